@@ -1,0 +1,169 @@
+"""``intake``: the command line of the local system.
+
+    intake run [--no-auto-liaison] [--json FILE]   the main job, end to end on the local stack
+    intake local up                                 start the stack and keep it running
+    intake tasks list|claim|complete                work tasks through the liaison API
+    intake api openapi [--out FILE]                 the liaison API's OpenAPI document
+    intake x12 …, intake referral …, …              per-capability tools
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from intake_local.template import PROJECT_ROOT
+
+SAMPLES = PROJECT_ROOT / "events" / "referrals"
+API_ENV = "INTAKE_API_URL"
+# Capability command groups, each a module with register(subparsers); optional so a
+# partial checkout still runs the rest.
+_COMMAND_MODULES = ("x12", "referral", "estimate", "pa")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from intake_local import pipeline
+    from intake_local.stack import LocalStack, StackOptions
+
+    files = [Path(f) for f in args.files] if args.files else pipeline.sample_files(SAMPLES)
+    print(f"Starting the local stack (moto server, {len(files)} sample referrals)…", flush=True)
+    with LocalStack(StackOptions()) as stack:
+        assert stack.outputs is not None
+        print(f"  deployed template.yaml in {stack.timings['deploy']:.1f} s; liaison API at {stack.outputs.api_url}", flush=True)
+        result = pipeline.run(stack, files, auto_liaison=not args.no_auto_liaison, timeout_s=args.timeout)
+    print(pipeline.render(result))
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps(result.referrals, indent=2, ensure_ascii=False, default=str), encoding="utf-8"
+        )
+        print(f"summary written to {args.json}")
+    unsettled = [r for r in result.referrals if r["status"] in {"not_ingested"}]
+    return 1 if unsettled else 0
+
+
+def cmd_local_up(args: argparse.Namespace) -> int:
+    from intake_local.stack import LocalStack, StackOptions
+
+    stack = LocalStack(StackOptions(moto_port=args.port, api_port=args.api_port))
+    outputs = stack.start()
+    print(json.dumps(outputs.__dict__, indent=2))
+    print(
+        "\nThe stack runs until Ctrl-C. Use it with:\n"
+        f"  export AWS_ENDPOINT_URL={outputs.endpoint_url} AWS_DEFAULT_REGION=us-east-1 "
+        "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing\n"
+        f"  aws s3 cp events/referrals/01-json-ppo-english.json s3://{outputs.intake_bucket}/referrals/demo/01.json\n"
+        f"  export {API_ENV}={outputs.api_url}\n"
+        "  intake tasks list\n"
+        "  boto3.client('dynamodb', endpoint_url=os.environ['AWS_ENDPOINT_URL']) …",
+        flush=True,
+    )
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stack.stop()
+    return 0
+
+
+def _api(args: argparse.Namespace) -> Any:
+    from intake_local.pipeline import LiaisonClient
+
+    url = args.api or os.environ.get(API_ENV)
+    if not url:
+        print(f"say where the API is: --api URL or {API_ENV} (printed by 'intake local up')", file=sys.stderr)
+        raise SystemExit(2)
+    return LiaisonClient(url, args.liaison)
+
+
+def cmd_tasks(args: argparse.Namespace) -> int:
+    api = _api(args)
+    if args.action == "list":
+        query = {k: v for k, v in {"type": args.type, "due_before": args.due_before}.items() if v}
+        reply = api.http.get(f"{api.base_url}/tasks", params=query, timeout=30)
+    elif args.action == "claim":
+        reply = api.claim(args.task_id)
+    else:
+        corrections = json.loads(args.corrections) if args.corrections else None
+        reply = api.complete(args.task_id, args.outcome, args.note, corrections)
+    print(json.dumps(reply.json(), indent=2, ensure_ascii=False))
+    return 0 if reply.ok else 2
+
+
+def cmd_openapi(args: argparse.Namespace) -> int:
+    from intake.api.routes import openapi_json
+
+    text = openapi_json()
+    if args.out:
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
+    else:
+        print(text)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="intake", description="Infusion referral intake (local system)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the referral pipeline end to end on the local stack")
+    run.add_argument("files", nargs="*", help="referral files (default: events/referrals/*)")
+    run.add_argument("--no-auto-liaison", action="store_true", help="leave the call tasks open")
+    run.add_argument("--json", metavar="FILE", help="also write the summary as JSON")
+    run.add_argument("--timeout", type=float, default=240, help="seconds to wait for referrals to settle")
+    run.set_defaults(func=cmd_run)
+
+    local = sub.add_parser("local", help="the local stack")
+    local_sub = local.add_subparsers(dest="local_command", required=True)
+    up = local_sub.add_parser("up", help="start the stack and keep it running")
+    up.add_argument("--port", type=int, default=5000, help="moto server port")
+    up.add_argument("--api-port", type=int, default=8080, help="liaison API port")
+    up.set_defaults(func=cmd_local_up)
+
+    tasks = sub.add_parser("tasks", help="liaison tasks through the API")
+    tasks.add_argument("--api", help=f"API base URL (default ${API_ENV})")
+    tasks.add_argument("--liaison", default=os.environ.get("USER", "liaison"), help="who you are")
+    tasks_sub = tasks.add_subparsers(dest="action", required=True)
+    listing = tasks_sub.add_parser("list")
+    listing.add_argument("--type")
+    listing.add_argument("--due-before")
+    claim = tasks_sub.add_parser("claim")
+    claim.add_argument("task_id")
+    complete = tasks_sub.add_parser("complete")
+    complete.add_argument("task_id")
+    complete.add_argument("outcome")
+    complete.add_argument("--note")
+    complete.add_argument("--corrections", help="JSON object of corrected fields")
+    tasks.set_defaults(func=cmd_tasks)
+
+    api = sub.add_parser("api", help="the liaison API")
+    api_sub = api.add_subparsers(dest="api_command", required=True)
+    openapi = api_sub.add_parser("openapi", help="print or write the OpenAPI document")
+    openapi.add_argument("--out")
+    openapi.set_defaults(func=cmd_openapi)
+
+    for name in _COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"intake_local.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"intake_local.commands.{name}":
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,83 @@
+"""One warm Lambda execution environment: a process that imports the handler once and then
+serves invocations read from stdin, like the Lambda runtime API does for a real container.
+
+Protocol (one JSON object per line): ``{"event": …, "request_id": …, "deadline_ms": …}`` in,
+``{"ok": bool, "payload": …}`` out. The handler's own stdout (Powertools logs) goes to stderr,
+so it can never corrupt the protocol stream.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+import time
+import traceback
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass
+class LambdaContext:
+    """The attributes of the Lambda context object that handlers and Powertools read."""
+
+    function_name: str
+    function_version: str
+    invoked_function_arn: str
+    memory_limit_in_mb: int
+    aws_request_id: str
+    log_group_name: str
+    log_stream_name: str
+    deadline_ms: int
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, self.deadline_ms - int(time.time() * 1000))
+
+
+def main() -> None:
+    protocol = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1, encoding="utf-8")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    module_name, function_name = os.environ["_HANDLER"].rsplit(".", 1)
+    try:
+        handler = getattr(importlib.import_module(module_name), function_name)
+        init_error: dict[str, Any] | None = None
+    except Exception as exc:  # an import error is reported on every invoke, as Lambda does
+        init_error = {
+            "errorMessage": str(exc),
+            "errorType": type(exc).__name__,
+            "stackTrace": traceback.format_exc().splitlines(),
+        }
+    for line in sys.stdin:
+        request = json.loads(line)
+        if init_error is not None:
+            protocol.write(json.dumps({"ok": False, "payload": init_error}) + "\n")
+            continue
+        context = LambdaContext(
+            function_name=os.environ["AWS_LAMBDA_FUNCTION_NAME"],
+            function_version="$LATEST",
+            invoked_function_arn=os.environ["LOCAL_FUNCTION_ARN"],
+            memory_limit_in_mb=int(os.environ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"]),
+            aws_request_id=request["request_id"],
+            log_group_name=f"/aws/lambda/{os.environ['AWS_LAMBDA_FUNCTION_NAME']}",
+            log_stream_name="local",
+            deadline_ms=request["deadline_ms"],
+        )
+        try:
+            result = handler(request["event"], context)
+            reply = {"ok": True, "payload": result}
+        except Exception as exc:
+            reply = {
+                "ok": False,
+                "payload": {
+                    "errorMessage": str(exc),
+                    "errorType": type(exc).__name__,
+                    "stackTrace": traceback.format_exc().splitlines(),
+                },
+            }
+        sys.stdout.flush()
+        protocol.write(json.dumps(reply, default=str) + "\n")
+
+
+if __name__ == "__main__":
+    main()

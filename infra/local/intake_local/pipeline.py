@@ -1,0 +1,202 @@
+"""The main job: upload the sample referrals to the local stack, work the liaison tasks as a
+liaison would (through the HTTP API), and summarize what happened to each referral."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from intake.ids import referral_id_for
+from intake_local.stack import LocalStack
+
+CALL_TASKS = {"welcome_call", "cost_and_options_call", "scheduling_call"}
+TERMINAL = {"completed", "declined", "failed", "quarantined", "in_review"}
+LIAISON = "auto-liaison@local"
+
+
+@dataclass
+class RunResult:
+    referrals: list[dict[str, Any]]
+    figures: dict[str, Any] = field(default_factory=dict)
+
+
+class LiaisonClient:
+    """The liaison API as a liaison's tool would use it."""
+
+    def __init__(self, base_url: str, liaison: str = LIAISON) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.liaison = liaison
+        self.http = requests.Session()
+
+    def tasks(self, **query: str) -> list[dict[str, Any]]:
+        reply = self.http.get(f"{self.base_url}/tasks", params=query, timeout=30)
+        reply.raise_for_status()
+        return list(reply.json()["tasks"])
+
+    def claim(self, task_id: str) -> requests.Response:
+        return self.http.post(f"{self.base_url}/tasks/{task_id}/claim", json={"liaison": self.liaison}, timeout=30)
+
+    def complete(self, task_id: str, outcome: str, note: str | None = None,
+                 corrections: dict[str, Any] | None = None) -> requests.Response:
+        body = {"outcome": outcome, "note": note, "liaison": self.liaison, "corrections": corrections}
+        return self.http.post(f"{self.base_url}/tasks/{task_id}/complete", json=body, timeout=30)
+
+    def referral(self, referral_id: str) -> dict[str, Any]:
+        reply = self.http.get(f"{self.base_url}/referrals/{referral_id}", timeout=30)
+        reply.raise_for_status()
+        result: dict[str, Any] = reply.json()
+        return result
+
+
+def sample_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "_")))
+
+
+def upload(stack: LocalStack, files: Iterable[Path], clinic: str = "lakeshore-gi") -> dict[str, Path]:
+    """Upload each file under referrals/ as a clinic would; returns referral id → file."""
+    assert stack.outputs is not None
+    s3 = stack.client("s3")
+    uploaded: dict[str, Path] = {}
+    for path in files:
+        body = path.read_bytes()
+        s3.put_object(Bucket=stack.outputs.intake_bucket, Key=f"referrals/{clinic}/{path.name}", Body=body)
+        uploaded[referral_id_for(body)] = path
+    return uploaded
+
+
+def work_tasks(api: LiaisonClient, outcome_for: dict[str, str] | None = None) -> int:
+    """Claim and complete every open call task; returns how many were completed."""
+    done = 0
+    for task in api.tasks():
+        if task["task_type"] not in CALL_TASKS or task["status"] == "completed":
+            continue
+        outcome = (outcome_for or {}).get(task["task_type"], "reached")
+        if api.claim(task["task_id"]).status_code != 200:
+            continue
+        if api.complete(task["task_id"], outcome, note="auto-liaison (local run)").status_code == 200:
+            done += 1
+    return done
+
+
+def run(stack: LocalStack, files: list[Path], *, auto_liaison: bool = True, timeout_s: float = 180) -> RunResult:
+    assert stack.outputs is not None
+    api = LiaisonClient(stack.outputs.api_url)
+    started = time.monotonic()
+    uploaded = upload(stack, files)
+    sfn = stack.client("stepfunctions")
+    while time.monotonic() - started < timeout_s:
+        if auto_liaison:
+            work_tasks(api)
+        views = {rid: _view(api, rid) for rid in uploaded}
+        if all(_settled(view, auto_liaison, sfn, stack) for view in views.values()):
+            break
+        time.sleep(0.3)
+    referrals = [_summary(uploaded[rid], _view(api, rid)) for rid in uploaded]
+    return RunResult(referrals=referrals, figures=_figures(referrals, time.monotonic() - started))
+
+
+def _view(api: LiaisonClient, referral_id: str) -> dict[str, Any] | None:
+    try:
+        return api.referral(referral_id)
+    except requests.HTTPError:
+        return None  # not ingested yet
+
+
+def _settled(view: dict[str, Any] | None, auto_liaison: bool, sfn: Any, stack: LocalStack) -> bool:
+    if view is None:
+        return False
+    if view["status"] in TERMINAL:
+        return True
+    if auto_liaison:
+        return False
+    # Without a liaison the workflow waits on its first call: settled once that is queued.
+    return any(t["task_type"] in CALL_TASKS for t in view["tasks"])
+
+
+def _summary(path: Path, view: dict[str, Any] | None) -> dict[str, Any]:
+    if view is None:
+        return {"referral_id": None, "file": path.name, "status": "not_ingested", "tasks": [], "timeline": []}
+    timeline = [{"at": e["at"], "event": e["event"], "detail": e.get("detail", {})} for e in view["timeline"]]
+    steps = []
+    for before, after in zip(timeline, timeline[1:], strict=False):
+        steps.append({
+            "step": f"{before['event']} → {after['event']}",
+            "seconds": round((_ts(after["at"]) - _ts(before["at"])).total_seconds(), 3),
+        })
+    uploaded = next((_ts(e["at"]) for e in timeline if e["event"] == "uploaded"), None)
+    queued = next(
+        (_ts(e["at"]) for e in timeline
+         if e["event"] == "task_queued" and e["detail"].get("task_type") == "welcome_call"),
+        None,
+    )
+    return {
+        "referral_id": view["referral_id"],
+        "file": path.name,
+        "status": view["status"],
+        "stage": view["stage"],
+        "language": (view.get("referral") or {}).get("patient", {}).get("preferred_language"),
+        "problems": view["problems"],
+        "quarantine_key": view["quarantine_key"],
+        "benefits": view.get("benefits"),
+        "tasks": [
+            {"task_id": t["task_id"], "type": t["task_type"], "status": t["status"],
+             "outcome": t["outcome"], "due_at": t["due_at"], "escalations": t["escalations"]}
+            for t in view["tasks"]
+        ],
+        "timeline": timeline,
+        "steps": steps,
+        "upload_to_welcome_call_queued_s": (
+            round((queued - uploaded).total_seconds(), 3) if queued and uploaded else None
+        ),
+    }
+
+
+def _figures(referrals: list[dict[str, Any]], wall_s: float) -> dict[str, Any]:
+    queued = [r["upload_to_welcome_call_queued_s"] for r in referrals
+              if r.get("upload_to_welcome_call_queued_s") is not None]
+    return {
+        "referrals": len(referrals),
+        "wall_seconds": round(wall_s, 2),
+        "median_upload_to_welcome_call_queued_s": round(statistics.median(queued), 3) if queued else None,
+        "max_upload_to_welcome_call_queued_s": round(max(queued), 3) if queued else None,
+    }
+
+
+def _ts(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def render(result: RunResult) -> str:
+    """A readable summary per referral."""
+    lines: list[str] = []
+    for r in result.referrals:
+        lines.append(f"━━ {r['file']}  →  {r['referral_id']}")
+        lines.append(f"   status: {r['status']}  ({r.get('stage', '')})")
+        for problem in r.get("problems") or []:
+            lines.append(f"   problem: {problem}")
+        if r.get("quarantine_key"):
+            lines.append(f"   quarantined at: {r['quarantine_key']}")
+        if r.get("benefits"):
+            b = r["benefits"]
+            lines.append(f"   benefits: {b.get('status')} — {b.get('headline', '')}")
+        for t in r["tasks"]:
+            outcome = f" → {t['outcome']}" if t["outcome"] else ""
+            lines.append(f"   task: {t['type']:<22} {t['status']:<10}{outcome}")
+        lines.append("   timeline:")
+        for e, step in zip(r["timeline"], [None, *r.get("steps", [])], strict=False):
+            delta = f"  (+{step['seconds']:.3f}s)" if step else ""
+            lines.append(f"     {e['at'][11:23]}  {e['event']}{delta}")
+    f = result.figures
+    lines.append("")
+    lines.append(
+        f"{f['referrals']} referrals in {f['wall_seconds']} s; median upload → welcome call queued: "
+        f"{f['median_upload_to_welcome_call_queued_s']} s (max {f['max_upload_to_welcome_call_queued_s']} s)"
+    )
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Generators for the sample documents shipped in ``events/``."""

@@ -1,0 +1,273 @@
+"""The sandbox payer: answers 270s from a catalog of plans and a member roster (plans.json).
+
+It plays every payer the sandbox clearinghouse routes to, with the unhappy paths a real
+integration meets: unknown payer (AAA 79 at 2100A), bad provider id (AAA 43 at 2100B), member id
+failing the payer's pattern (AAA 72) or not on file (AAA 75) at 2100C, dependent not on the
+policy (AAA 67 at 2100D), a payer briefly down (AAA 42 at 2100A for a member's first N
+inquiries) and slow payers (``delay_seconds``, slept by the HTTP server, not here).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from intake.x12.control_numbers import ControlNumberSource
+from intake.x12.errors import X12StructureError
+from intake.x12.t270.read import InquiredPerson, ParsedInquiry, read_270
+from intake.x12.t271.build import (
+    Answer271,
+    BenefitSpec,
+    MemberEcho,
+    RejectionSpec,
+    RelatedEntitySpec,
+    build_271,
+)
+
+CATALOG_PATH = Path(__file__).with_name("plans.json")
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    doc: str = Field(default="", alias="_doc")
+
+
+class PayerEntry(_Entry):
+    name: str
+    member_id_pattern: str
+    delay_seconds: float = Field(default=0.0, ge=0)
+
+
+class RelatedEntry(_Entry):
+    entity_code: str
+    entity_type: str = "2"
+    name: str
+    first_name: str = ""
+    id_qualifier: str = ""
+    id: str = ""
+
+
+class BenefitEntry(_Entry):
+    code: str
+    coverage_level: str = ""
+    service_types: tuple[str, ...] = ()
+    insurance_type: str = ""
+    plan_description: str = ""
+    time_period: str = ""
+    amount: Decimal | None = None
+    percent: Decimal | None = None
+    quantity_qualifier: str = ""
+    quantity: Decimal | None = None
+    auth_required: bool | None = None
+    in_network: bool | None = None
+    messages: tuple[str, ...] = ()
+    related_entities: tuple[RelatedEntry, ...] = ()
+
+    def spec(self) -> BenefitSpec:
+        return BenefitSpec(
+            code=self.code, coverage_level=self.coverage_level,
+            service_types=self.service_types, insurance_type=self.insurance_type,
+            plan_description=self.plan_description, time_period=self.time_period,
+            amount=self.amount, percent=self.percent,
+            quantity_qualifier=self.quantity_qualifier, quantity=self.quantity,
+            auth_required=self.auth_required, in_network=self.in_network,
+            messages=self.messages,
+            related_entities=tuple(
+                RelatedEntitySpec(r.entity_code, r.name, r.entity_type, r.first_name,
+                                  r.id_qualifier, r.id)
+                for r in self.related_entities
+            ),
+        )
+
+
+class PlanEntry(_Entry):
+    plan_period: Literal["calendar_year", "fixed"] = "calendar_year"
+    plan_begin: date | None = None
+    plan_end: date | None = None
+    eligibility_end: date | None = None
+    group_number: str = ""
+    benefits: tuple[BenefitEntry, ...]
+
+
+class DependentEntry(_Entry):
+    first_name: str
+    last_name: str
+    dob: date
+    sex: str = ""
+    relationship: str = Field(description="INS02: 01 spouse, 19 child, G8 other")
+
+
+class MemberEntry(_Entry):
+    scenario: str
+    payer_id: str
+    member_id: str
+    first_name: str
+    last_name: str
+    dob: date
+    sex: str = ""
+    plan: str
+    dependents: tuple[DependentEntry, ...] = ()
+    unavailable_first_n: int = Field(default=0, ge=0)
+    delay_seconds: float | None = Field(default=None, ge=0)
+    referral_hint: dict[str, str] | None = None
+
+
+class ScenarioNote(_Entry):
+    scenario: str
+    payer_id: str
+    member_id: str
+
+
+class SandboxCatalog(_Entry):
+    """plans.json, validated when loaded so a typo fails at start-up, not mid-demo."""
+
+    payers: dict[str, PayerEntry]
+    plans: dict[str, PlanEntry]
+    members: tuple[MemberEntry, ...]
+    scenarios_without_member: tuple[ScenarioNote, ...] = ()
+
+    def model_post_init(self, _context: object) -> None:
+        for m in self.members:
+            if m.payer_id not in self.payers:
+                raise ValueError(f"member {m.scenario}: payer {m.payer_id} is not in payers")
+            if m.plan not in self.plans:
+                raise ValueError(f"member {m.scenario}: plan {m.plan} is not in plans")
+            if not re.fullmatch(self.payers[m.payer_id].member_id_pattern, m.member_id):
+                raise ValueError(f"member {m.scenario}: member id fails its payer's pattern")
+
+    @classmethod
+    def load(cls, path: Path = CATALOG_PATH) -> SandboxCatalog:
+        return cls.model_validate(json.loads(path.read_text(encoding="utf-8")))
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxReply:
+    """The 271 to send back and how long the server should hold it."""
+
+    x12: str
+    delay_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Decision:
+    answer: Answer271
+    delay_seconds: float
+
+
+def _echo(person: MemberEntry | DependentEntry, member_id: str = "") -> MemberEcho:
+    return MemberEcho(person.first_name, person.last_name, person.dob, person.sex, member_id)
+
+
+def _find_dependent(member: MemberEntry, asked: InquiredPerson) -> DependentEntry | None:
+    """Payers match dependents on date of birth first (names are often misspelt)."""
+    first = asked.entity.first_name.upper()
+    for dep in member.dependents:
+        if asked.dob is not None and dep.dob == asked.dob:
+            return dep
+    if asked.dob is None:
+        return next((d for d in member.dependents if d.first_name.upper() == first), None)
+    return None
+
+
+class SandboxPayer:
+    """Answers 270s per ``SandboxCatalog``. Thread-safe: the HTTP server calls it from many
+    threads, and the per-member "unavailable" counters are shared state."""
+
+    def __init__(
+        self,
+        catalog: SandboxCatalog | None = None,
+        *,
+        delays: Mapping[str, float] | None = None,
+        control_numbers: ControlNumberSource | None = None,
+        clock: Callable[[], datetime] = datetime.now,
+    ) -> None:
+        self.catalog = catalog or SandboxCatalog.load()
+        self._delays = dict(delays or {})
+        self._control_numbers = control_numbers
+        self._clock = clock
+        self._members = {(m.payer_id, m.member_id): m for m in self.catalog.members}
+        self._inquiries: dict[tuple[str, str], int] = {}
+        self._lock = threading.Lock()
+
+    def reset(self) -> None:
+        """Forget how many inquiries each member had (payer-unavailable scenarios restart)."""
+        with self._lock:
+            self._inquiries.clear()
+
+    def respond_270(self, x12_270: str) -> SandboxReply:
+        """The 271 for a 270. Raises ``X12Error`` when the 270 itself is malformed (a real
+        payer would answer with a 999 rejection, which the clearinghouse layer owns)."""
+        inquiries = read_270(x12_270)
+        if not inquiries:
+            raise X12StructureError("the 270 asks about no subscriber (no HL 22 loop)")
+        decisions = [self._decide(q) for q in inquiries]
+        now = self._clock()
+        x12 = build_271([d.answer for d in decisions], control_numbers=self._control_numbers,
+                        now=now)
+        return SandboxReply(x12, max(d.delay_seconds for d in decisions))
+
+    def _delay(self, payer_id: str, payer: PayerEntry, member: MemberEntry | None) -> float:
+        if payer_id in self._delays:
+            return self._delays[payer_id]
+        if member is not None and member.delay_seconds is not None:
+            return member.delay_seconds
+        return payer.delay_seconds
+
+    def _count(self, key: tuple[str, str]) -> int:
+        with self._lock:
+            seen = self._inquiries.get(key, 0)
+            self._inquiries[key] = seen + 1
+            return seen
+
+    def _decide(self, q: ParsedInquiry) -> _Decision:
+        def reject(loop: Literal["2100A", "2100B", "2100C", "2100D"], code: str,
+                   follow_up: str = "C", *, valid: bool = False,
+                   echo: MemberEcho | None = None, delay: float = 0.0) -> _Decision:
+            spec = RejectionSpec(loop, code, follow_up, valid)
+            return _Decision(Answer271(q, rejections=(spec,), subscriber=echo), delay)
+
+        payer_id = q.payer.id
+        payer = self.catalog.payers.get(payer_id)
+        if payer is None:
+            return reject("2100A", "79")
+        if q.provider.id_qualifier != "XX" or not re.fullmatch(r"\d{10}", q.provider.id):
+            return reject("2100B", "43", delay=self._delay(payer_id, payer, None))
+        member_id = q.subscriber.member_id
+        if not re.fullmatch(payer.member_id_pattern, member_id):
+            return reject("2100C", "72", delay=self._delay(payer_id, payer, None))
+        member = self._members.get((payer_id, member_id))
+        if member is None:
+            return reject("2100C", "75", valid=True, delay=self._delay(payer_id, payer, None))
+        delay = self._delay(payer_id, payer, member)
+        if self._count((payer_id, member_id)) < member.unavailable_first_n:
+            return reject("2100A", "42", "R", valid=True, delay=delay)
+        echo = _echo(member, member.member_id)
+        dependent_echo: MemberEcho | None = None
+        if q.dependent is not None:
+            dep = _find_dependent(member, q.dependent)
+            if dep is None:
+                return reject("2100D", "67", valid=True, echo=echo, delay=delay)
+            dependent_echo = _echo(dep)
+        plan = self.catalog.plans[member.plan]
+        service_day = q.patient.service_date or self._clock().date()
+        if plan.plan_period == "calendar_year":
+            begin, end = date(service_day.year, 1, 1), date(service_day.year, 12, 31)
+        else:
+            begin, end = plan.plan_begin or service_day, plan.plan_end or service_day
+        extra = (("357", plan.eligibility_end),) if plan.eligibility_end else ()
+        answer = Answer271(
+            q, benefits=tuple(b.spec() for b in plan.benefits), subscriber=echo,
+            dependent=dependent_echo, group_number=plan.group_number, plan_begin=begin,
+            plan_end=end, extra_dates=extra,
+        )
+        return _Decision(answer, delay)

@@ -1,0 +1,284 @@
+"""The whole system on this machine: moto in server mode running ``template.yaml``.
+
+Deploys the template itself (translated offline by aws-sam-translator, as ``sam package`` and
+the SAM transform would), then creates through the API the two things moto's CloudFormation
+does not wire up: the state machine (so it lands in the executing Step Functions backend) and
+the intake bucket's EventBridge notifications. Every Lambda invocation runs the real handler
+code (``lambda_runtime``). The liaison API is served on localhost (``http_api``).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import json
+import os
+import re
+import shutil
+import socket
+import tempfile
+import time
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+import requests
+from moto.server import ThreadedMotoServer
+
+from intake_local import lambda_runtime
+from intake_local.http_api import LocalHttpApi
+from intake_local.template import PROJECT_ROOT, load_template, translate
+
+REGION = "us-east-1"
+ARTIFACTS_BUCKET = "intake-local-artifacts"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class StackOptions:
+    stage: str = "local"
+    parameters: dict[str, str] = field(default_factory=dict)
+    definition_overrides: dict[str, str] = field(default_factory=dict)
+    work_dir: Path | None = None
+    moto_port: int = 0
+    api_port: int = 0
+
+
+@dataclass
+class StackOutputs:
+    endpoint_url: str
+    api_url: str
+    intake_bucket: str
+    documents_bucket: str
+    table_name: str
+    state_machine_arn: str
+    call_task_queue_url: str
+    liaison_topic_arn: str
+    functions: dict[str, str]
+    work_dir: str
+
+
+class LocalStack:
+    """Start with ``start()`` (or as a context manager); ``outputs`` says where things are."""
+
+    def __init__(self, options: StackOptions | None = None) -> None:
+        self.options = options or StackOptions()
+        self._server: ThreadedMotoServer | None = None
+        self._api: LocalHttpApi | None = None
+        self._owns_work_dir = self.options.work_dir is None
+        self.work_dir = self.options.work_dir or Path(tempfile.mkdtemp(prefix="intake-local-"))
+        self.outputs: StackOutputs | None = None
+        self.timings: dict[str, float] = {}
+
+    def __enter__(self) -> LocalStack:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> StackOutputs:
+        t0 = time.perf_counter()
+        port = self.options.moto_port or free_port()
+        self.endpoint_url = f"http://127.0.0.1:{port}"
+        os.environ["MOTO_PORT"] = str(port)  # the Step Functions interpreter calls this port
+        for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                           "AWS_DEFAULT_REGION": REGION}.items():
+            os.environ.setdefault(key, value)
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        self._server.start()
+        requests.post(
+            f"{self.endpoint_url}/moto-api/config",
+            json={"stepfunctions": {"execute_state_machine": True}}, timeout=10,
+        ).raise_for_status()
+        lambda_runtime.install(lambda_runtime.RuntimeConfig(self.endpoint_url, self.work_dir, REGION))
+        self.timings["moto"] = time.perf_counter() - t0
+        self.outputs = self._deploy()
+        self.timings["deploy"] = time.perf_counter() - t0 - self.timings["moto"]
+        return self.outputs
+
+    def stop(self) -> None:
+        if self._api is not None:
+            self._api.stop()
+        lambda_runtime.uninstall()
+        if self._server is not None:
+            self._server.stop()
+        if self._owns_work_dir:
+            shutil.rmtree(self.work_dir, ignore_errors=True)
+
+    def client(self, service: str) -> Any:
+        return boto3.client(service, endpoint_url=self.endpoint_url, region_name=REGION)  # type: ignore[call-overload]
+
+    # ------------------------------------------------------------------ deployment
+    def _deploy(self) -> StackOutputs:
+        template = load_template()
+        uris = self._upload_artifacts(template)
+        translated = translate(template, uris, region=REGION)
+        state_machine_id, state_machine = _take_state_machine(translated)
+        stage = self.options.stage
+        parameters = {"Stage": stage, **self.options.parameters}
+        cfn = self.client("cloudformation")
+        warnings.filterwarnings("ignore", message="Tried to parse AWS::", category=UserWarning)
+        logging.getLogger("moto").setLevel(logging.ERROR)
+        stack_name = f"infusion-intake-{stage}"
+        cfn.create_stack(
+            StackName=stack_name,
+            TemplateBody=json.dumps(translated),
+            Parameters=[{"ParameterKey": k, "ParameterValue": str(v)} for k, v in parameters.items()],
+            Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"],
+        )
+        status = cfn.describe_stacks(StackName=stack_name)["Stacks"][0]["StackStatus"]
+        if status != "CREATE_COMPLETE":
+            raise RuntimeError(f"local stack did not deploy: {status}")
+        # moto lists the resource types it cannot create (alarms, Cognito, API Gateway v2,
+        # policies) without ids; locally those are either not enforced or served by us.
+        physical = {
+            r["LogicalResourceId"]: r["PhysicalResourceId"]
+            for r in cfn.describe_stack_resources(StackName=stack_name)["StackResources"]
+            if "LogicalResourceId" in r and "PhysicalResourceId" in r
+        }
+        types = {k: v["Type"] for k, v in translated["Resources"].items()}
+        self._attach_layers(translated, physical)
+        definition = self._definition(state_machine, physical, types)
+        sfn = self.client("stepfunctions")
+        role_arn = self.client("iam").get_role(
+            RoleName=physical[state_machine["Properties"]["RoleArn"]["Fn::GetAtt"][0]]
+        )["Role"]["Arn"]
+        state_machine_arn = sfn.create_state_machine(
+            name=f"infusion-referral-{stage}", definition=definition, roleArn=role_arn, type="STANDARD",
+        )["stateMachineArn"]
+        del state_machine_id
+        self.client("s3").put_bucket_notification_configuration(
+            Bucket=physical["IntakeBucket"],
+            NotificationConfiguration={"EventBridgeConfiguration": {}},
+        )
+        functions = {
+            logical: physical[logical] for logical, kind in types.items()
+            if kind == "AWS::Lambda::Function"
+        }
+        self._api = LocalHttpApi(
+            self.client("lambda"), functions["LiaisonApiFunction"], self.options.api_port, stage
+        )
+        return StackOutputs(
+            endpoint_url=self.endpoint_url,
+            api_url=self._api.url,
+            intake_bucket=physical["IntakeBucket"],
+            documents_bucket=physical["DocumentsBucket"],
+            table_name=physical["IntakeTable"],
+            state_machine_arn=state_machine_arn,
+            call_task_queue_url=self._queue_url(physical["CallTaskQueue"]),
+            liaison_topic_arn=physical["LiaisonTopic"],
+            functions=functions,
+            work_dir=str(self.work_dir),
+        )
+
+    def _attach_layers(self, translated: dict[str, Any], physical: dict[str, str]) -> None:
+        """moto's CloudFormation drops a function's ``Layers`` (and gives layer versions no
+        physical id); find the versions by name and set them through the API."""
+        lam = self.client("lambda")
+        versions = {
+            layer["LayerName"]: layer["LatestMatchingVersion"]["LayerVersionArn"]
+            for layer in lam.list_layers()["Layers"]
+        }
+
+        def version_of(logical: str) -> str:
+            return next(arn for name, arn in versions.items() if f"-{logical}-" in name)
+
+        for logical, resource in translated["Resources"].items():
+            if resource["Type"] != "AWS::Lambda::Function":
+                continue
+            layers = [version_of(ref["Ref"]) for ref in resource["Properties"].get("Layers", [])]
+            if layers:
+                lam.update_function_configuration(FunctionName=physical[logical], Layers=layers)
+
+    def _upload_artifacts(self, template: dict[str, Any]) -> dict[str, str]:
+        """Zip each CodeUri/ContentUri as ``sam package`` would and upload it to moto's S3."""
+        s3 = self.client("s3")
+        s3.create_bucket(Bucket=ARTIFACTS_BUCKET)
+        uris: dict[str, str] = {}
+        for resource in template["Resources"].values():
+            props = resource.get("Properties", {})
+            for key in ("CodeUri", "ContentUri", "DefinitionUri"):
+                local = props.get(key)
+                if not isinstance(local, str) or local in uris:
+                    continue
+                path = PROJECT_ROOT / local
+                body = path.read_bytes() if path.is_file() else _zip_dir(path)
+                s3_key = f"{local.strip('/').replace('/', '-')}.{'json' if path.is_file() else 'zip'}"
+                s3.put_object(Bucket=ARTIFACTS_BUCKET, Key=s3_key, Body=body)
+                uris[local] = f"s3://{ARTIFACTS_BUCKET}/{s3_key}"
+        return uris
+
+    def _definition(
+        self, state_machine: dict[str, Any], physical: dict[str, str], types: dict[str, str]
+    ) -> str:
+        props = state_machine["Properties"]
+        location = props["DefinitionS3Location"]
+        body = self.client("s3").get_object(Bucket=location["Bucket"], Key=location["Key"])["Body"].read()
+        values = {
+            name: self._resolve(value, physical, types)
+            for name, value in props.get("DefinitionSubstitutions", {}).items()
+        }
+        values.update(self.options.definition_overrides)
+        text = body.decode("utf-8")
+        missing = sorted(set(re.findall(r"\$\{(\w+)\}", text)) - set(values))
+        if missing:
+            raise RuntimeError(f"state machine substitutions missing: {missing}")
+        return re.sub(r"\$\{(\w+)\}", lambda m: values[m.group(1)], text)
+
+    def _resolve(self, value: Any, physical: dict[str, str], types: dict[str, str]) -> str:
+        if isinstance(value, str):
+            return value
+        if "Fn::GetAtt" in value:
+            logical, attribute = value["Fn::GetAtt"]
+            if types[logical] == "AWS::Lambda::Function" and attribute == "Arn":
+                arn: str = self.client("lambda").get_function(FunctionName=physical[logical])[
+                    "Configuration"]["FunctionArn"]
+                return arn
+        if "Ref" in value:
+            logical = value["Ref"]
+            if types.get(logical) == "AWS::SQS::Queue":
+                return self._queue_url(physical[logical])
+            return physical[logical]
+        raise RuntimeError(f"cannot resolve substitution {value!r} locally")
+
+    def _queue_url(self, physical_id: str) -> str:
+        if physical_id.startswith("http"):
+            return physical_id
+        url: str = self.client("sqs").get_queue_url(QueueName=physical_id.rsplit(":", 1)[-1])["QueueUrl"]
+        return url
+
+
+def _take_state_machine(translated: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Remove the state machine, and whatever refers to it, from the stack template."""
+    resources = translated["Resources"]
+    ids = [k for k, v in resources.items() if v["Type"] == "AWS::StepFunctions::StateMachine"]
+    if len(ids) != 1:
+        raise RuntimeError(f"expected one state machine in the template, found {ids}")
+    machine_id = ids[0]
+    machine = resources.pop(machine_id)
+    pattern = re.compile(rf'"(Ref|Fn::GetAtt)": (\["|"){re.escape(machine_id)}"')
+    for logical in [k for k, v in resources.items() if pattern.search(json.dumps(v))]:
+        resources.pop(logical)
+    outputs = translated.get("Outputs", {})
+    for name in [k for k, v in outputs.items() if pattern.search(json.dumps(v))]:
+        outputs.pop(name)
+    return machine_id, machine
+
+
+def _zip_dir(path: Path) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for file in sorted(path.rglob("*")):
+            if file.is_file() and "__pycache__" not in file.parts and file.suffix != ".pyc":
+                archive.write(file, file.relative_to(path).as_posix())
+    return buffer.getvalue()

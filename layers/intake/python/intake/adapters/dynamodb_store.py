@@ -1,0 +1,218 @@
+"""The single DynamoDB table behind ``ReferralStore``.
+
+Key design (README "Data model"):
+
+==========================  =====================  ==========================  =================
+item                        pk                     sk                          index keys
+==========================  =====================  ==========================  =================
+referral                    REFERRAL#<id>          REFERRAL
+timeline event              REFERRAL#<id>          EVENT#<at>#<n>
+task                        REFERRAL#<id>          TASK#<task id>              gsi1pk=TASKS#<status>
+                                                                               gsi1sk=<due>#<task id>
+pending authorization       REFERRAL#<id>          AUTH#<n>                    gsi2pk=AUTH#pending
+==========================  =====================  ==========================  =================
+
+GSI1 is sparse: a task leaves it when completed, so "open tasks by due time" reads only
+open work. GSI2 is sparse the same way for authorizations awaiting a payer decision.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.conditions import Attr, Key
+from botocore.exceptions import ClientError
+
+from intake.adapters.aws import resource
+from intake.clock import iso
+from intake.errors import Conflict, NotFound
+from intake.ids import referral_of_task
+from intake.models.records import ReferralRecord, TaskRecord, TimelineEvent
+
+OPEN_TASKS_INDEX = "gsi1_open_tasks"
+
+
+def _to_item(model_dump: dict[str, Any]) -> dict[str, Any]:
+    """JSON-safe values with floats as Decimal, as DynamoDB requires."""
+    item: dict[str, Any] = json.loads(json.dumps(model_dump, default=str), parse_float=Decimal)
+    return item
+
+
+def _from_item(item: dict[str, Any]) -> dict[str, Any]:
+    def plain(value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return int(value) if value == value.to_integral_value() else float(value)
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        return value
+
+    return {k: plain(v) for k, v in item.items() if k not in {"pk", "sk", "gsi1pk", "gsi1sk"}}
+
+
+def _is_conditional_failure(exc: ClientError) -> bool:
+    return exc.response["Error"]["Code"] == "ConditionalCheckFailedException"
+
+
+class DynamoDbStore:
+    """``ReferralStore`` over one table."""
+
+    def __init__(self, table_name: str, table: Any = None) -> None:
+        self._table_name = table_name
+        self._table = table
+
+    @property
+    def table(self) -> Any:
+        if self._table is None:
+            self._table = resource("dynamodb").Table(self._table_name)
+        return self._table
+
+    # ------------------------------------------------------------------ referrals
+    def put_referral_if_new(self, record: ReferralRecord) -> bool:
+        item = _to_item(record.model_dump(mode="json"))
+        item.update(pk=f"REFERRAL#{record.referral_id}", sk="REFERRAL")
+        try:
+            self.table.put_item(Item=item, ConditionExpression=Attr("pk").not_exists())
+        except ClientError as exc:
+            if _is_conditional_failure(exc):
+                return False
+            raise
+        return True
+
+    def get_referral(self, referral_id: str) -> ReferralRecord | None:
+        item = self.table.get_item(
+            Key={"pk": f"REFERRAL#{referral_id}", "sk": "REFERRAL"}, ConsistentRead=True
+        ).get("Item")
+        return ReferralRecord.model_validate(_from_item(item)) if item else None
+
+    def update_referral(self, referral_id: str, **fields: Any) -> None:
+        if not fields:
+            return
+        values = _to_item(fields)
+        names = {f"#f{i}": name for i, name in enumerate(values)}
+        sets = ", ".join(f"#f{i} = :v{i}" for i in range(len(values)))
+        try:
+            self.table.update_item(
+                Key={"pk": f"REFERRAL#{referral_id}", "sk": "REFERRAL"},
+                UpdateExpression=f"SET {sets}",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues={f":v{i}": v for i, v in enumerate(values.values())},
+                ConditionExpression=Attr("pk").exists(),
+            )
+        except ClientError as exc:
+            if _is_conditional_failure(exc):
+                raise NotFound(f"referral {referral_id} does not exist") from exc
+            raise
+
+    def append_timeline(self, referral_id: str, event: TimelineEvent) -> None:
+        item = _to_item(event.model_dump(mode="json"))
+        item.update(
+            pk=f"REFERRAL#{referral_id}", sk=f"EVENT#{iso(event.at)}#{uuid.uuid4().hex[:8]}"
+        )
+        self.table.put_item(Item=item)
+
+    def timeline(self, referral_id: str) -> list[TimelineEvent]:
+        items = self._query_partition(referral_id, "EVENT#")
+        return [TimelineEvent.model_validate(_from_item(i)) for i in items]
+
+    # ------------------------------------------------------------------ tasks
+    def put_task_if_new(self, task: TaskRecord) -> bool:
+        item = _to_item(task.model_dump(mode="json"))
+        item.update(
+            pk=f"REFERRAL#{task.referral_id}",
+            sk=f"TASK#{task.task_id}",
+            gsi1pk=f"TASKS#{task.status.value}",
+            gsi1sk=f"{iso(task.due_at)}#{task.task_id}",
+        )
+        try:
+            self.table.put_item(Item=item, ConditionExpression=Attr("pk").not_exists())
+        except ClientError as exc:
+            if _is_conditional_failure(exc):
+                return False
+            raise
+        return True
+
+    def get_task(self, task_id: str) -> TaskRecord | None:
+        referral_id = referral_of_task(task_id)
+        if referral_id is None:
+            return None
+        item = self.table.get_item(
+            Key={"pk": f"REFERRAL#{referral_id}", "sk": f"TASK#{task_id}"}, ConsistentRead=True
+        ).get("Item")
+        return TaskRecord.model_validate(_from_item(item)) if item else None
+
+    def update_task(
+        self,
+        task_id: str,
+        fields: dict[str, Any],
+        *,
+        expect_status: set[str] | None = None,
+        remove_from_work_queue: bool = False,
+    ) -> TaskRecord:
+        """Update a task; with ``expect_status`` only if its status is one of those."""
+        referral_id = referral_of_task(task_id)
+        if referral_id is None:
+            raise NotFound(f"task {task_id} does not exist")
+        values = _to_item(fields)
+        if "status" in values and not remove_from_work_queue:
+            values["gsi1pk"] = f"TASKS#{values['status']}"
+        names = {f"#f{i}": name for i, name in enumerate(values)}
+        expression = "SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(values)))
+        if remove_from_work_queue:
+            expression += " REMOVE gsi1pk, gsi1sk"
+        condition = Attr("pk").exists()
+        if expect_status:
+            condition = condition & Attr("status").is_in(sorted(expect_status))
+        try:
+            result = self.table.update_item(
+                Key={"pk": f"REFERRAL#{referral_id}", "sk": f"TASK#{task_id}"},
+                UpdateExpression=expression,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues={f":v{i}": v for i, v in enumerate(values.values())},
+                ConditionExpression=condition,
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as exc:
+            if not _is_conditional_failure(exc):
+                raise
+            current = self.get_task(task_id)
+            if current is None:
+                raise NotFound(f"task {task_id} does not exist") from exc
+            raise Conflict(f"task {task_id} is {current.status.value}") from exc
+        return TaskRecord.model_validate(_from_item(result["Attributes"]))
+
+    def open_tasks(self, status: str) -> list[TaskRecord]:
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {
+            "IndexName": OPEN_TASKS_INDEX,
+            "KeyConditionExpression": Key("gsi1pk").eq(f"TASKS#{status}"),
+        }
+        while True:
+            page = self.table.query(**kwargs)
+            items.extend(page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return [TaskRecord.model_validate(_from_item(i)) for i in items]
+
+    def tasks_of(self, referral_id: str) -> list[TaskRecord]:
+        items = self._query_partition(referral_id, "TASK#")
+        return [TaskRecord.model_validate(_from_item(i)) for i in items]
+
+    def _query_partition(self, referral_id: str, prefix: str) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": Key("pk").eq(f"REFERRAL#{referral_id}")
+            & Key("sk").begins_with(prefix),
+            "ConsistentRead": True,
+        }
+        while True:
+            page = self.table.query(**kwargs)
+            items.extend(page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                return items
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]

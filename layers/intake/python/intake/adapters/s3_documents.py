@@ -1,0 +1,45 @@
+"""Uploaded referral files in S3: read with a size bound, move to quarantine intact."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from intake.adapters.aws import client
+from intake.errors import InvalidRequest
+
+
+class S3Documents:
+    def __init__(self, s3: Any = None) -> None:
+        self._s3 = s3
+
+    @property
+    def s3(self) -> Any:
+        if self._s3 is None:
+            self._s3 = client("s3")
+        return self._s3
+
+    def read(self, bucket: str, key: str, version_id: str | None, max_bytes: int) -> bytes:
+        args: dict[str, Any] = {"Bucket": bucket, "Key": key}
+        if version_id:
+            args["VersionId"] = version_id
+        head = self.s3.head_object(**args)
+        if head["ContentLength"] > max_bytes:
+            raise InvalidRequest(
+                f"the file is {head['ContentLength']} bytes; the limit is {max_bytes} bytes"
+            )
+        body: bytes = self.s3.get_object(**args)["Body"].read(max_bytes + 1)
+        return body
+
+    def quarantine(self, bucket: str, key: str, version_id: str | None, target_key: str) -> None:
+        """Copy the upload (that exact version) under quarantine/, then remove it from referrals/.
+
+        The bucket is versioned, so the delete leaves the original version recoverable too.
+        """
+        source: dict[str, Any] = {"Bucket": bucket, "Key": key}
+        if version_id:
+            source["VersionId"] = version_id
+        self.s3.copy_object(
+            Bucket=bucket, Key=target_key, CopySource=source,
+            MetadataDirective="COPY", TaggingDirective="COPY",
+        )
+        self.s3.delete_object(Bucket=bucket, Key=key)

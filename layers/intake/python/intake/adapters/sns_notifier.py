@@ -1,0 +1,31 @@
+"""Liaison notifications over SNS. Messages carry ids and due times, never PHI: they may end
+up in e-mail or SMS."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from intake.adapters.aws import client
+
+
+class SnsNotifier:
+    def __init__(self, topic_arn: str, sns: Any = None) -> None:
+        self._topic_arn = topic_arn
+        self._sns = sns
+
+    @property
+    def sns(self) -> Any:
+        if self._sns is None:
+            self._sns = client("sns")
+        return self._sns
+
+    def publish(self, subject: str, message: dict[str, Any]) -> None:
+        self.sns.publish(
+            TopicArn=self._topic_arn,
+            Subject=subject[:100],
+            Message=json.dumps(message, default=str),
+            MessageAttributes={
+                "kind": {"DataType": "String", "StringValue": str(message.get("kind", "task"))}
+            },
+        )

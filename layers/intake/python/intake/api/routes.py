@@ -1,0 +1,122 @@
+"""Routes of the liaison API. Domain errors become HTTP statuses in one handler each."""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+
+from intake.api.views import (
+    ClaimRequest,
+    CompleteRequest,
+    ErrorBody,
+    ReferralView,
+    TaskList,
+    TaskView,
+)
+from intake.clock import utcnow
+from intake.errors import Conflict, InvalidRequest, NotFound
+from intake.models.records import TaskStatus, TaskType
+from intake.ports import ReferralStore
+from intake.tasks import Completion, TaskService
+from intake.wiring import store, task_service
+
+app = APIGatewayHttpResolver(enable_validation=True)
+
+
+@functools.cache
+def _deps() -> tuple[TaskService, ReferralStore]:
+    return task_service(), store()
+
+
+def _liaison(given: str | None) -> str:
+    """The signed-in liaison (JWT claims) wins over what the body says."""
+    claims = (
+        app.current_event.request_context.authorizer.jwt_claim
+        if app.current_event.request_context.authorizer
+        else None
+    ) or {}
+    who = claims.get("email") or claims.get("sub") or given
+    if not who:
+        raise InvalidRequest("say who you are: sign in, or give 'liaison' in the body")
+    return str(who)
+
+
+@app.get("/tasks", summary="List open tasks, soonest due first")
+def list_tasks(
+    task_type: Annotated[TaskType | None, Query(alias="type")] = None,
+    due_before: Annotated[datetime | None, Query()] = None,
+    status: Annotated[TaskStatus | None, Query(description="open or claimed; both by default")] = None,
+) -> TaskList:
+    tasks, _ = _deps()
+    if status is TaskStatus.COMPLETED:
+        raise InvalidRequest("completed tasks are read through their referral")
+    statuses = (status,) if status else (TaskStatus.OPEN, TaskStatus.CLAIMED)
+    found = tasks.list_open(task_type=task_type, due_before=due_before, statuses=statuses)
+    now = utcnow()
+    return TaskList(tasks=[TaskView.of(t, now) for t in found], count=len(found))
+
+
+@app.get("/tasks/<task_id>", summary="Read one task")
+def get_task(task_id: Annotated[str, Path(max_length=120)]) -> TaskView:
+    tasks, _ = _deps()
+    return TaskView.of(tasks.get(task_id), utcnow())
+
+
+@app.post("/tasks/<task_id>/claim", summary="Claim a task so other liaisons leave it")
+def claim_task(task_id: Annotated[str, Path(max_length=120)], body: ClaimRequest) -> TaskView:
+    tasks, _ = _deps()
+    return TaskView.of(tasks.claim(task_id, _liaison(body.liaison)), utcnow())
+
+
+@app.post("/tasks/<task_id>/complete", summary="Complete a task with its outcome; resumes the workflow")
+def complete_task(task_id: Annotated[str, Path(max_length=120)], body: CompleteRequest) -> TaskView:
+    tasks, _ = _deps()
+    completion = Completion(
+        outcome=body.outcome, note=body.note, liaison=_liaison(body.liaison),
+        corrections=body.corrections,
+    )
+    return TaskView.of(tasks.complete(task_id, completion), utcnow())
+
+
+@app.get("/referrals/<referral_id>", summary="A referral with its timeline and tasks")
+def get_referral(referral_id: Annotated[str, Path(max_length=64)]) -> ReferralView:
+    _, referrals = _deps()
+    record = referrals.get_referral(referral_id)
+    if record is None:
+        raise NotFound(f"referral {referral_id} does not exist")
+    return ReferralView.of(
+        record, referrals.timeline(referral_id), referrals.tasks_of(referral_id), utcnow()
+    )
+
+
+def _error(status: int, kind: str, exc: Exception) -> Response[ErrorBody]:
+    return Response(
+        status_code=status, content_type=content_types.APPLICATION_JSON,
+        body=ErrorBody(error=kind, message=str(exc)).model_dump_json(),
+    )
+
+
+@app.exception_handler(NotFound)
+def _not_found(exc: NotFound) -> Response[ErrorBody]:
+    return _error(404, "not_found", exc)
+
+
+@app.exception_handler(Conflict)
+def _conflict(exc: Conflict) -> Response[ErrorBody]:
+    return _error(409, "conflict", exc)
+
+
+@app.exception_handler(InvalidRequest)
+def _invalid(exc: InvalidRequest) -> Response[ErrorBody]:
+    return _error(400, "invalid_request", exc)
+
+
+def openapi_json() -> str:
+    return app.get_openapi_json_schema(
+        title="Infusion intake - liaison task API", version="1.0.0",
+        description="Work the liaison call and review tasks of infusion referrals.",
+    )

@@ -1,0 +1,99 @@
+"""What the API returns and accepts (output and input models, apart from what is stored)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from intake.models.records import (
+    ReferralRecord,
+    ReferralStatus,
+    TaskPatient,
+    TaskRecord,
+    TaskStatus,
+    TaskType,
+    TimelineEvent,
+)
+from intake.models.referral import Referral
+
+
+class TaskView(BaseModel):
+    task_id: str
+    referral_id: str
+    task_type: TaskType
+    status: TaskStatus
+    reason: str
+    due_at: datetime
+    overdue: bool
+    created_at: datetime
+    patient: TaskPatient | None
+    details: dict[str, Any]
+    claimed_by: str | None
+    completed_by: str | None
+    completed_at: datetime | None
+    outcome: str | None
+    note: str | None
+    escalations: int
+
+    @classmethod
+    def of(cls, task: TaskRecord, now: datetime) -> TaskView:
+        data = task.model_dump(exclude={"task_token", "corrections", "resume_pending"})
+        return cls(**data, overdue=task.status is not TaskStatus.COMPLETED and task.due_at < now)
+
+
+class TaskList(BaseModel):
+    tasks: list[TaskView]
+    count: int
+
+
+class ReferralView(BaseModel):
+    referral_id: str
+    status: ReferralStatus
+    stage: str
+    referral: Referral | None
+    problems: list[str]
+    source_key: str
+    quarantine_key: str | None
+    uploaded_at: datetime
+    benefits: dict[str, Any] | None
+    timeline: list[TimelineEvent]
+    tasks: list[TaskView]
+
+    @classmethod
+    def of(
+        cls, record: ReferralRecord, timeline: list[TimelineEvent], tasks: list[TaskRecord],
+        now: datetime,
+    ) -> ReferralView:
+        return cls(
+            referral_id=record.referral_id, status=record.status, stage=record.stage,
+            referral=record.referral, problems=record.problems, source_key=record.source.key,
+            quarantine_key=record.source.quarantine_key, uploaded_at=record.uploaded_at,
+            benefits=record.benefits, timeline=sorted(timeline, key=lambda e: e.at),
+            tasks=[TaskView.of(t, now) for t in tasks],
+        )
+
+
+class ClaimRequest(BaseModel):
+    liaison: str | None = Field(
+        default=None, max_length=120,
+        description="who claims it; taken from the sign-in token when there is one",
+    )
+
+
+class CompleteRequest(BaseModel):
+    outcome: str = Field(
+        description="calls: reached, voicemail, wrong_number, declined; reviews: resolved, rejected"
+    )
+    note: str | None = Field(default=None, max_length=4000)
+    liaison: str | None = Field(default=None, max_length=120)
+    corrections: dict[str, Any] | None = Field(
+        default=None,
+        description="corrected referral fields (e.g. insurance.member_id) for review tasks",
+    )
+
+
+class ErrorBody(BaseModel):
+    error: str
+    message: str

@@ -1,0 +1,119 @@
+"""Code lists of the 005010X279A1 271 that the summary explains in plain words.
+
+Descriptions are for people reading a verification (intake staff), so they follow the TR3
+names closely; codes not listed here still pass through untouched.
+"""
+
+from __future__ import annotations
+
+ELIGIBILITY_CODES = {
+    "1": "Active Coverage", "2": "Active - Full Risk Capitation",
+    "3": "Active - Services Capitated", "4": "Active - Services Capitated to Primary Care Physician",
+    "5": "Active - Pending Investigation", "6": "Inactive",
+    "7": "Inactive - Pending Eligibility Update", "8": "Inactive - Pending Investigation",
+    "A": "Co-Insurance", "B": "Co-Payment", "C": "Deductible", "CB": "Coverage Basis",
+    "D": "Benefit Description", "E": "Exclusions", "F": "Limitations",
+    "G": "Out of Pocket (Stop Loss)", "H": "Unlimited", "I": "Non-Covered",
+    "J": "Cost Containment", "K": "Reserve", "L": "Primary Care Provider",
+    "M": "Pre-existing Condition", "MC": "Managed Care Coordinator",
+    "N": "Services Restricted to Following Provider", "O": "Not Deemed a Medical Necessity",
+    "P": "Benefit Disclaimer", "Q": "Second Surgical Opinion Required",
+    "R": "Other or Additional Payor", "S": "Prior Year(s) History",
+    "T": "Card(s) Reported Lost/Stolen",
+    "U": "Contact Following Entity for Eligibility or Benefit Information",
+    "V": "Cannot Process", "W": "Other Source of Data", "X": "Health Care Facility",
+    "Y": "Spend Down",
+}
+ACTIVE_CODES = frozenset({"1", "2", "3", "4", "5"})
+INACTIVE_CODES = frozenset({"6", "7", "8"})
+
+TIME_PERIODS = {
+    "6": "Hour", "7": "Day", "13": "24 Hours", "21": "Years", "22": "Service Year",
+    "23": "Calendar Year", "24": "Year to Date", "25": "Contract", "26": "Episode",
+    "27": "Visit", "28": "Outlier", "29": "Remaining", "30": "Exceeds", "31": "Not Exceeded",
+    "32": "Lifetime", "33": "Lifetime Remaining", "34": "Month", "35": "Week", "36": "Admission",
+}
+REMAINING_PERIODS = frozenset({"29", "33"})
+"""EB06 codes whose EB07 is what is left to meet, not the plan amount."""
+MET_PERIODS = frozenset({"24"})
+"""Year to date: what the member has already met (neither the plan amount nor what is left)."""
+NOT_A_TOTAL = REMAINING_PERIODS | MET_PERIODS | frozenset({"30", "31"})
+
+QUANTITY_QUALIFIERS = {
+    "99": "Quantity Used", "CA": "Covered - Actual", "CE": "Covered - Estimated",
+    "D3": "Number of Co-insurance Days", "DB": "Deductible Blood Units", "DY": "Days",
+    "HS": "Hours", "LA": "Life-time Reserve - Actual", "LE": "Life-time Reserve - Estimated",
+    "M2": "Maximum", "MN": "Month", "P6": "Number of Services or Procedures",
+    "QA": "Quantity Approved", "S7": "Age, High Value", "S8": "Age, Low Value", "VS": "Visits",
+    "YY": "Years",
+}
+
+INDIVIDUAL_LEVELS = frozenset({"IND", "EMP"})
+FAMILY_LEVELS = frozenset({"FAM", "ESP", "ECH", "SPC"})
+
+REJECT_REASONS = {
+    "04": "Authorized Quantity Exceeded", "15": "Required application data missing",
+    "33": "Input Errors", "35": "Out of Network", "41": "Authorization/Access Restrictions",
+    "42": "Unable to Respond at Current Time", "43": "Invalid/Missing Provider Identification",
+    "44": "Invalid/Missing Provider Name", "45": "Invalid/Missing Provider Specialty",
+    "46": "Invalid/Missing Provider Phone Number", "47": "Invalid/Missing Provider State",
+    "48": "Invalid/Missing Referring Provider Identification Number",
+    "49": "Provider is Not Primary Care Physician", "50": "Provider Ineligible for Inquiries",
+    "51": "Provider Not on File", "52": "Service Dates Not Within Provider Plan Enrollment",
+    "53": "Inquired Benefit Inconsistent with Provider Type",
+    "54": "Inappropriate Product/Service ID Qualifier", "55": "Inappropriate Product/Service ID",
+    "56": "Inappropriate Date", "57": "Invalid/Missing Date(s) of Service",
+    "58": "Invalid/Missing Date-of-Birth", "60": "Date of Birth Follows Date(s) of Service",
+    "61": "Date of Death Precedes Date(s) of Service",
+    "62": "Date of Service Not Within Allowable Inquiry Period",
+    "63": "Date of Service in Future", "64": "Invalid/Missing Patient ID",
+    "65": "Invalid/Missing Patient Name", "66": "Invalid/Missing Patient Gender Code",
+    "67": "Patient Not Found", "68": "Duplicate Patient ID Number",
+    "69": "Inconsistent with Patient's Age", "70": "Inconsistent with Patient's Gender",
+    "71": "Patient Birth Date Does Not Match That for the Patient on the Database",
+    "72": "Invalid/Missing Subscriber/Insured ID", "73": "Invalid/Missing Subscriber/Insured Name",
+    "74": "Invalid/Missing Subscriber/Insured Gender Code", "75": "Subscriber/Insured Not Found",
+    "76": "Duplicate Subscriber/Insured ID Number", "77": "Subscriber Found, Patient Not Found",
+    "78": "Subscriber/Insured Not in Group/Plan Identified",
+    "79": "Invalid Participant Identification",
+    "80": "No Response received - Transaction Terminated",
+    "97": "Invalid or Missing Provider Address", "T4": "Payer Name or Identifier Missing",
+}
+
+FOLLOW_UP_ACTIONS = {
+    "C": "Please Correct and Resubmit", "N": "Resubmission Not Allowed",
+    "P": "Please Resubmit Original Transaction", "R": "Resubmission Allowed",
+    "S": "Do Not Resubmit; Inquiry Initiated to a Third Party",
+    "W": "Please Wait 30 Days and Resubmit", "X": "Please Wait 10 Days and Resubmit",
+    "Y": "Do Not Resubmit; We Will Hand Deliver",
+}
+
+INSURANCE_TYPES = {
+    "12": "Medicare Secondary Working Aged Beneficiary or Spouse with Employer Group Health Plan",
+    "13": "Medicare Secondary End-Stage Renal Disease Beneficiary",
+    "14": "Medicare Secondary, No-fault Insurance including Auto is Primary",
+    "15": "Medicare Secondary Worker's Compensation",
+    "16": "Medicare Secondary Public Health Service (PHS) or Other Federal Agency",
+    "41": "Medicare Secondary Black Lung", "42": "Medicare Secondary Veteran's Administration",
+    "43": "Medicare Secondary Disabled Beneficiary Under Age 65 with Large Group Health Plan",
+    "47": "Medicare Secondary, Other Liability Insurance is Primary", "AP": "Auto Insurance Policy",
+    "C1": "Commercial", "CO": "Consolidated Omnibus Budget Reconciliation Act (COBRA)",
+    "CP": "Medicare Conditionally Primary", "D": "Disability",
+    "DB": "Disability Benefits", "EP": "Exclusive Provider Organization",
+    "FF": "Family or Friends", "GP": "Group Policy", "HM": "Health Maintenance Organization (HMO)",
+    "HN": "Health Maintenance Organization (HMO) - Medicare Risk", "HS": "Special Low Income Medicare Beneficiary",
+    "IN": "Indemnity", "IP": "Individual Policy", "LC": "Long Term Care", "LD": "Long Term Policy",
+    "LI": "Life Insurance", "LT": "Litigation", "MA": "Medicare Part A", "MB": "Medicare Part B",
+    "MC": "Medicaid", "MH": "Medigap Part A", "MI": "Medigap Part B",
+    "MP": "Medicare Primary", "OT": "Other", "PE": "Property Insurance - Personal",
+    "PL": "Personal", "PP": "Personal Payment (Cash - No Insurance)",
+    "PR": "Preferred Provider Organization (PPO)", "PS": "Point of Service (POS)",
+    "QM": "Qualified Medicare Beneficiary", "RP": "Property Insurance - Real",
+    "SP": "Supplemental Policy", "TF": "Tax Equity Fiscal Responsibility Act (TEFRA)",
+    "WC": "Workers Compensation", "WU": "Wrap Up Policy",
+}
+
+
+def describe(table: dict[str, str], code: str) -> str | None:
+    """Plain-words name of ``code`` in ``table``; None for empty or unknown codes."""
+    return table.get(code) if code else None

@@ -1,0 +1,200 @@
+"""Intake of one uploaded referral file: read, validate, record, start its workflow.
+
+Every ending is recorded where a person sees it: a valid referral starts its workflow; a
+readable draft with missing or doubtful fields becomes a "complete referral" task; anything
+else is moved to ``quarantine/`` with its problems in plain words and a "needs review" task.
+Re-running on the same content (duplicate events) repeats only idempotent steps.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from intake.clock import utcnow
+from intake.errors import InvalidRequest
+from intake.ids import referral_id_for
+from intake.models.records import (
+    ReferralRecord,
+    ReferralStatus,
+    SourceDocument,
+    TaskType,
+    TimelineEvent,
+)
+from intake.observability import logger, metrics
+from intake.ports import Documents, ReferralStore, Workflow
+from intake.referrals import ParseOutcome, parse_referral_document
+from intake.referrals.detect import DocumentFormat
+from intake.tasks import TaskService
+
+REVIEW_SLA = timedelta(hours=24)
+# Structured uploads from a clinic's system are wrong at the source when invalid: they go
+# back to the clinic (quarantine). Faxes and messages are completed by a liaison instead.
+_QUARANTINE_WHEN_INVALID = {DocumentFormat.JSON, DocumentFormat.X12, DocumentFormat.UNKNOWN}
+
+
+@dataclass(frozen=True)
+class UploadedObject:
+    bucket: str
+    key: str
+    version_id: str | None
+    size: int
+    uploaded_at: datetime
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    referral_id: str
+    status: ReferralStatus
+    duplicate: bool
+
+
+@dataclass
+class IngestService:
+    store: ReferralStore
+    documents: Documents
+    workflow: Workflow
+    tasks: TaskService
+    max_bytes: int = 20 * 1024 * 1024
+    parse: Callable[..., ParseOutcome] = parse_referral_document
+    clock: Callable[[], datetime] = utcnow
+
+    def ingest(self, upload: UploadedObject) -> IngestResult:
+        try:
+            data = self.documents.read(upload.bucket, upload.key, upload.version_id, self.max_bytes)
+        except InvalidRequest as exc:  # too large to read safely: quarantine unread
+            digest = hashlib.sha256(
+                f"{upload.bucket}/{upload.key}/{upload.version_id}".encode()
+            ).hexdigest()
+            referral_id = "ref-" + digest[:20]
+            return self._quarantine(upload, referral_id, b"", "unknown", [str(exc)])
+
+        referral_id = referral_id_for(data)
+        existing = self.store.get_referral(referral_id)
+        if existing is not None:
+            return self._repeat(upload, existing)
+
+        outcome = self.parse(data, received_at=upload.uploaded_at)
+        if outcome.referral is not None:
+            return self._accept(upload, referral_id, data, outcome)
+        if outcome.readable and outcome.format not in _QUARANTINE_WHEN_INVALID:
+            return self._hold_for_review(upload, referral_id, data, outcome)
+        problems = outcome.problems or ["the file could not be read as a referral"]
+        return self._quarantine(upload, referral_id, data, outcome.format.value, problems)
+
+    # ------------------------------------------------------------------ endings
+    def _accept(
+        self, upload: UploadedObject, referral_id: str, data: bytes, outcome: ParseOutcome
+    ) -> IngestResult:
+        assert outcome.referral is not None
+        referral = outcome.referral
+        if referral.received_at is None:
+            referral = referral.model_copy(update={"received_at": upload.uploaded_at})
+        now = self.clock()
+        record = ReferralRecord(
+            referral_id=referral_id, status=ReferralStatus.IN_PROGRESS, stage="welcome call",
+            referral=referral, source=self._source(upload, data, outcome.format.value),
+            uploaded_at=upload.uploaded_at, created_at=now, updated_at=now,
+            execution_name=referral_id,
+        )
+        if not self.store.put_referral_if_new(record):  # lost a race with a duplicate event
+            existing = self.store.get_referral(referral_id)
+            assert existing is not None
+            return self._repeat(upload, existing)
+        self._event(referral_id, "uploaded", upload.uploaded_at, key=upload.key, format=outcome.format.value)
+        self._event(referral_id, "validated", now)
+        self._start(referral_id, upload)
+        metrics.add_metric(name="ReferralsAccepted", unit="Count", value=1)
+        logger.info("referral accepted", extra={"referral_id": referral_id, "format": outcome.format.value})
+        return IngestResult(referral_id, ReferralStatus.IN_PROGRESS, duplicate=False)
+
+    def _hold_for_review(
+        self, upload: UploadedObject, referral_id: str, data: bytes, outcome: ParseOutcome
+    ) -> IngestResult:
+        now = self.clock()
+        record = ReferralRecord(
+            referral_id=referral_id, status=ReferralStatus.IN_REVIEW,
+            stage="waiting for a liaison to complete missing fields",
+            problems=outcome.problems, source=self._source(upload, data, outcome.format.value),
+            uploaded_at=upload.uploaded_at, created_at=now, updated_at=now,
+        )
+        created = self.store.put_referral_if_new(record)
+        if created:
+            self._event(referral_id, "uploaded", upload.uploaded_at, key=upload.key, format=outcome.format.value)
+            self._event(referral_id, "held_for_review", now, fields_missing=outcome.fields_missing)
+        self.tasks.open_review_task(
+            referral_id, TaskType.COMPLETE_REFERRAL, now + REVIEW_SLA,
+            {
+                "draft": outcome.draft, "fields_missing": outcome.fields_missing,
+                "confidence": outcome.confidence, "problems": outcome.problems,
+                "format": outcome.format.value, "document": f"s3://{upload.bucket}/{upload.key}",
+            },
+        )
+        metrics.add_metric(name="ReferralsHeldForReview", unit="Count", value=1)
+        return IngestResult(referral_id, ReferralStatus.IN_REVIEW, duplicate=not created)
+
+    def _quarantine(
+        self, upload: UploadedObject, referral_id: str, data: bytes, fmt: str, problems: list[str]
+    ) -> IngestResult:
+        now = self.clock()
+        target = _quarantine_key(referral_id, upload)
+        source = self._source(upload, data, fmt).model_copy(update={"quarantine_key": target})
+        record = ReferralRecord(
+            referral_id=referral_id, status=ReferralStatus.QUARANTINED,
+            stage="quarantined: waiting for review", problems=problems, source=source,
+            uploaded_at=upload.uploaded_at, created_at=now, updated_at=now,
+        )
+        created = self.store.put_referral_if_new(record)
+        self.documents.quarantine(upload.bucket, upload.key, upload.version_id, target)
+        if created:
+            self._event(referral_id, "uploaded", upload.uploaded_at, key=upload.key, format=fmt)
+            self._event(referral_id, "quarantined", now, problems=len(problems), key=target)
+        self.tasks.open_review_task(
+            referral_id, TaskType.NEEDS_REVIEW, now + REVIEW_SLA,
+            {"problems": problems, "document": f"s3://{upload.bucket}/{target}"},
+        )
+        metrics.add_metric(name="ReferralsQuarantined", unit="Count", value=1)
+        logger.info("referral quarantined", extra={"referral_id": referral_id, "problems": len(problems)})
+        return IngestResult(referral_id, ReferralStatus.QUARANTINED, duplicate=not created)
+
+    def _repeat(self, upload: UploadedObject, existing: ReferralRecord) -> IngestResult:
+        """A duplicate event or re-upload: finish whatever the first run may not have."""
+        metrics.add_metric(name="DuplicateUploads", unit="Count", value=1)
+        logger.info("duplicate upload", extra={"referral_id": existing.referral_id})
+        if existing.status is ReferralStatus.IN_PROGRESS:
+            self._start(existing.referral_id, upload)
+        elif existing.status is ReferralStatus.QUARANTINED and existing.source.quarantine_key:
+            # The same bad file again (or a redelivered event): it leaves referrals/ too.
+            self.documents.quarantine(
+                upload.bucket, upload.key, upload.version_id, _quarantine_key(existing.referral_id, upload)
+            )
+            self.tasks.open_review_task(
+                existing.referral_id, TaskType.NEEDS_REVIEW, existing.created_at + REVIEW_SLA,
+                {"problems": existing.problems,
+                 "document": f"s3://{upload.bucket}/{existing.source.quarantine_key}"},
+            )
+        return IngestResult(existing.referral_id, existing.status, duplicate=True)
+
+    # ------------------------------------------------------------------ helpers
+    def _start(self, referral_id: str, upload: UploadedObject) -> None:
+        started = self.workflow.start(
+            referral_id, {"referral_id": referral_id, "uploaded_at": upload.uploaded_at.isoformat()}
+        )
+        if started:
+            self._event(referral_id, "workflow_requested", self.clock())
+
+    def _source(self, upload: UploadedObject, data: bytes, fmt: str) -> SourceDocument:
+        return SourceDocument(
+            bucket=upload.bucket, key=upload.key, version_id=upload.version_id,
+            size=len(data) or upload.size, sha256=hashlib.sha256(data).hexdigest(), format=fmt,
+        )
+
+    def _event(self, referral_id: str, event: str, at: datetime, **detail: object) -> None:
+        self.store.append_timeline(referral_id, TimelineEvent(at=at, event=event, detail=detail))
+
+
+def _quarantine_key(referral_id: str, upload: UploadedObject) -> str:
+    return f"quarantine/{referral_id}/{posixpath.basename(upload.key) or 'upload'}"

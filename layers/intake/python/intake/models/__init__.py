@@ -1,0 +1,1 @@
+"""Pydantic models: what arrives (input), what is stored, what is returned (output)."""

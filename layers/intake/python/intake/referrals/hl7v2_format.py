@@ -1,0 +1,370 @@
+"""HL7 v2 referrals and infusion orders (REF^I12, RDE^O11, ORM^O01) → draft.
+
+Library: python-hl7 (``hl7`` on PyPI) rather than hl7apy. Both are maintained; hl7apy
+validates against per-version message structures, which is what we do *not* want at intake:
+clinic interface engines send v2.3-v2.8 with local quirks, and a structure error must still
+yield a draft for the liaison. python-hl7 reads any message with whatever separators MSH
+declares, unescapes values and has no dependencies; on the public REF^I12 sample it parses in
+~8 ms where hl7apy took 130-390 ms. Mapping is by segment (wherever it appears), so a REF^I12
+that also carries RXO/RXR segments is read as well as an RDE^O11.
+
+Where the order sits: RDE^O11 (RXE-2 give code with NDC, RXE-3/5 dose, RXR route, TQ1 or
+RXE-1 timing, RXC components, RXE-27 indication); ORM^O01 (ORC-7 timing, OBR-4 service code
+(HCPCS), RXO for the drug, DG1). REF^I12 has no pharmacy segments, so the order travels in
+PR1-3 / OBR-4 (HCPCS) and OBX observations whose OBX-3 code or text is one of: DRUG, NDC,
+HCPCS, DOSE, ROUTE, FREQ/FREQUENCY, DURATION, START, SITE (site of care); other text OBX
+and NTE segments become clinical notes.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import hl7
+
+from intake.referrals.draft import Draft, get_path, set_path
+from intake.referrals.limits import LimitExceeded, Limits
+from intake.referrals.outcome import Extraction
+from intake.referrals.values import (
+    digits,
+    duration_text,
+    frequency_text,
+    hl7_date,
+    hl7_datetime,
+    route_text,
+)
+
+_ICD10_SYSTEMS = {"I10", "I10C", "I10CM", "ICD10", "ICD10CM", "ICD-10-CM", "ICD-10", "I10-CM"}
+_NDC_SYSTEMS = {"NDC", "N4", "NDC11", "NDC10"}
+_HCPCS_SYSTEMS = {"HCPCS", "HCPC", "HCPCSII", "C4", "CPT", "CPT4", "CPT-4"}
+_RELATIONSHIP = {"SEL": "self", "SELF": "self", "01": "spouse", "SPO": "spouse",
+                 "CHD": "child", "19": "child", "DOM": "spouse"}
+_REFERENCE_OK = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_OBX_FIELDS = {
+    "DRUG": "drug_name", "MEDICATION": "drug_name", "NDC": "ndc", "HCPCS": "hcpcs",
+    "DOSE": "dose", "ROUTE": "route", "FREQ": "frequency", "FREQUENCY": "frequency",
+    "DURATION": "duration", "START": "start_date", "START DATE": "start_date",
+    "SITE": "site_of_care", "SITE OF CARE": "site_of_care",
+}
+
+
+class _Seg:
+    """Typed, never-raising access to one python-hl7 segment (1-based like the standard)."""
+
+    def __init__(self, segment: Any) -> None:
+        self._seg = segment
+        self.name = str(segment[0]).strip()
+
+    def get(self, field: int, comp: int = 1, sub: int = 1, rep: int = 1) -> str:
+        try:
+            value = self._seg.extract_field(1, field, rep, comp, sub)
+        except (IndexError, ValueError, TypeError, AttributeError, KeyError):
+            return ""
+        return str(value).strip()
+
+    def reps(self, field: int) -> int:
+        try:
+            return len(self._seg(field)) if field < len(self._seg) else 0
+        except (IndexError, TypeError):
+            return 0
+
+
+def _put(draft: Draft, path: str, value: Any, *, override: bool = False) -> None:
+    if value is None or value == "":
+        return
+    if override or get_path(draft, path) is None:
+        set_path(draft, path, value)
+
+
+def _phone(seg: _Seg, field: int, want: tuple[str, ...] = ("PH", "CP", "")) -> str | None:
+    """XTN: unformatted (12), area+local (6, 7), then the old formatted first component."""
+    for rep in range(1, max(seg.reps(field), 1) + 1):
+        if seg.get(field, 3, rep=rep).upper() not in want:
+            continue
+        number = seg.get(field, 12, rep=rep) or (
+            seg.get(field, 6, rep=rep) + seg.get(field, 7, rep=rep)
+        ) or seg.get(field, 1, rep=rep)
+        if len(digits(number)) >= 10:
+            return number
+    return None
+
+
+def _address(draft: Draft, prefix: str, seg: _Seg, field: int) -> None:
+    _put(draft, f"{prefix}.line1", seg.get(field, 1))
+    _put(draft, f"{prefix}.line2", seg.get(field, 2))
+    _put(draft, f"{prefix}.city", seg.get(field, 3))
+    _put(draft, f"{prefix}.state", seg.get(field, 4))
+    _put(draft, f"{prefix}.postal_code", seg.get(field, 5))
+
+
+def _person(draft: Draft, prefix: str, seg: _Seg, field: int, *, xcn: bool = False) -> None:
+    """XPN (family^given^middle^suffix^prefix^degree) or XCN (id first, NPI in XCN-13)."""
+    shift = 1 if xcn else 0
+    _put(draft, f"{prefix}.last_name", seg.get(field, 1 + shift))
+    _put(draft, f"{prefix}.first_name", seg.get(field, 2 + shift))
+    if prefix == "patient":
+        _put(draft, f"{prefix}.middle_name", seg.get(field, 3 + shift))
+    if prefix == "prescriber":
+        _put(draft, f"{prefix}.credentials", seg.get(field, 6 + shift))
+    if xcn and seg.get(field, 1) and seg.get(field, 13).upper() in {"NPI", ""}:
+        _put(draft, f"{prefix}.npi", seg.get(field, 1))
+
+
+def _coded(seg: _Seg, field: int, rep: int = 1) -> tuple[str, str, str]:
+    """CWE/CE → (code, text, coding system), checking the alternate triplet too."""
+    code, text, system = seg.get(field, 1, rep=rep), seg.get(field, 2, rep=rep), seg.get(field, 3, rep=rep)
+    alt = (seg.get(field, 4, rep=rep), seg.get(field, 5, rep=rep), seg.get(field, 6, rep=rep))
+    if system.upper() not in _NDC_SYSTEMS | _HCPCS_SYSTEMS | _ICD10_SYSTEMS and alt[0]:
+        if alt[2].upper() in _NDC_SYSTEMS | _HCPCS_SYSTEMS | _ICD10_SYSTEMS:
+            return alt[0], alt[1] or text, alt[2].upper()
+    return code, text, system.upper()
+
+
+def _drug_code(draft: Draft, seg: _Seg, field: int) -> None:
+    code, text, system = _coded(seg, field)
+    if system in _NDC_SYSTEMS:
+        _put(draft, "therapy.ndc", code)
+    elif system in _HCPCS_SYSTEMS:
+        _put(draft, "therapy.hcpcs", code)
+    _put(draft, "therapy.drug_name", text)
+
+
+def _dose(draft: Draft, amount: str, units: str) -> None:
+    if amount:
+        _put(draft, "therapy.dose", f"{amount} {units}".strip())
+
+
+def _diagnosis(draft: Draft, code: str, text: str, system: str) -> None:
+    if not code or (system and system not in _ICD10_SYSTEMS):
+        return
+    known = [d.get("code") for d in draft.get("diagnoses", [])]
+    if code in known:
+        return
+    entry = {"code": code, **({"description": text} if text else {})}
+    draft.setdefault("diagnoses", []).append(entry)
+
+
+def _msh(draft: Draft, seg: _Seg) -> None:
+    _put(draft, "received_at", hl7_datetime(seg.get(7)))
+
+
+def _rf1(draft: Draft, seg: _Seg) -> None:
+    ref = seg.get(6)
+    if _REFERENCE_OK.match(ref):
+        _put(draft, "clinic_reference", ref)
+
+
+def _prd(draft: Draft, seg: _Seg) -> None:
+    if seg.get(1).upper() not in {"RP", "RF"}:  # referring provider; RT (referred-to) is us
+        return
+    _person(draft, "prescriber", seg, 2)
+    _put(draft, "prescriber.phone", _phone(seg, 5))
+    _put(draft, "prescriber.fax", _phone(seg, 5, ("FX",)))
+    for rep in range(1, max(seg.reps(7), 1) + 1):
+        if seg.get(7, 2, rep=rep).upper() == "NPI":
+            _put(draft, "prescriber.npi", seg.get(7, 1, rep=rep))
+    _put(draft, "referring_clinic.name", seg.get(10) or seg.get(4, 9) or seg.get(4, 4))
+    if seg.get(10, 7).upper() == "NPI":
+        _put(draft, "referring_clinic.npi", seg.get(10, 10))
+    _put(draft, "referring_clinic.phone", _phone(seg, 13))
+    _put(draft, "referring_clinic.fax", _phone(seg, 13, ("FX",)))
+
+
+def _pid(draft: Draft, seg: _Seg) -> None:
+    _person(draft, "patient", seg, 5)
+    _put(draft, "patient.date_of_birth", hl7_date(seg.get(7)))
+    _put(draft, "patient.sex", seg.get(8))
+    _address(draft, "patient.address", seg, 11)
+    _put(draft, "patient.phone", _phone(seg, 13) or _phone(seg, 14))
+    _put(draft, "patient.preferred_language", seg.get(15, 1) or seg.get(15, 2))
+
+
+def _in1(draft: Draft, seg: _Seg) -> None:
+    if "insurance" in draft:  # primary only: IN1 set 1 comes first
+        return
+    _put(draft, "insurance.plan_name", seg.get(2, 2) or seg.get(2, 1))
+    _put(draft, "insurance.payer_id", seg.get(3, 1))
+    _put(draft, "insurance.payer_name", seg.get(4, 1))
+    _put(draft, "insurance.group_number", seg.get(8))
+    _put(draft, "insurance.member_id", seg.get(36) or seg.get(49, 1))
+    relation = seg.get(17, 1).upper()
+    if relation:
+        _put(draft, "insurance.relationship", _RELATIONSHIP.get(relation, "other"))
+    if relation and _RELATIONSHIP.get(relation) != "self":
+        _put(draft, "insurance.subscriber.last_name", seg.get(16, 1))
+        _put(draft, "insurance.subscriber.first_name", seg.get(16, 2))
+        _put(draft, "insurance.subscriber.date_of_birth", hl7_date(seg.get(18)))
+
+
+def _in2(draft: Draft, seg: _Seg) -> None:
+    _put(draft, "insurance.member_id", seg.get(61, 1))
+
+
+def _dg1(draft: Draft, seg: _Seg) -> None:
+    code, text, system = _coded(seg, 3)
+    _diagnosis(draft, code, text or seg.get(4), system)
+
+
+def _orc(draft: Draft, seg: _Seg) -> None:
+    ref = seg.get(2, 1)
+    if _REFERENCE_OK.match(ref):
+        _put(draft, "clinic_reference", ref)
+    _person(draft, "prescriber", seg, 12, xcn=True)
+    _put(draft, "prescriber.phone", _phone(seg, 14))
+    _put(draft, "referring_clinic.name", seg.get(21, 1))
+    if seg.get(21, 7).upper() == "NPI":
+        _put(draft, "referring_clinic.npi", seg.get(21, 10))
+    _put(draft, "referring_clinic.phone", _phone(seg, 23))
+    _put(draft, "referring_clinic.fax", _phone(seg, 23, ("FX",)))
+    _tq(draft, seg, 7)
+
+
+def _tq(draft: Draft, seg: _Seg, field: int) -> None:
+    """Old TQ data type (ORC-7, RXE-1): quantity^interval^duration^start."""
+    _put(draft, "therapy.frequency", frequency_text(seg.get(field, 2)))
+    _put(draft, "therapy.duration", duration_text(seg.get(field, 3)))
+    _put(draft, "therapy.start_date", hl7_date(seg.get(field, 4)))
+
+
+def _tq1(draft: Draft, seg: _Seg) -> None:
+    _put(draft, "therapy.frequency", seg.get(3, 2) or frequency_text(seg.get(3, 1)))
+    _put(draft, "therapy.duration", duration_text(seg.get(6, 1), seg.get(6, 2) or None))
+    _put(draft, "therapy.start_date", hl7_date(seg.get(7)))
+
+
+def _rxe(draft: Draft, seg: _Seg) -> None:
+    _drug_code(draft, seg, 2)
+    _dose(draft, seg.get(3), seg.get(5, 2) or seg.get(5, 1))
+    _tq(draft, seg, 1)
+    for rep in range(1, max(seg.reps(27), 1) + 1):
+        _diagnosis(draft, *_coded(seg, 27, rep))
+
+
+def _rxo(draft: Draft, seg: _Seg) -> None:
+    _drug_code(draft, seg, 1)
+    _dose(draft, seg.get(2), seg.get(4, 2) or seg.get(4, 1))
+    for rep in range(1, max(seg.reps(20), 1) + 1):
+        _diagnosis(draft, *_coded(seg, 20, rep))
+
+
+def _rxr(draft: Draft, seg: _Seg) -> None:
+    _put(draft, "therapy.route", route_text(seg.get(1, 1) or seg.get(1, 2)))
+
+
+def _rxc(draft: Draft, seg: _Seg) -> None:
+    if seg.get(1).upper() == "A":  # the additive is the drug; the base is the diluent
+        _drug_code(draft, seg, 2)
+
+
+def _obr(draft: Draft, seg: _Seg) -> None:
+    code, text, system = _coded(seg, 4)
+    if system in _HCPCS_SYSTEMS:
+        _put(draft, "therapy.hcpcs", code)
+    if not get_path(draft, "prescriber.last_name"):
+        _person(draft, "prescriber", seg, 16, xcn=True)
+        _put(draft, "prescriber.phone", _phone(seg, 17))
+
+
+def _pr1(draft: Draft, seg: _Seg) -> None:
+    code, _text, system = _coded(seg, 3)
+    if system in _HCPCS_SYSTEMS:
+        _put(draft, "therapy.hcpcs", code)
+
+
+def _obx(draft: Draft, seg: _Seg, notes: list[str]) -> None:
+    code, text = seg.get(3, 1).upper(), seg.get(3, 2)
+    key = _OBX_FIELDS.get(code) or _OBX_FIELDS.get(text.upper())
+    kind = seg.get(2).upper()
+    value = seg.get(5, 1)
+    if key == "ndc" or key == "hcpcs" or key == "drug_name":
+        _put(draft, f"therapy.{key}", value)
+        if kind in {"CWE", "CE"} and key != "drug_name":
+            _put(draft, "therapy.drug_name", seg.get(5, 2))
+    elif key == "route":
+        _put(draft, "therapy.route", route_text(value))
+    elif key == "frequency":
+        _put(draft, "therapy.frequency", seg.get(5, 2) if kind in {"CWE", "CE"} and seg.get(5, 2)
+             else frequency_text(value))
+    elif key == "start_date":
+        _put(draft, "therapy.start_date", hl7_date(value))
+    elif key == "site_of_care":
+        _put(draft, "therapy.site_of_care", value.lower().replace(" ", "_"))
+    elif key is not None:
+        units = seg.get(6, 1)
+        _put(draft, f"therapy.{key}", f"{value} {units}".strip() if kind == "NM" else value)
+    elif code == "29463-7" and kind == "NM":
+        try:
+            weight = float(value)
+        except ValueError:
+            return
+        if seg.get(6, 1).lower() in {"lb", "[lb_av]", "lbs"}:
+            weight *= 0.45359237
+        _put(draft, "patient.weight_kg", round(weight, 1))
+    elif kind in {"TX", "ST", "FT", "CWE", "CE"}:
+        texts = [seg.get(5, 2 if kind in {"CWE", "CE"} else 1, rep=r) for r in range(1, max(seg.reps(5), 1) + 1)]
+        body = " ".join(t for t in texts if t)
+        if body:
+            notes.append(f"{text}: {body}" if text else body)
+
+
+_HANDLERS = {
+    "MSH": _msh, "RF1": _rf1, "PRD": _prd, "PID": _pid, "IN1": _in1, "IN2": _in2, "DG1": _dg1,
+    "ORC": _orc, "TQ1": _tq1, "RXE": _rxe, "RXO": _rxo, "RXR": _rxr, "RXC": _rxc, "OBR": _obr,
+    "PR1": _pr1,
+}
+# Pharmacy segments first: RXE (what is dispensed) outranks RXO (what was asked for) and
+# RXC/OBX/OBR/PR1 fallbacks; PRD (REF^I12) and ORC/OBR both name the ordering provider.
+_ORDER = ("MSH", "RF1", "PID", "IN1", "IN2", "PRD", "ORC", "RXE", "TQ1", "RXO", "RXR", "RXC",
+          "DG1", "OBR", "PR1")
+
+
+def _segments(text: str, limits: Limits) -> tuple[str, list[str]]:
+    """Normalize line ends, strip MLLP framing, cut a one-message batch down to its message."""
+    body = text.strip("\x0b\x1c\r\n \ufeff").replace("\r\n", "\r").replace("\n", "\r")
+    if len(body.encode("utf-8", "surrogatepass")) > limits.max_hl7_bytes:
+        raise LimitExceeded(f"the HL7 message is larger than {limits.max_hl7_bytes // 1024} KB")
+    lines = [line for line in body.split("\r") if line.strip()]
+    if len(lines) > limits.max_hl7_segments:
+        raise LimitExceeded(f"the HL7 message has more than {limits.max_hl7_segments} segments")
+    lines = [line for line in lines if line[:3] not in {"FHS", "BHS", "FTS", "BTS"}]
+    starts = [i for i, line in enumerate(lines) if line.startswith("MSH")]
+    if len(starts) != 1:
+        raise ValueError(
+            "the HL7 batch holds no message" if not starts else
+            f"the HL7 file holds {len(starts)} messages; send one referral per file"
+        )
+    return "\r".join(lines[starts[0]:]), lines[starts[0]:]
+
+
+def parse_hl7(text: str, limits: Limits) -> Extraction:
+    """Read one HL7 v2 message; raises ValueError (plain words) if it cannot be parsed at all."""
+    body, lines = _segments(text, limits)
+    try:
+        message = hl7.parse(body)
+    except Exception as exc:  # python-hl7 raises IndexError/ParseException/... on garbage
+        raise ValueError(f"the HL7 message is malformed ({type(exc).__name__})") from exc
+    segs = [_Seg(s) for s in message]
+    draft: Draft = {}
+    problems: list[str] = []
+    notes: list[str] = []
+    names = {s.name for s in segs}
+    kind = segs[0].get(9, 1) + "^" + segs[0].get(9, 2) if segs else ""
+    if "PID" not in names:
+        problems.append(f"the HL7 {kind} message has no PID segment (patient)")
+    if "IN1" not in names:
+        problems.append(f"the HL7 {kind} message has no IN1 segment (insurance)")
+    for name in _ORDER:
+        for seg in (s for s in segs if s.name == name):
+            _HANDLERS[name](draft, seg)
+    for seg in segs:
+        if seg.name == "OBX":
+            _obx(draft, seg, notes)
+        elif seg.name == "NTE" and seg.get(3):
+            notes.append(seg.get(3))
+    if notes:
+        _put(draft, "clinical_notes", "\n".join(notes))
+    if len(draft) == 1 and "received_at" in draft:
+        draft.clear()
+        problems.append(f"the HL7 {kind} message holds a header (MSH) but no referral segments")
+    return Extraction(draft=draft, problems=problems).structured()

@@ -1,0 +1,78 @@
+"""Settings as pydantic models, validated when a handler first runs (never at import time).
+
+Each function declares the model it needs; a missing or malformed variable fails the first
+invocation with a message naming the variable, instead of a KeyError deep in a request.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+S = TypeVar("S", bound=BaseModel)
+
+
+class _Env(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class TableSettings(_Env):
+    table_name: str = Field(min_length=1)
+
+
+class NotifySettings(TableSettings):
+    liaison_topic_arn: str = Field(min_length=1)
+
+
+class IngestSettings(NotifySettings):
+    intake_bucket: str = Field(min_length=1)
+    state_machine_arn: str = Field(min_length=1)
+    max_referral_bytes: int = 20 * 1024 * 1024
+
+
+class WorkflowStepSettings(NotifySettings):
+    welcome_call_sla_hours: float = Field(default=48, gt=0)
+    escalation_repeat_seconds: int = Field(default=4 * 3600, gt=0)
+
+
+class BenefitsSettings(TableSettings):
+    documents_bucket: str = Field(min_length=1)
+    data_key_arn: str | None = None
+    clearinghouse_endpoint: str = Field(min_length=1)
+    clearinghouse_secret_id: str = Field(min_length=1)
+    clearinghouse_read_timeout_seconds: float = Field(default=15.0, gt=0, le=20)
+    clearinghouse_max_attempts: int = Field(default=3, ge=1, le=6)
+    clearinghouse_backoff_seconds: float = Field(default=0.5, ge=0)
+
+
+class SettingsError(RuntimeError):
+    """The function's environment does not satisfy its settings model."""
+
+
+@functools.cache
+def load_settings(model: type[S]) -> S:
+    """Read ``model`` from the environment once per process (variables are case-insensitive)."""
+    env = {key.lower(): value for key, value in os.environ.items()}
+    try:
+        return model.model_validate(env)
+    except ValidationError as exc:
+        names = ", ".join(str(err["loc"][0]).upper() for err in exc.errors())
+        raise SettingsError(f"{model.__name__}: missing or invalid environment: {names}") from exc
+
+
+def with_settings(model: type[BaseModel]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Handler decorator: validate the settings before anything else runs."""
+
+    def decorate(handler: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(handler)
+        def wrapper(event: Any, context: Any) -> Any:
+            load_settings(model)
+            return handler(event, context)
+
+        return wrapper
+
+    return decorate

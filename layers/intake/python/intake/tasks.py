@@ -1,0 +1,263 @@
+"""Liaison tasks: opened by the workflow (with a task token) or by intake (review work),
+claimed and completed by liaisons through the API, escalated when overdue.
+
+Completion is recorded first and the workflow resumed second. If the token has expired in
+between (the task was escalated and re-queued with a fresh token), the task is marked
+``resume_pending`` and the re-queued request resumes the workflow with the recorded outcome,
+so a completed call can never leave its referral stuck.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from intake.clock import utcnow
+from intake.errors import Conflict, InvalidRequest, NotFound
+from intake.ids import task_id_for
+from intake.models.records import (
+    CallOutcome,
+    ReviewOutcome,
+    TaskPatient,
+    TaskRecord,
+    TaskStatus,
+    TaskType,
+    TimelineEvent,
+)
+from intake.observability import logger
+from intake.ports import Notifier, ReferralStore, Workflow
+
+CALL_TASKS = {TaskType.WELCOME_CALL, TaskType.COST_AND_OPTIONS_CALL, TaskType.SCHEDULING_CALL}
+
+REASONS: dict[TaskType, str] = {
+    TaskType.WELCOME_CALL: "Welcome call: introduce the pharmacy, confirm contact details and delivery address",
+    TaskType.COST_AND_OPTIONS_CALL: "Cost and options call: explain the estimate and assistance options",
+    TaskType.SCHEDULING_CALL: "Scheduling call: book the first infusion with nursing",
+    TaskType.NEEDS_REVIEW: "Needs review: the upload could not be accepted; contact the clinic",
+    TaskType.COMPLETE_REFERRAL: "Complete referral: fill in the fields the machine could not read",
+    TaskType.VERIFY_INSURANCE: "Verify insurance details with the clinic or patient",
+    TaskType.COVERAGE_INACTIVE: "Coverage is inactive: find current insurance with the patient",
+    TaskType.WORKFLOW_ERROR: "The referral's workflow failed: investigate and restart",
+}
+
+
+def allowed_outcomes(task_type: TaskType) -> set[str]:
+    if task_type in CALL_TASKS:
+        return {o.value for o in CallOutcome}
+    return {o.value for o in ReviewOutcome}
+
+
+class CallRequest(BaseModel):
+    """What the workflow puts on the call-task queue (see the state machine)."""
+
+    task_token: str = Field(min_length=1)
+    referral_id: str
+    task_type: TaskType
+    round: int = Field(default=1, ge=1)
+    due_at: datetime
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class Completion(BaseModel):
+    outcome: str
+    note: str | None = Field(default=None, max_length=4000)
+    liaison: str = Field(min_length=1, max_length=120)
+    corrections: dict[str, Any] | None = None
+
+
+@dataclass
+class TaskService:
+    store: ReferralStore
+    notifier: Notifier
+    workflow: Workflow | None = None
+    clock: Callable[[], datetime] = utcnow
+
+    # ------------------------------------------------------------------ opening
+    def open_from_workflow(self, request: CallRequest) -> TaskRecord:
+        """Idempotent: a redelivered or re-queued request updates the task's token only."""
+        task_id = task_id_for(request.referral_id, request.task_type, request.round)
+        existing = self.store.get_task(task_id)
+        if existing is None:
+            task = self._new_task(
+                request.referral_id, request.task_type, request.due_at, request.round,
+                request.details, request.task_token,
+            )
+            if self.store.put_task_if_new(task):
+                self._announce(task, "task_queued")
+                return task
+            existing = self.store.get_task(task_id)
+            assert existing is not None
+        if existing.status is TaskStatus.COMPLETED:
+            if existing.task_token != request.task_token:
+                self._resume(existing, request.task_token)
+            return existing
+        return self.store.update_task(task_id, {"task_token": request.task_token})
+
+    def open_review_task(
+        self, referral_id: str, task_type: TaskType, due_at: datetime, details: dict[str, Any]
+    ) -> TaskRecord:
+        """A task no workflow waits on (quarantined upload, draft to complete)."""
+        task = self._new_task(referral_id, task_type, due_at, 1, details, None)
+        if self.store.put_task_if_new(task):
+            self._announce(task, "task_queued")
+            return task
+        existing = self.store.get_task(task.task_id)
+        assert existing is not None
+        return existing
+
+    # ------------------------------------------------------------------ liaison actions
+    def list_open(
+        self,
+        task_type: TaskType | None = None,
+        due_before: datetime | None = None,
+        statuses: Iterable[TaskStatus] = (TaskStatus.OPEN, TaskStatus.CLAIMED),
+    ) -> list[TaskRecord]:
+        tasks = [t for s in statuses for t in self.store.open_tasks(s.value)]
+        if task_type is not None:
+            tasks = [t for t in tasks if t.task_type is task_type]
+        if due_before is not None:
+            tasks = [t for t in tasks if t.due_at <= due_before]
+        return sorted(tasks, key=lambda t: (t.due_at, t.task_id))
+
+    def get(self, task_id: str) -> TaskRecord:
+        task = self.store.get_task(task_id)
+        if task is None:
+            raise NotFound(f"task {task_id} does not exist")
+        return task
+
+    def claim(self, task_id: str, liaison: str) -> TaskRecord:
+        task = self.get(task_id)
+        if task.status is TaskStatus.COMPLETED:
+            raise Conflict(f"task {task_id} is already completed")
+        if task.status is TaskStatus.CLAIMED and task.claimed_by != liaison:
+            raise Conflict(f"task {task_id} is claimed by another liaison")
+        now = self.clock()
+        claimed = self.store.update_task(
+            task_id,
+            {"status": TaskStatus.CLAIMED.value, "claimed_by": liaison, "claimed_at": now},
+            expect_status={TaskStatus.OPEN.value, TaskStatus.CLAIMED.value},
+        )
+        self._timeline(task.referral_id, "task_claimed", task, actor=liaison)
+        return claimed
+
+    def complete(self, task_id: str, completion: Completion) -> TaskRecord:
+        task = self.get(task_id)
+        if task.status is TaskStatus.COMPLETED:
+            raise Conflict(f"task {task_id} is already completed")
+        if task.status is TaskStatus.CLAIMED and task.claimed_by != completion.liaison:
+            raise Conflict(f"task {task_id} is claimed by another liaison")
+        allowed = allowed_outcomes(task.task_type)
+        if completion.outcome not in allowed:
+            raise InvalidRequest(
+                f"outcome '{completion.outcome}' does not apply to a {task.task_type.value} task;"
+                f" use one of: {', '.join(sorted(allowed))}"
+            )
+        done = self.store.update_task(
+            task_id,
+            {
+                "status": TaskStatus.COMPLETED.value,
+                "outcome": completion.outcome,
+                "note": completion.note,
+                "corrections": completion.corrections,
+                "completed_by": completion.liaison,
+                "completed_at": self.clock(),
+            },
+            expect_status={TaskStatus.OPEN.value, TaskStatus.CLAIMED.value},
+            remove_from_work_queue=True,
+        )
+        self._timeline(
+            task.referral_id, "task_completed", done, actor=completion.liaison,
+            outcome=completion.outcome,
+        )
+        if done.task_token:
+            self._resume(done, done.task_token)
+        return done
+
+    # ------------------------------------------------------------------ escalation
+    def escalate(self, referral_id: str, task_type: TaskType, round_: int = 1) -> TaskRecord:
+        task_id = task_id_for(referral_id, task_type, round_)
+        task = self.get(task_id)
+        if task.status is TaskStatus.COMPLETED:
+            return task
+        now = self.clock()
+        escalated = self.store.update_task(
+            task_id, {"escalations": task.escalations + 1, "escalated_at": now},
+        )
+        self._timeline(referral_id, "task_escalated", escalated, escalations=escalated.escalations)
+        self.notifier.publish(
+            f"OVERDUE: {task_type.value} task {task_id}",
+            {
+                "kind": "task_escalated", "task_id": task_id, "referral_id": referral_id,
+                "task_type": task_type.value, "due_at": task.due_at,
+                "escalations": escalated.escalations,
+            },
+        )
+        logger.warning("task escalated", extra={"task_id": task_id, "escalations": escalated.escalations})
+        return escalated
+
+    # ------------------------------------------------------------------ internals
+    def _new_task(
+        self, referral_id: str, task_type: TaskType, due_at: datetime, round_: int,
+        details: dict[str, Any], token: str | None,
+    ) -> TaskRecord:
+        record = self.store.get_referral(referral_id)
+        patient = None
+        if record is not None and record.referral is not None:
+            p = record.referral.patient
+            patient = TaskPatient(
+                first_name=p.first_name, last_name=p.last_name, phone=p.phone,
+                preferred_language=p.preferred_language,
+            )
+        return TaskRecord(
+            task_id=task_id_for(referral_id, task_type, round_),
+            referral_id=referral_id,
+            task_type=task_type,
+            status=TaskStatus.OPEN,
+            reason=REASONS[task_type],
+            due_at=due_at,
+            created_at=self.clock(),
+            patient=patient,
+            details=details,
+            task_token=token,
+        )
+
+    def _announce(self, task: TaskRecord, event: str) -> None:
+        self._timeline(task.referral_id, event, task)
+        self.notifier.publish(
+            f"New {task.task_type.value} task {task.task_id}",
+            {
+                "kind": "task_queued", "task_id": task.task_id, "referral_id": task.referral_id,
+                "task_type": task.task_type.value, "due_at": task.due_at,
+                "language": task.patient.preferred_language.value if task.patient else None,
+            },
+        )
+        logger.info("task queued", extra={"task_id": task.task_id, "task_type": task.task_type.value})
+
+    def _resume(self, task: TaskRecord, token: str) -> None:
+        output = {
+            "task_id": task.task_id, "task_type": task.task_type.value, "outcome": task.outcome,
+            "note_present": bool(task.note), "completed_by": task.completed_by,
+            "completed_at": task.completed_at, "corrections": task.corrections,
+        }
+        if self.workflow is None:
+            raise RuntimeError("TaskService needs a workflow to resume tasks")
+        resumed = self.workflow.resume(token, output)
+        if resumed != (not task.resume_pending):
+            self.store.update_task(task.task_id, {"resume_pending": not resumed})
+        if not resumed:
+            logger.warning("task token expired; will resume on re-queue", extra={"task_id": task.task_id})
+
+    def _timeline(
+        self, referral_id: str, event: str, task: TaskRecord, actor: str = "system", **extra: Any
+    ) -> None:
+        self.store.append_timeline(
+            referral_id,
+            TimelineEvent(
+                at=self.clock(), event=event, actor=actor,
+                detail={"task_id": task.task_id, "task_type": task.task_type.value, **extra},
+            ),
+        )

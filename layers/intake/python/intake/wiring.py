@@ -1,0 +1,58 @@
+"""Composition root: builds each service once per Lambda process from its validated settings.
+
+Handlers call these; nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import timedelta
+
+from intake.adapters.dynamodb_store import DynamoDbStore
+from intake.adapters.s3_documents import S3Documents
+from intake.adapters.sns_notifier import SnsNotifier
+from intake.adapters.stepfunctions import StepFunctionsWorkflow
+from intake.ingest import IngestService
+from intake.settings import (
+    IngestSettings,
+    NotifySettings,
+    TableSettings,
+    WorkflowStepSettings,
+    load_settings,
+)
+from intake.tasks import TaskService
+from intake.workflow_steps import WorkflowSteps
+
+
+@functools.cache
+def store() -> DynamoDbStore:
+    return DynamoDbStore(load_settings(TableSettings).table_name)
+
+
+@functools.cache
+def task_service() -> TaskService:
+    settings = load_settings(NotifySettings)
+    return TaskService(store(), SnsNotifier(settings.liaison_topic_arn), StepFunctionsWorkflow())
+
+
+@functools.cache
+def ingest_service() -> IngestService:
+    settings = load_settings(IngestSettings)
+    return IngestService(
+        store=store(),
+        documents=S3Documents(),
+        workflow=StepFunctionsWorkflow(settings.state_machine_arn),
+        tasks=task_service(),
+        max_bytes=settings.max_referral_bytes,
+    )
+
+
+@functools.cache
+def workflow_steps() -> WorkflowSteps:
+    settings = load_settings(WorkflowStepSettings)
+    return WorkflowSteps(
+        store=store(),
+        tasks=task_service(),
+        welcome_call_sla=timedelta(hours=settings.welcome_call_sla_hours),
+        escalation_repeat=timedelta(seconds=settings.escalation_repeat_seconds),
+    )

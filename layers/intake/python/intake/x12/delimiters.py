@@ -1,0 +1,94 @@
+"""Delimiters of an interchange, read from its fixed-width ISA segment.
+
+X12 has no escape character: the sender picks delimiters that do not occur in its data, and
+announces them in the ISA. So a reader must take them from the ISA, never assume ``*``/``~``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from intake.x12.errors import X12SyntaxError
+
+ISA_LENGTH = 106
+"""ISA segment length including its terminator: 16 fixed-width elements."""
+
+ISA_SEPARATOR_POSITIONS = (3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89, 99, 101, 103)
+"""0-based offsets of the 16 element separators inside the ISA (the n-th precedes ISA{n})."""
+
+_REPETITION_OFFSET = 82
+_COMPONENT_OFFSET = 104
+_TERMINATOR_OFFSET = 105
+
+
+@dataclass(frozen=True, slots=True)
+class Delimiters:
+    """The four X12 separators. ``repetition`` is None for pre-5010 interchanges (ISA11 = U)."""
+
+    element: str = "*"
+    repetition: str | None = "^"
+    component: str = ":"
+    segment: str = "~"
+
+    def __post_init__(self) -> None:
+        chars = [self.element, self.component, self.segment]
+        if self.repetition is not None:
+            chars.append(self.repetition)
+        for c in chars:
+            if len(c) != 1:
+                raise X12SyntaxError("each delimiter must be exactly one character")
+            if c.isalnum() or c == " ":
+                raise X12SyntaxError(
+                    f"delimiter {c!r} is a letter, digit or space, which X12 data may contain"
+                )
+        if len(set(chars)) != len(chars):
+            raise X12SyntaxError(f"delimiters must all differ, got {chars!r}")
+
+    @property
+    def chars(self) -> frozenset[str]:
+        """Every delimiter character (data must contain none of them)."""
+        out = {self.element, self.component, self.segment}
+        if self.repetition is not None:
+            out.add(self.repetition)
+        return frozenset(out)
+
+    @classmethod
+    def from_isa(cls, text: str) -> Delimiters:
+        """Read delimiters from an interchange that starts with its ISA segment.
+
+        The element separator is the 4th character, ISA11 the repetition separator, ISA16 the
+        component separator and the character after it the segment terminator. The fixed
+        element widths are checked so a short or padded-wrong ISA is reported, not misread.
+        """
+        if not text.startswith("ISA"):
+            raise X12SyntaxError(
+                "an interchange must start with an ISA segment (is this X12?)", position=1
+            )
+        if len(text) < ISA_LENGTH:
+            raise X12SyntaxError(
+                f"the ISA is {ISA_LENGTH} characters long, the text has only {len(text)} "
+                "(truncated?)",
+                position=1,
+                segment_id="ISA",
+            )
+        element = text[3]
+        for n, offset in enumerate(ISA_SEPARATOR_POSITIONS, start=1):
+            if text[offset] != element:
+                raise X12SyntaxError(
+                    f"wrong ISA length: ISA{n - 1:02d} should be followed by the element "
+                    f"separator {element!r} at character {offset + 1} (ISA elements are "
+                    "fixed-width)",
+                    position=1,
+                    segment_id="ISA",
+                )
+        repetition: str | None = text[_REPETITION_OFFSET]
+        if repetition is not None and repetition.isalnum():
+            repetition = None  # 004010 and earlier: ISA11 is a standards identifier ("U")
+        try:
+            return cls(element, repetition, text[_COMPONENT_OFFSET], text[_TERMINATOR_OFFSET])
+        except X12SyntaxError as exc:
+            raise X12SyntaxError(exc.reason, position=1, segment_id="ISA") from exc
+
+
+DEFAULT_DELIMITERS = Delimiters()
+"""``*`` elements, ``^`` repetitions, ``:`` components, ``~`` segments: the common choice."""

@@ -1,0 +1,336 @@
+"""ISA/GS/ST envelopes: reading with count and control-number checks, and building.
+
+Counts (SE01, GE01, IEA01) are always checked: a wrong count means segments were lost or added
+in transit, so the content cannot be trusted. Control-number mismatches (ST02/SE02, GS06/GE02,
+ISA13/IEA02) are errors in strict mode and warnings otherwise, because some senders get them
+wrong while the content is intact (the LinuxForHealth error sample has SE02 != ST02).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from intake.x12.control_numbers import ControlNumberSource, default_control_numbers
+from intake.x12.delimiters import DEFAULT_DELIMITERS, Delimiters
+from intake.x12.errors import X12BuildError, X12EnvelopeError
+from intake.x12.reader import tokenize
+from intake.x12.segments import Segment
+from intake.x12.writer import write_segments
+
+
+@dataclass(slots=True)
+class Transaction:
+    """One ST…SE transaction set; ``segments`` is the body between ST and SE."""
+
+    header: Segment
+    segments: list[Segment]
+    trailer: Segment
+
+    @property
+    def set_id(self) -> str:
+        return self.header.element(1)
+
+    @property
+    def control_number(self) -> str:
+        return self.header.element(2)
+
+    @property
+    def implementation(self) -> str:
+        return self.header.element(3)
+
+
+@dataclass(slots=True)
+class FunctionalGroup:
+    """One GS…GE group of transactions of the same functional id (HS for 270, HB for 271)."""
+
+    header: Segment
+    transactions: list[Transaction]
+    trailer: Segment
+
+    @property
+    def functional_id(self) -> str:
+        return self.header.element(1)
+
+
+@dataclass(slots=True)
+class Interchange:
+    """One ISA…IEA interchange as read, with warnings collected in non-strict mode."""
+
+    delimiters: Delimiters
+    header: Segment
+    groups: list[FunctionalGroup]
+    trailer: Segment
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def control_number(self) -> str:
+        return self.header.element(13)
+
+    def transactions(self) -> Iterator[Transaction]:
+        for group in self.groups:
+            yield from group.transactions
+
+    def segments(self) -> Iterator[Segment]:
+        """Every segment in interchange order, envelopes included."""
+        yield self.header
+        for group in self.groups:
+            yield group.header
+            for tx in group.transactions:
+                yield tx.header
+                yield from tx.segments
+                yield tx.trailer
+            yield group.trailer
+        yield self.trailer
+
+    def to_x12(self, delimiters: Delimiters | None = None, line_ending: str = "") -> str:
+        """The interchange as text, optionally re-delimited (round-trips through the parser)."""
+        return write_segments(self.segments(), delimiters or self.delimiters, line_ending)
+
+
+def _count(segment: Segment, n: int) -> int:
+    value = segment.element(n).strip()
+    if not value.isdigit():
+        raise X12EnvelopeError(
+            f"{segment.id}{n:02d} should be a count (digits)",
+            position=segment.position,
+            segment_id=segment.id,
+        )
+    return int(value)
+
+
+class _Checker:
+    def __init__(self, strict: bool) -> None:
+        self.strict = strict
+        self.warnings: list[str] = []
+
+    def control(self, trailer: Segment, n: int, expected: str, header: Segment, m: int) -> None:
+        got = trailer.element(n).strip()
+        if got == expected.strip():
+            return
+        err = X12EnvelopeError(
+            f"{trailer.id}{n:02d} control number does not match {header.id}{m:02d} "
+            f"of segment {header.position}",
+            position=trailer.position,
+            segment_id=trailer.id,
+        )
+        if self.strict:
+            raise err
+        self.warnings.append(str(err))
+
+
+def _unexpected(segment: Segment, where: str) -> X12EnvelopeError:
+    return X12EnvelopeError(
+        f"{segment.id} is not expected {where}", position=segment.position, segment_id=segment.id
+    )
+
+
+_ENVELOPE_IDS = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE"})
+
+
+def _read_transaction(segments: list[Segment], i: int, check: _Checker) -> tuple[Transaction, int]:
+    st = segments[i]
+    j = i + 1
+    n = len(segments)
+    while j < n and segments[j].id not in _ENVELOPE_IDS:
+        j += 1
+    if j == n:
+        last = segments[-1]
+        raise X12EnvelopeError(
+            f"the transaction started by ST at segment {st.position} has no SE (truncated?)",
+            position=last.position,
+            segment_id=last.id,
+        )
+    se = segments[j]
+    if se.id != "SE":
+        raise X12EnvelopeError(
+            f"{se.id} before the SE closing the ST at segment {st.position}",
+            position=se.position,
+            segment_id=se.id,
+        )
+    actual = j - i + 1
+    declared = _count(se, 1)
+    if declared != actual:
+        raise X12EnvelopeError(
+            f"SE01 says {declared} segments but the transaction has {actual}",
+            position=se.position,
+            segment_id="SE",
+        )
+    check.control(se, 2, st.element(2), st, 2)
+    return Transaction(st, segments[i + 1 : j], se), j + 1
+
+
+def _read_group(segments: list[Segment], i: int, check: _Checker) -> tuple[FunctionalGroup, int]:
+    gs = segments[i]
+    transactions: list[Transaction] = []
+    j = i + 1
+    n = len(segments)
+    while j < n and segments[j].id == "ST":
+        tx, j = _read_transaction(segments, j, check)
+        transactions.append(tx)
+    if j == n:
+        last = segments[-1]
+        raise X12EnvelopeError(
+            f"the group started by GS at segment {gs.position} has no GE (truncated?)",
+            position=last.position,
+            segment_id=last.id,
+        )
+    ge = segments[j]
+    if ge.id != "GE":
+        raise _unexpected(ge, "here: a group holds ST…SE transactions then GE")
+    declared = _count(ge, 1)
+    if declared != len(transactions):
+        raise X12EnvelopeError(
+            f"GE01 says {declared} transactions but the group has {len(transactions)}",
+            position=ge.position,
+            segment_id="GE",
+        )
+    check.control(ge, 2, gs.element(6), gs, 6)
+    return FunctionalGroup(gs, transactions, ge), j + 1
+
+
+def parse_interchange(text: str, *, strict: bool = True) -> Interchange:
+    """Read one interchange and check its envelopes.
+
+    Raises an ``X12Error`` subclass naming the segment for anything malformed; with
+    ``strict=False`` control-number mismatches become ``Interchange.warnings`` instead.
+    """
+    delimiters, segments = tokenize(text)
+    isa = segments[0]
+    if len(isa.elements) != 16:
+        raise X12EnvelopeError(
+            f"ISA has {len(isa.elements)} elements, it must have 16",
+            position=1,
+            segment_id="ISA",
+        )
+    check = _Checker(strict)
+    groups: list[FunctionalGroup] = []
+    i = 1
+    n = len(segments)
+    while i < n and segments[i].id == "GS":
+        group, i = _read_group(segments, i, check)
+        groups.append(group)
+    if i == n:
+        last = segments[-1]
+        raise X12EnvelopeError(
+            "the interchange has no IEA (truncated?)", position=last.position, segment_id=last.id
+        )
+    iea = segments[i]
+    if iea.id != "IEA":
+        where = "here: an interchange holds GS…GE groups then IEA"
+        raise _unexpected(iea, where)
+    if i + 1 < n:
+        raise _unexpected(segments[i + 1], "after IEA (one interchange per document)")
+    declared = _count(iea, 1)
+    if declared != len(groups):
+        raise X12EnvelopeError(
+            f"IEA01 says {declared} functional groups but the interchange has {len(groups)}",
+            position=iea.position,
+            segment_id="IEA",
+        )
+    check.control(iea, 2, isa.element(13), isa, 13)
+    return Interchange(delimiters, isa, groups, iea, check.warnings)
+
+
+@dataclass(frozen=True, slots=True)
+class EnvelopeParties:
+    """Who sends and receives: ISA05-08 and GS02-03. ``usage`` is ISA15 (T test, P production)."""
+
+    sender_id: str = "INFUSIONINTAKE"
+    receiver_id: str = "SANDBOXCH"
+    sender_qualifier: str = "ZZ"
+    receiver_qualifier: str = "ZZ"
+    application_sender: str | None = None
+    application_receiver: str | None = None
+    usage: str = "T"
+
+    def swapped(self) -> EnvelopeParties:
+        """The parties of the reply (a 271 goes back to the 270's sender)."""
+        return EnvelopeParties(
+            sender_id=self.receiver_id,
+            receiver_id=self.sender_id,
+            sender_qualifier=self.receiver_qualifier,
+            receiver_qualifier=self.sender_qualifier,
+            application_sender=self.application_receiver,
+            application_receiver=self.application_sender,
+            usage=self.usage,
+        )
+
+    @classmethod
+    def from_interchange(cls, interchange: Interchange) -> EnvelopeParties:
+        isa = interchange.header
+        gs = interchange.groups[0].header if interchange.groups else None
+        return cls(
+            sender_id=isa.element(6).strip(),
+            receiver_id=isa.element(8).strip(),
+            sender_qualifier=isa.element(5).strip(),
+            receiver_qualifier=isa.element(7).strip(),
+            application_sender=gs.element(2) if gs else None,
+            application_receiver=gs.element(3) if gs else None,
+            usage=isa.element(15).strip() or "T",
+        )
+
+
+def _fixed(value: str, width: int, name: str) -> str:
+    if len(value) > width:
+        raise X12BuildError(f"{name} is at most {width} characters")
+    return value.ljust(width)
+
+
+def build_interchange(
+    functional_id: str,
+    transaction_set: str,
+    implementation: str,
+    bodies: Sequence[Sequence[Segment]],
+    *,
+    parties: EnvelopeParties | None = None,
+    delimiters: Delimiters = DEFAULT_DELIMITERS,
+    control_numbers: ControlNumberSource | None = None,
+    now: datetime | None = None,
+    line_ending: str = "",
+) -> str:
+    """A complete interchange holding one group with one transaction per body.
+
+    Control numbers come from ``control_numbers`` (unique by default); SE01, GE01 and IEA01 are
+    counted here so callers cannot get them wrong.
+    """
+    p = parties or EnvelopeParties()
+    numbers = control_numbers or default_control_numbers()
+    stamp = now or datetime.now()
+    if p.usage not in ("T", "P"):
+        raise X12BuildError("ISA15 usage indicator is T (test) or P (production)")
+    isa13 = f"{numbers.next_interchange():09d}"
+    gs06 = str(numbers.next_group())
+    rep = delimiters.repetition
+    if rep is None:
+        raise X12BuildError("005010 interchanges need a repetition separator (ISA11)")
+
+    def seg(segment_id: str, *values: str) -> Segment:
+        return Segment.build(segment_id, *values, delimiters=delimiters)
+
+    isa = Segment(
+        "ISA",
+        (
+            "00", " " * 10, "00", " " * 10,
+            _fixed(p.sender_qualifier, 2, "ISA05"), _fixed(p.sender_id, 15, "ISA06"),
+            _fixed(p.receiver_qualifier, 2, "ISA07"), _fixed(p.receiver_id, 15, "ISA08"),
+            stamp.strftime("%y%m%d"), stamp.strftime("%H%M"), rep, "00501", isa13, "0",
+            p.usage, delimiters.component,
+        ),
+        delimiters,
+    )
+    gs = seg(
+        "GS", functional_id, p.application_sender or p.sender_id.strip(),
+        p.application_receiver or p.receiver_id.strip(), stamp.strftime("%Y%m%d"),
+        stamp.strftime("%H%M"), gs06, "X", implementation,
+    )
+    segments = [isa, gs]
+    for body in bodies:
+        st02 = f"{numbers.next_transaction():04d}"
+        segments.append(seg("ST", transaction_set, st02, implementation))
+        segments.extend(body)
+        segments.append(seg("SE", str(len(body) + 2), st02))
+    segments.append(seg("GE", str(len(bodies)), gs06))
+    segments.append(seg("IEA", "1", isa13))
+    return write_segments(segments, delimiters, line_ending)

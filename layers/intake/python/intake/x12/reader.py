@@ -1,0 +1,63 @@
+"""Split interchange text into segments, with the delimiters its ISA announces.
+
+One ``str.split`` per level keeps this fast; checks are limited to what would otherwise be
+misread silently: segment ids, and text after the last terminator (a truncated file).
+"""
+
+from __future__ import annotations
+
+from intake.x12.delimiters import Delimiters
+from intake.x12.errors import X12SyntaxError
+from intake.x12.segments import Segment
+
+_LINE_BREAKS = "\r\n"
+_BOM = "\ufeff"
+
+
+def _valid_id(segment_id: str) -> bool:
+    return (
+        2 <= len(segment_id) <= 3
+        and segment_id.isascii()
+        and segment_id.isalnum()
+        and segment_id == segment_id.upper()
+    )
+
+
+def tokenize(text: str) -> tuple[Delimiters, list[Segment]]:
+    """Delimiters and segments of one interchange.
+
+    Line breaks around segment terminators are tolerated (files are often wrapped one segment
+    per line), as are leading whitespace and a byte-order mark.
+    """
+    body = text.lstrip(_BOM + " \t" + _LINE_BREAKS)
+    if not body:
+        raise X12SyntaxError("the text is empty: no ISA segment")
+    delimiters = Delimiters.from_isa(body)
+    element = delimiters.element
+    pieces = body.split(delimiters.segment)
+    last = len(pieces) - 1
+    segments: list[Segment] = []
+    append = segments.append
+    position = 0
+    for i, piece in enumerate(pieces):
+        raw = piece.strip(_LINE_BREAKS)
+        if not raw:
+            continue
+        position += 1
+        parts = raw.split(element)
+        segment_id = parts[0]
+        if i == last:
+            shown = segment_id if _valid_id(segment_id) else None
+            raise X12SyntaxError(
+                f"the segment has no terminator {delimiters.segment!r}: the file is truncated",
+                position=position,
+                segment_id=shown,
+            )
+        if not _valid_id(segment_id):
+            raise X12SyntaxError(
+                "a segment id is 2 or 3 capital letters or digits; this one is not "
+                f"({len(segment_id)} characters) - wrong delimiters or a broken line?",
+                position=position,
+            )
+        append(Segment(segment_id, tuple(parts[1:]), delimiters, position))
+    return delimiters, segments

@@ -1,0 +1,91 @@
+"""Build a 005010X279A1 270 from an ``EligibilityInquiry``.
+
+Layout: 2000A payer (HL 20, NM1*PR) → 2000B provider (HL 21, NM1*1P with the NPI) → 2000C
+subscriber (HL 22) → optionally 2000D dependent (HL 23). The trace, demographics, service date
+and EQ go in the patient's loop: 2000C for a subscriber, 2000D for a dependent.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from intake.x12.control_numbers import ControlNumberSource
+from intake.x12.delimiters import DEFAULT_DELIMITERS, Delimiters
+from intake.x12.envelope import EnvelopeParties, build_interchange
+from intake.x12.segments import ElementValue, Segment, repeated
+from intake.x12.t270.inquiry import INS_RELATIONSHIP_CODES, EligibilityInquiry, InquiryPerson
+
+IMPLEMENTATION_270 = "005010X279A1"
+
+
+def _d8(value: date) -> str:
+    return value.strftime("%Y%m%d")
+
+
+def build_270_body(
+    inquiry: EligibilityInquiry,
+    delimiters: Delimiters = DEFAULT_DELIMITERS,
+    now: datetime | None = None,
+) -> list[Segment]:
+    """The segments between ST and SE."""
+    stamp = now or datetime.now()
+
+    def seg(segment_id: str, *values: ElementValue) -> Segment:
+        return Segment.build(segment_id, *values, delimiters=delimiters)
+
+    def demographics(person: InquiryPerson) -> Segment:
+        return seg("DMG", "D8", _d8(person.dob), person.sex.value if person.sex else None)
+
+    sub = inquiry.subscriber
+    dep = inquiry.dependent
+    patient_tail = [
+        seg("DTP", "291", "D8", _d8(inquiry.service_date)),
+        seg("EQ", repeated(*inquiry.service_types)),
+    ]
+    trace = seg("TRN", "1", inquiry.trace_number, inquiry.originator_id)
+    body = [
+        seg("BHT", "0022", "13", inquiry.trace_number, stamp.strftime("%Y%m%d"),
+            stamp.strftime("%H%M")),
+        seg("HL", "1", "", "20", "1"),
+        seg("NM1", "PR", "2", inquiry.payer_name.upper(), "", "", "", "", "PI", inquiry.payer_id),
+        seg("HL", "2", "1", "21", "1"),
+        seg("NM1", "1P", "2", inquiry.provider_name.upper(), "", "", "", "", "XX",
+            inquiry.provider_npi),
+        seg("HL", "3", "2", "22", "1" if dep else "0"),
+    ]
+    if dep is None:
+        body.append(trace)
+    body.append(seg("NM1", "IL", "1", sub.last_name.upper(), sub.first_name.upper(), "", "", "",
+                    "MI", sub.member_id))
+    if sub.group_number:
+        body.append(seg("REF", "6P", sub.group_number))
+    body.append(demographics(sub))
+    if dep is None:
+        body.extend(patient_tail)
+        return body
+    body.extend([
+        seg("HL", "4", "3", "23", "0"),
+        trace,
+        seg("NM1", "03", "1", dep.last_name.upper(), dep.first_name.upper()),
+        demographics(dep),
+        seg("INS", "N", INS_RELATIONSHIP_CODES[dep.relationship]),
+        *patient_tail,
+    ])
+    return body
+
+
+def build_270(
+    inquiry: EligibilityInquiry,
+    *,
+    parties: EnvelopeParties | None = None,
+    delimiters: Delimiters = DEFAULT_DELIMITERS,
+    control_numbers: ControlNumberSource | None = None,
+    now: datetime | None = None,
+    line_ending: str = "",
+) -> str:
+    """The complete 270 interchange text (ISA…IEA) for one inquiry."""
+    body = build_270_body(inquiry, delimiters, now)
+    return build_interchange(
+        "HS", "270", IMPLEMENTATION_270, [body], parties=parties, delimiters=delimiters,
+        control_numbers=control_numbers, now=now, line_ending=line_ending,
+    )

@@ -1,0 +1,71 @@
+"""Fixtures shared by every tier: sample events, the Lambda context, the local stack."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+EVENTS = PROJECT_ROOT / "events"
+SHARED_FIXTURES = PROJECT_ROOT.parent / "shared" / "fixtures"
+
+os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "InfusionIntakeTests")
+os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "infusion-intake")
+os.environ.setdefault("POWERTOOLS_DEV", "false")
+
+
+def load_event(name: str) -> dict[str, Any]:
+    """A sample event from ``events/`` (``"ingest_referral/sqs-s3-object-created"``)."""
+    data: dict[str, Any] = json.loads((EVENTS / f"{name}.json").read_text(encoding="utf-8"))
+    return data
+
+
+def load_handler(function: str) -> ModuleType:
+    """Import ``functions/<function>/app.py`` under a unique module name (they are all ``app``)."""
+    path = PROJECT_ROOT / "functions" / function / "app.py"
+    spec = importlib.util.spec_from_file_location(f"fn_{function}_app", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class FakeLambdaContext:
+    function_name = "test-function"
+    function_version = "$LATEST"
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:test-function"
+    memory_limit_in_mb = 512
+    aws_request_id = "52fdfc07-2182-154f-163f-5f0f9a621d72"
+    log_group_name = "/aws/lambda/test-function"
+    log_stream_name = "2026/11/22/[$LATEST]abc"
+
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 30_000
+
+
+@pytest.fixture
+def lambda_context() -> FakeLambdaContext:
+    return FakeLambdaContext()
+
+
+@pytest.fixture(scope="session")
+def local_stack() -> Iterator[Any]:
+    """The whole system on moto server with real handler processes, shared by a session.
+
+    Escalation repeats every 2 s instead of 4 h so timeout paths run in test time.
+    """
+    from intake_local.stack import LocalStack, StackOptions
+
+    stack = LocalStack(StackOptions(parameters={"EscalationRepeatSeconds": "2"}))
+    stack.start()
+    yield stack
+    stack.stop()

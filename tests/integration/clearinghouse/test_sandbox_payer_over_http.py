@@ -1,0 +1,75 @@
+"""The real SandboxPayer behind the sandbox clearinghouse, reached through CoreSoapGateway.
+
+Wires the pieces as the local stack will: a real 270 (intake.x12 builder), CORE SOAP over HTTP,
+the catalog-driven payer, and an AAA 42 retry predicate reading the 271 with intake.x12.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+
+import pytest
+from clearinghouse_doubles import PASSWORD, SENDER_ID, USERNAME, MemoryAudit
+from intake.clearinghouse import CoreSoapGateway, PayloadType
+from intake.x12.t270.build import build_270
+from intake.x12.t270.inquiry import EligibilityInquiry, SubscriberInfo
+from intake.x12.t271.parse import parse_271
+from intake_local.sandbox.payer import SandboxPayer
+from intake_local.sandbox.server import SandboxAccount, SandboxClearinghouse
+
+pytestmark = pytest.mark.integration
+
+GatewayFactory = Callable[..., CoreSoapGateway]
+
+
+def payer_says_retry(x12_271: str) -> bool:
+    """AAA*…*42 (unable to respond at current time) anywhere in the 271."""
+    read = parse_271(x12_271)
+    return any(
+        rejection.code == "42"
+        for response in read.responses for source in response.sources
+        for rejection in source.rejections
+    )
+
+
+@pytest.fixture
+def sandbox_payer() -> SandboxPayer:
+    return SandboxPayer()
+
+
+@pytest.fixture
+def real_sandbox(sandbox_payer: SandboxPayer) -> Iterator[SandboxClearinghouse]:
+    account = SandboxAccount(username=USERNAME, password=PASSWORD, sender_id=SENDER_ID)
+    with SandboxClearinghouse(sandbox_payer, [account]) as server:
+        yield server
+
+
+def _inquiry_270(payer: SandboxPayer, scenario: str) -> str:
+    member = next(m for m in payer.catalog.members if m.scenario == scenario)
+    inquiry = EligibilityInquiry(
+        payer_name=payer.catalog.payers[member.payer_id].name, payer_id=member.payer_id,
+        provider_name="SANDBOX HOME INFUSION", provider_npi="1234567893",
+        subscriber=SubscriberInfo(first_name=member.first_name, last_name=member.last_name,
+                                  dob=member.dob, member_id=member.member_id),
+        service_date=date(2026, 11, 22), trace_number=f"trace-{scenario.replace('_', '-')}",
+    )
+    return build_270(inquiry)
+
+
+def test_payer_busy_twice_then_answers(
+    make_gateway: GatewayFactory, sandbox_payer: SandboxPayer,
+    real_sandbox: SandboxClearinghouse, audit: MemoryAudit,
+) -> None:
+    # Given the catalog member whose payer answers AAA 42 to the first two inquiries
+    x12_270 = _inquiry_270(sandbox_payer, "payer_unavailable_then_ok")
+    gateway = make_gateway(endpoint_url=real_sandbox.url, max_attempts=3,
+                           retry_payload=payer_says_retry)
+    # When the 270 goes through the clearinghouse
+    reply = gateway.check_eligibility(x12_270, correlation_id="ref-sandbox-payer")
+    # Then the gateway retried past both busy answers and got a real, rejection-free 271
+    assert reply.attempts == 3
+    assert reply.payload_type == PayloadType.X12_271_RESPONSE
+    assert not payer_says_retry(reply.x12)
+    assert real_sandbox.request_count == 3
+    assert audit.kinds() == ["270", "271"]

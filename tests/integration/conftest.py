@@ -1,0 +1,131 @@
+"""moto fixtures in a chain: credentials → mock_aws → resources built from template.yaml."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from intake.adapters import aws as aws_clients
+from intake.settings import load_settings
+from intake_local.template import load_template
+
+REGION = "us-east-1"
+
+
+def reset_process_caches() -> None:
+    """Clients, settings and services are cached per Lambda process; each test is a new one."""
+    from intake import wiring
+    from intake.api import routes
+
+    aws_clients.client.cache_clear()
+    aws_clients.resource.cache_clear()
+    load_settings.cache_clear()
+    for cached in (wiring.store, wiring.task_service, wiring.ingest_service, wiring.workflow_steps,
+                   routes._deps):
+        cached.cache_clear()
+
+
+@pytest.fixture
+def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                       "AWS_SECURITY_TOKEN": "testing", "AWS_SESSION_TOKEN": "testing",
+                       "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+
+
+@pytest.fixture
+def aws(aws_credentials: None) -> Iterator[None]:
+    reset_process_caches()
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        yield
+    reset_process_caches()
+
+
+def table_from_template(name: str) -> dict[str, Any]:
+    """``create_table`` arguments from the template's IntakeTable, so tests cannot drift."""
+    props = load_template()["Resources"]["IntakeTable"]["Properties"]
+    return {
+        "TableName": name,
+        "BillingMode": props["BillingMode"],
+        "AttributeDefinitions": props["AttributeDefinitions"],
+        "KeySchema": props["KeySchema"],
+        "GlobalSecondaryIndexes": props["GlobalSecondaryIndexes"],
+    }
+
+
+@dataclass
+class IntakeResources:
+    table_name: str
+    intake_bucket: str
+    documents_bucket: str
+    topic_arn: str
+    inbox_url: str  # an SQS queue subscribed to the liaison topic, to see notifications
+    state_machine_arn: str
+    call_queue_url: str
+
+    def notifications(self) -> list[dict[str, Any]]:
+        sqs = boto3.client("sqs", region_name=REGION)
+        found: list[dict[str, Any]] = []
+        while True:
+            batch = sqs.receive_message(QueueUrl=self.inbox_url, MaxNumberOfMessages=10).get("Messages", [])
+            if not batch:
+                return found
+            for message in batch:
+                envelope = json.loads(message["Body"])
+                found.append({"subject": envelope.get("Subject"), **json.loads(envelope["Message"])})
+                sqs.delete_message(QueueUrl=self.inbox_url, ReceiptHandle=message["ReceiptHandle"])
+
+
+WAIT_FOR_CALL = {
+    "StartAt": "QueueCall",
+    "States": {
+        "QueueCall": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+            "Parameters": {"QueueUrl": "CALL_QUEUE_URL", "MessageBody": {
+                "task_token.$": "$$.Task.Token", "referral_id.$": "$.referral_id",
+                "task_type": "welcome_call", "round": 1, "due_at": "2030-01-01T00:00:00Z"}},
+            "ResultPath": "$.welcome_call",
+            "End": True,
+        }
+    },
+}
+
+
+@pytest.fixture
+def resources(aws: None, monkeypatch: pytest.MonkeyPatch) -> IntakeResources:
+    ddb = boto3.client("dynamodb", region_name=REGION)
+    ddb.create_table(**table_from_template("intake-table"))
+    s3 = boto3.client("s3", region_name=REGION)
+    for bucket in ("intake-bucket", "documents-bucket"):
+        s3.create_bucket(Bucket=bucket)
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    sns = boto3.client("sns", region_name=REGION)
+    topic = sns.create_topic(Name="liaison-topic")["TopicArn"]
+    sqs = boto3.client("sqs", region_name=REGION)
+    inbox = sqs.create_queue(QueueName="liaison-inbox")["QueueUrl"]
+    inbox_arn = sqs.get_queue_attributes(QueueUrl=inbox, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=inbox_arn)
+    call_queue = sqs.create_queue(QueueName="call-tasks")["QueueUrl"]
+    definition = json.dumps(WAIT_FOR_CALL).replace("CALL_QUEUE_URL", call_queue)
+    machine = boto3.client("stepfunctions", region_name=REGION).create_state_machine(
+        name="infusion-referral-test", definition=definition,
+        roleArn="arn:aws:iam::123456789012:role/states",
+    )["stateMachineArn"]
+    env = {
+        "TABLE_NAME": "intake-table", "INTAKE_BUCKET": "intake-bucket",
+        "DOCUMENTS_BUCKET": "documents-bucket", "LIAISON_TOPIC_ARN": topic,
+        "STATE_MACHINE_ARN": machine, "WELCOME_CALL_SLA_HOURS": "48",
+        "ESCALATION_REPEAT_SECONDS": "3600",
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return IntakeResources("intake-table", "intake-bucket", "documents-bucket", topic, inbox,
+                           machine, call_queue)

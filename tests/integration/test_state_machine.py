@@ -1,0 +1,142 @@
+"""The state machine definition itself, executing in moto with the real handlers behind it.
+
+Runs on the session's local stack (moto server): the ASL from infra/statemachine, deployed
+from template.yaml, each Lambda task running its real handler process.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from intake.ids import referral_id_for, task_id_for
+from intake.models.records import TaskType
+from intake_local.pipeline import LiaisonClient
+from tests.conftest import EVENTS
+
+pytestmark = pytest.mark.integration
+
+
+def upload(stack: Any, body: bytes, key: str) -> str:
+    stack.client("s3").put_object(Bucket=stack.outputs.intake_bucket, Key=key, Body=body)
+    return referral_id_for(body)
+
+
+def referral_json(**changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((EVENTS / "referrals" / "01-json-ppo-english.json").read_text("utf-8"))
+    data.update(changes)
+    return data
+
+
+def wait_for(predicate: Any, timeout: float = 30.0, every: float = 0.2) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError("condition not met in time")
+
+
+def execution(stack: Any, referral_id: str) -> dict[str, Any]:
+    sfn = stack.client("stepfunctions")
+    arn = stack.outputs.state_machine_arn.replace(":stateMachine:", ":execution:") + f":{referral_id}"
+    result: dict[str, Any] = sfn.describe_execution(executionArn=arn)
+    return result
+
+
+def open_task(api: LiaisonClient, task_id: str) -> dict[str, Any] | None:
+    return next((t for t in api.tasks() if t["task_id"] == task_id), None)
+
+
+@pytest.fixture
+def api(local_stack: Any) -> LiaisonClient:
+    return LiaisonClient(local_stack.outputs.api_url, "sm-test@local")
+
+
+def test_upload_runs_to_the_welcome_call_and_completion_finishes_the_workflow(local_stack: Any, api: LiaisonClient) -> None:
+    # Given a valid referral uploaded (with a unique reference so the content is new)
+    body = json.dumps(referral_json(clinic_reference="SM-COMPLETE-1")).encode()
+    referral_id = upload(local_stack, body, "referrals/sm/complete.json")
+    task_id = task_id_for(referral_id, TaskType.WELCOME_CALL)
+    # When the welcome call is queued, and a liaison completes it as reached
+    wait_for(lambda: open_task(api, task_id))
+    assert api.claim(task_id).status_code == 200
+    assert api.complete(task_id, "reached").status_code == 200
+    # Then the execution succeeds and the timeline records the outcome
+    wait_for(lambda: execution(local_stack, referral_id)["status"] == "SUCCEEDED")
+    view = api.referral(referral_id)
+    assert view["status"] == "completed"
+    completed = [e for e in view["timeline"] if e["event"] == "welcome_call_completed"]
+    assert completed and completed[0]["detail"]["outcome"] == "reached"
+
+
+def test_declined_welcome_call_ends_the_referral_as_declined(local_stack: Any, api: LiaisonClient) -> None:
+    body = json.dumps(referral_json(clinic_reference="SM-DECLINED-1")).encode()
+    referral_id = upload(local_stack, body, "referrals/sm/declined.json")
+    task_id = task_id_for(referral_id, TaskType.WELCOME_CALL)
+    wait_for(lambda: open_task(api, task_id))
+    assert api.complete(task_id, "declined", note="Chose another pharmacy").status_code == 200
+    wait_for(lambda: execution(local_stack, referral_id)["status"] == "SUCCEEDED")
+    assert api.referral(referral_id)["status"] == "declined"
+
+
+def test_duplicate_upload_starts_one_execution_and_queues_one_call(local_stack: Any, api: LiaisonClient) -> None:
+    # Given the same referral uploaded twice under two names
+    body = json.dumps(referral_json(clinic_reference="SM-DUP-1")).encode()
+    referral_id = upload(local_stack, body, "referrals/sm/dup-a.json")
+    upload(local_stack, body, "referrals/sm/dup-b.json")
+    task_id = task_id_for(referral_id, TaskType.WELCOME_CALL)
+    wait_for(lambda: open_task(api, task_id))
+    time.sleep(1.0)  # give a duplicate the chance to (wrongly) queue a second call
+    # Then one execution exists, and one welcome call task
+    sfn = local_stack.client("stepfunctions")
+    names = [e["name"] for e in sfn.list_executions(stateMachineArn=local_stack.outputs.state_machine_arn)["executions"]]
+    assert names.count(referral_id) == 1
+    tasks = [t for t in api.referral(referral_id)["tasks"] if t["task_type"] == "welcome_call"]
+    assert len(tasks) == 1
+    queued = [e for e in api.referral(referral_id)["timeline"] if e["event"] == "task_queued"]
+    assert len(queued) == 1
+    api.complete(task_id, "reached")
+
+
+def test_invalid_upload_is_quarantined_and_starts_no_workflow(local_stack: Any, api: LiaisonClient) -> None:
+    body = (EVENTS / "referrals" / "09-json-invalid.json").read_bytes()
+    referral_id = upload(local_stack, body, "referrals/sm/invalid.json")
+    view = wait_for(lambda: _view(api, referral_id))
+    assert view["status"] == "quarantined" and len(view["problems"]) >= 8
+    assert [t["task_type"] for t in view["tasks"]] == ["needs_review"]
+    keys = [o["Key"] for o in local_stack.client("s3").list_objects_v2(
+        Bucket=local_stack.outputs.intake_bucket, Prefix="quarantine/").get("Contents", [])]
+    assert f"quarantine/{referral_id}/invalid.json" in keys
+    with pytest.raises(Exception, match="ExecutionDoesNotExist"):
+        execution(local_stack, referral_id)
+
+
+def test_overdue_welcome_call_is_escalated_then_still_completes(local_stack: Any, api: LiaisonClient) -> None:
+    # Given a referral received three days ago: its welcome call (due in 2 days) is already overdue
+    received = (datetime.now(UTC) - timedelta(days=3)).isoformat()
+    body = json.dumps(referral_json(clinic_reference="SM-LATE-1", received_at=received)).encode()
+    referral_id = upload(local_stack, body, "referrals/sm/late.json")
+    task_id = task_id_for(referral_id, TaskType.WELCOME_CALL)
+    # When nobody completes it, Then it is escalated (recorded), and escalated again after the repeat
+    task = wait_for(lambda: (t := open_task(api, task_id)) and t["escalations"] >= 2 and t, timeout=40)
+    assert task["overdue"] is True and task["status"] == "open"
+    events = [e["event"] for e in api.referral(referral_id)["timeline"]]
+    assert events.count("task_escalated") >= 2
+    # And the task is not lost: completing it still finishes the workflow
+    wait_for(lambda: api.complete(task_id, "voicemail").status_code == 200, timeout=15)
+    wait_for(lambda: execution(local_stack, referral_id)["status"] == "SUCCEEDED", timeout=30)
+    outcome = [e for e in api.referral(referral_id)["timeline"] if e["event"] == "welcome_call_completed"]
+    assert outcome[0]["detail"]["outcome"] == "voicemail"
+
+
+def _view(api: LiaisonClient, referral_id: str) -> dict[str, Any] | None:
+    try:
+        return api.referral(referral_id)
+    except Exception:
+        return None
