@@ -31,7 +31,8 @@ def record_handler(record: UploadRecord) -> None:
     upload = UploadedObject(
         bucket=event.detail.bucket.name,
         key=unquote_plus(event.detail.object.key),
-        version_id=event.detail.object.version_id,
+        # S3 says "null" for an object stored while versioning was off: that is the current one.
+        version_id=None if event.detail.object.version_id in (None, "null") else event.detail.object.version_id,
         size=int(event.detail.object.size or 0),
         uploaded_at=event.time,
     )

@@ -23,7 +23,7 @@ def test_intake_run_completes_every_welcome_call_and_quarantines_the_invalid(loc
     result = pipeline.run(local_stack, files, timeout_s=180)
     by_file = {r["file"]: r for r in result.referrals}
     # Then the invalid one is quarantined with its reasons and a review task
-    invalid = by_file["09-json-invalid.json"]
+    invalid = by_file["09-invalid.json"]
     assert invalid["status"] == "quarantined" and invalid["problems"]
     assert [t["type"] for t in invalid["tasks"]] == ["needs_review"]
     # And every valid referral's welcome call was completed and recorded on its timeline
@@ -40,7 +40,7 @@ def test_intake_run_completes_every_welcome_call_and_quarantines_the_invalid(loc
 def test_cli_without_auto_liaison_leaves_calls_open_and_writes_json(tmp_path: Path) -> None:
     # Given two samples, one valid and one invalid
     out = tmp_path / "summary.json"
-    files = [str(EVENTS / "referrals" / "03-json-medicare-chinese.json"), str(EVENTS / "referrals" / "09-json-invalid.json")]
+    files = [str(EVENTS / "referrals" / "03-auth-required-chinese.json"), str(EVENTS / "referrals" / "09-invalid.json")]
     # When the console script runs them with no liaison
     proc = subprocess.run(
         [sys.executable, "-m", "intake_local.cli", "run", "--no-auto-liaison", "--json", str(out), *files],
@@ -49,7 +49,7 @@ def test_cli_without_auto_liaison_leaves_calls_open_and_writes_json(tmp_path: Pa
     assert proc.returncode == 0, proc.stderr[-2000:]
     # Then the summary lists each referral with the stable keys, the welcome call left open
     summary = json.loads(out.read_text("utf-8"))
-    assert {r["file"] for r in summary} == {"03-json-medicare-chinese.json", "09-json-invalid.json"}
+    assert {r["file"] for r in summary} == {"03-auth-required-chinese.json", "09-invalid.json"}
     for referral in summary:
         assert {"referral_id", "status", "tasks", "timeline"} <= referral.keys()
         assert all({"type", "status", "outcome"} <= t.keys() for t in referral["tasks"])

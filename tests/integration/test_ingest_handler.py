@@ -7,6 +7,7 @@ from typing import Any
 
 import boto3
 import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from intake.adapters.dynamodb_store import DynamoDbStore
 from intake.ids import referral_id_for, task_id_for
@@ -43,7 +44,7 @@ def test_valid_referral_is_recorded_and_its_workflow_started(
     resources: IntakeResources, ingest: Any, lambda_context: Any
 ) -> None:
     # Given a valid referral uploaded under referrals/
-    event, body = upload_event(resources, "01-json-ppo-english.json")
+    event, body = upload_event(resources, "01-ppo-deductible-coinsurance.json")
     # When the upload event is handled
     result = ingest(event, lambda_context)
     # Then no record failed, the referral is stored in progress, and one execution runs, named by its id
@@ -61,8 +62,8 @@ def test_duplicate_events_start_one_execution(
     resources: IntakeResources, ingest: Any, lambda_context: Any
 ) -> None:
     # Given the same upload event delivered twice, and the same file uploaded again under another name
-    event, _ = upload_event(resources, "02-json-hmo-spanish.json")
-    again, _ = upload_event(resources, "02-json-hmo-spanish.json", key="referrals/lakeshore-gi/resent copy.json")
+    event, _ = upload_event(resources, "02-hmo-copay-spanish.json")
+    again, _ = upload_event(resources, "02-hmo-copay-spanish.json", key="referrals/lakeshore-gi/resent copy.json")
     # When all three are handled
     for e in (event, event, again):
         assert ingest(e, lambda_context) == {"batchItemFailures": []}
@@ -77,7 +78,7 @@ def test_invalid_referral_is_quarantined_with_reasons_and_a_review_task(
     resources: IntakeResources, ingest: Any, lambda_context: Any
 ) -> None:
     # Given an invalid referral
-    event, body = upload_event(resources, "09-json-invalid.json")
+    event, body = upload_event(resources, "09-invalid.json")
     # When handled (twice: a duplicate event must not duplicate the task or the notification)
     ingest(event, lambda_context)
     ingest(event, lambda_context)
@@ -90,14 +91,14 @@ def test_invalid_referral_is_quarantined_with_reasons_and_a_review_task(
     # And the file moved from referrals/ to quarantine/, intact
     s3 = boto3.client("s3", region_name=REGION)
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=resources.intake_bucket).get("Contents", [])]
-    assert keys == [f"quarantine/{referral_id}/09-json-invalid.json"]
+    assert keys == [f"quarantine/{referral_id}/09-invalid.json"]
     assert s3.get_object(Bucket=resources.intake_bucket, Key=keys[0])["Body"].read() == body
     # And one 'needs review' task carries the problems, announced once; no workflow started
     task = store.get_task(task_id_for(referral_id, TaskType.NEEDS_REVIEW))
     assert task is not None and task.details["problems"] == record.problems
     notes = resources.notifications()
     assert [n["kind"] for n in notes] == ["task_queued"]
-    assert "Maria" not in json.dumps(notes)  # no PHI in notifications
+    assert "Doe" not in json.dumps(notes)  # no PHI in notifications
     assert executions(resources) == []
 
 
@@ -117,12 +118,16 @@ def test_unreadable_bytes_are_quarantined(resources: IntakeResources, ingest: An
     assert record is not None and record.status is ReferralStatus.QUARANTINED and record.problems
 
 
-def test_a_malformed_event_is_reported_as_a_batch_failure(
+def test_a_malformed_record_is_reported_as_a_batch_item_failure(
     resources: IntakeResources, ingest: Any, lambda_context: Any
 ) -> None:
-    # Given an SQS record whose body is not an S3 event
-    event = load_event("ingest_referral/sqs-s3-object-created")
-    event["Records"][0]["body"] = '{"not": "an s3 event"}'
-    # When handled, Then the record is reported failed (SQS retries it, then parks it in the DLQ)
-    result = ingest(event, lambda_context)
-    assert result == {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}
+    # Given a batch of a good upload event and a record whose body is not an S3 event
+    event, _ = upload_event(resources, "01-ppo-deductible-coinsurance.json")
+    bad = dict(event["Records"][0], messageId="bad-1", body='{"not": "an s3 event"}')
+    event["Records"].append(bad)
+    # When handled, Then only the bad record is reported failed (SQS retries it, then the DLQ)
+    assert ingest(event, lambda_context) == {"batchItemFailures": [{"itemIdentifier": "bad-1"}]}
+    assert len(executions(resources)) == 1
+    # And a batch where every record fails errors as a whole, so SQS retries it all
+    with pytest.raises(BatchProcessingError):
+        ingest({"Records": [bad]}, lambda_context)

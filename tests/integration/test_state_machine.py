@@ -27,7 +27,7 @@ def upload(stack: Any, body: bytes, key: str) -> str:
 
 
 def referral_json(**changes: Any) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((EVENTS / "referrals" / "01-json-ppo-english.json").read_text("utf-8"))
+    data: dict[str, Any] = json.loads((EVENTS / "referrals" / "01-ppo-deductible-coinsurance.json").read_text("utf-8"))
     data.update(changes)
     return data
 
@@ -105,7 +105,7 @@ def test_duplicate_upload_starts_one_execution_and_queues_one_call(local_stack: 
 
 
 def test_invalid_upload_is_quarantined_and_starts_no_workflow(local_stack: Any, api: LiaisonClient) -> None:
-    body = (EVENTS / "referrals" / "09-json-invalid.json").read_bytes()
+    body = (EVENTS / "referrals" / "09-invalid.json").read_bytes()
     referral_id = upload(local_stack, body, "referrals/sm/invalid.json")
     view = wait_for(lambda: _view(api, referral_id))
     assert view["status"] == "quarantined" and len(view["problems"]) >= 8

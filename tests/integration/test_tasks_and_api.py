@@ -55,7 +55,7 @@ def api(handler: Any, ctx: Any, method: str, path: str, body: Any = None, query:
 @pytest.fixture
 def welcome_call(resources: IntakeResources, handlers: dict[str, Any], lambda_context: Any) -> str:
     """A referral ingested, its workflow waiting on the welcome call, the task opened."""
-    event, _ = upload_event(resources, "02-json-hmo-spanish.json")
+    event, _ = upload_event(resources, "02-hmo-copay-spanish.json")
     handlers["ingest_referral"](event, lambda_context)
     request = call_request_from_queue(resources)
     assert handlers["dispatch_task"](request, lambda_context) == {"batchItemFailures": []}
@@ -79,7 +79,7 @@ def test_dispatch_opens_the_task_with_patient_language_reason_and_due_time(
 ) -> None:
     task = DynamoDbStore(resources.table_name).get_task(welcome_call)
     assert task is not None and task.status is TaskStatus.OPEN
-    assert task.patient is not None and task.patient.last_name == "Muñoz"
+    assert task.patient is not None and task.patient.last_name == "Nguyen"
     assert task.patient.preferred_language.value == "es"
     assert task.reason.startswith("Welcome call")
     assert task.task_token and task.due_at == datetime(2030, 1, 1, tzinfo=UTC)
@@ -111,12 +111,14 @@ def test_liaison_lists_claims_and_completes_and_the_workflow_resumes(
     assert "task_token" not in listing["tasks"][0]
     # When a signed-in liaison claims it, another cannot
     rosa = {"sub": "rosa", "email": "rosa@example.org"}
-    assert api(fn, lambda_context, "POST", f"/tasks/{welcome_call}/claim", {}, claims=rosa)[0] == 200
+    status, claimed = api(fn, lambda_context, "POST", f"/tasks/{welcome_call}/claim", {}, claims=rosa)
+    assert status == 200 and claimed["claimed_by"] == "rosa@example.org", claimed
     status, error = api(fn, lambda_context, "POST", f"/tasks/{welcome_call}/claim", {}, claims={"sub": "li"})
     assert status == 409 and error["error"] == "conflict"
     # And completing it with an outcome that does not apply is refused
     status, error = api(fn, lambda_context, "POST", f"/tasks/{welcome_call}/complete", {"outcome": "resolved"}, claims=rosa)
-    assert status == 400 and "reached" in error["message"]
+    assert status == 400, error
+    assert "reached" in error["message"]
     # When completed as reached
     status, done = api(fn, lambda_context, "POST", f"/tasks/{welcome_call}/complete",
                        {"outcome": "reached", "note": "Prefers mornings"}, claims=rosa)
@@ -169,7 +171,7 @@ def test_referral_view_has_timeline_and_tasks(
     referral_id = welcome_call.split(".")[0]
     status, view = api(handlers["liaison_api"], lambda_context, "GET", f"/referrals/{referral_id}")
     assert status == 200
-    assert view["status"] == "in_progress" and view["referral"]["patient"]["last_name"] == "Muñoz"
+    assert view["status"] == "in_progress" and view["referral"]["patient"]["last_name"] == "Nguyen"
     assert [e["event"] for e in view["timeline"]][:2] == ["uploaded", "validated"]
     assert [t["task_type"] for t in view["tasks"]] == ["welcome_call"]
 

@@ -57,7 +57,7 @@ def cmd_local_up(args: argparse.Namespace) -> int:
         "\nThe stack runs until Ctrl-C. Use it with:\n"
         f"  export AWS_ENDPOINT_URL={outputs.endpoint_url} AWS_DEFAULT_REGION=us-east-1 "
         "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing\n"
-        f"  aws s3 cp events/referrals/01-json-ppo-english.json s3://{outputs.intake_bucket}/referrals/demo/01.json\n"
+        f"  aws s3 cp events/referrals/01-ppo-deductible-coinsurance.json s3://{outputs.intake_bucket}/referrals/demo/01.json\n"
         f"  export {API_ENV}={outputs.api_url}\n"
         "  intake tasks list\n"
         "  boto3.client('dynamodb', endpoint_url=os.environ['AWS_ENDPOINT_URL']) …",

@@ -49,7 +49,7 @@ def http_api_event(method: str, target: str, headers: dict[str, str], body: byte
 class LocalHttpApi:
     """Serve ``function_name`` over HTTP on 127.0.0.1 until ``stop``."""
 
-    def __init__(self, lambda_client: Any, function_name: str, port: int = 0, stage: str = "local") -> None:
+    def __init__(self, lambda_client: Any, function_name: str, port: int = 0, stage: str = "$default") -> None:
         api = self
 
         class Handler(BaseHTTPRequestHandler):

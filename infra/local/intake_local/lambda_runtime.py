@@ -101,6 +101,14 @@ class WorkerPool:
                     self._idle[key].append(worker)
             return ok, payload
 
+    def prewarm(self, fn: lambda_models.LambdaFunction) -> None:
+        """Start one execution environment ahead of the first event, as provisioned
+        concurrency does: the import cost is paid before the clock of a referral starts."""
+        key = self._key(fn)
+        worker = self._start(fn)
+        with self._lock:
+            self._idle.setdefault(key, []).append(worker)
+
     def shutdown(self) -> None:
         with self._lock:
             for workers in self._idle.values():
@@ -195,6 +203,13 @@ def install(config: RuntimeConfig) -> WorkerPool:
     _pool = WorkerPool(config)
     lambda_models.LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign]
     return _pool
+
+
+def prewarm(account_id: str, region: str, function_names: list[str]) -> None:
+    assert _pool is not None
+    backend = lambda_models.lambda_backends[account_id][region]
+    for name in function_names:
+        _pool.prewarm(backend.get_function(name))
 
 
 def uninstall() -> None:

@@ -17,7 +17,7 @@ from intake.ids import referral_id_for
 from intake_local.stack import LocalStack
 
 CALL_TASKS = {"welcome_call", "cost_and_options_call", "scheduling_call"}
-TERMINAL = {"completed", "declined", "failed", "quarantined", "in_review"}
+TERMINAL = {"completed", "declined", "failed", "quarantined", "in_review", "insurance_unverified"}
 LIAISON = "auto-liaison@local"
 
 
@@ -71,16 +71,42 @@ def upload(stack: LocalStack, files: Iterable[Path], clinic: str = "lakeshore-gi
     return uploaded
 
 
-def work_tasks(api: LiaisonClient, outcome_for: dict[str, str] | None = None) -> int:
-    """Claim and complete every open call task; returns how many were completed."""
+def liaison_decision(task: dict[str, Any]) -> tuple[str, dict[str, Any] | None, str] | None:
+    """What the auto-liaison does with a task: (outcome, corrections, note), or None to leave it.
+
+    Calls are reached. An insurance task whose payer knows the member under another name or
+    date of birth is resolved with the payer's details (as a liaison would after confirming
+    them with the patient); one the payer cannot find at all, or inactive coverage, is closed
+    as unresolved. Review tasks need a person and stay open.
+    """
+    kind = task["task_type"]
+    if kind in CALL_TASKS:
+        return "reached", None, "auto-liaison (local run)"
+    if kind == "verify_insurance":
+        echo = task["details"].get("payer_echo") or {}
+        mismatch = any("different" in r for r in task["details"].get("reasons", []))
+        if mismatch and echo.get("first_name") and echo.get("dob"):
+            corrections = {"patient.first_name": echo["first_name"].title(),
+                           "patient.last_name": echo.get("last_name", "").title() or None,
+                           "patient.date_of_birth": echo["dob"]}
+            return "resolved", {k: v for k, v in corrections.items() if v}, "confirmed details with the patient"
+        return "rejected", None, "could not verify with the clinic (local run)"
+    if kind == "coverage_inactive":
+        return "rejected", None, "patient has no other coverage (local run)"
+    return None
+
+
+def work_tasks(api: LiaisonClient) -> int:
+    """Claim and complete the open tasks a liaison would; returns how many were completed."""
     done = 0
     for task in api.tasks():
-        if task["task_type"] not in CALL_TASKS or task["status"] == "completed":
+        decision = liaison_decision(task)
+        if decision is None or task["status"] == "completed":
             continue
-        outcome = (outcome_for or {}).get(task["task_type"], "reached")
+        outcome, corrections, note = decision
         if api.claim(task["task_id"]).status_code != 200:
             continue
-        if api.complete(task["task_id"], outcome, note="auto-liaison (local run)").status_code == 200:
+        if api.complete(task["task_id"], outcome, note, corrections).status_code == 200:
             done += 1
     return done
 

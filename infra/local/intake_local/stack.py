@@ -30,10 +30,17 @@ from moto.server import ThreadedMotoServer
 
 from intake_local import lambda_runtime
 from intake_local.http_api import LocalHttpApi
+from intake_local.sandbox.payer import SandboxPayer
+from intake_local.sandbox.server import SandboxAccount, SandboxClearinghouse
 from intake_local.template import PROJECT_ROOT, load_template, translate
 
 REGION = "us-east-1"
 ARTIFACTS_BUCKET = "intake-local-artifacts"
+# The pharmacy's trading-partner login at the sandbox clearinghouse (local only).
+SANDBOX_LOGIN = {"username": "lakeside-infusion", "password": "local-sandbox-only",  # noqa: S105
+                 "sender_id": "LAKESIDE01", "receiver_id": "SANDBOXCH"}
+# Locally, waits that are minutes or hours in AWS are seconds.
+LOCAL_PARAMETERS = {"PayerRetryIntervalSeconds": "1"}
 
 
 def free_port() -> int:
@@ -56,6 +63,7 @@ class StackOptions:
 class StackOutputs:
     endpoint_url: str
     api_url: str
+    clearinghouse_url: str
     intake_bucket: str
     documents_bucket: str
     table_name: str
@@ -73,9 +81,16 @@ class LocalStack:
         self.options = options or StackOptions()
         self._server: ThreadedMotoServer | None = None
         self._api: LocalHttpApi | None = None
+        self.payer = SandboxPayer()
+        self.clearinghouse = SandboxClearinghouse(
+            self.payer,
+            [SandboxAccount(SANDBOX_LOGIN["username"], SANDBOX_LOGIN["password"], SANDBOX_LOGIN["sender_id"])],
+        )
         self._owns_work_dir = self.options.work_dir is None
         self.work_dir = self.options.work_dir or Path(tempfile.mkdtemp(prefix="intake-local-"))
         self.outputs: StackOutputs | None = None
+        self._parameters: dict[str, str] = {}
+        self._template: dict[str, Any] = {}
         self.timings: dict[str, float] = {}
 
     def __enter__(self) -> LocalStack:
@@ -101,6 +116,7 @@ class LocalStack:
             json={"stepfunctions": {"execute_state_machine": True}}, timeout=10,
         ).raise_for_status()
         lambda_runtime.install(lambda_runtime.RuntimeConfig(self.endpoint_url, self.work_dir, REGION))
+        self.clearinghouse.start()
         self.timings["moto"] = time.perf_counter() - t0
         self.outputs = self._deploy()
         self.timings["deploy"] = time.perf_counter() - t0 - self.timings["moto"]
@@ -109,6 +125,7 @@ class LocalStack:
     def stop(self) -> None:
         if self._api is not None:
             self._api.stop()
+        self.clearinghouse.stop()
         lambda_runtime.uninstall()
         if self._server is not None:
             self._server.stop()
@@ -121,11 +138,16 @@ class LocalStack:
     # ------------------------------------------------------------------ deployment
     def _deploy(self) -> StackOutputs:
         template = load_template()
+        self._template = template
         uris = self._upload_artifacts(template)
         translated = translate(template, uris, region=REGION)
         state_machine_id, state_machine = _take_state_machine(translated)
         stage = self.options.stage
-        parameters = {"Stage": stage, **self.options.parameters}
+        parameters = {
+            "Stage": stage, "ClearinghouseEndpoint": self.clearinghouse.url,
+            **LOCAL_PARAMETERS, **self.options.parameters,
+        }
+        self._parameters = {k: str(v) for k, v in parameters.items()}
         cfn = self.client("cloudformation")
         warnings.filterwarnings("ignore", message="Tried to parse AWS::", category=UserWarning)
         logging.getLogger("moto").setLevel(logging.ERROR)
@@ -157,6 +179,11 @@ class LocalStack:
             name=f"infusion-referral-{stage}", definition=definition, roleArn=role_arn, type="STANDARD",
         )["stateMachineArn"]
         del state_machine_id
+        self._seed_clearinghouse_secret(physical["CheckBenefitsFunction"])
+        for bucket in ("IntakeBucket", "DocumentsBucket"):  # moto's CloudFormation skips versioning
+            self.client("s3").put_bucket_versioning(
+                Bucket=physical[bucket], VersioningConfiguration={"Status": "Enabled"}
+            )
         self.client("s3").put_bucket_notification_configuration(
             Bucket=physical["IntakeBucket"],
             NotificationConfiguration={"EventBridgeConfiguration": {}},
@@ -165,12 +192,13 @@ class LocalStack:
             logical: physical[logical] for logical, kind in types.items()
             if kind == "AWS::Lambda::Function"
         }
-        self._api = LocalHttpApi(
-            self.client("lambda"), functions["LiaisonApiFunction"], self.options.api_port, stage
-        )
+        lambda_runtime.prewarm("123456789012", REGION, list(functions.values()))
+        # Served as the API's $default stage: paths carry no stage prefix locally.
+        self._api = LocalHttpApi(self.client("lambda"), functions["LiaisonApiFunction"], self.options.api_port)
         return StackOutputs(
             endpoint_url=self.endpoint_url,
             api_url=self._api.url,
+            clearinghouse_url=self.clearinghouse.url,
             intake_bucket=physical["IntakeBucket"],
             documents_bucket=physical["DocumentsBucket"],
             table_name=physical["IntakeTable"],
@@ -179,6 +207,20 @@ class LocalStack:
             liaison_topic_arn=physical["LiaisonTopic"],
             functions=functions,
             work_dir=str(self.work_dir),
+        )
+
+    def _seed_clearinghouse_secret(self, function_name: str) -> None:
+        """moto's CloudFormation cannot create ``AWS::SecretsManager::Secret`` (and drops the
+        variable that refers to it): create the secret holding the sandbox login, and give the
+        function its ARN as CloudFormation's ``!Ref`` would."""
+        arn = self.client("secretsmanager").create_secret(
+            Name=f"infusion-intake-{self.options.stage}/clearinghouse",
+            SecretString=json.dumps(SANDBOX_LOGIN),
+        )["ARN"]
+        lam = self.client("lambda")
+        env = lam.get_function(FunctionName=function_name)["Configuration"]["Environment"]["Variables"]
+        lam.update_function_configuration(
+            FunctionName=function_name, Environment={"Variables": {**env, "CLEARINGHOUSE_SECRET_ID": arn}}
         )
 
     def _attach_layers(self, translated: dict[str, Any], physical: dict[str, str]) -> None:
@@ -244,6 +286,10 @@ class LocalStack:
                 arn: str = self.client("lambda").get_function(FunctionName=physical[logical])[
                     "Configuration"]["FunctionArn"]
                 return arn
+        if "Ref" in value and value["Ref"] in self._parameters:
+            return self._parameters[value["Ref"]]
+        if "Ref" in value and value["Ref"] in template_defaults(self._template):
+            return template_defaults(self._template)[value["Ref"]]
         if "Ref" in value:
             logical = value["Ref"]
             if types.get(logical) == "AWS::SQS::Queue":
@@ -256,6 +302,10 @@ class LocalStack:
             return physical_id
         url: str = self.client("sqs").get_queue_url(QueueName=physical_id.rsplit(":", 1)[-1])["QueueUrl"]
         return url
+
+
+def template_defaults(template: dict[str, Any]) -> dict[str, str]:
+    return {name: str(p["Default"]) for name, p in template.get("Parameters", {}).items() if "Default" in p}
 
 
 def _take_state_machine(translated: dict[str, Any]) -> tuple[str, dict[str, Any]]:

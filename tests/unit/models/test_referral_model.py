@@ -14,7 +14,7 @@ from intake.models.referral import Language, Referral, Relationship
 from tests.conftest import EVENTS
 
 
-def sample(name: str = "01-json-ppo-english") -> dict[str, Any]:
+def sample(name: str = "01-ppo-deductible-coinsurance") -> dict[str, Any]:
     data: dict[str, Any] = json.loads((EVENTS / "referrals" / f"{name}.json").read_text("utf-8"))
     return data
 
@@ -22,13 +22,13 @@ def sample(name: str = "01-json-ppo-english") -> dict[str, Any]:
 def test_sample_referrals_are_valid_and_normalized() -> None:
     # Given the English, Spanish and Chinese sample referrals
     referrals = [Referral.model_validate(sample(n)) for n in
-                 ("01-json-ppo-english", "02-json-hmo-spanish", "03-json-medicare-chinese")]
+                 ("01-ppo-deductible-coinsurance", "02-hmo-copay-spanish", "03-auth-required-chinese")]
     # Then languages, phones and codes are normalized, and names are kept intact
     assert [r.patient.preferred_language for r in referrals] == [
         Language.ENGLISH, Language.SPANISH, Language.CHINESE]
     assert referrals[1].patient.phone == "7735550177"
-    assert referrals[1].patient.last_name == "Muñoz"
-    assert referrals[2].patient.first_name == "小明"
+    assert referrals[1].patient.first_name == "Sofía"
+    assert referrals[2].clinical_notes is not None and "普通话" in referrals[2].clinical_notes
     assert referrals[0].therapy.ndc == "57894003001"
     assert referrals[0].diagnoses[0].code == "K50.90"
 
@@ -69,7 +69,7 @@ def test_dependent_needs_subscriber_name() -> None:
 def test_invalid_sample_lists_every_problem_in_plain_words() -> None:
     # Given the invalid sample referral
     with pytest.raises(ValidationError) as caught:
-        Referral.model_validate(sample("09-json-invalid"))
+        Referral.model_validate(sample("09-invalid"))
     problems = explain(caught.value)
     # Then each problem names its field and says what is wrong
     expected = {

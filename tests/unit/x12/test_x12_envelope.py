@@ -79,7 +79,8 @@ def test_given_public_278_with_wrong_se01_when_parsing_then_the_real_count_is_re
     shared_x12: Reader,
 ) -> None:
     with pytest.raises(
-        X12EnvelopeError, match=r"segment 22 \(SE\): SE01 says 19 segments but the transaction has 20"
+        X12EnvelopeError,
+        match=r"segment 22 \(SE\): SE01 says 19 segments but the transaction has 20",
     ):
         parse_interchange(shared_x12("stupidedi-278-request-home-health-care.edi"))
     assert parse_interchange(shared_x12("stupidedi-278-referral-response.edi")).groups

@@ -22,7 +22,7 @@ def delimiters(draw: st.DrawFn) -> Delimiters:
 def _values(d: Delimiters) -> st.SearchStrategy[str]:
     alphabet = st.characters(
         codec="ascii", exclude_characters="".join(d.chars) + "\r\n",
-        exclude_categories=("Cc",),
+        exclude_categories=["Cc"],
     )
     return st.text(alphabet, min_size=1, max_size=8)
 

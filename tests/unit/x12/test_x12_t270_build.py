@@ -7,10 +7,10 @@ from datetime import date, datetime
 
 import pytest
 
+from intake.models.referral import Relationship, Sex
 from intake.x12.control_numbers import SequentialControlNumbers
 from intake.x12.delimiters import Delimiters
 from intake.x12.envelope import parse_interchange
-from intake.models.referral import Relationship, Sex
 from intake.x12.t270 import (
     HOME_INFUSION_SERVICE_TYPES,
     DependentInfo,

@@ -7,8 +7,9 @@ from collections.abc import Callable
 import pytest
 
 from intake.x12.delimiters import Delimiters
-from intake.x12.envelope import parse_interchange
+from intake.x12.envelope import Interchange, parse_interchange
 from intake.x12.errors import X12BuildError, X12StructureError, X12ValueError
+from intake.x12.segments import Segment
 from intake.x12.t271 import parse_271
 
 Reader = Callable[[str], str]
@@ -47,18 +48,23 @@ def test_given_broken_271_when_parsing_then_error_names_segment(
 def test_given_ls_without_le_when_parsing_then_error(shared_x12: Reader) -> None:
     text = shared_x12("lfh-subscriber-health-benefit-check.271").replace("LE*2120~\n", "")
     text = text.replace("SE*22*", "SE*21*")
-    with pytest.raises(X12StructureError, match=r"segment 20 \(EB\): not expected in 271 loop 2120C"):
+    with pytest.raises(X12StructureError,
+                       match=r"segment 20 \(EB\): not expected in 271 loop 2120C"):
         parse_271(text)
     lines = text.splitlines()
-    ls = lines.index("LS*2120~")  # ISA and GS precede ST, so the transaction has `ls` segments
-    at_end = "\n".join([*lines[: ls + 2], f"SE*{ls}*4321~", "GE*1*1~", "IEA*1*000000907~"])
-    with pytest.raises(X12StructureError, match=r"segment 19 \(LS\): LS has no matching LE"):
+    ls = lines.index("LS*2120~")  # keep LS and its NM1; ST..NM1 is `ls` segments, +1 for SE
+    at_end = "\n".join([*lines[: ls + 2], f"SE*{ls + 1}*4321~", "GE*1*1~", "IEA*1*000000907~"])
+    with pytest.raises(X12StructureError, match=r"segment 18 \(LS\): LS has no matching LE"):
         parse_271(at_end)
 
 
 def test_given_a_270_when_read_as_271_then_error(shared_x12: Reader) -> None:
     with pytest.raises(X12StructureError, match=r"segment 3 \(ST\): ST01 is '270'"):
         parse_271(shared_x12("lfh-subscriber-health-benefit-check.270"))
+
+
+def _body(ic: Interchange) -> list[Segment]:
+    return [s for s in ic.segments() if s.id != "ISA"]  # ISA11/ISA16 hold the delimiters
 
 
 @pytest.mark.parametrize("name", ["ppo-accumulators.271", "multi-patient.271",
@@ -71,8 +77,7 @@ def test_given_271_when_parse_write_parse_then_equal(
     first = parse_interchange(local_x12(name))
     written = first.to_x12(target, line_ending="\n" if target is None else "")
     second = parse_interchange(written)
-    body = lambda ic: [s for s in ic.segments() if s.id != "ISA"]  # noqa: E731
-    assert body(second) == body(first)
+    assert _body(second) == _body(first)
     if target is None:
         assert second.header == first.header
     assert second.delimiters == (target or first.delimiters)

@@ -33,41 +33,62 @@ TITLE = "HOME INFUSION REFERRAL / ORDER FORM"
 # (section title or None, [(left "Label: value", right "Label: value" or "")])
 FORM: list[tuple[str | None, list[tuple[str, str]]]] = [
     (None, [("Referral #: LR-2025-0412", "Date: 03/02/2025")]),
-    ("PATIENT INFORMATION", [
-        ("Patient Name: Ortega, Daniel J", "DOB: 03/14/1968"),
-        ("Sex: Male", "Language: Spanish"),
-        ("Address: 742 Evergreen Ter, Apt 2, Springfield, IL 62704", ""),
-        ("Phone: (217) 555-0142", "Weight: 82 kg"),
-    ]),
-    ("INSURANCE", [
-        ("Insurance/Payer: Sandbox Health PPO", "Payer ID: SBX01"),
-        ("Member ID: SBXPPO1234", "Group #: GRP-77812"),
-        ("Relationship to Subscriber: Self", ""),
-    ]),
-    ("PRESCRIBER", [
-        ("Prescriber: Anita Patel, MD", "NPI: 1234567893"),
-        ("Phone: (217) 555-0190", "Fax: (217) 555-0191"),
-        ("Specialty: Gastroenterology", ""),
-    ]),
-    ("ORDER", [
-        ("Drug: Infliximab (Remicade) 100 mg vial", ""),
-        ("NDC: 57894-030-01", "HCPCS: J1745"),
-        ("Dose: 5 mg/kg", "Route: IV"),
-        ("Frequency: every 8 weeks", "Duration: 12 months"),
-        ("Start Date: 04/01/2025", "Site of Care: Home"),
-    ]),
-    ("DIAGNOSIS", [
-        ("ICD-10: K50.90 Crohn's disease, unspecified, without complications", ""),
-    ]),
-    ("CLINICAL NOTES", [
-        ("Notes: Failed adalimumab. TB test negative 02/10/2025. Premedicate with", ""),
-        ("acetaminophen and diphenhydramine.", ""),
-    ]),
-    ("REFERRING CLINIC", [
-        ("Clinic: Lakeside Gastroenterology", "NPI: 1487652392"),
-        ("Phone: (217) 555-0100", "Fax: (217) 555-0101"),
-        ("Contact: Dana Reyes", ""),
-    ]),
+    (
+        "PATIENT INFORMATION",
+        [
+            ("Patient Name: Ortega, Daniel J", "DOB: 03/14/1968"),
+            ("Sex: Male", "Language: Spanish"),
+            ("Address: 742 Evergreen Ter, Apt 2, Springfield, IL 62704", ""),
+            ("Phone: (217) 555-0142", "Weight: 82 kg"),
+        ],
+    ),
+    (
+        "INSURANCE",
+        [
+            ("Insurance/Payer: Sandbox Health PPO", "Payer ID: SBX01"),
+            ("Member ID: SBXPPO1234", "Group #: GRP-77812"),
+            ("Relationship to Subscriber: Self", ""),
+        ],
+    ),
+    (
+        "PRESCRIBER",
+        [
+            ("Prescriber: Anita Patel, MD", "NPI: 1234567893"),
+            ("Phone: (217) 555-0190", "Fax: (217) 555-0191"),
+            ("Specialty: Gastroenterology", ""),
+        ],
+    ),
+    (
+        "ORDER",
+        [
+            ("Drug: Infliximab (Remicade) 100 mg vial", ""),
+            ("NDC: 57894-030-01", "HCPCS: J1745"),
+            ("Dose: 5 mg/kg", "Route: IV"),
+            ("Frequency: every 8 weeks", "Duration: 12 months"),
+            ("Start Date: 04/01/2025", "Site of Care: Home"),
+        ],
+    ),
+    (
+        "DIAGNOSIS",
+        [
+            ("ICD-10: K50.90 Crohn's disease, unspecified, without complications", ""),
+        ],
+    ),
+    (
+        "CLINICAL NOTES",
+        [
+            ("Notes: Failed adalimumab. TB test negative 02/10/2025. Premedicate with", ""),
+            ("acetaminophen and diphenhydramine.", ""),
+        ],
+    ),
+    (
+        "REFERRING CLINIC",
+        [
+            ("Clinic: Lakeside Gastroenterology", "NPI: 1487652392"),
+            ("Phone: (217) 555-0100", "Fax: (217) 555-0101"),
+            ("Contact: Dana Reyes", ""),
+        ],
+    ),
 ]
 
 

@@ -47,6 +47,8 @@ class BenefitsSettings(TableSettings):
     clearinghouse_read_timeout_seconds: float = Field(default=15.0, gt=0, le=20)
     clearinghouse_max_attempts: int = Field(default=3, ge=1, le=6)
     clearinghouse_backoff_seconds: float = Field(default=0.5, ge=0)
+    pharmacy_name: str = Field(min_length=1, max_length=60)
+    pharmacy_npi: str = Field(pattern=r"^\d{10}$")
 
 
 class SettingsError(RuntimeError):

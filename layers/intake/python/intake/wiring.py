@@ -8,12 +8,17 @@ from __future__ import annotations
 import functools
 from datetime import timedelta
 
+from intake.adapters.audit_s3 import S3AuditSink
 from intake.adapters.dynamodb_store import DynamoDbStore
 from intake.adapters.s3_documents import S3Documents
+from intake.adapters.secrets import SecretsManagerCredentials
 from intake.adapters.sns_notifier import SnsNotifier
 from intake.adapters.stepfunctions import StepFunctionsWorkflow
+from intake.clearinghouse import CoreSoapGateway, CoreSoapSettings
+from intake.eligibility import BenefitsCheck, payer_says_retry
 from intake.ingest import IngestService
 from intake.settings import (
+    BenefitsSettings,
     IngestSettings,
     NotifySettings,
     TableSettings,
@@ -56,3 +61,20 @@ def workflow_steps() -> WorkflowSteps:
         welcome_call_sla=timedelta(hours=settings.welcome_call_sla_hours),
         escalation_repeat=timedelta(seconds=settings.escalation_repeat_seconds),
     )
+
+
+@functools.cache
+def benefits_check() -> BenefitsCheck:
+    settings = load_settings(BenefitsSettings)
+    gateway = CoreSoapGateway(
+        CoreSoapSettings(
+            endpoint_url=settings.clearinghouse_endpoint,
+            read_timeout_s=settings.clearinghouse_read_timeout_seconds,
+            max_attempts=settings.clearinghouse_max_attempts,
+            backoff_base_s=settings.clearinghouse_backoff_seconds,
+        ),
+        SecretsManagerCredentials(settings.clearinghouse_secret_id),
+        S3AuditSink(settings.documents_bucket, kms_key_id=settings.data_key_arn),
+        retry_payload=payer_says_retry,
+    )
+    return BenefitsCheck(store(), gateway, settings.pharmacy_name, settings.pharmacy_npi)

@@ -28,8 +28,7 @@ class StepRequest(BaseModel):
     round: int = Field(default=1, ge=1)
     result: dict[str, Any] | None = None
     error: dict[str, Any] | None = None
-    status: ReferralStatus | None = None
-    stage: str | None = None
+    checks: list[dict[str, Any]] | None = None
 
 
 @dataclass
@@ -45,8 +44,9 @@ class WorkflowSteps:
             "started": self.started,
             "escalate": self.escalate,
             "call_completed": self.call_completed,
-            "finish": self.finish,
+            "conclude": self.conclude,
             "failed": self.failed,
+            "payer_unavailable": self.payer_unavailable,
         }
         action = actions.get(request.action)
         if action is None:
@@ -65,7 +65,21 @@ class WorkflowSteps:
         task = self.tasks.escalate(request.referral_id, request.task_type, request.round)
         clock = self._clock(task.due_at, self.clock())
         clock["timeout_seconds"] = int(self.escalation_repeat.total_seconds())
-        return clock
+        return {**clock, "task_type": request.task_type.value, "round": request.round}
+
+    def payer_unavailable(self, request: StepRequest) -> dict[str, Any]:
+        """The payer did not answer through all retries: a person checks eligibility by phone
+        or portal, and their completion re-runs the electronic check."""
+        now = self.clock()
+        self._event(request.referral_id, "benefits_check_failed", reason="payer unavailable")
+        due = now + timedelta(hours=24)
+        return {
+            "outcome": "verify_insurance", "status": "unknown", "round": request.round,
+            "next_round": request.round + 1, "auth_required": None,
+            "reasons": ["the payer did not answer the eligibility check after several retries"],
+            "task": {"task_type": TaskType.VERIFY_INSURANCE.value, "round": request.round,
+                     "due_at": due.isoformat(), "timeout_seconds": int(timedelta(hours=24).total_seconds())},
+        }
 
     def call_completed(self, request: StepRequest) -> dict[str, Any]:
         assert request.task_type is not None
@@ -77,15 +91,25 @@ class WorkflowSteps:
         )
         return {"outcome": outcome}
 
-    def finish(self, request: StepRequest) -> dict[str, Any]:
-        status = request.status or ReferralStatus.COMPLETED
+    def conclude(self, request: StepRequest) -> dict[str, Any]:
+        """The referral's status once its parallel checks are done: the patient's answer on the
+        welcome call first, then whether the insurance could be verified."""
+        results: dict[str, Any] = {}
+        for branch in request.checks or []:
+            results.update({k: v for k, v in branch.items() if k in {"welcome_call", "benefits"}})
+        welcome = (results.get("welcome_call") or {}).get("outcome")
+        benefits = (results.get("benefits") or {}).get("outcome")
+        if welcome == "declined":
+            status, stage = ReferralStatus.DECLINED, "patient declined therapy"
+        elif benefits == "unresolved":
+            status, stage = ReferralStatus.INSURANCE_UNVERIFIED, "insurance could not be verified"
+        else:
+            status, stage = ReferralStatus.COMPLETED, "intake complete"
         now = self.clock()
-        self.store.update_referral(
-            request.referral_id, status=status.value, stage=request.stage or status.value,
-            updated_at=now,
-        )
-        self._event(request.referral_id, f"workflow_{status.value}", now)
-        return {"status": status.value}
+        self.store.update_referral(request.referral_id, status=status.value, stage=stage, updated_at=now)
+        self._event(request.referral_id, f"workflow_{status.value}", now,
+                    welcome_call=welcome, benefits=benefits)
+        return {"status": status.value, "welcome_call": welcome, "benefits": benefits}
 
     def failed(self, request: StepRequest) -> dict[str, Any]:
         """Make a failed workflow a person's task, so nothing fails silently."""
@@ -114,5 +138,7 @@ class WorkflowSteps:
         """The due time and the seconds left until it (at least 1: an overdue task escalates now)."""
         return {"due_at": due.isoformat(), "timeout_seconds": max(1, int((due - now).total_seconds()))}
 
-    def _event(self, referral_id: str, event: str, at: datetime, **detail: object) -> None:
-        self.store.append_timeline(referral_id, TimelineEvent(at=at, event=event, detail=detail))
+    def _event(self, referral_id: str, event: str, at: datetime | None = None, **detail: object) -> None:
+        self.store.append_timeline(
+            referral_id, TimelineEvent(at=at or self.clock(), event=event, detail=detail)
+        )

@@ -93,14 +93,14 @@ class DynamoDbStore:
         if not fields:
             return
         values = _to_item(fields)
-        names = {f"#f{i}": name for i, name in enumerate(values)}
-        sets = ", ".join(f"#f{i} = :v{i}" for i in range(len(values)))
+        names = {f"#u{i}": name for i, name in enumerate(values)}
+        sets = ", ".join(f"#u{i} = :u{i}" for i in range(len(values)))
         try:
             self.table.update_item(
                 Key={"pk": f"REFERRAL#{referral_id}", "sk": "REFERRAL"},
                 UpdateExpression=f"SET {sets}",
                 ExpressionAttributeNames=names,
-                ExpressionAttributeValues={f":v{i}": v for i, v in enumerate(values.values())},
+                ExpressionAttributeValues={f":u{i}": v for i, v in enumerate(values.values())},
                 ConditionExpression=Attr("pk").exists(),
             )
         except ClientError as exc:
@@ -160,8 +160,8 @@ class DynamoDbStore:
         values = _to_item(fields)
         if "status" in values and not remove_from_work_queue:
             values["gsi1pk"] = f"TASKS#{values['status']}"
-        names = {f"#f{i}": name for i, name in enumerate(values)}
-        expression = "SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(values)))
+        names = {f"#u{i}": name for i, name in enumerate(values)}
+        expression = "SET " + ", ".join(f"#u{i} = :u{i}" for i in range(len(values)))
         if remove_from_work_queue:
             expression += " REMOVE gsi1pk, gsi1sk"
         condition = Attr("pk").exists()
@@ -172,7 +172,7 @@ class DynamoDbStore:
                 Key={"pk": f"REFERRAL#{referral_id}", "sk": f"TASK#{task_id}"},
                 UpdateExpression=expression,
                 ExpressionAttributeNames=names,
-                ExpressionAttributeValues={f":v{i}": v for i, v in enumerate(values.values())},
+                ExpressionAttributeValues={f":u{i}": v for i, v in enumerate(values.values())},
                 ConditionExpression=condition,
                 ReturnValues="ALL_NEW",
             )

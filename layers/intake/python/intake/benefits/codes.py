@@ -8,7 +8,8 @@ from __future__ import annotations
 
 ELIGIBILITY_CODES = {
     "1": "Active Coverage", "2": "Active - Full Risk Capitation",
-    "3": "Active - Services Capitated", "4": "Active - Services Capitated to Primary Care Physician",
+    "3": "Active - Services Capitated",
+    "4": "Active - Services Capitated to Primary Care Physician",
     "5": "Active - Pending Investigation", "6": "Inactive",
     "7": "Inactive - Pending Eligibility Update", "8": "Inactive - Pending Investigation",
     "A": "Co-Insurance", "B": "Co-Payment", "C": "Deductible", "CB": "Coverage Basis",
@@ -101,7 +102,8 @@ INSURANCE_TYPES = {
     "CP": "Medicare Conditionally Primary", "D": "Disability",
     "DB": "Disability Benefits", "EP": "Exclusive Provider Organization",
     "FF": "Family or Friends", "GP": "Group Policy", "HM": "Health Maintenance Organization (HMO)",
-    "HN": "Health Maintenance Organization (HMO) - Medicare Risk", "HS": "Special Low Income Medicare Beneficiary",
+    "HN": "Health Maintenance Organization (HMO) - Medicare Risk",
+    "HS": "Special Low Income Medicare Beneficiary",
     "IN": "Indemnity", "IP": "Individual Policy", "LC": "Long Term Care", "LD": "Long Term Policy",
     "LI": "Life Insurance", "LT": "Litigation", "MA": "Medicare Part A", "MB": "Medicare Part B",
     "MC": "Medicaid", "MH": "Medigap Part A", "MI": "Medigap Part B",

@@ -14,6 +14,8 @@ that sends the plan amount at plan level and the remainder for home health still
 
 from __future__ import annotations
 
+import unicodedata
+
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -93,7 +95,7 @@ def _line(b: Benefit) -> BenefitLine:
                 id_qualifier=_none(r.entity.id_qualifier), id=_none(r.entity.id),
             )
             for r in b.related_entities
-        ),
+        ) if b.related_entities else (),
         procedure=":".join(b.procedure) or None,
     )
 
@@ -215,7 +217,10 @@ def _unique(values: Iterable[str]) -> tuple[str, ...]:
 
 
 def _normal(name: str | None) -> str:
-    return "".join(c for c in (name or "").upper() if c.isalnum())
+    """Compare names as payers store them: X12 carries no diacritics (José → JOSE), and
+    punctuation and case differ between systems."""
+    decomposed = unicodedata.normalize("NFKD", name or "")
+    return "".join(c for c in decomposed.upper() if c.isalnum() and not unicodedata.combining(c))
 
 
 def _mismatches(expected: ExpectedPatient | None, echo: PersonEcho) -> tuple[str, ...] | None:
@@ -278,7 +283,7 @@ def _plan(
 
 def _summarize(
     source: PartyLoop, receiver: PartyLoop | None, subscriber: MemberLoop | None,
-    dependent: MemberLoop | None, expected: ExpectedPatient | None, asked: Sequence[str],
+    dependent: MemberLoop | None, *, expected: ExpectedPatient | None, asked: Sequence[str],
     warnings: Sequence[str],
 ) -> BenefitsSummary:
     patient = dependent or subscriber
@@ -344,7 +349,8 @@ def interpret(
 
     def add(src: PartyLoop, rec: PartyLoop | None, sub: MemberLoop | None,
             dep: MemberLoop | None) -> None:
-        out.append(_summarize(src, rec, sub, dep, expected, service_types, warnings))
+        out.append(_summarize(src, rec, sub, dep, expected=expected, asked=service_types,
+                              warnings=warnings))
 
     for response in read.responses:
         for source in response.sources:

@@ -17,6 +17,7 @@ _PATTERN_HINTS = {
     "payer_id": "may hold letters, digits and '-' only",
     "member_id": "may hold letters, digits and '-' only",
 }
+_NOT_DATETIME = "is not a date and time (use ISO 8601, e.g. 2025-03-02T10:15:00Z)"
 _WHAT = {
     "string_type": "should be text",
     "int_type": "should be a whole number",
@@ -33,9 +34,9 @@ _WHAT = {
     "date_parsing": "is not a date (use YYYY-MM-DD)",
     "date_from_datetime_parsing": "is not a date (use YYYY-MM-DD)",
     "date_from_datetime_inexact": "should be a date without a time",
-    "datetime_type": "is not a date and time (use ISO 8601, e.g. 2025-03-02T10:15:00Z)",
-    "datetime_parsing": "is not a date and time (use ISO 8601, e.g. 2025-03-02T10:15:00Z)",
-    "datetime_from_date_parsing": "is not a date and time (use ISO 8601, e.g. 2025-03-02T10:15:00Z)",
+    "datetime_type": _NOT_DATETIME,
+    "datetime_parsing": _NOT_DATETIME,
+    "datetime_from_date_parsing": _NOT_DATETIME,
     "extra_forbidden": "is not a field of a referral",
     "missing": "is missing",
     "finite_number": "should be a finite number",
@@ -63,6 +64,9 @@ def _plain(error: Any) -> str:
         return "is empty" if minimum == 1 else f"must be at least {minimum} characters"
     if kind == "string_too_long":
         return f"is too long (at most {ctx.get('max_length')} characters)"
+    if kind == "too_short" and isinstance(error.get("input"), str):
+        minimum = ctx.get("min_length", 1)
+        return "is empty" if minimum == 1 else f"must be at least {minimum} characters"
     if kind == "too_short":
         minimum = ctx.get("min_length", 1)
         return "needs at least one entry" if minimum == 1 else f"needs at least {minimum} entries"
@@ -84,7 +88,10 @@ def _plain(error: Any) -> str:
 
 
 def explain(error: ValidationError) -> list[str]:
-    """One plain sentence per problem, e.g. "patient.date_of_birth: date of birth is in the future"."""
+    """One plain sentence per problem.
+
+    e.g. "patient.date_of_birth: date of birth is in the future".
+    """
     seen: list[str] = []
     for item in error.errors(include_url=False):
         line = f"{error_path(item['loc'])}: {_plain(item)}"

@@ -20,6 +20,7 @@ class ReferralStatus(StrEnum):
     IN_REVIEW = "in_review"  # read, but a liaison must complete missing fields
     IN_PROGRESS = "in_progress"  # its workflow is running
     DECLINED = "declined"  # the patient declined therapy
+    INSURANCE_UNVERIFIED = "insurance_unverified"  # a liaison could not verify coverage
     COMPLETED = "completed"
     FAILED = "failed"  # the workflow failed; a liaison task says what to do
 

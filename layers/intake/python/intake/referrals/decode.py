@@ -34,9 +34,9 @@ def _bomless_utf16(data: bytes) -> str | None:
     even_nuls = sample[0::2].count(0)
     odd_nuls = sample[1::2].count(0)
     half = len(sample) // 2
-    if odd_nuls > 0.9 * half and even_nuls == 0:
+    if odd_nuls > 0.6 * half and even_nuls == 0:
         return "utf-16-le"
-    if even_nuls > 0.9 * half and odd_nuls == 0:
+    if even_nuls > 0.6 * half and odd_nuls == 0:
         return "utf-16-be"
     return None
 
@@ -46,7 +46,7 @@ def decode_text(data: bytes) -> Decoded:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
-                return Decoded(data[len(bom):].decode(encoding), encoding)
+                return Decoded(data[len(bom) :].decode(encoding), encoding)
             except UnicodeDecodeError:
                 break
     utf16 = _bomless_utf16(data)

@@ -56,7 +56,9 @@ def _looks_binary(text: str) -> bool:
 
 
 def _has_segment_header(text: str, name: str) -> bool:
-    return len(text) > 4 and text.startswith(name) and not text[3].isalnum() and text[3] not in " \r\n"
+    return (
+        len(text) > 4 and text.startswith(name) and not text[3].isalnum() and text[3] not in " \r\n"
+    )
 
 
 def _json_shape_problem(value: object, limits: Limits) -> str | None:
@@ -67,7 +69,10 @@ def _json_shape_problem(value: object, limits: Limits) -> str | None:
         node, depth = stack.pop()
         nodes += 1
         if nodes > limits.max_json_nodes:
-            return f"the JSON holds more than {limits.max_json_nodes} values; a referral is far smaller"
+            return (
+                f"the JSON holds more than {limits.max_json_nodes} values; "
+                "a referral is far smaller"
+            )
         if depth > limits.max_json_depth:
             return f"the JSON is nested more than {limits.max_json_depth} levels deep"
         if isinstance(node, dict):
@@ -136,8 +141,10 @@ def detect(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Detection:
         return Detection(
             DocumentFormat.UNKNOWN, reason="the file is binary data, not a document we can read"
         )
-    if _has_segment_header(head, "MSH") or _has_segment_header(head, "FHS") or _has_segment_header(
-        head, "BHS"
+    if (
+        _has_segment_header(head, "MSH")
+        or _has_segment_header(head, "FHS")
+        or _has_segment_header(head, "BHS")
     ):
         return Detection(DocumentFormat.HL7V2, text=head)
     if _has_segment_header(head, "ISA"):

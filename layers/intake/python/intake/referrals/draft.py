@@ -8,6 +8,7 @@ model. Paths are dotted, list items by index: ``"diagnoses.0.code"``.
 from __future__ import annotations
 
 import copy
+import itertools
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -20,15 +21,17 @@ def _key(part: str) -> str | int:
     return int(part) if part.isdigit() else part
 
 
+def _child(node: Any, key: str | int) -> tuple[bool, Any]:
+    if isinstance(key, int):
+        return (True, node[key]) if isinstance(node, list) and key < len(node) else (False, None)
+    return (True, node[key]) if isinstance(node, Mapping) and key in node else (False, None)
+
+
 def get_path(draft: Mapping[str, Any], path: str) -> Any:
     node: Any = draft
     for part in path.split("."):
-        key = _key(part)
-        if isinstance(key, int) and isinstance(node, list) and key < len(node):
-            node = node[key]
-        elif isinstance(key, str) and isinstance(node, Mapping) and key in node:
-            node = node[key]
-        else:
+        found, node = _child(node, _key(part))
+        if not found:
             return None
     return node
 
@@ -37,7 +40,7 @@ def set_path(draft: Draft, path: str, value: Any) -> None:
     """Set ``path`` to ``value``, creating dicts and list slots on the way; None deletes."""
     parts = [_key(p) for p in path.split(".")]
     node: Any = draft
-    for here, after in zip(parts, parts[1:], strict=False):
+    for here, after in itertools.pairwise(parts):
         empty: Any = [] if isinstance(after, int) else {}
         if isinstance(here, int):
             if not isinstance(node, list):

@@ -25,8 +25,15 @@ _HCPCS_SYSTEMS = ("hcpcs", "2.16.840.1.113883.6.285", "2.16.840.1.113883.6.14")
 _CPT_SYSTEMS = ("ama-assn.org/go/cpt", "2.16.840.1.113883.6.12")
 _REFERENCE_OK = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _RELATIONSHIP = {"self": "self", "spouse": "spouse", "child": "child", "common": "spouse"}
-_PERIOD_UNITS = {"s": "second", "min": "minute", "h": "hour", "d": "day", "wk": "week",
-                 "mo": "month", "a": "year"}
+_PERIOD_UNITS = {
+    "s": "second",
+    "min": "minute",
+    "h": "hour",
+    "d": "day",
+    "wk": "week",
+    "mo": "month",
+    "a": "year",
+}
 
 
 def _d(value: Any) -> dict[str, Any]:
@@ -139,9 +146,15 @@ def _patient(draft: Draft, patient: dict[str, Any], index: _Index) -> None:
     _put_name(draft, "patient", patient, middle=True)
     _put(draft, "patient.date_of_birth", _s(patient.get("birthDate")))
     gender = _s(patient.get("gender"))
-    _put(draft, "patient.sex", {"male": "M", "female": "F"}.get(gender or "", "U" if gender else None))
+    _put(
+        draft,
+        "patient.sex",
+        {"male": "M", "female": "F"}.get(gender or "", "U" if gender else None),
+    )
     addresses = [_d(a) for a in _l(patient.get("address"))]
-    address = next((a for a in addresses if a.get("use") == "home"), addresses[0] if addresses else {})
+    address = next(
+        (a for a in addresses if a.get("use") == "home"), addresses[0] if addresses else {}
+    )
     lines = [x for x in (_s(v) for v in _l(address.get("line"))) if x]
     _put(draft, "patient.address.line1", lines[0] if lines else None)
     _put(draft, "patient.address.line2", ", ".join(lines[1:]) or None)
@@ -173,14 +186,20 @@ def _coverage(draft: Draft, coverage: dict[str, Any], index: _Index) -> None:
     _put(draft, "insurance.payer_name", _s(payer.get("name")) or display)
     identifiers = [_d(i) for i in _l(payer.get("identifier"))]
     niip = next(
-        (i for i in identifiers
-         if any(c.get("code") in {"NIIP", "payerid"} for c in _codings(i.get("type")))),
+        (
+            i
+            for i in identifiers
+            if any(c.get("code") in {"NIIP", "payerid"} for c in _codings(i.get("type")))
+        ),
         identifiers[0] if identifiers else {},
     )
     _put(draft, "insurance.payer_id", _s(niip.get("value")))
     member = next(
-        (_s(i.get("value")) for i in (_d(x) for x in _l(coverage.get("identifier")))
-         if any(c.get("code") == "MB" for c in _codings(i.get("type")))),
+        (
+            _s(i.get("value"))
+            for i in (_d(x) for x in _l(coverage.get("identifier")))
+            if any(c.get("code") == "MB" for c in _codings(i.get("type")))
+        ),
         None,
     )
     _put(draft, "insurance.member_id", member or _s(coverage.get("subscriberId")))
@@ -217,13 +236,23 @@ def _prescriber(draft: Draft, who: dict[str, Any], index: _Index) -> dict[str, A
     _put_name(draft, "prescriber", who, middle=False)
     suffixes = [x for x in (_s(v) for v in _l(_human_name(who).get("suffix"))) if x]
     quals = [_concept_text(_d(q).get("code")) for q in _l(who.get("qualification"))]
-    _put(draft, "prescriber.credentials", ", ".join(suffixes) or next((q for q in quals if q), None))
+    _put(
+        draft, "prescriber.credentials", ", ".join(suffixes) or next((q for q in quals if q), None)
+    )
     _put(draft, "prescriber.npi", _npi(who))
-    _put(draft, "prescriber.phone", _telecom(role, "phone", ("work",)) or _telecom(who, "phone", ("work",)))
-    _put(draft, "prescriber.fax", _telecom(role, "fax", ("work",)) or _telecom(who, "fax", ("work",)))
-    _put(draft, "prescriber.specialty", next(
-        (t for t in (_concept_text(s) for s in _l(role.get("specialty"))) if t), None
-    ))
+    _put(
+        draft,
+        "prescriber.phone",
+        _telecom(role, "phone", ("work",)) or _telecom(who, "phone", ("work",)),
+    )
+    _put(
+        draft, "prescriber.fax", _telecom(role, "fax", ("work",)) or _telecom(who, "fax", ("work",))
+    )
+    _put(
+        draft,
+        "prescriber.specialty",
+        next((t for t in (_concept_text(s) for s in _l(role.get("specialty"))) if t), None),
+    )
     return index.resolve(role.get("organization"))
 
 
@@ -235,8 +264,11 @@ def _clinic(draft: Draft, org: dict[str, Any]) -> None:
     contact = next((_d(c) for c in _l(org.get("contact"))), {})
     name = _d(contact.get("name"))
     given = " ".join(x for x in (_s(g) for g in _l(name.get("given"))) if x)
-    _put(draft, "referring_clinic.contact_name", _s(name.get("text")) or
-         (" ".join(x for x in (given, _s(name.get("family"))) if x) or None))
+    _put(
+        draft,
+        "referring_clinic.contact_name",
+        _s(name.get("text")) or (" ".join(x for x in (given, _s(name.get("family"))) if x) or None),
+    )
 
 
 def _medication_codes(draft: Draft, concept: Any) -> None:
@@ -260,8 +292,13 @@ def _timing(draft: Draft, timing: dict[str, Any]) -> None:
     _put(draft, "therapy.frequency", frequency_text(freq) if freq else None)
     bounds = _d(repeat.get("boundsDuration"))
     if bounds:
-        _put(draft, "therapy.duration", duration_text(_s(bounds.get("value")),
-                                                      _s(bounds.get("unit")) or _s(bounds.get("code"))))
+        _put(
+            draft,
+            "therapy.duration",
+            duration_text(
+                _s(bounds.get("value")), _s(bounds.get("unit")) or _s(bounds.get("code"))
+            ),
+        )
     start = _s(_d(repeat.get("boundsPeriod")).get("start"))
     _put(draft, "therapy.start_date", start[:10] if start else None)
 
@@ -293,8 +330,13 @@ def _medication_request(draft: Draft, order: dict[str, Any], index: _Index) -> N
     dispense = _d(order.get("dispenseRequest"))
     supply = _d(dispense.get("expectedSupplyDuration"))
     if supply and "duration" not in draft.get("therapy", {}):
-        _put(draft, "therapy.duration", duration_text(_s(supply.get("value")),
-                                                      _s(supply.get("unit")) or _s(supply.get("code"))))
+        _put(
+            draft,
+            "therapy.duration",
+            duration_text(
+                _s(supply.get("value")), _s(supply.get("unit")) or _s(supply.get("code"))
+            ),
+        )
     start = _s(_d(dispense.get("validityPeriod")).get("start"))
     if start and "start_date" not in draft.get("therapy", {}):
         _put(draft, "therapy.start_date", start[:10])
@@ -327,20 +369,29 @@ def parse_fhir(document: dict[str, Any]) -> Extraction:
     draft: Draft = {}
     problems: list[str] = []
     claims = index.of_type("Claim")
-    claim = next((c for c in claims if c.get("use") == "preauthorization"), claims[0] if claims else {})
+    claim = next(
+        (c for c in claims if c.get("use") == "preauthorization"), claims[0] if claims else {}
+    )
     med_orders = index.of_type("MedicationRequest")
     svc_orders = index.of_type("ServiceRequest") + index.of_type("DeviceRequest")
     prescription = index.resolve(claim.get("prescription"))
-    med = _first(prescription if prescription.get("resourceType") == "MedicationRequest" else {},
-                 *med_orders)
-    svc = _first(prescription if prescription.get("resourceType") != "MedicationRequest" else {},
-                 *svc_orders)
+    med = _first(
+        prescription if prescription.get("resourceType") == "MedicationRequest" else {}, *med_orders
+    )
+    svc = _first(
+        prescription if prescription.get("resourceType") != "MedicationRequest" else {}, *svc_orders
+    )
     order = _first(med, svc)
     if not order:
-        problems.append("the FHIR document has no MedicationRequest, ServiceRequest or DeviceRequest")
+        problems.append(
+            "the FHIR document has no MedicationRequest, ServiceRequest or DeviceRequest"
+        )
 
-    patient = _first(index.resolve(order.get("subject")), index.resolve(claim.get("patient")),
-                     *index.of_type("Patient"))
+    patient = _first(
+        index.resolve(order.get("subject")),
+        index.resolve(claim.get("patient")),
+        *index.of_type("Patient"),
+    )
     if patient.get("resourceType") == "Patient":
         _patient(draft, patient, index)
     else:
@@ -357,8 +408,11 @@ def parse_fhir(document: dict[str, Any]) -> Extraction:
     else:
         problems.append("the FHIR document has no Coverage (insurance) resource")
 
-    requester = _first(index.resolve(med.get("requester")), index.resolve(svc.get("requester")),
-                       index.resolve(claim.get("provider")))
+    requester = _first(
+        index.resolve(med.get("requester")),
+        index.resolve(svc.get("requester")),
+        index.resolve(claim.get("provider")),
+    )
     clinic = _prescriber(draft, requester, index) if requester else {}
     clinic = _first(clinic, index.resolve(patient.get("managingOrganization")))
     _clinic(draft, clinic)
@@ -372,7 +426,9 @@ def parse_fhir(document: dict[str, Any]) -> Extraction:
 
     refs = [r for o in (med, svc) for r in _l(o.get("reasonReference"))]
     refs += [_d(d).get("diagnosisReference") for d in _l(claim.get("diagnosis"))]
-    conditions = [c for c in (index.resolve(r) for r in refs) if c.get("resourceType") == "Condition"]
+    conditions = [
+        c for c in (index.resolve(r) for r in refs) if c.get("resourceType") == "Condition"
+    ]
     codes = [{"code": c} for o in (med, svc) for c in _l(o.get("reasonCode"))]
     codes += [{"code": _d(d).get("diagnosisCodeableConcept")} for d in _l(claim.get("diagnosis"))]
     conditions += [c for c in codes if c["code"]]
@@ -384,7 +440,9 @@ def parse_fhir(document: dict[str, Any]) -> Extraction:
     _put(draft, "clinical_notes", "\n".join(notes) or None)
     identifiers = [_d(i) for o in (svc, med, claim) for i in _l(o.get("identifier"))]
     identifiers.append(_d(document.get("identifier")))
-    reference = next((v for i in identifiers if (v := _s(i.get("value"))) and _REFERENCE_OK.match(v)), None)
+    reference = next(
+        (v for i in identifiers if (v := _s(i.get("value"))) and _REFERENCE_OK.match(v)), None
+    )
     _put(draft, "clinic_reference", reference)
     _put(draft, "received_at", _s(document.get("timestamp")))
     return Extraction(draft=draft, problems=problems).structured()

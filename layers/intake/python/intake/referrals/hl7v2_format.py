@@ -24,7 +24,7 @@ from typing import Any
 import hl7
 
 from intake.referrals.draft import Draft, get_path, set_path
-from intake.referrals.limits import LimitExceeded, Limits
+from intake.referrals.limits import LimitExceededError, Limits
 from intake.referrals.outcome import Extraction
 from intake.referrals.values import (
     digits,
@@ -38,14 +38,30 @@ from intake.referrals.values import (
 _ICD10_SYSTEMS = {"I10", "I10C", "I10CM", "ICD10", "ICD10CM", "ICD-10-CM", "ICD-10", "I10-CM"}
 _NDC_SYSTEMS = {"NDC", "N4", "NDC11", "NDC10"}
 _HCPCS_SYSTEMS = {"HCPCS", "HCPC", "HCPCSII", "C4", "CPT", "CPT4", "CPT-4"}
-_RELATIONSHIP = {"SEL": "self", "SELF": "self", "01": "spouse", "SPO": "spouse",
-                 "CHD": "child", "19": "child", "DOM": "spouse"}
+_RELATIONSHIP = {
+    "SEL": "self",
+    "SELF": "self",
+    "01": "spouse",
+    "SPO": "spouse",
+    "CHD": "child",
+    "19": "child",
+    "DOM": "spouse",
+}
 _REFERENCE_OK = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _OBX_FIELDS = {
-    "DRUG": "drug_name", "MEDICATION": "drug_name", "NDC": "ndc", "HCPCS": "hcpcs",
-    "DOSE": "dose", "ROUTE": "route", "FREQ": "frequency", "FREQUENCY": "frequency",
-    "DURATION": "duration", "START": "start_date", "START DATE": "start_date",
-    "SITE": "site_of_care", "SITE OF CARE": "site_of_care",
+    "DRUG": "drug_name",
+    "MEDICATION": "drug_name",
+    "NDC": "ndc",
+    "HCPCS": "hcpcs",
+    "DOSE": "dose",
+    "ROUTE": "route",
+    "FREQ": "frequency",
+    "FREQUENCY": "frequency",
+    "DURATION": "duration",
+    "START": "start_date",
+    "START DATE": "start_date",
+    "SITE": "site_of_care",
+    "SITE OF CARE": "site_of_care",
 }
 
 
@@ -82,9 +98,11 @@ def _phone(seg: _Seg, field: int, want: tuple[str, ...] = ("PH", "CP", "")) -> s
     for rep in range(1, max(seg.reps(field), 1) + 1):
         if seg.get(field, 3, rep=rep).upper() not in want:
             continue
-        number = seg.get(field, 12, rep=rep) or (
-            seg.get(field, 6, rep=rep) + seg.get(field, 7, rep=rep)
-        ) or seg.get(field, 1, rep=rep)
+        number = (
+            seg.get(field, 12, rep=rep)
+            or (seg.get(field, 6, rep=rep) + seg.get(field, 7, rep=rep))
+            or seg.get(field, 1, rep=rep)
+        )
         if len(digits(number)) >= 10:
             return number
     return None
@@ -113,21 +131,28 @@ def _person(draft: Draft, prefix: str, seg: _Seg, field: int, *, xcn: bool = Fal
 
 def _coded(seg: _Seg, field: int, rep: int = 1) -> tuple[str, str, str]:
     """CWE/CE → (code, text, coding system), checking the alternate triplet too."""
-    code, text, system = seg.get(field, 1, rep=rep), seg.get(field, 2, rep=rep), seg.get(field, 3, rep=rep)
+    code, text, system = (
+        seg.get(field, 1, rep=rep),
+        seg.get(field, 2, rep=rep),
+        seg.get(field, 3, rep=rep),
+    )
     alt = (seg.get(field, 4, rep=rep), seg.get(field, 5, rep=rep), seg.get(field, 6, rep=rep))
-    if system.upper() not in _NDC_SYSTEMS | _HCPCS_SYSTEMS | _ICD10_SYSTEMS and alt[0]:
-        if alt[2].upper() in _NDC_SYSTEMS | _HCPCS_SYSTEMS | _ICD10_SYSTEMS:
-            return alt[0], alt[1] or text, alt[2].upper()
+    known = _NDC_SYSTEMS | _HCPCS_SYSTEMS | _ICD10_SYSTEMS
+    if system.upper() not in known and alt[0] and alt[2].upper() in known:
+        return alt[0], alt[1] or text, alt[2].upper()
     return code, text, system.upper()
 
 
 def _drug_code(draft: Draft, seg: _Seg, field: int) -> None:
-    code, text, system = _coded(seg, field)
-    if system in _NDC_SYSTEMS:
-        _put(draft, "therapy.ndc", code)
-    elif system in _HCPCS_SYSTEMS:
-        _put(draft, "therapy.hcpcs", code)
-    _put(draft, "therapy.drug_name", text)
+    """CWE give code: NDC and/or HCPCS, in the primary or the alternate triplet."""
+    for first in (1, 4):
+        code, text, system = (seg.get(field, first + i) for i in range(3))
+        if system.upper() in _NDC_SYSTEMS:
+            _put(draft, "therapy.ndc", code)
+        elif system.upper() in _HCPCS_SYSTEMS:
+            _put(draft, "therapy.hcpcs", code)
+        if first == 1:
+            _put(draft, "therapy.drug_name", text)
 
 
 def _dose(draft: Draft, amount: str, units: str) -> None:
@@ -171,6 +196,12 @@ def _prd(draft: Draft, seg: _Seg) -> None:
     _put(draft, "referring_clinic.fax", _phone(seg, 13, ("FX",)))
 
 
+def _ctd(draft: Draft, seg: _Seg) -> None:
+    """REF^I12 contact data: the person at the clinic who handles the referral."""
+    name = " ".join(x for x in (seg.get(2, 2), seg.get(2, 1)) if x)
+    _put(draft, "referring_clinic.contact_name", name)
+
+
 def _pid(draft: Draft, seg: _Seg) -> None:
     _person(draft, "patient", seg, 5)
     _put(draft, "patient.date_of_birth", hl7_date(seg.get(7)))
@@ -212,6 +243,7 @@ def _orc(draft: Draft, seg: _Seg) -> None:
         _put(draft, "clinic_reference", ref)
     _person(draft, "prescriber", seg, 12, xcn=True)
     _put(draft, "prescriber.phone", _phone(seg, 14))
+    _put(draft, "prescriber.fax", _phone(seg, 14, ("FX",)))
     _put(draft, "referring_clinic.name", seg.get(21, 1))
     if seg.get(21, 7).upper() == "NPI":
         _put(draft, "referring_clinic.npi", seg.get(21, 10))
@@ -235,7 +267,7 @@ def _tq1(draft: Draft, seg: _Seg) -> None:
 
 def _rxe(draft: Draft, seg: _Seg) -> None:
     _drug_code(draft, seg, 2)
-    _dose(draft, seg.get(3), seg.get(5, 2) or seg.get(5, 1))
+    _dose(draft, seg.get(3), seg.get(5, 1) or seg.get(5, 2))
     _tq(draft, seg, 1)
     for rep in range(1, max(seg.reps(27), 1) + 1):
         _diagnosis(draft, *_coded(seg, 27, rep))
@@ -243,7 +275,7 @@ def _rxe(draft: Draft, seg: _Seg) -> None:
 
 def _rxo(draft: Draft, seg: _Seg) -> None:
     _drug_code(draft, seg, 1)
-    _dose(draft, seg.get(2), seg.get(4, 2) or seg.get(4, 1))
+    _dose(draft, seg.get(2), seg.get(4, 1) or seg.get(4, 2))
     for rep in range(1, max(seg.reps(20), 1) + 1):
         _diagnosis(draft, *_coded(seg, 20, rep))
 
@@ -258,7 +290,7 @@ def _rxc(draft: Draft, seg: _Seg) -> None:
 
 
 def _obr(draft: Draft, seg: _Seg) -> None:
-    code, text, system = _coded(seg, 4)
+    code, _text, system = _coded(seg, 4)
     if system in _HCPCS_SYSTEMS:
         _put(draft, "therapy.hcpcs", code)
     if not get_path(draft, "prescriber.last_name"):
@@ -277,15 +309,18 @@ def _obx(draft: Draft, seg: _Seg, notes: list[str]) -> None:
     key = _OBX_FIELDS.get(code) or _OBX_FIELDS.get(text.upper())
     kind = seg.get(2).upper()
     value = seg.get(5, 1)
-    if key == "ndc" or key == "hcpcs" or key == "drug_name":
+    if key in {"ndc", "hcpcs", "drug_name"}:
         _put(draft, f"therapy.{key}", value)
         if kind in {"CWE", "CE"} and key != "drug_name":
             _put(draft, "therapy.drug_name", seg.get(5, 2))
     elif key == "route":
         _put(draft, "therapy.route", route_text(value))
     elif key == "frequency":
-        _put(draft, "therapy.frequency", seg.get(5, 2) if kind in {"CWE", "CE"} and seg.get(5, 2)
-             else frequency_text(value))
+        _put(
+            draft,
+            "therapy.frequency",
+            seg.get(5, 2) if kind in {"CWE", "CE"} and seg.get(5, 2) else frequency_text(value),
+        )
     elif key == "start_date":
         _put(draft, "therapy.start_date", hl7_date(value))
     elif key == "site_of_care":
@@ -302,44 +337,81 @@ def _obx(draft: Draft, seg: _Seg, notes: list[str]) -> None:
             weight *= 0.45359237
         _put(draft, "patient.weight_kg", round(weight, 1))
     elif kind in {"TX", "ST", "FT", "CWE", "CE"}:
-        texts = [seg.get(5, 2 if kind in {"CWE", "CE"} else 1, rep=r) for r in range(1, max(seg.reps(5), 1) + 1)]
+        texts = [
+            seg.get(5, 2 if kind in {"CWE", "CE"} else 1, rep=r)
+            for r in range(1, max(seg.reps(5), 1) + 1)
+        ]
         body = " ".join(t for t in texts if t)
         if body:
             notes.append(f"{text}: {body}" if text else body)
 
 
 _HANDLERS = {
-    "MSH": _msh, "RF1": _rf1, "PRD": _prd, "PID": _pid, "IN1": _in1, "IN2": _in2, "DG1": _dg1,
-    "ORC": _orc, "TQ1": _tq1, "RXE": _rxe, "RXO": _rxo, "RXR": _rxr, "RXC": _rxc, "OBR": _obr,
+    "MSH": _msh,
+    "RF1": _rf1,
+    "PRD": _prd,
+    "CTD": _ctd,
+    "PID": _pid,
+    "IN1": _in1,
+    "IN2": _in2,
+    "DG1": _dg1,
+    "ORC": _orc,
+    "TQ1": _tq1,
+    "RXE": _rxe,
+    "RXO": _rxo,
+    "RXR": _rxr,
+    "RXC": _rxc,
+    "OBR": _obr,
     "PR1": _pr1,
 }
 # Pharmacy segments first: RXE (what is dispensed) outranks RXO (what was asked for) and
 # RXC/OBX/OBR/PR1 fallbacks; PRD (REF^I12) and ORC/OBR both name the ordering provider.
-_ORDER = ("MSH", "RF1", "PID", "IN1", "IN2", "PRD", "ORC", "RXE", "TQ1", "RXO", "RXR", "RXC",
-          "DG1", "OBR", "PR1")
+_ORDER = (
+    "MSH",
+    "RF1",
+    "PID",
+    "IN1",
+    "IN2",
+    "PRD",
+    "CTD",
+    "ORC",
+    "RXE",
+    "TQ1",
+    "RXO",
+    "RXR",
+    "RXC",
+    "DG1",
+    "OBR",
+    "PR1",
+)
 
 
-def _segments(text: str, limits: Limits) -> tuple[str, list[str]]:
+def _segments(text: str, limits: Limits) -> str:
     """Normalize line ends, strip MLLP framing, cut a one-message batch down to its message."""
     body = text.strip("\x0b\x1c\r\n \ufeff").replace("\r\n", "\r").replace("\n", "\r")
     if len(body.encode("utf-8", "surrogatepass")) > limits.max_hl7_bytes:
-        raise LimitExceeded(f"the HL7 message is larger than {limits.max_hl7_bytes // 1024} KB")
+        raise LimitExceededError(
+            f"the HL7 message is larger than {limits.max_hl7_bytes // 1024} KB"
+        )
     lines = [line for line in body.split("\r") if line.strip()]
     if len(lines) > limits.max_hl7_segments:
-        raise LimitExceeded(f"the HL7 message has more than {limits.max_hl7_segments} segments")
+        raise LimitExceededError(
+            f"the HL7 message has more than {limits.max_hl7_segments} segments"
+        )
     lines = [line for line in lines if line[:3] not in {"FHS", "BHS", "FTS", "BTS"}]
     starts = [i for i, line in enumerate(lines) if line.startswith("MSH")]
     if len(starts) != 1:
         raise ValueError(
-            "the HL7 batch holds no message" if not starts else
-            f"the HL7 file holds {len(starts)} messages; send one referral per file"
+            "the HL7 batch holds no message"
+            if not starts
+            else f"the HL7 file holds {len(starts)} messages; send one referral per file"
         )
-    return "\r".join(lines[starts[0]:]), lines[starts[0]:]
+    return "\r".join(lines[starts[0] :])
 
 
 def parse_hl7(text: str, limits: Limits) -> Extraction:
     """Read one HL7 v2 message; raises ValueError (plain words) if it cannot be parsed at all."""
-    body, lines = _segments(text, limits)
+    body = _segments(text, limits)
     try:
         message = hl7.parse(body)
     except Exception as exc:  # python-hl7 raises IndexError/ParseException/... on garbage

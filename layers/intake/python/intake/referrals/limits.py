@@ -13,6 +13,8 @@ limit                      default     why
 ``max_render_pixels``      40 Mpx      a page declaring a 200-inch MediaBox is not rendered
                                        at full size (letter at 300 dpi is ~8.4 Mpx)
 ``max_page_text_chars``    100 000     text kept per PDF page; a form has ~2 000
+``max_page_content_bytes`` 1 MiB       decompressed drawing instructions per page; a text
+                                       form has < 50 KB, and pypdf reads ~0.6 MB/s
 ``max_json_bytes``         5 MiB       a referral or FHIR Bundle without attachments
 ``max_json_depth``         64          FHIR nests ~15 deep; deeper is an attack, not data
 ``max_json_nodes``         200 000     objects + arrays + values in one JSON document
@@ -44,6 +46,7 @@ class Limits:
     ocr_page_timeout_s: float = 30.0
     max_render_pixels: int = 40_000_000
     max_page_text_chars: int = 100_000
+    max_page_content_bytes: int = 1 * MiB
     max_json_bytes: int = 5 * MiB
     max_json_depth: int = 64
     max_json_nodes: int = 200_000
@@ -55,7 +58,7 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
-class LimitExceeded(Exception):
+class LimitExceededError(Exception):
     """A file went past one of the limits; ``str(exc)`` is the plain-word reason."""
 
 
@@ -71,6 +74,6 @@ class Deadline:
 
     def check(self, step: str) -> None:
         if time.monotonic() > self._ends:
-            raise LimitExceeded(
+            raise LimitExceededError(
                 f"reading the file took longer than {self._seconds:g} seconds (stopped at {step})"
             )

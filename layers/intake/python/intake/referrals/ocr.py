@@ -91,6 +91,9 @@ def _page_from_tesseract(data: dict[str, list[object]]) -> OcrPage:
         conf = float(str(data["conf"][i]))
         if not text or conf < 0:
             continue
-        key = tuple(int(str(data[k][i])) for k in ("page_num", "block_num", "par_num", "line_num"))
-        lines.setdefault(key, []).append(OcrWord(text, min(conf, 100.0) / 100.0))  # type: ignore[index]
+        page, block, par, line = (
+            int(str(data[k][i])) for k in ("page_num", "block_num", "par_num", "line_num")
+        )
+        key = (page, block, par, line)
+        lines.setdefault(key, []).append(OcrWord(text, min(conf, 100.0) / 100.0))
     return OcrPage(tuple(OcrLine(tuple(words)) for _key, words in sorted(lines.items())))

@@ -110,6 +110,8 @@ def _missing_for(item: Any) -> list[str]:
     path = error_path(item["loc"])
     if item["type"] == "value_error" and path in _RULE_FIELDS:
         return list(_RULE_FIELDS[path])
+    if item["type"] == "too_short" and isinstance(item.get("input"), str):
+        return [path]
     if item["type"] in {"missing", "too_short", "model_type", "dict_type", "list_type"}:
         model, is_list = _model_at(parts)
         if is_list:
@@ -148,7 +150,10 @@ def build_outcome(
     for path, score in extraction.confidence.items():
         if score < min_confidence:
             _add(missing, path)
-            _add(problems, f"{path}: read with low confidence ({score:.0%}); check it on the document")
+            _add(
+                problems,
+                f"{path}: read with low confidence ({score:.0%}); check it on the document",
+            )
     if missing:
         referral = None
     return ParseOutcome(

@@ -14,9 +14,17 @@ _MONTHS = {
     m: i
     for i, names in enumerate(
         [
-            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
-            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
-            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
             ("dec", "december"),
         ],
         start=1,
@@ -26,7 +34,9 @@ _MONTHS = {
 _NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})")
-_WORD_DATE = re.compile(r"^(?:(\d{1,2})[ -]([A-Za-z]{3,9})\.?[ -,]*(\d{4})|([A-Za-z]{3,9})\.? (\d{1,2}),? (\d{4}))$")
+_WORD_DATE = re.compile(
+    r"^(?:(\d{1,2})[ -]([A-Za-z]{3,9})\.?[ -,]*(\d{4})|([A-Za-z]{3,9})\.? (\d{1,2}),? (\d{4}))$"
+)
 
 
 def _make(year: int, month: int, day: int) -> str | None:
@@ -85,7 +95,12 @@ def hl7_datetime(value: str | None) -> str | None:
         tz = timezone(sign * timedelta(minutes=minutes))
     try:
         stamp = datetime(
-            int(m[1]), int(m[2]), int(m[3]), int(m[4] or 0), int(m[5] or 0), int(m[6] or 0),
+            int(m[1]),
+            int(m[2]),
+            int(m[3]),
+            int(m[4] or 0),
+            int(m[5] or 0),
+            int(m[6] or 0),
             tzinfo=tz,
         )
     except ValueError:
@@ -94,14 +109,28 @@ def hl7_datetime(value: str | None) -> str | None:
 
 
 _CREDENTIALS = {
-    "md", "do", "np", "pa", "pa-c", "rn", "aprn", "fnp", "fnp-c", "dnp", "phd", "pharmd",
-    "mbbs", "facp", "facr", "agacnp",
+    "md",
+    "do",
+    "np",
+    "pa",
+    "pa-c",
+    "rn",
+    "aprn",
+    "fnp",
+    "fnp-c",
+    "dnp",
+    "phd",
+    "pharmd",
+    "mbbs",
+    "facp",
+    "facr",
+    "agacnp",
 }
 _PREFIXES = {"dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "sr", "sra", "srta"}
 
 
 def split_name(text: str | None) -> dict[str, str]:
-    """"Last, First M" or "First M Last" (with "Dr." / ", MD") → name parts that were present."""
+    """ "Last, First M" or "First M Last" (with "Dr." / ", MD") → name parts that were present."""
     if not text or not text.strip():
         return {}
     value = re.sub(r"\s+", " ", text.strip())
@@ -138,7 +167,7 @@ _ADDRESS = re.compile(
 
 
 def parse_address(text: str | None) -> dict[str, str] | None:
-    """"742 Evergreen Ter, Apt 2, Springfield, IL 62704" → Address-shaped dict."""
+    """ "742 Evergreen Ter, Apt 2, Springfield, IL 62704" → Address-shaped dict."""
     if not text:
         return None
     m = _ADDRESS.match(re.sub(r"\s+", " ", text.strip()))
@@ -156,11 +185,26 @@ def parse_address(text: str | None) -> dict[str, str] | None:
 
 
 _ROUTES = {
-    "iv": "IV", "intravenous": "IV", "intravenous route": "IV", "ivpb": "IV", "47625008": "IV",
-    "sc": "SC", "sq": "SC", "subq": "SC", "subcut": "SC", "subcutaneous": "SC",
-    "subcutaneous route": "SC", "34206005": "SC",
-    "im": "IM", "intramuscular": "IM", "intramuscular route": "IM", "78421000": "IM",
-    "po": "PO", "oral": "PO", "oral route": "PO", "26643006": "PO",
+    "iv": "IV",
+    "intravenous": "IV",
+    "intravenous route": "IV",
+    "ivpb": "IV",
+    "47625008": "IV",
+    "sc": "SC",
+    "sq": "SC",
+    "subq": "SC",
+    "subcut": "SC",
+    "subcutaneous": "SC",
+    "subcutaneous route": "SC",
+    "34206005": "SC",
+    "im": "IM",
+    "intramuscular": "IM",
+    "intramuscular route": "IM",
+    "78421000": "IM",
+    "po": "PO",
+    "oral": "PO",
+    "oral route": "PO",
+    "26643006": "PO",
 }
 
 
@@ -171,13 +215,32 @@ def route_text(value: str | None) -> str | None:
     return _ROUTES.get(value.strip().lower(), value.strip())
 
 
-_UNIT_WORDS = {"d": "day", "h": "hour", "w": "week", "wk": "week", "m": "month", "mo": "month",
-               "a": "year", "y": "year", "min": "minute", "s": "second"}
+_UNIT_WORDS = {
+    "d": "day",
+    "h": "hour",
+    "w": "week",
+    "wk": "week",
+    "m": "month",
+    "mo": "month",
+    "a": "year",
+    "y": "year",
+    "min": "minute",
+    "s": "second",
+}
 _QN = re.compile(r"^Q(\d+)(H|D|W|M|MO|WK)$", re.IGNORECASE)
 _FIXED = {
-    "QD": "daily", "DAILY": "daily", "BID": "twice daily", "TID": "three times daily",
-    "QID": "four times daily", "QW": "every week", "QWK": "every week", "QOD": "every other day",
-    "QM": "every month", "QMO": "every month", "ONCE": "once", "STAT": "once",
+    "QD": "daily",
+    "DAILY": "daily",
+    "BID": "twice daily",
+    "TID": "three times daily",
+    "QID": "four times daily",
+    "QW": "every week",
+    "QWK": "every week",
+    "QOD": "every other day",
+    "QM": "every month",
+    "QMO": "every month",
+    "ONCE": "once",
+    "STAT": "once",
 }
 
 
@@ -197,12 +260,11 @@ def frequency_text(code: str | None) -> str | None:
 
 
 _DURATION_CODE = re.compile(r"^([SMHDWL])(\d+)$", re.IGNORECASE)
-_DURATION_UNITS = {"s": "second", "m": "month", "h": "hour", "d": "day", "w": "week",
-                   "l": "month"}
+_DURATION_UNITS = {"s": "second", "m": "month", "h": "hour", "d": "day", "w": "week", "l": "month"}
 
 
 def duration_text(value: str | None, unit: str | None = None) -> str | None:
-    """"M12" (HL7 TQ duration), ``("12", "mo")`` or "12 months" → "12 months"."""
+    """ "M12" (HL7 TQ duration), ``("12", "mo")`` or "12 months" → "12 months"."""
     if not value or not value.strip():
         return None
     number = value.strip()

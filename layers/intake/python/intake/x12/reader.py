@@ -39,6 +39,7 @@ def tokenize(text: str) -> tuple[Delimiters, list[Segment]]:
     segments: list[Segment] = []
     append = segments.append
     position = 0
+    known_ids: set[str] = set()  # checking each distinct id once keeps this loop cheap
     for i, piece in enumerate(pieces):
         raw = piece.strip(_LINE_BREAKS)
         if not raw:
@@ -46,14 +47,18 @@ def tokenize(text: str) -> tuple[Delimiters, list[Segment]]:
         position += 1
         parts = raw.split(element)
         segment_id = parts[0]
-        if i == last:
+        if i == last:  # text after the final terminator: the interchange was cut short
             shown = segment_id if _valid_id(segment_id) else None
             raise X12SyntaxError(
                 f"the segment has no terminator {delimiters.segment!r}: the file is truncated",
                 position=position,
                 segment_id=shown,
             )
-        if not _valid_id(segment_id):
+        if segment_id in known_ids:
+            pass
+        elif _valid_id(segment_id):
+            known_ids.add(segment_id)
+        else:
             raise X12SyntaxError(
                 "a segment id is 2 or 3 capital letters or digits; this one is not "
                 f"({len(segment_id)} characters) - wrong delimiters or a broken line?",

@@ -65,14 +65,22 @@ def _party(node: HLNode, loop: str, allowed: frozenset[str]) -> PartyLoop:
     return party
 
 
+_EB_WIDTH = 13
+
+
 def _benefit(seg: Segment) -> Benefit:
-    e = seg.element
+    e = seg.elements
+    if len(e) < _EB_WIDTH:
+        e = e + ("",) * (_EB_WIDTH - len(e))
     return Benefit(
-        eb=seg, code=e(1), coverage_level=e(2), service_types=tuple(seg.repeats(3)),
-        insurance_type=e(4), plan_description=e(5), time_period=e(6),
-        amount=optional_decimal(seg, 7), percent=optional_decimal(seg, 8),
-        quantity_qualifier=e(9), quantity=optional_decimal(seg, 10), authorization=e(11),
-        in_plan_network=e(12), procedure=tuple(seg.components(13)),
+        eb=seg, code=e[0], coverage_level=e[1],
+        service_types=tuple(seg.repeats(3)) if e[2] else (),
+        insurance_type=e[3], plan_description=e[4], time_period=e[5],
+        amount=optional_decimal(seg, 7) if e[6] else None,
+        percent=optional_decimal(seg, 8) if e[7] else None,
+        quantity_qualifier=e[8], quantity=optional_decimal(seg, 10) if e[9] else None,
+        authorization=e[10], in_plan_network=e[11],
+        procedure=tuple(seg.components(13)) if e[12] else (),
     )
 
 

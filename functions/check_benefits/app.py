@@ -1,0 +1,29 @@
+"""Check the referral's benefits: X12 270 over CAQH CORE, 271 interpreted and recorded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, Field
+
+from intake.observability import logger, metrics, tracer
+from intake.settings import BenefitsSettings, with_settings
+from intake.wiring import benefits_check
+
+
+class CheckRequest(BaseModel):
+    referral_id: str
+    round: int = Field(default=1, ge=1)
+    corrections: dict[str, Any] | None = None
+
+
+@with_settings(BenefitsSettings)
+@logger.inject_lambda_context(correlation_id_path="referral_id")
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+@event_parser(model=CheckRequest)
+def lambda_handler(event: CheckRequest, context: LambdaContext) -> dict[str, Any]:
+    outcome = benefits_check().run(event.referral_id, event.round, event.corrections)
+    return outcome.model_dump(mode="json")

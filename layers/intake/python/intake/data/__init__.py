@@ -1,0 +1,1 @@
+"""Data files shipped with the layer (payer profiles, contracts, policies)."""

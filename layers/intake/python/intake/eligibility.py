@@ -1,0 +1,218 @@
+"""The benefits check: a 270 from the referral, the clearinghouse's 271, and what it means.
+
+The outcome decides the next step of the workflow: ``verified`` goes on; ``verify_insurance``
+(the payer could not find or match the member: AAA 72/73/75 and friends, or a name/DOB
+mismatch) and ``coverage_inactive`` become liaison tasks whose completion, with corrected
+details, runs the check again.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from importlib import resources
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from intake.benefits import BenefitsSummary, CoverageStatus, ExpectedPatient, summary_json
+from intake.benefits.interpret import interpret_271
+from intake.clearinghouse import ClearinghouseGateway, ClearinghouseUnavailable
+from intake.clock import utcnow
+from intake.errors import NotFound
+from intake.models.problems import explain
+from intake.models.records import ReferralRecord, TaskType, TimelineEvent
+from intake.models.referral import Referral, Relationship
+from intake.observability import logger, metrics
+from intake.ports import ReferralStore
+from intake.referrals.draft import merge_fields
+from intake.x12.t270 import DependentInfo, EligibilityInquiry, SubscriberInfo, build_270
+from intake.x12.t271.parse import parse_271
+
+# AAA reject reasons that mean "we could not identify this member": a person can fix these
+# by checking the card with the patient or clinic (X12 901 codes).
+MEMBER_IDENTITY_CODES = {"15", "43", "56", "57", "58", "60", "61", "62", "63", "64", "65", "66",
+                         "67", "68", "71", "72", "73", "74", "75", "76", "77"}
+VERIFY_TASK_SLA = timedelta(hours=24)
+
+
+class PayerUnavailable(Exception):
+    """The payer could not answer after the gateway's retries; the workflow retries later."""
+
+
+class BenefitsOutcome(BaseModel):
+    outcome: str  # verified | verify_insurance | coverage_inactive
+    status: str
+    round: int
+    next_round: int
+    reasons: list[str]
+    auth_required: bool | None
+    payer_echo: dict[str, Any] | None = None
+    task: dict[str, Any] | None = None
+
+
+def payer_says_retry(x12_271: str) -> bool:
+    """AAA 42 (unable to respond at current time) at the payer or receiver level."""
+    try:
+        read = parse_271(x12_271)
+    except Exception:  # a malformed reply is not a reason to retry; the caller will say why
+        return False
+    return any(
+        r.code == "42"
+        for response in read.responses
+        for source in response.sources
+        for r in (*source.rejections, *(x for rec in source.receivers for x in rec.rejections))
+    )
+
+
+@functools.cache
+def _payer_profiles() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        resources.files("intake.data").joinpath("payer_profiles.json").read_text("utf-8")
+    )
+    return data
+
+
+def service_types_for(payer_id: str) -> tuple[str, ...]:
+    profiles = _payer_profiles()
+    return tuple((profiles.get(payer_id) or profiles["default"])["service_types"])
+
+
+def inquiry_for(referral: Referral, provider_name: str, provider_npi: str, trace: str,
+                service_date: datetime) -> EligibilityInquiry:
+    """The 270 question for a referral: the subscriber, and the patient as dependent if not self."""
+    ins, patient = referral.insurance, referral.patient
+    if ins.relationship is Relationship.SELF:
+        subscriber = SubscriberInfo(
+            first_name=patient.first_name, last_name=patient.last_name, dob=patient.date_of_birth,
+            sex=patient.sex, member_id=ins.member_id, group_number=ins.group_number,
+        )
+        dependent = None
+    else:
+        assert ins.subscriber is not None
+        subscriber = SubscriberInfo(
+            first_name=ins.subscriber.first_name, last_name=ins.subscriber.last_name,
+            dob=ins.subscriber.date_of_birth or patient.date_of_birth,
+            member_id=ins.subscriber.member_id or ins.member_id, group_number=ins.group_number,
+        )
+        dependent = DependentInfo(
+            first_name=patient.first_name, last_name=patient.last_name, dob=patient.date_of_birth,
+            sex=patient.sex, relationship=ins.relationship,
+        )
+    return EligibilityInquiry(
+        payer_name=ins.payer_name, payer_id=ins.payer_id, provider_name=provider_name,
+        provider_npi=provider_npi, subscriber=subscriber, dependent=dependent,
+        service_date=service_date.date(), service_types=service_types_for(ins.payer_id),
+        trace_number=trace,
+    )
+
+
+def _patient_summary(summaries: list[BenefitsSummary], dependent: bool) -> BenefitsSummary:
+    """The summary that is about our patient (the dependent's, when we asked about one)."""
+    wanted = [s for s in summaries if s.is_dependent == dependent]
+    return (wanted or summaries)[0]
+
+
+def headline(summary: BenefitsSummary) -> str:
+    """One line a liaison reads first."""
+    if summary.status is not CoverageStatus.ACTIVE:
+        reasons = "; ".join(r.description or r.code for r in summary.rejections)
+        return f"{summary.status.value}{': ' + reasons if reasons else ''}"
+    parts = [summary.plan.description or summary.plan.insurance_type_description or "plan active"]
+    ded = summary.summary.deductible.in_network.individual
+    if ded.total is not None:
+        parts.append(f"deductible ${ded.total} (${ded.remaining if ded.remaining is not None else '?'} left)")
+    if summary.coinsurance.in_network is not None:
+        parts.append(f"coinsurance {summary.coinsurance.in_network * 100:.0f}%")
+    if summary.copay.in_network is not None:
+        parts.append(f"copay ${summary.copay.in_network}")
+    if summary.auth_required:
+        parts.append("prior auth required")
+    return ", ".join(parts)
+
+
+@dataclass
+class BenefitsCheck:
+    store: ReferralStore
+    gateway: ClearinghouseGateway
+    provider_name: str
+    provider_npi: str
+    clock: Callable[[], datetime] = utcnow
+
+    def run(self, referral_id: str, round_: int = 1, corrections: dict[str, Any] | None = None) -> BenefitsOutcome:
+        record = self.store.get_referral(referral_id)
+        if record is None or record.referral is None:
+            raise NotFound(f"referral {referral_id} does not exist or has no validated referral")
+        referral = record.referral
+        problems: list[str] = []
+        if corrections:
+            referral, problems = self._corrected(record, corrections)
+        now = self.clock()
+        inquiry = inquiry_for(referral, self.provider_name, self.provider_npi,
+                              f"{referral_id[4:16]}-{round_}", now)
+        try:
+            reply = self.gateway.check_eligibility(build_270(inquiry), correlation_id=referral_id)
+        except ClearinghouseUnavailable as exc:
+            self._event(referral_id, "benefits_check_deferred", reason=exc.last_reason, attempts=exc.attempts)
+            raise PayerUnavailable(f"payer {inquiry.payer_id} unavailable ({exc.last_reason})") from exc
+        expected = ExpectedPatient(first_name=referral.patient.first_name,
+                                   last_name=referral.patient.last_name, dob=referral.patient.date_of_birth)
+        summaries = interpret_271(reply.x12, expected=expected, service_types=inquiry.service_types)
+        summary = _patient_summary(summaries, inquiry.dependent is not None)
+        outcome = self._outcome(summary, round_, problems, now)
+        self.store.update_referral(
+            referral_id,
+            benefits={**summary_json(summary), "outcome": outcome.outcome, "headline": headline(summary),
+                      "reasons": outcome.reasons, "checked_at": now.isoformat(), "round": round_,
+                      "payload_id": reply.payload_id, "attempts": reply.attempts},
+            stage=f"benefits {outcome.outcome.replace('_', ' ')}", updated_at=now,
+        )
+        self._event(referral_id, "benefits_checked", outcome=outcome.outcome, status=summary.status.value,
+                    round=round_, attempts=reply.attempts)
+        metrics.add_metric(name=f"Benefits_{outcome.outcome}", unit="Count", value=1)
+        logger.info("benefits checked", extra={"referral_id": referral_id, "outcome": outcome.outcome})
+        return outcome
+
+    def _outcome(self, summary: BenefitsSummary, round_: int, problems: list[str], now: datetime) -> BenefitsOutcome:
+        reasons = [f"AAA {r.code} at {r.loop}: {r.description or 'rejected'}" for r in summary.rejections]
+        reasons += [f"the payer has a different {m.replace('_', ' ')} for this member" for m in summary.mismatches or ()]
+        reasons += problems
+        if summary.status is CoverageStatus.INACTIVE:
+            outcome, task_type = "coverage_inactive", TaskType.COVERAGE_INACTIVE
+            reasons.insert(0, "the payer reports the coverage inactive")
+        elif summary.status is CoverageStatus.ACTIVE and not summary.mismatches and not problems:
+            outcome, task_type = "verified", None
+        else:
+            # Rejected for member identity, mismatched, or otherwise not confirmable: a person checks.
+            outcome, task_type = "verify_insurance", TaskType.VERIFY_INSURANCE
+            if summary.status is CoverageStatus.UNKNOWN:
+                reasons.append("the payer sent no coverage status")
+        task = None
+        if task_type is not None:
+            due = now + VERIFY_TASK_SLA
+            task = {"task_type": task_type.value, "round": round_, "due_at": due.isoformat(),
+                    "timeout_seconds": int(VERIFY_TASK_SLA.total_seconds())}
+        echo = summary.patient if summary.is_dependent else summary.subscriber
+        return BenefitsOutcome(
+            outcome=outcome, status=summary.status.value, round=round_, next_round=round_ + 1,
+            reasons=reasons, auth_required=summary.auth_required, task=task,
+            payer_echo=echo.model_dump(mode="json", exclude_none=True) or None,
+        )
+
+    def _corrected(self, record: ReferralRecord, corrections: dict[str, Any]) -> tuple[Referral, list[str]]:
+        """Apply a liaison's corrected fields; invalid ones are reported, the old values kept."""
+        assert record.referral is not None
+        try:
+            referral = Referral.model_validate(merge_fields(record.referral.model_dump(mode="json"), corrections))
+        except ValidationError as exc:
+            return record.referral, [f"correction not applied: {p}" for p in explain(exc)]
+        self.store.update_referral(record.referral_id, referral=referral.model_dump(mode="json"),
+                                   updated_at=self.clock())
+        self._event(record.referral_id, "referral_corrected", fields=sorted(corrections))
+        return referral, []
+
+    def _event(self, referral_id: str, event: str, **detail: object) -> None:
+        self.store.append_timeline(referral_id, TimelineEvent(at=self.clock(), event=event, detail=detail))

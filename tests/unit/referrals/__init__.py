@@ -1,0 +1,1 @@
+"""Referral intake formats: detection, parsing, review rules, bad inputs."""

@@ -1,0 +1,14 @@
+"""A public 270 whose provider uses a non-NPI id (SV), for the sandbox's 2100B check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+SHARED_X12 = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "x12"
+
+
+@pytest.fixture
+def shared_x12_270() -> str:
+    return (SHARED_X12 / "lfh-subscriber-health-benefit-check.270").read_text(encoding="ascii")
