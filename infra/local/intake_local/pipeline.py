@@ -56,7 +56,10 @@ class LiaisonClient:
 
 
 def sample_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "_")))
+    return sorted(
+        p for p in folder.iterdir()
+        if p.is_file() and not p.name.startswith((".", "_")) and p.suffix != ".md"
+    )
 
 
 def upload(stack: LocalStack, files: Iterable[Path], clinic: str = "lakeshore-gi") -> dict[str, Path]:

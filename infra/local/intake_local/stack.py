@@ -40,7 +40,7 @@ ARTIFACTS_BUCKET = "intake-local-artifacts"
 SANDBOX_LOGIN = {"username": "lakeside-infusion", "password": "local-sandbox-only",  # noqa: S105
                  "sender_id": "LAKESIDE01", "receiver_id": "SANDBOXCH"}
 # Locally, waits that are minutes or hours in AWS are seconds.
-LOCAL_PARAMETERS = {"PayerRetryIntervalSeconds": "1"}
+LOCAL_PARAMETERS = {"PayerRetryIntervalSeconds": "1", "OcrEngine": "tesseract"}
 
 
 def free_port() -> int:

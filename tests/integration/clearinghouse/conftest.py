@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 import requests
-from clearinghouse_doubles import (
+from tests.integration.clearinghouse.clearinghouse_doubles import (
     PASSWORD,
     SENDER_ID,
     USERNAME,

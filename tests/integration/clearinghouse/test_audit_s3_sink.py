@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 import pytest
 import requests
-from clearinghouse_doubles import X12_270, X12_271, credentials
+from tests.integration.clearinghouse.clearinghouse_doubles import X12_270, X12_271, credentials
 from intake.adapters.audit_s3 import S3AuditSink
 from intake.clearinghouse import CoreSoapGateway, CoreSoapSettings, StaticCredentials
 from intake_local.sandbox.server import SandboxClearinghouse

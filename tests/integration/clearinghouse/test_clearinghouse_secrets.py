@@ -8,7 +8,7 @@ from typing import Any
 
 import boto3
 import pytest
-from clearinghouse_doubles import PASSWORD, RECEIVER_ID, SENDER_ID, USERNAME, X12_270, X12_271
+from tests.integration.clearinghouse.clearinghouse_doubles import PASSWORD, RECEIVER_ID, SENDER_ID, USERNAME, X12_270, X12_271
 from intake.adapters.secrets import SecretsManagerCredentials
 from intake.clearinghouse import ClearinghouseRejected, CoreSoapGateway, CredentialsProvider
 from moto import mock_aws

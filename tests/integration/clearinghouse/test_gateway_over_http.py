@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 
 import pytest
-from clearinghouse_doubles import (
+from tests.integration.clearinghouse.clearinghouse_doubles import (
     X12_270,
     X12_271,
     CountingCredentials,

@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from threading import Thread
 
 import pytest
-from clearinghouse_doubles import X12_270, X12_271, MemoryAudit
+from tests.integration.clearinghouse.clearinghouse_doubles import X12_270, X12_271, MemoryAudit
 from intake.clearinghouse import (
     ClearinghouseProtocolError,
     ClearinghouseRejected,

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 import requests
-from clearinghouse_doubles import (
+from tests.integration.clearinghouse.clearinghouse_doubles import (
     PASSWORD,
     SENDER_ID,
     USERNAME,

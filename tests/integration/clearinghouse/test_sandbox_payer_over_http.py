@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 
 import pytest
-from clearinghouse_doubles import PASSWORD, SENDER_ID, USERNAME, MemoryAudit
+from tests.integration.clearinghouse.clearinghouse_doubles import PASSWORD, SENDER_ID, USERNAME, MemoryAudit
 from intake.clearinghouse import CoreSoapGateway, PayloadType
 from intake.x12.t270.build import build_270
 from intake.x12.t270.inquiry import EligibilityInquiry, SubscriberInfo

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -26,12 +26,15 @@ class TableSettings(_Env):
 
 class NotifySettings(TableSettings):
     liaison_topic_arn: str = Field(min_length=1)
+    state_machine_arn: str | None = None
 
 
 class IngestSettings(NotifySettings):
     intake_bucket: str = Field(min_length=1)
-    state_machine_arn: str = Field(min_length=1)
+    state_machine_arn: str = Field(min_length=1)  # type: ignore[assignment]
     max_referral_bytes: int = 20 * 1024 * 1024
+    ocr_engine: Literal["textract", "tesseract", "none"] = "textract"
+    min_field_confidence: float = Field(default=0.80, ge=0, le=1)
 
 
 class WorkflowStepSettings(NotifySettings):

@@ -10,7 +10,7 @@ so a completed call can never leave its referral stuck.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -75,6 +75,9 @@ class TaskService:
     notifier: Notifier
     workflow: Workflow | None = None
     clock: Callable[[], datetime] = utcnow
+    # What completing a task of a type does besides recording it (e.g. a completed draft
+    # starts its workflow). Runs first: if it refuses, the task stays open.
+    on_complete: dict[TaskType, Callable[[TaskRecord, Completion], None]] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ opening
     def open_from_workflow(self, request: CallRequest) -> TaskRecord:
@@ -156,6 +159,9 @@ class TaskService:
                 f"outcome '{completion.outcome}' does not apply to a {task.task_type.value} task;"
                 f" use one of: {', '.join(sorted(allowed))}"
             )
+        hook = self.on_complete.get(task.task_type)
+        if hook is not None:
+            hook(task, completion)
         done = self.store.update_task(
             task_id,
             {

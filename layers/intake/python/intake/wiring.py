@@ -17,6 +17,10 @@ from intake.adapters.stepfunctions import StepFunctionsWorkflow
 from intake.clearinghouse import CoreSoapGateway, CoreSoapSettings
 from intake.eligibility import BenefitsCheck, payer_says_retry
 from intake.ingest import IngestService
+from intake.models.records import TaskType
+from intake.review import DraftCompletion
+from intake.referrals import parse_referral_document
+from intake.referrals.ocr import OcrEngine
 from intake.settings import (
     BenefitsSettings,
     IngestSettings,
@@ -37,18 +41,39 @@ def store() -> DynamoDbStore:
 @functools.cache
 def task_service() -> TaskService:
     settings = load_settings(NotifySettings)
-    return TaskService(store(), SnsNotifier(settings.liaison_topic_arn), StepFunctionsWorkflow())
+    service = TaskService(store(), SnsNotifier(settings.liaison_topic_arn), StepFunctionsWorkflow())
+    if settings.state_machine_arn:  # functions that may start workflows (the liaison API)
+        review = DraftCompletion(store(), StepFunctionsWorkflow(settings.state_machine_arn))
+        service.on_complete[TaskType.COMPLETE_REFERRAL] = review
+    return service
+
+
+def ocr_engine(name: str) -> OcrEngine | None:
+    """Textract in AWS; Tesseract on the local stack (Debian package); none to skip OCR."""
+    if name == "textract":
+        from intake.adapters.textract import TextractOcr
+
+        return TextractOcr()
+    if name == "tesseract":
+        from intake.referrals.ocr import TesseractOcr
+
+        return TesseractOcr()
+    return None
 
 
 @functools.cache
 def ingest_service() -> IngestService:
     settings = load_settings(IngestSettings)
+    engine = ocr_engine(settings.ocr_engine)
     return IngestService(
         store=store(),
         documents=S3Documents(),
         workflow=StepFunctionsWorkflow(settings.state_machine_arn),
         tasks=task_service(),
         max_bytes=settings.max_referral_bytes,
+        parse=functools.partial(
+            parse_referral_document, ocr=engine, min_confidence=settings.min_field_confidence
+        ),
     )
 
 

@@ -1,0 +1,52 @@
+"""Finishing a referral a liaison completed: the draft plus their fields, validated, starts
+the same workflow a clean upload starts. Still invalid → 400 with each problem; the task stays open."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import ValidationError
+
+from intake.clock import utcnow
+from intake.errors import InvalidRequest
+from intake.models.problems import explain
+from intake.models.records import ReferralStatus, ReviewOutcome, TaskRecord, TimelineEvent
+from intake.ports import ReferralStore, Workflow
+from intake.referrals.draft import complete_draft
+from intake.tasks import Completion
+
+
+@dataclass
+class DraftCompletion:
+    store: ReferralStore
+    workflow: Workflow
+    clock: Callable[[], datetime] = utcnow
+
+    def __call__(self, task: TaskRecord, completion: Completion) -> None:
+        if completion.outcome != ReviewOutcome.RESOLVED.value:
+            return
+        try:
+            referral = complete_draft(task.details.get("draft") or {}, completion.corrections or {})
+        except ValidationError as exc:
+            raise InvalidRequest(
+                "the referral is still incomplete: " + "; ".join(explain(exc))
+            ) from exc
+        record = self.store.get_referral(task.referral_id)
+        if referral.received_at is None and record is not None:
+            referral = referral.model_copy(update={"received_at": record.uploaded_at})
+        now = self.clock()
+        self.store.update_referral(
+            task.referral_id, referral=referral.model_dump(mode="json"),
+            status=ReferralStatus.IN_PROGRESS.value, stage="welcome call", problems=[],
+            execution_name=task.referral_id, updated_at=now,
+        )
+        self.store.append_timeline(task.referral_id, TimelineEvent(
+            at=now, event="referral_completed", actor=completion.liaison,
+            detail={"fields": sorted(completion.corrections or {})},
+        ))
+        uploaded = record.uploaded_at if record else now
+        if self.workflow.start(task.referral_id, {"referral_id": task.referral_id,
+                                                  "uploaded_at": uploaded.isoformat()}):
+            self.store.append_timeline(task.referral_id, TimelineEvent(at=self.clock(), event="workflow_requested"))
