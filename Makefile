@@ -21,7 +21,9 @@ test-fast: setup  ## unit tier only
 
 lint: setup
 	$(VENV)/ruff check $(PY_PATHS)
+	$(VENV)/ruff format --check $(PY_PATHS)
 	$(VENV)/mypy layers/intake/python/intake infra/local/intake_local
+	@for handler in functions/*/app.py; do $(VENV)/mypy --no-error-summary $$handler || exit 1; done
 	$(VENV)/python -m intake_local.template build/template.translated.json
 	$(VENV)/cfn-lint template.yaml build/template.translated.json
 

@@ -44,27 +44,44 @@ def _report(label: str, times: list[float]) -> None:
 
 def main() -> None:
     inquiry = EligibilityInquiry(
-        payer_name="Sandbox PPO Health Plan", payer_id="SBX01",
-        provider_name="Sample Home Infusion", provider_npi="1234567893",
-        subscriber={"first_name": "Ava", "last_name": "Martinez", "dob": date(1978, 3, 14),
-                    "member_id": "SBP000000101"},
-        service_date=date(2026, 2, 1), trace_number="BENCH-1",
+        payer_name="Sandbox PPO Health Plan",
+        payer_id="SBX01",
+        provider_name="Sample Home Infusion",
+        provider_npi="1234567893",
+        subscriber={
+            "first_name": "Ava",
+            "last_name": "Martinez",
+            "dob": date(1978, 3, 14),
+            "member_id": "SBP000000101",
+        },
+        service_date=date(2026, 2, 1),
+        trace_number="BENCH-1",
     )
     numbers = SequentialControlNumbers()
     ppo_271 = SandboxPayer().respond_270(build_270(inquiry)).x12
     documents = {
-        "LinuxForHealth subscriber 271 (26 segments, 5 EB)":
-            ROOT.parent / "shared" / "fixtures" / "x12" / "lfh-subscriber-health-benefit-check.271",
-        "hand-written PPO 271 (46 segments, 24 EB)":
-            ROOT / "tests" / "fixtures" / "x12" / "ppo-accumulators.271",
+        "LinuxForHealth subscriber 271 (26 segments, 5 EB)": ROOT.parent
+        / "shared"
+        / "fixtures"
+        / "x12"
+        / "lfh-subscriber-health-benefit-check.271",
+        "hand-written PPO 271 (46 segments, 24 EB)": ROOT
+        / "tests"
+        / "fixtures"
+        / "x12"
+        / "ppo-accumulators.271",
     }
     for label, path in documents.items():
         text = path.read_text(encoding="ascii")
         _report(f"parse+interpret {label}", _measure(partial(interpret_271, text)))
-    _report(f"parse+interpret sandbox PPO 271 ({ppo_271.count('~')} segments)",
-            _measure(lambda: interpret_271(ppo_271)))
-    _report("build 270 (validated inquiry -> interchange text)",
-            _measure(lambda: build_270(inquiry, control_numbers=numbers)))
+    _report(
+        f"parse+interpret sandbox PPO 271 ({ppo_271.count('~')} segments)",
+        _measure(lambda: interpret_271(ppo_271)),
+    )
+    _report(
+        "build 270 (validated inquiry -> interchange text)",
+        _measure(lambda: build_270(inquiry, control_numbers=numbers)),
+    )
 
 
 if __name__ == "__main__":

@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import unquote_plus
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
 from aws_lambda_powertools.utilities.parser.models import (
     S3EventNotificationEventBridgeModel,
     SqsRecordModel,
@@ -32,7 +36,9 @@ def record_handler(record: UploadRecord) -> None:
         bucket=event.detail.bucket.name,
         key=unquote_plus(event.detail.object.key),
         # S3 says "null" for an object stored while versioning was off: that is the current one.
-        version_id=None if event.detail.object.version_id in (None, "null") else event.detail.object.version_id,
+        version_id=None
+        if event.detail.object.version_id in (None, "null")
+        else event.detail.object.version_id,
         size=int(event.detail.object.size or 0),
         uploaded_at=event.time,
     )
@@ -43,7 +49,7 @@ def record_handler(record: UploadRecord) -> None:
 @logger.inject_lambda_context(correlation_id_path="Records[0].messageId")
 @metrics.log_metrics
 @tracer.capture_lambda_handler
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )

@@ -16,7 +16,9 @@ from tests.conftest import EVENTS, PROJECT_ROOT
 pytestmark = pytest.mark.e2e
 
 
-def test_intake_run_completes_every_welcome_call_and_quarantines_the_invalid(local_stack: Any) -> None:
+def test_intake_run_completes_every_welcome_call_and_quarantines_the_invalid(
+    local_stack: Any,
+) -> None:
     # Given the sample referrals, and a liaison working the call tasks
     files = pipeline.sample_files(EVENTS / "referrals")
     # When the pipeline runs
@@ -40,11 +42,27 @@ def test_intake_run_completes_every_welcome_call_and_quarantines_the_invalid(loc
 def test_cli_without_auto_liaison_leaves_calls_open_and_writes_json(tmp_path: Path) -> None:
     # Given two samples, one valid and one invalid
     out = tmp_path / "summary.json"
-    files = [str(EVENTS / "referrals" / "03-auth-required-chinese.json"), str(EVENTS / "referrals" / "09-invalid.json")]
+    files = [
+        str(EVENTS / "referrals" / "03-auth-required-chinese.json"),
+        str(EVENTS / "referrals" / "09-invalid.json"),
+    ]
     # When the console script runs them with no liaison
     proc = subprocess.run(
-        [sys.executable, "-m", "intake_local.cli", "run", "--no-auto-liaison", "--json", str(out), *files],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=240, check=False,
+        [
+            sys.executable,
+            "-m",
+            "intake_local.cli",
+            "run",
+            "--no-auto-liaison",
+            "--json",
+            str(out),
+            *files,
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     # Then the summary lists each referral with the stable keys, the welcome call left open

@@ -26,16 +26,26 @@ def reset_process_caches() -> None:
     aws_clients.client.cache_clear()
     aws_clients.resource.cache_clear()
     load_settings.cache_clear()
-    for cached in (wiring.store, wiring.task_service, wiring.ingest_service, wiring.workflow_steps,
-                   routes._deps):
+    for cached in (
+        wiring.store,
+        wiring.task_service,
+        wiring.ingest_service,
+        wiring.workflow_steps,
+        routes._deps,
+    ):
         cached.cache_clear()
 
 
 @pytest.fixture
 def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_SECURITY_TOKEN": "testing", "AWS_SESSION_TOKEN": "testing",
-                       "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}.items():
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SECURITY_TOKEN": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+    }.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
 
@@ -74,12 +84,16 @@ class IntakeResources:
         sqs = boto3.client("sqs", region_name=REGION)
         found: list[dict[str, Any]] = []
         while True:
-            batch = sqs.receive_message(QueueUrl=self.inbox_url, MaxNumberOfMessages=10).get("Messages", [])
+            batch = sqs.receive_message(QueueUrl=self.inbox_url, MaxNumberOfMessages=10).get(
+                "Messages", []
+            )
             if not batch:
                 return found
             for message in batch:
                 envelope = json.loads(message["Body"])
-                found.append({"subject": envelope.get("Subject"), **json.loads(envelope["Message"])})
+                found.append(
+                    {"subject": envelope.get("Subject"), **json.loads(envelope["Message"])}
+                )
                 sqs.delete_message(QueueUrl=self.inbox_url, ReceiptHandle=message["ReceiptHandle"])
 
 
@@ -89,9 +103,16 @@ WAIT_FOR_CALL = {
         "QueueCall": {
             "Type": "Task",
             "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
-            "Parameters": {"QueueUrl": "CALL_QUEUE_URL", "MessageBody": {
-                "task_token.$": "$$.Task.Token", "referral_id.$": "$.referral_id",
-                "task_type": "welcome_call", "round": 1, "due_at": "2030-01-01T00:00:00Z"}},
+            "Parameters": {
+                "QueueUrl": "CALL_QUEUE_URL",
+                "MessageBody": {
+                    "task_token.$": "$$.Task.Token",
+                    "referral_id.$": "$.referral_id",
+                    "task_type": "welcome_call",
+                    "round": 1,
+                    "due_at": "2030-01-01T00:00:00Z",
+                },
+            },
             "ResultPath": "$.welcome_call",
             "End": True,
         }
@@ -111,21 +132,28 @@ def resources(aws: None, monkeypatch: pytest.MonkeyPatch) -> IntakeResources:
     topic = sns.create_topic(Name="liaison-topic")["TopicArn"]
     sqs = boto3.client("sqs", region_name=REGION)
     inbox = sqs.create_queue(QueueName="liaison-inbox")["QueueUrl"]
-    inbox_arn = sqs.get_queue_attributes(QueueUrl=inbox, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    inbox_arn = sqs.get_queue_attributes(QueueUrl=inbox, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=inbox_arn)
     call_queue = sqs.create_queue(QueueName="call-tasks")["QueueUrl"]
     definition = json.dumps(WAIT_FOR_CALL).replace("CALL_QUEUE_URL", call_queue)
     machine = boto3.client("stepfunctions", region_name=REGION).create_state_machine(
-        name="infusion-referral-test", definition=definition,
+        name="infusion-referral-test",
+        definition=definition,
         roleArn="arn:aws:iam::123456789012:role/states",
     )["stateMachineArn"]
     env = {
-        "TABLE_NAME": "intake-table", "INTAKE_BUCKET": "intake-bucket",
-        "DOCUMENTS_BUCKET": "documents-bucket", "LIAISON_TOPIC_ARN": topic,
-        "STATE_MACHINE_ARN": machine, "WELCOME_CALL_SLA_HOURS": "48",
+        "TABLE_NAME": "intake-table",
+        "INTAKE_BUCKET": "intake-bucket",
+        "DOCUMENTS_BUCKET": "documents-bucket",
+        "LIAISON_TOPIC_ARN": topic,
+        "STATE_MACHINE_ARN": machine,
+        "WELCOME_CALL_SLA_HOURS": "48",
         "ESCALATION_REPEAT_SECONDS": "3600",
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    return IntakeResources("intake-table", "intake-bucket", "documents-bucket", topic, inbox,
-                           machine, call_queue)
+    return IntakeResources(
+        "intake-table", "intake-bucket", "documents-bucket", topic, inbox, machine, call_queue
+    )

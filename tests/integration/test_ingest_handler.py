@@ -16,22 +16,30 @@ from tests.conftest import EVENTS, load_event, load_handler
 from tests.integration.conftest import REGION, IntakeResources
 
 
-def upload_event(res: IntakeResources, name: str, key: str | None = None) -> tuple[dict[str, Any], bytes]:
+def upload_event(
+    res: IntakeResources, name: str, key: str | None = None
+) -> tuple[dict[str, Any], bytes]:
     """Put a sample referral in the intake bucket; the SQS-wrapped EventBridge event for it."""
     body = (EVENTS / "referrals" / name).read_bytes()
     key = key or f"referrals/lakeshore-gi/{name}"
-    put = boto3.client("s3", region_name=REGION).put_object(Bucket=res.intake_bucket, Key=key, Body=body)
+    put = boto3.client("s3", region_name=REGION).put_object(
+        Bucket=res.intake_bucket, Key=key, Body=body
+    )
     event = load_event("ingest_referral/sqs-s3-object-created")
     eventbridge = json.loads(event["Records"][0]["body"])
     eventbridge["detail"]["bucket"]["name"] = res.intake_bucket
-    eventbridge["detail"]["object"].update(key=key.replace(" ", "+"), size=len(body), **{"version-id": put["VersionId"]})
+    eventbridge["detail"]["object"].update(
+        key=key.replace(" ", "+"), size=len(body), **{"version-id": put["VersionId"]}
+    )
     event["Records"][0]["body"] = json.dumps(eventbridge)
     return event, body
 
 
 def executions(res: IntakeResources) -> list[dict[str, Any]]:
     sfn = boto3.client("stepfunctions", region_name=REGION)
-    found: list[dict[str, Any]] = sfn.list_executions(stateMachineArn=res.state_machine_arn)["executions"]
+    found: list[dict[str, Any]] = sfn.list_executions(stateMachineArn=res.state_machine_arn)[
+        "executions"
+    ]
     return found
 
 
@@ -63,7 +71,9 @@ def test_duplicate_events_start_one_execution(
 ) -> None:
     # Given the same upload event delivered twice, and the same file uploaded again under another name
     event, _ = upload_event(resources, "02-hmo-copay-spanish.json")
-    again, _ = upload_event(resources, "02-hmo-copay-spanish.json", key="referrals/lakeshore-gi/resent copy.json")
+    again, _ = upload_event(
+        resources, "02-hmo-copay-spanish.json", key="referrals/lakeshore-gi/resent copy.json"
+    )
     # When all three are handled
     for e in (event, event, again):
         assert ingest(e, lambda_context) == {"batchItemFailures": []}
@@ -90,7 +100,9 @@ def test_invalid_referral_is_quarantined_with_reasons_and_a_review_task(
     assert "prescriber.npi: NPI check digit does not match (likely a typo)" in record.problems
     # And the file moved from referrals/ to quarantine/, intact
     s3 = boto3.client("s3", region_name=REGION)
-    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=resources.intake_bucket).get("Contents", [])]
+    keys = [
+        o["Key"] for o in s3.list_objects_v2(Bucket=resources.intake_bucket).get("Contents", [])
+    ]
     assert keys == [f"quarantine/{referral_id}/09-invalid.json"]
     assert s3.get_object(Bucket=resources.intake_bucket, Key=keys[0])["Body"].read() == body
     # And one 'needs review' task carries the problems, announced once; no workflow started
@@ -102,7 +114,9 @@ def test_invalid_referral_is_quarantined_with_reasons_and_a_review_task(
     assert executions(resources) == []
 
 
-def test_unreadable_bytes_are_quarantined(resources: IntakeResources, ingest: Any, lambda_context: Any) -> None:
+def test_unreadable_bytes_are_quarantined(
+    resources: IntakeResources, ingest: Any, lambda_context: Any
+) -> None:
     # Given binary junk uploaded as a referral
     s3 = boto3.client("s3", region_name=REGION)
     junk = bytes(range(256)) * 4
@@ -110,7 +124,9 @@ def test_unreadable_bytes_are_quarantined(resources: IntakeResources, ingest: An
     event = load_event("ingest_referral/sqs-s3-object-created")
     body = json.loads(event["Records"][0]["body"])
     body["detail"]["bucket"]["name"] = resources.intake_bucket
-    body["detail"]["object"].update(key="referrals/x/junk.bin", size=len(junk), **{"version-id": put["VersionId"]})
+    body["detail"]["object"].update(
+        key="referrals/x/junk.bin", size=len(junk), **{"version-id": put["VersionId"]}
+    )
     event["Records"][0]["body"] = json.dumps(body)
     # When handled, Then it is quarantined with a reason, not dropped
     assert ingest(event, lambda_context) == {"batchItemFailures": []}

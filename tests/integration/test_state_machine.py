@@ -27,7 +27,9 @@ def upload(stack: Any, body: bytes, key: str) -> str:
 
 
 def referral_json(**changes: Any) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((EVENTS / "referrals" / "01-ppo-deductible-coinsurance.json").read_text("utf-8"))
+    data: dict[str, Any] = json.loads(
+        (EVENTS / "referrals" / "01-ppo-deductible-coinsurance.json").read_text("utf-8")
+    )
     data.update(changes)
     return data
 
@@ -44,7 +46,9 @@ def wait_for(predicate: Any, timeout: float = 30.0, every: float = 0.2) -> Any:
 
 def execution(stack: Any, referral_id: str) -> dict[str, Any]:
     sfn = stack.client("stepfunctions")
-    arn = stack.outputs.state_machine_arn.replace(":stateMachine:", ":execution:") + f":{referral_id}"
+    arn = (
+        stack.outputs.state_machine_arn.replace(":stateMachine:", ":execution:") + f":{referral_id}"
+    )
     result: dict[str, Any] = sfn.describe_execution(executionArn=arn)
     return result
 
@@ -58,7 +62,9 @@ def api(local_stack: Any) -> LiaisonClient:
     return LiaisonClient(local_stack.outputs.api_url, "sm-test@local")
 
 
-def test_upload_runs_to_the_welcome_call_and_completion_finishes_the_workflow(local_stack: Any, api: LiaisonClient) -> None:
+def test_upload_runs_to_the_welcome_call_and_completion_finishes_the_workflow(
+    local_stack: Any, api: LiaisonClient
+) -> None:
     # Given a valid referral uploaded (with a unique reference so the content is new)
     body = json.dumps(referral_json(clinic_reference="SM-COMPLETE-1")).encode()
     referral_id = upload(local_stack, body, "referrals/sm/complete.json")
@@ -75,7 +81,9 @@ def test_upload_runs_to_the_welcome_call_and_completion_finishes_the_workflow(lo
     assert completed and completed[0]["detail"]["outcome"] == "reached"
 
 
-def test_declined_welcome_call_ends_the_referral_as_declined(local_stack: Any, api: LiaisonClient) -> None:
+def test_declined_welcome_call_ends_the_referral_as_declined(
+    local_stack: Any, api: LiaisonClient
+) -> None:
     body = json.dumps(referral_json(clinic_reference="SM-DECLINED-1")).encode()
     referral_id = upload(local_stack, body, "referrals/sm/declined.json")
     task_id = task_id_for(referral_id, TaskType.WELCOME_CALL)
@@ -85,7 +93,9 @@ def test_declined_welcome_call_ends_the_referral_as_declined(local_stack: Any, a
     assert api.referral(referral_id)["status"] == "declined"
 
 
-def test_duplicate_upload_starts_one_execution_and_queues_one_call(local_stack: Any, api: LiaisonClient) -> None:
+def test_duplicate_upload_starts_one_execution_and_queues_one_call(
+    local_stack: Any, api: LiaisonClient
+) -> None:
     # Given the same referral uploaded twice under two names
     body = json.dumps(referral_json(clinic_reference="SM-DUP-1")).encode()
     referral_id = upload(local_stack, body, "referrals/sm/dup-a.json")
@@ -95,7 +105,12 @@ def test_duplicate_upload_starts_one_execution_and_queues_one_call(local_stack: 
     time.sleep(1.0)  # give a duplicate the chance to (wrongly) queue a second call
     # Then one execution exists, and one welcome call task
     sfn = local_stack.client("stepfunctions")
-    names = [e["name"] for e in sfn.list_executions(stateMachineArn=local_stack.outputs.state_machine_arn)["executions"]]
+    names = [
+        e["name"]
+        for e in sfn.list_executions(stateMachineArn=local_stack.outputs.state_machine_arn)[
+            "executions"
+        ]
+    ]
     assert names.count(referral_id) == 1
     tasks = [t for t in api.referral(referral_id)["tasks"] if t["task_type"] == "welcome_call"]
     assert len(tasks) == 1
@@ -104,34 +119,46 @@ def test_duplicate_upload_starts_one_execution_and_queues_one_call(local_stack: 
     api.complete(task_id, "reached")
 
 
-def test_invalid_upload_is_quarantined_and_starts_no_workflow(local_stack: Any, api: LiaisonClient) -> None:
+def test_invalid_upload_is_quarantined_and_starts_no_workflow(
+    local_stack: Any, api: LiaisonClient
+) -> None:
     body = (EVENTS / "referrals" / "09-invalid.json").read_bytes()
     referral_id = upload(local_stack, body, "referrals/sm/invalid.json")
     view = wait_for(lambda: _view(api, referral_id))
     assert view["status"] == "quarantined" and len(view["problems"]) >= 8
     assert [t["task_type"] for t in view["tasks"]] == ["needs_review"]
-    keys = [o["Key"] for o in local_stack.client("s3").list_objects_v2(
-        Bucket=local_stack.outputs.intake_bucket, Prefix="quarantine/").get("Contents", [])]
+    keys = [
+        o["Key"]
+        for o in local_stack.client("s3")
+        .list_objects_v2(Bucket=local_stack.outputs.intake_bucket, Prefix="quarantine/")
+        .get("Contents", [])
+    ]
     assert f"quarantine/{referral_id}/invalid.json" in keys
     with pytest.raises(Exception, match="ExecutionDoesNotExist"):
         execution(local_stack, referral_id)
 
 
-def test_overdue_welcome_call_is_escalated_then_still_completes(local_stack: Any, api: LiaisonClient) -> None:
+def test_overdue_welcome_call_is_escalated_then_still_completes(
+    local_stack: Any, api: LiaisonClient
+) -> None:
     # Given a referral received three days ago: its welcome call (due in 2 days) is already overdue
     received = (datetime.now(UTC) - timedelta(days=3)).isoformat()
     body = json.dumps(referral_json(clinic_reference="SM-LATE-1", received_at=received)).encode()
     referral_id = upload(local_stack, body, "referrals/sm/late.json")
     task_id = task_id_for(referral_id, TaskType.WELCOME_CALL)
     # When nobody completes it, Then it is escalated (recorded), and escalated again after the repeat
-    task = wait_for(lambda: (t := open_task(api, task_id)) and t["escalations"] >= 2 and t, timeout=40)
+    task = wait_for(
+        lambda: (t := open_task(api, task_id)) and t["escalations"] >= 2 and t, timeout=40
+    )
     assert task["overdue"] is True and task["status"] == "open"
     events = [e["event"] for e in api.referral(referral_id)["timeline"]]
     assert events.count("task_escalated") >= 2
     # And the task is not lost: completing it still finishes the workflow
     wait_for(lambda: api.complete(task_id, "voicemail").status_code == 200, timeout=15)
     wait_for(lambda: execution(local_stack, referral_id)["status"] == "SUCCEEDED", timeout=30)
-    outcome = [e for e in api.referral(referral_id)["timeline"] if e["event"] == "welcome_call_completed"]
+    outcome = [
+        e for e in api.referral(referral_id)["timeline"] if e["event"] == "welcome_call_completed"
+    ]
     assert outcome[0]["detail"]["outcome"] == "voicemail"
 
 

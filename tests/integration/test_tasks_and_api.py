@@ -20,29 +20,46 @@ from tests.integration.test_ingest_handler import upload_event
 
 @pytest.fixture
 def handlers(resources: IntakeResources) -> dict[str, Any]:
-    return {name: load_handler(name).lambda_handler
-            for name in ("ingest_referral", "dispatch_task", "liaison_api", "workflow_step")}
+    return {
+        name: load_handler(name).lambda_handler
+        for name in ("ingest_referral", "dispatch_task", "liaison_api", "workflow_step")
+    }
 
 
 def call_request_from_queue(res: IntakeResources) -> dict[str, Any]:
     """What the state machine put on the call queue, as the SQS event the dispatcher receives."""
     sqs = boto3.client("sqs", region_name=REGION)
     for _ in range(50):
-        messages = sqs.receive_message(QueueUrl=res.call_queue_url, MaxNumberOfMessages=10).get("Messages", [])
+        messages = sqs.receive_message(QueueUrl=res.call_queue_url, MaxNumberOfMessages=10).get(
+            "Messages", []
+        )
         if messages:
             event = load_event("dispatch_task/sqs-call-request")
             record = event["Records"][0]
-            event["Records"] = [dict(record, messageId=m["MessageId"], body=m["Body"]) for m in messages]
+            event["Records"] = [
+                dict(record, messageId=m["MessageId"], body=m["Body"]) for m in messages
+            ]
             return event
         time.sleep(0.1)
     raise AssertionError("the workflow queued no call")
 
 
-def api(handler: Any, ctx: Any, method: str, path: str, body: Any = None, query: dict[str, str] | None = None,
-        claims: dict[str, str] | None = None) -> tuple[int, Any]:
+def api(
+    handler: Any,
+    ctx: Any,
+    method: str,
+    path: str,
+    body: Any = None,
+    query: dict[str, str] | None = None,
+    claims: dict[str, str] | None = None,
+) -> tuple[int, Any]:
     event = load_event("liaison_api/get-tasks")
-    event.update(rawPath=path, queryStringParameters=query, rawQueryString="&".join(f"{k}={v}" for k, v in (query or {}).items()),
-                 body=json.dumps(body) if body is not None else None)
+    event.update(
+        rawPath=path,
+        queryStringParameters=query,
+        rawQueryString="&".join(f"{k}={v}" for k, v in (query or {}).items()),
+        body=json.dumps(body) if body is not None else None,
+    )
     event["requestContext"]["http"].update(method=method, path=path)
     if claims is None:
         event["requestContext"].pop("authorizer")
@@ -65,7 +82,9 @@ def welcome_call(resources: IntakeResources, handlers: dict[str, Any], lambda_co
 
 def execution_status(res: IntakeResources) -> str:
     sfn = boto3.client("stepfunctions", region_name=REGION)
-    arn = sfn.list_executions(stateMachineArn=res.state_machine_arn)["executions"][0]["executionArn"]
+    arn = sfn.list_executions(stateMachineArn=res.state_machine_arn)["executions"][0][
+        "executionArn"
+    ]
     for _ in range(50):
         status: str = sfn.describe_execution(executionArn=arn)["status"]
         if status != "RUNNING":
@@ -93,8 +112,13 @@ def test_redelivered_call_request_opens_no_second_task(
     event = load_event("dispatch_task/sqs-call-request")
     task = DynamoDbStore(resources.table_name).get_task(welcome_call)
     assert task is not None
-    body = {"task_token": task.task_token, "referral_id": task.referral_id, "task_type": "welcome_call",
-            "round": 1, "due_at": "2030-01-01T00:00:00Z"}
+    body = {
+        "task_token": task.task_token,
+        "referral_id": task.referral_id,
+        "task_type": "welcome_call",
+        "round": 1,
+        "due_at": "2030-01-01T00:00:00Z",
+    }
     event["Records"][0]["body"] = json.dumps(body)
     handlers["dispatch_task"](event, lambda_context)
     assert len(DynamoDbStore(resources.table_name).tasks_of(task.referral_id)) == 1
@@ -111,23 +135,51 @@ def test_liaison_lists_claims_and_completes_and_the_workflow_resumes(
     assert "task_token" not in listing["tasks"][0]
     # When a signed-in liaison claims it, another cannot
     rosa = {"sub": "rosa", "email": "rosa@example.org"}
-    status, claimed = api(fn, lambda_context, "POST", f"/tasks/{welcome_call}/claim", {}, claims=rosa)
+    status, claimed = api(
+        fn, lambda_context, "POST", f"/tasks/{welcome_call}/claim", {}, claims=rosa
+    )
     assert status == 200 and claimed["claimed_by"] == "rosa@example.org", claimed
-    status, error = api(fn, lambda_context, "POST", f"/tasks/{welcome_call}/claim", {}, claims={"sub": "li"})
+    status, error = api(
+        fn, lambda_context, "POST", f"/tasks/{welcome_call}/claim", {}, claims={"sub": "li"}
+    )
     assert status == 409 and error["error"] == "conflict"
     # And completing it with an outcome that does not apply is refused
-    status, error = api(fn, lambda_context, "POST", f"/tasks/{welcome_call}/complete", {"outcome": "resolved"}, claims=rosa)
+    status, error = api(
+        fn,
+        lambda_context,
+        "POST",
+        f"/tasks/{welcome_call}/complete",
+        {"outcome": "resolved"},
+        claims=rosa,
+    )
     assert status == 400, error
     assert "reached" in error["message"]
     # When completed as reached
-    status, done = api(fn, lambda_context, "POST", f"/tasks/{welcome_call}/complete",
-                       {"outcome": "reached", "note": "Prefers mornings"}, claims=rosa)
-    assert status == 200 and done["status"] == "completed" and done["completed_by"] == "rosa@example.org"
+    status, done = api(
+        fn,
+        lambda_context,
+        "POST",
+        f"/tasks/{welcome_call}/complete",
+        {"outcome": "reached", "note": "Prefers mornings"},
+        claims=rosa,
+    )
+    assert (
+        status == 200
+        and done["status"] == "completed"
+        and done["completed_by"] == "rosa@example.org"
+    )
     # Then the workflow waiting on the token moves on, and the task leaves the work queue
     assert execution_status(resources) == "SUCCEEDED"
     assert api(fn, lambda_context, "GET", "/tasks")[1]["count"] == 0
     # And completing it again is a clear conflict
-    status, error = api(fn, lambda_context, "POST", f"/tasks/{welcome_call}/complete", {"outcome": "reached"}, claims=rosa)
+    status, error = api(
+        fn,
+        lambda_context,
+        "POST",
+        f"/tasks/{welcome_call}/complete",
+        {"outcome": "reached"},
+        claims=rosa,
+    )
     assert status == 409 and "already completed" in error["message"]
 
 
@@ -136,16 +188,31 @@ def test_liaison_lists_claims_and_completes_and_the_workflow_resumes(
     [
         ("GET", "/tasks/ref-00000000000000000000.welcome_call.1", None, 404),
         ("GET", "/tasks/not-a-task-id", None, 404),
-        ("POST", "/tasks/ref-00000000000000000000.welcome_call.1/complete", {"outcome": "reached", "liaison": "x"}, 404),
-        ("POST", "/tasks/ref-00000000000000000000.welcome_call.1/complete", {"note": "no outcome"}, 422),
+        (
+            "POST",
+            "/tasks/ref-00000000000000000000.welcome_call.1/complete",
+            {"outcome": "reached", "liaison": "x"},
+            404,
+        ),
+        (
+            "POST",
+            "/tasks/ref-00000000000000000000.welcome_call.1/complete",
+            {"note": "no outcome"},
+            422,
+        ),
         ("POST", "/tasks/ref-00000000000000000000.welcome_call.1/claim", "not json", 422),
         ("GET", "/referrals/ref-00000000000000000000", None, 404),
         ("GET", "/tasks", None, 200),
     ],
 )
 def test_bad_requests_get_clear_4xx(
-    resources: IntakeResources, handlers: dict[str, Any], lambda_context: Any,
-    method: str, path: str, body: Any, status: int,
+    resources: IntakeResources,
+    handlers: dict[str, Any],
+    lambda_context: Any,
+    method: str,
+    path: str,
+    body: Any,
+    status: int,
 ) -> None:
     got, reply = api(handlers["liaison_api"], lambda_context, method, path, body)
     assert got == status, reply
@@ -153,22 +220,34 @@ def test_bad_requests_get_clear_4xx(
         assert reply.get("message") or reply.get("detail")
 
 
-def test_bad_query_values_are_422(resources: IntakeResources, handlers: dict[str, Any], lambda_context: Any) -> None:
-    assert api(handlers["liaison_api"], lambda_context, "GET", "/tasks", query={"type": "lunch"})[0] == 422
-    assert api(handlers["liaison_api"], lambda_context, "GET", "/tasks", query={"due_before": "soon"})[0] == 422
+def test_bad_query_values_are_422(
+    resources: IntakeResources, handlers: dict[str, Any], lambda_context: Any
+) -> None:
+    assert (
+        api(handlers["liaison_api"], lambda_context, "GET", "/tasks", query={"type": "lunch"})[0]
+        == 422
+    )
+    assert (
+        api(handlers["liaison_api"], lambda_context, "GET", "/tasks", query={"due_before": "soon"})[
+            0
+        ]
+        == 422
+    )
 
 
 def test_without_sign_in_the_liaison_must_say_who_they_are(
     resources: IntakeResources, handlers: dict[str, Any], lambda_context: Any, welcome_call: str
 ) -> None:
-    status, error = api(handlers["liaison_api"], lambda_context, "POST", f"/tasks/{welcome_call}/claim", {})
+    status, error = api(
+        handlers["liaison_api"], lambda_context, "POST", f"/tasks/{welcome_call}/claim", {}
+    )
     assert status == 400 and "say who you are" in error["message"]
 
 
 def test_referral_view_has_timeline_and_tasks(
     resources: IntakeResources, handlers: dict[str, Any], lambda_context: Any, welcome_call: str
 ) -> None:
-    referral_id = welcome_call.split(".")[0]
+    referral_id = welcome_call.split(".", maxsplit=1)[0]
     status, view = api(handlers["liaison_api"], lambda_context, "GET", f"/referrals/{referral_id}")
     assert status == 200
     assert view["status"] == "in_progress" and view["referral"]["patient"]["last_name"] == "Nguyen"
@@ -179,11 +258,17 @@ def test_referral_view_has_timeline_and_tasks(
 def test_workflow_step_started_sets_the_welcome_call_clock_from_the_sla(
     resources: IntakeResources, handlers: dict[str, Any], lambda_context: Any, welcome_call: str
 ) -> None:
-    referral_id = welcome_call.split(".")[0]
-    clock = handlers["workflow_step"]({"action": "started", "referral_id": referral_id}, lambda_context)
+    referral_id = welcome_call.split(".", maxsplit=1)[0]
+    clock = handlers["workflow_step"](
+        {"action": "started", "referral_id": referral_id}, lambda_context
+    )
     due = datetime.fromisoformat(clock["welcome_call"]["due_at"])
     record = DynamoDbStore(resources.table_name).get_referral(referral_id)
-    assert record is not None and record.referral is not None and record.referral.received_at is not None
+    assert (
+        record is not None
+        and record.referral is not None
+        and record.referral.received_at is not None
+    )
     assert due == record.referral.received_at + timedelta(hours=48)
     assert 47 * 3600 < clock["welcome_call"]["timeout_seconds"] <= 48 * 3600
 
@@ -192,9 +277,11 @@ def test_workflow_step_escalates_an_overdue_task_and_notifies(
     resources: IntakeResources, handlers: dict[str, Any], lambda_context: Any, welcome_call: str
 ) -> None:
     resources.notifications()
-    referral_id = welcome_call.split(".")[0]
+    referral_id = welcome_call.split(".", maxsplit=1)[0]
     clock = handlers["workflow_step"](
-        {"action": "escalate", "referral_id": referral_id, "task_type": "welcome_call", "round": 1}, lambda_context)
+        {"action": "escalate", "referral_id": referral_id, "task_type": "welcome_call", "round": 1},
+        lambda_context,
+    )
     assert clock["timeout_seconds"] == 3600
     task = DynamoDbStore(resources.table_name).get_task(welcome_call)
     assert task is not None and task.escalations == 1 and task.status is TaskStatus.OPEN
@@ -205,4 +292,6 @@ def test_unknown_workflow_action_fails_loudly(
     resources: IntakeResources, handlers: dict[str, Any], lambda_context: Any
 ) -> None:
     with pytest.raises(ValueError, match="unknown workflow action"):
-        handlers["workflow_step"]({"action": "dance", "referral_id": "ref-00000000000000000000"}, lambda_context)
+        handlers["workflow_step"](
+            {"action": "dance", "referral_id": "ref-00000000000000000000"}, lambda_context
+        )

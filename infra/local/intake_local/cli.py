@@ -1,10 +1,10 @@
 """``intake``: the command line of the local system.
 
-    intake run [--no-auto-liaison] [--json FILE]   the main job, end to end on the local stack
-    intake local up                                 start the stack and keep it running
-    intake tasks list|claim|complete                work tasks through the liaison API
-    intake api openapi [--out FILE]                 the liaison API's OpenAPI document
-    intake x12 …, intake referral …, …              per-capability tools
+intake run [--no-auto-liaison] [--json FILE]   the main job, end to end on the local stack
+intake local up                                 start the stack and keep it running
+intake tasks list|claim|complete                work tasks through the liaison API
+intake api openapi [--out FILE]                 the liaison API's OpenAPI document
+intake x12 …, intake referral …, …              per-capability tools
 """
 
 from __future__ import annotations
@@ -35,12 +35,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"Starting the local stack (moto server, {len(files)} sample referrals)…", flush=True)
     with LocalStack(StackOptions()) as stack:
         assert stack.outputs is not None
-        print(f"  deployed template.yaml in {stack.timings['deploy']:.1f} s; liaison API at {stack.outputs.api_url}", flush=True)
-        result = pipeline.run(stack, files, auto_liaison=not args.no_auto_liaison, timeout_s=args.timeout)
+        print(
+            f"  deployed template.yaml in {stack.timings['deploy']:.1f} s; liaison API at {stack.outputs.api_url}",
+            flush=True,
+        )
+        result = pipeline.run(
+            stack, files, auto_liaison=not args.no_auto_liaison, timeout_s=args.timeout
+        )
     print(pipeline.render(result))
     if args.json:
         Path(args.json).write_text(
-            json.dumps(result.referrals, indent=2, ensure_ascii=False, default=str), encoding="utf-8"
+            json.dumps(result.referrals, indent=2, ensure_ascii=False, default=str),
+            encoding="utf-8",
         )
         print(f"summary written to {args.json}")
     unsettled = [r for r in result.referrals if r["status"] in {"not_ingested"}]
@@ -78,7 +84,10 @@ def _api(args: argparse.Namespace) -> Any:
 
     url = args.api or os.environ.get(API_ENV)
     if not url:
-        print(f"say where the API is: --api URL or {API_ENV} (printed by 'intake local up')", file=sys.stderr)
+        print(
+            f"say where the API is: --api URL or {API_ENV} (printed by 'intake local up')",
+            file=sys.stderr,
+        )
         raise SystemExit(2)
     return LiaisonClient(url, args.liaison)
 
@@ -109,14 +118,18 @@ def cmd_openapi(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="intake", description="Infusion referral intake (local system)")
+    parser = argparse.ArgumentParser(
+        prog="intake", description="Infusion referral intake (local system)"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run the referral pipeline end to end on the local stack")
     run.add_argument("files", nargs="*", help="referral files (default: events/referrals/*)")
     run.add_argument("--no-auto-liaison", action="store_true", help="leave the call tasks open")
     run.add_argument("--json", metavar="FILE", help="also write the summary as JSON")
-    run.add_argument("--timeout", type=float, default=240, help="seconds to wait for referrals to settle")
+    run.add_argument(
+        "--timeout", type=float, default=240, help="seconds to wait for referrals to settle"
+    )
     run.set_defaults(func=cmd_run)
 
     local = sub.add_parser("local", help="the local stack")

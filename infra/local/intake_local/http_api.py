@@ -14,7 +14,9 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 
-def http_api_event(method: str, target: str, headers: dict[str, str], body: bytes, stage: str) -> dict[str, Any]:
+def http_api_event(
+    method: str, target: str, headers: dict[str, str], body: bytes, stage: str
+) -> dict[str, Any]:
     url = urlsplit(target)
     path = url.path
     query = dict(parse_qsl(url.query, keep_blank_values=True))
@@ -33,15 +35,22 @@ def http_api_event(method: str, target: str, headers: dict[str, str], body: byte
             "apiId": "local",
             "domainName": "localhost",
             "domainPrefix": "localhost",
-            "http": {"method": method, "path": path, "protocol": "HTTP/1.1",
-                     "sourceIp": "127.0.0.1", "userAgent": headers.get("user-agent", "")},
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "127.0.0.1",
+                "userAgent": headers.get("user-agent", ""),
+            },
             "requestId": str(uuid.uuid4()),
             "routeKey": "ANY /{proxy+}",
             "stage": stage,
             "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
             "timeEpoch": int(now * 1000),
         },
-        "body": (body.decode("utf-8") if is_text else base64.b64encode(body).decode()) if body else None,
+        "body": (body.decode("utf-8") if is_text else base64.b64encode(body).decode())
+        if body
+        else None,
         "isBase64Encoded": bool(body) and not is_text,
     }
 
@@ -49,7 +58,9 @@ def http_api_event(method: str, target: str, headers: dict[str, str], body: byte
 class LocalHttpApi:
     """Serve ``function_name`` over HTTP on 127.0.0.1 until ``stop``."""
 
-    def __init__(self, lambda_client: Any, function_name: str, port: int = 0, stage: str = "$default") -> None:
+    def __init__(
+        self, lambda_client: Any, function_name: str, port: int = 0, stage: str = "$default"
+    ) -> None:
         api = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -60,8 +71,13 @@ class LocalHttpApi:
                 reply = lambda_client.invoke(FunctionName=function_name, Payload=json.dumps(event))
                 payload = json.loads(reply["Payload"].read() or b"null")
                 if reply.get("FunctionError") or not isinstance(payload, dict):
-                    self._send(502, {"content-type": "application/json"},
-                               json.dumps({"error": "bad_gateway", "message": "the API function failed"}).encode())
+                    self._send(
+                        502,
+                        {"content-type": "application/json"},
+                        json.dumps(
+                            {"error": "bad_gateway", "message": "the API function failed"}
+                        ).encode(),
+                    )
                     return
                 out = payload.get("body") or ""
                 data = base64.b64decode(out) if payload.get("isBase64Encoded") else out.encode()
@@ -76,9 +92,9 @@ class LocalHttpApi:
                 self.end_headers()
                 self.wfile.write(data)
 
-            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve  # noqa: N815 - stdlib names
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+            def log_message(self, format: str, *args: Any) -> None:
                 return  # request lines can carry ids only, but keep the console for summaries
 
         self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)

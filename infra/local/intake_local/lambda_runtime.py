@@ -12,6 +12,7 @@ moto is pinned; ``tests/integration/test_lambda_runtime.py`` keeps a smoke test 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -43,9 +44,16 @@ class RuntimeConfig:
 
 class _Worker:
     def __init__(self, argv: list[str], env: dict[str, str], cwd: Path, log: IO[bytes]) -> None:
-        self.proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env, cwd=cwd,
-            text=True, encoding="utf-8", bufsize=1,
+        self.proc = subprocess.Popen(
+            argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            env=env,
+            cwd=cwd,
+            text=True,
+            encoding="utf-8",
+            bufsize=1,
         )
         self.busy = False
 
@@ -54,7 +62,8 @@ class _Worker:
         request_id = str(uuid.uuid4())
         deadline_ms = int((time.time() + timeout_s) * 1000)
         self.proc.stdin.write(
-            json.dumps({"event": event, "request_id": request_id, "deadline_ms": deadline_ms}) + "\n"
+            json.dumps({"event": event, "request_id": request_id, "deadline_ms": deadline_ms})
+            + "\n"
         )
         self.proc.stdin.flush()
         reply: list[str] = []
@@ -64,8 +73,10 @@ class _Worker:
         if reader.is_alive() or not reply or not reply[0]:
             self.kill()
             why = "Task timed out" if reader.is_alive() else "Runtime exited"
-            return False, {"errorMessage": f"{why} after {timeout_s:.2f} seconds",
-                           "errorType": "Runtime.ExitError" if not reader.is_alive() else "TimeoutError"}
+            return False, {
+                "errorMessage": f"{why} after {timeout_s:.2f} seconds",
+                "errorType": "Runtime.ExitError" if not reader.is_alive() else "TimeoutError",
+            }
         message = json.loads(reply[0])
         return bool(message["ok"]), message["payload"]
 
@@ -139,7 +150,12 @@ class WorkerPool:
         for layer in fn.layers:
             layer_version = backend.layers_versions_by_arn(layer["Arn"])
             if layer_version is not None:
-                paths.append(str(_extract(layer_version.code_bytes, self.config.work_dir / "layers") / "python"))
+                paths.append(
+                    str(
+                        _extract(layer_version.code_bytes, self.config.work_dir / "layers")
+                        / "python"
+                    )
+                )
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": os.environ.get("HOME", "/tmp"),
@@ -150,7 +166,7 @@ class WorkerPool:
             "AWS_REGION": fn.region,
             "AWS_DEFAULT_REGION": fn.region,
             "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",  # noqa: S105 - moto's fixed local credentials
+            "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_LAMBDA_FUNCTION_NAME": fn.function_name,
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(fn.memory_size),
             "AWS_EXECUTION_ENV": f"AWS_Lambda_{fn.run_time}",
@@ -178,11 +194,9 @@ def _extract(zipped: bytes, root: Path) -> Path:
     if not target.exists():
         tmp = target.with_suffix(f".tmp{uuid.uuid4().hex[:6]}")
         with zipfile.ZipFile(io.BytesIO(zipped)) as archive:
-            archive.extractall(tmp)  # noqa: S202 - archives we built ourselves
-        try:
+            archive.extractall(tmp)
+        with contextlib.suppress(OSError):  # another thread extracted the same code first
             tmp.rename(target)
-        except OSError:  # another thread extracted the same code first
-            pass
     return target
 
 

@@ -3,6 +3,7 @@ liaison would (through the HTTP API), and summarize what happened to each referr
 
 from __future__ import annotations
 
+import itertools
 import statistics
 import time
 from collections.abc import Iterable
@@ -41,11 +42,23 @@ class LiaisonClient:
         return list(reply.json()["tasks"])
 
     def claim(self, task_id: str) -> requests.Response:
-        return self.http.post(f"{self.base_url}/tasks/{task_id}/claim", json={"liaison": self.liaison}, timeout=30)
+        return self.http.post(
+            f"{self.base_url}/tasks/{task_id}/claim", json={"liaison": self.liaison}, timeout=30
+        )
 
-    def complete(self, task_id: str, outcome: str, note: str | None = None,
-                 corrections: dict[str, Any] | None = None) -> requests.Response:
-        body = {"outcome": outcome, "note": note, "liaison": self.liaison, "corrections": corrections}
+    def complete(
+        self,
+        task_id: str,
+        outcome: str,
+        note: str | None = None,
+        corrections: dict[str, Any] | None = None,
+    ) -> requests.Response:
+        body = {
+            "outcome": outcome,
+            "note": note,
+            "liaison": self.liaison,
+            "corrections": corrections,
+        }
         return self.http.post(f"{self.base_url}/tasks/{task_id}/complete", json=body, timeout=30)
 
     def referral(self, referral_id: str) -> dict[str, Any]:
@@ -57,19 +70,24 @@ class LiaisonClient:
 
 def sample_files(folder: Path) -> list[Path]:
     return sorted(
-        p for p in folder.iterdir()
+        p
+        for p in folder.iterdir()
         if p.is_file() and not p.name.startswith((".", "_")) and p.suffix != ".md"
     )
 
 
-def upload(stack: LocalStack, files: Iterable[Path], clinic: str = "lakeshore-gi") -> dict[str, Path]:
+def upload(
+    stack: LocalStack, files: Iterable[Path], clinic: str = "lakeshore-gi"
+) -> dict[str, Path]:
     """Upload each file under referrals/ as a clinic would; returns referral id → file."""
     assert stack.outputs is not None
     s3 = stack.client("s3")
     uploaded: dict[str, Path] = {}
     for path in files:
         body = path.read_bytes()
-        s3.put_object(Bucket=stack.outputs.intake_bucket, Key=f"referrals/{clinic}/{path.name}", Body=body)
+        s3.put_object(
+            Bucket=stack.outputs.intake_bucket, Key=f"referrals/{clinic}/{path.name}", Body=body
+        )
         uploaded[referral_id_for(body)] = path
     return uploaded
 
@@ -89,10 +107,16 @@ def liaison_decision(task: dict[str, Any]) -> tuple[str, dict[str, Any] | None, 
         echo = task["details"].get("payer_echo") or {}
         mismatch = any("different" in r for r in task["details"].get("reasons", []))
         if mismatch and echo.get("first_name") and echo.get("dob"):
-            corrections = {"patient.first_name": echo["first_name"].title(),
-                           "patient.last_name": echo.get("last_name", "").title() or None,
-                           "patient.date_of_birth": echo["dob"]}
-            return "resolved", {k: v for k, v in corrections.items() if v}, "confirmed details with the patient"
+            corrections = {
+                "patient.first_name": echo["first_name"].title(),
+                "patient.last_name": echo.get("last_name", "").title() or None,
+                "patient.date_of_birth": echo["dob"],
+            }
+            return (
+                "resolved",
+                {k: v for k, v in corrections.items() if v},
+                "confirmed details with the patient",
+            )
         return "rejected", None, "could not verify with the clinic (local run)"
     if kind == "coverage_inactive":
         return "rejected", None, "patient has no other coverage (local run)"
@@ -114,7 +138,9 @@ def work_tasks(api: LiaisonClient) -> int:
     return done
 
 
-def run(stack: LocalStack, files: list[Path], *, auto_liaison: bool = True, timeout_s: float = 180) -> RunResult:
+def run(
+    stack: LocalStack, files: list[Path], *, auto_liaison: bool = True, timeout_s: float = 180
+) -> RunResult:
     assert stack.outputs is not None
     api = LiaisonClient(stack.outputs.api_url)
     started = time.monotonic()
@@ -151,18 +177,32 @@ def _settled(view: dict[str, Any] | None, auto_liaison: bool, sfn: Any, stack: L
 
 def _summary(path: Path, view: dict[str, Any] | None) -> dict[str, Any]:
     if view is None:
-        return {"referral_id": None, "file": path.name, "status": "not_ingested", "tasks": [], "timeline": []}
-    timeline = [{"at": e["at"], "event": e["event"], "detail": e.get("detail", {})} for e in view["timeline"]]
+        return {
+            "referral_id": None,
+            "file": path.name,
+            "status": "not_ingested",
+            "tasks": [],
+            "timeline": [],
+        }
+    timeline = [
+        {"at": e["at"], "event": e["event"], "detail": e.get("detail", {})}
+        for e in view["timeline"]
+    ]
     steps = []
-    for before, after in zip(timeline, timeline[1:], strict=False):
-        steps.append({
-            "step": f"{before['event']} → {after['event']}",
-            "seconds": round((_ts(after["at"]) - _ts(before["at"])).total_seconds(), 3),
-        })
+    for before, after in itertools.pairwise(timeline):
+        steps.append(
+            {
+                "step": f"{before['event']} → {after['event']}",
+                "seconds": round((_ts(after["at"]) - _ts(before["at"])).total_seconds(), 3),
+            }
+        )
     uploaded = next((_ts(e["at"]) for e in timeline if e["event"] == "uploaded"), None)
     queued = next(
-        (_ts(e["at"]) for e in timeline
-         if e["event"] == "task_queued" and e["detail"].get("task_type") == "welcome_call"),
+        (
+            _ts(e["at"])
+            for e in timeline
+            if e["event"] == "task_queued" and e["detail"].get("task_type") == "welcome_call"
+        ),
         None,
     )
     return {
@@ -175,8 +215,14 @@ def _summary(path: Path, view: dict[str, Any] | None) -> dict[str, Any]:
         "quarantine_key": view["quarantine_key"],
         "benefits": view.get("benefits"),
         "tasks": [
-            {"task_id": t["task_id"], "type": t["task_type"], "status": t["status"],
-             "outcome": t["outcome"], "due_at": t["due_at"], "escalations": t["escalations"]}
+            {
+                "task_id": t["task_id"],
+                "type": t["task_type"],
+                "status": t["status"],
+                "outcome": t["outcome"],
+                "due_at": t["due_at"],
+                "escalations": t["escalations"],
+            }
             for t in view["tasks"]
         ],
         "timeline": timeline,
@@ -188,12 +234,17 @@ def _summary(path: Path, view: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def _figures(referrals: list[dict[str, Any]], wall_s: float) -> dict[str, Any]:
-    queued = [r["upload_to_welcome_call_queued_s"] for r in referrals
-              if r.get("upload_to_welcome_call_queued_s") is not None]
+    queued = [
+        r["upload_to_welcome_call_queued_s"]
+        for r in referrals
+        if r.get("upload_to_welcome_call_queued_s") is not None
+    ]
     return {
         "referrals": len(referrals),
         "wall_seconds": round(wall_s, 2),
-        "median_upload_to_welcome_call_queued_s": round(statistics.median(queued), 3) if queued else None,
+        "median_upload_to_welcome_call_queued_s": round(statistics.median(queued), 3)
+        if queued
+        else None,
         "max_upload_to_welcome_call_queued_s": round(max(queued), 3) if queued else None,
     }
 

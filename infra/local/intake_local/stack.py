@@ -10,8 +10,8 @@ code (``lambda_runtime``). The liaison API is served on localhost (``http_api``)
 from __future__ import annotations
 
 import io
-import logging
 import json
+import logging
 import os
 import re
 import shutil
@@ -37,8 +37,12 @@ from intake_local.template import PROJECT_ROOT, load_template, translate
 REGION = "us-east-1"
 ARTIFACTS_BUCKET = "intake-local-artifacts"
 # The pharmacy's trading-partner login at the sandbox clearinghouse (local only).
-SANDBOX_LOGIN = {"username": "lakeside-infusion", "password": "local-sandbox-only",  # noqa: S105
-                 "sender_id": "LAKESIDE01", "receiver_id": "SANDBOXCH"}
+SANDBOX_LOGIN = {
+    "username": "lakeside-infusion",
+    "password": "local-sandbox-only",
+    "sender_id": "LAKESIDE01",
+    "receiver_id": "SANDBOXCH",
+}
 # Locally, waits that are minutes or hours in AWS are seconds.
 LOCAL_PARAMETERS = {"PayerRetryIntervalSeconds": "1", "OcrEngine": "tesseract"}
 
@@ -84,7 +88,11 @@ class LocalStack:
         self.payer = SandboxPayer()
         self.clearinghouse = SandboxClearinghouse(
             self.payer,
-            [SandboxAccount(SANDBOX_LOGIN["username"], SANDBOX_LOGIN["password"], SANDBOX_LOGIN["sender_id"])],
+            [
+                SandboxAccount(
+                    SANDBOX_LOGIN["username"], SANDBOX_LOGIN["password"], SANDBOX_LOGIN["sender_id"]
+                )
+            ],
         )
         self._owns_work_dir = self.options.work_dir is None
         self.work_dir = self.options.work_dir or Path(tempfile.mkdtemp(prefix="intake-local-"))
@@ -106,16 +114,22 @@ class LocalStack:
         port = self.options.moto_port or free_port()
         self.endpoint_url = f"http://127.0.0.1:{port}"
         os.environ["MOTO_PORT"] = str(port)  # the Step Functions interpreter calls this port
-        for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                           "AWS_DEFAULT_REGION": REGION}.items():
+        for key, value in {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": REGION,
+        }.items():
             os.environ.setdefault(key, value)
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         self._server.start()
         requests.post(
             f"{self.endpoint_url}/moto-api/config",
-            json={"stepfunctions": {"execute_state_machine": True}}, timeout=10,
+            json={"stepfunctions": {"execute_state_machine": True}},
+            timeout=10,
         ).raise_for_status()
-        lambda_runtime.install(lambda_runtime.RuntimeConfig(self.endpoint_url, self.work_dir, REGION))
+        lambda_runtime.install(
+            lambda_runtime.RuntimeConfig(self.endpoint_url, self.work_dir, REGION)
+        )
         self.clearinghouse.start()
         self.timings["moto"] = time.perf_counter() - t0
         self.outputs = self._deploy()
@@ -144,8 +158,10 @@ class LocalStack:
         state_machine_id, state_machine = _take_state_machine(translated)
         stage = self.options.stage
         parameters = {
-            "Stage": stage, "ClearinghouseEndpoint": self.clearinghouse.url,
-            **LOCAL_PARAMETERS, **self.options.parameters,
+            "Stage": stage,
+            "ClearinghouseEndpoint": self.clearinghouse.url,
+            **LOCAL_PARAMETERS,
+            **self.options.parameters,
         }
         self._parameters = {k: str(v) for k, v in parameters.items()}
         cfn = self.client("cloudformation")
@@ -155,7 +171,9 @@ class LocalStack:
         cfn.create_stack(
             StackName=stack_name,
             TemplateBody=json.dumps(translated),
-            Parameters=[{"ParameterKey": k, "ParameterValue": str(v)} for k, v in parameters.items()],
+            Parameters=[
+                {"ParameterKey": k, "ParameterValue": str(v)} for k, v in parameters.items()
+            ],
             Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"],
         )
         status = cfn.describe_stacks(StackName=stack_name)["Stacks"][0]["StackStatus"]
@@ -176,7 +194,10 @@ class LocalStack:
             RoleName=physical[state_machine["Properties"]["RoleArn"]["Fn::GetAtt"][0]]
         )["Role"]["Arn"]
         state_machine_arn = sfn.create_state_machine(
-            name=f"infusion-referral-{stage}", definition=definition, roleArn=role_arn, type="STANDARD",
+            name=f"infusion-referral-{stage}",
+            definition=definition,
+            roleArn=role_arn,
+            type="STANDARD",
         )["stateMachineArn"]
         del state_machine_id
         self._seed_clearinghouse_secret(physical["CheckBenefitsFunction"])
@@ -189,12 +210,15 @@ class LocalStack:
             NotificationConfiguration={"EventBridgeConfiguration": {}},
         )
         functions = {
-            logical: physical[logical] for logical, kind in types.items()
+            logical: physical[logical]
+            for logical, kind in types.items()
             if kind == "AWS::Lambda::Function"
         }
         lambda_runtime.prewarm("123456789012", REGION, list(functions.values()))
         # Served as the API's $default stage: paths carry no stage prefix locally.
-        self._api = LocalHttpApi(self.client("lambda"), functions["LiaisonApiFunction"], self.options.api_port)
+        self._api = LocalHttpApi(
+            self.client("lambda"), functions["LiaisonApiFunction"], self.options.api_port
+        )
         return StackOutputs(
             endpoint_url=self.endpoint_url,
             api_url=self._api.url,
@@ -218,9 +242,12 @@ class LocalStack:
             SecretString=json.dumps(SANDBOX_LOGIN),
         )["ARN"]
         lam = self.client("lambda")
-        env = lam.get_function(FunctionName=function_name)["Configuration"]["Environment"]["Variables"]
+        env = lam.get_function(FunctionName=function_name)["Configuration"]["Environment"][
+            "Variables"
+        ]
         lam.update_function_configuration(
-            FunctionName=function_name, Environment={"Variables": {**env, "CLEARINGHOUSE_SECRET_ID": arn}}
+            FunctionName=function_name,
+            Environment={"Variables": {**env, "CLEARINGHOUSE_SECRET_ID": arn}},
         )
 
     def _attach_layers(self, translated: dict[str, Any], physical: dict[str, str]) -> None:
@@ -233,7 +260,7 @@ class LocalStack:
         }
 
         def version_of(logical: str) -> str:
-            return next(arn for name, arn in versions.items() if f"-{logical}-" in name)
+            return str(next(arn for name, arn in versions.items() if f"-{logical}-" in name))
 
         for logical, resource in translated["Resources"].items():
             if resource["Type"] != "AWS::Lambda::Function":
@@ -255,7 +282,9 @@ class LocalStack:
                     continue
                 path = PROJECT_ROOT / local
                 body = path.read_bytes() if path.is_file() else _zip_dir(path)
-                s3_key = f"{local.strip('/').replace('/', '-')}.{'json' if path.is_file() else 'zip'}"
+                s3_key = (
+                    f"{local.strip('/').replace('/', '-')}.{'json' if path.is_file() else 'zip'}"
+                )
                 s3.put_object(Bucket=ARTIFACTS_BUCKET, Key=s3_key, Body=body)
                 uris[local] = f"s3://{ARTIFACTS_BUCKET}/{s3_key}"
         return uris
@@ -265,7 +294,11 @@ class LocalStack:
     ) -> str:
         props = state_machine["Properties"]
         location = props["DefinitionS3Location"]
-        body = self.client("s3").get_object(Bucket=location["Bucket"], Key=location["Key"])["Body"].read()
+        body = (
+            self.client("s3")
+            .get_object(Bucket=location["Bucket"], Key=location["Key"])["Body"]
+            .read()
+        )
         values = {
             name: self._resolve(value, physical, types)
             for name, value in props.get("DefinitionSubstitutions", {}).items()
@@ -284,7 +317,8 @@ class LocalStack:
             logical, attribute = value["Fn::GetAtt"]
             if types[logical] == "AWS::Lambda::Function" and attribute == "Arn":
                 arn: str = self.client("lambda").get_function(FunctionName=physical[logical])[
-                    "Configuration"]["FunctionArn"]
+                    "Configuration"
+                ]["FunctionArn"]
                 return arn
         if "Ref" in value and value["Ref"] in self._parameters:
             return self._parameters[value["Ref"]]
@@ -300,12 +334,18 @@ class LocalStack:
     def _queue_url(self, physical_id: str) -> str:
         if physical_id.startswith("http"):
             return physical_id
-        url: str = self.client("sqs").get_queue_url(QueueName=physical_id.rsplit(":", 1)[-1])["QueueUrl"]
+        url: str = self.client("sqs").get_queue_url(QueueName=physical_id.rsplit(":", 1)[-1])[
+            "QueueUrl"
+        ]
         return url
 
 
 def template_defaults(template: dict[str, Any]) -> dict[str, str]:
-    return {name: str(p["Default"]) for name, p in template.get("Parameters", {}).items() if "Default" in p}
+    return {
+        name: str(p["Default"])
+        for name, p in template.get("Parameters", {}).items()
+        if "Default" in p
+    }
 
 
 def _take_state_machine(translated: dict[str, Any]) -> tuple[str, dict[str, Any]]:

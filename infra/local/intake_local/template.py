@@ -13,8 +13,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 import boto3
+import yaml
 from samtranslator.parser.parser import Parser
 from samtranslator.translator.translator import Translator
 
@@ -22,15 +22,26 @@ PROJECT_ROOT = Path(__file__).resolve().parents[3]
 TEMPLATE_PATH = PROJECT_ROOT / "template.yaml"
 
 _SHORT_FORMS = {
-    "Ref": "Ref", "GetAtt": "Fn::GetAtt", "Sub": "Fn::Sub", "If": "Fn::If", "Not": "Fn::Not",
-    "Equals": "Fn::Equals", "And": "Fn::And", "Or": "Fn::Or", "Join": "Fn::Join",
-    "Select": "Fn::Select", "Split": "Fn::Split", "FindInMap": "Fn::FindInMap",
-    "GetAZs": "Fn::GetAZs", "ImportValue": "Fn::ImportValue", "Base64": "Fn::Base64",
+    "Ref": "Ref",
+    "GetAtt": "Fn::GetAtt",
+    "Sub": "Fn::Sub",
+    "If": "Fn::If",
+    "Not": "Fn::Not",
+    "Equals": "Fn::Equals",
+    "And": "Fn::And",
+    "Or": "Fn::Or",
+    "Join": "Fn::Join",
+    "Select": "Fn::Select",
+    "Split": "Fn::Split",
+    "FindInMap": "Fn::FindInMap",
+    "GetAZs": "Fn::GetAZs",
+    "ImportValue": "Fn::ImportValue",
+    "Base64": "Fn::Base64",
     "Condition": "Condition",
 }
 
 
-class _CfnLoader(yaml.SafeLoader):
+class _CfnLoader(yaml.SafeLoader):  # type: ignore[misc]
     """YAML loader that turns CloudFormation short forms (``!Ref X``) into their long forms."""
 
 
@@ -56,7 +67,7 @@ for _tag in _SHORT_FORMS:
 def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
     """The SAM template as a dict, intrinsic short forms expanded."""
     with path.open(encoding="utf-8") as handle:
-        loaded: dict[str, Any] = yaml.load(handle, Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+        loaded: dict[str, Any] = yaml.load(handle, Loader=_CfnLoader)
     return loaded
 
 
@@ -105,7 +116,11 @@ def main() -> None:
     """Write the translated template (``python -m intake_local.template OUT``) for cfn-lint."""
     import sys
 
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else PROJECT_ROOT / "build" / "template.translated.json"
+    out = (
+        Path(sys.argv[1])
+        if len(sys.argv) > 1
+        else PROJECT_ROOT / "build" / "template.translated.json"
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(translated_for_lint(), indent=1), encoding="utf-8")
 

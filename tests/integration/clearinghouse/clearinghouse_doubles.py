@@ -67,7 +67,6 @@ class CountingCredentials:
 
 
 def credentials(password: str = PASSWORD, sender_id: str = SENDER_ID) -> ClearinghouseCredentials:
-    return ClearinghouseCredentials(username=USERNAME, password=password, sender_id=sender_id,
-                                    receiver_id=RECEIVER_ID)
-
-
+    return ClearinghouseCredentials(
+        username=USERNAME, password=password, sender_id=sender_id, receiver_id=RECEIVER_ID
+    )

@@ -7,14 +7,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 import requests
-from tests.integration.clearinghouse.clearinghouse_doubles import (
-    PASSWORD,
-    SENDER_ID,
-    USERNAME,
-    MemoryAudit,
-    ScriptedPayer,
-    credentials,
-)
+
 from intake.adapters import aws
 from intake.clearinghouse import (
     CoreSoapGateway,
@@ -24,6 +17,14 @@ from intake.clearinghouse import (
     never_retry,
 )
 from intake_local.sandbox.server import SandboxAccount, SandboxClearinghouse
+from tests.integration.clearinghouse.clearinghouse_doubles import (
+    PASSWORD,
+    SENDER_ID,
+    USERNAME,
+    MemoryAudit,
+    ScriptedPayer,
+    credentials,
+)
 
 
 @pytest.fixture
@@ -46,8 +47,13 @@ def audit() -> MemoryAudit:
 @pytest.fixture
 def fast_settings(sandbox: SandboxClearinghouse) -> CoreSoapSettings:
     return CoreSoapSettings(
-        endpoint_url=sandbox.url, connect_timeout_s=0.5, read_timeout_s=1.0, max_attempts=3,
-        backoff_base_s=0.01, backoff_max_s=0.02, deadline_s=5.0,
+        endpoint_url=sandbox.url,
+        connect_timeout_s=0.5,
+        read_timeout_s=1.0,
+        max_attempts=3,
+        backoff_base_s=0.01,
+        backoff_max_s=0.02,
+        deadline_s=5.0,
     )
 
 
@@ -55,15 +61,15 @@ GatewayFactory = Callable[..., CoreSoapGateway]
 
 
 @pytest.fixture
-def make_gateway(
-    fast_settings: CoreSoapSettings, audit: MemoryAudit
-) -> Iterator[GatewayFactory]:
+def make_gateway(fast_settings: CoreSoapSettings, audit: MemoryAudit) -> Iterator[GatewayFactory]:
     """Build gateways against the sandbox; keyword overrides go to the settings."""
     made: list[CoreSoapGateway] = []
 
     def make(
-        *, provider: CredentialsProvider | None = None,
-        retry_payload: Callable[[str], bool] = never_retry, **overrides: object,
+        *,
+        provider: CredentialsProvider | None = None,
+        retry_payload: Callable[[str], bool] = never_retry,
+        **overrides: object,
     ) -> CoreSoapGateway:
         session = requests.Session()
         session.trust_env = False  # no proxy from the environment for 127.0.0.1

@@ -9,11 +9,12 @@ from typing import Any
 import boto3
 import pytest
 import requests
-from tests.integration.clearinghouse.clearinghouse_doubles import X12_270, X12_271, credentials
+from moto import mock_aws
+
 from intake.adapters.audit_s3 import S3AuditSink
 from intake.clearinghouse import CoreSoapGateway, CoreSoapSettings, StaticCredentials
 from intake_local.sandbox.server import SandboxClearinghouse
-from moto import mock_aws
+from tests.integration.clearinghouse.clearinghouse_doubles import X12_270, X12_271, credentials
 
 pytestmark = pytest.mark.integration
 
@@ -24,8 +25,12 @@ MOMENT = datetime(2026, 11, 22, 10, 20, 34, 123456, tzinfo=UTC)
 
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, str]]:
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1"}.items():
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
         monkeypatch.setenv(name, value)
     with mock_aws():
         s3 = boto3.client("s3", region_name="us-east-1")
@@ -46,8 +51,11 @@ def test_keeps_x12_kms_encrypted_under_audit_prefix(aws: tuple[Any, str]) -> Non
     assert stored["Body"].read().decode() == X12_270
     assert stored["ServerSideEncryption"] == "aws:kms"
     assert stored["SSEKMSKeyId"].endswith(key_id)
-    assert stored["Metadata"] == {"correlation-id": "ref-1", "payload-id": PAYLOAD_ID,
-                                  "kind": "270"}
+    assert stored["Metadata"] == {
+        "correlation-id": "ref-1",
+        "payload-id": PAYLOAD_ID,
+        "kind": "270",
+    }
 
 
 @pytest.mark.usefixtures("fresh_aws_clients")
@@ -66,18 +74,18 @@ def test_refuses_unsafe_key_parts(aws: tuple[Any, str]) -> None:
         S3AuditSink(BUCKET, client=s3).keep("ref-3", "../x", "270", X12_270)
 
 
-def test_exchange_audited_to_s3(
-    aws: tuple[Any, str], sandbox: SandboxClearinghouse
-) -> None:
+def test_exchange_audited_to_s3(aws: tuple[Any, str], sandbox: SandboxClearinghouse) -> None:
     # Given a gateway auditing to S3 and a sandbox over HTTP
     s3, key_id = aws
     session = requests.Session()
     session.trust_env = False
-    settings = CoreSoapSettings(endpoint_url=sandbox.url, read_timeout_s=1.0,
-                                backoff_base_s=0.01, backoff_max_s=0.02)
+    settings = CoreSoapSettings(
+        endpoint_url=sandbox.url, read_timeout_s=1.0, backoff_base_s=0.01, backoff_max_s=0.02
+    )
     sink = S3AuditSink(BUCKET, kms_key_id=key_id, client=s3)
-    with CoreSoapGateway(settings, StaticCredentials(credentials()), sink,
-                         session=session) as gateway:
+    with CoreSoapGateway(
+        settings, StaticCredentials(credentials()), sink, session=session
+    ) as gateway:
         # When a 270 is exchanged
         reply = gateway.check_eligibility(X12_270, correlation_id="ref-s3")
     # Then the request and the response are both in S3 under the referral's prefix

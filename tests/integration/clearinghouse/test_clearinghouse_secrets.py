@@ -8,10 +8,18 @@ from typing import Any
 
 import boto3
 import pytest
-from tests.integration.clearinghouse.clearinghouse_doubles import PASSWORD, RECEIVER_ID, SENDER_ID, USERNAME, X12_270, X12_271
+from moto import mock_aws
+
 from intake.adapters.secrets import SecretsManagerCredentials
 from intake.clearinghouse import ClearinghouseRejected, CoreSoapGateway, CredentialsProvider
-from moto import mock_aws
+from tests.integration.clearinghouse.clearinghouse_doubles import (
+    PASSWORD,
+    RECEIVER_ID,
+    SENDER_ID,
+    USERNAME,
+    X12_270,
+    X12_271,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -20,14 +28,24 @@ SECRET_ID = "intake/clearinghouse"
 
 
 def _secret(password: str = PASSWORD) -> str:
-    return json.dumps({"username": USERNAME, "password": password, "sender_id": SENDER_ID,
-                       "receiver_id": RECEIVER_ID})
+    return json.dumps(
+        {
+            "username": USERNAME,
+            "password": password,
+            "sender_id": SENDER_ID,
+            "receiver_id": RECEIVER_ID,
+        }
+    )
 
 
 @pytest.fixture
 def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1"}.items():
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
         monkeypatch.setenv(name, value)
 
 
@@ -63,8 +81,9 @@ def test_client_is_created_lazily(secretsmanager: Any) -> None:
 
 def test_malformed_secret_names_fields_not_values(secretsmanager: Any) -> None:
     # Given a secret missing its password and sender id
-    secretsmanager.put_secret_value(SecretId=SECRET_ID,
-                                    SecretString=json.dumps({"username": "u-visible"}))
+    secretsmanager.put_secret_value(
+        SecretId=SECRET_ID, SecretString=json.dumps({"username": "u-visible"})
+    )
     provider = SecretsManagerCredentials(SECRET_ID, client=secretsmanager)
     # When read / Then the error lists the bad fields without echoing values
     with pytest.raises(ValueError, match="password") as caught:

@@ -6,6 +6,15 @@ import time
 from collections.abc import Callable
 
 import pytest
+
+from intake.clearinghouse import (
+    ClearinghouseGateway,
+    ClearinghouseRejected,
+    ClearinghouseUnavailable,
+    CoreSoapGateway,
+    PayloadType,
+)
+from intake_local.sandbox.server import SandboxClearinghouse
 from tests.integration.clearinghouse.clearinghouse_doubles import (
     X12_270,
     X12_271,
@@ -15,14 +24,6 @@ from tests.integration.clearinghouse.clearinghouse_doubles import (
     ScriptedPayer,
     credentials,
 )
-from intake.clearinghouse import (
-    ClearinghouseGateway,
-    ClearinghouseRejected,
-    ClearinghouseUnavailable,
-    CoreSoapGateway,
-    PayloadType,
-)
-from intake_local.sandbox.server import SandboxClearinghouse
 
 pytestmark = pytest.mark.integration
 

@@ -8,13 +8,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from threading import Thread
 
 import pytest
-from tests.integration.clearinghouse.clearinghouse_doubles import X12_270, X12_271, MemoryAudit
+
 from intake.clearinghouse import (
     ClearinghouseProtocolError,
     ClearinghouseRejected,
     CoreSoapGateway,
 )
 from intake.clearinghouse.envelope import CoreResponse, SoapFault, build_fault, build_response
+from tests.integration.clearinghouse.clearinghouse_doubles import X12_270, X12_271, MemoryAudit
 
 pytestmark = pytest.mark.integration
 
@@ -36,8 +37,10 @@ class _Canned(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length", "0")))
         self.send_response(self.server.status)
-        for name, value in {"Content-Length": str(len(self.server.body)),
-                            **self.server.headers}.items():
+        for name, value in {
+            "Content-Length": str(len(self.server.body)),
+            **self.server.headers,
+        }.items():
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(self.server.body)
@@ -62,11 +65,18 @@ def _gateway(make_gateway: GatewayFactory, canned: CannedServer) -> CoreSoapGate
 
 
 def _response(payload_type: str) -> bytes:
-    return build_response(CoreResponse(
-        payload_type=payload_type, payload_id="f81d4fae-7dec-11d0-a765-00a0c91e6bf6",
-        timestamp=datetime.now(UTC), sender_id="CH", receiver_id="US", payload=X12_271,
-        error_code="Success", error_message="None",
-    ))
+    return build_response(
+        CoreResponse(
+            payload_type=payload_type,
+            payload_id="f81d4fae-7dec-11d0-a765-00a0c91e6bf6",
+            timestamp=datetime.now(UTC),
+            sender_id="CH",
+            receiver_id="US",
+            payload=X12_271,
+            error_code="Success",
+            error_message="None",
+        )
+    )
 
 
 @pytest.mark.parametrize(
@@ -79,7 +89,9 @@ def _response(payload_type: str) -> bytes:
     ids=["not-soap", "wrong-payload-type", "redirect"],
 )
 def test_contract_breaches_are_protocol_errors(
-    make_gateway: GatewayFactory, canned: CannedServer, audit: MemoryAudit,
+    make_gateway: GatewayFactory,
+    canned: CannedServer,
+    audit: MemoryAudit,
     answer: tuple[int, bytes, dict[str, str]],
 ) -> None:
     # Given a server answering outside the CORE contract
@@ -101,7 +113,11 @@ def test_contract_breaches_are_protocol_errors(
     ids=["401-html", "403-html", "400-fault"],
 )
 def test_client_errors_are_rejections(
-    make_gateway: GatewayFactory, canned: CannedServer, status: int, body: bytes, code: str,
+    make_gateway: GatewayFactory,
+    canned: CannedServer,
+    status: int,
+    body: bytes,
+    code: str,
 ) -> None:
     # Given a server refusing the request (even without a CORE body)
     canned.status, canned.body, canned.headers = status, body, {}

@@ -8,15 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 import requests
-from tests.integration.clearinghouse.clearinghouse_doubles import (
-    PASSWORD,
-    SENDER_ID,
-    USERNAME,
-    X12_270,
-    X12_271,
-    Reply,
-    ScriptedPayer,
-)
+
 from intake.clearinghouse import ClearinghouseUnavailable, CoreSoapGateway, PayloadType
 from intake.clearinghouse.envelope import (
     SOAP_CONTENT_TYPE,
@@ -29,6 +21,15 @@ from intake.clearinghouse.envelope import (
     parse_reply,
 )
 from intake_local.sandbox.server import SandboxAccount, SandboxClearinghouse
+from tests.integration.clearinghouse.clearinghouse_doubles import (
+    PASSWORD,
+    SENDER_ID,
+    USERNAME,
+    X12_270,
+    X12_271,
+    Reply,
+    ScriptedPayer,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -44,15 +45,19 @@ def http() -> requests.Session:
     return session
 
 
-def _post(http: requests.Session, url: str, body: bytes,
-          content_type: str = SOAP_CONTENT_TYPE) -> requests.Response:
+def _post(
+    http: requests.Session, url: str, body: bytes, content_type: str = SOAP_CONTENT_TYPE
+) -> requests.Response:
     return http.post(url, data=body, headers={"Content-Type": content_type}, timeout=2)
 
 
 def _request_body(*, payload_id: str | None = None, password: str = PASSWORD) -> bytes:
     request = CoreRequest(
-        payload_type=PayloadType.X12_270_REQUEST, payload_id=payload_id or new_payload_id(),
-        timestamp=datetime.now(UTC), sender_id=SENDER_ID, receiver_id="SANDBOXCH",
+        payload_type=PayloadType.X12_270_REQUEST,
+        payload_id=payload_id or new_payload_id(),
+        timestamp=datetime.now(UTC),
+        sender_id=SENDER_ID,
+        receiver_id="SANDBOXCH",
         payload=X12_270,
     )
     return build_request(request, UsernameToken(USERNAME, password))
@@ -96,8 +101,10 @@ def test_missing_field_gets_core_error(
     sandbox: SandboxClearinghouse, http: requests.Session
 ) -> None:
     # Given an authenticated envelope without a PayloadID
-    body = _request_body().replace(b"<PayloadID>", b"<Ignored>").replace(
-        b"</PayloadID>", b"</Ignored>"
+    body = (
+        _request_body()
+        .replace(b"<PayloadID>", b"<Ignored>")
+        .replace(b"</PayloadID>", b"</Ignored>")
     )
     # When posted / Then the CORE error code names the missing field
     response = _post(http, sandbox.url, body)
@@ -115,9 +122,7 @@ def test_bad_password_gets_401_unauthorized(
     assert isinstance(reply, CoreResponse) and reply.error_code == "Unauthorized"
 
 
-def test_wrong_content_type_and_path(
-    sandbox: SandboxClearinghouse, http: requests.Session
-) -> None:
+def test_wrong_content_type_and_path(sandbox: SandboxClearinghouse, http: requests.Session) -> None:
     assert _post(http, sandbox.url, _request_body(), "text/plain").status_code == 415
     assert _post(http, sandbox.base_url + "/other", _request_body()).status_code == 404
 

@@ -10,13 +10,19 @@ from collections.abc import Callable, Iterator
 from datetime import date
 
 import pytest
-from tests.integration.clearinghouse.clearinghouse_doubles import PASSWORD, SENDER_ID, USERNAME, MemoryAudit
+
 from intake.clearinghouse import CoreSoapGateway, PayloadType
 from intake.x12.t270.build import build_270
 from intake.x12.t270.inquiry import EligibilityInquiry, SubscriberInfo
 from intake.x12.t271.parse import parse_271
 from intake_local.sandbox.payer import SandboxPayer
 from intake_local.sandbox.server import SandboxAccount, SandboxClearinghouse
+from tests.integration.clearinghouse.clearinghouse_doubles import (
+    PASSWORD,
+    SENDER_ID,
+    USERNAME,
+    MemoryAudit,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -28,7 +34,8 @@ def payer_says_retry(x12_271: str) -> bool:
     read = parse_271(x12_271)
     return any(
         rejection.code == "42"
-        for response in read.responses for source in response.sources
+        for response in read.responses
+        for source in response.sources
         for rejection in source.rejections
     )
 
@@ -48,23 +55,33 @@ def real_sandbox(sandbox_payer: SandboxPayer) -> Iterator[SandboxClearinghouse]:
 def _inquiry_270(payer: SandboxPayer, scenario: str) -> str:
     member = next(m for m in payer.catalog.members if m.scenario == scenario)
     inquiry = EligibilityInquiry(
-        payer_name=payer.catalog.payers[member.payer_id].name, payer_id=member.payer_id,
-        provider_name="SANDBOX HOME INFUSION", provider_npi="1234567893",
-        subscriber=SubscriberInfo(first_name=member.first_name, last_name=member.last_name,
-                                  dob=member.dob, member_id=member.member_id),
-        service_date=date(2026, 11, 22), trace_number=f"trace-{scenario.replace('_', '-')}",
+        payer_name=payer.catalog.payers[member.payer_id].name,
+        payer_id=member.payer_id,
+        provider_name="SANDBOX HOME INFUSION",
+        provider_npi="1234567893",
+        subscriber=SubscriberInfo(
+            first_name=member.first_name,
+            last_name=member.last_name,
+            dob=member.dob,
+            member_id=member.member_id,
+        ),
+        service_date=date(2026, 11, 22),
+        trace_number=f"trace-{scenario.replace('_', '-')}",
     )
     return build_270(inquiry)
 
 
 def test_payer_busy_twice_then_answers(
-    make_gateway: GatewayFactory, sandbox_payer: SandboxPayer,
-    real_sandbox: SandboxClearinghouse, audit: MemoryAudit,
+    make_gateway: GatewayFactory,
+    sandbox_payer: SandboxPayer,
+    real_sandbox: SandboxClearinghouse,
+    audit: MemoryAudit,
 ) -> None:
     # Given the catalog member whose payer answers AAA 42 to the first two inquiries
     x12_270 = _inquiry_270(sandbox_payer, "payer_unavailable_then_ok")
-    gateway = make_gateway(endpoint_url=real_sandbox.url, max_attempts=3,
-                           retry_payload=payer_says_retry)
+    gateway = make_gateway(
+        endpoint_url=real_sandbox.url, max_attempts=3, retry_payload=payer_says_retry
+    )
     # When the 270 goes through the clearinghouse
     reply = gateway.check_eligibility(x12_270, correlation_id="ref-sandbox-payer")
     # Then the gateway retried past both busy answers and got a real, rejection-free 271

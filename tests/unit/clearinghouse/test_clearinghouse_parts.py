@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
+
 from intake.clearinghouse import (
     ClearinghouseCredentials,
     CoreSoapSettings,
@@ -11,15 +13,15 @@ from intake.clearinghouse import (
     audit_kind,
     check_correlation_id,
 )
-from pydantic import ValidationError
 
 
 def test_settings_refuse_timeouts_beyond_core_ceiling() -> None:
     # Given connect + read timeouts above the CORE 20 s real-time ceiling
     # When the settings are built / Then they are refused
     with pytest.raises(ValidationError, match="20 s"):
-        CoreSoapSettings(endpoint_url="https://ch.example/core", connect_timeout_s=5,
-                         read_timeout_s=16)
+        CoreSoapSettings(
+            endpoint_url="https://ch.example/core", connect_timeout_s=5, read_timeout_s=16
+        )
 
 
 def test_settings_defaults_fit_the_ceiling() -> None:
@@ -34,8 +36,9 @@ def test_settings_require_http_url() -> None:
 
 def test_credentials_hide_password() -> None:
     # Given credentials / When rendered / Then the password is masked
-    creds = ClearinghouseCredentials(username="u", password="hunter2", sender_id="S",
-                                     receiver_id="R")
+    creds = ClearinghouseCredentials(
+        username="u", password="hunter2", sender_id="S", receiver_id="R"
+    )
     assert "hunter2" not in repr(creds)
     assert StaticCredentials(creds).get().password.get_secret_value() == "hunter2"
 

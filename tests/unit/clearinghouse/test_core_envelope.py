@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+
 from intake.clearinghouse.envelope import (
     CORE_NS,
     SOAP12_NS,
@@ -35,8 +36,12 @@ MOMENT = datetime(2026, 11, 22, 10, 20, 34, tzinfo=UTC)
 @pytest.fixture
 def request_270() -> CoreRequest:
     return CoreRequest(
-        payload_type=PayloadType.X12_270_REQUEST, payload_id=PAYLOAD_ID, timestamp=MOMENT,
-        sender_id="HOMEINFUSION01", receiver_id="CLEARINGHOUSE", payload=X12_270,
+        payload_type=PayloadType.X12_270_REQUEST,
+        payload_id=PAYLOAD_ID,
+        timestamp=MOMENT,
+        sender_id="HOMEINFUSION01",
+        receiver_id="CLEARINGHOUSE",
+        payload=X12_270,
     )
 
 
@@ -54,9 +59,13 @@ def _envelope(core_children: str, *, header: str = "") -> bytes:
 
 
 _ALL_FIELDS = {
-    "PayloadType": "X12_270_Request_005010X279A1", "ProcessingMode": "RealTime",
-    "PayloadID": PAYLOAD_ID, "TimeStamp": "2026-11-22T10:20:34Z", "SenderID": "HOMEINFUSION01",
-    "ReceiverID": "CLEARINGHOUSE", "CORERuleVersion": "2.2.0",
+    "PayloadType": "X12_270_Request_005010X279A1",
+    "ProcessingMode": "RealTime",
+    "PayloadID": PAYLOAD_ID,
+    "TimeStamp": "2026-11-22T10:20:34Z",
+    "SenderID": "HOMEINFUSION01",
+    "ReceiverID": "CLEARINGHOUSE",
+    "CORERuleVersion": "2.2.0",
     "Payload": f"<![CDATA[{X12_270}]]>",
 }
 
@@ -115,9 +124,7 @@ def test_request_in_cdata_with_whitespace_as_real_clients_send() -> None:
 
 def test_children_qualified_with_core_namespace_are_accepted() -> None:
     # Given children in the CORE namespace rather than unqualified
-    children = "".join(
-        f'<c:{k} xmlns:c="{CORE_NS}">{v}</c:{k}>' for k, v in _ALL_FIELDS.items()
-    )
+    children = "".join(f'<c:{k} xmlns:c="{CORE_NS}">{v}</c:{k}>' for k, v in _ALL_FIELDS.items())
     # When parsed
     _, request = parse_request(_envelope(children))
     # Then the fields are read the same
@@ -127,9 +134,14 @@ def test_children_qualified_with_core_namespace_are_accepted() -> None:
 def test_success_response_round_trips() -> None:
     # Given a Success response
     response = CoreResponse(
-        payload_type=PayloadType.X12_271_RESPONSE, payload_id=PAYLOAD_ID, timestamp=MOMENT,
-        sender_id="CLEARINGHOUSE", receiver_id="HOMEINFUSION01",
-        payload="ST*271*0001~SE*2*0001~", error_code="Success", error_message="None",
+        payload_type=PayloadType.X12_271_RESPONSE,
+        payload_id=PAYLOAD_ID,
+        timestamp=MOMENT,
+        sender_id="CLEARINGHOUSE",
+        receiver_id="HOMEINFUSION01",
+        payload="ST*271*0001~SE*2*0001~",
+        error_code="Success",
+        error_message="None",
     )
     # When built and parsed
     parsed = parse_reply(build_response(response))
@@ -141,8 +153,14 @@ def test_success_response_round_trips() -> None:
 def test_error_response_may_omit_metadata() -> None:
     # Given an Unauthorized response with blank metadata
     response = CoreResponse(
-        payload_type="", payload_id="", timestamp=None, sender_id="", receiver_id="", payload="",
-        error_code=CoreErrorCode.UNAUTHORIZED, error_message="bad login",
+        payload_type="",
+        payload_id="",
+        timestamp=None,
+        sender_id="",
+        receiver_id="",
+        payload="",
+        error_code=CoreErrorCode.UNAUTHORIZED,
+        error_message="bad login",
     )
     # When parsed
     parsed = parse_reply(build_response(response))
@@ -155,8 +173,14 @@ def test_error_response_may_omit_metadata() -> None:
 def test_success_response_without_payload_is_malformed() -> None:
     # Given a Success response with no payload
     response = CoreResponse(
-        payload_type=PayloadType.X12_271_RESPONSE, payload_id=PAYLOAD_ID, timestamp=MOMENT,
-        sender_id="A", receiver_id="B", payload="", error_code="Success", error_message="None",
+        payload_type=PayloadType.X12_271_RESPONSE,
+        payload_id=PAYLOAD_ID,
+        timestamp=MOMENT,
+        sender_id="A",
+        receiver_id="B",
+        payload="",
+        error_code="Success",
+        error_message="None",
     )
     # When parsed / Then it is rejected
     with pytest.raises(EnvelopeError, match="Payload is required"):
@@ -223,8 +247,7 @@ def test_token_with_digest_password_is_not_accepted() -> None:
         b"ISA*00*not xml~",
         b"<soap:Envelope xmlns:soap='http://schemas.xmlsoap.org/soap/envelope/'/>",
         f"<soap:Envelope xmlns:soap='{SOAP12_NS}'><soap:Body/></soap:Envelope>".encode(),
-        f"<soap:Envelope xmlns:soap='{SOAP12_NS}'><soap:Body><x/></soap:Body></soap:Envelope>"
-        .encode(),
+        f"<soap:Envelope xmlns:soap='{SOAP12_NS}'><soap:Body><x/></soap:Body></soap:Envelope>".encode(),
         b"<unclosed>",
     ],
     ids=["empty", "not-xml", "soap-1.1", "empty-body", "foreign-element", "unclosed"],

@@ -21,11 +21,20 @@ def sample(name: str = "01-ppo-deductible-coinsurance") -> dict[str, Any]:
 
 def test_sample_referrals_are_valid_and_normalized() -> None:
     # Given the English, Spanish and Chinese sample referrals
-    referrals = [Referral.model_validate(sample(n)) for n in
-                 ("01-ppo-deductible-coinsurance", "02-hmo-copay-spanish", "03-auth-required-chinese")]
+    referrals = [
+        Referral.model_validate(sample(n))
+        for n in (
+            "01-ppo-deductible-coinsurance",
+            "02-hmo-copay-spanish",
+            "03-auth-required-chinese",
+        )
+    ]
     # Then languages, phones and codes are normalized, and names are kept intact
     assert [r.patient.preferred_language for r in referrals] == [
-        Language.ENGLISH, Language.SPANISH, Language.CHINESE]
+        Language.ENGLISH,
+        Language.SPANISH,
+        Language.CHINESE,
+    ]
     assert referrals[1].patient.phone == "7735550177"
     assert referrals[1].patient.first_name == "Sofía"
     assert referrals[2].clinical_notes is not None and "普通话" in referrals[2].clinical_notes
@@ -33,14 +42,23 @@ def test_sample_referrals_are_valid_and_normalized() -> None:
     assert referrals[0].diagnoses[0].code == "K50.90"
 
 
-@pytest.mark.parametrize(("npi", "ok"), [("1234567893", True), ("1234567890", False),
-                                         ("1245319599", True), ("123456789", False)])
+@pytest.mark.parametrize(
+    ("npi", "ok"),
+    [("1234567893", True), ("1234567890", False), ("1245319599", True), ("123456789", False)],
+)
 def test_npi_check_digit(npi: str, ok: bool) -> None:
     assert npi_check_digit_ok(npi) is ok
 
 
-@pytest.mark.parametrize(("raw", "normal"), [("0006-4952-01", "00006495201"), ("57894-030-01", "57894003001"),
-                                             ("12345-6789-1", "12345678901"), ("57894003001", "57894003001")])
+@pytest.mark.parametrize(
+    ("raw", "normal"),
+    [
+        ("0006-4952-01", "00006495201"),
+        ("57894-030-01", "57894003001"),
+        ("12345-6789-1", "12345678901"),
+        ("57894003001", "57894003001"),
+    ],
+)
 def test_ndc_normalizes_to_11_digits(raw: str, normal: str) -> None:
     assert normalize_ndc(raw) == normal
 
@@ -48,7 +66,11 @@ def test_ndc_normalizes_to_11_digits(raw: str, normal: str) -> None:
 def test_icd10_codes_are_format_checked_and_dotted() -> None:
     data = sample()
     data["diagnoses"] = ["k5090", "E11.65", "Z79.899"]
-    assert [d.code for d in Referral.model_validate(data).diagnoses] == ["K50.90", "E11.65", "Z79.899"]
+    assert [d.code for d in Referral.model_validate(data).diagnoses] == [
+        "K50.90",
+        "E11.65",
+        "Z79.899",
+    ]
     data["diagnoses"] = ["12345"]
     with pytest.raises(ValidationError, match="not an ICD-10-CM code"):
         Referral.model_validate(data)
@@ -62,7 +84,11 @@ def test_dependent_needs_subscriber_name() -> None:
     with pytest.raises(ValidationError) as caught:
         Referral.model_validate(data)
     assert any("subscriber's name is needed" in p for p in explain(caught.value))
-    data["insurance"]["subscriber"] = {"first_name": "Ana", "last_name": "Johnson", "date_of_birth": "1975-01-02"}
+    data["insurance"]["subscriber"] = {
+        "first_name": "Ana",
+        "last_name": "Johnson",
+        "date_of_birth": "1975-01-02",
+    }
     assert Referral.model_validate(data).insurance.relationship is Relationship.CHILD
 
 

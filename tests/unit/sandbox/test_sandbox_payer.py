@@ -26,23 +26,38 @@ def payer() -> SandboxPayer:
     return SandboxPayer(control_numbers=SequentialControlNumbers(), clock=lambda: NOW)
 
 
-def _inquiry(payer_id: str, member_id: str, *, first: str = "X", last: str = "Y",
-             dob: date = date(1970, 1, 1), dependent: DependentInfo | None = None,
-             npi: str = "1234567893") -> EligibilityInquiry:
+def _inquiry(
+    payer_id: str,
+    member_id: str,
+    *,
+    first: str = "X",
+    last: str = "Y",
+    dob: date = date(1970, 1, 1),
+    dependent: DependentInfo | None = None,
+    npi: str = "1234567893",
+) -> EligibilityInquiry:
     return EligibilityInquiry(
-        payer_name="Sandbox", payer_id=payer_id, provider_name="Sample Home Infusion",
+        payer_name="Sandbox",
+        payer_id=payer_id,
+        provider_name="Sample Home Infusion",
         provider_npi=npi,
-        subscriber=SubscriberInfo(first_name=first, last_name=last, dob=dob, sex=Sex.FEMALE,
-                                  member_id=member_id),
-        dependent=dependent, service_date=date(2026, 2, 1), trace_number="TR-1",
+        subscriber=SubscriberInfo(
+            first_name=first, last_name=last, dob=dob, sex=Sex.FEMALE, member_id=member_id
+        ),
+        dependent=dependent,
+        service_date=date(2026, 2, 1),
+        trace_number="TR-1",
     )
 
 
 @pytest.fixture
 def ask(payer: SandboxPayer) -> Ask:
     def _ask(payer_id: str, member_id: str, **kw: object) -> BenefitsSummary:
-        text = build_270(_inquiry(payer_id, member_id, **kw),  # type: ignore[arg-type]
-                         control_numbers=SequentialControlNumbers(), now=NOW)
+        text = build_270(
+            _inquiry(payer_id, member_id, **kw),  # type: ignore[arg-type]
+            control_numbers=SequentialControlNumbers(),
+            now=NOW,
+        )
         reply = payer.respond_270(text)
         parse_interchange(reply.x12, strict=True)  # counts and control numbers all right
         [summary] = interpret_271(reply.x12)
@@ -57,13 +72,21 @@ def test_given_ppo_family_subscriber_then_accumulators_coinsurance_and_limits(as
     assert s.payer.id == "SBX01" and s.plan.group_number == "SBXGRP100"
     d, oop = s.summary.deductible, s.summary.out_of_pocket
     assert (d.in_network.individual.total, d.in_network.individual.remaining) == (
-        Decimal("1500.00"), Decimal("1200.50"))
+        Decimal("1500.00"),
+        Decimal("1200.50"),
+    )
     assert (d.out_of_network.family.total, d.out_of_network.family.remaining) == (
-        Decimal("6000.00"), Decimal("6000.00"))
+        Decimal("6000.00"),
+        Decimal("6000.00"),
+    )
     assert (oop.in_network.family.total, oop.in_network.family.remaining) == (
-        Decimal("10000.00"), Decimal("8200.00"))
+        Decimal("10000.00"),
+        Decimal("8200.00"),
+    )
     assert (s.coinsurance.in_network, s.coinsurance.out_of_network) == (
-        Decimal("0.1"), Decimal("0.4"))
+        Decimal("0.1"),
+        Decimal("0.4"),
+    )
     assert s.auth_required is False
     assert [v.quantity for v in s.visit_limits] == [Decimal("60"), Decimal("48")]
     assert (s.plan.begin, s.plan.end) == (date(2026, 1, 1), date(2026, 12, 31))
@@ -71,8 +94,13 @@ def test_given_ppo_family_subscriber_then_accumulators_coinsurance_and_limits(as
 
 
 def test_given_ppo_dependent_then_hl23_answer_for_the_child(ask: Ask) -> None:
-    child = DependentInfo(first_name="Lucas", last_name="Martinez", dob=date(2012, 7, 22),
-                          sex=Sex.MALE, relationship=Relationship.CHILD)
+    child = DependentInfo(
+        first_name="Lucas",
+        last_name="Martinez",
+        dob=date(2012, 7, 22),
+        sex=Sex.MALE,
+        relationship=Relationship.CHILD,
+    )
     s = ask("SBX01", "SBP000000101", dependent=child)
     assert s.is_dependent and s.status is CoverageStatus.ACTIVE
     assert (s.patient.first_name, s.subscriber.first_name) == ("LUCAS", "AVA")
@@ -80,8 +108,12 @@ def test_given_ppo_dependent_then_hl23_answer_for_the_child(ask: Ask) -> None:
 
 
 def test_given_unknown_dependent_then_rejected_67_at_2100d(ask: Ask) -> None:
-    stranger = DependentInfo(first_name="Zoe", last_name="Martinez", dob=date(2015, 1, 1),
-                             relationship=Relationship.CHILD)
+    stranger = DependentInfo(
+        first_name="Zoe",
+        last_name="Martinez",
+        dob=date(2015, 1, 1),
+        relationship=Relationship.CHILD,
+    )
     s = ask("SBX01", "SBP000000101", dependent=stranger)
     assert s.status is CoverageStatus.REJECTED
     assert [(r.code, r.loop) for r in s.rejections] == [("67", "2100D")]
@@ -94,7 +126,10 @@ def test_given_hmo_then_copays_pcp_and_visit_limit(ask: Ask) -> None:
     assert s.copay.out_of_network is None
     [limit] = s.visit_limits
     assert (limit.quantity_qualifier, limit.quantity, limit.service_types) == (
-        "VS", Decimal("30"), ("44",))
+        "VS",
+        Decimal("30"),
+        ("44",),
+    )
     pcp = next(b for b in s.benefits if b.code == "L")
     assert pcp.related_entities[0].name == "ELENA RIVERA"
 
@@ -107,7 +142,10 @@ def test_given_medicare_advantage_and_medicaid_then_insurance_types(ask: Ask) ->
     assert ma.coinsurance.in_network == Decimal("0.2")
     mcd = ask("SBX04", "SBC000000401")
     assert (mcd.status, mcd.plan.insurance_type, mcd.copay.in_network) == (
-        CoverageStatus.ACTIVE, "MC", Decimal("0.00"))
+        CoverageStatus.ACTIVE,
+        "MC",
+        Decimal("0.00"),
+    )
 
 
 def test_given_inactive_policy_then_inactive_with_end_date(ask: Ask) -> None:
@@ -124,8 +162,11 @@ def test_given_auth_plan_then_auth_required_with_messages(ask: Ask) -> None:
 
 @pytest.mark.parametrize(
     ("payer_id", "member_id", "code", "loop"),
-    [("SBX01", "SBP999999999", "75", "2100C"), ("SBX01", "SBP12345", "72", "2100C"),
-     ("SBX99", "SBP000000101", "79", "2100A")],
+    [
+        ("SBX01", "SBP999999999", "75", "2100C"),
+        ("SBX01", "SBP12345", "72", "2100C"),
+        ("SBX99", "SBP000000101", "79", "2100A"),
+    ],
 )
 def test_given_bad_member_or_payer_then_rejected_at_the_right_loop(
     ask: Ask, payer_id: str, member_id: str, code: str, loop: str
@@ -171,8 +212,10 @@ def test_given_slow_payer_then_delay_from_catalog_or_override(payer: SandboxPaye
 
 
 def test_given_referral_with_other_name_then_mismatch_flagged(payer: SandboxPayer) -> None:
-    text = build_270(_inquiry("SBX01", "SBP000000105", first="Bob", last="Johnson",
-                              dob=date(1949, 4, 15)), now=NOW)
+    text = build_270(
+        _inquiry("SBX01", "SBP000000105", first="Bob", last="Johnson", dob=date(1949, 4, 15)),
+        now=NOW,
+    )
     expected = ExpectedPatient(first_name="Bob", last_name="Johnson", dob=date(1949, 4, 15))
     [s] = interpret_271(payer.respond_270(text).x12, expected=expected)
     assert s.mismatches == ("first_name", "dob")
@@ -196,7 +239,18 @@ def test_given_garbage_then_x12_error(payer: SandboxPayer) -> None:
 def test_given_catalog_then_every_scenario_is_there() -> None:
     catalog = SandboxCatalog.load()
     scenarios = {m.scenario for m in catalog.members} | {
-        s.scenario for s in catalog.scenarios_without_member}
-    assert scenarios >= {"ppo_family", "auth_required", "inactive", "payer_unavailable_then_ok",
-                         "demographics_mismatch", "hmo_copay", "medicare_advantage", "medicaid",
-                         "slow_payer", "member_not_found", "invalid_member_id"}
+        s.scenario for s in catalog.scenarios_without_member
+    }
+    assert scenarios >= {
+        "ppo_family",
+        "auth_required",
+        "inactive",
+        "payer_unavailable_then_ok",
+        "demographics_mismatch",
+        "hmo_copay",
+        "medicare_advantage",
+        "medicaid",
+        "slow_payer",
+        "member_not_found",
+        "invalid_member_id",
+    }

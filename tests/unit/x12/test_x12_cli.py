@@ -44,9 +44,17 @@ def test_given_several_patients_when_read_then_a_list(run: Run) -> None:
 
 
 def test_given_expected_names_when_read_then_mismatch_reported(run: Run) -> None:
-    code, out, _ = run("x12", "read-271", str(LOCAL_X12 / "ppo-accumulators.271"),
-                       "--expect-first", "Jane", "--expect-last", "Dough",
-                       "--expect-dob", "1980-02-14")
+    code, out, _ = run(
+        "x12",
+        "read-271",
+        str(LOCAL_X12 / "ppo-accumulators.271"),
+        "--expect-first",
+        "Jane",
+        "--expect-last",
+        "Dough",
+        "--expect-dob",
+        "1980-02-14",
+    )
     assert code == 0 and json.loads(out)["mismatches"] == ["last_name"]
 
 
@@ -66,13 +74,25 @@ def test_given_missing_file_when_read_then_exit_2(run: Run, tmp_path: Path) -> N
 
 def test_given_inquiry_json_when_build_270_then_x12(run: Run, tmp_path: Path) -> None:
     inquiry = tmp_path / "inquiry.json"
-    inquiry.write_text(json.dumps({
-        "payer_name": "Sandbox HMO Care", "payer_id": "SBX02",
-        "provider_name": "Sample Home Infusion", "provider_npi": "1234567893",
-        "subscriber": {"first_name": "Sofia", "last_name": "Nguyen", "dob": "1990-05-17",
-                       "member_id": "SBH000000201"},
-        "service_date": "2026-02-01", "trace_number": "T1", "service_types": ["30", "42"],
-    }))
+    inquiry.write_text(
+        json.dumps(
+            {
+                "payer_name": "Sandbox HMO Care",
+                "payer_id": "SBX02",
+                "provider_name": "Sample Home Infusion",
+                "provider_npi": "1234567893",
+                "subscriber": {
+                    "first_name": "Sofia",
+                    "last_name": "Nguyen",
+                    "dob": "1990-05-17",
+                    "member_id": "SBH000000201",
+                },
+                "service_date": "2026-02-01",
+                "trace_number": "T1",
+                "service_types": ["30", "42"],
+            }
+        )
+    )
     code, out, _ = run("x12", "build-270", str(inquiry), "--control-number", "5")
     assert code == 0
     assert out.startswith("ISA*") and "*000000005*" in out and "EQ*30^42~" in out

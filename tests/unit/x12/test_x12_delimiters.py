@@ -14,7 +14,7 @@ ISA = (
 
 
 def _with(isa: str, element: str, repetition: str, component: str, terminator: str) -> str:
-    body = isa[: 104].replace("*", element)
+    body = isa[:104].replace("*", element)
     body = body[:82] + repetition + body[83:]
     return body + component + terminator
 
@@ -26,8 +26,12 @@ def test_given_default_isa_when_reading_delimiters_then_star_caret_colon_tilde()
 
 @pytest.mark.parametrize(
     ("element", "repetition", "component", "terminator"),
-    [("|", "^", ">", "~"), ("!", "+", ">", "\n"), ("\x1d", "\x1f", "\x1e", "\x1c"),
-     ("~", "{", "}", "\r")],
+    [
+        ("|", "^", ">", "~"),
+        ("!", "+", ">", "\n"),
+        ("\x1d", "\x1f", "\x1e", "\x1c"),
+        ("~", "{", "}", "\r"),
+    ],
 )
 def test_given_non_default_isa_when_reading_then_each_delimiter_is_taken_from_it(
     element: str, repetition: str, component: str, terminator: str

@@ -70,9 +70,7 @@ def test_given_control_number_mismatch_when_strict_then_error_else_warning(
     with pytest.raises(X12EnvelopeError, match=r"segment 10 \(SE\): SE02 control number"):
         parse_interchange(text, strict=True)
     ic = parse_interchange(text, strict=False)
-    assert ic.warnings == [
-        "segment 10 (SE): SE02 control number does not match ST02 of segment 3"
-    ]
+    assert ic.warnings == ["segment 10 (SE): SE02 control number does not match ST02 of segment 3"]
 
 
 def test_given_public_278_with_wrong_se01_when_parsing_then_the_real_count_is_reported(
@@ -120,8 +118,9 @@ def test_given_tokenizer_when_reading_then_positions_are_1_based(subscriber_271:
 
 def test_given_bodies_when_building_interchange_then_counts_are_correct() -> None:
     bodies = [[Segment.build("BHT", "0022", "13")], [Segment.build("BHT", "0022", "13")] * 3]
-    text = build_interchange("HS", "270", "005010X279A1", bodies,
-                             control_numbers=SequentialControlNumbers(41))
+    text = build_interchange(
+        "HS", "270", "005010X279A1", bodies, control_numbers=SequentialControlNumbers(41)
+    )
     ic = parse_interchange(text)
     assert ic.control_number == "000000041"
     assert ic.trailer.element(1) == "1"
@@ -133,8 +132,9 @@ def test_given_bodies_when_building_interchange_then_counts_are_correct() -> Non
 
 def test_given_long_sender_id_when_building_then_build_error() -> None:
     with pytest.raises(X12Error, match="ISA06 is at most 15"):
-        build_interchange("HS", "270", "005010X279A1", [[]],
-                          parties=EnvelopeParties(sender_id="X" * 16))
+        build_interchange(
+            "HS", "270", "005010X279A1", [[]], parties=EnvelopeParties(sender_id="X" * 16)
+        )
 
 
 def test_given_default_control_numbers_when_drawn_then_unique_and_9_digits() -> None:

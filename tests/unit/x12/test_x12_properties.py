@@ -21,7 +21,8 @@ def delimiters(draw: st.DrawFn) -> Delimiters:
 
 def _values(d: Delimiters) -> st.SearchStrategy[str]:
     alphabet = st.characters(
-        codec="ascii", exclude_characters="".join(d.chars) + "\r\n",
+        codec="ascii",
+        exclude_characters="".join(d.chars) + "\r\n",
         exclude_categories=["Cc"],
     )
     return st.text(alphabet, min_size=1, max_size=8)
@@ -33,17 +34,27 @@ def interchanges(draw: st.DrawFn) -> tuple[Delimiters, list[Segment], str]:
     value = _values(d)
     body: list[Segment] = []
     for _ in range(draw(st.integers(1, 6))):
-        elements = draw(st.lists(
-            st.one_of(value, st.tuples(value, value), st.lists(value, min_size=2, max_size=3)),
-            min_size=1, max_size=5,
-        ))
+        elements = draw(
+            st.lists(
+                st.one_of(value, st.tuples(value, value), st.lists(value, min_size=2, max_size=3)),
+                min_size=1,
+                max_size=5,
+            )
+        )
         built: list[ElementValue] = [
             e if isinstance(e, str | tuple) else Repeated(tuple(e)) for e in elements
         ]
         body.append(Segment.build("REF", *built, delimiters=d))
     line_ending = draw(st.sampled_from(["", "\n", "\r\n"]))
-    text = build_interchange("HB", "271", "005010X279A1", [body], delimiters=d,
-                             control_numbers=SequentialControlNumbers(), line_ending=line_ending)
+    text = build_interchange(
+        "HB",
+        "271",
+        "005010X279A1",
+        [body],
+        delimiters=d,
+        control_numbers=SequentialControlNumbers(),
+        line_ending=line_ending,
+    )
     return d, body, text
 
 

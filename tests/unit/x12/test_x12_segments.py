@@ -14,8 +14,20 @@ PIPES = Delimiters("|", "{", "}", "\n")
 @pytest.fixture
 def eb() -> Segment:
     return Segment.build(
-        "EB", "B", "IND", repeated("1", "42", "88"), "HM", "", "27", "20.00", "", "", "", "",
-        "Y", ("HC", "J1745", "JA"),
+        "EB",
+        "B",
+        "IND",
+        repeated("1", "42", "88"),
+        "HM",
+        "",
+        "27",
+        "20.00",
+        "",
+        "",
+        "",
+        "",
+        "Y",
+        ("HC", "J1745", "JA"),
     )
 
 

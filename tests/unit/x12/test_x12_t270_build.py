@@ -25,11 +25,20 @@ NOW = datetime(2026, 1, 5, 9, 30)
 @pytest.fixture
 def inquiry() -> EligibilityInquiry:
     return EligibilityInquiry(
-        payer_name="Sandbox PPO Health Plan", payer_id="SBX01",
-        provider_name="Sample Home Infusion", provider_npi="1234567893",
-        subscriber={"first_name": "Ava", "last_name": "Martinez", "dob": "1978-03-14",
-                    "sex": "F", "member_id": "SBP000000101", "group_number": "SBXGRP100"},
-        service_date=date(2026, 2, 1), trace_number="REF-0001",
+        payer_name="Sandbox PPO Health Plan",
+        payer_id="SBX01",
+        provider_name="Sample Home Infusion",
+        provider_npi="1234567893",
+        subscriber={
+            "first_name": "Ava",
+            "last_name": "Martinez",
+            "dob": "1978-03-14",
+            "sex": "F",
+            "member_id": "SBP000000101",
+            "group_number": "SBXGRP100",
+        },
+        service_date=date(2026, 2, 1),
+        trace_number="REF-0001",
     )
 
 
@@ -37,8 +46,11 @@ def _build(
     inquiry: EligibilityInquiry, delimiters: Delimiters | None = None, line_ending: str = ""
 ) -> str:
     return build_270(
-        inquiry, control_numbers=SequentialControlNumbers(7), now=NOW,
-        delimiters=delimiters or Delimiters(), line_ending=line_ending,
+        inquiry,
+        control_numbers=SequentialControlNumbers(7),
+        now=NOW,
+        delimiters=delimiters or Delimiters(),
+        line_ending=line_ending,
     )
 
 
@@ -47,8 +59,26 @@ def test_given_subscriber_inquiry_when_building_then_tr3_layout(
 ) -> None:
     text = _build(inquiry)
     ids = [s.split("*")[0] for s in text.split("~") if s]
-    assert ids == ["ISA", "GS", "ST", "BHT", "HL", "NM1", "HL", "NM1", "HL", "TRN", "NM1",
-                   "REF", "DMG", "DTP", "EQ", "SE", "GE", "IEA"]
+    assert ids == [
+        "ISA",
+        "GS",
+        "ST",
+        "BHT",
+        "HL",
+        "NM1",
+        "HL",
+        "NM1",
+        "HL",
+        "TRN",
+        "NM1",
+        "REF",
+        "DMG",
+        "DTP",
+        "EQ",
+        "SE",
+        "GE",
+        "IEA",
+    ]
     assert "GS*HS*" in text
     assert "ST*270*0007*005010X279A1~BHT*0022*13*REF-0001*20260105*0930~" in text
     assert "NM1*1P*2*SAMPLE HOME INFUSION*****XX*1234567893~" in text
@@ -78,13 +108,20 @@ def test_given_inquiry_when_round_tripped_then_counts_and_values_survive(
 def test_given_dependent_when_building_then_hl23_carries_trace_and_eq(
     inquiry: EligibilityInquiry,
 ) -> None:
-    child = DependentInfo(first_name="Lucas", last_name="Martinez", dob=date(2012, 7, 22),
-                          sex=Sex.MALE, relationship=Relationship.CHILD)
+    child = DependentInfo(
+        first_name="Lucas",
+        last_name="Martinez",
+        dob=date(2012, 7, 22),
+        sex=Sex.MALE,
+        relationship=Relationship.CHILD,
+    )
     with_dep = inquiry.model_copy(update={"dependent": child})
     text = _build(with_dep)
     assert "HL*3*2*22*1~NM1*IL*" in text
-    assert ("HL*4*3*23*0~TRN*1*REF-0001*9INTAKE001~NM1*03*1*MARTINEZ*LUCAS~"
-            "DMG*D8*20120722*M~INS*N*19~DTP*291*D8*20260201~EQ*") in text
+    assert (
+        "HL*4*3*23*0~TRN*1*REF-0001*9INTAKE001~NM1*03*1*MARTINEZ*LUCAS~"
+        "DMG*D8*20120722*M~INS*N*19~DTP*291*D8*20260201~EQ*"
+    ) in text
     [q] = read_270(text)
     assert q.dependent is not None and q.dependent.relationship_code == "19"
     assert q.trace_number == "REF-0001" and q.subscriber.trace_numbers == ()
@@ -113,8 +150,9 @@ def test_given_default_control_numbers_when_building_twice_then_isa13_differs(
     assert first != second and len(first) == 9
 
 
-@pytest.mark.parametrize("name", ["lfh-subscriber-health-benefit-check.270",
-                                  "lfh-dependent-health-benefit-check.270"])
+@pytest.mark.parametrize(
+    "name", ["lfh-subscriber-health-benefit-check.270", "lfh-dependent-health-benefit-check.270"]
+)
 def test_given_public_270_when_reading_then_patient_found(
     shared_x12: Callable[[str], str], name: str
 ) -> None:

@@ -29,14 +29,22 @@ def ppo(local_x12: Reader) -> BenefitsSummary:
 def test_given_ppo_then_deductible_totals_and_remainders_in_and_out(ppo: BenefitsSummary) -> None:
     d = ppo.summary.deductible
     assert (d.in_network.individual.total, d.in_network.individual.remaining) == (
-        Decimal("2000.00"), Decimal("1250.25"))
+        Decimal("2000.00"),
+        Decimal("1250.25"),
+    )
     assert d.in_network.individual.met == Decimal("749.75")  # EB06 24 year to date
     assert (d.in_network.family.total, d.in_network.family.remaining) == (
-        Decimal("4000.00"), Decimal("3100.00"))
+        Decimal("4000.00"),
+        Decimal("3100.00"),
+    )
     assert (d.out_of_network.individual.total, d.out_of_network.individual.remaining) == (
-        Decimal("4000"), Decimal("4000"))
+        Decimal("4000"),
+        Decimal("4000"),
+    )
     assert (d.out_of_network.family.total, d.out_of_network.family.remaining) == (
-        Decimal("8000"), Decimal("7500"))
+        Decimal("8000"),
+        Decimal("7500"),
+    )
 
 
 def test_given_ppo_then_out_of_pocket_uses_plan_periods_not_lifetime(
@@ -44,7 +52,9 @@ def test_given_ppo_then_out_of_pocket_uses_plan_periods_not_lifetime(
 ) -> None:
     oop = ppo.summary.out_of_pocket
     assert (oop.in_network.individual.total, oop.in_network.individual.remaining) == (
-        Decimal("6000.00"), Decimal("5100.00"))
+        Decimal("6000.00"),
+        Decimal("5100.00"),
+    )
     assert oop.in_network.family.total == Decimal("12000.00")  # EB06 22 service year
     assert oop.in_network.family.remaining == Decimal("10200.00")
     # the lifetime line (EB06 32, network unstated) is the only out-of-network figure
@@ -93,9 +103,11 @@ def test_given_custom_service_types_then_summary_uses_them(local_x12: Reader) ->
 
 @pytest.mark.parametrize(
     ("name", "loop", "codes", "follow_up"),
-    [("aaa-2100a.271", "2100A", ["42"], ["R"]),
-     ("aaa-2100b.271", "2100B", ["43", "51"], ["C", "N"]),
-     ("aaa-2100c.271", "2100C", ["75"], ["C"])],
+    [
+        ("aaa-2100a.271", "2100A", ["42"], ["R"]),
+        ("aaa-2100b.271", "2100B", ["43", "51"], ["C", "N"]),
+        ("aaa-2100c.271", "2100C", ["75"], ["C"]),
+    ],
 )
 def test_given_aaa_at_each_loop_then_rejected_with_loop_and_codes(
     local_x12: Reader, name: str, loop: str, codes: list[str], follow_up: list[str]
@@ -118,13 +130,25 @@ def test_given_several_patients_then_a_list_in_document_order(local_x12: Reader)
     out: Any = benefits_json(interpret_271(local_x12("multi-patient.271")))
     assert isinstance(out, list)
     assert [(p["status"], p["patient"]["first_name"]) for p in out] == [
-        ("active", "ROSA"), ("inactive", "EMMA"), ("rejected", "TERESA")]
+        ("active", "ROSA"),
+        ("inactive", "EMMA"),
+        ("rejected", "TERESA"),
+    ]
     rosa, emma, teresa = out
-    assert rosa["rejections"] == [{"code": "56", "follow_up": "C", "loop": "2110C",
-                                   "description": "Inappropriate Date",
-                                   "follow_up_description": "Please Correct and Resubmit"}]
+    assert rosa["rejections"] == [
+        {
+            "code": "56",
+            "follow_up": "C",
+            "loop": "2110C",
+            "description": "Inappropriate Date",
+            "follow_up_description": "Please Correct and Resubmit",
+        }
+    ]
     assert rosa["summary"]["deductible"]["in_network"]["individual"] == {
-        "total": "500.00", "remaining": "0", "met": None}
+        "total": "500.00",
+        "remaining": "0",
+        "met": None,
+    }
     assert rosa["coinsurance"]["in_network"] == "0.15"
     assert emma["subscriber"]["last_name"] == "PARK"
     assert emma["patient"]["is_dependent"] is True
@@ -139,8 +163,10 @@ def test_given_pipe_delimiters_and_crlf_then_read_like_default(local_x12: Reader
     assert s.benefits[0].service_types == ("30", "1", "42", "88")
     assert s.benefits[1].procedure == "HC:J1745:JA"
     assert s.copay.in_network == Decimal("20.00")
-    assert [(v.quantity, v.auth_required if hasattr(v, "auth_required") else None)
-            for v in s.visit_limits] == [(Decimal("30"), None)]
+    assert [
+        (v.quantity, v.auth_required if hasattr(v, "auth_required") else None)
+        for v in s.visit_limits
+    ] == [(Decimal("30"), None)]
     assert s.benefits[2].auth_required is False
     assert s.auth_required is False
 

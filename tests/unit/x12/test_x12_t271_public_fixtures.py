@@ -25,7 +25,10 @@ def test_given_subscriber_271_then_status_payer_and_echo(subscriber: Any) -> Non
     assert subscriber["status"] == "active"
     assert subscriber["payer"] == {"name": "ABC COMPANY", "id": "841610001"}
     assert subscriber["subscriber"] == {
-        "member_id": "123456789", "first_name": "JOHN", "last_name": "SMITH", "dob": "1963-05-19"
+        "member_id": "123456789",
+        "first_name": "JOHN",
+        "last_name": "SMITH",
+        "dob": "1963-05-19",
     }
     assert subscriber["plan"]["description"] == "GOLD 123 PLAN"
     assert subscriber["plan"]["begin"] == "2006-01-01"  # DTP*346
@@ -38,7 +41,10 @@ def test_given_subscriber_271_then_every_eb_is_a_line(subscriber: Any) -> None:
     ten = ["1", "33", "35", "47", "86", "88", "98", "AL", "MH", "UC"]
     assert lines[3]["service_types"] == ten  # EB03 repeated with ^
     assert (lines[3]["amount"], lines[3]["time_period"], lines[3]["in_network"]) == (
-        "10.00", "27", True)
+        "10.00",
+        "27",
+        True,
+    )
     assert (lines[4]["amount"], lines[4]["in_network"]) == ("30.00", False)
     assert lines[1]["related_entities"] == [
         {"entity_code": "P3", "name": "MARCUS JONES", "id_qualifier": "SV", "id": "0202034"}
@@ -58,8 +64,12 @@ def test_given_dependent_271_then_one_object_for_the_dependent(shared_x12: Reade
     assert out["status"] == "active"
     assert out["subscriber"]["member_id"] == "123456789"
     assert out["patient"] == {
-        "member_id": None, "first_name": "MARY", "last_name": "SMITH", "dob": "1998-10-14",
-        "is_dependent": True, "relationship": "19",
+        "member_id": None,
+        "first_name": "MARY",
+        "last_name": "SMITH",
+        "dob": "1998-10-14",
+        "is_dependent": True,
+        "relationship": "19",
     }
     assert out["trace_numbers"] == ["93175-012547"]
     assert len(out["benefits"]) == 5
@@ -69,28 +79,60 @@ def test_given_error_271_then_rejected_at_2100b_with_a_warning(shared_x12: Reade
     out = _json(shared_x12("lfh-subscriber-health-benefit-check-error.271"))
     assert out["status"] == "rejected"
     assert out["payer"] == {"name": "ABC COMPANY", "id": "842610001"}
-    assert out["rejections"] == [{
-        "code": "50", "follow_up": "N", "loop": "2100B",
-        "description": "Provider Ineligible for Inquiries",
-        "follow_up_description": "Resubmission Not Allowed",
-    }]
-    assert out["subscriber"] == {"member_id": None, "first_name": None, "last_name": None,
-                                 "dob": None}
+    assert out["rejections"] == [
+        {
+            "code": "50",
+            "follow_up": "N",
+            "loop": "2100B",
+            "description": "Provider Ineligible for Inquiries",
+            "follow_up_description": "Resubmission Not Allowed",
+        }
+    ]
+    assert out["subscriber"] == {
+        "member_id": None,
+        "first_name": None,
+        "last_name": None,
+        "dob": None,
+    }
     assert out["warnings"] == [
         "segment 10 (SE): SE02 control number does not match ST02 of segment 3"
     ]
 
 
-STABLE_KEYS = {"status", "payer", "subscriber", "benefits", "rejections", "summary",
-               "coinsurance", "copay", "auth_required"}
-LINE_KEYS = {"code", "coverage_level", "service_types", "time_period", "amount", "percent",
-             "quantity_qualifier", "quantity", "auth_required", "in_network", "messages"}
+STABLE_KEYS = {
+    "status",
+    "payer",
+    "subscriber",
+    "benefits",
+    "rejections",
+    "summary",
+    "coinsurance",
+    "copay",
+    "auth_required",
+}
+LINE_KEYS = {
+    "code",
+    "coverage_level",
+    "service_types",
+    "time_period",
+    "amount",
+    "percent",
+    "quantity_qualifier",
+    "quantity",
+    "auth_required",
+    "in_network",
+    "messages",
+}
 
 
-@pytest.mark.parametrize("name", [
-    "lfh-subscriber-health-benefit-check.271", "lfh-dependent-health-benefit-check.271",
-    "lfh-subscriber-health-benefit-check-error.271",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "lfh-subscriber-health-benefit-check.271",
+        "lfh-dependent-health-benefit-check.271",
+        "lfh-subscriber-health-benefit-check-error.271",
+    ],
+)
 def test_given_any_public_271_then_the_stable_keys_are_present(
     shared_x12: Reader, name: str
 ) -> None:

@@ -23,18 +23,42 @@ def ppo(local_x12: Reader) -> str:
 @pytest.mark.parametrize(
     ("old", "new", "error", "message"),
     [
-        ("HL*3*2*22*0", "HL*3*2*99*0", X12StructureError,
-         r"segment 10 \(HL\): HL03 level code '99' is not one of"),
-        ("HL*3*2*22*0", "HL*3*7*22*0", X12StructureError,
-         r"segment 10 \(HL\): a subscriber HL \(22\) needs HL02 pointing"),
-        ("EB*1*FAM*30*PR", "ZZZ*1*FAM*30*PR", X12StructureError,
-         r"segment 19 \(ZZZ\): not expected in 271 loop 2100C"),
-        ("EB*B*IND*88***27*15.00", "EB*B*IND*88***27*15,00", X12ValueError,
-         r"segment 40 \(EB\): EB07 is not a number"),
-        ("DMG*D8*19800214*F", "DMG*D8*19801314*F", X12ValueError,
-         r"segment 16 \(DMG\): DMG02 is not a real calendar date"),
-        ("MSG*PRIOR", "NM1*PRIOR", X12StructureError,
-         r"segment 38 \(NM1\): not expected in 271 loop 2110C"),
+        (
+            "HL*3*2*22*0",
+            "HL*3*2*99*0",
+            X12StructureError,
+            r"segment 10 \(HL\): HL03 level code '99' is not one of",
+        ),
+        (
+            "HL*3*2*22*0",
+            "HL*3*7*22*0",
+            X12StructureError,
+            r"segment 10 \(HL\): a subscriber HL \(22\) needs HL02 pointing",
+        ),
+        (
+            "EB*1*FAM*30*PR",
+            "ZZZ*1*FAM*30*PR",
+            X12StructureError,
+            r"segment 19 \(ZZZ\): not expected in 271 loop 2100C",
+        ),
+        (
+            "EB*B*IND*88***27*15.00",
+            "EB*B*IND*88***27*15,00",
+            X12ValueError,
+            r"segment 40 \(EB\): EB07 is not a number",
+        ),
+        (
+            "DMG*D8*19800214*F",
+            "DMG*D8*19801314*F",
+            X12ValueError,
+            r"segment 16 \(DMG\): DMG02 is not a real calendar date",
+        ),
+        (
+            "MSG*PRIOR",
+            "NM1*PRIOR",
+            X12StructureError,
+            r"segment 38 \(NM1\): not expected in 271 loop 2110C",
+        ),
     ],
 )
 def test_given_broken_271_when_parsing_then_error_names_segment(
@@ -48,8 +72,9 @@ def test_given_broken_271_when_parsing_then_error_names_segment(
 def test_given_ls_without_le_when_parsing_then_error(shared_x12: Reader) -> None:
     text = shared_x12("lfh-subscriber-health-benefit-check.271").replace("LE*2120~\n", "")
     text = text.replace("SE*22*", "SE*21*")
-    with pytest.raises(X12StructureError,
-                       match=r"segment 20 \(EB\): not expected in 271 loop 2120C"):
+    with pytest.raises(
+        X12StructureError, match=r"segment 20 \(EB\): not expected in 271 loop 2120C"
+    ):
         parse_271(text)
     lines = text.splitlines()
     ls = lines.index("LS*2120~")  # keep LS and its NM1; ST..NM1 is `ls` segments, +1 for SE
@@ -67,9 +92,16 @@ def _body(ic: Interchange) -> list[Segment]:
     return [s for s in ic.segments() if s.id != "ISA"]  # ISA11/ISA16 hold the delimiters
 
 
-@pytest.mark.parametrize("name", ["ppo-accumulators.271", "multi-patient.271",
-                                  "custom-delimiters-pipe.271", "custom-delimiters-newline.271",
-                                  "aaa-2100b.271"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ppo-accumulators.271",
+        "multi-patient.271",
+        "custom-delimiters-pipe.271",
+        "custom-delimiters-newline.271",
+        "aaa-2100b.271",
+    ],
+)
 @pytest.mark.parametrize("target", [None, Delimiters("\x1d", "\x1f", "\x1e", "\x1c")])
 def test_given_271_when_parse_write_parse_then_equal(
     local_x12: Reader, name: str, target: Delimiters | None

@@ -69,8 +69,9 @@ def _build_270(args: argparse.Namespace) -> int:
         SequentialControlNumbers(args.control_number) if args.control_number is not None else None
     )
     try:
-        text = build_270(inquiry, control_numbers=numbers,
-                         line_ending="\n" if args.newlines else "")
+        text = build_270(
+            inquiry, control_numbers=numbers, line_ending="\n" if args.newlines else ""
+        )
     except X12Error as exc:
         return _fail(str(exc))
     sys.stdout.write(text if args.newlines else text + "\n")
@@ -89,19 +90,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     read.add_argument("file", help="271 file ('-' for stdin)")
     read.add_argument(
-        "--service-types", default=",".join(HOME_INFUSION_SERVICE_TYPES),
+        "--service-types",
+        default=",".join(HOME_INFUSION_SERVICE_TYPES),
         help="service type codes the summary is for (default: the home infusion set)",
     )
     read.add_argument("--expect-first", help="referral first name, to flag a name mismatch")
     read.add_argument("--expect-last", help="referral last name, to flag a name mismatch")
     read.add_argument("--expect-dob", type=date.fromisoformat, help="referral DOB (YYYY-MM-DD)")
-    read.add_argument("--strict", action="store_true",
-                      help="fail on control-number mismatches too (default: warn)")
+    read.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail on control-number mismatches too (default: warn)",
+    )
     read.set_defaults(func=_read_271)
 
     build = leaves.add_parser("build-270", help="print a 270 for a JSON EligibilityInquiry")
     build.add_argument("inquiry", help="JSON file ('-' for stdin) with the inquiry fields")
-    build.add_argument("--control-number", type=int,
-                       help="first control number (default: unique, clock-seeded)")
+    build.add_argument(
+        "--control-number", type=int, help="first control number (default: unique, clock-seeded)"
+    )
     build.add_argument("--newlines", action="store_true", help="one segment per line")
     build.set_defaults(func=_build_270)

@@ -75,16 +75,23 @@ class BenefitEntry(_Entry):
 
     def spec(self) -> BenefitSpec:
         return BenefitSpec(
-            code=self.code, coverage_level=self.coverage_level,
-            service_types=self.service_types, insurance_type=self.insurance_type,
-            plan_description=self.plan_description, time_period=self.time_period,
-            amount=self.amount, percent=self.percent,
-            quantity_qualifier=self.quantity_qualifier, quantity=self.quantity,
-            auth_required=self.auth_required, in_network=self.in_network,
+            code=self.code,
+            coverage_level=self.coverage_level,
+            service_types=self.service_types,
+            insurance_type=self.insurance_type,
+            plan_description=self.plan_description,
+            time_period=self.time_period,
+            amount=self.amount,
+            percent=self.percent,
+            quantity_qualifier=self.quantity_qualifier,
+            quantity=self.quantity,
+            auth_required=self.auth_required,
+            in_network=self.in_network,
             messages=self.messages,
             related_entities=tuple(
-                RelatedEntitySpec(r.entity_code, r.name, r.entity_type, r.first_name,
-                                  r.id_qualifier, r.id)
+                RelatedEntitySpec(
+                    r.entity_code, r.name, r.entity_type, r.first_name, r.id_qualifier, r.id
+                )
                 for r in self.related_entities
             ),
         )
@@ -212,8 +219,9 @@ class SandboxPayer:
             raise X12StructureError("the 270 asks about no subscriber (no HL 22 loop)")
         decisions = [self._decide(q) for q in inquiries]
         now = self._clock()
-        x12 = build_271([d.answer for d in decisions], control_numbers=self._control_numbers,
-                        now=now)
+        x12 = build_271(
+            [d.answer for d in decisions], control_numbers=self._control_numbers, now=now
+        )
         return SandboxReply(x12, max(d.delay_seconds for d in decisions))
 
     def _delay(self, payer_id: str, payer: PayerEntry, member: MemberEntry | None) -> float:
@@ -230,9 +238,15 @@ class SandboxPayer:
             return seen
 
     def _decide(self, q: ParsedInquiry) -> _Decision:
-        def reject(loop: Literal["2100A", "2100B", "2100C", "2100D"], code: str,
-                   follow_up: str = "C", *, valid: bool = False,
-                   echo: MemberEcho | None = None, delay: float = 0.0) -> _Decision:
+        def reject(
+            loop: Literal["2100A", "2100B", "2100C", "2100D"],
+            code: str,
+            follow_up: str = "C",
+            *,
+            valid: bool = False,
+            echo: MemberEcho | None = None,
+            delay: float = 0.0,
+        ) -> _Decision:
             spec = RejectionSpec(loop, code, follow_up, valid)
             return _Decision(Answer271(q, rejections=(spec,), subscriber=echo), delay)
 
@@ -266,8 +280,13 @@ class SandboxPayer:
             begin, end = plan.plan_begin or service_day, plan.plan_end or service_day
         extra = (("357", plan.eligibility_end),) if plan.eligibility_end else ()
         answer = Answer271(
-            q, benefits=tuple(b.spec() for b in plan.benefits), subscriber=echo,
-            dependent=dependent_echo, group_number=plan.group_number, plan_begin=begin,
-            plan_end=end, extra_dates=extra,
+            q,
+            benefits=tuple(b.spec() for b in plan.benefits),
+            subscriber=echo,
+            dependent=dependent_echo,
+            group_number=plan.group_number,
+            plan_begin=begin,
+            plan_end=end,
+            extra_dates=extra,
         )
         return _Decision(answer, delay)

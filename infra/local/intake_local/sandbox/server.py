@@ -85,7 +85,11 @@ class SandboxClearinghouse:
     """Threaded HTTP server on 127.0.0.1 (free port) serving ``POST /core/realtime``."""
 
     def __init__(
-        self, payer: Payer, accounts: Iterable[SandboxAccount], *, host: str = "127.0.0.1",
+        self,
+        payer: Payer,
+        accounts: Iterable[SandboxAccount],
+        *,
+        host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
         self._payer = payer
@@ -107,8 +111,10 @@ class SandboxClearinghouse:
         self._stopping.clear()
         self._server = _Server(self._address, _Handler, self)
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-            name="sandbox-clearinghouse", daemon=True,
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="sandbox-clearinghouse",
+            daemon=True,
         )
         self._thread.start()
         logger.info("sandbox clearinghouse listening", extra={"url": self.url})
@@ -129,7 +135,9 @@ class SandboxClearinghouse:
         return self.start()
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
         self.stop()
@@ -174,12 +182,16 @@ class SandboxClearinghouse:
             answer = self._answer(body, content_type)
         except Exception as exc:  # e.g. a payer reply XML cannot carry: still answer the client
             logger.error("sandbox clearinghouse failed", extra={"error": type(exc).__name__})
-            answer = _fault(HTTPStatus.INTERNAL_SERVER_ERROR, "Receiver", "internal error",
-                            "internal_error")
+            answer = _fault(
+                HTTPStatus.INTERNAL_SERVER_ERROR, "Receiver", "internal error", "internal_error"
+            )
         logger.info(
             "sandbox clearinghouse answered",
-            extra={"request_id": answer.request_id, "status": answer.status,
-                   "outcome": answer.outcome},
+            extra={
+                "request_id": answer.request_id,
+                "status": answer.status,
+                "outcome": answer.outcome,
+            },
         )
         return answer.status, answer.body
 
@@ -193,8 +205,12 @@ class SandboxClearinghouse:
         if injected:
             return _fault(failure_status, "Receiver", "service unavailable", "injected_failure")
         if not content_type.lower().startswith("application/soap+xml"):
-            return _fault(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "Sender",
-                          "SOAP 1.2 requires application/soap+xml", "bad_content_type")
+            return _fault(
+                HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+                "Sender",
+                "SOAP 1.2 requires application/soap+xml",
+                "bad_content_type",
+            )
         try:
             raw = read_request(body)
         except EnvelopeError as exc:
@@ -202,16 +218,25 @@ class SandboxClearinghouse:
         fields = raw.fields
         account = self._authenticate(raw.token)
         if account is None:
-            return _error(HTTPStatus.UNAUTHORIZED, fields, CoreErrorCode.UNAUTHORIZED,
-                          "UsernameToken missing or not recognized")
+            return _error(
+                HTTPStatus.UNAUTHORIZED,
+                fields,
+                CoreErrorCode.UNAUTHORIZED,
+                "UsernameToken missing or not recognized",
+            )
         try:
             request = validate_request(fields)
         except EnvelopeError as exc:
-            return _error(HTTPStatus.BAD_REQUEST, fields, exc.error_code or "EnvelopeIllegal",
-                          str(exc))
+            return _error(
+                HTTPStatus.BAD_REQUEST, fields, exc.error_code or "EnvelopeIllegal", str(exc)
+            )
         if request.sender_id != account.sender_id:
-            return _error(HTTPStatus.FORBIDDEN, fields, CoreErrorCode.SENDER_ID_NOT_AUTHORIZED,
-                          "SenderID is not assigned to this user")
+            return _error(
+                HTTPStatus.FORBIDDEN,
+                fields,
+                CoreErrorCode.SENDER_ID_NOT_AUTHORIZED,
+                "SenderID is not assigned to this user",
+            )
         return self._dispatch(request)
 
     def _authenticate(self, token: UsernameToken | None) -> SandboxAccount | None:
@@ -234,19 +259,32 @@ class SandboxClearinghouse:
             ):
                 reply = payer.respond_278(request.payload)
             else:
-                return _error(HTTPStatus.BAD_REQUEST, _echo(request),
-                              CoreErrorCode.PAYLOAD_TYPE_NOT_SUPPORTED,
-                              "PayloadType is not supported by this receiver")
+                return _error(
+                    HTTPStatus.BAD_REQUEST,
+                    _echo(request),
+                    CoreErrorCode.PAYLOAD_TYPE_NOT_SUPPORTED,
+                    "PayloadType is not supported by this receiver",
+                )
         except Exception as exc:  # a payer bug must become a 500, as a real payer outage would
             logger.error(  # class name only: payer messages could quote the payload
                 "sandbox payer failed",
                 extra={"request_id": request.payload_id, "error": type(exc).__name__},
             )
-            return _fault(HTTPStatus.INTERNAL_SERVER_ERROR, "Receiver", "payer error",
-                          "payer_error", request.payload_id)
+            return _fault(
+                HTTPStatus.INTERNAL_SERVER_ERROR,
+                "Receiver",
+                "payer error",
+                "payer_error",
+                request.payload_id,
+            )
         if reply.delay_seconds > 0 and self._stopping.wait(reply.delay_seconds):
-            return _fault(HTTPStatus.SERVICE_UNAVAILABLE, "Receiver", "shutting down",
-                          "shutting_down", request.payload_id)
+            return _fault(
+                HTTPStatus.SERVICE_UNAVAILABLE,
+                "Receiver",
+                "shutting down",
+                "shutting_down",
+                request.payload_id,
+            )
         response = CoreResponse(
             payload_type=RESPONSE_TYPE_FOR[request.payload_type],
             payload_id=request.payload_id,
@@ -257,13 +295,18 @@ class SandboxClearinghouse:
             error_code=CoreErrorCode.SUCCESS,
             error_message="None",
         )
-        return _Answer(HTTPStatus.OK, build_response(response), CoreErrorCode.SUCCESS,
-                       request.payload_id)
+        return _Answer(
+            HTTPStatus.OK, build_response(response), CoreErrorCode.SUCCESS, request.payload_id
+        )
 
 
 def _echo(request: CoreRequest) -> dict[str, str]:
-    return {"PayloadType": request.payload_type, "PayloadID": request.payload_id,
-            "SenderID": request.sender_id, "ReceiverID": request.receiver_id}
+    return {
+        "PayloadType": request.payload_type,
+        "PayloadID": request.payload_id,
+        "SenderID": request.sender_id,
+        "ReceiverID": request.receiver_id,
+    }
 
 
 def _error(status: int, known: Mapping[str, str], code: str, message: str) -> _Answer:
@@ -290,7 +333,9 @@ class _Server(ThreadingHTTPServer):
     block_on_close = False
 
     def __init__(
-        self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler],
+        self,
+        address: tuple[str, int],
+        handler: type[BaseHTTPRequestHandler],
         app: SandboxClearinghouse,
     ) -> None:
         self.app = app

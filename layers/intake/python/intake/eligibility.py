@@ -34,8 +34,29 @@ from intake.x12.t271.parse import parse_271
 
 # AAA reject reasons that mean "we could not identify this member": a person can fix these
 # by checking the card with the patient or clinic (X12 901 codes).
-MEMBER_IDENTITY_CODES = {"15", "43", "56", "57", "58", "60", "61", "62", "63", "64", "65", "66",
-                         "67", "68", "71", "72", "73", "74", "75", "76", "77"}
+MEMBER_IDENTITY_CODES = {
+    "15",
+    "43",
+    "56",
+    "57",
+    "58",
+    "60",
+    "61",
+    "62",
+    "63",
+    "64",
+    "65",
+    "66",
+    "67",
+    "68",
+    "71",
+    "72",
+    "73",
+    "74",
+    "75",
+    "76",
+    "77",
+}
 VERIFY_TASK_SLA = timedelta(hours=24)
 
 
@@ -81,31 +102,46 @@ def service_types_for(payer_id: str) -> tuple[str, ...]:
     return tuple((profiles.get(payer_id) or profiles["default"])["service_types"])
 
 
-def inquiry_for(referral: Referral, provider_name: str, provider_npi: str, trace: str,
-                service_date: datetime) -> EligibilityInquiry:
+def inquiry_for(
+    referral: Referral, provider_name: str, provider_npi: str, trace: str, service_date: datetime
+) -> EligibilityInquiry:
     """The 270 question for a referral: the subscriber, and the patient as dependent if not self."""
     ins, patient = referral.insurance, referral.patient
     if ins.relationship is Relationship.SELF:
         subscriber = SubscriberInfo(
-            first_name=patient.first_name, last_name=patient.last_name, dob=patient.date_of_birth,
-            sex=patient.sex, member_id=ins.member_id, group_number=ins.group_number,
+            first_name=patient.first_name,
+            last_name=patient.last_name,
+            dob=patient.date_of_birth,
+            sex=patient.sex,
+            member_id=ins.member_id,
+            group_number=ins.group_number,
         )
         dependent = None
     else:
         assert ins.subscriber is not None
         subscriber = SubscriberInfo(
-            first_name=ins.subscriber.first_name, last_name=ins.subscriber.last_name,
+            first_name=ins.subscriber.first_name,
+            last_name=ins.subscriber.last_name,
             dob=ins.subscriber.date_of_birth or patient.date_of_birth,
-            member_id=ins.subscriber.member_id or ins.member_id, group_number=ins.group_number,
+            member_id=ins.subscriber.member_id or ins.member_id,
+            group_number=ins.group_number,
         )
         dependent = DependentInfo(
-            first_name=patient.first_name, last_name=patient.last_name, dob=patient.date_of_birth,
-            sex=patient.sex, relationship=ins.relationship,
+            first_name=patient.first_name,
+            last_name=patient.last_name,
+            dob=patient.date_of_birth,
+            sex=patient.sex,
+            relationship=ins.relationship,
         )
     return EligibilityInquiry(
-        payer_name=ins.payer_name, payer_id=ins.payer_id, provider_name=provider_name,
-        provider_npi=provider_npi, subscriber=subscriber, dependent=dependent,
-        service_date=service_date.date(), service_types=service_types_for(ins.payer_id),
+        payer_name=ins.payer_name,
+        payer_id=ins.payer_id,
+        provider_name=provider_name,
+        provider_npi=provider_npi,
+        subscriber=subscriber,
+        dependent=dependent,
+        service_date=service_date.date(),
+        service_types=service_types_for(ins.payer_id),
         trace_number=trace,
     )
 
@@ -124,7 +160,9 @@ def headline(summary: BenefitsSummary) -> str:
     parts = [summary.plan.description or summary.plan.insurance_type_description or "plan active"]
     ded = summary.summary.deductible.in_network.individual
     if ded.total is not None:
-        parts.append(f"deductible ${ded.total} (${ded.remaining if ded.remaining is not None else '?'} left)")
+        parts.append(
+            f"deductible ${ded.total} (${ded.remaining if ded.remaining is not None else '?'} left)"
+        )
     if summary.coinsurance.in_network is not None:
         parts.append(f"coinsurance {summary.coinsurance.in_network * 100:.0f}%")
     if summary.copay.in_network is not None:
@@ -142,7 +180,9 @@ class BenefitsCheck:
     provider_npi: str
     clock: Callable[[], datetime] = utcnow
 
-    def run(self, referral_id: str, round_: int = 1, corrections: dict[str, Any] | None = None) -> BenefitsOutcome:
+    def run(
+        self, referral_id: str, round_: int = 1, corrections: dict[str, Any] | None = None
+    ) -> BenefitsOutcome:
         record = self.store.get_referral(referral_id)
         if record is None or record.referral is None:
             raise NotFound(f"referral {referral_id} does not exist or has no validated referral")
@@ -151,34 +191,68 @@ class BenefitsCheck:
         if corrections:
             referral, problems = self._corrected(record, corrections)
         now = self.clock()
-        inquiry = inquiry_for(referral, self.provider_name, self.provider_npi,
-                              f"{referral_id[4:16]}-{round_}", now)
+        inquiry = inquiry_for(
+            referral, self.provider_name, self.provider_npi, f"{referral_id[4:16]}-{round_}", now
+        )
         try:
             reply = self.gateway.check_eligibility(build_270(inquiry), correlation_id=referral_id)
         except ClearinghouseUnavailable as exc:
-            self._event(referral_id, "benefits_check_deferred", reason=exc.last_reason, attempts=exc.attempts)
-            raise PayerUnavailable(f"payer {inquiry.payer_id} unavailable ({exc.last_reason})") from exc
-        expected = ExpectedPatient(first_name=referral.patient.first_name,
-                                   last_name=referral.patient.last_name, dob=referral.patient.date_of_birth)
+            self._event(
+                referral_id,
+                "benefits_check_deferred",
+                reason=exc.last_reason,
+                attempts=exc.attempts,
+            )
+            raise PayerUnavailable(
+                f"payer {inquiry.payer_id} unavailable ({exc.last_reason})"
+            ) from exc
+        expected = ExpectedPatient(
+            first_name=referral.patient.first_name,
+            last_name=referral.patient.last_name,
+            dob=referral.patient.date_of_birth,
+        )
         summaries = interpret_271(reply.x12, expected=expected, service_types=inquiry.service_types)
         summary = _patient_summary(summaries, inquiry.dependent is not None)
         outcome = self._outcome(summary, round_, problems, now)
         self.store.update_referral(
             referral_id,
-            benefits={**summary_json(summary), "outcome": outcome.outcome, "headline": headline(summary),
-                      "reasons": outcome.reasons, "checked_at": now.isoformat(), "round": round_,
-                      "payload_id": reply.payload_id, "attempts": reply.attempts},
-            stage=f"benefits {outcome.outcome.replace('_', ' ')}", updated_at=now,
+            benefits={
+                **summary_json(summary),
+                "outcome": outcome.outcome,
+                "headline": headline(summary),
+                "reasons": outcome.reasons,
+                "checked_at": now.isoformat(),
+                "round": round_,
+                "payload_id": reply.payload_id,
+                "attempts": reply.attempts,
+            },
+            stage=f"benefits {outcome.outcome.replace('_', ' ')}",
+            updated_at=now,
         )
-        self._event(referral_id, "benefits_checked", outcome=outcome.outcome, status=summary.status.value,
-                    round=round_, attempts=reply.attempts)
+        self._event(
+            referral_id,
+            "benefits_checked",
+            outcome=outcome.outcome,
+            status=summary.status.value,
+            round=round_,
+            attempts=reply.attempts,
+        )
         metrics.add_metric(name=f"Benefits_{outcome.outcome}", unit="Count", value=1)
-        logger.info("benefits checked", extra={"referral_id": referral_id, "outcome": outcome.outcome})
+        logger.info(
+            "benefits checked", extra={"referral_id": referral_id, "outcome": outcome.outcome}
+        )
         return outcome
 
-    def _outcome(self, summary: BenefitsSummary, round_: int, problems: list[str], now: datetime) -> BenefitsOutcome:
-        reasons = [f"AAA {r.code} at {r.loop}: {r.description or 'rejected'}" for r in summary.rejections]
-        reasons += [f"the payer has a different {m.replace('_', ' ')} for this member" for m in summary.mismatches or ()]
+    def _outcome(
+        self, summary: BenefitsSummary, round_: int, problems: list[str], now: datetime
+    ) -> BenefitsOutcome:
+        reasons = [
+            f"AAA {r.code} at {r.loop}: {r.description or 'rejected'}" for r in summary.rejections
+        ]
+        reasons += [
+            f"the payer has a different {m.replace('_', ' ')} for this member"
+            for m in summary.mismatches or ()
+        ]
         reasons += problems
         if summary.status is CoverageStatus.INACTIVE:
             outcome, task_type = "coverage_inactive", TaskType.COVERAGE_INACTIVE
@@ -193,26 +267,42 @@ class BenefitsCheck:
         task = None
         if task_type is not None:
             due = now + VERIFY_TASK_SLA
-            task = {"task_type": task_type.value, "round": round_, "due_at": due.isoformat(),
-                    "timeout_seconds": int(VERIFY_TASK_SLA.total_seconds())}
+            task = {
+                "task_type": task_type.value,
+                "round": round_,
+                "due_at": due.isoformat(),
+                "timeout_seconds": int(VERIFY_TASK_SLA.total_seconds()),
+            }
         echo = summary.patient if summary.is_dependent else summary.subscriber
         return BenefitsOutcome(
-            outcome=outcome, status=summary.status.value, round=round_, next_round=round_ + 1,
-            reasons=reasons, auth_required=summary.auth_required, task=task,
+            outcome=outcome,
+            status=summary.status.value,
+            round=round_,
+            next_round=round_ + 1,
+            reasons=reasons,
+            auth_required=summary.auth_required,
+            task=task,
             payer_echo=echo.model_dump(mode="json", exclude_none=True) or None,
         )
 
-    def _corrected(self, record: ReferralRecord, corrections: dict[str, Any]) -> tuple[Referral, list[str]]:
+    def _corrected(
+        self, record: ReferralRecord, corrections: dict[str, Any]
+    ) -> tuple[Referral, list[str]]:
         """Apply a liaison's corrected fields; invalid ones are reported, the old values kept."""
         assert record.referral is not None
         try:
-            referral = Referral.model_validate(merge_fields(record.referral.model_dump(mode="json"), corrections))
+            referral = Referral.model_validate(
+                merge_fields(record.referral.model_dump(mode="json"), corrections)
+            )
         except ValidationError as exc:
             return record.referral, [f"correction not applied: {p}" for p in explain(exc)]
-        self.store.update_referral(record.referral_id, referral=referral.model_dump(mode="json"),
-                                   updated_at=self.clock())
+        self.store.update_referral(
+            record.referral_id, referral=referral.model_dump(mode="json"), updated_at=self.clock()
+        )
         self._event(record.referral_id, "referral_corrected", fields=sorted(corrections))
         return referral, []
 
     def _event(self, referral_id: str, event: str, **detail: object) -> None:
-        self.store.append_timeline(referral_id, TimelineEvent(at=self.clock(), event=event, detail=detail))
+        self.store.append_timeline(
+            referral_id, TimelineEvent(at=self.clock(), event=event, detail=detail)
+        )

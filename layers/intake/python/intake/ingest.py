@@ -95,20 +95,29 @@ class IngestService:
             referral = referral.model_copy(update={"received_at": upload.uploaded_at})
         now = self.clock()
         record = ReferralRecord(
-            referral_id=referral_id, status=ReferralStatus.IN_PROGRESS, stage="welcome call",
-            referral=referral, source=self._source(upload, data, outcome.format.value),
-            uploaded_at=upload.uploaded_at, created_at=now, updated_at=now,
+            referral_id=referral_id,
+            status=ReferralStatus.IN_PROGRESS,
+            stage="welcome call",
+            referral=referral,
+            source=self._source(upload, data, outcome.format.value),
+            uploaded_at=upload.uploaded_at,
+            created_at=now,
+            updated_at=now,
             execution_name=referral_id,
         )
         if not self.store.put_referral_if_new(record):  # lost a race with a duplicate event
             existing = self.store.get_referral(referral_id)
             assert existing is not None
             return self._repeat(upload, existing)
-        self._event(referral_id, "uploaded", upload.uploaded_at, key=upload.key, format=outcome.format.value)
+        self._event(
+            referral_id, "uploaded", upload.uploaded_at, key=upload.key, format=outcome.format.value
+        )
         self._event(referral_id, "validated", now)
         self._start(referral_id, upload)
         metrics.add_metric(name="ReferralsAccepted", unit="Count", value=1)
-        logger.info("referral accepted", extra={"referral_id": referral_id, "format": outcome.format.value})
+        logger.info(
+            "referral accepted", extra={"referral_id": referral_id, "format": outcome.format.value}
+        )
         return IngestResult(referral_id, ReferralStatus.IN_PROGRESS, duplicate=False)
 
     def _hold_for_review(
@@ -116,21 +125,36 @@ class IngestService:
     ) -> IngestResult:
         now = self.clock()
         record = ReferralRecord(
-            referral_id=referral_id, status=ReferralStatus.IN_REVIEW,
+            referral_id=referral_id,
+            status=ReferralStatus.IN_REVIEW,
             stage="waiting for a liaison to complete missing fields",
-            problems=outcome.problems, source=self._source(upload, data, outcome.format.value),
-            uploaded_at=upload.uploaded_at, created_at=now, updated_at=now,
+            problems=outcome.problems,
+            source=self._source(upload, data, outcome.format.value),
+            uploaded_at=upload.uploaded_at,
+            created_at=now,
+            updated_at=now,
         )
         created = self.store.put_referral_if_new(record)
         if created:
-            self._event(referral_id, "uploaded", upload.uploaded_at, key=upload.key, format=outcome.format.value)
+            self._event(
+                referral_id,
+                "uploaded",
+                upload.uploaded_at,
+                key=upload.key,
+                format=outcome.format.value,
+            )
             self._event(referral_id, "held_for_review", now, fields_missing=outcome.fields_missing)
         self.tasks.open_review_task(
-            referral_id, TaskType.COMPLETE_REFERRAL, now + REVIEW_SLA,
+            referral_id,
+            TaskType.COMPLETE_REFERRAL,
+            now + REVIEW_SLA,
             {
-                "draft": outcome.draft, "fields_missing": outcome.fields_missing,
-                "confidence": outcome.confidence, "problems": outcome.problems,
-                "format": outcome.format.value, "document": f"s3://{upload.bucket}/{upload.key}",
+                "draft": outcome.draft,
+                "fields_missing": outcome.fields_missing,
+                "confidence": outcome.confidence,
+                "problems": outcome.problems,
+                "format": outcome.format.value,
+                "document": f"s3://{upload.bucket}/{upload.key}",
             },
         )
         metrics.add_metric(name="ReferralsHeldForReview", unit="Count", value=1)
@@ -143,9 +167,14 @@ class IngestService:
         target = _quarantine_key(referral_id, upload)
         source = self._source(upload, data, fmt).model_copy(update={"quarantine_key": target})
         record = ReferralRecord(
-            referral_id=referral_id, status=ReferralStatus.QUARANTINED,
-            stage="quarantined: waiting for review", problems=problems, source=source,
-            uploaded_at=upload.uploaded_at, created_at=now, updated_at=now,
+            referral_id=referral_id,
+            status=ReferralStatus.QUARANTINED,
+            stage="quarantined: waiting for review",
+            problems=problems,
+            source=source,
+            uploaded_at=upload.uploaded_at,
+            created_at=now,
+            updated_at=now,
         )
         created = self.store.put_referral_if_new(record)
         self.documents.quarantine(upload.bucket, upload.key, upload.version_id, target)
@@ -153,11 +182,15 @@ class IngestService:
             self._event(referral_id, "uploaded", upload.uploaded_at, key=upload.key, format=fmt)
             self._event(referral_id, "quarantined", now, problems=len(problems), key=target)
         self.tasks.open_review_task(
-            referral_id, TaskType.NEEDS_REVIEW, now + REVIEW_SLA,
+            referral_id,
+            TaskType.NEEDS_REVIEW,
+            now + REVIEW_SLA,
             {"problems": problems, "document": f"s3://{upload.bucket}/{target}"},
         )
         metrics.add_metric(name="ReferralsQuarantined", unit="Count", value=1)
-        logger.info("referral quarantined", extra={"referral_id": referral_id, "problems": len(problems)})
+        logger.info(
+            "referral quarantined", extra={"referral_id": referral_id, "problems": len(problems)}
+        )
         return IngestResult(referral_id, ReferralStatus.QUARANTINED, duplicate=not created)
 
     def _repeat(self, upload: UploadedObject, existing: ReferralRecord) -> IngestResult:
@@ -169,12 +202,19 @@ class IngestService:
         elif existing.status is ReferralStatus.QUARANTINED and existing.source.quarantine_key:
             # The same bad file again (or a redelivered event): it leaves referrals/ too.
             self.documents.quarantine(
-                upload.bucket, upload.key, upload.version_id, _quarantine_key(existing.referral_id, upload)
+                upload.bucket,
+                upload.key,
+                upload.version_id,
+                _quarantine_key(existing.referral_id, upload),
             )
             self.tasks.open_review_task(
-                existing.referral_id, TaskType.NEEDS_REVIEW, existing.created_at + REVIEW_SLA,
-                {"problems": existing.problems,
-                 "document": f"s3://{upload.bucket}/{existing.source.quarantine_key}"},
+                existing.referral_id,
+                TaskType.NEEDS_REVIEW,
+                existing.created_at + REVIEW_SLA,
+                {
+                    "problems": existing.problems,
+                    "document": f"s3://{upload.bucket}/{existing.source.quarantine_key}",
+                },
             )
         return IngestResult(existing.referral_id, existing.status, duplicate=True)
 
@@ -188,8 +228,12 @@ class IngestService:
 
     def _source(self, upload: UploadedObject, data: bytes, fmt: str) -> SourceDocument:
         return SourceDocument(
-            bucket=upload.bucket, key=upload.key, version_id=upload.version_id,
-            size=len(data) or upload.size, sha256=hashlib.sha256(data).hexdigest(), format=fmt,
+            bucket=upload.bucket,
+            key=upload.key,
+            version_id=upload.version_id,
+            size=len(data) or upload.size,
+            sha256=hashlib.sha256(data).hexdigest(),
+            format=fmt,
         )
 
     def _event(self, referral_id: str, event: str, at: datetime, **detail: object) -> None:

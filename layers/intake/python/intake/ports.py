@@ -20,7 +20,11 @@ class ReferralStore(Protocol):
     def put_task_if_new(self, task: TaskRecord) -> bool: ...
     def get_task(self, task_id: str) -> TaskRecord | None: ...
     def update_task(
-        self, task_id: str, fields: dict[str, Any], *, expect_status: set[str] | None = None,
+        self,
+        task_id: str,
+        fields: dict[str, Any],
+        *,
+        expect_status: set[str] | None = None,
         remove_from_work_queue: bool = False,
     ) -> TaskRecord: ...
     def open_tasks(self, status: str) -> list[TaskRecord]: ...
@@ -29,7 +33,9 @@ class ReferralStore(Protocol):
 
 class Documents(Protocol):
     def read(self, bucket: str, key: str, version_id: str | None, max_bytes: int) -> bytes: ...
-    def quarantine(self, bucket: str, key: str, version_id: str | None, target_key: str) -> None: ...
+    def quarantine(
+        self, bucket: str, key: str, version_id: str | None, target_key: str
+    ) -> None: ...
 
 
 class Workflow(Protocol):

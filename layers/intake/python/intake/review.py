@@ -38,15 +38,27 @@ class DraftCompletion:
             referral = referral.model_copy(update={"received_at": record.uploaded_at})
         now = self.clock()
         self.store.update_referral(
-            task.referral_id, referral=referral.model_dump(mode="json"),
-            status=ReferralStatus.IN_PROGRESS.value, stage="welcome call", problems=[],
-            execution_name=task.referral_id, updated_at=now,
+            task.referral_id,
+            referral=referral.model_dump(mode="json"),
+            status=ReferralStatus.IN_PROGRESS.value,
+            stage="welcome call",
+            problems=[],
+            execution_name=task.referral_id,
+            updated_at=now,
         )
-        self.store.append_timeline(task.referral_id, TimelineEvent(
-            at=now, event="referral_completed", actor=completion.liaison,
-            detail={"fields": sorted(completion.corrections or {})},
-        ))
+        self.store.append_timeline(
+            task.referral_id,
+            TimelineEvent(
+                at=now,
+                event="referral_completed",
+                actor=completion.liaison,
+                detail={"fields": sorted(completion.corrections or {})},
+            ),
+        )
         uploaded = record.uploaded_at if record else now
-        if self.workflow.start(task.referral_id, {"referral_id": task.referral_id,
-                                                  "uploaded_at": uploaded.isoformat()}):
-            self.store.append_timeline(task.referral_id, TimelineEvent(at=self.clock(), event="workflow_requested"))
+        if self.workflow.start(
+            task.referral_id, {"referral_id": task.referral_id, "uploaded_at": uploaded.isoformat()}
+        ):
+            self.store.append_timeline(
+                task.referral_id, TimelineEvent(at=self.clock(), event="workflow_requested")
+            )

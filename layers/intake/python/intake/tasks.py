@@ -77,7 +77,9 @@ class TaskService:
     clock: Callable[[], datetime] = utcnow
     # What completing a task of a type does besides recording it (e.g. a completed draft
     # starts its workflow). Runs first: if it refuses, the task stays open.
-    on_complete: dict[TaskType, Callable[[TaskRecord, Completion], None]] = field(default_factory=dict)
+    on_complete: dict[TaskType, Callable[[TaskRecord, Completion], None]] = field(
+        default_factory=dict
+    )
 
     # ------------------------------------------------------------------ opening
     def open_from_workflow(self, request: CallRequest) -> TaskRecord:
@@ -86,8 +88,12 @@ class TaskService:
         existing = self.store.get_task(task_id)
         if existing is None:
             task = self._new_task(
-                request.referral_id, request.task_type, request.due_at, request.round,
-                request.details, request.task_token,
+                request.referral_id,
+                request.task_type,
+                request.due_at,
+                request.round,
+                request.details,
+                request.task_token,
             )
             if self.store.put_task_if_new(task):
                 self._announce(task, "task_queued")
@@ -176,7 +182,10 @@ class TaskService:
             remove_from_work_queue=True,
         )
         self._timeline(
-            task.referral_id, "task_completed", done, actor=completion.liaison,
+            task.referral_id,
+            "task_completed",
+            done,
+            actor=completion.liaison,
             outcome=completion.outcome,
         )
         if done.task_token:
@@ -191,31 +200,44 @@ class TaskService:
             return task
         now = self.clock()
         escalated = self.store.update_task(
-            task_id, {"escalations": task.escalations + 1, "escalated_at": now},
+            task_id,
+            {"escalations": task.escalations + 1, "escalated_at": now},
         )
         self._timeline(referral_id, "task_escalated", escalated, escalations=escalated.escalations)
         self.notifier.publish(
             f"OVERDUE: {task_type.value} task {task_id}",
             {
-                "kind": "task_escalated", "task_id": task_id, "referral_id": referral_id,
-                "task_type": task_type.value, "due_at": task.due_at,
+                "kind": "task_escalated",
+                "task_id": task_id,
+                "referral_id": referral_id,
+                "task_type": task_type.value,
+                "due_at": task.due_at,
                 "escalations": escalated.escalations,
             },
         )
-        logger.warning("task escalated", extra={"task_id": task_id, "escalations": escalated.escalations})
+        logger.warning(
+            "task escalated", extra={"task_id": task_id, "escalations": escalated.escalations}
+        )
         return escalated
 
     # ------------------------------------------------------------------ internals
     def _new_task(
-        self, referral_id: str, task_type: TaskType, due_at: datetime, round_: int,
-        details: dict[str, Any], token: str | None,
+        self,
+        referral_id: str,
+        task_type: TaskType,
+        due_at: datetime,
+        round_: int,
+        details: dict[str, Any],
+        token: str | None,
     ) -> TaskRecord:
         record = self.store.get_referral(referral_id)
         patient = None
         if record is not None and record.referral is not None:
             p = record.referral.patient
             patient = TaskPatient(
-                first_name=p.first_name, last_name=p.last_name, phone=p.phone,
+                first_name=p.first_name,
+                last_name=p.last_name,
+                phone=p.phone,
                 preferred_language=p.preferred_language,
             )
         return TaskRecord(
@@ -236,18 +258,27 @@ class TaskService:
         self.notifier.publish(
             f"New {task.task_type.value} task {task.task_id}",
             {
-                "kind": "task_queued", "task_id": task.task_id, "referral_id": task.referral_id,
-                "task_type": task.task_type.value, "due_at": task.due_at,
+                "kind": "task_queued",
+                "task_id": task.task_id,
+                "referral_id": task.referral_id,
+                "task_type": task.task_type.value,
+                "due_at": task.due_at,
                 "language": task.patient.preferred_language.value if task.patient else None,
             },
         )
-        logger.info("task queued", extra={"task_id": task.task_id, "task_type": task.task_type.value})
+        logger.info(
+            "task queued", extra={"task_id": task.task_id, "task_type": task.task_type.value}
+        )
 
     def _resume(self, task: TaskRecord, token: str) -> None:
         output = {
-            "task_id": task.task_id, "task_type": task.task_type.value, "outcome": task.outcome,
-            "note_present": bool(task.note), "completed_by": task.completed_by,
-            "completed_at": task.completed_at, "corrections": task.corrections,
+            "task_id": task.task_id,
+            "task_type": task.task_type.value,
+            "outcome": task.outcome,
+            "note_present": bool(task.note),
+            "completed_by": task.completed_by,
+            "completed_at": task.completed_at,
+            "corrections": task.corrections,
         }
         if self.workflow is None:
             raise RuntimeError("TaskService needs a workflow to resume tasks")
@@ -255,7 +286,9 @@ class TaskService:
         if resumed != (not task.resume_pending):
             self.store.update_task(task.task_id, {"resume_pending": not resumed})
         if not resumed:
-            logger.warning("task token expired; will resume on re-queue", extra={"task_id": task.task_id})
+            logger.warning(
+                "task token expired; will resume on re-queue", extra={"task_id": task.task_id}
+            )
 
     def _timeline(
         self, referral_id: str, event: str, task: TaskRecord, actor: str = "system", **extra: Any
@@ -263,7 +296,9 @@ class TaskService:
         self.store.append_timeline(
             referral_id,
             TimelineEvent(
-                at=self.clock(), event=event, actor=actor,
+                at=self.clock(),
+                event=event,
+                actor=actor,
                 detail={"task_id": task.task_id, "task_type": task.task_type.value, **extra},
             ),
         )

@@ -18,9 +18,9 @@ from intake.clearinghouse import CoreSoapGateway, CoreSoapSettings
 from intake.eligibility import BenefitsCheck, payer_says_retry
 from intake.ingest import IngestService
 from intake.models.records import TaskType
-from intake.review import DraftCompletion
 from intake.referrals import parse_referral_document
 from intake.referrals.ocr import OcrEngine
+from intake.review import DraftCompletion
 from intake.settings import (
     BenefitsSettings,
     IngestSettings,

@@ -57,7 +57,11 @@ class WorkflowSteps:
         record = self._referral(request.referral_id)
         now = self.clock()
         self._event(record.referral_id, "workflow_started", now)
-        arrived = record.referral.received_at if record.referral and record.referral.received_at else record.uploaded_at
+        arrived = (
+            record.referral.received_at
+            if record.referral and record.referral.received_at
+            else record.uploaded_at
+        )
         return {"welcome_call": self._clock(arrived + self.welcome_call_sla, now)}
 
     def escalate(self, request: StepRequest) -> dict[str, Any]:
@@ -74,11 +78,18 @@ class WorkflowSteps:
         self._event(request.referral_id, "benefits_check_failed", reason="payer unavailable")
         due = now + timedelta(hours=24)
         return {
-            "outcome": "verify_insurance", "status": "unknown", "round": request.round,
-            "next_round": request.round + 1, "auth_required": None,
+            "outcome": "verify_insurance",
+            "status": "unknown",
+            "round": request.round,
+            "next_round": request.round + 1,
+            "auth_required": None,
             "reasons": ["the payer did not answer the eligibility check after several retries"],
-            "task": {"task_type": TaskType.VERIFY_INSURANCE.value, "round": request.round,
-                     "due_at": due.isoformat(), "timeout_seconds": int(timedelta(hours=24).total_seconds())},
+            "task": {
+                "task_type": TaskType.VERIFY_INSURANCE.value,
+                "round": request.round,
+                "due_at": due.isoformat(),
+                "timeout_seconds": int(timedelta(hours=24).total_seconds()),
+            },
         }
 
     def call_completed(self, request: StepRequest) -> dict[str, Any]:
@@ -86,8 +97,12 @@ class WorkflowSteps:
         result = request.result or {}
         outcome = str(result.get("outcome"))
         self._event(
-            request.referral_id, f"{request.task_type.value}_completed", self.clock(),
-            outcome=outcome, task_id=result.get("task_id"), by=result.get("completed_by"),
+            request.referral_id,
+            f"{request.task_type.value}_completed",
+            self.clock(),
+            outcome=outcome,
+            task_id=result.get("task_id"),
+            by=result.get("completed_by"),
         )
         return {"outcome": outcome}
 
@@ -106,9 +121,16 @@ class WorkflowSteps:
         else:
             status, stage = ReferralStatus.COMPLETED, "intake complete"
         now = self.clock()
-        self.store.update_referral(request.referral_id, status=status.value, stage=stage, updated_at=now)
-        self._event(request.referral_id, f"workflow_{status.value}", now,
-                    welcome_call=welcome, benefits=benefits)
+        self.store.update_referral(
+            request.referral_id, status=status.value, stage=stage, updated_at=now
+        )
+        self._event(
+            request.referral_id,
+            f"workflow_{status.value}",
+            now,
+            welcome_call=welcome,
+            benefits=benefits,
+        )
         return {"status": status.value, "welcome_call": welcome, "benefits": benefits}
 
     def failed(self, request: StepRequest) -> dict[str, Any]:
@@ -116,12 +138,16 @@ class WorkflowSteps:
         now = self.clock()
         error = request.error or {}
         self.store.update_referral(
-            request.referral_id, status=ReferralStatus.FAILED.value,
-            stage="workflow failed: see the workflow_error task", updated_at=now,
+            request.referral_id,
+            status=ReferralStatus.FAILED.value,
+            stage="workflow failed: see the workflow_error task",
+            updated_at=now,
         )
         self._event(request.referral_id, "workflow_failed", now, error=str(error.get("Error")))
         self.tasks.open_review_task(
-            request.referral_id, TaskType.WORKFLOW_ERROR, now + timedelta(hours=4),
+            request.referral_id,
+            TaskType.WORKFLOW_ERROR,
+            now + timedelta(hours=4),
             {"error": str(error.get("Error")), "cause": str(error.get("Cause", ""))[:2000]},
         )
         return {"status": ReferralStatus.FAILED.value}
@@ -136,9 +162,14 @@ class WorkflowSteps:
     @staticmethod
     def _clock(due: datetime, now: datetime) -> dict[str, Any]:
         """The due time and the seconds left until it (at least 1: an overdue task escalates now)."""
-        return {"due_at": due.isoformat(), "timeout_seconds": max(1, int((due - now).total_seconds()))}
+        return {
+            "due_at": due.isoformat(),
+            "timeout_seconds": max(1, int((due - now).total_seconds())),
+        }
 
-    def _event(self, referral_id: str, event: str, at: datetime | None = None, **detail: object) -> None:
+    def _event(
+        self, referral_id: str, event: str, at: datetime | None = None, **detail: object
+    ) -> None:
         self.store.append_timeline(
             referral_id, TimelineEvent(at=at or self.clock(), event=event, detail=detail)
         )

@@ -38,8 +38,11 @@ class S3AuditSink:
         self._clock = clock
 
     def keep(self, correlation_id: str, payload_id: str, kind: str, x12: str) -> str:
-        for value, name in ((correlation_id, "correlation_id"), (payload_id, "payload_id"),
-                            (kind, "kind")):
+        for value, name in (
+            (correlation_id, "correlation_id"),
+            (payload_id, "payload_id"),
+            (kind, "kind"),
+        ):
             check_key_part(value, name)
         stamp = self._clock().astimezone(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
         key = f"{self._prefix}/{correlation_id}/{stamp}-{payload_id}.{kind}"

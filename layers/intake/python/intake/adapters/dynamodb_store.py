@@ -55,7 +55,7 @@ def _from_item(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def _is_conditional_failure(exc: ClientError) -> bool:
-    return exc.response["Error"]["Code"] == "ConditionalCheckFailedException"
+    return bool(exc.response["Error"]["Code"] == "ConditionalCheckFailedException")
 
 
 class DynamoDbStore:

@@ -39,7 +39,10 @@ class S3Documents:
         if version_id:
             source["VersionId"] = version_id
         self.s3.copy_object(
-            Bucket=bucket, Key=target_key, CopySource=source,
-            MetadataDirective="COPY", TaggingDirective="COPY",
+            Bucket=bucket,
+            Key=target_key,
+            CopySource=source,
+            MetadataDirective="COPY",
+            TaggingDirective="COPY",
         )
         self.s3.delete_object(Bucket=bucket, Key=key)

@@ -25,7 +25,9 @@ class StepFunctionsWorkflow:
 
     def start(self, name: str, payload: dict[str, Any]) -> bool:
         try:
-            self.sfn.start_execution(stateMachineArn=self._arn, name=name, input=json.dumps(payload))
+            self.sfn.start_execution(
+                stateMachineArn=self._arn, name=name, input=json.dumps(payload)
+            )
         except ClientError as exc:
             if exc.response["Error"]["Code"] == "ExecutionAlreadyExists":
                 return False

@@ -49,7 +49,9 @@ def _liaison(given: str | None) -> str:
 def list_tasks(
     task_type: Annotated[TaskType | None, Query(alias="type")] = None,
     due_before: Annotated[datetime | None, Query()] = None,
-    status: Annotated[TaskStatus | None, Query(description="open or claimed; both by default")] = None,
+    status: Annotated[
+        TaskStatus | None, Query(description="open or claimed; both by default")
+    ] = None,
 ) -> TaskList:
     tasks, _ = _deps()
     if status is TaskStatus.COMPLETED:
@@ -72,11 +74,15 @@ def claim_task(task_id: Annotated[str, Path(max_length=120)], body: ClaimRequest
     return TaskView.of(tasks.claim(task_id, _liaison(body.liaison)), utcnow())
 
 
-@app.post("/tasks/<task_id>/complete", summary="Complete a task with its outcome; resumes the workflow")
+@app.post(
+    "/tasks/<task_id>/complete", summary="Complete a task with its outcome; resumes the workflow"
+)
 def complete_task(task_id: Annotated[str, Path(max_length=120)], body: CompleteRequest) -> TaskView:
     tasks, _ = _deps()
     completion = Completion(
-        outcome=body.outcome, note=body.note, liaison=_liaison(body.liaison),
+        outcome=body.outcome,
+        note=body.note,
+        liaison=_liaison(body.liaison),
         corrections=body.corrections,
     )
     return TaskView.of(tasks.complete(task_id, completion), utcnow())
@@ -93,30 +99,32 @@ def get_referral(referral_id: Annotated[str, Path(max_length=64)]) -> ReferralVi
     )
 
 
-def _error(status: int, kind: str, exc: Exception) -> Response[ErrorBody]:
+def _error(status: int, kind: str, exc: Exception) -> Response[str]:
     return Response(
-        status_code=status, content_type=content_types.APPLICATION_JSON,
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
         body=ErrorBody(error=kind, message=str(exc)).model_dump_json(),
     )
 
 
 @app.exception_handler(NotFound)
-def _not_found(exc: NotFound) -> Response[ErrorBody]:
+def _not_found(exc: NotFound) -> Response[str]:
     return _error(404, "not_found", exc)
 
 
 @app.exception_handler(Conflict)
-def _conflict(exc: Conflict) -> Response[ErrorBody]:
+def _conflict(exc: Conflict) -> Response[str]:
     return _error(409, "conflict", exc)
 
 
 @app.exception_handler(InvalidRequest)
-def _invalid(exc: InvalidRequest) -> Response[ErrorBody]:
+def _invalid(exc: InvalidRequest) -> Response[str]:
     return _error(400, "invalid_request", exc)
 
 
 def openapi_json() -> str:
     return app.get_openapi_json_schema(
-        title="Infusion intake - liaison task API", version="1.0.0",
+        title="Infusion intake - liaison task API",
+        version="1.0.0",
         description="Work the liaison call and review tasks of infusion referrals.",
     )

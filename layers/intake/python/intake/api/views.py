@@ -63,21 +63,31 @@ class ReferralView(BaseModel):
 
     @classmethod
     def of(
-        cls, record: ReferralRecord, timeline: list[TimelineEvent], tasks: list[TaskRecord],
+        cls,
+        record: ReferralRecord,
+        timeline: list[TimelineEvent],
+        tasks: list[TaskRecord],
         now: datetime,
     ) -> ReferralView:
         return cls(
-            referral_id=record.referral_id, status=record.status, stage=record.stage,
-            referral=record.referral, problems=record.problems, source_key=record.source.key,
-            quarantine_key=record.source.quarantine_key, uploaded_at=record.uploaded_at,
-            benefits=record.benefits, timeline=sorted(timeline, key=lambda e: e.at),
+            referral_id=record.referral_id,
+            status=record.status,
+            stage=record.stage,
+            referral=record.referral,
+            problems=record.problems,
+            source_key=record.source.key,
+            quarantine_key=record.source.quarantine_key,
+            uploaded_at=record.uploaded_at,
+            benefits=record.benefits,
+            timeline=sorted(timeline, key=lambda e: e.at),
             tasks=[TaskView.of(t, now) for t in tasks],
         )
 
 
 class ClaimRequest(BaseModel):
     liaison: str | None = Field(
-        default=None, max_length=120,
+        default=None,
+        max_length=120,
         description="who claims it; taken from the sign-in token when there is one",
     )
 

@@ -15,7 +15,6 @@ that sends the plan amount at plan level and the remainder for home health still
 from __future__ import annotations
 
 import unicodedata
-
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -91,18 +90,24 @@ def _line(b: Benefit) -> BenefitLine:
         messages=tuple(b.messages),
         related_entities=tuple(
             RelatedEntity(
-                entity_code=r.entity.entity_code, name=r.entity.display_name,
-                id_qualifier=_none(r.entity.id_qualifier), id=_none(r.entity.id),
+                entity_code=r.entity.entity_code,
+                name=r.entity.display_name,
+                id_qualifier=_none(r.entity.id_qualifier),
+                id=_none(r.entity.id),
             )
             for r in b.related_entities
-        ) if b.related_entities else (),
+        )
+        if b.related_entities
+        else (),
         procedure=":".join(b.procedure) or None,
     )
 
 
 def _rejection(r: RawRejection) -> Rejection:
     return Rejection(
-        code=r.code, follow_up=_none(r.follow_up), loop=r.loop,
+        code=r.code,
+        follow_up=_none(r.follow_up),
+        loop=r.loop,
         description=describe(REJECT_REASONS, r.code),
         follow_up_description=describe(FOLLOW_UP_ACTIONS, r.follow_up),
         valid_request=r.valid_request,
@@ -134,10 +139,7 @@ class _Ranked:
     def __init__(self, lines: Sequence[BenefitLine], asked: Sequence[str]) -> None:
         specific = set(asked) - {PLAN_LEVEL}
         self.specific = [b for b in lines if specific.intersection(b.service_types)]
-        self.generic = [
-            b for b in lines
-            if not b.service_types or PLAN_LEVEL in b.service_types
-        ]
+        self.generic = [b for b in lines if not b.service_types or PLAN_LEVEL in b.service_types]
         taken = {id(b) for b in self.specific}
         self.applicable = [*self.specific, *(b for b in self.generic if id(b) not in taken)]
 
@@ -151,7 +153,8 @@ class _Ranked:
 
 
 def _first(
-    lines: Iterable[BenefitLine], keep: Callable[[BenefitLine], bool],
+    lines: Iterable[BenefitLine],
+    keep: Callable[[BenefitLine], bool],
     value: Callable[[BenefitLine], Decimal | None],
 ) -> Decimal | None:
     for b in lines:
@@ -175,8 +178,9 @@ def _accumulator(lines: list[BenefitLine]) -> Accumulator:
 def _by_network(ranked: _Ranked, code: str) -> ByNetwork:
     def level(in_network: bool) -> ByLevel:
         lines = ranked.ordered(code, in_network)
-        individual = [b for b in lines
-                      if b.coverage_level is None or b.coverage_level in INDIVIDUAL_LEVELS]
+        individual = [
+            b for b in lines if b.coverage_level is None or b.coverage_level in INDIVIDUAL_LEVELS
+        ]
         family = [b for b in lines if b.coverage_level in FAMILY_LEVELS]
         return ByLevel(individual=_accumulator(individual), family=_accumulator(family))
 
@@ -202,10 +206,14 @@ def _auth_required(lines: Sequence[BenefitLine]) -> bool | None:
 def _visit_limits(lines: Sequence[BenefitLine]) -> tuple[VisitLimit, ...]:
     return tuple(
         VisitLimit(
-            code=b.code, service_types=b.service_types, quantity_qualifier=b.quantity_qualifier,
-            quantity=b.quantity, time_period=b.time_period,
+            code=b.code,
+            service_types=b.service_types,
+            quantity_qualifier=b.quantity_qualifier,
+            quantity=b.quantity,
+            time_period=b.time_period,
             time_period_description=describe(TIME_PERIODS, b.time_period or ""),
-            coverage_level=b.coverage_level, in_network=b.in_network,
+            coverage_level=b.coverage_level,
+            in_network=b.in_network,
         )
         for b in lines
         if b.quantity is not None
@@ -251,8 +259,10 @@ def _plan_dates(dates: Iterable[Segment]) -> tuple[date | None, date | None]:
 
 
 def _status(lines: Sequence[BenefitLine], rejected: bool) -> tuple[CoverageStatus, str | None]:
-    for codes, status in ((ACTIVE_CODES, CoverageStatus.ACTIVE),
-                          (INACTIVE_CODES, CoverageStatus.INACTIVE)):
+    for codes, status in (
+        (ACTIVE_CODES, CoverageStatus.ACTIVE),
+        (INACTIVE_CODES, CoverageStatus.INACTIVE),
+    ):
         found = next((b for b in lines if b.code in codes), None)
         if found is not None:
             return status, found.description
@@ -282,8 +292,13 @@ def _plan(
 
 
 def _summarize(
-    source: PartyLoop, receiver: PartyLoop | None, subscriber: MemberLoop | None,
-    dependent: MemberLoop | None, *, expected: ExpectedPatient | None, asked: Sequence[str],
+    source: PartyLoop,
+    receiver: PartyLoop | None,
+    subscriber: MemberLoop | None,
+    dependent: MemberLoop | None,
+    *,
+    expected: ExpectedPatient | None,
+    asked: Sequence[str],
     warnings: Sequence[str],
 ) -> BenefitsSummary:
     patient = dependent or subscriber
@@ -347,10 +362,14 @@ def interpret(
     out: list[BenefitsSummary] = []
     warnings = read.warnings
 
-    def add(src: PartyLoop, rec: PartyLoop | None, sub: MemberLoop | None,
-            dep: MemberLoop | None) -> None:
-        out.append(_summarize(src, rec, sub, dep, expected=expected, asked=service_types,
-                              warnings=warnings))
+    def add(
+        src: PartyLoop, rec: PartyLoop | None, sub: MemberLoop | None, dep: MemberLoop | None
+    ) -> None:
+        out.append(
+            _summarize(
+                src, rec, sub, dep, expected=expected, asked=service_types, warnings=warnings
+            )
+        )
 
     for response in read.responses:
         for source in response.sources:
@@ -375,5 +394,4 @@ def interpret_271(
     strict: bool = False,
 ) -> list[BenefitsSummary]:
     """Parse and interpret a 271 interchange (raises an ``X12Error`` on malformed input)."""
-    return interpret(parse_271(text, strict=strict), expected=expected,
-                     service_types=service_types)
+    return interpret(parse_271(text, strict=strict), expected=expected, service_types=service_types)

@@ -36,8 +36,12 @@ def _date(value: date | None) -> str | None:
 
 
 def _person(p: PersonEcho) -> JsonObject:
-    return {"member_id": p.member_id, "first_name": p.first_name, "last_name": p.last_name,
-            "dob": _date(p.dob)}
+    return {
+        "member_id": p.member_id,
+        "first_name": p.first_name,
+        "last_name": p.last_name,
+        "dob": _date(p.dob),
+    }
 
 
 def _acc(a: Accumulator) -> JsonObject:
@@ -76,15 +80,26 @@ def _benefit(b: BenefitLine) -> JsonObject:
 
 
 def _rejection(r: Rejection) -> JsonObject:
-    return {"code": r.code, "follow_up": r.follow_up, "loop": r.loop,
-            "description": r.description, "follow_up_description": r.follow_up_description}
+    return {
+        "code": r.code,
+        "follow_up": r.follow_up,
+        "loop": r.loop,
+        "description": r.description,
+        "follow_up_description": r.follow_up_description,
+    }
 
 
 def _visit(v: VisitLimit) -> JsonObject:
-    return {"code": v.code, "service_types": list(v.service_types),
-            "quantity_qualifier": v.quantity_qualifier, "quantity": _dec(v.quantity),
-            "time_period": v.time_period, "time_period_description": v.time_period_description,
-            "coverage_level": v.coverage_level, "in_network": v.in_network}
+    return {
+        "code": v.code,
+        "service_types": list(v.service_types),
+        "quantity_qualifier": v.quantity_qualifier,
+        "quantity": _dec(v.quantity),
+        "time_period": v.time_period,
+        "time_period_description": v.time_period_description,
+        "coverage_level": v.coverage_level,
+        "in_network": v.in_network,
+    }
 
 
 def summary_json(s: BenefitsSummary) -> JsonObject:
@@ -96,8 +111,11 @@ def summary_json(s: BenefitsSummary) -> JsonObject:
         "status_detail": s.status_detail,
         "payer": {"name": s.payer.name, "id": s.payer.id},
         "subscriber": _person(s.subscriber),
-        "patient": {**_person(s.patient), "is_dependent": s.is_dependent,
-                    "relationship": s.relationship},
+        "patient": {
+            **_person(s.patient),
+            "is_dependent": s.is_dependent,
+            "relationship": s.relationship,
+        },
         "plan": s.plan.model_dump(mode="json"),
         "coverage_level": s.coverage_level,
         "benefits": [_benefit(b) for b in s.benefits],

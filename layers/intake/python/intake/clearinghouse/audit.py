@@ -41,8 +41,10 @@ def audit_kind(payload_type: str, *, request: bool) -> str:
 def check_key_part(value: str, name: str) -> str:
     """Values that become storage path segments may hold only safe characters."""
     if not _KEY_PART.match(value) or ".." in value:
-        raise ValueError(f"{name} must be 1-128 of [A-Za-z0-9._:-], not starting with one of "
-                         "'._:-' and without '..'")
+        raise ValueError(
+            f"{name} must be 1-128 of [A-Za-z0-9._:-], not starting with one of "
+            "'._:-' and without '..'"
+        )
     return value
 
 

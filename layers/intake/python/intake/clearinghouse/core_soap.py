@@ -92,7 +92,7 @@ class CoreSoapSettings(BaseModel):
         return self
 
 
-class _Transient(Exception):  # noqa: N818 (internal signal, not an error users see)
+class _Transient(Exception):
     """An attempt failed in a way worth retrying; ``reason`` is a PHI-free code."""
 
     def __init__(self, reason: str) -> None:
@@ -179,8 +179,10 @@ class CoreSoapGateway:
             self._log_outcome(call, "unavailable")
             raise ClearinghouseUnavailable(
                 f"clearinghouse unavailable after {call.attempts} attempt(s): {reason}",
-                correlation_id=correlation_id, payload_id=payload_id,
-                attempts=call.attempts, last_reason=reason,
+                correlation_id=correlation_id,
+                payload_id=payload_id,
+                attempts=call.attempts,
+                last_reason=reason,
             ) from None
         except ClearinghouseRejected as exc:
             if exc.error_code == CoreErrorCode.UNAUTHORIZED:
@@ -196,8 +198,11 @@ class CoreSoapGateway:
         elapsed_ms = self._elapsed_ms(call)
         self._log_outcome(call, CoreErrorCode.SUCCESS)
         return ClearinghouseReply(
-            x12=response.payload, payload_id=payload_id, payload_type=response.payload_type,
-            attempts=call.attempts, elapsed_ms=elapsed_ms,
+            x12=response.payload,
+            payload_id=payload_id,
+            payload_type=response.payload_type,
+            attempts=call.attempts,
+            elapsed_ms=elapsed_ms,
         )
 
     def close(self) -> None:
@@ -207,7 +212,9 @@ class CoreSoapGateway:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
         self.close()
@@ -228,7 +235,8 @@ class CoreSoapGateway:
             logger.warning(
                 "clearinghouse attempt failed; retrying",
                 extra={
-                    "correlation_id": call.correlation_id, "payload_id": call.payload_id,
+                    "correlation_id": call.correlation_id,
+                    "payload_id": call.payload_id,
                     "attempt": state.attempt_number,
                     "reason": failure.reason if isinstance(failure, _Transient) else "unknown",
                     "sleep_s": round(state.upcoming_sleep, 3),
@@ -237,8 +245,9 @@ class CoreSoapGateway:
 
         return Retrying(
             stop=stop,
-            wait=wait_random_exponential(multiplier=settings.backoff_base_s,
-                                         max=settings.backoff_max_s),
+            wait=wait_random_exponential(
+                multiplier=settings.backoff_base_s, max=settings.backoff_max_s
+            ),
             retry=retry_if_exception_type(_Transient),
             before_sleep=before_sleep,
             sleep=self._sleep,
@@ -260,12 +269,17 @@ class CoreSoapGateway:
             raise _Transient("deadline")
         # requests' read timeout bounds each socket read, not the whole body; CORE replies are
         # small and sent at once, so in practice it bounds the wait for the payer.
-        timeout = (min(settings.connect_timeout_s, remaining),
-                   min(settings.read_timeout_s, remaining))
+        timeout = (
+            min(settings.connect_timeout_s, remaining),
+            min(settings.read_timeout_s, remaining),
+        )
         try:
             http = self._session.post(
-                settings.endpoint_url, data=call.envelope, timeout=timeout,
-                headers={"Content-Type": SOAP_CONTENT_TYPE}, allow_redirects=False,
+                settings.endpoint_url,
+                data=call.envelope,
+                timeout=timeout,
+                headers={"Content-Type": SOAP_CONTENT_TYPE},
+                allow_redirects=False,
                 verify=settings.verify_tls,
             )
         except requests.Timeout:
@@ -314,8 +328,10 @@ class CoreSoapGateway:
     def _rejected(self, call: _Exchange, code: str, status: int) -> ClearinghouseRejected:
         return ClearinghouseRejected(
             f"clearinghouse rejected the request: {code} (HTTP {status})",
-            correlation_id=call.correlation_id, payload_id=call.payload_id,
-            error_code=code, http_status=status,
+            correlation_id=call.correlation_id,
+            payload_id=call.payload_id,
+            error_code=code,
+            http_status=status,
         )
 
     def _protocol_error(self, call: _Exchange, message: str) -> ClearinghouseProtocolError:
@@ -330,9 +346,12 @@ class CoreSoapGateway:
         logger.info(
             "clearinghouse exchange finished",
             extra={
-                "correlation_id": call.correlation_id, "payload_id": call.payload_id,
-                "payload_type": call.payload_type, "outcome": outcome,
-                "attempts": call.attempts, "failures": dict(call.failures),
+                "correlation_id": call.correlation_id,
+                "payload_id": call.payload_id,
+                "payload_type": call.payload_type,
+                "outcome": outcome,
+                "attempts": call.attempts,
+                "failures": dict(call.failures),
                 "elapsed_ms": self._elapsed_ms(call),
             },
         )

@@ -69,8 +69,14 @@ class CoreErrorCode(StrEnum):
 
 
 _REQUEST_FIELDS = (
-    "PayloadType", "ProcessingMode", "PayloadID", "TimeStamp",
-    "SenderID", "ReceiverID", "CORERuleVersion", "Payload",
+    "PayloadType",
+    "ProcessingMode",
+    "PayloadID",
+    "TimeStamp",
+    "SenderID",
+    "ReceiverID",
+    "CORERuleVersion",
+    "Payload",
 )
 _RESPONSE_FIELDS = (*_REQUEST_FIELDS, "ErrorCode", "ErrorMessage")
 
@@ -84,7 +90,10 @@ class EnvelopeError(ValueError):
     """
 
     def __init__(
-        self, message: str, *, error_code: str | None = None,
+        self,
+        message: str,
+        *,
+        error_code: str | None = None,
         fields: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(message)
@@ -259,12 +268,14 @@ def validate_request(fields: Mapping[str, str]) -> CoreRequest:
     if fields["ProcessingMode"] != REAL_TIME:
         raise EnvelopeError(
             "only RealTime is supported here",
-            error_code=CoreErrorCode.PROCESSING_MODE_NOT_SUPPORTED, fields=fields,
+            error_code=CoreErrorCode.PROCESSING_MODE_NOT_SUPPORTED,
+            fields=fields,
         )
     if fields["CORERuleVersion"] != CORE_RULE_VERSION:
         raise EnvelopeError(
             f"CORERuleVersion must be {CORE_RULE_VERSION}",
-            error_code=CoreErrorCode.VERSION_MISMATCH, fields=fields,
+            error_code=CoreErrorCode.VERSION_MISMATCH,
+            fields=fields,
         )
     try:
         uuid.UUID(fields["PayloadID"])
@@ -277,7 +288,8 @@ def validate_request(fields: Mapping[str, str]) -> CoreRequest:
     except ValueError:
         raise EnvelopeError(
             "TimeStamp is not an ISO 8601 dateTime",
-            error_code=CoreErrorCode.TIMESTAMP_ILLEGAL, fields=fields,
+            error_code=CoreErrorCode.TIMESTAMP_ILLEGAL,
+            fields=fields,
         ) from None
     return CoreRequest(
         payload_type=fields["PayloadType"],
@@ -320,7 +332,8 @@ def parse_reply(body: bytes) -> CoreResponse | SoapFault:
     except ValueError:
         raise EnvelopeError(
             "TimeStamp is not an ISO 8601 dateTime",
-            error_code=CoreErrorCode.TIMESTAMP_ILLEGAL, fields=fields,
+            error_code=CoreErrorCode.TIMESTAMP_ILLEGAL,
+            fields=fields,
         ) from None
     return CoreResponse(
         payload_type=fields.get("PayloadType", ""),
@@ -338,8 +351,9 @@ def parse_reply(body: bytes) -> CoreResponse | SoapFault:
 
 def _soap_parts(body: bytes) -> tuple[ET.Element | None, ET.Element]:
     try:
-        root = _defused_fromstring(body, forbid_dtd=True, forbid_entities=True,
-                                   forbid_external=True)
+        root = _defused_fromstring(
+            body, forbid_dtd=True, forbid_entities=True, forbid_external=True
+        )
     except (ET.ParseError, DefusedXmlException) as exc:
         # Only the exception class: the message could quote payload text.
         raise EnvelopeError(f"unreadable XML ({type(exc).__name__})") from None

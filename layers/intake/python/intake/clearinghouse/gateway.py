@@ -32,14 +32,19 @@ class ClearinghouseError(Exception):
         self.payload_id = payload_id
 
 
-class ClearinghouseUnavailable(ClearinghouseError):  # noqa: N818 (names fixed by the API)
+class ClearinghouseUnavailable(ClearinghouseError):
     """Retries exhausted (timeouts, connection errors, HTTP 5xx, payer says retry later).
 
     Worth trying again later: the workflow should back off, not fail the referral.
     """
 
     def __init__(
-        self, message: str, *, correlation_id: str, payload_id: str, attempts: int,
+        self,
+        message: str,
+        *,
+        correlation_id: str,
+        payload_id: str,
+        attempts: int,
         last_reason: str,
     ) -> None:
         super().__init__(message, correlation_id=correlation_id, payload_id=payload_id)
@@ -47,11 +52,16 @@ class ClearinghouseUnavailable(ClearinghouseError):  # noqa: N818 (names fixed b
         self.last_reason = last_reason
 
 
-class ClearinghouseRejected(ClearinghouseError):  # noqa: N818 (names fixed by the API)
+class ClearinghouseRejected(ClearinghouseError):
     """The clearinghouse refused the envelope (e.g. ``Unauthorized``); repeating cannot help."""
 
     def __init__(
-        self, message: str, *, correlation_id: str, payload_id: str, error_code: str,
+        self,
+        message: str,
+        *,
+        correlation_id: str,
+        payload_id: str,
+        error_code: str,
         http_status: int,
     ) -> None:
         super().__init__(message, correlation_id=correlation_id, payload_id=payload_id)

@@ -14,21 +14,22 @@ from pydantic import AfterValidator, BeforeValidator, Field
 _NPI_RE = re.compile(r"^\d{10}$")
 _ICD10_RE = re.compile(r"^([A-TV-Z][0-9][0-9A-Z])\.?([0-9A-Z]{1,4})?$")
 _HCPCS_RE = re.compile(r"^(?:[A-V]\d{4}|\d{4}[0-9A-Z])$")
-_NDC_SHAPES = {(4, 4, 2): (1, 0, 0), (5, 3, 2): (0, 1, 0), (5, 4, 1): (0, 0, 1), (5, 4, 2): (0, 0, 0)}
+_NDC_SHAPES = {
+    (4, 4, 2): (1, 0, 0),
+    (5, 3, 2): (0, 1, 0),
+    (5, 4, 1): (0, 0, 1),
+    (5, 4, 2): (0, 0, 0),
+}
 
 
 def npi_check_digit_ok(npi: str) -> bool:
     """Luhn check over the NPI with the ``80840`` issuer prefix (CMS NPI check digit rule)."""
     if not _NPI_RE.match(npi):
         return False
-    digits = [int(c) for c in "80840" + npi]
     total = 0
-    for i, d in enumerate(reversed(digits)):
-        if i % 2 == 1:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
+    for i, digit in enumerate(int(c) for c in reversed("80840" + npi)):
+        doubled = digit * 2 if i % 2 == 1 else digit
+        total += doubled - 9 if doubled > 9 else doubled
     return total % 10 == 0
 
 
@@ -49,7 +50,9 @@ def _validate_icd10(value: str) -> str:
     code = value.strip().upper()
     m = _ICD10_RE.match(code)
     if not m:
-        raise ValueError(f"'{value}' is not an ICD-10-CM code (letter, 2 characters, optional . and up to 4)")
+        raise ValueError(
+            f"'{value}' is not an ICD-10-CM code (letter, 2 characters, optional . and up to 4)"
+        )
     return m.group(1) + ("." + m.group(2) if m.group(2) else "")
 
 
@@ -68,12 +71,16 @@ def normalize_ndc(value: str) -> str:
         shape = tuple(len(p) for p in parts)
         pad = _NDC_SHAPES.get(shape)  # type: ignore[arg-type]
         if pad is None:
-            raise ValueError(f"NDC '{value}' has an unknown segment shape {'-'.join(map(str, shape))}")
+            raise ValueError(
+                f"NDC '{value}' has an unknown segment shape {'-'.join(map(str, shape))}"
+            )
         return "".join("0" * z + p for z, p in zip(pad, parts, strict=True))
     digits = raw.replace("-", "")
     if digits.isdigit() and len(digits) == 11:
         return digits
-    raise ValueError(f"'{value}' is not an NDC (10 digits hyphenated 4-4-2/5-3-2/5-4-1, or 11 digits)")
+    raise ValueError(
+        f"'{value}' is not an NDC (10 digits hyphenated 4-4-2/5-3-2/5-4-1, or 11 digits)"
+    )
 
 
 def _validate_phone(value: str) -> str:

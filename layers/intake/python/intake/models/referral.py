@@ -25,13 +25,26 @@ class Language(StrEnum):
 
 
 _LANGUAGE_ALIASES = {
-    "en": Language.ENGLISH, "eng": Language.ENGLISH, "english": Language.ENGLISH,
-    "es": Language.SPANISH, "spa": Language.SPANISH, "spanish": Language.SPANISH,
-    "español": Language.SPANISH, "espanol": Language.SPANISH,
-    "zh": Language.CHINESE, "zho": Language.CHINESE, "chi": Language.CHINESE,
-    "chinese": Language.CHINESE, "mandarin": Language.CHINESE, "cantonese": Language.CHINESE,
-    "中文": Language.CHINESE, "普通话": Language.CHINESE, "粤语": Language.CHINESE,
-    "zh-cn": Language.CHINESE, "zh-tw": Language.CHINESE, "es-us": Language.SPANISH,
+    "en": Language.ENGLISH,
+    "eng": Language.ENGLISH,
+    "english": Language.ENGLISH,
+    "es": Language.SPANISH,
+    "spa": Language.SPANISH,
+    "spanish": Language.SPANISH,
+    "español": Language.SPANISH,
+    "espanol": Language.SPANISH,
+    "zh": Language.CHINESE,
+    "zho": Language.CHINESE,
+    "chi": Language.CHINESE,
+    "chinese": Language.CHINESE,
+    "mandarin": Language.CHINESE,
+    "cantonese": Language.CHINESE,
+    "中文": Language.CHINESE,
+    "普通话": Language.CHINESE,
+    "粤语": Language.CHINESE,
+    "zh-cn": Language.CHINESE,
+    "zh-tw": Language.CHINESE,
+    "es-us": Language.SPANISH,
     "en-us": Language.ENGLISH,
 }
 

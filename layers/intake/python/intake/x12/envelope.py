@@ -312,18 +312,35 @@ def build_interchange(
     isa = Segment(
         "ISA",
         (
-            "00", " " * 10, "00", " " * 10,
-            _fixed(p.sender_qualifier, 2, "ISA05"), _fixed(p.sender_id, 15, "ISA06"),
-            _fixed(p.receiver_qualifier, 2, "ISA07"), _fixed(p.receiver_id, 15, "ISA08"),
-            stamp.strftime("%y%m%d"), stamp.strftime("%H%M"), rep, "00501", isa13, "0",
-            p.usage, delimiters.component,
+            "00",
+            " " * 10,
+            "00",
+            " " * 10,
+            _fixed(p.sender_qualifier, 2, "ISA05"),
+            _fixed(p.sender_id, 15, "ISA06"),
+            _fixed(p.receiver_qualifier, 2, "ISA07"),
+            _fixed(p.receiver_id, 15, "ISA08"),
+            stamp.strftime("%y%m%d"),
+            stamp.strftime("%H%M"),
+            rep,
+            "00501",
+            isa13,
+            "0",
+            p.usage,
+            delimiters.component,
         ),
         delimiters,
     )
     gs = seg(
-        "GS", functional_id, p.application_sender or p.sender_id.strip(),
-        p.application_receiver or p.receiver_id.strip(), stamp.strftime("%Y%m%d"),
-        stamp.strftime("%H%M"), gs06, "X", implementation,
+        "GS",
+        functional_id,
+        p.application_sender or p.sender_id.strip(),
+        p.application_receiver or p.receiver_id.strip(),
+        stamp.strftime("%Y%m%d"),
+        stamp.strftime("%H%M"),
+        gs06,
+        "X",
+        implementation,
     )
     segments = [isa, gs]
     for body in bodies:

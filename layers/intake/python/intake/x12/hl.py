@@ -15,8 +15,10 @@ from intake.x12.segments import Segment
 SOURCE, RECEIVER, SUBSCRIBER, DEPENDENT = "20", "21", "22", "23"
 _PARENT_LEVEL = {SOURCE: None, RECEIVER: SOURCE, SUBSCRIBER: RECEIVER, DEPENDENT: SUBSCRIBER}
 _LEVEL_NAMES = {
-    SOURCE: "information source", RECEIVER: "information receiver",
-    SUBSCRIBER: "subscriber", DEPENDENT: "dependent",
+    SOURCE: "information source",
+    RECEIVER: "information receiver",
+    SUBSCRIBER: "subscriber",
+    DEPENDENT: "dependent",
 }
 
 
@@ -49,7 +51,8 @@ def build_hierarchy(body: list[Segment], header_ids: frozenset[str]) -> list[HLN
                 if seg.id in header_ids:
                     continue
                 raise X12StructureError(
-                    "not expected before the first HL loop", position=seg.position,
+                    "not expected before the first HL loop",
+                    position=seg.position,
                     segment_id=seg.id,
                 )
             current.segments.append(seg)
@@ -60,7 +63,8 @@ def build_hierarchy(body: list[Segment], header_ids: frozenset[str]) -> list[HLN
             raise X12StructureError(
                 f"HL03 level code {level!r} is not one of 20 (source), 21 (receiver), "
                 "22 (subscriber), 23 (dependent)",
-                position=seg.position, segment_id="HL",
+                position=seg.position,
+                segment_id="HL",
             )
         if not node.id or node.id in by_id:
             raise X12StructureError(
@@ -72,7 +76,8 @@ def build_hierarchy(body: list[Segment], header_ids: frozenset[str]) -> list[HLN
             if parent_id:
                 raise X12StructureError(
                     "an information source HL (20) has no parent (HL02 must be empty)",
-                    position=seg.position, segment_id="HL",
+                    position=seg.position,
+                    segment_id="HL",
                 )
             roots.append(node)
         else:
@@ -81,7 +86,8 @@ def build_hierarchy(body: list[Segment], header_ids: frozenset[str]) -> list[HLN
                 raise X12StructureError(
                     f"a {_LEVEL_NAMES[level]} HL ({level}) needs HL02 pointing to an earlier "
                     f"{_LEVEL_NAMES[parent_level]} HL ({parent_level})",
-                    position=seg.position, segment_id="HL",
+                    position=seg.position,
+                    segment_id="HL",
                 )
             parent.children.append(node)
         by_id[node.id] = node

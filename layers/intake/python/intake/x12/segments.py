@@ -65,10 +65,13 @@ def encode_element(value: ElementValue, d: Delimiters, segment_id: str, n: int) 
         return _check(value, d, segment_id, n)
     if isinstance(value, Repeated):
         if d.repetition is None:
-            raise X12BuildError(f"{segment_id}{n:02d} repeats but the interchange has no "
-                                "repetition separator (ISA11)")
+            raise X12BuildError(
+                f"{segment_id}{n:02d} repeats but the interchange has no "
+                "repetition separator (ISA11)"
+            )
         encoded = [
-            _check(v, d, segment_id, n) if isinstance(v, str)
+            _check(v, d, segment_id, n)
+            if isinstance(v, str)
             else _encode_composite(v, d, segment_id, n)
             for v in value.values
         ]

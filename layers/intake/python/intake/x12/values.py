@@ -11,9 +11,7 @@ from intake.x12.segments import Segment
 
 
 def _bad(seg: Segment, n: int, what: str) -> X12ValueError:
-    return X12ValueError(
-        f"{seg.id}{n:02d} is not {what}", position=seg.position, segment_id=seg.id
-    )
+    return X12ValueError(f"{seg.id}{n:02d} is not {what}", position=seg.position, segment_id=seg.id)
 
 
 def parse_ccyymmdd(seg: Segment, n: int, value: str | None = None) -> date:
@@ -43,7 +41,8 @@ def date_period(seg: Segment, fmt_n: int, value_n: int) -> tuple[date, date | No
         return parse_ccyymmdd(seg, value_n), None
     raise X12ValueError(
         f"{seg.id}{fmt_n:02d} date format {fmt!r} is not D8 or RD8",
-        position=seg.position, segment_id=seg.id,
+        position=seg.position,
+        segment_id=seg.id,
     )
 
 
@@ -83,6 +82,7 @@ class Entity:
     def display_name(self) -> str:
         """``FIRST MIDDLE LAST`` for a person, the name for an organization."""
         if self.entity_type == "1":
-            return " ".join(p for p in (self.first_name, self.middle_name, self.last_or_org_name)
-                            if p)
+            return " ".join(
+                p for p in (self.first_name, self.middle_name, self.last_or_org_name) if p
+            )
         return self.last_or_org_name

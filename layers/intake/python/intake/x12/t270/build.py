@@ -44,33 +44,63 @@ def build_270_body(
     ]
     trace = seg("TRN", "1", inquiry.trace_number, inquiry.originator_id)
     body = [
-        seg("BHT", "0022", "13", inquiry.trace_number, stamp.strftime("%Y%m%d"),
-            stamp.strftime("%H%M")),
+        seg(
+            "BHT",
+            "0022",
+            "13",
+            inquiry.trace_number,
+            stamp.strftime("%Y%m%d"),
+            stamp.strftime("%H%M"),
+        ),
         seg("HL", "1", "", "20", "1"),
         seg("NM1", "PR", "2", inquiry.payer_name.upper(), "", "", "", "", "PI", inquiry.payer_id),
         seg("HL", "2", "1", "21", "1"),
-        seg("NM1", "1P", "2", inquiry.provider_name.upper(), "", "", "", "", "XX",
-            inquiry.provider_npi),
+        seg(
+            "NM1",
+            "1P",
+            "2",
+            inquiry.provider_name.upper(),
+            "",
+            "",
+            "",
+            "",
+            "XX",
+            inquiry.provider_npi,
+        ),
         seg("HL", "3", "2", "22", "1" if dep else "0"),
     ]
     if dep is None:
         body.append(trace)
-    body.append(seg("NM1", "IL", "1", sub.last_name.upper(), sub.first_name.upper(), "", "", "",
-                    "MI", sub.member_id))
+    body.append(
+        seg(
+            "NM1",
+            "IL",
+            "1",
+            sub.last_name.upper(),
+            sub.first_name.upper(),
+            "",
+            "",
+            "",
+            "MI",
+            sub.member_id,
+        )
+    )
     if sub.group_number:
         body.append(seg("REF", "6P", sub.group_number))
     body.append(demographics(sub))
     if dep is None:
         body.extend(patient_tail)
         return body
-    body.extend([
-        seg("HL", "4", "3", "23", "0"),
-        trace,
-        seg("NM1", "03", "1", dep.last_name.upper(), dep.first_name.upper()),
-        demographics(dep),
-        seg("INS", "N", INS_RELATIONSHIP_CODES[dep.relationship]),
-        *patient_tail,
-    ])
+    body.extend(
+        [
+            seg("HL", "4", "3", "23", "0"),
+            trace,
+            seg("NM1", "03", "1", dep.last_name.upper(), dep.first_name.upper()),
+            demographics(dep),
+            seg("INS", "N", INS_RELATIONSHIP_CODES[dep.relationship]),
+            *patient_tail,
+        ]
+    )
     return body
 
 
@@ -86,6 +116,13 @@ def build_270(
     """The complete 270 interchange text (ISA…IEA) for one inquiry."""
     body = build_270_body(inquiry, delimiters, now)
     return build_interchange(
-        "HS", "270", IMPLEMENTATION_270, [body], parties=parties, delimiters=delimiters,
-        control_numbers=control_numbers, now=now, line_ending=line_ending,
+        "HS",
+        "270",
+        IMPLEMENTATION_270,
+        [body],
+        parties=parties,
+        delimiters=delimiters,
+        control_numbers=control_numbers,
+        now=now,
+        line_ending=line_ending,
     )

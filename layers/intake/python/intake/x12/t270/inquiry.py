@@ -18,8 +18,11 @@ HOME_INFUSION_SERVICE_TYPES: tuple[str, ...] = ("30", "1", "42", "43", "44", "88
 """30 plan coverage, 1 medical care, 42 home health care, 43 home health prescriptions,
 44 home health visits, 88 pharmacy, 12 DME purchase and 18 DME rental (pumps, poles)."""
 
-INS_RELATIONSHIP_CODES = {Relationship.SPOUSE: "01", Relationship.CHILD: "19",
-                          Relationship.OTHER: "G8"}
+INS_RELATIONSHIP_CODES = {
+    Relationship.SPOUSE: "01",
+    Relationship.CHILD: "19",
+    Relationship.OTHER: "G8",
+}
 """INS02 individual relationship codes used in 2100D."""
 
 

@@ -107,8 +107,15 @@ def _person(node: HLNode, loop: str) -> InquiredPerson:
         elif sid == "EQ":
             service_types.extend(seg.repeats(1))
     return InquiredPerson(
-        _name(node, loop), dob, sex, relationship, tuple(traces), tuple(originators),
-        tuple(service_types), service_date, group,
+        _name(node, loop),
+        dob,
+        sex,
+        relationship,
+        tuple(traces),
+        tuple(originators),
+        tuple(service_types),
+        service_date,
+        group,
     )
 
 
@@ -119,7 +126,8 @@ def _inquiries(interchange: Interchange) -> list[ParsedInquiry]:
         if tx.set_id != "270":
             raise X12StructureError(
                 f"ST01 is {tx.set_id!r}, expected a 270",
-                position=tx.header.position, segment_id="ST",
+                position=tx.header.position,
+                segment_id="ST",
             )
         bht: Segment | None = next((s for s in tx.segments if s.id == "BHT"), None)
         for source in build_hierarchy(tx.segments, _HEADER):
@@ -133,8 +141,14 @@ def _inquiries(interchange: Interchange) -> list[ParsedInquiry]:
                         continue
                     subscriber = _person(sub_node, "2100C")
                     deps = [c for c in sub_node.children if c.level == DEPENDENT]
-                    common = (tx.control_number, bht.element(3) if bht else "", parties, payer,
-                              provider, subscriber)
+                    common = (
+                        tx.control_number,
+                        bht.element(3) if bht else "",
+                        parties,
+                        payer,
+                        provider,
+                        subscriber,
+                    )
                     if not deps:
                         out.append(ParsedInquiry(*common, None))
                     out.extend(ParsedInquiry(*common, _person(d, "2100D")) for d in deps)

@@ -116,14 +116,25 @@ class _Writer:
                 self.add("AAA", "Y" if r.valid_request else "N", "", r.code, r.follow_up)
 
     def entity(self, code: str, e: Entity) -> None:
-        self.add("NM1", code, e.entity_type or "2", e.last_or_org_name, e.first_name,
-                 e.middle_name, "", e.suffix, e.id_qualifier, e.id)
+        self.add(
+            "NM1",
+            code,
+            e.entity_type or "2",
+            e.last_or_org_name,
+            e.first_name,
+            e.middle_name,
+            "",
+            e.suffix,
+            e.id_qualifier,
+            e.id,
+        )
 
-    def person(self, code: str, asked: InquiredPerson, echo: MemberEcho | None,
-               with_id: bool) -> None:
+    def person(
+        self, code: str, asked: InquiredPerson, echo: MemberEcho | None, with_id: bool
+    ) -> None:
         first = echo.first_name if echo else asked.entity.first_name
         last = echo.last_name if echo else asked.entity.last_or_org_name
-        member_id = (echo.member_id if echo and echo.member_id else asked.member_id)
+        member_id = echo.member_id if echo and echo.member_id else asked.member_id
         if with_id:
             self.add("NM1", code, "1", last, first, "", "", "", "MI", member_id)
         else:
@@ -141,25 +152,47 @@ class _Writer:
 
     def benefit(self, b: BenefitSpec) -> None:
         self.add(
-            "EB", b.code, b.coverage_level or None,
+            "EB",
+            b.code,
+            b.coverage_level or None,
             repeated(*b.service_types) if b.service_types else None,
-            b.insurance_type or None, b.plan_description or None, b.time_period or None,
-            _amount(b.amount), _amount(b.percent), b.quantity_qualifier or None,
-            _amount(b.quantity), _yn(b.auth_required), _yn(b.in_network),
+            b.insurance_type or None,
+            b.plan_description or None,
+            b.time_period or None,
+            _amount(b.amount),
+            _amount(b.percent),
+            b.quantity_qualifier or None,
+            _amount(b.quantity),
+            _yn(b.auth_required),
+            _yn(b.in_network),
         )
         for text in b.messages:
             self.add("MSG", text)
         if b.related_entities:
             self.add("LS", "2120")
             for r in b.related_entities:
-                self.add("NM1", r.entity_code, r.entity_type, r.name, r.first_name or None, "", "",
-                         "", r.id_qualifier or None, r.id or None)
+                self.add(
+                    "NM1",
+                    r.entity_code,
+                    r.entity_type,
+                    r.name,
+                    r.first_name or None,
+                    "",
+                    "",
+                    "",
+                    r.id_qualifier or None,
+                    r.id or None,
+                )
             self.add("LE", "2120")
 
     def plan_dates(self, a: Answer271) -> None:
         if a.plan_begin and a.plan_end:
-            self.add("DTP", "346", "RD8",
-                     f"{a.plan_begin.strftime('%Y%m%d')}-{a.plan_end.strftime('%Y%m%d')}")
+            self.add(
+                "DTP",
+                "346",
+                "RD8",
+                f"{a.plan_begin.strftime('%Y%m%d')}-{a.plan_end.strftime('%Y%m%d')}",
+            )
         elif a.plan_begin:
             self.add("DTP", "346", "D8", a.plan_begin.strftime("%Y%m%d"))
         for qualifier, when in a.extra_dates:
@@ -180,8 +213,14 @@ def build_271_body(
     stop_at_source = any(r.loop == "2100A" for r in all_rejections)
     stop_at_receiver = any(r.loop == "2100B" for r in all_rejections)
     w = _Writer(delimiters)
-    w.add("BHT", "0022", "11", first.bht_reference or None, stamp.strftime("%Y%m%d"),
-          stamp.strftime("%H%M"))
+    w.add(
+        "BHT",
+        "0022",
+        "11",
+        first.bht_reference or None,
+        stamp.strftime("%Y%m%d"),
+        stamp.strftime("%H%M"),
+    )
     w.add("HL", "1", "", "20", "0" if stop_at_source else "1")
     w.entity("PR", first.payer)
     w.rejections(all_rejections, "2100A")
@@ -244,7 +283,13 @@ def build_271(
         raise X12BuildError("a 271 answers at least one inquiry")
     body = build_271_body(batch, delimiters, now)
     return build_interchange(
-        "HB", "271", IMPLEMENTATION_271, [body],
-        parties=parties or batch[0].inquiry.parties.swapped(), delimiters=delimiters,
-        control_numbers=control_numbers, now=now, line_ending=line_ending,
+        "HB",
+        "271",
+        IMPLEMENTATION_271,
+        [body],
+        parties=parties or batch[0].inquiry.parties.swapped(),
+        delimiters=delimiters,
+        control_numbers=control_numbers,
+        now=now,
+        line_ending=line_ending,
     )

@@ -42,8 +42,11 @@ def _not_expected(seg: Segment, loop: str) -> X12StructureError:
 def _rejection(seg: Segment, loop: str) -> Rejection:
     valid = seg.element(1)
     return Rejection(
-        loop, True if valid == "Y" else False if valid == "N" else None,
-        seg.element(3), seg.element(4), seg.position,
+        loop,
+        True if valid == "Y" else False if valid == "N" else None,
+        seg.element(3),
+        seg.element(4),
+        seg.position,
     )
 
 
@@ -73,13 +76,19 @@ def _benefit(seg: Segment) -> Benefit:
     if len(e) < _EB_WIDTH:
         e = e + ("",) * (_EB_WIDTH - len(e))
     return Benefit(
-        eb=seg, code=e[0], coverage_level=e[1],
+        eb=seg,
+        code=e[0],
+        coverage_level=e[1],
         service_types=tuple(seg.repeats(3)) if e[2] else (),
-        insurance_type=e[3], plan_description=e[4], time_period=e[5],
+        insurance_type=e[3],
+        plan_description=e[4],
+        time_period=e[5],
         amount=optional_decimal(seg, 7) if e[6] else None,
         percent=optional_decimal(seg, 8) if e[7] else None,
-        quantity_qualifier=e[8], quantity=optional_decimal(seg, 10) if e[9] else None,
-        authorization=e[10], in_plan_network=e[11],
+        quantity_qualifier=e[8],
+        quantity=optional_decimal(seg, 10) if e[9] else None,
+        authorization=e[10],
+        in_plan_network=e[11],
         procedure=tuple(seg.components(13)) if e[12] else (),
     )
 
@@ -160,7 +169,8 @@ def _member(node: HLNode, loop: str) -> MemberLoop:
             open_ls = seg
     if open_ls is not None:
         raise X12StructureError(
-            "LS has no matching LE before the loop ends", position=open_ls.position,
+            "LS has no matching LE before the loop ends",
+            position=open_ls.position,
             segment_id="LS",
         )
     return member
@@ -170,7 +180,8 @@ def _check_level(node: HLNode, expected: str, loop: str) -> None:
     if node.level != expected:
         raise X12StructureError(
             f"HL level {node.level} cannot sit under loop {loop}",
-            position=node.hl.position, segment_id="HL",
+            position=node.hl.position,
+            segment_id="HL",
         )
 
 
@@ -180,13 +191,15 @@ def _response(interchange: Interchange) -> list[Response271]:
         if tx.set_id != "271":
             raise X12StructureError(
                 f"ST01 is {tx.set_id!r}, expected a 271",
-                position=tx.header.position, segment_id="ST",
+                position=tx.header.position,
+                segment_id="ST",
             )
         roots = build_hierarchy(tx.segments, _HEADER)
         if not roots:
             raise X12StructureError(
                 "the 271 has no HL 20 information source loop",
-                position=tx.trailer.position, segment_id="SE",
+                position=tx.trailer.position,
+                segment_id="SE",
             )
         sources: list[PartyLoop] = []
         for root in roots:
