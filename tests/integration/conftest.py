@@ -11,8 +11,6 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from intake.adapters import aws as aws_clients
-from intake.settings import load_settings
 from intake_local.template import load_template
 
 REGION = "us-east-1"
@@ -23,17 +21,8 @@ def reset_process_caches() -> None:
     from intake import wiring
     from intake.api import routes
 
-    aws_clients.client.cache_clear()
-    aws_clients.resource.cache_clear()
-    load_settings.cache_clear()
-    for cached in (
-        wiring.store,
-        wiring.task_service,
-        wiring.ingest_service,
-        wiring.workflow_steps,
-        routes._deps,
-    ):
-        cached.cache_clear()
+    wiring.reset()
+    routes._deps.cache_clear()
 
 
 @pytest.fixture

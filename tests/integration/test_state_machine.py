@@ -167,3 +167,108 @@ def _view(api: LiaisonClient, referral_id: str) -> dict[str, Any] | None:
         return api.referral(referral_id)
     except Exception:
         return None
+
+
+def sample_json(name: str, **changes: Any) -> bytes:
+    data: dict[str, Any] = json.loads((EVENTS / "referrals" / name).read_text("utf-8"))
+    data.update(changes)
+    return json.dumps(data).encode()
+
+
+def test_mismatch_goes_to_a_liaison_and_their_corrections_verify_the_insurance(
+    local_stack: Any, api: LiaisonClient
+) -> None:
+    # Given a referral the payer knows under another first name and birth date
+    body = sample_json("06-name-dob-mismatch.json", clinic_reference="SM-MISMATCH-1")
+    referral_id = upload(local_stack, body, "referrals/sm/mismatch.json")
+    verify = task_id_for(referral_id, TaskType.VERIFY_INSURANCE)
+    task = wait_for(lambda: open_task(api, verify))
+    assert task["details"]["payer_echo"]["first_name"] == "ROBERT"
+    # When the liaison confirms the payer's details with the patient, and the welcome call is done
+    corrections = {"patient.first_name": "Robert", "patient.date_of_birth": "1949-04-05"}
+    assert (
+        api.complete(verify, "resolved", "confirmed with patient", corrections).status_code == 200
+    )
+    welcome = task_id_for(referral_id, TaskType.WELCOME_CALL)
+    wait_for(lambda: open_task(api, welcome))
+    assert api.complete(welcome, "reached").status_code == 200
+    # Then the check re-runs with the corrected referral, verifies, and intake completes
+    wait_for(lambda: execution(local_stack, referral_id)["status"] == "SUCCEEDED")
+    view = api.referral(referral_id)
+    assert view["status"] == "completed" and view["benefits"]["outcome"] == "verified"
+    assert view["benefits"]["round"] == 2 and view["referral"]["patient"]["first_name"] == "Robert"
+
+
+def test_insurance_a_liaison_cannot_verify_ends_as_insurance_unverified(
+    local_stack: Any, api: LiaisonClient
+) -> None:
+    body = sample_json("11-member-not-found.json", clinic_reference="SM-NOTFOUND-1")
+    referral_id = upload(local_stack, body, "referrals/sm/not-found.json")
+    verify = task_id_for(referral_id, TaskType.VERIFY_INSURANCE)
+    wait_for(lambda: open_task(api, verify))
+    assert (
+        api.complete(verify, "rejected", "clinic has no other insurance on file").status_code == 200
+    )
+    welcome = task_id_for(referral_id, TaskType.WELCOME_CALL)
+    wait_for(lambda: open_task(api, welcome))
+    api.complete(welcome, "reached")
+    wait_for(lambda: execution(local_stack, referral_id)["status"] == "SUCCEEDED")
+    assert api.referral(referral_id)["status"] == "insurance_unverified"
+
+
+def test_a_payer_down_through_every_retry_becomes_a_verify_task(
+    local_stack: Any, api: LiaisonClient
+) -> None:
+    # Given the clearinghouse failing every request for a while
+    local_stack.clearinghouse.fail_next(1000)
+    try:
+        body = sample_json("01-ppo-deductible-coinsurance.json", clinic_reference="SM-DOWN-1")
+        referral_id = upload(local_stack, body, "referrals/sm/down.json")
+        verify = task_id_for(referral_id, TaskType.VERIFY_INSURANCE)
+        # When the workflow's retries (1 s, 2 s, 4 s locally) run out, Then a person is asked
+        task = wait_for(lambda: open_task(api, verify), timeout=60)
+    finally:
+        local_stack.clearinghouse.fail_next(0)
+    assert "did not answer" in " ".join(task["details"]["reasons"])
+    events = [e["event"] for e in api.referral(referral_id)["timeline"]]
+    assert events.count("benefits_check_deferred") == 4  # first try + 3 retries
+    # And once the payer is back, resolving the task re-runs the check, which verifies
+    assert api.complete(verify, "resolved", "payer portal is back").status_code == 200
+    welcome = task_id_for(referral_id, TaskType.WELCOME_CALL)
+    api.complete(welcome, "reached")
+    wait_for(lambda: execution(local_stack, referral_id)["status"] == "SUCCEEDED", timeout=30)
+    assert api.referral(referral_id)["benefits"]["outcome"] == "verified"
+
+
+def test_a_draft_completed_by_a_liaison_starts_its_workflow(
+    local_stack: Any, api: LiaisonClient
+) -> None:
+    # Given the public REF^I12, readable but missing the prescriber NPI and the therapy
+    body = (EVENTS / "referrals" / "25-hl7-ref-i12-public-incomplete.hl7").read_bytes()
+    referral_id = upload(local_stack, body, "referrals/sm/ref-i12.hl7")
+    review = task_id_for(referral_id, TaskType.COMPLETE_REFERRAL)
+    task = wait_for(lambda: open_task(api, review))
+    assert "prescriber.npi" in task["details"]["fields_missing"]
+    assert api.referral(referral_id)["status"] == "in_review"
+    # When completed with fields that are still invalid, Then it is refused and stays open
+    bad = api.complete(review, "resolved", corrections={"prescriber.npi": "1234567890"})
+    assert bad.status_code == 400 and "still incomplete" in bad.json()["message"]
+    # When completed with the missing fields
+    fields = {
+        "prescriber.npi": "1234567893",
+        "therapy": {
+            "drug_name": "Infliximab",
+            "hcpcs": "J1745",
+            "dose": "5 mg/kg",
+            "route": "IV",
+            "frequency": "every 8 weeks",
+            "duration": "12 months",
+            "site_of_care": "home",
+        },
+    }
+    assert api.complete(review, "resolved", corrections=fields).status_code == 200
+    # Then the referral is validated and its workflow queues the welcome call
+    wait_for(lambda: open_task(api, task_id_for(referral_id, TaskType.WELCOME_CALL)))
+    view = api.referral(referral_id)
+    assert view["status"] == "in_progress" and view["referral"]["therapy"]["hcpcs"] == "J1745"
+    assert "referral_completed" in [e["event"] for e in view["timeline"]]

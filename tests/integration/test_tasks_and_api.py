@@ -295,3 +295,25 @@ def test_unknown_workflow_action_fails_loudly(
         handlers["workflow_step"](
             {"action": "dance", "referral_id": "ref-00000000000000000000"}, lambda_context
         )
+
+
+def test_an_execution_that_ended_badly_becomes_one_workflow_error_task(
+    resources: IntakeResources, handlers: dict[str, Any], lambda_context: Any, welcome_call: str
+) -> None:
+    # Given the input the ExecutionEndedBadlyRule's transformer sends for a FAILED execution
+    referral_id = welcome_call.split(".", maxsplit=1)[0]
+    event = {
+        "action": "failed",
+        "referral_id": referral_id,
+        "error": {"Error": "FAILED", "Cause": "the workflow execution ended with this status"},
+    }
+    # When it arrives twice (EventBridge delivers at least once)
+    handlers["workflow_step"](event, lambda_context)
+    handlers["workflow_step"](event, lambda_context)
+    # Then the referral is failed, with one workflow_error task a person can act on
+    store = DynamoDbStore(resources.table_name)
+    record = store.get_referral(referral_id)
+    assert record is not None and record.status.value == "failed"
+    errors = [t for t in store.tasks_of(referral_id) if t.task_type is TaskType.WORKFLOW_ERROR]
+    assert len(errors) == 1 and errors[0].details["error"] == "FAILED"
+    assert [e.event for e in store.timeline(referral_id)].count("workflow_failed") == 1

@@ -167,6 +167,7 @@ class LocalStack:
         cfn = self.client("cloudformation")
         warnings.filterwarnings("ignore", message="Tried to parse AWS::", category=UserWarning)
         logging.getLogger("moto").setLevel(logging.ERROR)
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
         stack_name = f"infusion-intake-{stage}"
         cfn.create_stack(
             StackName=stack_name,
@@ -349,20 +350,25 @@ def template_defaults(template: dict[str, Any]) -> dict[str, str]:
 
 
 def _take_state_machine(translated: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """Remove the state machine, and whatever refers to it, from the stack template."""
+    """Remove the state machine, and whatever refers to it (transitively), from the stack
+    template; the local stack creates the state machine through the API instead."""
     resources = translated["Resources"]
     ids = [k for k, v in resources.items() if v["Type"] == "AWS::StepFunctions::StateMachine"]
     if len(ids) != 1:
         raise RuntimeError(f"expected one state machine in the template, found {ids}")
-    machine_id = ids[0]
-    machine = resources.pop(machine_id)
-    pattern = re.compile(rf'"(Ref|Fn::GetAtt)": (\["|"){re.escape(machine_id)}"')
-    for logical in [k for k, v in resources.items() if pattern.search(json.dumps(v))]:
-        resources.pop(logical)
-    outputs = translated.get("Outputs", {})
-    for name in [k for k, v in outputs.items() if pattern.search(json.dumps(v))]:
-        outputs.pop(name)
-    return machine_id, machine
+    machine = resources.pop(ids[0])
+    removed = [ids[0]]
+    while removed:
+        pattern = re.compile(
+            r'"(Ref|Fn::GetAtt)": (\["|")(' + "|".join(map(re.escape, removed)) + r')[".]'
+        )
+        removed = [k for k, v in resources.items() if pattern.search(json.dumps(v))]
+        for logical in removed:
+            resources.pop(logical)
+        outputs = translated.get("Outputs", {})
+        for name in [k for k, v in outputs.items() if pattern.search(json.dumps(v))]:
+            outputs.pop(name)
+    return ids[0], machine
 
 
 def _zip_dir(path: Path) -> bytes:

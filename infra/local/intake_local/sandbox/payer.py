@@ -5,16 +5,21 @@ integration meets: unknown payer (AAA 79 at 2100A), bad provider id (AAA 43 at 2
 failing the payer's pattern (AAA 72) or not on file (AAA 75) at 2100C, dependent not on the
 policy (AAA 67 at 2100D), a payer briefly down (AAA 42 at 2100A for a member's first N
 inquiries) and slow payers (``delay_seconds``, slept by the HTTP server, not here).
+
+It also answers 278 prior-authorization requests (X217) and status inquiries (X215) per the
+catalog's ``prior_auth_rules``: certified (A1), not certified (A3) or pended (A4) and decided
+on a later status inquiry, after N inquiries or a delay on the injected clock.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
@@ -32,6 +37,10 @@ from intake.x12.t271.build import (
     RelatedEntitySpec,
     build_271,
 )
+from intake.x12.t278.loops import Transaction278
+from intake.x12.t278.parse import parse_278
+from intake.x12.t278.response import Answer278, RejectLoop, build_278_response
+from intake.x12.values import date_period
 
 CATALOG_PATH = Path(__file__).with_name("plans.json")
 
@@ -129,6 +138,28 @@ class MemberEntry(_Entry):
     referral_hint: dict[str, str] | None = None
 
 
+AuthOutcome = Literal["certified", "denied", "pended"]
+
+
+class PriorAuthRule(_Entry):
+    """How the payer answers 278s matching ``payer_id`` and, when set, member and HCPCS."""
+
+    payer_id: str
+    member_id: str | None = None
+    hcpcs: str | None = None
+    outcome: AuthOutcome
+    then: Literal["certified", "denied"] = "certified"
+    decide_after_inquiries: int = Field(default=1, ge=1)
+    decide_after_seconds: float | None = Field(default=None, ge=0)
+    reason_code: str = "0C"
+    certified_days: int | None = Field(default=None, ge=1)
+
+    def matches(self, payer_id: str, member_id: str, codes: set[str]) -> bool:
+        return (self.payer_id == payer_id
+                and self.member_id in (None, member_id)
+                and (self.hcpcs is None or self.hcpcs in codes))
+
+
 class ScenarioNote(_Entry):
     scenario: str
     payer_id: str
@@ -142,6 +173,7 @@ class SandboxCatalog(_Entry):
     plans: dict[str, PlanEntry]
     members: tuple[MemberEntry, ...]
     scenarios_without_member: tuple[ScenarioNote, ...] = ()
+    prior_auth_rules: tuple[PriorAuthRule, ...] = ()
 
     def model_post_init(self, _context: object) -> None:
         for m in self.members:
@@ -169,6 +201,24 @@ class SandboxReply:
 class _Decision:
     answer: Answer271
     delay_seconds: float
+
+
+@dataclass(slots=True)
+class _Review:
+    """One 278 request the payer has on file, found again by its review number or trace."""
+
+    number: str
+    rule: PriorAuthRule | None
+    created: datetime
+    start: date | None
+    end: date | None
+    inquiries: int = 0
+    final: AuthOutcome | None = None
+
+
+def _review_number(*parts: str) -> str:
+    """Deterministic numbers: the same request always gets the same number."""
+    return "SBX" + hashlib.sha256("|".join(parts).encode()).hexdigest()[:9].upper()
 
 
 def _echo(person: MemberEntry | DependentEntry, member_id: str = "") -> MemberEcho:
@@ -204,12 +254,14 @@ class SandboxPayer:
         self._clock = clock
         self._members = {(m.payer_id, m.member_id): m for m in self.catalog.members}
         self._inquiries: dict[tuple[str, str], int] = {}
+        self._reviews: dict[str, _Review] = {}
         self._lock = threading.Lock()
 
     def reset(self) -> None:
         """Forget how many inquiries each member had (payer-unavailable scenarios restart)."""
         with self._lock:
             self._inquiries.clear()
+            self._reviews.clear()
 
     def respond_270(self, x12_270: str) -> SandboxReply:
         """The 271 for a 270. Raises ``X12Error`` when the 270 itself is malformed (a real
@@ -290,3 +342,86 @@ class SandboxPayer:
             extra_dates=extra,
         )
         return _Decision(answer, delay)
+
+    # ------------------------------------------------------------------ 278 prior auth
+
+    def respond_278(self, x12_278: str) -> SandboxReply:
+        """The 278 response to a request (X217) or a status inquiry (X215). Raises
+        ``X12Error`` when the 278 itself is malformed."""
+        read = parse_278(x12_278, strict=True)
+        if not read.transactions:
+            raise X12StructureError("the 278 holds no transaction")
+        tx = read.transactions[0]
+        answer, delay = self._answer_278(tx)
+        x12 = build_278_response(read, answer, control_numbers=self._control_numbers,
+                                 now=self._clock())
+        return SandboxReply(x12, delay)
+
+    def _answer_278(self, tx: Transaction278) -> tuple[Answer278, float]:
+        def reject(loop: RejectLoop, code: str, delay: float = 0.0) -> tuple[Answer278, float]:
+            return Answer278(reject_loop=loop, reject_code=code), delay
+
+        payer_id = tx.umo.entity.id if tx.umo.entity else ""
+        payer = self.catalog.payers.get(payer_id)
+        if payer is None:
+            return reject("2000A", "79")
+        delay = self._delay(payer_id, payer, None)
+        requester = tx.requester.entity if tx.requester else None
+        if requester is None or requester.id_qualifier != "XX" or not re.fullmatch(
+            r"\d{10}", requester.id
+        ):
+            return reject("2000B", "43", delay)
+        member_id = tx.subscriber.entity.id if tx.subscriber and tx.subscriber.entity else ""
+        if not re.fullmatch(payer.member_id_pattern, member_id):
+            return reject("2000C", "72", delay)
+        member = self._members.get((payer_id, member_id))
+        if member is None:
+            return reject("2000C", "75", delay)
+        delay = self._delay(payer_id, payer, member)
+        if not tx.events:
+            return reject("2000E", "15", delay)
+        event = tx.events[0]
+        trn = event.trace("1")
+        trace = trn.element(2) if trn is not None else ""
+        if tx.is_inquiry:
+            with self._lock:
+                review = self._reviews.get(event.reference("NT")) or self._reviews.get(
+                    _review_number(payer_id, member_id, trace))
+                if review is None:
+                    return reject("2000E", "15", delay)
+                return self._status(review), delay
+        codes = {s.service.component(1, 2) for s in event.services if s.service is not None}
+        rule = next((r for r in self.catalog.prior_auth_rules
+                     if r.matches(payer_id, member_id, codes)), None)
+        aah = next((d for d in event.dates if d.element(1) == "AAH"), None)
+        start, end = date_period(aah, 2, 3) if aah is not None else (None, None)
+        review = _Review(_review_number(payer_id, member_id, trace), rule, self._clock(),
+                         start, end)
+        outcome: AuthOutcome = rule.outcome if rule else "certified"
+        if outcome != "pended":
+            review.final = outcome
+        with self._lock:
+            self._reviews[review.number] = review
+        return self._final(review) if review.final else Answer278("A4", review.number), delay
+
+    def _status(self, review: _Review) -> Answer278:
+        """Called with the lock held: count the inquiry, decide when the rule says so."""
+        review.inquiries += 1
+        rule = review.rule
+        if review.final is None and rule is not None:
+            waited = (self._clock() - review.created).total_seconds()
+            if review.inquiries >= rule.decide_after_inquiries or (
+                rule.decide_after_seconds is not None and waited >= rule.decide_after_seconds
+            ):
+                review.final = rule.then
+        return self._final(review) if review.final else Answer278("A4", review.number)
+
+    def _final(self, review: _Review) -> Answer278:
+        rule = review.rule
+        if review.final == "denied":
+            return Answer278("A3", review.number, rule.reason_code if rule else "0C")
+        start = review.start or self._clock().date()
+        end = review.end
+        if rule is not None and rule.certified_days is not None:
+            end = start + timedelta(days=rule.certified_days - 1)
+        return Answer278("A1", "C" + review.number, effective_from=start, effective_to=end)

@@ -64,7 +64,20 @@ class PayerUnavailable(Exception):
     """The payer could not answer after the gateway's retries; the workflow retries later."""
 
 
+class InsuranceTask(BaseModel):
+    """The liaison task the workflow queues when benefits need a person; ``details`` is
+    copied onto the task as one object, so the state machine reads no optional paths."""
+
+    task_type: str
+    round: int
+    due_at: str
+    timeout_seconds: int
+    details: dict[str, Any]
+
+
 class BenefitsOutcome(BaseModel):
+    """What the benefits step hands the workflow (the state machine's ``$.benefits``)."""
+
     outcome: str  # verified | verify_insurance | coverage_inactive
     status: str
     round: int
@@ -72,7 +85,40 @@ class BenefitsOutcome(BaseModel):
     reasons: list[str]
     auth_required: bool | None
     payer_echo: dict[str, Any] | None = None
-    task: dict[str, Any] | None = None
+    task: InsuranceTask | None = None
+
+    @classmethod
+    def needing(
+        cls,
+        task_type: TaskType | None,
+        *,
+        outcome: str,
+        status: str,
+        round_: int,
+        reasons: list[str],
+        auth_required: bool | None,
+        now: datetime,
+        payer_echo: dict[str, Any] | None = None,
+    ) -> BenefitsOutcome:
+        task = None
+        if task_type is not None:
+            task = InsuranceTask(
+                task_type=task_type.value,
+                round=round_,
+                due_at=(now + VERIFY_TASK_SLA).isoformat(),
+                timeout_seconds=int(VERIFY_TASK_SLA.total_seconds()),
+                details={"reasons": reasons, "coverage_status": status, "payer_echo": payer_echo},
+            )
+        return cls(
+            outcome=outcome,
+            status=status,
+            round=round_,
+            next_round=round_ + 1,
+            reasons=reasons,
+            auth_required=auth_required,
+            payer_echo=payer_echo,
+            task=task,
+        )
 
 
 def payer_says_retry(x12_271: str) -> bool:
@@ -264,24 +310,15 @@ class BenefitsCheck:
             outcome, task_type = "verify_insurance", TaskType.VERIFY_INSURANCE
             if summary.status is CoverageStatus.UNKNOWN:
                 reasons.append("the payer sent no coverage status")
-        task = None
-        if task_type is not None:
-            due = now + VERIFY_TASK_SLA
-            task = {
-                "task_type": task_type.value,
-                "round": round_,
-                "due_at": due.isoformat(),
-                "timeout_seconds": int(VERIFY_TASK_SLA.total_seconds()),
-            }
         echo = summary.patient if summary.is_dependent else summary.subscriber
-        return BenefitsOutcome(
+        return BenefitsOutcome.needing(
+            task_type,
             outcome=outcome,
             status=summary.status.value,
-            round=round_,
-            next_round=round_ + 1,
+            round_=round_,
             reasons=reasons,
             auth_required=summary.auth_required,
-            task=task,
+            now=now,
             payer_echo=echo.model_dump(mode="json", exclude_none=True) or None,
         )
 

@@ -103,3 +103,15 @@ def benefits_check() -> BenefitsCheck:
         retry_payload=payer_says_retry,
     )
     return BenefitsCheck(store(), gateway, settings.pharmacy_name, settings.pharmacy_npi)
+
+
+def reset() -> None:
+    """Forget every service, client and setting built so far (tests start each case afresh;
+    a Lambda process never needs this)."""
+    from intake.adapters import aws
+
+    for cached in (store, task_service, ingest_service, workflow_steps, benefits_check):
+        cached.cache_clear()
+    aws.client.cache_clear()
+    aws.resource.cache_clear()
+    load_settings.cache_clear()

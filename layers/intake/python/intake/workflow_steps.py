@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from intake.clock import utcnow
+from intake.eligibility import BenefitsOutcome
 from intake.errors import NotFound
 from intake.models.records import ReferralRecord, ReferralStatus, TaskType, TimelineEvent
 from intake.ports import ReferralStore
@@ -76,21 +77,15 @@ class WorkflowSteps:
         or portal, and their completion re-runs the electronic check."""
         now = self.clock()
         self._event(request.referral_id, "benefits_check_failed", reason="payer unavailable")
-        due = now + timedelta(hours=24)
-        return {
-            "outcome": "verify_insurance",
-            "status": "unknown",
-            "round": request.round,
-            "next_round": request.round + 1,
-            "auth_required": None,
-            "reasons": ["the payer did not answer the eligibility check after several retries"],
-            "task": {
-                "task_type": TaskType.VERIFY_INSURANCE.value,
-                "round": request.round,
-                "due_at": due.isoformat(),
-                "timeout_seconds": int(timedelta(hours=24).total_seconds()),
-            },
-        }
+        return BenefitsOutcome.needing(
+            TaskType.VERIFY_INSURANCE,
+            outcome="verify_insurance",
+            status="unknown",
+            round_=request.round,
+            auth_required=None,
+            now=now,
+            reasons=["the payer did not answer the eligibility check after several retries"],
+        ).model_dump(mode="json")
 
     def call_completed(self, request: StepRequest) -> dict[str, Any]:
         assert request.task_type is not None
@@ -137,6 +132,11 @@ class WorkflowSteps:
         """Make a failed workflow a person's task, so nothing fails silently."""
         now = self.clock()
         error = request.error or {}
+        record = self.store.get_referral(request.referral_id)
+        if record is None:  # an execution of something we never recorded: nothing to attach to
+            raise NotFound(f"referral {request.referral_id} does not exist")
+        if record.status is ReferralStatus.FAILED:  # RecordFailure ran; this is the status event
+            return {"status": ReferralStatus.FAILED.value}
         self.store.update_referral(
             request.referral_id,
             status=ReferralStatus.FAILED.value,

@@ -1,0 +1,40 @@
+"""Read a ``BenefitsSummary`` back from the JSON of ``intake x12 read-271`` (``summary_json``).
+
+Verifications are stored and passed around as that JSON, so an estimate must be computable from
+it as well as from the 271 itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from intake.benefits.summary import BenefitsSummary
+from intake.estimate.errors import EstimateError
+
+_DROPPED = frozenset({"summary", "demographics_mismatch"})
+"""Derived keys: ``summary`` repeats coinsurance/copay/auth beside the accumulators."""
+
+
+def summary_from_json(data: Mapping[str, Any]) -> BenefitsSummary:
+    if not isinstance(data, Mapping) or "status" not in data:
+        raise EstimateError(
+            "the benefits JSON is not one patient's verification "
+            "(the output of 'intake x12 read-271')"
+        )
+    fields = {k: v for k, v in data.items() if k not in _DROPPED}
+    patient = dict(fields.get("patient") or {})
+    fields["is_dependent"] = bool(patient.pop("is_dependent", False))
+    fields["relationship"] = patient.pop("relationship", None)
+    fields["patient"] = patient
+    summary = data.get("summary") or {}
+    fields["summary"] = {k: summary[k] for k in ("deductible", "out_of_pocket") if k in summary}
+    try:
+        return BenefitsSummary.model_validate(fields)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5]
+        )
+        raise EstimateError(f"the benefits JSON is not a valid verification: {problems}") from exc

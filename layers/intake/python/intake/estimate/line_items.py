@@ -1,0 +1,130 @@
+"""Line items: every amount in an estimate, with the rule that produced it.
+
+Items are summed over the course per code (allowed) or per part, kind and rule (patient), so a
+daily antibiotic gives a handful of lines rather than hundreds, and each still says which
+infusions it covers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+
+from intake.estimate.accumulators import ZERO
+from intake.estimate.claim import Component, ServiceDay
+from intake.estimate.contracts import Code
+from intake.estimate.model import LineItem
+from intake.estimate.walk import PartKind, Walk
+
+CENT = Decimal("0.01")
+COMPONENT_LABELS = {
+    Component.DRUG: "drug",
+    Component.PER_DIEM: "per diem (pharmacy services, supplies, pump)",
+    Component.NURSING: "nursing visits",
+}
+KIND_LABELS = {
+    PartKind.DEDUCTIBLE: "Deductible",
+    PartKind.COPAY: "Copay",
+    PartKind.COINSURANCE: "Coinsurance",
+    PartKind.NOT_COVERED: "Not covered",
+}
+
+
+def cents(value: Decimal) -> Decimal:
+    """The one rounding of money: to cents, half up, at the end."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def ranges(numbers: Iterable[int]) -> str:
+    """1, 2, 3, 5 → '1-3, 5'."""
+    out: list[str] = []
+    run: list[int] = []
+    for n in sorted(set(numbers)):
+        if run and n != run[-1] + 1:
+            out.append(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]))
+            run = []
+        run.append(n)
+    if run:
+        out.append(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]))
+    return ", ".join(out)
+
+
+def _infusions(numbers: Sequence[int]) -> str:
+    return f"infusion{'s' if len(numbers) > 1 else ''} {ranges(numbers)}"
+
+
+def allowed_items(days: Sequence[ServiceDay], codes: Mapping[str, Code]) -> list[LineItem]:
+    totals: dict[tuple[str, Decimal, str], tuple[Component, int, Decimal, list[int]]] = {}
+    for day in days:
+        for c in day.charges:
+            key = (c.code, c.rate, c.rate_source)
+            component, units, amount, seen = totals.get(key, (c.component, 0, ZERO, []))
+            totals[key] = (component, units + c.units, amount + c.allowed, [*seen, day.number])
+    return [
+        LineItem(
+            kind="allowed",
+            description=f"Allowed, {COMPONENT_LABELS[component]}: {code} "
+            f"{codes[code].description}; {units} unit{'s' if units > 1 else ''} "
+            f"over {_infusions(seen)}",
+            amount=cents(amount),
+            rule=f"{source}: ${rate:,.2f} per unit of {code}",
+            infusions=tuple(sorted(set(seen))),
+        )
+        for (code, rate, source), (component, units, amount, seen) in totals.items()
+    ]
+
+
+def patient_items(result: Walk) -> list[LineItem]:
+    totals: dict[tuple[Component, PartKind, str], tuple[Decimal, list[int]]] = {}
+    for day in result.days:
+        for p in day.parts:
+            amount, seen = totals.get((p.component, p.kind, p.rule), (ZERO, []))
+            totals[(p.component, p.kind, p.rule)] = (amount + p.amount, [*seen, day.number])
+    return [
+        LineItem(
+            kind="patient",
+            description=f"{KIND_LABELS[kind]} on the {COMPONENT_LABELS[component]}, "
+            f"{_infusions(seen)}",
+            amount=cents(amount),
+            rule=rule,
+            infusions=tuple(sorted(set(seen))),
+        )
+        for (component, kind, rule), (amount, seen) in totals.items()
+    ]
+
+
+def note_items(result: Walk, deductible_rule: str) -> list[LineItem]:
+    notes: list[LineItem] = []
+    if result.deductible_met_on is not None:
+        notes.append(
+            LineItem(
+                kind="note",
+                amount=Decimal("0.00"),
+                rule=deductible_rule,
+                description=f"Deductible met during infusion {result.deductible_met_on}",
+                infusions=(result.deductible_met_on,),
+            )
+        )
+    if result.out_of_pocket_reached_on is not None:
+        notes.append(
+            LineItem(
+                kind="note",
+                amount=Decimal("0.00"),
+                rule=result.out_of_pocket_rule or "",
+                description=f"Out-of-pocket maximum reached during infusion "
+                f"{result.out_of_pocket_reached_on}: covered care costs nothing more "
+                "this plan year",
+                infusions=(result.out_of_pocket_reached_on,),
+            )
+        )
+    return notes
+
+
+def plan_item(allowed: Decimal, patient: Decimal, count: int) -> LineItem:
+    return LineItem(
+        kind="plan",
+        amount=cents(allowed - patient),
+        description="Plan pays (allowed amount minus the patient's share)",
+        rule="allowed - patient share",
+        infusions=tuple(range(1, count + 1)),
+    )

@@ -1,0 +1,133 @@
+"""Walk the course day by day, so a deductible met or a maximum reached mid-course is exact.
+
+For each charge: the remaining deductible first, then the copay (once per visit per copay
+line) and the coinsurance on what is left; everything the patient pays counts toward the
+out-of-pocket maximum and stops at it. Non-covered charges are the patient's in full and count
+toward nothing. Amounts stay unrounded here; the estimate rounds once, at the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from intake.estimate.accumulators import ZERO, Pool
+from intake.estimate.claim import Charge, Component, ServiceDay
+from intake.estimate.cost_share import CostShareRule
+
+
+class PartKind(StrEnum):
+    DEDUCTIBLE = "deductible"
+    COPAY = "copay"
+    COINSURANCE = "coinsurance"
+    NOT_COVERED = "not_covered"
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    component: Component
+    kind: PartKind
+    amount: Decimal
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class DayResult:
+    number: int
+    day: date
+    allowed: Decimal
+    patient: Decimal
+    parts: tuple[Part, ...]
+    deductible_left: Decimal | None
+    out_of_pocket_left: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class Walk:
+    days: tuple[DayResult, ...]
+    deductible_met_on: int | None
+    """The infusion during which the deductible was met (None: not met, or none left)."""
+    out_of_pocket_reached_on: int | None
+    out_of_pocket_rule: str | None
+
+
+class _Walker:
+    def __init__(self, deductible: Pool, oop: Pool) -> None:
+        self.deductible = deductible
+        self.oop = oop
+
+    def _cap(self, amount: Decimal) -> Decimal:
+        left = self.oop.remaining
+        return amount if left is None else min(amount, left)
+
+    def _pay(self, amount: Decimal) -> None:
+        self.deductible.take(amount)
+        self.oop.take(amount)
+
+    def charge(
+        self,
+        charge: Charge,
+        rule: CostShareRule,
+        copay_left: dict[str, Decimal],
+    ) -> list[Part]:
+        allowed = charge.allowed
+        if rule.not_covered:
+            return [Part(charge.component, PartKind.NOT_COVERED, allowed, rule.source)]
+        parts: list[Part] = []
+        deductible_rule = f"{self.deductible.label()} (271 EB C)"
+        deductible = self._cap(min(allowed, self.deductible.remaining or ZERO))
+        self._pay(deductible)
+        if deductible:
+            parts.append(Part(charge.component, PartKind.DEDUCTIBLE, deductible, deductible_rule))
+        rest = allowed - deductible
+        copay = ZERO
+        if rule.copay is not None:
+            copay = self._cap(min(copay_left.get(rule.copay_key, rule.copay), rest))
+            copay_left[rule.copay_key] = copay_left.get(rule.copay_key, rule.copay) - copay
+            self.oop.take(copay)
+            if copay:
+                parts.append(Part(charge.component, PartKind.COPAY, copay, rule.source))
+        if rule.coinsurance is not None:
+            coinsurance = self._cap(rule.coinsurance * (rest - copay))
+            self.oop.take(coinsurance)
+            if coinsurance:
+                parts.append(Part(charge.component, PartKind.COINSURANCE, coinsurance, rule.source))
+        return parts
+
+
+def walk(
+    days: Sequence[ServiceDay],
+    rules: Mapping[Component, CostShareRule],
+    deductible: Pool,
+    oop: Pool,
+) -> Walk:
+    walker = _Walker(deductible, oop)
+    results: list[DayResult] = []
+    met_on: int | None = None
+    reached_on: int | None = None
+    reached_rule: str | None = None
+    for day in days:
+        had_deductible = (deductible.remaining or ZERO) > 0
+        had_room = (oop.remaining or ZERO) > 0
+        oop_rule = f"{oop.label()} (271 EB G)"
+        copay_left: dict[str, Decimal] = {}
+        parts = [p for c in day.charges for p in walker.charge(c, rules[c.component], copay_left)]
+        if met_on is None and had_deductible and deductible.remaining == ZERO:
+            met_on = day.number
+        if reached_on is None and had_room and oop.remaining == ZERO:
+            reached_on, reached_rule = day.number, oop_rule
+        results.append(
+            DayResult(
+                day.number,
+                day.day,
+                day.allowed,
+                sum((p.amount for p in parts), ZERO),
+                tuple(parts),
+                deductible.remaining,
+                oop.remaining,
+            )
+        )
+    return Walk(tuple(results), met_on, reached_on, reached_rule)

@@ -1,0 +1,96 @@
+"""Build the whole prior-authorization packet for a referral: PDF, X12 278 and PAS Bundle.
+
+The three carry the same request for the three ways payers take one (fax, X12 through the
+clearinghouse, FHIR API), built from one course and one set of service lines so they cannot
+disagree. The packet id is the 278's trace number (TRN02) and the PWK attachment control
+number, so a payer can tie the fax to the electronic request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from intake.benefits.summary import BenefitsSummary
+from intake.models.referral import Referral
+from intake.prior_auth.models import Packet, Pharmacy
+from intake.prior_auth.pas import build_pas_bundle
+from intake.prior_auth.pdf import PacketContent, render_packet_pdf
+from intake.prior_auth.policy import PaDecision
+from intake.prior_auth.reference import policy_table
+from intake.prior_auth.request278 import review_request
+from intake.prior_auth.schedule import plan_course
+from intake.prior_auth.services import requested_services
+from intake.x12.control_numbers import ControlNumberSource
+from intake.x12.envelope import EnvelopeParties
+from intake.x12.t278.build import build_278_request
+
+
+def packet_id_for(referral: Referral, now: datetime) -> str:
+    """A short id from the referral's identity and the time (no PHI: a hash prefix)."""
+    key = "|".join(
+        (
+            referral.insurance.payer_id,
+            referral.insurance.member_id,
+            referral.therapy.hcpcs or referral.therapy.ndc or "",
+            referral.clinic_reference or "",
+            now.isoformat(),
+        )
+    )
+    return "PA" + hashlib.sha256(key.encode()).hexdigest()[:12].upper()
+
+
+def build_packet(
+    referral: Referral,
+    benefits: BenefitsSummary,
+    decision: PaDecision,
+    *,
+    pharmacy: Pharmacy,
+    original_document: bytes | None,
+    original_name: str,
+    now: datetime | None = None,
+    trace_number: str | None = None,
+    parties: EnvelopeParties | None = None,
+    control_numbers: ControlNumberSource | None = None,
+) -> Packet:
+    """The packet for ``referral``. ``benefits`` supplies the group number when the referral
+    lacks it; ``decision`` (from ``decide_prior_auth``) fills the PDF's documentation list."""
+    stamp = now or datetime.now()
+    packet_id = trace_number or packet_id_for(referral, stamp)
+    group = referral.insurance.group_number or benefits.plan.group_number
+    if group and not referral.insurance.group_number:
+        referral = referral.model_copy(
+            update={"insurance": referral.insurance.model_copy(update={"group_number": group})}
+        )
+    start = referral.therapy.start_date or stamp.date()
+    course = plan_course(referral.therapy.frequency, referral.therapy.duration, start)
+    services = requested_services(referral, course)
+    payer = policy_table().payers.get(referral.insurance.payer_id)
+    request = review_request(
+        referral,
+        pharmacy,
+        course,
+        services,
+        trace_number=packet_id,
+        attachment_control_number=packet_id,
+    )
+    x12 = build_278_request(request, parties=parties, control_numbers=control_numbers, now=stamp)
+    pdf = render_packet_pdf(
+        PacketContent(
+            referral,
+            decision,
+            pharmacy,
+            services,
+            course,
+            payer.um_fax if payer else "",
+            payer.um_phone if payer else "",
+            stamp,
+            packet_id,
+            original_document,
+            original_name,
+        )
+    )
+    bundle = build_pas_bundle(referral, pharmacy, course, services, packet_id=packet_id, now=stamp)
+    return Packet(
+        pdf=pdf, x12_278=x12, pas_bundle=bundle, trace_number=packet_id, services=services
+    )

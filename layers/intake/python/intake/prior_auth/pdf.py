@@ -1,0 +1,209 @@
+"""The prior-authorization packet as a PDF a payer's reviewer can read on a fax.
+
+Order: fax cover sheet (to the payer's UM fax, from the pharmacy, page count, confidentiality
+notice), the request (patient, insurance, prescriber, therapy, requested services, diagnoses,
+documentation checklist, clinical summary), the letter of medical necessity, then the
+original referral. The page count on the cover includes the appended original, so the payer
+can tell a fax arrived whole. See ``pdfdoc`` for the choice of fpdf2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from intake.models.referral import Referral, SiteOfCare
+from intake.prior_auth.attachments import as_text, merge, pdf_page_count
+from intake.prior_auth.fonts import font_plan
+from intake.prior_auth.letter import (
+    diagnosis_lines,
+    documentation_status,
+    necessity_letter,
+    patient_name,
+    prescriber_name,
+)
+from intake.prior_auth.models import Pharmacy, RequestedService
+from intake.prior_auth.pdfdoc import PacketDoc
+from intake.prior_auth.policy import PaDecision
+from intake.prior_auth.schedule import Course
+
+CONFIDENTIALITY = (
+    "CONFIDENTIALITY NOTICE: This facsimile contains protected health information that is "
+    "privileged and confidential under federal and state law (HIPAA). It is intended only for "
+    "the recipient named above, for treatment, payment or health care operations. If you are "
+    "not the intended recipient, any review, disclosure, copying or distribution is "
+    "prohibited: please notify the sender by telephone immediately and destroy all copies."
+)
+UNKNOWN_FAX = "not on file - confirm with the payer"
+LOST_GLYPHS = (
+    "Note: some characters could not be printed in this PDF's font and appear as "
+    "'?'; the original referral appended at the end carries the exact spelling."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PacketContent:
+    """Everything the PDF shows."""
+
+    referral: Referral
+    decision: PaDecision
+    pharmacy: Pharmacy
+    services: tuple[RequestedService, ...]
+    course: Course
+    um_fax: str
+    um_phone: str
+    now: datetime
+    packet_id: str
+    original_document: bytes | None
+    original_name: str
+
+
+def _cover(doc: PacketDoc, c: PacketContent, total: int) -> None:
+    r, ph = c.referral, c.pharmacy
+    doc.heading("FAX - Prior Authorization Request", 18)
+    doc.row("To:", f"{r.insurance.payer_name} - Utilization Management")
+    doc.row("Fax:", c.um_fax or UNKNOWN_FAX)
+    if c.um_phone:
+        doc.row("Phone:", c.um_phone)
+    doc.gap()
+    doc.row("From:", ph.name)
+    doc.row("Pharmacy NPI:", ph.npi)
+    doc.row("Phone / Fax:", f"{ph.phone} / {ph.fax}")
+    if ph.contact_name:
+        doc.row("Contact:", ph.contact_name)
+    doc.gap()
+    doc.row("Date:", c.now.strftime("%Y-%m-%d %H:%M"))
+    doc.row("Pages:", f"{total} (including this cover sheet)")
+    doc.row("Packet ID:", c.packet_id)
+    doc.row(
+        "Re:",
+        f"Patient {patient_name(r)}, DOB {r.patient.date_of_birth.isoformat()}, "
+        f"member ID {r.insurance.member_id}",
+    )
+    doc.row("Request:", f"{r.therapy.drug_name} - home infusion prior authorization")
+    doc.gap()
+    doc.para(
+        "Contents: request summary; letter of medical necessity; original referral "
+        f"({c.original_name})."
+    )
+    doc.gap(6)
+    doc.para(CONFIDENTIALITY, size=8.5, bold=True)
+    if doc.fitter.lost:
+        doc.gap(4)
+        doc.para(LOST_GLYPHS, size=8)
+
+
+def _request(doc: PacketDoc, c: PacketContent) -> None:
+    r = c.referral
+    p, ins, rx, t = r.patient, r.insurance, r.prescriber, r.therapy
+    doc.heading("Prior Authorization Request - Home Infusion")
+    doc.heading("Patient", 11)
+    doc.row("Name:", patient_name(r))
+    doc.row("Date of birth / Sex:", f"{p.date_of_birth.isoformat()} / {p.sex.value}")
+    a = p.address
+    doc.row(
+        "Address:", ", ".join(x for x in (a.line1, a.line2, a.city, a.state, a.postal_code) if x)
+    )
+    doc.row("Phone:", p.phone)
+    doc.row("Weight:", f"{p.weight_kg:g} kg" if p.weight_kg is not None else None)
+    doc.heading("Insurance", 11)
+    doc.row("Payer:", f"{ins.payer_name} (payer ID {ins.payer_id})")
+    doc.row("Member ID:", ins.member_id)
+    doc.row("Group number:", ins.group_number)
+    doc.row("Plan:", ins.plan_name)
+    if ins.subscriber is not None:
+        doc.row(
+            "Subscriber:",
+            f"{ins.subscriber.first_name} {ins.subscriber.last_name} "
+            f"(patient is the {ins.relationship.value})",
+        )
+    doc.heading("Prescriber", 11)
+    doc.row("Name:", prescriber_name(r))
+    doc.row("NPI:", rx.npi)
+    doc.row("Specialty:", rx.specialty)
+    doc.row("Phone / Fax:", f"{rx.phone} / {rx.fax or '-'}")
+    doc.row("Referring clinic:", r.referring_clinic.name)
+    doc.heading("Requested therapy", 11)
+    doc.row("Drug:", t.drug_name)
+    doc.row("NDC:", t.ndc)
+    doc.row("HCPCS:", t.hcpcs)
+    doc.row("Dose:", t.dose)
+    doc.row("Route:", t.route)
+    doc.row("Frequency:", t.frequency)
+    doc.row("Duration:", t.duration)
+    doc.row(
+        "Site of care:",
+        "Home (place of service 12)"
+        if t.site_of_care is SiteOfCare.HOME
+        else "Ambulatory infusion suite",
+    )
+    end = c.course.end.isoformat() if c.course.end else "to be confirmed"
+    doc.row("Requested period:", f"{c.course.start.isoformat()} to {end}")
+    doc.heading("Requested services", 11)
+    for s in c.services:
+        units = str(s.quantity) if s.quantity is not None else "to be confirmed"
+        doc.row(f"{s.code}:", f"{s.description} - units: {units} ({s.basis})")
+    doc.heading("Diagnoses (ICD-10-CM)", 11)
+    for line in diagnosis_lines(r):
+        doc.para(line)
+    doc.heading("Authorization and documentation", 11)
+    doc.row("Why requested:", "; ".join(c.decision.reasons))
+    for item, found in documentation_status(r, c.decision):
+        doc.row(
+            "[x]" if found else "[ ]",
+            f"{item} - {'mentioned in the referral' if found else 'to be attached'}",
+            label_width=10,
+        )
+    doc.heading("Clinical summary", 11)
+    doc.para(r.clinical_notes or "No clinical notes accompanied the referral.")
+
+
+def _letter(doc: PacketDoc, c: PacketContent) -> None:
+    doc.add_page()
+    paragraphs = necessity_letter(c.referral, c.pharmacy.name, c.now.date())
+    doc.para("\n".join(paragraphs[:3]))
+    doc.heading(paragraphs[3])
+    for text in paragraphs[4:-1]:
+        doc.para(text)
+        doc.gap()
+    doc.gap(6)
+    doc.para(paragraphs[-1])
+    doc.gap(10)
+    doc.para("Prescriber signature: ______________________________    Date: ____________")
+
+
+def _original(doc: PacketDoc, c: PacketContent, as_pdf: bool) -> None:
+    doc.add_page()
+    doc.heading(f"Attachment: original referral ({c.original_name})")
+    if c.original_document is None:
+        doc.para("No original document was available for this referral.")
+    elif as_pdf:
+        doc.para("The original referral PDF follows, page for page.")
+    else:
+        doc.set_font(doc.family, "", 8)
+        doc.para(as_text(c.original_document), size=8)
+
+
+def render_packet_pdf(c: PacketContent) -> bytes:
+    """The packet PDF, with a PDF original appended page for page."""
+    original_pages = pdf_page_count(c.original_document)
+    extra = original_pages or 0
+
+    def cover(pdf: object, _outline: object) -> None:
+        assert isinstance(pdf, PacketDoc)
+        _cover(pdf, c, pdf.pages_count + extra)
+
+    probe = c.referral.model_dump_json() + c.pharmacy.model_dump_json()
+    if c.original_document is not None and original_pages is None:
+        probe += as_text(c.original_document)
+    plan = font_plan().for_text(probe)
+    doc = PacketDoc(plan, f"Prior authorization packet {c.packet_id}", extra)
+    doc.add_page()
+    doc.insert_toc_placeholder(cover, pages=1, reset_page_indices=False)  # opens page 2
+    _request(doc, c)
+    _letter(doc, c)
+    _original(doc, c, original_pages is not None)
+    body = bytes(doc.output())
+    if original_pages is None or c.original_document is None:
+        return body
+    return merge(body, c.original_document)

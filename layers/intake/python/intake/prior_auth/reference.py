@@ -1,0 +1,85 @@
+"""The data files prior authorization reads (policies, ICD-10 names, HCPCS units), loaded once.
+
+Plain JSON beside the code (``intake/data``) so policy analysts can change a payer's rules in
+a reviewable diff without touching code; validated with pydantic so a typo fails loudly.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class DrugPolicy(_Model):
+    required: bool
+    documentation: tuple[str, ...] = ()
+
+
+class PayerPolicy(_Model):
+    name: str
+    um_fax: str = ""
+    um_phone: str = ""
+    drugs: dict[str, DrugPolicy] = Field(default_factory=dict)
+
+
+class PolicyTable(_Model):
+    """pa_policies.json: payer id → drug (HCPCS or 11-digit NDC) → policy."""
+
+    doc: str = Field(default="", alias="_doc")
+    default_documentation: tuple[str, ...] = ()
+    documentation_keywords: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    payers: dict[str, PayerPolicy]
+
+
+class DrugCodes(_Model):
+    description: str
+    unit_mg: float | None = None
+    per_diem: str | None = None
+
+
+class HomeInfusionCodes(_Model):
+    doc: str = Field(default="", alias="_doc")
+    drugs: dict[str, DrugCodes]
+    default_per_diem: str
+    codes: dict[str, str]
+    nursing: str
+
+
+def _read(name: str) -> object:
+    return json.loads(resources.files("intake.data").joinpath(name).read_text(encoding="utf-8"))
+
+
+@cache
+def policy_table() -> PolicyTable:
+    return PolicyTable.model_validate(_read("pa_policies.json"))
+
+
+@cache
+def icd10_descriptions() -> dict[str, str]:
+    raw = _read("icd10_descriptions.json")
+    assert isinstance(raw, dict)
+    return {k: str(v) for k, v in raw.items() if not k.startswith("_")}
+
+
+@cache
+def home_infusion_codes() -> HomeInfusionCodes:
+    return HomeInfusionCodes.model_validate(_read("home_infusion_codes.json"))
+
+
+def describe_icd10(code: str, given: str | None = None) -> str | None:
+    """The referral's own description when it sent one, else the table's."""
+    return given or icd10_descriptions().get(code.upper())
+
+
+def describe_code(code: str) -> str | None:
+    """A HCPCS/CPT description from the home infusion table."""
+    table = home_infusion_codes()
+    drug = table.drugs.get(code)
+    return drug.description if drug else table.codes.get(code)

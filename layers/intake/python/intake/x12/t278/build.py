@@ -1,0 +1,302 @@
+"""Build a 005010X217 278 request and the 005010X215 278 status inquiry.
+
+Layout (as in the X217 TR3 and the stupidedi home-health sample): 2000A UMO (HL 20, NM1*X3)
+→ 2000B requester (HL 21, NM1*1P with the NPI) → 2000C subscriber (HL 22) → optional 2000D
+dependent (HL 23) → 2000E patient event (HL EV: TRN, UM, DTP, HI, HSD, PWK, 2010EA providers)
+→ 2000F services (HL SS: SV1 or SV2). The inquiry (X215) keeps the hierarchy and points at
+the original request with its trace (TRN) and the UMO's numbers (REF*NT, REF*BB).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+
+from intake.x12.control_numbers import ControlNumberSource
+from intake.x12.delimiters import DEFAULT_DELIMITERS, Delimiters
+from intake.x12.envelope import EnvelopeParties, build_interchange
+from intake.x12.errors import X12BuildError
+from intake.x12.segments import ElementValue, Segment
+from intake.x12.t278.request import Member, Party, ReviewRequest, ServiceLine, StatusInquiry
+
+IMPLEMENTATION_278 = "005010X217"
+IMPLEMENTATION_278_INQUIRY = "005010X215"
+FUNCTIONAL_ID_278 = "HI"
+"""GS01 for 278s (health care services review information)."""
+
+Seg = Callable[..., Segment]
+
+
+def d8(value: date) -> str:
+    return value.strftime("%Y%m%d")
+
+
+def period(start: date, end: date | None) -> tuple[str, str]:
+    """DTP02/DTP03 for one day (D8) or a range (RD8)."""
+    if end is None or end == start:
+        return "D8", d8(start)
+    if end < start:
+        raise X12BuildError("a date range ends before it starts")
+    return "RD8", f"{d8(start)}-{d8(end)}"
+
+
+def icd10(code: str) -> str:
+    """HI carries ICD-10 codes without the dot (D80.1 → D801)."""
+    return code.replace(".", "").strip().upper()
+
+
+def _segment_factory(delimiters: Delimiters) -> Seg:
+    def seg(segment_id: str, *values: ElementValue) -> Segment:
+        return Segment.build(segment_id, *values, delimiters=delimiters)
+
+    return seg
+
+
+def _nm1(seg: Seg, code: str, party: Party) -> Segment:
+    if party.is_person:
+        return seg(
+            "NM1",
+            code,
+            "1",
+            party.name.upper(),
+            party.first_name.upper() or None,
+            "",
+            "",
+            "",
+            party.id_qualifier if party.id else None,
+            party.id or None,
+        )
+    return seg(
+        "NM1",
+        code,
+        "2",
+        party.name.upper(),
+        "",
+        "",
+        "",
+        "",
+        party.id_qualifier if party.id else None,
+        party.id or None,
+    )
+
+
+def _per(seg: Seg, party: Party) -> list[Segment]:
+    numbers: list[str] = []
+    if party.phone:
+        numbers += ["TE", _digits(party.phone)]
+    if party.fax:
+        numbers += ["FX", _digits(party.fax)]
+    if not numbers:
+        return []
+    return [seg("PER", "IC", party.contact_name.upper() or None, *numbers)]
+
+
+def _digits(phone: str) -> str:
+    return "".join(c for c in phone if c.isdigit())
+
+
+def _members(seg: Seg, subscriber: Member, dependent: Member | None) -> list[Segment]:
+    """HL 22 (and HL 23) with names and demographics; HL ids 3 (and 4)."""
+    body = [
+        seg("HL", "3", "2", "22", "1"),
+        seg(
+            "NM1",
+            "IL",
+            "1",
+            subscriber.last_name.upper(),
+            subscriber.first_name.upper(),
+            "",
+            "",
+            "",
+            "MI",
+            subscriber.member_id,
+        ),
+    ]
+    if subscriber.group_number:
+        body.append(seg("REF", "6P", subscriber.group_number))
+    if subscriber.dob is not None:
+        body.append(seg("DMG", "D8", d8(subscriber.dob), subscriber.sex or None))
+    if dependent is None:
+        return body
+    body += [
+        seg("HL", "4", "3", "23", "1"),
+        seg("NM1", "QC", "1", dependent.last_name.upper(), dependent.first_name.upper()),
+    ]
+    if dependent.dob is not None:
+        body.append(seg("DMG", "D8", d8(dependent.dob), dependent.sex or None))
+    if dependent.relationship_code:
+        body.append(seg("INS", "N", dependent.relationship_code))
+    return body
+
+
+def _header(
+    seg: Seg,
+    reference: str,
+    stamp: datetime,
+    umo: Party,
+    requester: Party,
+    subscriber: Member,
+    dependent: Member | None,
+) -> list[Segment]:
+    return [
+        seg("BHT", "0007", "13", reference, d8(stamp), stamp.strftime("%H%M")),
+        seg("HL", "1", "", "20", "1"),
+        _nm1(seg, "X3", umo),
+        seg("HL", "2", "1", "21", "1"),
+        _nm1(seg, "1P", requester),
+        *_per(seg, requester),
+        *_members(seg, subscriber, dependent),
+    ]
+
+
+def _service(seg: Seg, line: ServiceLine) -> Segment:
+    procedure: tuple[str, ...] = (line.qualifier, line.code, *line.modifiers)
+    quantity = None if line.quantity is None else str(line.quantity)
+    if line.revenue_code:
+        return seg("SV2", line.revenue_code, procedure, "", line.unit_basis, quantity)
+    return seg("SV1", procedure, "", line.unit_basis, quantity)
+
+
+def build_278_request_body(
+    request: ReviewRequest,
+    delimiters: Delimiters = DEFAULT_DELIMITERS,
+    now: datetime | None = None,
+) -> list[Segment]:
+    """The segments between ST and SE of a 005010X217 request."""
+    if not request.diagnoses:
+        raise X12BuildError("a 278 request needs at least one diagnosis (HI)")
+    seg = _segment_factory(delimiters)
+    stamp = now or datetime.now()
+    body = _header(
+        seg,
+        request.trace_number,
+        stamp,
+        request.umo,
+        request.requester,
+        request.subscriber,
+        request.dependent,
+    )
+    event_id = len([s for s in body if s.id == "HL"]) + 1
+    parent = event_id - 1
+    body += [
+        seg("HL", str(event_id), str(parent), "EV", "1" if request.services else "0"),
+        seg("TRN", "1", request.trace_number, request.originator_id),
+        seg(
+            "UM",
+            request.request_category,
+            request.certification_type,
+            request.service_type or None,
+            (request.place_of_service, "B"),
+            "",
+            "",
+            "",
+            "",
+            "Y",
+        ),
+        seg("DTP", "AAH", *period(request.event_start, request.event_end)),
+    ]
+    principal = [d for d in request.diagnoses if d.principal] or [request.diagnoses[0]]
+    others = [d for d in request.diagnoses if d is not principal[0]]
+    body.append(
+        seg("HI", ("ABK", icd10(principal[0].code)), *(("ABF", icd10(d.code)) for d in others[:11]))
+    )
+    h = request.delivery
+    if h is not None:
+        body.append(
+            seg(
+                "HSD",
+                h.quantity_qualifier,
+                str(h.quantity),
+                h.unit or None,
+                None if h.modulus is None else str(h.modulus),
+                h.period_qualifier or None,
+                None if h.periods is None else str(h.periods),
+            )
+        )
+    if request.attachment_control_number:
+        body.append(seg("PWK", "OZ", "FX", "", "", "AC", request.attachment_control_number))
+    for code, party in request.providers:
+        body.append(_nm1(seg, code, party))
+        body.extend(_per(seg, party))
+    for n, line in enumerate(request.services, start=event_id + 1):
+        body += [seg("HL", str(n), str(event_id), "SS", "0"), _service(seg, line)]
+    return body
+
+
+def build_278_inquiry_body(
+    inquiry: StatusInquiry,
+    delimiters: Delimiters = DEFAULT_DELIMITERS,
+    now: datetime | None = None,
+) -> list[Segment]:
+    """The segments between ST and SE of a 005010X215 status inquiry."""
+    seg = _segment_factory(delimiters)
+    stamp = now or datetime.now()
+    body = _header(
+        seg,
+        inquiry.trace_number,
+        stamp,
+        inquiry.umo,
+        inquiry.requester,
+        inquiry.subscriber,
+        inquiry.dependent,
+    )
+    event_id = len([s for s in body if s.id == "HL"]) + 1
+    body += [
+        seg("HL", str(event_id), str(event_id - 1), "EV", "0"),
+        seg("TRN", "1", inquiry.original_trace, inquiry.originator_id),
+        seg("UM", "HS", "I", "", ("12", "B")),
+    ]
+    if inquiry.review_number:
+        body.append(seg("REF", "NT", inquiry.review_number))
+    if inquiry.certification_number:
+        body.append(seg("REF", "BB", inquiry.certification_number))
+    body.append(seg("DTP", "AAH", *period(inquiry.event_start, inquiry.event_end)))
+    return body
+
+
+def build_278_request(
+    request: ReviewRequest,
+    *,
+    parties: EnvelopeParties | None = None,
+    delimiters: Delimiters = DEFAULT_DELIMITERS,
+    control_numbers: ControlNumberSource | None = None,
+    now: datetime | None = None,
+    line_ending: str = "",
+) -> str:
+    """The complete 005010X217 278 request interchange (ISA…IEA)."""
+    body = build_278_request_body(request, delimiters, now)
+    return build_interchange(
+        FUNCTIONAL_ID_278,
+        "278",
+        IMPLEMENTATION_278,
+        [body],
+        parties=parties,
+        delimiters=delimiters,
+        control_numbers=control_numbers,
+        now=now,
+        line_ending=line_ending,
+    )
+
+
+def build_278_inquiry(
+    inquiry: StatusInquiry,
+    *,
+    parties: EnvelopeParties | None = None,
+    delimiters: Delimiters = DEFAULT_DELIMITERS,
+    control_numbers: ControlNumberSource | None = None,
+    now: datetime | None = None,
+    line_ending: str = "",
+) -> str:
+    """The complete 005010X215 278 status inquiry interchange (ISA…IEA)."""
+    body = build_278_inquiry_body(inquiry, delimiters, now)
+    return build_interchange(
+        FUNCTIONAL_ID_278,
+        "278",
+        IMPLEMENTATION_278_INQUIRY,
+        [body],
+        parties=parties,
+        delimiters=delimiters,
+        control_numbers=control_numbers,
+        now=now,
+        line_ending=line_ending,
+    )

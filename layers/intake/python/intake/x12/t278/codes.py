@@ -1,0 +1,68 @@
+"""Code lists of the 278 response explained in plain words for intake staff.
+
+HCR01 (action), HCR03 (X12 external list 886, review decision reasons) and AAA03 (reject
+reasons). Only codes we have seen or send are named; others pass through as their code.
+"""
+
+from __future__ import annotations
+
+ACTION_CODES = {
+    "A1": "Certified in total",
+    "A2": "Certified - partial",
+    "A3": "Not certified",
+    "A4": "Pended",
+    "A6": "Modified",
+    "C": "Cancelled",
+    "CT": "Contact payer",
+    "D": "Deferred",
+    "IP": "In process",
+    "NA": "No action required",
+}
+CERTIFIED_ACTIONS = frozenset({"A1", "A2", "A6", "NA"})
+DENIED_ACTIONS = frozenset({"A3", "C"})
+PENDED_ACTIONS = frozenset({"A4", "CT", "D", "IP"})
+
+DECISION_REASONS = {
+    "01": "Price authorization expired",
+    "02": "Price authorization no longer required",
+    "03": "Product not on the price authorization",
+    "04": "Authorized quantity exceeded",
+    "07": "Administrative cancellation",
+    "09": "Out of network",
+    "0A": "Testing not included",
+    "0B": "Request forwarded to and decision response forthcoming from an external review "
+    "organization",
+    "0C": "Authorization/access restrictions",
+}
+
+REJECT_REASONS = {
+    "04": "Authorized quantity exceeded",
+    "15": "Required application data missing",
+    "33": "Input errors",
+    "35": "Out of network",
+    "41": "Authorization/access restrictions",
+    "42": "Unable to respond at current time",
+    "43": "Invalid/missing provider identification",
+    "44": "Invalid/missing provider name",
+    "51": "Provider not on file",
+    "57": "Invalid/missing date(s) of service",
+    "58": "Invalid/missing date of birth",
+    "64": "Invalid/missing patient ID",
+    "65": "Invalid/missing patient name",
+    "67": "Patient not found",
+    "72": "Invalid/missing subscriber/insured ID",
+    "73": "Invalid/missing subscriber/insured name",
+    "75": "Subscriber/insured not found",
+    "79": "Invalid participant identification",
+    "AF": "Invalid/missing diagnosis code(s)",
+    "AG": "Invalid/missing procedure code(s)",
+    "T5": "Certification information missing",
+}
+
+FOLLOW_UP_ACTIONS = {
+    "C": "Please correct and resubmit",
+    "N": "Resubmission not allowed",
+    "P": "Please resubmit original transaction",
+    "R": "Resubmission allowed",
+    "Y": "Do not resubmit; we will hand deliver",
+}

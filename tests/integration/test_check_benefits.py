@@ -1,0 +1,177 @@
+"""check_benefits against moto and the sandbox clearinghouse over real HTTP (CAQH CORE SOAP)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from intake.adapters.dynamodb_store import DynamoDbStore
+from intake.ids import referral_id_for
+from intake.x12.t271.parse import parse_271
+from intake_local.sandbox.payer import SandboxPayer
+from intake_local.sandbox.server import SandboxAccount, SandboxClearinghouse
+from intake_local.stack import SANDBOX_LOGIN
+from tests.conftest import EVENTS, load_handler
+from tests.integration.conftest import REGION, IntakeResources
+from tests.integration.test_ingest_handler import upload_event
+
+
+@pytest.fixture
+def clearinghouse() -> Iterator[SandboxClearinghouse]:
+    account = SandboxAccount(
+        SANDBOX_LOGIN["username"], SANDBOX_LOGIN["password"], SANDBOX_LOGIN["sender_id"]
+    )
+    with SandboxClearinghouse(SandboxPayer(), [account]) as server:
+        yield server
+
+
+@pytest.fixture
+def check(
+    resources: IntakeResources, clearinghouse: SandboxClearinghouse, monkeypatch: pytest.MonkeyPatch
+) -> Any:
+    secret = boto3.client("secretsmanager", region_name=REGION).create_secret(
+        Name="clearinghouse", SecretString=json.dumps(SANDBOX_LOGIN)
+    )["ARN"]
+    for key, value in {
+        "CLEARINGHOUSE_ENDPOINT": clearinghouse.url,
+        "CLEARINGHOUSE_SECRET_ID": secret,
+        "CLEARINGHOUSE_READ_TIMEOUT_SECONDS": "5",
+        "CLEARINGHOUSE_BACKOFF_SECONDS": "0.01",
+        "PHARMACY_NAME": "Lakeside Home Infusion",
+        "PHARMACY_NPI": "1609876549",
+    }.items():
+        monkeypatch.setenv(key, value)
+    return load_handler("check_benefits").lambda_handler
+
+
+def ingested(resources: IntakeResources, sample: str, ctx: Any) -> str:
+    event, body = upload_event(resources, sample)
+    load_handler("ingest_referral").lambda_handler(event, ctx)
+    return referral_id_for(body)
+
+
+def test_verified_benefits_are_stored_and_the_raw_x12_kept_for_audit(
+    resources: IntakeResources, check: Any, lambda_context: Any
+) -> None:
+    # Given a referral for the PPO member with a deductible partly met
+    referral_id = ingested(resources, "01-ppo-deductible-coinsurance.json", lambda_context)
+    # When its benefits are checked
+    outcome = check({"referral_id": referral_id}, lambda_context)
+    # Then the outcome is verified, and the summary on the referral has the payer's figures
+    assert outcome["outcome"] == "verified" and outcome["status"] == "active"
+    record = DynamoDbStore(resources.table_name).get_referral(referral_id)
+    assert record is not None and record.benefits is not None
+    deductible = record.benefits["summary"]["deductible"]["in_network"]["individual"]
+    assert deductible == {"total": "1500.00", "remaining": "1200.50", "met": deductible["met"]}
+    assert record.benefits["coinsurance"]["in_network"] == "0.1"
+    # And the 270 and 271 are in the documents bucket under the referral's id
+    s3 = boto3.client("s3", region_name=REGION)
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=resources.documents_bucket)["Contents"]]
+    assert len(keys) == 2 and all(k.startswith(f"audit/x12/{referral_id}/") for k in keys)
+    reply = next(k for k in keys if k.endswith(".271"))
+    body = s3.get_object(Bucket=resources.documents_bucket, Key=reply)["Body"].read().decode()
+    assert parse_271(body).responses
+
+
+def test_mismatch_asks_a_liaison_and_corrections_rerun_the_check(
+    resources: IntakeResources, check: Any, lambda_context: Any
+) -> None:
+    # Given "Bob Johnson, born 1949-04-15", whom the payer knows as Robert, born 1949-04-05
+    referral_id = ingested(resources, "06-name-dob-mismatch.json", lambda_context)
+    first = check({"referral_id": referral_id}, lambda_context)
+    # Then a liaison is asked to verify, and shown what the payer has
+    assert (
+        first["outcome"] == "verify_insurance" and first["task"]["task_type"] == "verify_insurance"
+    )
+    assert (
+        first["payer_echo"]["first_name"] == "ROBERT" and first["payer_echo"]["dob"] == "1949-04-05"
+    )
+    assert any("different first name" in r for r in first["reasons"])
+    # When the liaison's corrections come back with the next round
+    corrections = {"patient.first_name": "Robert", "patient.date_of_birth": "1949-04-05"}
+    second = check(
+        {"referral_id": referral_id, "round": 2, "corrections": corrections}, lambda_context
+    )
+    # Then the referral is corrected and verified
+    assert second["outcome"] == "verified" and second["round"] == 2
+    store = DynamoDbStore(resources.table_name)
+    record = store.get_referral(referral_id)
+    assert record is not None and record.referral is not None
+    assert record.referral.patient.first_name == "Robert"
+    assert "referral_corrected" in [e.event for e in store.timeline(referral_id)]
+
+
+def test_an_invalid_correction_is_reported_not_applied(
+    resources: IntakeResources, check: Any, lambda_context: Any
+) -> None:
+    referral_id = ingested(resources, "06-name-dob-mismatch.json", lambda_context)
+    outcome = check(
+        {"referral_id": referral_id, "round": 2, "corrections": {"patient.date_of_birth": "soon"}},
+        lambda_context,
+    )
+    assert outcome["outcome"] == "verify_insurance"
+    assert any(
+        r.startswith("correction not applied: patient.date_of_birth") for r in outcome["reasons"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("sample", "outcome", "code"),
+    [
+        ("11-member-not-found.json", "verify_insurance", "75"),
+        ("12-invalid-member-id.json", "verify_insurance", "72"),
+        ("04-coverage-inactive.json", "coverage_inactive", None),
+    ],
+)
+def test_payer_rejections_and_inactive_coverage_become_liaison_work(
+    resources: IntakeResources,
+    check: Any,
+    lambda_context: Any,
+    sample: str,
+    outcome: str,
+    code: str | None,
+) -> None:
+    referral_id = ingested(resources, sample, lambda_context)
+    result = check({"referral_id": referral_id}, lambda_context)
+    assert result["outcome"] == outcome and result["task"]["task_type"] == outcome
+    if code:
+        assert any(r.startswith(f"AAA {code} at 2100C") for r in result["reasons"])
+
+
+def test_payer_busy_is_retried_by_the_gateway(
+    resources: IntakeResources, check: Any, lambda_context: Any
+) -> None:
+    # Given the member whose payer answers AAA 42 to the first two inquiries
+    referral_id = ingested(resources, "05-payer-busy-then-answers.json", lambda_context)
+    # When checked, Then the gateway's retries get the answer on the third attempt
+    assert check({"referral_id": referral_id}, lambda_context)["outcome"] == "verified"
+    record = DynamoDbStore(resources.table_name).get_referral(referral_id)
+    assert record is not None and record.benefits is not None and record.benefits["attempts"] == 3
+
+
+def test_a_payer_that_never_answers_is_a_named_error_for_the_workflow_to_retry(
+    resources: IntakeResources, check: Any, lambda_context: Any, clearinghouse: SandboxClearinghouse
+) -> None:
+    referral_id = ingested(resources, "01-ppo-deductible-coinsurance.json", lambda_context)
+    clearinghouse.fail_next(10)
+    with pytest.raises(Exception) as caught:
+        check({"referral_id": referral_id}, lambda_context)
+    assert (
+        type(caught.value).__name__ == "PayerUnavailable"
+    )  # the state machine's Retry matches this name
+    events = [e.event for e in DynamoDbStore(resources.table_name).timeline(referral_id)]
+    assert "benefits_check_deferred" in events
+
+
+def test_dependent_is_asked_about_in_the_dependent_loop(
+    resources: IntakeResources, check: Any, lambda_context: Any
+) -> None:
+    referral_id = ingested(resources, "13-dependent-child.json", lambda_context)
+    outcome = check({"referral_id": referral_id}, lambda_context)
+    assert outcome["outcome"] == "verified"
+    assert outcome["payer_echo"]["first_name"] == "LUCAS"
+    assert (EVENTS / "referrals" / "13-dependent-child.json").exists()

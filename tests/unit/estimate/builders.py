@@ -1,0 +1,202 @@
+"""Small, round-number inputs for hand-checkable estimates.
+
+The test contract prices infliximab (J1745) at $50 per 10 mg unit, its per diem (S9359) at $100
+and nursing at $150 (99601, first 2 hours) + $50 (99602, each further hour). With 5 mg/kg and an
+80 kg patient: 400 mg = 40 units = $2,000; a 3-hour visit = $200; one infusion = $2,300.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from intake.benefits.summary import (
+    Accumulator,
+    Accumulators,
+    BenefitLine,
+    BenefitsSummary,
+    ByLevel,
+    ByNetwork,
+    CoverageStatus,
+    Party,
+    Plan,
+)
+from intake.estimate import Contracts, parse_contracts
+from intake.models.referral import Therapy
+
+START = date(2026, 1, 5)
+PLAN_END = date(2026, 12, 31)
+WEIGHT = Decimal(80)
+
+_RATES = {
+    "J1745": "50.00",
+    "J1569": "100.00",
+    "J1335": "20.00",
+    "S9359": "100.00",
+    "S9338": "150.00",
+    "S9500": "80.00",
+    "99601": "150.00",
+    "99602": "50.00",
+}
+
+
+def contracts_json(**payers: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "version": "test-1",
+        "effective": "2026-01-01",
+        "assumed_coinsurance": {"in_network": "0.2", "out_of_network": "0.4"},
+        "antibiotic_per_diem": {"1": "S9500"},
+        "codes": {
+            "J1745": {
+                "kind": "drug",
+                "description": "infliximab, 10 mg",
+                "unit": {"amount": "10", "measure": "mg"},
+            },
+            "J1569": {
+                "kind": "drug",
+                "description": "immune globulin, 500 mg",
+                "unit": {"amount": "500", "measure": "mg"},
+            },
+            "J1335": {
+                "kind": "drug",
+                "description": "ertapenem, 500 mg",
+                "unit": {"amount": "500", "measure": "mg"},
+            },
+            "S9359": {"kind": "per_diem", "description": "anti-TNF per diem"},
+            "S9338": {"kind": "per_diem", "description": "immunotherapy per diem"},
+            "S9500": {"kind": "per_diem", "description": "antibiotic q24h per diem"},
+            "99601": {"kind": "nursing", "description": "visit, first 2 hours"},
+            "99602": {"kind": "nursing", "description": "each additional hour"},
+        },
+        "drugs": [
+            {
+                "hcpcs": "J1745",
+                "names": ["infliximab"],
+                "ndcs": ["57894-0030-01"],
+                "per_diem": "S9359",
+                "visit_hours": "3",
+            },
+            {
+                "hcpcs": "J1569",
+                "names": ["immune globulin"],
+                "per_diem": "S9338",
+                "visit_hours": "4",
+            },
+            {
+                "hcpcs": "J1335",
+                "names": ["ertapenem"],
+                "per_diem": "antibiotic",
+                "visit_hours": "2",
+            },
+        ],
+        "payers": {
+            "PPO": {
+                "name": "TEST PPO",
+                "plan_class": "commercial",
+                "in_network": True,
+                "schedule": "test PPO schedule",
+                "rates": _RATES,
+            },
+            "OON": {
+                "name": "TEST OON",
+                "plan_class": "commercial",
+                "in_network": False,
+                "schedule": "test OON allowed",
+                "rates": _RATES,
+            },
+            "MA": {
+                "name": "TEST MA",
+                "plan_class": "medicare",
+                "in_network": True,
+                "schedule": "test MA schedule",
+                "rates": _RATES,
+            },
+            **payers,
+        },
+        "default": {
+            "name": "UNKNOWN",
+            "plan_class": "unknown",
+            "in_network": False,
+            "schedule": "usual and customary",
+            "rates": _RATES,
+        },
+    }
+
+
+def round_contracts(**payers: dict[str, Any]) -> Contracts:
+    return parse_contracts(json.dumps(contracts_json(**payers)))
+
+
+def acc(
+    total: str | None = None, remaining: str | None = None, met: str | None = None
+) -> Accumulator:
+    def d(v: str | None) -> Decimal | None:
+        return None if v is None else Decimal(v)
+
+    return Accumulator(total=d(total), remaining=d(remaining), met=d(met))
+
+
+def line(
+    code: str,
+    service_types: tuple[str, ...] = ("30",),
+    *,
+    in_network: bool | None = True,
+    percent: str | None = None,
+    amount: str | None = None,
+) -> BenefitLine:
+    return BenefitLine(
+        code=code,
+        service_types=service_types,
+        in_network=in_network,
+        percent=None if percent is None else Decimal(percent),
+        amount=None if amount is None else Decimal(amount),
+        time_period="27" if code == "B" else None,
+    )
+
+
+def benefits(
+    *,
+    payer_id: str = "PPO",
+    lines: tuple[BenefitLine, ...] = (),
+    deductible: Accumulator | None = None,
+    family_deductible: Accumulator | None = None,
+    oop: Accumulator | None = None,
+    family_oop: Accumulator | None = None,
+    out_of_network: bool = False,
+    plan_end: date | None = PLAN_END,
+    insurance_type: str | None = "PR",
+    status: CoverageStatus = CoverageStatus.ACTIVE,
+) -> BenefitsSummary:
+    """One patient's summary; the accumulators go on the side ``out_of_network`` says."""
+    ded = ByLevel(individual=deductible or Accumulator(), family=family_deductible or Accumulator())
+    pocket = ByLevel(individual=oop or Accumulator(), family=family_oop or Accumulator())
+    side = "out_of_network" if out_of_network else "in_network"
+    return BenefitsSummary(
+        status=status,
+        payer=Party(name="TEST", id=payer_id),
+        plan=Plan(
+            description="TEST PLAN",
+            insurance_type=insurance_type,
+            begin=date(2026, 1, 1) if plan_end else None,
+            end=plan_end,
+        ),
+        benefits=(BenefitLine(code="1", service_types=("30",)), *lines),
+        summary=Accumulators(
+            deductible=ByNetwork(**{side: ded}), out_of_pocket=ByNetwork(**{side: pocket})
+        ),
+    )
+
+
+def infliximab(**changes: Any) -> Therapy:
+    fields: dict[str, Any] = {
+        "drug_name": "Infliximab",
+        "hcpcs": "J1745",
+        "dose": "5 mg/kg",
+        "route": "IV",
+        "frequency": "every 8 weeks",
+        "duration": "12 months",
+        **changes,
+    }
+    return Therapy.model_validate(fields)

@@ -1,0 +1,248 @@
+"""``intake estimate`` over the sandbox payer's 271s and the sample referrals."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from intake.benefits import dumps_benefits, interpret_271
+from intake_local.commands.estimate import register
+from tests.unit.estimate.conftest import Sandbox271
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+REFERRALS = PROJECT_ROOT / "events" / "referrals"
+LOCAL_X12 = PROJECT_ROOT / "tests" / "fixtures" / "x12"
+Run = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Run:
+    def _run(*argv: str) -> tuple[int, str, str]:
+        parser = argparse.ArgumentParser(prog="intake")
+        register(parser.add_subparsers(dest="command", required=True))
+        args = parser.parse_args(["estimate", *argv])
+        code: int = args.func(args)
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return _run
+
+
+@pytest.fixture
+def ppo_271(tmp_path: Path, sandbox_271: Sandbox271) -> Path:
+    path = tmp_path / "ppo.271"
+    path.write_text(sandbox_271("SBX01", "SBP000000101"))
+    return path
+
+
+def test_given_sandbox_271_and_referral_when_estimated_then_hand_computed_json(
+    run: Run,
+    ppo_271: Path,
+) -> None:
+    # Given the sandbox PPO Gold member (deductible $1,200.50 left, OOP $4,100 left, 20% at plan
+    # level, 10% for home health 42/44) and referral 01 (infliximab 5 mg/kg, 70 kg, every 8 weeks)
+    code, out, err = run(
+        "--benefits",
+        str(ppo_271),
+        "--therapy",
+        str(REFERRALS / "01-ppo-deductible-coinsurance.json"),
+        "--start",
+        "2026-01-05",
+    )
+    # Then per infusion: J1745 35 units x $48.50 = $1,697.50; S9359 $165; 99601 $185 + 99602 $85
+    #      = $2,132.50 allowed. Patient, infusion 1: $1,200.50 deductible + 20% x $497.00
+    #      ($99.40) + 10% x $165 ($16.50) + 10% x $270 ($27.00) = $1,343.40;
+    #      infusions 2-7: $339.50 + $16.50 + $27.00 = $383.00 -> $1,343.40 + 6 x $383 = $3,641.40
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["per_infusion"] == {"allowed": "2132.50", "patient": "1343.40", "plan": "789.10"}
+    assert data["course"]["infusions"] == 7 and data["course"]["patient"] == "3641.40"
+    assert data["in_network"] is True and data["confidence"] == "high"
+    assert data["assistance_recommended"] is True
+    assert data["contract_version"] == "2026.1"
+    assert data["call_script"]["language"] == "en"
+
+
+def test_given_read_271_json_when_estimated_then_same_as_from_x12(
+    run: Run,
+    ppo_271: Path,
+    tmp_path: Path,
+) -> None:
+    # Given the same verification as X12 and as 'intake x12 read-271' prints it
+    summary = tmp_path / "ppo.json"
+    summary.write_text(dumps_benefits(interpret_271(ppo_271.read_text())))
+    referral = str(REFERRALS / "01-ppo-deductible-coinsurance.json")
+    # When
+    _, from_x12, _ = run("--benefits", str(ppo_271), "--therapy", referral, "--start", "2026-01-05")
+    code, from_json, err = run(
+        "--benefits", str(summary), "--therapy", referral, "--start", "2026-01-05"
+    )
+    # Then
+    assert code == 0, err
+    assert json.loads(from_json) == json.loads(from_x12)
+
+
+def test_given_referral_language_when_estimated_then_script_in_it(
+    run: Run,
+    tmp_path: Path,
+    sandbox_271: Sandbox271,
+) -> None:
+    # Given the auth-required PPO Silver member and the Chinese-speaking IVIG referral
+    path = tmp_path / "silver.271"
+    path.write_text(sandbox_271("SBX01", "SBP000000102"))
+    code, out, err = run(
+        "--benefits",
+        str(path),
+        "--therapy",
+        str(REFERRALS / "03-auth-required-chinese.json"),
+        "--start",
+        "2026-01-05",
+    )
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["call_script"]["language"] == "zh" and "美元" in data["call_script"]["text"]
+    assert data["inputs"]["contract"]["plan_key"] == "SBXGRP200"  # the silver plan's IVIG rate
+
+
+def test_given_therapy_json_and_options_when_estimated_then_they_apply(
+    run: Run,
+    ppo_271: Path,
+    tmp_path: Path,
+) -> None:
+    therapy = tmp_path / "therapy.json"
+    therapy.write_text(
+        json.dumps(
+            {
+                "drug_name": "Infliximab",
+                "hcpcs": "J1745",
+                "dose": "5 mg/kg",
+                "route": "IV",
+                "frequency": "every 8 weeks",
+                "duration": "12 months",
+                "start_date": "2026-01-05",
+            }
+        )
+    )
+    code, out, err = run(
+        "--benefits",
+        str(ppo_271),
+        "--therapy",
+        str(therapy),
+        "--weight-kg",
+        "80",
+        "--language",
+        "es",
+        "--payer-id",
+        "NOPE1",
+    )
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["inputs"]["drug"]["units_per_infusion"] == 40  # 5 x 80 = 400 mg / 10 mg
+    assert data["payer_known"] is False and data["confidence"] == "low"
+    assert data["call_script"]["language"] == "es"
+
+
+@pytest.mark.parametrize(
+    "sample",
+    [
+        "01-ppo-deductible-coinsurance",
+        "02-hmo-copay-spanish",
+        "03-auth-required-chinese",
+        "06-name-dob-mismatch",
+        "07-medicare-advantage",
+        "08-medicaid-spanish",
+        "10-slow-payer",
+    ],
+)
+def test_given_each_active_sample_referral_when_estimated_then_exit_0(
+    run: Run, tmp_path: Path, sandbox_271: Sandbox271, sample: str
+) -> None:
+    referral = REFERRALS / f"{sample}.json"
+    insurance = json.loads(referral.read_text())["insurance"]
+    path = tmp_path / "answer.271"
+    path.write_text(sandbox_271(insurance["payer_id"], insurance["member_id"]))
+    code, out, err = run(
+        "--benefits", str(path), "--therapy", str(referral), "--start", "2026-01-05"
+    )
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["course"]["infusions"] >= 1 and data["call_script"]["text"]
+    assert data["in_network"] is (insurance["payer_id"] != "SBX05")
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda d: d / "missing.271", "cannot read"),
+        (lambda d: _write(d / "bad.271", "ISA*00*broken~"), "is not a valid 271"),
+        (lambda d: _write(d / "bad.json", "{not json"), "is not JSON"),
+        (lambda d: _write(d / "other.json", '{"hello": 1}'), "not one patient's verification"),
+    ],
+)
+def test_given_bad_benefits_when_estimated_then_exit_2_plain_error(
+    run: Run,
+    tmp_path: Path,
+    make: Callable[[Path], Path],
+    message: str,
+) -> None:
+    code, out, err = run(
+        "--benefits",
+        str(make(tmp_path)),
+        "--therapy",
+        str(REFERRALS / "01-ppo-deductible-coinsurance.json"),
+    )
+    assert code == 2 and out == "" and message in err
+
+
+def test_given_bad_therapy_or_weight_when_estimated_then_exit_2(run: Run, ppo_271: Path) -> None:
+    code, _, err = run("--benefits", str(ppo_271), "--therapy", str(REFERRALS / "09-invalid.json"))
+    assert code == 2 and "has no valid therapy" in err
+    code, _, err = run(
+        "--benefits",
+        str(ppo_271),
+        "--therapy",
+        str(REFERRALS / "01-ppo-deductible-coinsurance.json"),
+        "--weight-kg",
+        "-3",
+    )
+    assert code == 2 and "not a plausible patient weight" in err
+
+
+def test_given_inactive_coverage_when_estimated_then_exit_2(
+    run: Run,
+    tmp_path: Path,
+    sandbox_271: Sandbox271,
+) -> None:
+    path = tmp_path / "inactive.271"
+    path.write_text(sandbox_271("SBX01", "SBP000000103"))
+    code, _, err = run(
+        "--benefits", str(path), "--therapy", str(REFERRALS / "04-coverage-inactive.json")
+    )
+    assert code == 2 and "coverage is inactive" in err
+
+
+def test_given_several_patients_when_estimated_then_patient_must_be_chosen(run: Run) -> None:
+    referral = str(REFERRALS / "01-ppo-deductible-coinsurance.json")
+    code, _, err = run("--benefits", str(LOCAL_X12 / "multi-patient.271"), "--therapy", referral)
+    assert code == 2 and "--patient N" in err
+    code, out, err = run(
+        "--benefits",
+        str(LOCAL_X12 / "multi-patient.271"),
+        "--therapy",
+        referral,
+        "--patient",
+        "1",
+        "--start",
+        "2026-01-05",
+    )
+    assert code == 0, err
+    assert json.loads(out)["course"]["infusions"] == 7
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
