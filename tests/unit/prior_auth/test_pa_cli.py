@@ -39,10 +39,15 @@ def run(capsys: pytest.CaptureFixture[str]) -> Run:
 def noah_271(tmp_path: Path) -> Path:
     """The sandbox payer's 271 for NOAH CHEN (ppo_silver_auth: EB11=Y on home infusion)."""
     inquiry = EligibilityInquiry(
-        payer_name="Sandbox", payer_id="SBX01", provider_name="Sample Home Infusion",
-        provider_npi="1881000008", service_date=NOW.date(), trace_number="T1",
-        subscriber=SubscriberInfo(first_name="Noah", last_name="Chen",
-                                  dob=date(1965, 11, 2), member_id="SBP000000102"),
+        payer_name="Sandbox",
+        payer_id="SBX01",
+        provider_name="Sample Home Infusion",
+        provider_npi="1881000008",
+        service_date=NOW.date(),
+        trace_number="T1",
+        subscriber=SubscriberInfo(
+            first_name="Noah", last_name="Chen", dob=date(1965, 11, 2), member_id="SBP000000102"
+        ),
     )
     payer = SandboxPayer(control_numbers=SequentialControlNumbers(), clock=lambda: NOW)
     reply = payer.respond_270(build_270(inquiry, now=NOW))
@@ -52,12 +57,23 @@ def noah_271(tmp_path: Path) -> Path:
 
 
 def test_given_referral_and_271_when_packet_then_three_files(
-    run: Run, noah_271: Path, tmp_path: Path,
+    run: Run,
+    noah_271: Path,
+    tmp_path: Path,
 ) -> None:
     out = tmp_path / "out"
-    code, stdout, _ = run("pa", "packet", "--referral",
-                          str(EVENTS / "03-auth-required-chinese.json"),
-                          "--benefits", str(noah_271), "--out", str(out), "--date", "2026-02-02")
+    code, stdout, _ = run(
+        "pa",
+        "packet",
+        "--referral",
+        str(EVENTS / "03-auth-required-chinese.json"),
+        "--benefits",
+        str(noah_271),
+        "--out",
+        str(out),
+        "--date",
+        "2026-02-02",
+    )
     assert code == 0
     paths = [Path(line) for line in stdout.splitlines()[:3]]
     assert [p.name for p in paths] == ["packet.pdf", "request.278", "pas-bundle.json"]
@@ -68,12 +84,22 @@ def test_given_referral_and_271_when_packet_then_three_files(
 
 
 def test_given_read_271_json_when_packet_then_same_decision(
-    run: Run, noah_271: Path, tmp_path: Path,
+    run: Run,
+    noah_271: Path,
+    tmp_path: Path,
 ) -> None:
     as_json = tmp_path / "benefits.json"
     as_json.write_text(dumps_benefits(interpret_271(noah_271.read_text())), encoding="utf-8")
-    code, stdout, _ = run("pa", "packet", "--referral", str(EVENTS / "20-fax-efax-text.pdf"),
-                          "--benefits", str(as_json), "--out", str(tmp_path / "o"))
+    code, stdout, _ = run(
+        "pa",
+        "packet",
+        "--referral",
+        str(EVENTS / "20-fax-efax-text.pdf"),
+        "--benefits",
+        str(as_json),
+        "--out",
+        str(tmp_path / "o"),
+    )
     assert code == 0 and "EB11=Y" in stdout
 
 
@@ -88,14 +114,27 @@ def test_given_read_271_json_when_packet_then_same_decision(
     ],
 )
 def test_given_bad_input_when_packet_then_exit_2_in_plain_words(
-    run: Run, noah_271: Path, tmp_path: Path, referral: str, benefits: str, message: str,
+    run: Run,
+    noah_271: Path,
+    tmp_path: Path,
+    referral: str,
+    benefits: str,
+    message: str,
 ) -> None:
     benefits_path = noah_271
     if benefits != "ok":
         benefits_path = tmp_path / "benefits.txt"
         benefits_path.write_text(benefits, encoding="utf-8")
-    code, stdout, err = run("pa", "packet", "--referral", str(EVENTS / referral),
-                            "--benefits", str(benefits_path), "--out", str(tmp_path / "x"))
+    code, stdout, err = run(
+        "pa",
+        "packet",
+        "--referral",
+        str(EVENTS / referral),
+        "--benefits",
+        str(benefits_path),
+        "--out",
+        str(tmp_path / "x"),
+    )
     assert code == 2 and stdout == ""
     assert message in err and "Traceback" not in err
     assert not (tmp_path / "x").exists()

@@ -32,16 +32,20 @@ Read = Callable[[str], str]
 
 def _request(dependent: Member | None = None) -> ReviewRequest:
     return ReviewRequest(
-        trace_number="PA0001", umo=Party("SANDBOX PPO", "SBX01", "PI"),
+        trace_number="PA0001",
+        umo=Party("SANDBOX PPO", "SBX01", "PI"),
         requester=Party("SAMPLE HOME INFUSION", "1881000008", phone="312-555-0150"),
         subscriber=Member("NOAH", "CHEN", date(1965, 11, 2), "M", "SBP000000102"),
         dependent=dependent,
         diagnoses=(Diagnosis("D80.1", principal=True), Diagnosis("J32.9")),
         services=(ServiceLine("J1569", 392), ServiceLine("S9338", 7), ServiceLine("99601", 7)),
-        event_start=date(2026, 3, 1), event_end=date(2026, 8, 31),
+        event_start=date(2026, 3, 1),
+        event_end=date(2026, 8, 31),
         delivery=DeliveryPattern("VS", 1, "WK", 4, "34", 6),
-        providers=(("DN", Party("HART", "1234567893", first_name="AMELIA", is_person=True)),
-                   ("SJ", Party("SAMPLE HOME INFUSION", "1881000008"))),
+        providers=(
+            ("DN", Party("HART", "1234567893", first_name="AMELIA", is_person=True)),
+            ("SJ", Party("SAMPLE HOME INFUSION", "1881000008")),
+        ),
         attachment_control_number="PA0001",
     )
 
@@ -99,8 +103,9 @@ def test_given_request_when_built_then_round_trips_through_our_parser() -> None:
     assert event.diagnoses == [("ABK", "D801"), ("ABF", "J329")]
     assert event.um is not None and event.um.components(4) == ["12", "B"]
     assert [p.entity.entity_code for p in event.providers if p.entity] == ["DN", "SJ"]
-    assert [(s.service.component(1, 2), s.service.element(4)) for s in event.services
-            if s.service] == [("J1569", "392"), ("S9338", "7"), ("99601", "7")]
+    assert [
+        (s.service.component(1, 2), s.service.element(4)) for s in event.services if s.service
+    ] == [("J1569", "392"), ("S9338", "7"), ("99601", "7")]
     assert "HSD*VS*1*WK*4*34*6~" in text and "DTP*AAH*RD8*20260301-20260831~" in text
     assert "PWK*OZ*FX***AC*PA0001~" in text
     assert read.interchange.to_x12() == text
@@ -120,8 +125,7 @@ def test_given_public_response_when_interpreted_then_certified_with_period(
 ) -> None:
     decision = interpret_278_response(shared_x12("stupidedi-278-referral-response.edi"))
     assert decision.status == "certified" and decision.certification_number == "AUTH0001"
-    assert (decision.effective_from, decision.effective_to) == (date(2005, 5, 2),
-                                                                date(2005, 6, 2))
+    assert (decision.effective_from, decision.effective_to) == (date(2005, 5, 2), date(2005, 6, 2))
     assert decision.trace_numbers == ("111099",)
 
 
@@ -130,14 +134,22 @@ def test_given_public_response_when_interpreted_then_certified_with_period(
     [
         (Answer278("A3", "R1", "09"), "denied", ("R1", "09", "Out of network")),
         (Answer278("A4", "R2"), "pended", ("R2", None, "Pended")),
-        (Answer278(reject_loop="2000C", reject_code="75"), "rejected",
-         (None, "75", "Subscriber/insured not found (loop 2000C)")),
-        (Answer278(reject_loop="2000A", reject_code="42", follow_up="R"), "rejected",
-         (None, "42", "Unable to respond at current time (loop 2000A)")),
+        (
+            Answer278(reject_loop="2000C", reject_code="75"),
+            "rejected",
+            (None, "75", "Subscriber/insured not found (loop 2000C)"),
+        ),
+        (
+            Answer278(reject_loop="2000A", reject_code="42", follow_up="R"),
+            "rejected",
+            (None, "42", "Unable to respond at current time (loop 2000A)"),
+        ),
     ],
 )
 def test_given_answer_when_built_and_read_then_decision_matches(
-    answer: Answer278, status: str, expected: tuple[str | None, str | None, str],
+    answer: Answer278,
+    status: str,
+    expected: tuple[str | None, str | None, str],
 ) -> None:
     request = parse_278(build_278_request(_request(), now=NOW))
     decision = interpret_278_response(build_278_response(request, answer, now=NOW))
@@ -147,38 +159,46 @@ def test_given_answer_when_built_and_read_then_decision_matches(
 
 def test_given_certified_answer_when_read_then_number_and_dates() -> None:
     request = parse_278(build_278_request(_request(), now=NOW))
-    answer = Answer278("A1", "CERT9", effective_from=date(2026, 3, 1),
-                       effective_to=date(2026, 8, 31))
+    answer = Answer278(
+        "A1", "CERT9", effective_from=date(2026, 3, 1), effective_to=date(2026, 8, 31)
+    )
     text = build_278_response(request, answer, now=NOW)
     decision = interpret_278_response(text)
-    assert (decision.certification_number, decision.effective_to) == ("CERT9",
-                                                                      date(2026, 8, 31))
+    assert (decision.certification_number, decision.effective_to) == ("CERT9", date(2026, 8, 31))
     assert decision.trace_numbers == ("PA0001",)
     assert parse_278(text).transactions[0].is_response
 
 
 def test_given_service_level_decisions_only_when_read_then_combined() -> None:
     request = parse_278(build_278_request(_request(), now=NOW))
-    text = build_278_response(request, Answer278("A1", "C1", effective_from=date(2026, 3, 1)),
-                              now=NOW)
+    text = build_278_response(
+        request, Answer278("A1", "C1", effective_from=date(2026, 3, 1)), now=NOW
+    )
     # drop the event-level HCR and deny one service line
     text = text.replace("HCR*A1*C1~DTP", "DTP", 1)
     lines = text.split("~")
     text = "~".join(lines).replace("HCR*A1*C1~SV1*HC:99601", "HCR*A3**09~SV1*HC:99601")
     segments = [s for s in text.split("~") if s]
     count = sum(1 for s in segments if not s.startswith(("ISA", "GS", "GE", "IEA")))
-    text = "~".join(s if not s.startswith("SE*") else f"SE*{count}*{s.split('*')[2]}"
-                    for s in segments) + "~"
+    text = (
+        "~".join(
+            s if not s.startswith("SE*") else f"SE*{count}*{s.split('*')[2]}" for s in segments
+        )
+        + "~"
+    )
     decision = interpret_278_response(text)
     assert decision.status == "certified" and decision.partial
 
 
 def test_given_status_inquiry_when_built_then_x215_pointing_at_original() -> None:
     inquiry = StatusInquiry(
-        trace_number="PAQ1", original_trace="PA0001", umo=Party("SANDBOX PPO", "SBX01", "PI"),
+        trace_number="PAQ1",
+        original_trace="PA0001",
+        umo=Party("SANDBOX PPO", "SBX01", "PI"),
         requester=Party("SAMPLE HOME INFUSION", "1881000008"),
         subscriber=Member("NOAH", "CHEN", date(1965, 11, 2), "M", "SBP000000102"),
-        event_start=date(2026, 3, 1), review_number="SBXR1",
+        event_start=date(2026, 3, 1),
+        review_number="SBXR1",
     )
     text = build_278_inquiry(inquiry, now=NOW)
     tx = parse_278(text, strict=True).transactions[0]

@@ -24,8 +24,12 @@ from intake.referrals import parse_referral_document
 from intake.x12.errors import X12Error
 
 EXIT_BAD_INPUT = 2
-DEFAULT_PHARMACY = {"name": "Sandbox Home Infusion Pharmacy", "npi": "1881000008",
-                    "phone": "312-555-0150", "fax": "312-555-0151"}
+DEFAULT_PHARMACY = {
+    "name": "Sandbox Home Infusion Pharmacy",
+    "npi": "1881000008",
+    "phone": "312-555-0150",
+    "fax": "312-555-0151",
+}
 
 
 class BadInput(Exception):
@@ -59,9 +63,10 @@ def _benefits_from_json(data: Any) -> BenefitsSummary:
         payer=Party.model_validate(data.get("payer") or {}),
         plan=Plan.model_validate(data.get("plan") or {}),
         benefits=tuple(lines),
-        rejections=tuple(Rejection.model_validate(
-            {k: v for k, v in r.items() if k in Rejection.model_fields})
-            for r in data.get("rejections", [])),
+        rejections=tuple(
+            Rejection.model_validate({k: v for k, v in r.items() if k in Rejection.model_fields})
+            for r in data.get("rejections", [])
+        ),
         auth_required=data.get("auth_required"),
         messages=tuple(data.get("messages", [])),
     )
@@ -80,8 +85,7 @@ def _benefits(path: str) -> BenefitsSummary:
     try:
         return _benefits_from_json(json.loads(raw))
     except json.JSONDecodeError as exc:
-        raise BadInput(f"{path} is neither a 271 nor JSON (line {exc.lineno}: {exc.msg})") \
-            from exc
+        raise BadInput(f"{path} is neither a 271 nor JSON (line {exc.lineno}: {exc.msg})") from exc
     except (ValidationError, ValueError, KeyError) as exc:
         raise BadInput(f"{path} is not valid benefits JSON: {exc}") from exc
 
@@ -94,8 +98,12 @@ def _packet(args: argparse.Namespace) -> int:
             problems = "; ".join(outcome.problems) or "required fields are missing"
             raise BadInput(f"{args.referral} is not a complete referral: {problems}")
         benefits = _benefits(args.benefits)
-        pharmacy = Pharmacy(name=args.pharmacy_name, npi=args.pharmacy_npi,
-                            phone=args.pharmacy_phone, fax=args.pharmacy_fax)
+        pharmacy = Pharmacy(
+            name=args.pharmacy_name,
+            npi=args.pharmacy_npi,
+            phone=args.pharmacy_phone,
+            fax=args.pharmacy_fax,
+        )
     except BadInput as exc:
         sys.stderr.write(f"error: {exc}\n")
         return EXIT_BAD_INPUT
@@ -103,18 +111,24 @@ def _packet(args: argparse.Namespace) -> int:
         sys.stderr.write(f"error: pharmacy details are not valid: {exc.errors()[0]['msg']}\n")
         return EXIT_BAD_INPUT
     decision = decide_prior_auth(outcome.referral, benefits)
-    now = datetime.combine(args.date, datetime.min.time().replace(hour=9)) if args.date \
-        else None
-    packet = build_packet(outcome.referral, benefits, decision, pharmacy=pharmacy,
-                          original_document=document, original_name=Path(args.referral).name,
-                          now=now)
+    now = datetime.combine(args.date, datetime.min.time().replace(hour=9)) if args.date else None
+    packet = build_packet(
+        outcome.referral,
+        benefits,
+        decision,
+        pharmacy=pharmacy,
+        original_document=document,
+        original_name=Path(args.referral).name,
+        now=now,
+    )
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     files = {
         "packet.pdf": packet.pdf,
         "request.278": packet.x12_278.encode("ascii"),
-        "pas-bundle.json": json.dumps(packet.pas_bundle, indent=2, ensure_ascii=False)
-        .encode("utf-8"),
+        "pas-bundle.json": json.dumps(packet.pas_bundle, indent=2, ensure_ascii=False).encode(
+            "utf-8"
+        ),
     }
     for name, body in files.items():
         (out / name).write_bytes(body)
@@ -129,16 +143,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     pa = subparsers.add_parser("pa", help="prior authorization packets")
     leaves = pa.add_subparsers(dest="pa_command", required=True)
     packet = leaves.add_parser(
-        "packet", help="write packet.pdf, request.278 and pas-bundle.json for a referral")
-    packet.add_argument("--referral", required=True,
-                        help="referral file (JSON, FHIR, HL7 v2 or PDF with a text layer)")
-    packet.add_argument("--benefits", required=True,
-                        help="the payer's 271 (X12) or 'intake x12 read-271' JSON")
+        "packet", help="write packet.pdf, request.278 and pas-bundle.json for a referral"
+    )
+    packet.add_argument(
+        "--referral",
+        required=True,
+        help="referral file (JSON, FHIR, HL7 v2 or PDF with a text layer)",
+    )
+    packet.add_argument(
+        "--benefits", required=True, help="the payer's 271 (X12) or 'intake x12 read-271' JSON"
+    )
     packet.add_argument("--out", required=True, help="directory to write the three files to")
     packet.add_argument("--pharmacy-name", default=DEFAULT_PHARMACY["name"])
     packet.add_argument("--pharmacy-npi", default=DEFAULT_PHARMACY["npi"])
     packet.add_argument("--pharmacy-phone", default=DEFAULT_PHARMACY["phone"])
     packet.add_argument("--pharmacy-fax", default=DEFAULT_PHARMACY["fax"])
-    packet.add_argument("--date", type=date.fromisoformat,
-                        help="packet date YYYY-MM-DD (default: now); also the default start")
+    packet.add_argument(
+        "--date",
+        type=date.fromisoformat,
+        help="packet date YYYY-MM-DD (default: now); also the default start",
+    )
     packet.set_defaults(func=_packet)

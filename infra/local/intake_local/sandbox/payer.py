@@ -155,9 +155,11 @@ class PriorAuthRule(_Entry):
     certified_days: int | None = Field(default=None, ge=1)
 
     def matches(self, payer_id: str, member_id: str, codes: set[str]) -> bool:
-        return (self.payer_id == payer_id
-                and self.member_id in (None, member_id)
-                and (self.hcpcs is None or self.hcpcs in codes))
+        return (
+            self.payer_id == payer_id
+            and self.member_id in (None, member_id)
+            and (self.hcpcs is None or self.hcpcs in codes)
+        )
 
 
 class ScenarioNote(_Entry):
@@ -353,8 +355,9 @@ class SandboxPayer:
             raise X12StructureError("the 278 holds no transaction")
         tx = read.transactions[0]
         answer, delay = self._answer_278(tx)
-        x12 = build_278_response(read, answer, control_numbers=self._control_numbers,
-                                 now=self._clock())
+        x12 = build_278_response(
+            read, answer, control_numbers=self._control_numbers, now=self._clock()
+        )
         return SandboxReply(x12, delay)
 
     def _answer_278(self, tx: Transaction278) -> tuple[Answer278, float]:
@@ -367,8 +370,10 @@ class SandboxPayer:
             return reject("2000A", "79")
         delay = self._delay(payer_id, payer, None)
         requester = tx.requester.entity if tx.requester else None
-        if requester is None or requester.id_qualifier != "XX" or not re.fullmatch(
-            r"\d{10}", requester.id
+        if (
+            requester is None
+            or requester.id_qualifier != "XX"
+            or not re.fullmatch(r"\d{10}", requester.id)
         ):
             return reject("2000B", "43", delay)
         member_id = tx.subscriber.entity.id if tx.subscriber and tx.subscriber.entity else ""
@@ -386,17 +391,21 @@ class SandboxPayer:
         if tx.is_inquiry:
             with self._lock:
                 review = self._reviews.get(event.reference("NT")) or self._reviews.get(
-                    _review_number(payer_id, member_id, trace))
+                    _review_number(payer_id, member_id, trace)
+                )
                 if review is None:
                     return reject("2000E", "15", delay)
                 return self._status(review), delay
         codes = {s.service.component(1, 2) for s in event.services if s.service is not None}
-        rule = next((r for r in self.catalog.prior_auth_rules
-                     if r.matches(payer_id, member_id, codes)), None)
+        rule = next(
+            (r for r in self.catalog.prior_auth_rules if r.matches(payer_id, member_id, codes)),
+            None,
+        )
         aah = next((d for d in event.dates if d.element(1) == "AAH"), None)
         start, end = date_period(aah, 2, 3) if aah is not None else (None, None)
-        review = _Review(_review_number(payer_id, member_id, trace), rule, self._clock(),
-                         start, end)
+        review = _Review(
+            _review_number(payer_id, member_id, trace), rule, self._clock(), start, end
+        )
         outcome: AuthOutcome = rule.outcome if rule else "certified"
         if outcome != "pended":
             review.final = outcome

@@ -40,8 +40,12 @@ def build_appeal_pdf(
 ) -> bytes:
     """Appeal letter (and cover) followed by the original packet's pages."""
     r, t = referral, referral.therapy
-    plan = font_plan().for_text(referral.model_dump_json() + pharmacy.model_dump_json() + (
-        clinical_basis or "") + (denial.reason or ""))
+    plan = font_plan().for_text(
+        referral.model_dump_json()
+        + pharmacy.model_dump_json()
+        + (clinical_basis or "")
+        + (denial.reason or "")
+    )
     doc = PacketDoc(plan, "Prior authorization appeal")
     doc.add_page()
     doc.heading("Request for Reconsideration - Prior Authorization Appeal", 15)
