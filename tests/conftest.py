@@ -15,7 +15,8 @@ import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 EVENTS = PROJECT_ROOT / "events"
-SHARED_FIXTURES = PROJECT_ROOT.parent / "shared" / "fixtures"
+# Public sample messages, copied from ../shared/fixtures with their attribution (SOURCES.md).
+SHARED_FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "public"
 
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "InfusionIntakeTests")

@@ -10,9 +10,9 @@ import pytest
 
 from intake.models.referral import Referral
 from intake.referrals.ocr import TesseractOcr, tesseract_available
+from tests.conftest import SHARED_FIXTURES
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
-SHARED_FIXTURES = PROJECT_ROOT.parent / "shared" / "fixtures"
 EVENTS = PROJECT_ROOT / "events" / "referrals"
 HL7_FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "hl7v2"
 

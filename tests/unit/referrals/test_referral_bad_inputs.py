@@ -17,10 +17,11 @@ from pypdf import PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, StreamObject
 
 from intake.referrals import Limits, parse_referral_document
+from tests.conftest import SHARED_FIXTURES
 
 ROOT = Path(__file__).resolve().parents[3]
 EVENTS = ROOT / "events" / "referrals"
-SHARED = ROOT.parent / "shared" / "fixtures"
+SHARED = SHARED_FIXTURES
 TIME_BOUND_S = 5.0
 QUARANTINE, REVIEW = "quarantine", "review"
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-SHARED_X12 = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "x12"
+from tests.conftest import SHARED_FIXTURES
+
+SHARED_X12 = SHARED_FIXTURES / "x12"
 
 
 @pytest.fixture

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import SHARED_FIXTURES
+
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
-SHARED_X12 = PROJECT_ROOT.parent / "shared" / "fixtures" / "x12"
+SHARED_X12 = SHARED_FIXTURES / "x12"
 LOCAL_X12 = PROJECT_ROOT / "tests" / "fixtures" / "x12"
 
 

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from intake_local.commands.x12 import register
+from tests.conftest import SHARED_FIXTURES
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
-SHARED_X12 = PROJECT_ROOT.parent / "shared" / "fixtures" / "x12"
+SHARED_X12 = SHARED_FIXTURES / "x12"
 LOCAL_X12 = PROJECT_ROOT / "tests" / "fixtures" / "x12"
 Run = Callable[..., tuple[int, str, str]]
 

@@ -198,13 +198,13 @@ def _spanish(f: _Facts) -> list[str]:
     if f.deductible == "none":
         s.append("Su plan no tiene deducible para este servicio.")
     elif f.deductible == "met":
-        s.append("Ya cubrió su deducible de este año del plan.")
+        s.append("Ya alcanzó su deducible de este año del plan.")
     else:
         s.append(f"Le quedan {_usd(f.deductible_left)} de su deducible este año del plan.")
         s.append(
-            f"Lo cubrirá durante la infusión número {f.deductible_met_on}."
+            f"Lo alcanzará durante la infusión número {f.deductible_met_on}."
             if f.deductible_met_on
-            else "No lo cubrirá por completo durante este tratamiento."
+            else "No lo alcanzará durante este tratamiento."
         )
         if f.deductible_assumed:
             s.append(
