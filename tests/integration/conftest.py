@@ -11,7 +11,12 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from intake.ids import referral_id_for
+from intake_local.sandbox.payer import SandboxPayer
+from intake_local.sandbox.server import SandboxAccount, SandboxClearinghouse
+from intake_local.stack import SANDBOX_LOGIN
 from intake_local.template import load_template
+from tests.conftest import load_handler
 
 REGION = "us-east-1"
 
@@ -146,3 +151,40 @@ def resources(aws: None, monkeypatch: pytest.MonkeyPatch) -> IntakeResources:
     return IntakeResources(
         "intake-table", "intake-bucket", "documents-bucket", topic, inbox, machine, call_queue
     )
+
+
+@pytest.fixture
+def clearinghouse() -> Iterator[SandboxClearinghouse]:
+    account = SandboxAccount(
+        SANDBOX_LOGIN["username"], SANDBOX_LOGIN["password"], SANDBOX_LOGIN["sender_id"]
+    )
+    with SandboxClearinghouse(SandboxPayer(), [account]) as server:
+        yield server
+
+
+@pytest.fixture
+def check(
+    resources: IntakeResources, clearinghouse: SandboxClearinghouse, monkeypatch: pytest.MonkeyPatch
+) -> Any:
+    secret = boto3.client("secretsmanager", region_name=REGION).create_secret(
+        Name="clearinghouse", SecretString=json.dumps(SANDBOX_LOGIN)
+    )["ARN"]
+    for key, value in {
+        "CLEARINGHOUSE_ENDPOINT": clearinghouse.url,
+        "CLEARINGHOUSE_SECRET_ID": secret,
+        "CLEARINGHOUSE_READ_TIMEOUT_SECONDS": "5",
+        "CLEARINGHOUSE_BACKOFF_SECONDS": "0.01",
+        "PHARMACY_NAME": "Lakeside Home Infusion",
+        "PHARMACY_NPI": "1609876549",
+    }.items():
+        monkeypatch.setenv(key, value)
+    return load_handler("check_benefits").lambda_handler
+
+
+def ingested(resources: IntakeResources, sample: str, ctx: Any) -> str:
+    """A sample referral uploaded and ingested by the real handler; its referral id."""
+    from tests.integration.test_ingest_handler import upload_event
+
+    event, body = upload_event(resources, sample)
+    load_handler("ingest_referral").lambda_handler(event, ctx)
+    return referral_id_for(body)

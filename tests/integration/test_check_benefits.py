@@ -2,56 +2,16 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
 
 from intake.adapters.dynamodb_store import DynamoDbStore
-from intake.ids import referral_id_for
 from intake.x12.t271.parse import parse_271
-from intake_local.sandbox.payer import SandboxPayer
-from intake_local.sandbox.server import SandboxAccount, SandboxClearinghouse
-from intake_local.stack import SANDBOX_LOGIN
-from tests.conftest import EVENTS, load_handler
-from tests.integration.conftest import REGION, IntakeResources
-from tests.integration.test_ingest_handler import upload_event
-
-
-@pytest.fixture
-def clearinghouse() -> Iterator[SandboxClearinghouse]:
-    account = SandboxAccount(
-        SANDBOX_LOGIN["username"], SANDBOX_LOGIN["password"], SANDBOX_LOGIN["sender_id"]
-    )
-    with SandboxClearinghouse(SandboxPayer(), [account]) as server:
-        yield server
-
-
-@pytest.fixture
-def check(
-    resources: IntakeResources, clearinghouse: SandboxClearinghouse, monkeypatch: pytest.MonkeyPatch
-) -> Any:
-    secret = boto3.client("secretsmanager", region_name=REGION).create_secret(
-        Name="clearinghouse", SecretString=json.dumps(SANDBOX_LOGIN)
-    )["ARN"]
-    for key, value in {
-        "CLEARINGHOUSE_ENDPOINT": clearinghouse.url,
-        "CLEARINGHOUSE_SECRET_ID": secret,
-        "CLEARINGHOUSE_READ_TIMEOUT_SECONDS": "5",
-        "CLEARINGHOUSE_BACKOFF_SECONDS": "0.01",
-        "PHARMACY_NAME": "Lakeside Home Infusion",
-        "PHARMACY_NPI": "1609876549",
-    }.items():
-        monkeypatch.setenv(key, value)
-    return load_handler("check_benefits").lambda_handler
-
-
-def ingested(resources: IntakeResources, sample: str, ctx: Any) -> str:
-    event, body = upload_event(resources, sample)
-    load_handler("ingest_referral").lambda_handler(event, ctx)
-    return referral_id_for(body)
+from intake_local.sandbox.server import SandboxClearinghouse
+from tests.conftest import EVENTS
+from tests.integration.conftest import REGION, IntakeResources, ingested
 
 
 def test_verified_benefits_are_stored_and_the_raw_x12_kept_for_audit(

@@ -53,6 +53,22 @@ def execution(stack: Any, referral_id: str) -> dict[str, Any]:
     return result
 
 
+def finish(stack: Any, api: LiaisonClient, referral_id: str, timeout: float = 60.0) -> None:
+    """Complete the later calls (cost and options, scheduling) as they come, until the
+    execution succeeds."""
+
+    def done() -> bool:
+        for task in api.tasks():
+            if task["referral_id"] == referral_id and task["task_type"] in {
+                "cost_and_options_call",
+                "scheduling_call",
+            }:
+                api.complete(task["task_id"], "reached")
+        return bool(execution(stack, referral_id)["status"] == "SUCCEEDED")
+
+    wait_for(done, timeout=timeout)
+
+
 def open_task(api: LiaisonClient, task_id: str) -> dict[str, Any] | None:
     return next((t for t in api.tasks() if t["task_id"] == task_id), None)
 
@@ -74,7 +90,7 @@ def test_upload_runs_to_the_welcome_call_and_completion_finishes_the_workflow(
     assert api.claim(task_id).status_code == 200
     assert api.complete(task_id, "reached").status_code == 200
     # Then the execution succeeds and the timeline records the outcome
-    wait_for(lambda: execution(local_stack, referral_id)["status"] == "SUCCEEDED")
+    finish(local_stack, api, referral_id)
     view = api.referral(referral_id)
     assert view["status"] == "completed"
     completed = [e for e in view["timeline"] if e["event"] == "welcome_call_completed"]
@@ -89,7 +105,7 @@ def test_declined_welcome_call_ends_the_referral_as_declined(
     task_id = task_id_for(referral_id, TaskType.WELCOME_CALL)
     wait_for(lambda: open_task(api, task_id))
     assert api.complete(task_id, "declined", note="Chose another pharmacy").status_code == 200
-    wait_for(lambda: execution(local_stack, referral_id)["status"] == "SUCCEEDED")
+    finish(local_stack, api, referral_id)
     assert api.referral(referral_id)["status"] == "declined"
 
 
@@ -155,7 +171,7 @@ def test_overdue_welcome_call_is_escalated_then_still_completes(
     assert events.count("task_escalated") >= 2
     # And the task is not lost: completing it still finishes the workflow
     wait_for(lambda: api.complete(task_id, "voicemail").status_code == 200, timeout=15)
-    wait_for(lambda: execution(local_stack, referral_id)["status"] == "SUCCEEDED", timeout=30)
+    finish(local_stack, api, referral_id)
     outcome = [
         e for e in api.referral(referral_id)["timeline"] if e["event"] == "welcome_call_completed"
     ]
@@ -193,7 +209,7 @@ def test_mismatch_goes_to_a_liaison_and_their_corrections_verify_the_insurance(
     wait_for(lambda: open_task(api, welcome))
     assert api.complete(welcome, "reached").status_code == 200
     # Then the check re-runs with the corrected referral, verifies, and intake completes
-    wait_for(lambda: execution(local_stack, referral_id)["status"] == "SUCCEEDED")
+    finish(local_stack, api, referral_id)
     view = api.referral(referral_id)
     assert view["status"] == "completed" and view["benefits"]["outcome"] == "verified"
     assert view["benefits"]["round"] == 2 and view["referral"]["patient"]["first_name"] == "Robert"
@@ -212,7 +228,7 @@ def test_insurance_a_liaison_cannot_verify_ends_as_insurance_unverified(
     welcome = task_id_for(referral_id, TaskType.WELCOME_CALL)
     wait_for(lambda: open_task(api, welcome))
     api.complete(welcome, "reached")
-    wait_for(lambda: execution(local_stack, referral_id)["status"] == "SUCCEEDED")
+    finish(local_stack, api, referral_id)
     assert api.referral(referral_id)["status"] == "insurance_unverified"
 
 
@@ -236,7 +252,7 @@ def test_a_payer_down_through_every_retry_becomes_a_verify_task(
     assert api.complete(verify, "resolved", "payer portal is back").status_code == 200
     welcome = task_id_for(referral_id, TaskType.WELCOME_CALL)
     api.complete(welcome, "reached")
-    wait_for(lambda: execution(local_stack, referral_id)["status"] == "SUCCEEDED", timeout=30)
+    finish(local_stack, api, referral_id)
     assert api.referral(referral_id)["benefits"]["outcome"] == "verified"
 
 
@@ -272,3 +288,26 @@ def test_a_draft_completed_by_a_liaison_starts_its_workflow(
     view = api.referral(referral_id)
     assert view["status"] == "in_progress" and view["referral"]["therapy"]["hcpcs"] == "J1745"
     assert "referral_completed" in [e["event"] for e in view["timeline"]]
+
+
+def test_the_cost_call_carries_the_estimate_in_the_patients_language(
+    local_stack: Any, api: LiaisonClient
+) -> None:
+    # Given a Spanish-speaking patient on an HMO with copays
+    body = sample_json("02-hmo-copay-spanish.json", clinic_reference="SM-COST-1")
+    referral_id = upload(local_stack, body, "referrals/sm/cost.json")
+    wait_for(lambda: open_task(api, task_id_for(referral_id, TaskType.WELCOME_CALL)))
+    api.complete(task_id_for(referral_id, TaskType.WELCOME_CALL), "reached")
+    # When the estimate is made, Then the cost call task shows it, with a Spanish script
+    cost = wait_for(
+        lambda: open_task(api, task_id_for(referral_id, TaskType.COST_AND_OPTIONS_CALL))
+    )
+    assert cost["patient"]["preferred_language"] == "es"
+    assert cost["details"]["estimate"]["version"] == 1
+    assert cost["details"]["call_script"]["language"] == "es"
+    # And a patient who declines on the cost call ends the referral as declined, with no scheduling call
+    api.complete(cost["task_id"], "declined", note="cannot afford the copays")
+    wait_for(lambda: execution(local_stack, referral_id)["status"] == "SUCCEEDED")
+    view = api.referral(referral_id)
+    assert view["status"] == "declined" and view["estimate"]["version"] == 1
+    assert "scheduling_call" not in [t["task_type"] for t in view["tasks"]]

@@ -214,6 +214,7 @@ def _summary(path: Path, view: dict[str, Any] | None) -> dict[str, Any]:
         "problems": view["problems"],
         "quarantine_key": view["quarantine_key"],
         "benefits": view.get("benefits"),
+        "estimate": view.get("estimate"),
         "tasks": [
             {
                 "task_id": t["task_id"],
@@ -266,6 +267,14 @@ def render(result: RunResult) -> str:
         if r.get("benefits"):
             b = r["benefits"]
             lines.append(f"   benefits: {b.get('status')} — {b.get('headline', '')}")
+        if r.get("estimate"):
+            e = r["estimate"]
+            lines.append(
+                f"   estimate v{e['version']}: ${e['per_infusion_patient']} per infusion, "
+                f"${e['course_patient']} for {e['course_infusions']} "
+                f"infusion{'s' if e['course_infusions'] != 1 else ''} to the plan year end"
+                f"{' (assistance recommended)' if e['assistance_recommended'] else ''}, {e['confidence']} confidence"
+            )
         for t in r["tasks"]:
             outcome = f" → {t['outcome']}" if t["outcome"] else ""
             lines.append(f"   task: {t['type']:<22} {t['status']:<10}{outcome}")

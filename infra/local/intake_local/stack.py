@@ -9,6 +9,7 @@ code (``lambda_runtime``). The liaison API is served on localhost (``http_api``)
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
@@ -137,6 +138,16 @@ class LocalStack:
         return self.outputs
 
     def stop(self) -> None:
+        if self.outputs is not None:  # executions still waiting would call into a stopped server
+            with contextlib.suppress(Exception):
+                sfn = self.client("stepfunctions")
+                running = sfn.list_executions(
+                    stateMachineArn=self.outputs.state_machine_arn, statusFilter="RUNNING"
+                )["executions"]
+                for execution in running:
+                    sfn.stop_execution(
+                        executionArn=execution["executionArn"], cause="local stack stopped"
+                    )
         if self._api is not None:
             self._api.stop()
         self.clearinghouse.stop()

@@ -58,6 +58,13 @@ MEMBER_IDENTITY_CODES = {
     "77",
 }
 VERIFY_TASK_SLA = timedelta(hours=24)
+# What the check adds beside the 271 summary in the referral's ``benefits`` record.
+CHECK_FIELDS = ("outcome", "headline", "reasons", "checked_at", "round", "payload_id", "attempts")
+
+
+def stored_summary(benefits: dict[str, Any]) -> dict[str, Any]:
+    """The 271 summary part of a stored ``benefits`` record (the check's metadata removed)."""
+    return {k: v for k, v in benefits.items() if k not in CHECK_FIELDS}
 
 
 class PayerUnavailable(Exception):

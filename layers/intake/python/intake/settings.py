@@ -39,7 +39,13 @@ class IngestSettings(NotifySettings):
 
 class WorkflowStepSettings(NotifySettings):
     welcome_call_sla_hours: float = Field(default=48, gt=0)
+    scheduling_call_sla_hours: float = Field(default=24, gt=0)
     escalation_repeat_seconds: int = Field(default=4 * 3600, gt=0)
+
+
+class EstimateSettings(TableSettings):
+    cost_call_sla_hours: float = Field(default=24, gt=0)
+    assistance_threshold: float | None = Field(default=None, ge=0)
 
 
 class BenefitsSettings(TableSettings):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 from datetime import timedelta
+from decimal import Decimal
 
 from intake.adapters.audit_s3 import S3AuditSink
 from intake.adapters.dynamodb_store import DynamoDbStore
@@ -15,6 +16,7 @@ from intake.adapters.secrets import SecretsManagerCredentials
 from intake.adapters.sns_notifier import SnsNotifier
 from intake.adapters.stepfunctions import StepFunctionsWorkflow
 from intake.clearinghouse import CoreSoapGateway, CoreSoapSettings
+from intake.costs import CostEstimates
 from intake.eligibility import BenefitsCheck, payer_says_retry
 from intake.ingest import IngestService
 from intake.models.records import TaskType
@@ -23,6 +25,7 @@ from intake.referrals.ocr import OcrEngine
 from intake.review import DraftCompletion
 from intake.settings import (
     BenefitsSettings,
+    EstimateSettings,
     IngestSettings,
     NotifySettings,
     TableSettings,
@@ -85,6 +88,18 @@ def workflow_steps() -> WorkflowSteps:
         tasks=task_service(),
         welcome_call_sla=timedelta(hours=settings.welcome_call_sla_hours),
         escalation_repeat=timedelta(seconds=settings.escalation_repeat_seconds),
+        scheduling_call_sla=timedelta(hours=settings.scheduling_call_sla_hours),
+    )
+
+
+@functools.cache
+def cost_estimates() -> CostEstimates:
+    settings = load_settings(EstimateSettings)
+    threshold = settings.assistance_threshold
+    return CostEstimates(
+        store(),
+        timedelta(hours=settings.cost_call_sla_hours),
+        Decimal(str(threshold)) if threshold is not None else None,
     )
 
 
@@ -110,7 +125,14 @@ def reset() -> None:
     a Lambda process never needs this)."""
     from intake.adapters import aws
 
-    for cached in (store, task_service, ingest_service, workflow_steps, benefits_check):
+    for cached in (
+        store,
+        task_service,
+        ingest_service,
+        workflow_steps,
+        benefits_check,
+        cost_estimates,
+    ):
         cached.cache_clear()
     aws.client.cache_clear()
     aws.resource.cache_clear()

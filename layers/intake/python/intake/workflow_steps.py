@@ -17,9 +17,18 @@ from pydantic import BaseModel, Field
 from intake.clock import utcnow
 from intake.eligibility import BenefitsOutcome
 from intake.errors import NotFound
-from intake.models.records import ReferralRecord, ReferralStatus, TaskType, TimelineEvent
+from intake.models.records import (
+    CallOutcome,
+    ReferralRecord,
+    ReferralStatus,
+    ReviewOutcome,
+    TaskType,
+    TimelineEvent,
+)
 from intake.ports import ReferralStore
-from intake.tasks import TaskService
+from intake.tasks import CALL_TASKS, TaskService
+
+INSURANCE_TASKS = {TaskType.VERIFY_INSURANCE, TaskType.COVERAGE_INACTIVE}
 
 
 class StepRequest(BaseModel):
@@ -29,7 +38,6 @@ class StepRequest(BaseModel):
     round: int = Field(default=1, ge=1)
     result: dict[str, Any] | None = None
     error: dict[str, Any] | None = None
-    checks: list[dict[str, Any]] | None = None
 
 
 @dataclass
@@ -38,6 +46,7 @@ class WorkflowSteps:
     tasks: TaskService
     welcome_call_sla: timedelta
     escalation_repeat: timedelta
+    scheduling_call_sla: timedelta = timedelta(hours=24)
     clock: Callable[[], datetime] = utcnow
 
     def run(self, request: StepRequest) -> dict[str, Any]:
@@ -45,6 +54,8 @@ class WorkflowSteps:
             "started": self.started,
             "escalate": self.escalate,
             "call_completed": self.call_completed,
+            "assess": self.assess,
+            "call_clock": self.call_clock,
             "conclude": self.conclude,
             "failed": self.failed,
             "payer_unavailable": self.payer_unavailable,
@@ -101,32 +112,54 @@ class WorkflowSteps:
         )
         return {"outcome": outcome}
 
+    def assess(self, request: StepRequest) -> dict[str, Any]:
+        """After the welcome call and benefits: go on to the estimate and the remaining calls,
+        or conclude now (patient declined, insurance unverified). Reads the recorded state,
+        not the branches' outputs, so the decision is the same whatever path got here."""
+        verdict = self._verdict(request.referral_id)
+        proceed = verdict is ReferralStatus.COMPLETED
+        self._event(request.referral_id, "intake_checks_done", proceed=proceed)
+        return {"next": "estimate" if proceed else "conclude"}
+
+    def call_clock(self, request: StepRequest) -> dict[str, Any]:
+        """Due time of a call queued now, from the intake SLA for its type."""
+        assert request.task_type is not None
+        sla = {TaskType.SCHEDULING_CALL: self.scheduling_call_sla}.get(
+            request.task_type, self.welcome_call_sla
+        )
+        return self._clock(self.clock() + sla, self.clock())
+
     def conclude(self, request: StepRequest) -> dict[str, Any]:
-        """The referral's status once its parallel checks are done: the patient's answer on the
-        welcome call first, then whether the insurance could be verified."""
-        results: dict[str, Any] = {}
-        for branch in request.checks or []:
-            results.update({k: v for k, v in branch.items() if k in {"welcome_call", "benefits"}})
-        welcome = (results.get("welcome_call") or {}).get("outcome")
-        benefits = (results.get("benefits") or {}).get("outcome")
-        if welcome == "declined":
-            status, stage = ReferralStatus.DECLINED, "patient declined therapy"
-        elif benefits == "unresolved":
-            status, stage = ReferralStatus.INSURANCE_UNVERIFIED, "insurance could not be verified"
-        else:
-            status, stage = ReferralStatus.COMPLETED, "intake complete"
+        status = self._verdict(request.referral_id)
+        stage = {
+            ReferralStatus.DECLINED: "patient declined therapy",
+            ReferralStatus.INSURANCE_UNVERIFIED: "insurance could not be verified",
+        }.get(status, "intake complete")
         now = self.clock()
         self.store.update_referral(
             request.referral_id, status=status.value, stage=stage, updated_at=now
         )
-        self._event(
-            request.referral_id,
-            f"workflow_{status.value}",
-            now,
-            welcome_call=welcome,
-            benefits=benefits,
-        )
-        return {"status": status.value, "welcome_call": welcome, "benefits": benefits}
+        self._event(request.referral_id, f"workflow_{status.value}", now)
+        return {"status": status.value}
+
+    def _verdict(self, referral_id: str) -> ReferralStatus:
+        """Declined on any call; insurance unverified when a person closed the last insurance
+        task as rejected (benefits never verified); otherwise intake goes on / completes."""
+        record = self._referral(referral_id)
+        tasks = sorted(self.store.tasks_of(referral_id), key=lambda t: t.created_at)
+        if any(
+            t.task_type in CALL_TASKS and t.outcome == CallOutcome.DECLINED.value for t in tasks
+        ):
+            return ReferralStatus.DECLINED
+        benefits = (record.benefits or {}).get("outcome")
+        insurance = [t for t in tasks if t.task_type in INSURANCE_TASKS]
+        if (
+            benefits != "verified"
+            and insurance
+            and insurance[-1].outcome == ReviewOutcome.REJECTED.value
+        ):
+            return ReferralStatus.INSURANCE_UNVERIFIED
+        return ReferralStatus.COMPLETED
 
     def failed(self, request: StepRequest) -> dict[str, Any]:
         """Make a failed workflow a person's task, so nothing fails silently."""

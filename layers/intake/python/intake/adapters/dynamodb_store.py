@@ -203,6 +203,26 @@ class DynamoDbStore:
         items = self._query_partition(referral_id, "TASK#")
         return [TaskRecord.model_validate(_from_item(i)) for i in items]
 
+    # ------------------------------------------------------------------ estimates
+    def put_estimate(self, referral_id: str, estimate: dict[str, Any]) -> int:
+        """Store the next version (1, 2, …); never overwrites an earlier one."""
+        for _ in range(5):
+            versions = self.estimates(referral_id)
+            version = (versions[-1]["version"] if versions else 0) + 1
+            item = _to_item({**estimate, "version": version})
+            item.update(pk=f"REFERRAL#{referral_id}", sk=f"ESTIMATE#v{version:04d}")
+            try:
+                self.table.put_item(Item=item, ConditionExpression=Attr("pk").not_exists())
+            except ClientError as exc:
+                if _is_conditional_failure(exc):
+                    continue  # another writer took this version number
+                raise
+            return version
+        raise Conflict(f"could not record an estimate version for {referral_id}")
+
+    def estimates(self, referral_id: str) -> list[dict[str, Any]]:
+        return [_from_item(i) for i in self._query_partition(referral_id, "ESTIMATE#")]
+
     def _query_partition(self, referral_id: str, prefix: str) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
         kwargs: dict[str, Any] = {

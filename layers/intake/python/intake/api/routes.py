@@ -13,6 +13,7 @@ from intake.api.views import (
     ClaimRequest,
     CompleteRequest,
     ErrorBody,
+    EstimateHistory,
     ReferralView,
     TaskList,
     TaskView,
@@ -97,6 +98,14 @@ def get_referral(referral_id: Annotated[str, Path(max_length=64)]) -> ReferralVi
     return ReferralView.of(
         record, referrals.timeline(referral_id), referrals.tasks_of(referral_id), utcnow()
     )
+
+
+@app.get("/referrals/<referral_id>/estimates", summary="Every estimate version of a referral")
+def get_estimates(referral_id: Annotated[str, Path(max_length=64)]) -> EstimateHistory:
+    _, referrals = _deps()
+    if referrals.get_referral(referral_id) is None:
+        raise NotFound(f"referral {referral_id} does not exist")
+    return EstimateHistory(referral_id=referral_id, estimates=referrals.estimates(referral_id))
 
 
 def _error(status: int, kind: str, exc: Exception) -> Response[str]:

@@ -58,6 +58,7 @@ class ReferralView(BaseModel):
     quarantine_key: str | None
     uploaded_at: datetime
     benefits: dict[str, Any] | None
+    estimate: dict[str, Any] | None = Field(description="the latest estimate's headline figures")
     timeline: list[TimelineEvent]
     tasks: list[TaskView]
 
@@ -79,9 +80,17 @@ class ReferralView(BaseModel):
             quarantine_key=record.source.quarantine_key,
             uploaded_at=record.uploaded_at,
             benefits=record.benefits,
+            estimate=record.estimate,
             timeline=sorted(timeline, key=lambda e: e.at),
             tasks=[TaskView.of(t, now) for t in tasks],
         )
+
+
+class EstimateHistory(BaseModel):
+    referral_id: str
+    estimates: list[dict[str, Any]] = Field(
+        description="every version, oldest first, each with the inputs it was made from"
+    )
 
 
 class ClaimRequest(BaseModel):

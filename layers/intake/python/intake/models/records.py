@@ -80,6 +80,7 @@ class ReferralRecord(BaseModel):
     updated_at: datetime
     execution_name: str | None = None
     benefits: dict[str, Any] | None = None
+    estimate: dict[str, Any] | None = None
 
 
 class TaskPatient(BaseModel):

@@ -1,0 +1,26 @@
+"""Estimate what the patient will owe, record it as a new version, prepare the cost call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
+
+from intake.observability import logger, metrics, tracer
+from intake.settings import EstimateSettings, with_settings
+from intake.wiring import cost_estimates
+
+
+class EstimateRequest(BaseModel):
+    referral_id: str
+
+
+@with_settings(EstimateSettings)
+@logger.inject_lambda_context(correlation_id_path="referral_id")
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+@event_parser(model=EstimateRequest)
+def lambda_handler(event: EstimateRequest, context: LambdaContext) -> dict[str, Any]:
+    return cost_estimates().run(event.referral_id)

@@ -1,0 +1,90 @@
+"""The copay estimate step: benefits, contract and therapy → a recorded, versioned estimate and
+the cost-and-options call that explains it to the patient in their language.
+
+Each run stores a new version with the inputs it was made from, so a re-checked benefit (or a
+corrected referral) never overwrites what a liaison already told a patient.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from intake.clock import utcnow
+from intake.eligibility import stored_summary
+from intake.errors import NotFound
+from intake.estimate import EstimateError, estimate, estimate_json, summary_from_json
+from intake.models.records import TaskType, TimelineEvent
+from intake.observability import logger, metrics
+from intake.ports import ReferralStore
+
+
+def headline(data: dict[str, Any]) -> dict[str, Any]:
+    """The figures a liaison and the referral view show first."""
+    return {
+        "version": data.get("version"),
+        "per_infusion_patient": data["per_infusion"]["patient"],
+        "course_patient": data["course"]["patient"],
+        "course_infusions": data["course"]["infusions"],
+        "in_network": data["in_network"],
+        "assistance_recommended": data["assistance_recommended"],
+        "confidence": data["confidence"],
+    }
+
+
+@dataclass
+class CostEstimates:
+    store: ReferralStore
+    cost_call_sla: timedelta
+    assistance_threshold: Decimal | None = None
+    clock: Callable[[], datetime] = utcnow
+
+    def run(self, referral_id: str) -> dict[str, Any]:
+        record = self.store.get_referral(referral_id)
+        if record is None or record.referral is None or record.benefits is None:
+            raise NotFound(f"referral {referral_id} has no verified benefits to estimate from")
+        referral = record.referral
+        now = self.clock()
+        details: dict[str, Any]
+        try:
+            result = estimate(
+                summary_from_json(stored_summary(record.benefits)),
+                referral.therapy,
+                weight_kg=referral.patient.weight_kg,
+                start=referral.therapy.start_date or now.date(),
+                language=referral.patient.preferred_language,
+                payer_id=referral.insurance.payer_id,
+                assistance_threshold=self.assistance_threshold,
+            )
+        except EstimateError as exc:
+            # No number is better than a wrong one: the liaison still calls, and says so.
+            self._event(referral_id, now, "estimate_not_possible", reason=str(exc))
+            details = {"estimate": None, "reason": str(exc)}
+            metrics.add_metric(name="EstimatesNotPossible", unit="Count", value=1)
+        else:
+            data = estimate_json(result)
+            version = self.store.put_estimate(referral_id, {**data, "recorded_at": now.isoformat()})
+            summary = headline({**data, "version": version})
+            self.store.update_referral(referral_id, estimate=summary, updated_at=now)
+            self._event(referral_id, now, "estimate_recorded", **summary)
+            details = {
+                "estimate": summary,
+                "call_script": data.get("call_script"),
+                "assistance_programs": data.get("assistance_programs", []),
+            }
+            metrics.add_metric(name="EstimatesRecorded", unit="Count", value=1)
+            logger.info("estimate recorded", extra={"referral_id": referral_id, "version": version})
+        due = now + self.cost_call_sla
+        return {
+            "task_type": TaskType.COST_AND_OPTIONS_CALL.value,
+            "round": 1,
+            "due_at": due.isoformat(),
+            "timeout_seconds": int(self.cost_call_sla.total_seconds()),
+            "details": details,
+        }
+
+    def _event(self, referral_id: str, at: datetime, event: str, **detail: object) -> None:
+        self.store.append_timeline(referral_id, TimelineEvent(at=at, event=event, detail=detail))
