@@ -120,6 +120,10 @@ def liaison_decision(task: dict[str, Any]) -> tuple[str, dict[str, Any] | None, 
         return "rejected", None, "could not verify with the clinic (local run)"
     if kind == "coverage_inactive":
         return "rejected", None, "patient has no other coverage (local run)"
+    if kind == "appeal_or_alternatives":
+        return "resolved", None, "appeal sent with the prepared packet (local run)"
+    if kind == "prior_auth_followup":
+        return "resolved", None, "followed up with the payer (local run)"
     return None
 
 
@@ -215,6 +219,7 @@ def _summary(path: Path, view: dict[str, Any] | None) -> dict[str, Any]:
         "quarantine_key": view["quarantine_key"],
         "benefits": view.get("benefits"),
         "estimate": view.get("estimate"),
+        "prior_auth": view.get("prior_auth"),
         "tasks": [
             {
                 "task_id": t["task_id"],
@@ -275,6 +280,24 @@ def render(result: RunResult) -> str:
                 f"infusion{'s' if e['course_infusions'] != 1 else ''} to the plan year end"
                 f"{' (assistance recommended)' if e['assistance_recommended'] else ''}, {e['confidence']} confidence"
             )
+        if r.get("prior_auth"):
+            pa = r["prior_auth"]
+            if not pa.get("required"):
+                lines.append("   prior auth: not required")
+            else:
+                cert = f" #{pa['certification_number']}" if pa.get("certification_number") else ""
+                period = (
+                    f" {pa['effective_from']} to {pa['effective_to']}"
+                    if pa.get("effective_from")
+                    else ""
+                )
+                reason = (
+                    f" ({pa['reason']})" if pa.get("reason") and pa["status"] != "certified" else ""
+                )
+                lines.append(f"   prior auth: {pa['status']}{cert}{period}{reason}")
+                lines.append(f"     packet: {pa['packet']['pdf'].rsplit('/', 1)[0]}/")
+                if pa.get("appeal"):
+                    lines.append(f"     appeal: {pa['appeal']}")
         for t in r["tasks"]:
             outcome = f" → {t['outcome']}" if t["outcome"] else ""
             lines.append(f"   task: {t['type']:<22} {t['status']:<10}{outcome}")

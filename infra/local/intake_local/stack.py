@@ -18,6 +18,7 @@ import re
 import shutil
 import socket
 import tempfile
+import threading
 import time
 import warnings
 import zipfile
@@ -45,7 +46,11 @@ SANDBOX_LOGIN = {
     "receiver_id": "SANDBOXCH",
 }
 # Locally, waits that are minutes or hours in AWS are seconds.
-LOCAL_PARAMETERS = {"PayerRetryIntervalSeconds": "1", "OcrEngine": "tesseract"}
+LOCAL_PARAMETERS = {
+    "PayerRetryIntervalSeconds": "1",
+    "OcrEngine": "tesseract",
+    "PaPollIntervalSeconds": "1",
+}
 
 
 def free_port() -> int:
@@ -62,6 +67,9 @@ class StackOptions:
     work_dir: Path | None = None
     moto_port: int = 0
     api_port: int = 0
+    # The authorization poller's schedule: every 15 minutes in AWS, a fast clock here (None: off;
+    # then call ``poll_authorizations()`` on demand).
+    poll_every_seconds: float | None = 1.0
 
 
 @dataclass
@@ -86,6 +94,8 @@ class LocalStack:
         self.options = options or StackOptions()
         self._server: ThreadedMotoServer | None = None
         self._api: LocalHttpApi | None = None
+        self._poller: threading.Thread | None = None
+        self._stopping = threading.Event()
         self.payer = SandboxPayer()
         self.clearinghouse = SandboxClearinghouse(
             self.payer,
@@ -135,9 +145,33 @@ class LocalStack:
         self.timings["moto"] = time.perf_counter() - t0
         self.outputs = self._deploy()
         self.timings["deploy"] = time.perf_counter() - t0 - self.timings["moto"]
+        if self.options.poll_every_seconds:
+            self._poller = threading.Thread(
+                target=self._poll_forever, name="authorization-poller", daemon=True
+            )
+            self._poller.start()
         return self.outputs
 
+    def poll_authorizations(self) -> dict[str, int]:
+        """Run the scheduled poller once, as EventBridge Scheduler would (a real invocation)."""
+        assert self.outputs is not None
+        reply = self.client("lambda").invoke(
+            FunctionName=self.outputs.functions["PollAuthorizationsFunction"],
+            Payload=json.dumps({"source": "local.scheduler"}),
+        )
+        result: dict[str, int] = json.loads(reply["Payload"].read() or b"{}")
+        return result
+
+    def _poll_forever(self) -> None:
+        assert self.options.poll_every_seconds is not None
+        while not self._stopping.wait(self.options.poll_every_seconds):
+            with contextlib.suppress(Exception):  # a failed run is retried on the next tick
+                self.poll_authorizations()
+
     def stop(self) -> None:
+        self._stopping.set()
+        if self._poller is not None:
+            self._poller.join(timeout=30)
         if self.outputs is not None:  # executions still waiting would call into a stopped server
             with contextlib.suppress(Exception):
                 sfn = self.client("stepfunctions")
@@ -212,7 +246,7 @@ class LocalStack:
             type="STANDARD",
         )["stateMachineArn"]
         del state_machine_id
-        self._seed_clearinghouse_secret(physical["CheckBenefitsFunction"])
+        self._seed_clearinghouse_secret(translated, physical)
         for bucket in ("IntakeBucket", "DocumentsBucket"):  # moto's CloudFormation skips versioning
             self.client("s3").put_bucket_versioning(
                 Bucket=physical[bucket], VersioningConfiguration={"Status": "Enabled"}
@@ -245,22 +279,34 @@ class LocalStack:
             work_dir=str(self.work_dir),
         )
 
-    def _seed_clearinghouse_secret(self, function_name: str) -> None:
+    def _seed_clearinghouse_secret(
+        self, translated: dict[str, Any], physical: dict[str, str]
+    ) -> None:
         """moto's CloudFormation cannot create ``AWS::SecretsManager::Secret`` (and drops the
-        variable that refers to it): create the secret holding the sandbox login, and give the
-        function its ARN as CloudFormation's ``!Ref`` would."""
+        variables that refer to it): create the secret holding the sandbox login, and give each
+        function that refers to it its ARN, as CloudFormation's ``!Ref`` would."""
         arn = self.client("secretsmanager").create_secret(
             Name=f"infusion-intake-{self.options.stage}/clearinghouse",
             SecretString=json.dumps(SANDBOX_LOGIN),
         )["ARN"]
         lam = self.client("lambda")
-        env = lam.get_function(FunctionName=function_name)["Configuration"]["Environment"][
-            "Variables"
-        ]
-        lam.update_function_configuration(
-            FunctionName=function_name,
-            Environment={"Variables": {**env, "CLEARINGHOUSE_SECRET_ID": arn}},
-        )
+        for logical, resource in translated["Resources"].items():
+            variables = resource.get("Properties", {}).get("Environment", {}).get("Variables", {})
+            names = [k for k, v in variables.items() if v == {"Ref": "ClearinghouseSecret"}]
+            if resource["Type"] != "AWS::Lambda::Function" or not names:
+                continue
+            env = lam.get_function(FunctionName=physical[logical])["Configuration"]["Environment"][
+                "Variables"
+            ]
+            lam.update_function_configuration(
+                FunctionName=physical[logical],
+                Environment={
+                    "Variables": {
+                        **{k: str(v) for k, v in env.items()},
+                        **dict.fromkeys(names, arn),
+                    }
+                },
+            )
 
     def _attach_layers(self, translated: dict[str, Any], physical: dict[str, str]) -> None:
         """moto's CloudFormation drops a function's ``Layers`` (and gives layer versions no

@@ -29,6 +29,7 @@ from intake.models.referral import Referral, Relationship
 from intake.observability import logger, metrics
 from intake.ports import ReferralStore
 from intake.referrals.draft import merge_fields
+from intake.tasks import TaskPlan
 from intake.x12.t270 import DependentInfo, EligibilityInquiry, SubscriberInfo, build_270
 from intake.x12.t271.parse import parse_271
 
@@ -71,17 +72,6 @@ class PayerUnavailable(Exception):
     """The payer could not answer after the gateway's retries; the workflow retries later."""
 
 
-class InsuranceTask(BaseModel):
-    """The liaison task the workflow queues when benefits need a person; ``details`` is
-    copied onto the task as one object, so the state machine reads no optional paths."""
-
-    task_type: str
-    round: int
-    due_at: str
-    timeout_seconds: int
-    details: dict[str, Any]
-
-
 class BenefitsOutcome(BaseModel):
     """What the benefits step hands the workflow (the state machine's ``$.benefits``)."""
 
@@ -92,7 +82,7 @@ class BenefitsOutcome(BaseModel):
     reasons: list[str]
     auth_required: bool | None
     payer_echo: dict[str, Any] | None = None
-    task: InsuranceTask | None = None
+    task: TaskPlan | None = None
 
     @classmethod
     def needing(
@@ -109,13 +99,8 @@ class BenefitsOutcome(BaseModel):
     ) -> BenefitsOutcome:
         task = None
         if task_type is not None:
-            task = InsuranceTask(
-                task_type=task_type.value,
-                round=round_,
-                due_at=(now + VERIFY_TASK_SLA).isoformat(),
-                timeout_seconds=int(VERIFY_TASK_SLA.total_seconds()),
-                details={"reasons": reasons, "coverage_status": status, "payer_echo": payer_echo},
-            )
+            details = {"reasons": reasons, "coverage_status": status, "payer_echo": payer_echo}
+            task = TaskPlan.due_in(task_type, VERIFY_TASK_SLA, now, details, round_)
         return cls(
             outcome=outcome,
             status=status,

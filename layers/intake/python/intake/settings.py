@@ -48,7 +48,7 @@ class EstimateSettings(TableSettings):
     assistance_threshold: float | None = Field(default=None, ge=0)
 
 
-class BenefitsSettings(TableSettings):
+class ClearinghouseSettings(TableSettings):
     documents_bucket: str = Field(min_length=1)
     data_key_arn: str | None = None
     clearinghouse_endpoint: str = Field(min_length=1)
@@ -58,6 +58,18 @@ class BenefitsSettings(TableSettings):
     clearinghouse_backoff_seconds: float = Field(default=0.5, ge=0)
     pharmacy_name: str = Field(min_length=1, max_length=60)
     pharmacy_npi: str = Field(pattern=r"^\d{10}$")
+
+
+class BenefitsSettings(ClearinghouseSettings):
+    pass
+
+
+class PriorAuthSettings(ClearinghouseSettings):
+    liaison_topic_arn: str = Field(min_length=1)
+    pharmacy_phone: str = Field(min_length=10)
+    pharmacy_fax: str = Field(min_length=10)
+    pa_decision_window_seconds: int = Field(default=7 * 24 * 3600, gt=0)
+    pa_poll_interval_seconds: int = Field(default=15 * 60, gt=0)
 
 
 class SettingsError(RuntimeError):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -42,6 +42,8 @@ REASONS: dict[TaskType, str] = {
     TaskType.VERIFY_INSURANCE: "Verify insurance details with the clinic or patient",
     TaskType.COVERAGE_INACTIVE: "Coverage is inactive: find current insurance with the patient",
     TaskType.WORKFLOW_ERROR: "The referral's workflow failed: investigate and restart",
+    TaskType.APPEAL_OR_ALTERNATIVES: "Prior authorization denied: appeal (packet ready) or discuss alternatives",
+    TaskType.PRIOR_AUTH_FOLLOWUP: "Prior authorization needs a person: follow up with the payer",
 }
 
 
@@ -49,6 +51,34 @@ def allowed_outcomes(task_type: TaskType) -> set[str]:
     if task_type in CALL_TASKS:
         return {o.value for o in CallOutcome}
     return {o.value for o in ReviewOutcome}
+
+
+class TaskPlan(BaseModel):
+    """A liaison task a workflow step asks the state machine to queue. ``details`` is copied
+    onto the task as one object, so the state machine reads no optional paths."""
+
+    task_type: str
+    round: int = 1
+    due_at: str
+    timeout_seconds: int
+    details: dict[str, Any] = Field(default_factory=dict)
+
+    @classmethod
+    def due_in(
+        cls,
+        task_type: TaskType,
+        sla: timedelta,
+        now: datetime,
+        details: dict[str, Any],
+        round_: int = 1,
+    ) -> TaskPlan:
+        return cls(
+            task_type=task_type.value,
+            round=round_,
+            due_at=(now + sla).isoformat(),
+            timeout_seconds=int(sla.total_seconds()),
+            details=details,
+        )
 
 
 class CallRequest(BaseModel):
@@ -107,10 +137,15 @@ class TaskService:
         return self.store.update_task(task_id, {"task_token": request.task_token})
 
     def open_review_task(
-        self, referral_id: str, task_type: TaskType, due_at: datetime, details: dict[str, Any]
+        self,
+        referral_id: str,
+        task_type: TaskType,
+        due_at: datetime,
+        details: dict[str, Any],
+        round_: int = 1,
     ) -> TaskRecord:
         """A task no workflow waits on (quarantined upload, draft to complete)."""
-        task = self._new_task(referral_id, task_type, due_at, 1, details, None)
+        task = self._new_task(referral_id, task_type, due_at, round_, details, None)
         if self.store.put_task_if_new(task):
             self._announce(task, "task_queued")
             return task

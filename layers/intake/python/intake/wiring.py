@@ -12,22 +12,27 @@ from decimal import Decimal
 from intake.adapters.audit_s3 import S3AuditSink
 from intake.adapters.dynamodb_store import DynamoDbStore
 from intake.adapters.s3_documents import S3Documents
+from intake.adapters.s3_packets import S3PacketDocuments
 from intake.adapters.secrets import SecretsManagerCredentials
 from intake.adapters.sns_notifier import SnsNotifier
 from intake.adapters.stepfunctions import StepFunctionsWorkflow
+from intake.authorization import PriorAuthorizations
 from intake.clearinghouse import CoreSoapGateway, CoreSoapSettings
 from intake.costs import CostEstimates
 from intake.eligibility import BenefitsCheck, payer_says_retry
 from intake.ingest import IngestService
 from intake.models.records import TaskType
+from intake.prior_auth import Pharmacy
 from intake.referrals import parse_referral_document
 from intake.referrals.ocr import OcrEngine
 from intake.review import DraftCompletion
 from intake.settings import (
     BenefitsSettings,
+    ClearinghouseSettings,
     EstimateSettings,
     IngestSettings,
     NotifySettings,
+    PriorAuthSettings,
     TableSettings,
     WorkflowStepSettings,
     load_settings,
@@ -104,9 +109,10 @@ def cost_estimates() -> CostEstimates:
 
 
 @functools.cache
-def benefits_check() -> BenefitsCheck:
-    settings = load_settings(BenefitsSettings)
-    gateway = CoreSoapGateway(
+def gateway() -> CoreSoapGateway:
+    """The clearinghouse connection, shared by the eligibility and authorization steps."""
+    settings = load_settings(ClearinghouseSettings)
+    return CoreSoapGateway(
         CoreSoapSettings(
             endpoint_url=settings.clearinghouse_endpoint,
             read_timeout_s=settings.clearinghouse_read_timeout_seconds,
@@ -117,7 +123,33 @@ def benefits_check() -> BenefitsCheck:
         S3AuditSink(settings.documents_bucket, kms_key_id=settings.data_key_arn),
         retry_payload=payer_says_retry,
     )
-    return BenefitsCheck(store(), gateway, settings.pharmacy_name, settings.pharmacy_npi)
+
+
+@functools.cache
+def benefits_check() -> BenefitsCheck:
+    settings = load_settings(BenefitsSettings)
+    return BenefitsCheck(store(), gateway(), settings.pharmacy_name, settings.pharmacy_npi)
+
+
+@functools.cache
+def prior_authorizations() -> PriorAuthorizations:
+    settings = load_settings(PriorAuthSettings)
+    pharmacy = Pharmacy(
+        name=settings.pharmacy_name,
+        npi=settings.pharmacy_npi,
+        phone=settings.pharmacy_phone,
+        fax=settings.pharmacy_fax,
+    )
+    return PriorAuthorizations(
+        store=store(),
+        gateway=gateway(),
+        documents=S3PacketDocuments(settings.documents_bucket, settings.data_key_arn),
+        workflow=StepFunctionsWorkflow(),
+        tasks=task_service(),
+        pharmacy=pharmacy,
+        decision_window=timedelta(seconds=settings.pa_decision_window_seconds),
+        poll_interval=timedelta(seconds=settings.pa_poll_interval_seconds),
+    )
 
 
 def reset() -> None:

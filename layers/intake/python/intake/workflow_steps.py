@@ -37,6 +37,7 @@ class StepRequest(BaseModel):
     task_type: TaskType | None = None
     round: int = Field(default=1, ge=1)
     result: dict[str, Any] | None = None
+    plan: dict[str, Any] | None = None
     error: dict[str, Any] | None = None
 
 
@@ -81,7 +82,13 @@ class WorkflowSteps:
         task = self.tasks.escalate(request.referral_id, request.task_type, request.round)
         clock = self._clock(task.due_at, self.clock())
         clock["timeout_seconds"] = int(self.escalation_repeat.total_seconds())
-        return {**clock, "task_type": request.task_type.value, "round": request.round}
+        # The waiting state's plan comes back whole (details included), only its clock changed.
+        return {
+            **(request.plan or {}),
+            **clock,
+            "task_type": request.task_type.value,
+            "round": request.round,
+        }
 
     def payer_unavailable(self, request: StepRequest) -> dict[str, Any]:
         """The payer did not answer through all retries: a person checks eligibility by phone

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -30,9 +31,11 @@ from intake.adapters.aws import resource
 from intake.clock import iso
 from intake.errors import Conflict, NotFound
 from intake.ids import referral_of_task
-from intake.models.records import ReferralRecord, TaskRecord, TimelineEvent
+from intake.models.records import AuthorizationRecord, ReferralRecord, TaskRecord, TimelineEvent
 
 OPEN_TASKS_INDEX = "gsi1_open_tasks"
+PENDING_AUTH_INDEX = "gsi2_pending_auth"
+PENDING_AUTH = "AUTH#pending"
 
 
 def _to_item(model_dump: dict[str, Any]) -> dict[str, Any]:
@@ -51,7 +54,8 @@ def _from_item(item: dict[str, Any]) -> dict[str, Any]:
             return [plain(v) for v in value]
         return value
 
-    return {k: plain(v) for k, v in item.items() if k not in {"pk", "sk", "gsi1pk", "gsi1sk"}}
+    keys = {"pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk"}
+    return {k: plain(v) for k, v in item.items() if k not in keys}
 
 
 def _is_conditional_failure(exc: ClientError) -> bool:
@@ -202,6 +206,58 @@ class DynamoDbStore:
     def tasks_of(self, referral_id: str) -> list[TaskRecord]:
         items = self._query_partition(referral_id, "TASK#")
         return [TaskRecord.model_validate(_from_item(i)) for i in items]
+
+    # ------------------------------------------------------------------ authorizations
+    def put_authorization(self, record: AuthorizationRecord) -> None:
+        item = _to_item(record.model_dump(mode="json"))
+        item.update(pk=f"REFERRAL#{record.referral_id}", sk=f"AUTH#{record.auth_id}")
+        self.table.put_item(Item=item)
+
+    def get_authorization(self, referral_id: str, auth_id: str) -> AuthorizationRecord | None:
+        item = self.table.get_item(
+            Key={"pk": f"REFERRAL#{referral_id}", "sk": f"AUTH#{auth_id}"}, ConsistentRead=True
+        ).get("Item")
+        return AuthorizationRecord.model_validate(_from_item(item)) if item else None
+
+    def update_authorization(
+        self,
+        referral_id: str,
+        auth_id: str,
+        fields: dict[str, Any],
+        *,
+        pending_until: datetime | None,
+    ) -> None:
+        """Update fields; ``pending_until`` puts the record in the poller's index (GSI2) due
+        then, None takes it out."""
+        values = _to_item(fields)
+        if pending_until is not None:
+            values.update(gsi2pk=PENDING_AUTH, gsi2sk=f"{iso(pending_until)}#{auth_id}")
+        names = {f"#u{i}": name for i, name in enumerate(values)}
+        expression = "SET " + ", ".join(f"#u{i} = :u{i}" for i in range(len(values)))
+        if pending_until is None:
+            expression += " REMOVE gsi2pk, gsi2sk"
+        self.table.update_item(
+            Key={"pk": f"REFERRAL#{referral_id}", "sk": f"AUTH#{auth_id}"},
+            UpdateExpression=expression,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues={f":u{i}": v for i, v in enumerate(values.values())},
+            ConditionExpression=Attr("pk").exists(),
+        )
+
+    def pending_authorizations(self, due_by: datetime) -> list[AuthorizationRecord]:
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {
+            "IndexName": PENDING_AUTH_INDEX,
+            "KeyConditionExpression": Key("gsi2pk").eq(PENDING_AUTH)
+            & Key("gsi2sk").lte(f"{iso(due_by)}~"),
+        }
+        while True:
+            page = self.table.query(**kwargs)
+            items.extend(page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return [AuthorizationRecord.model_validate(_from_item(i)) for i in items]
 
     # ------------------------------------------------------------------ estimates
     def put_estimate(self, referral_id: str, estimate: dict[str, Any]) -> int:

@@ -59,6 +59,9 @@ class ReferralView(BaseModel):
     uploaded_at: datetime
     benefits: dict[str, Any] | None
     estimate: dict[str, Any] | None = Field(description="the latest estimate's headline figures")
+    prior_auth: dict[str, Any] | None = Field(
+        description="whether authorization was needed, the packet's location and the decision"
+    )
     timeline: list[TimelineEvent]
     tasks: list[TaskView]
 
@@ -81,6 +84,7 @@ class ReferralView(BaseModel):
             uploaded_at=record.uploaded_at,
             benefits=record.benefits,
             estimate=record.estimate,
+            prior_auth=record.prior_auth,
             timeline=sorted(timeline, key=lambda e: e.at),
             tasks=[TaskView.of(t, now) for t in tasks],
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -34,6 +34,8 @@ class TaskType(StrEnum):
     VERIFY_INSURANCE = "verify_insurance"
     COVERAGE_INACTIVE = "coverage_inactive"
     WORKFLOW_ERROR = "workflow_error"
+    APPEAL_OR_ALTERNATIVES = "appeal_or_alternatives"
+    PRIOR_AUTH_FOLLOWUP = "prior_auth_followup"
 
 
 class TaskStatus(StrEnum):
@@ -81,6 +83,7 @@ class ReferralRecord(BaseModel):
     execution_name: str | None = None
     benefits: dict[str, Any] | None = None
     estimate: dict[str, Any] | None = None
+    prior_auth: dict[str, Any] | None = None
 
 
 class TaskPatient(BaseModel):
@@ -122,3 +125,28 @@ class TimelineEvent(BaseModel):
     event: str
     detail: dict[str, Any] = Field(default_factory=dict)
     actor: str = "system"
+
+
+class AuthorizationRecord(BaseModel):
+    """One prior authorization request and everything the payer said about it."""
+
+    referral_id: str
+    auth_id: str = Field(description="the 278 trace number; also the fax attachment number")
+    status: Literal["pended", "certified", "denied", "rejected"]
+    payer_id: str
+    reasons: list[str]
+    documentation: list[str]
+    packet: dict[str, str] = Field(
+        description="s3 URIs of packet.pdf, request.278, pas-bundle.json"
+    )
+    appeal: str | None = None
+    decision: dict[str, Any] | None = None
+    submitted_at: datetime
+    decided_at: datetime | None = None
+    deadline_at: datetime = Field(description="end of the payer's decision window (CMS)")
+    task_token: str | None = Field(default=None, repr=False)
+    next_poll_at: datetime | None = None
+    polls: int = 0
+    poll_failures: int = 0
+    last_poll_error: str | None = None
+    token_expired: bool = False

@@ -1,0 +1,52 @@
+"""Prior authorization steps of the workflow: submit (decide, packet, 278), register the
+wait for a pended decision, and the overdue and payer-down fallbacks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal
+
+from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
+
+from intake.authorization import PaStep, PriorAuthorizations
+from intake.observability import logger, metrics, tracer
+from intake.settings import PriorAuthSettings, with_settings
+from intake.wiring import prior_authorizations
+
+
+class PriorAuthRequest(BaseModel):
+    action: Literal["submit", "register_wait", "overdue", "payer_down"]
+    referral_id: str
+    auth_id: str | None = None
+    task_token: str | None = None
+
+
+def _register(service: PriorAuthorizations, r: PriorAuthRequest) -> dict[str, Any]:
+    if not r.auth_id or not r.task_token:
+        raise ValueError("register_wait needs auth_id and task_token")
+    return service.register_wait(r.referral_id, r.auth_id, r.task_token)
+
+
+def _step(
+    call: Callable[[PriorAuthorizations, PriorAuthRequest], PaStep],
+) -> Callable[..., dict[str, Any]]:
+    return lambda service, r: call(service, r).model_dump(mode="json")
+
+
+ACTIONS: dict[str, Callable[[PriorAuthorizations, PriorAuthRequest], dict[str, Any]]] = {
+    "submit": _step(lambda s, r: s.submit(r.referral_id)),
+    "register_wait": _register,
+    "overdue": _step(lambda s, r: s.overdue(r.referral_id, r.auth_id or "")),
+    "payer_down": _step(lambda s, r: s.payer_down(r.referral_id)),
+}
+
+
+@with_settings(PriorAuthSettings)
+@logger.inject_lambda_context(correlation_id_path="referral_id")
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+@event_parser(model=PriorAuthRequest)
+def lambda_handler(event: PriorAuthRequest, context: LambdaContext) -> dict[str, Any]:
+    return ACTIONS[event.action](prior_authorizations(), event)
