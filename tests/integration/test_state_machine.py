@@ -298,6 +298,11 @@ def test_the_cost_call_carries_the_estimate_in_the_patients_language(
     referral_id = upload(local_stack, body, "referrals/sm/cost.json")
     wait_for(lambda: open_task(api, task_id_for(referral_id, TaskType.WELCOME_CALL)))
     api.complete(task_id_for(referral_id, TaskType.WELCOME_CALL), "reached")
+    # (this plan pends, then denies, ocrelizumab: the liaison works the appeal first)
+    appeal = wait_for(
+        lambda: open_task(api, task_id_for(referral_id, TaskType.APPEAL_OR_ALTERNATIVES))
+    )
+    api.complete(appeal["task_id"], "resolved", note="appeal faxed")
     # When the estimate is made, Then the cost call task shows it, with a Spanish script
     cost = wait_for(
         lambda: open_task(api, task_id_for(referral_id, TaskType.COST_AND_OPTIONS_CALL))
@@ -311,3 +316,99 @@ def test_the_cost_call_carries_the_estimate_in_the_patients_language(
     view = api.referral(referral_id)
     assert view["status"] == "declined" and view["estimate"]["version"] == 1
     assert "scheduling_call" not in [t["task_type"] for t in view["tasks"]]
+
+
+def events_of(api: LiaisonClient, referral_id: str) -> list[str]:
+    return [e["event"] for e in api.referral(referral_id)["timeline"]]
+
+
+def s3_keys(stack: Any, prefix: str) -> list[str]:
+    listed = stack.client("s3").list_objects_v2(
+        Bucket=stack.outputs.documents_bucket, Prefix=prefix
+    )
+    return sorted(o["Key"] for o in listed.get("Contents", []))
+
+
+def test_pended_authorization_is_resolved_by_the_scheduled_poller(
+    local_stack: Any, api: LiaisonClient
+) -> None:
+    # Given a plan that requires authorization and a payer that pends, then certifies on inquiry
+    body = sample_json("03-auth-required-chinese.json", clinic_reference="SM-PA-PENDED-1")
+    referral_id = upload(local_stack, body, "referrals/sm/pa-pended.json")
+    wait_for(lambda: open_task(api, task_id_for(referral_id, TaskType.WELCOME_CALL)))
+    api.complete(task_id_for(referral_id, TaskType.WELCOME_CALL), "reached")
+    # When the workflow waits on its token and the poller's 278 inquiries get the decision
+    wait_for(lambda: "prior_auth_waiting" in events_of(api, referral_id))
+    wait_for(lambda: "prior_auth_certified" in events_of(api, referral_id), timeout=30)
+    finish(local_stack, api, referral_id)
+    # Then the authorization is recorded with its number and dates, and the packet is stored
+    pa = api.referral(referral_id)["prior_auth"]
+    assert pa["status"] == "certified" and pa["certification_number"] and pa["effective_from"]
+    keys = s3_keys(local_stack, f"prior-auth/{referral_id}/")
+    assert [k.rsplit("/", 1)[-1] for k in keys] == ["packet.pdf", "pas-bundle.json", "request.278"]
+    assert api.referral(referral_id)["status"] == "completed"
+
+
+def test_denied_authorization_prepares_an_appeal_for_a_liaison(
+    local_stack: Any, api: LiaisonClient
+) -> None:
+    body = sample_json("14-prior-auth-denied.json", clinic_reference="SM-PA-DENIED-1")
+    referral_id = upload(local_stack, body, "referrals/sm/pa-denied.json")
+    api.complete(
+        wait_for(lambda: open_task(api, task_id_for(referral_id, TaskType.WELCOME_CALL)))[
+            "task_id"
+        ],
+        "reached",
+    )
+    appeal = wait_for(
+        lambda: open_task(api, task_id_for(referral_id, TaskType.APPEAL_OR_ALTERNATIVES))
+    )
+    assert appeal["details"]["decision"] == "denied" and appeal["details"]["reason"]
+    assert appeal["details"]["appeal"].endswith("/appeal.pdf")
+    assert "financial assistance" in appeal["details"]["suggest"]
+    assert any(
+        k.endswith("/appeal.pdf") for k in s3_keys(local_stack, f"prior-auth/{referral_id}/")
+    )
+    assert api.complete(appeal["task_id"], "resolved", note="appeal faxed").status_code == 200
+    finish(local_stack, api, referral_id)
+    assert api.referral(referral_id)["prior_auth"]["status"] == "denied"
+
+
+def test_payer_errors_while_polling_then_a_decision_after_the_window_is_kept(
+    local_stack: Any, api: LiaisonClient
+) -> None:
+    # Given a pended authorization whose workflow is waiting on its token
+    body = sample_json("03-auth-required-chinese.json", clinic_reference="SM-PA-LATE-1")
+    referral_id = upload(local_stack, body, "referrals/sm/pa-late.json")
+    api.complete(
+        wait_for(lambda: open_task(api, task_id_for(referral_id, TaskType.WELCOME_CALL)))[
+            "task_id"
+        ],
+        "reached",
+    )
+    wait_for(lambda: "prior_auth_waiting" in events_of(api, referral_id))
+    # When the payer errors on every status inquiry until the 12 s decision window has passed
+    local_stack.clearinghouse.fail_next(10_000)
+    try:
+        followup = wait_for(
+            lambda: open_task(api, task_id_for(referral_id, TaskType.PRIOR_AUTH_FOLLOWUP)),
+            timeout=40,
+        )
+    finally:
+        local_stack.clearinghouse.fail_next(0)
+    # Then a person is asked to follow up, and the authorization was not lost
+    assert "decision window" in followup["details"]["reason"]
+    assert "prior_auth_overdue" in events_of(api, referral_id)
+    # And when the payer answers again, the late decision (its token expired) is recorded
+    # and handed to a person as its own task
+    late = wait_for(
+        lambda: open_task(api, task_id_for(referral_id, TaskType.PRIOR_AUTH_FOLLOWUP, 2)),
+        timeout=40,
+    )
+    assert "after the window" in late["details"]["reason"]
+    assert "prior_auth_decided_late" in events_of(api, referral_id)
+    assert api.referral(referral_id)["prior_auth"]["status"] == "certified"
+    # And the workflow goes on once the follow-ups are done
+    api.complete(followup["task_id"], "resolved", note="payer confirmed by phone")
+    api.complete(late["task_id"], "resolved")
+    finish(local_stack, api, referral_id)

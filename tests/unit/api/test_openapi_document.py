@@ -18,4 +18,5 @@ def test_published_openapi_matches_the_routes() -> None:
         "/tasks/{task_id}/claim",
         "/tasks/{task_id}/complete",
         "/referrals/{referral_id}",
+        "/referrals/{referral_id}/estimates",
     }

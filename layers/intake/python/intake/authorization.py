@@ -258,8 +258,12 @@ class PriorAuthorizations:
             return "pending"
         _, referral = self._referral(auth.referral_id)
         step = self._decided(referral, auth, answer, now, polls=auth.polls + 1)
-        if auth.task_token and not self.workflow.resume(
-            auth.task_token, step.model_dump(mode="json")
+        # Past the window the workflow stopped waiting (its wait timed out into a follow-up
+        # task): its token is dead whether or not the engine says so. Before it, a token the
+        # engine refuses (TaskTimedOut, InvalidToken) is dead too.
+        waiting = auth.task_token is not None and now < auth.deadline_at
+        if not waiting or not self.workflow.resume(
+            auth.task_token or "", step.model_dump(mode="json")
         ):
             self._decided_late(auth, answer, now)
             return "late"

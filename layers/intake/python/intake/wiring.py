@@ -154,18 +154,14 @@ def prior_authorizations() -> PriorAuthorizations:
 
 def reset() -> None:
     """Forget every service, client and setting built so far (tests start each case afresh;
-    a Lambda process never needs this)."""
+    a Lambda process never needs this). Finds the cached builders itself, so a new one
+    cannot be forgotten here."""
     from intake.adapters import aws
 
-    for cached in (
-        store,
-        task_service,
-        ingest_service,
-        workflow_steps,
-        benefits_check,
-        cost_estimates,
-    ):
-        cached.cache_clear()
-    aws.client.cache_clear()
-    aws.resource.cache_clear()
+    for module in (globals(), vars(aws)):
+        for value in list(module.values()):
+            if callable(getattr(value, "cache_clear", None)) and getattr(
+                value, "__module__", ""
+            ).startswith("intake"):
+                value.cache_clear()
     load_settings.cache_clear()
