@@ -30,13 +30,37 @@ def test_intake_run_completes_every_welcome_call_and_quarantines_the_invalid(
     assert [t["type"] for t in invalid["tasks"]] == ["needs_review"]
     # And every valid referral's welcome call was completed and recorded on its timeline
     valid = [r for r in result.referrals if r["status"] not in {"quarantined", "in_review"}]
-    assert len(valid) >= 3
+    assert len(valid) >= 15
     for referral in valid:
         calls = [t for t in referral["tasks"] if t["type"] == "welcome_call"]
         assert calls and calls[0]["status"] == "completed" and calls[0]["outcome"] == "reached"
         assert "welcome_call_completed" in [e["event"] for e in referral["timeline"]]
         assert referral["upload_to_welcome_call_queued_s"] is not None
     assert result.figures["median_upload_to_welcome_call_queued_s"] is not None
+    # And each format reached a verified, estimated, authorized and scheduled referral
+    for name in (
+        "01-ppo-deductible-coinsurance.json",
+        "21-fax-scanned.pdf",
+        "22-hl7-ref-i12.hl7",
+        "23-hl7-rde-o11.hl7",
+        "24-fhir-bundle.json",
+        "20-fax-efax-text.pdf",
+    ):
+        done = by_file[name]
+        assert done["status"] == "completed", name
+        assert done["benefits"]["outcome"] == "verified" and done["estimate"]["version"] >= 1
+        assert {t["type"] for t in done["tasks"]} >= {
+            "welcome_call",
+            "cost_and_options_call",
+            "scheduling_call",
+        }
+    # And the insurance and authorization paths each ended where they should
+    assert by_file["04-coverage-inactive.json"]["status"] == "insurance_unverified"
+    assert by_file["11-member-not-found.json"]["status"] == "insurance_unverified"
+    assert by_file["06-name-dob-mismatch.json"]["benefits"]["round"] == 2
+    assert by_file["03-auth-required-chinese.json"]["prior_auth"]["status"] == "certified"
+    assert by_file["14-prior-auth-denied.json"]["prior_auth"]["appeal"]
+    assert by_file["25-hl7-ref-i12-public-incomplete.hl7"]["status"] == "in_review"
 
 
 def test_cli_without_auto_liaison_leaves_calls_open_and_writes_json(tmp_path: Path) -> None:
