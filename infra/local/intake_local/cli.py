@@ -32,6 +32,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from intake_local.stack import LocalStack, StackOptions
 
     files = [Path(f) for f in args.files] if args.files else pipeline.sample_files(SAMPLES)
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        print(f"intake run: no such file: {', '.join(missing)}", file=sys.stderr)
+        return 2
     print(f"Starting the local stack (moto server, {len(files)} sample referrals)…", flush=True)
     with LocalStack(StackOptions()) as stack:
         assert stack.outputs is not None

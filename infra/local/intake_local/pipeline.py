@@ -149,14 +149,12 @@ def run(
     api = LiaisonClient(stack.outputs.api_url)
     started = time.monotonic()
     uploaded = upload(stack, files)
-    sfn = stack.client("stepfunctions")
-    while time.monotonic() - started < timeout_s:
+    unsettled = set(uploaded)
+    while unsettled and time.monotonic() - started < timeout_s:
         if auto_liaison:
             work_tasks(api)
-        views = {rid: _view(api, rid) for rid in uploaded}
-        if all(_settled(view, auto_liaison, sfn, stack) for view in views.values()):
-            break
-        time.sleep(0.3)
+        unsettled = {rid for rid in unsettled if not _settled(_view(api, rid), auto_liaison)}
+        time.sleep(0.2)
     referrals = [_summary(uploaded[rid], _view(api, rid)) for rid in uploaded]
     return RunResult(referrals=referrals, figures=_figures(referrals, time.monotonic() - started))
 
@@ -168,7 +166,7 @@ def _view(api: LiaisonClient, referral_id: str) -> dict[str, Any] | None:
         return None  # not ingested yet
 
 
-def _settled(view: dict[str, Any] | None, auto_liaison: bool, sfn: Any, stack: LocalStack) -> bool:
+def _settled(view: dict[str, Any] | None, auto_liaison: bool) -> bool:
     if view is None:
         return False
     if view["status"] in TERMINAL:

@@ -122,6 +122,8 @@ class LocalStack:
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> StackOutputs:
         t0 = time.perf_counter()
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per AWS call otherwise
+        logging.getLogger("moto").setLevel(logging.ERROR)
         port = self.options.moto_port or free_port()
         self.endpoint_url = f"http://127.0.0.1:{port}"
         os.environ["MOTO_PORT"] = str(port)  # the Step Functions interpreter calls this port
@@ -211,8 +213,6 @@ class LocalStack:
         self._parameters = {k: str(v) for k, v in parameters.items()}
         cfn = self.client("cloudformation")
         warnings.filterwarnings("ignore", message="Tried to parse AWS::", category=UserWarning)
-        logging.getLogger("moto").setLevel(logging.ERROR)
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
         stack_name = f"infusion-intake-{stage}"
         cfn.create_stack(
             StackName=stack_name,
