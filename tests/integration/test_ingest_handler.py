@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -27,6 +28,7 @@ def upload_event(
     )
     event = load_event("ingest_referral/sqs-s3-object-created")
     eventbridge = json.loads(event["Records"][0]["body"])
+    eventbridge["time"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")  # as S3 stamps it
     eventbridge["detail"]["bucket"]["name"] = res.intake_bucket
     eventbridge["detail"]["object"].update(
         key=key.replace(" ", "+"), size=len(body), **{"version-id": put["VersionId"]}

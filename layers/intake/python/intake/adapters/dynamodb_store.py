@@ -58,6 +58,19 @@ def _from_item(item: dict[str, Any]) -> dict[str, Any]:
     return {k: plain(v) for k, v in item.items() if k not in keys}
 
 
+def _update(values: dict[str, Any], remove: tuple[str, ...] = ()) -> dict[str, Any]:
+    """``update_item`` arguments setting ``values`` (and removing ``remove``). Placeholders are
+    ``#u``/``:u`` so they never collide with those boto3's condition builder generates."""
+    expression = "SET " + ", ".join(f"#u{i} = :u{i}" for i in range(len(values)))
+    if remove:
+        expression += " REMOVE " + ", ".join(remove)
+    return {
+        "UpdateExpression": expression,
+        "ExpressionAttributeNames": {f"#u{i}": name for i, name in enumerate(values)},
+        "ExpressionAttributeValues": {f":u{i}": v for i, v in enumerate(values.values())},
+    }
+
+
 def _is_conditional_failure(exc: ClientError) -> bool:
     return bool(exc.response["Error"]["Code"] == "ConditionalCheckFailedException")
 
@@ -97,14 +110,10 @@ class DynamoDbStore:
         if not fields:
             return
         values = _to_item(fields)
-        names = {f"#u{i}": name for i, name in enumerate(values)}
-        sets = ", ".join(f"#u{i} = :u{i}" for i in range(len(values)))
         try:
             self.table.update_item(
                 Key={"pk": f"REFERRAL#{referral_id}", "sk": "REFERRAL"},
-                UpdateExpression=f"SET {sets}",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues={f":u{i}": v for i, v in enumerate(values.values())},
+                **_update(values),
                 ConditionExpression=Attr("pk").exists(),
             )
         except ClientError as exc:
@@ -164,19 +173,14 @@ class DynamoDbStore:
         values = _to_item(fields)
         if "status" in values and not remove_from_work_queue:
             values["gsi1pk"] = f"TASKS#{values['status']}"
-        names = {f"#u{i}": name for i, name in enumerate(values)}
-        expression = "SET " + ", ".join(f"#u{i} = :u{i}" for i in range(len(values)))
-        if remove_from_work_queue:
-            expression += " REMOVE gsi1pk, gsi1sk"
+        remove = ("gsi1pk", "gsi1sk") if remove_from_work_queue else ()
         condition = Attr("pk").exists()
         if expect_status:
             condition = condition & Attr("status").is_in(sorted(expect_status))
         try:
             result = self.table.update_item(
                 Key={"pk": f"REFERRAL#{referral_id}", "sk": f"TASK#{task_id}"},
-                UpdateExpression=expression,
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues={f":u{i}": v for i, v in enumerate(values.values())},
+                **_update(values, remove),
                 ConditionExpression=condition,
                 ReturnValues="ALL_NEW",
             )
@@ -232,15 +236,10 @@ class DynamoDbStore:
         values = _to_item(fields)
         if pending_until is not None:
             values.update(gsi2pk=PENDING_AUTH, gsi2sk=f"{iso(pending_until)}#{auth_id}")
-        names = {f"#u{i}": name for i, name in enumerate(values)}
-        expression = "SET " + ", ".join(f"#u{i} = :u{i}" for i in range(len(values)))
-        if pending_until is None:
-            expression += " REMOVE gsi2pk, gsi2sk"
+        remove = ("gsi2pk", "gsi2sk") if pending_until is None else ()
         self.table.update_item(
             Key={"pk": f"REFERRAL#{referral_id}", "sk": f"AUTH#{auth_id}"},
-            UpdateExpression=expression,
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues={f":u{i}": v for i, v in enumerate(values.values())},
+            **_update(values, remove),
             ConditionExpression=Attr("pk").exists(),
         )
 
