@@ -11,7 +11,7 @@ import boto3
 import pytest
 
 from intake.adapters.dynamodb_store import DynamoDbStore
-from intake.ids import task_id_for
+from intake.ids import referral_id_for, task_id_for
 from intake.models.records import TaskStatus, TaskType
 from tests.conftest import load_event, load_handler
 from tests.integration.conftest import REGION, IntakeResources
@@ -317,3 +317,28 @@ def test_an_execution_that_ended_badly_becomes_one_workflow_error_task(
     errors = [t for t in store.tasks_of(referral_id) if t.task_type is TaskType.WORKFLOW_ERROR]
     assert len(errors) == 1 and errors[0].details["error"] == "FAILED"
     assert [e.event for e in store.timeline(referral_id)].count("workflow_failed") == 1
+
+
+def test_escalating_a_task_not_yet_created_waits_a_little_instead_of_failing(
+    resources: IntakeResources, handlers: dict[str, Any], lambda_context: Any
+) -> None:
+    # Given a referral overdue on arrival, whose wait timed out before its task was created
+    event, body = upload_event(resources, "01-ppo-deductible-coinsurance.json")
+    handlers["ingest_referral"](event, lambda_context)
+    referral_id = json.loads(event["Records"][0]["body"]) and referral_id_for(body)
+    plan = {"due_at": "2026-01-01T00:00:00+00:00", "timeout_seconds": 1}
+    # When the escalation step runs, Then it asks to look again shortly, recording nothing
+    clock = handlers["workflow_step"](
+        {
+            "action": "escalate",
+            "referral_id": referral_id,
+            "task_type": "welcome_call",
+            "round": 1,
+            "plan": plan,
+        },
+        lambda_context,
+    )
+    assert clock["timeout_seconds"] == 5 and clock["due_at"].startswith("2026-01-01")
+    assert "task_escalated" not in [
+        e.event for e in DynamoDbStore(resources.table_name).timeline(referral_id)
+    ]

@@ -29,6 +29,7 @@ from intake.ports import ReferralStore
 from intake.tasks import CALL_TASKS, TaskService
 
 INSURANCE_TASKS = {TaskType.VERIFY_INSURANCE, TaskType.COVERAGE_INACTIVE}
+TASK_NOT_YET_CREATED_RETRY_SECONDS = 5
 
 
 class StepRequest(BaseModel):
@@ -79,9 +80,18 @@ class WorkflowSteps:
 
     def escalate(self, request: StepRequest) -> dict[str, Any]:
         assert request.task_type is not None
-        task = self.tasks.escalate(request.referral_id, request.task_type, request.round)
-        clock = self._clock(task.due_at, self.clock())
-        clock["timeout_seconds"] = int(self.escalation_repeat.total_seconds())
+        now = self.clock()
+        try:
+            task = self.tasks.escalate(request.referral_id, request.task_type, request.round)
+        except NotFound:
+            # Overdue on arrival (a referral received long ago): the wait timed out before the
+            # dispatcher created the task. Look again shortly rather than fail the referral.
+            due = datetime.fromisoformat(str((request.plan or {}).get("due_at", now.isoformat())))
+            clock = self._clock(due, now)
+            clock["timeout_seconds"] = TASK_NOT_YET_CREATED_RETRY_SECONDS
+        else:
+            clock = self._clock(task.due_at, now)
+            clock["timeout_seconds"] = int(self.escalation_repeat.total_seconds())
         # The waiting state's plan comes back whole (details included), only its clock changed.
         return {
             **(request.plan or {}),
