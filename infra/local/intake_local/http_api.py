@@ -61,8 +61,6 @@ class LocalHttpApi:
     def __init__(
         self, lambda_client: Any, function_name: str, port: int = 0, stage: str = "$default"
     ) -> None:
-        api = self
-
         class Handler(BaseHTTPRequestHandler):
             def _serve(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
@@ -101,7 +99,7 @@ class LocalHttpApi:
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        api._thread.start()
+        self._thread.start()
 
     def stop(self) -> None:
         self._server.shutdown()

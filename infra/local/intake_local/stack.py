@@ -202,7 +202,7 @@ class LocalStack:
         self._template = template
         uris = self._upload_artifacts(template)
         translated = translate(template, uris, region=REGION)
-        state_machine_id, state_machine = _take_state_machine(translated)
+        state_machine = _take_state_machine(translated)
         stage = self.options.stage
         parameters = {
             "Stage": stage,
@@ -245,7 +245,6 @@ class LocalStack:
             roleArn=role_arn,
             type="STANDARD",
         )["stateMachineArn"]
-        del state_machine_id
         self._seed_clearinghouse_secret(translated, physical)
         for bucket in ("IntakeBucket", "DocumentsBucket"):  # moto's CloudFormation skips versioning
             self.client("s3").put_bucket_versioning(
@@ -406,14 +405,14 @@ def template_defaults(template: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def _take_state_machine(translated: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+def _take_state_machine(translated: dict[str, Any]) -> dict[str, Any]:
     """Remove the state machine, and whatever refers to it (transitively), from the stack
     template; the local stack creates the state machine through the API instead."""
     resources = translated["Resources"]
     ids = [k for k, v in resources.items() if v["Type"] == "AWS::StepFunctions::StateMachine"]
     if len(ids) != 1:
         raise RuntimeError(f"expected one state machine in the template, found {ids}")
-    machine = resources.pop(ids[0])
+    machine: dict[str, Any] = resources.pop(ids[0])
     removed = [ids[0]]
     while removed:
         pattern = re.compile(
@@ -425,7 +424,7 @@ def _take_state_machine(translated: dict[str, Any]) -> tuple[str, dict[str, Any]
         outputs = translated.get("Outputs", {})
         for name in [k for k, v in outputs.items() if pattern.search(json.dumps(v))]:
             outputs.pop(name)
-    return ids[0], machine
+    return machine
 
 
 def _zip_dir(path: Path) -> bytes:
