@@ -12,9 +12,9 @@ from datetime import date
 import pytest
 
 from intake.clearinghouse import CoreSoapGateway, PayloadType
+from intake.eligibility import payer_says_retry
 from intake.x12.t270.build import build_270
 from intake.x12.t270.inquiry import EligibilityInquiry, SubscriberInfo
-from intake.x12.t271.parse import parse_271
 from intake_local.sandbox.payer import SandboxPayer
 from intake_local.sandbox.server import SandboxAccount, SandboxClearinghouse
 from tests.integration.clearinghouse.clearinghouse_doubles import (
@@ -27,17 +27,6 @@ from tests.integration.clearinghouse.clearinghouse_doubles import (
 pytestmark = pytest.mark.integration
 
 GatewayFactory = Callable[..., CoreSoapGateway]
-
-
-def payer_says_retry(x12_271: str) -> bool:
-    """AAA*…*42 (unable to respond at current time) anywhere in the 271."""
-    read = parse_271(x12_271)
-    return any(
-        rejection.code == "42"
-        for response in read.responses
-        for source in response.sources
-        for rejection in source.rejections
-    )
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from intake.clock import utcnow
 from intake.eligibility import PayerUnavailable, stored_summary
 from intake.errors import NotFound
 from intake.estimate import summary_from_json
-from intake.models.records import AuthorizationRecord, ReferralRecord, TaskType, TimelineEvent
+from intake.models.records import AuthorizationRecord, ReferralRecord, TaskType
 from intake.models.referral import Referral
 from intake.observability import logger, metrics
 from intake.ports import ReferralStore, Workflow
@@ -109,7 +109,9 @@ class PriorAuthorizations:
                 prior_auth={"required": False, "reasons": decision.reasons},
                 updated_at=now,
             )
-            self._event(referral_id, "prior_auth_not_required", reasons=decision.reasons)
+            self.store.record(
+                referral_id, "prior_auth_not_required", at=self.clock(), reasons=decision.reasons
+            )
             return PaStep(route="proceed", status="not_required")
         packet = build_packet(
             referral,
@@ -136,7 +138,12 @@ class PriorAuthorizations:
         try:
             reply = self.gateway.submit_prior_auth(packet.x12_278, correlation_id=referral_id)
         except ClearinghouseUnavailable as exc:
-            self._event(referral_id, "prior_auth_submission_deferred", reason=exc.last_reason)
+            self.store.record(
+                referral_id,
+                "prior_auth_submission_deferred",
+                at=self.clock(),
+                reason=exc.last_reason,
+            )
             raise PayerUnavailable(f"payer unavailable for the 278 ({exc.last_reason})") from exc
         answer = interpret_278_response(reply.x12)
         auth = AuthorizationRecord(
@@ -152,7 +159,13 @@ class PriorAuthorizations:
             decision=answer.model_dump(mode="json"),
         )
         self.store.put_authorization(auth)
-        self._event(referral_id, "prior_auth_submitted", auth_id=auth_id, answer=answer.status)
+        self.store.record(
+            referral_id,
+            "prior_auth_submitted",
+            at=self.clock(),
+            auth_id=auth_id,
+            answer=answer.status,
+        )
         metrics.add_metric(name=f"PriorAuth_{answer.status}", unit="Count", value=1)
         if answer.status == "pended":
             self._summarize(referral_id, auth, "pended")
@@ -174,9 +187,10 @@ class PriorAuthorizations:
             {"task_token": task_token, "next_poll_at": next_poll},
             pending_until=next_poll,
         )
-        self._event(
+        self.store.record(
             referral_id,
             "prior_auth_waiting",
+            at=self.clock(),
             auth_id=auth_id,
             deadline=auth.deadline_at.isoformat(),
         )
@@ -187,9 +201,10 @@ class PriorAuthorizations:
         late decision is recorded and reaches the person too."""
         auth = self._authorization(referral_id, auth_id)
         now = self.clock()
-        self._event(
+        self.store.record(
             referral_id,
             "prior_auth_overdue",
+            at=self.clock(),
             auth_id=auth_id,
             deadline=auth.deadline_at.isoformat(),
         )
@@ -210,7 +225,9 @@ class PriorAuthorizations:
     def payer_down(self, referral_id: str) -> PaStep:
         """The 278 could not be sent through all retries: a person faxes the stored packet."""
         now = self.clock()
-        self._event(referral_id, "prior_auth_submission_failed", reason="payer unavailable")
+        self.store.record(
+            referral_id, "prior_auth_submission_failed", at=self.clock(), reason="payer unavailable"
+        )
         details = {
             "reason": "the payer did not accept the electronic request; fax the packet",
             "packet_folder": f"prior-auth/{referral_id}/",
@@ -302,9 +319,10 @@ class PriorAuthorizations:
             "status inquiry failed", extra={"auth_id": auth.auth_id, "failures": failures}
         )
         if failures == POLL_FAILURES_BEFORE_A_PERSON:
-            self._event(
+            self.store.record(
                 auth.referral_id,
                 "prior_auth_polling_failing",
+                at=self.clock(),
                 auth_id=auth.auth_id,
                 failures=failures,
             )
@@ -343,9 +361,10 @@ class PriorAuthorizations:
         self.store.update_authorization(referral_id, auth.auth_id, fields, pending_until=None)
         updated = auth.model_copy(update=fields)
         self._summarize(referral_id, updated, answer.status)
-        self._event(
+        self.store.record(
             referral_id,
             f"prior_auth_{answer.status}",
+            at=self.clock(),
             auth_id=auth.auth_id,
             certification=answer.certification_number,
             reason=answer.reason,
@@ -380,8 +399,12 @@ class PriorAuthorizations:
         self.store.update_authorization(
             auth.referral_id, auth.auth_id, {"token_expired": True}, pending_until=None
         )
-        self._event(
-            auth.referral_id, "prior_auth_decided_late", auth_id=auth.auth_id, answer=answer.status
+        self.store.record(
+            auth.referral_id,
+            "prior_auth_decided_late",
+            at=self.clock(),
+            auth_id=auth.auth_id,
+            answer=answer.status,
         )
         self.tasks.open_review_task(
             auth.referral_id,
@@ -424,8 +447,3 @@ class PriorAuthorizations:
         if auth is None:
             raise NotFound(f"authorization {auth_id} of {referral_id} does not exist")
         return auth
-
-    def _event(self, referral_id: str, event: str, **detail: object) -> None:
-        self.store.append_timeline(
-            referral_id, TimelineEvent(at=self.clock(), event=event, detail=detail)
-        )

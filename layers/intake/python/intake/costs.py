@@ -17,7 +17,7 @@ from intake.clock import utcnow
 from intake.eligibility import stored_summary
 from intake.errors import NotFound
 from intake.estimate import EstimateError, estimate, estimate_json, summary_from_json
-from intake.models.records import TaskType, TimelineEvent
+from intake.models.records import TaskType
 from intake.observability import logger, metrics
 from intake.ports import ReferralStore
 
@@ -61,7 +61,7 @@ class CostEstimates:
             )
         except EstimateError as exc:
             # No number is better than a wrong one: the liaison still calls, and says so.
-            self._event(referral_id, now, "estimate_not_possible", reason=str(exc))
+            self.store.record(referral_id, "estimate_not_possible", at=now, reason=str(exc))
             details = {"estimate": None, "reason": str(exc)}
             metrics.add_metric(name="EstimatesNotPossible", unit="Count", value=1)
         else:
@@ -69,7 +69,7 @@ class CostEstimates:
             version = self.store.put_estimate(referral_id, {**data, "recorded_at": now.isoformat()})
             summary = headline({**data, "version": version})
             self.store.update_referral(referral_id, estimate=summary, updated_at=now)
-            self._event(referral_id, now, "estimate_recorded", **summary)
+            self.store.record(referral_id, "estimate_recorded", at=now, **summary)
             details = {
                 "estimate": summary,
                 "call_script": data.get("call_script"),
@@ -85,6 +85,3 @@ class CostEstimates:
             "timeout_seconds": int(self.cost_call_sla.total_seconds()),
             "details": details,
         }
-
-    def _event(self, referral_id: str, at: datetime, event: str, **detail: object) -> None:
-        self.store.append_timeline(referral_id, TimelineEvent(at=at, event=event, detail=detail))

@@ -24,7 +24,7 @@ from intake.clearinghouse import ClearinghouseGateway, ClearinghouseUnavailable
 from intake.clock import utcnow
 from intake.errors import NotFound
 from intake.models.problems import explain
-from intake.models.records import ReferralRecord, TaskType, TimelineEvent
+from intake.models.records import ReferralRecord, TaskType
 from intake.models.referral import Referral, Relationship
 from intake.observability import logger, metrics
 from intake.ports import ReferralStore
@@ -235,9 +235,10 @@ class BenefitsCheck:
         try:
             reply = self.gateway.check_eligibility(build_270(inquiry), correlation_id=referral_id)
         except ClearinghouseUnavailable as exc:
-            self._event(
+            self.store.record(
                 referral_id,
                 "benefits_check_deferred",
+                at=self.clock(),
                 reason=exc.last_reason,
                 attempts=exc.attempts,
             )
@@ -267,9 +268,10 @@ class BenefitsCheck:
             stage=f"benefits {outcome.outcome.replace('_', ' ')}",
             updated_at=now,
         )
-        self._event(
+        self.store.record(
             referral_id,
             "benefits_checked",
+            at=self.clock(),
             outcome=outcome.outcome,
             status=summary.status.value,
             round=round_,
@@ -328,10 +330,7 @@ class BenefitsCheck:
         self.store.update_referral(
             record.referral_id, referral=referral.model_dump(mode="json"), updated_at=self.clock()
         )
-        self._event(record.referral_id, "referral_corrected", fields=sorted(corrections))
-        return referral, []
-
-    def _event(self, referral_id: str, event: str, **detail: object) -> None:
-        self.store.append_timeline(
-            referral_id, TimelineEvent(at=self.clock(), event=event, detail=detail)
+        self.store.record(
+            record.referral_id, "referral_corrected", at=self.clock(), fields=sorted(corrections)
         )
+        return referral, []

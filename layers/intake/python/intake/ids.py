@@ -17,7 +17,12 @@ _REFERRAL_ID = re.compile(r"^ref-[0-9a-f]{20}$")
 
 
 def referral_id_for(content: bytes) -> str:
-    return "ref-" + hashlib.sha256(content).hexdigest()[:20]
+    return referral_id_from_digest(hashlib.sha256(content).hexdigest())
+
+
+def referral_id_from_digest(sha256_hex: str) -> str:
+    """The id of content whose SHA-256 is already known (intake hashes each upload once)."""
+    return "ref-" + sha256_hex[:20]
 
 
 def is_referral_id(value: str) -> bool:

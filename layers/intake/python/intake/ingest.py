@@ -16,13 +16,12 @@ from datetime import datetime, timedelta
 
 from intake.clock import utcnow
 from intake.errors import InvalidRequest
-from intake.ids import referral_id_for
+from intake.ids import referral_id_for, referral_id_from_digest
 from intake.models.records import (
     ReferralRecord,
     ReferralStatus,
     SourceDocument,
     TaskType,
-    TimelineEvent,
 )
 from intake.observability import logger, metrics
 from intake.ports import Documents, ReferralStore, Workflow
@@ -66,28 +65,34 @@ class IngestService:
         try:
             data = self.documents.read(upload.bucket, upload.key, upload.version_id, self.max_bytes)
         except InvalidRequest as exc:  # too large to read safely: quarantine unread
-            digest = hashlib.sha256(
+            referral_id = referral_id_for(
                 f"{upload.bucket}/{upload.key}/{upload.version_id}".encode()
-            ).hexdigest()
-            referral_id = "ref-" + digest[:20]
-            return self._quarantine(upload, referral_id, b"", "unknown", [str(exc)])
+            )
+            unread = self._source(upload, upload.size, "", "unknown")
+            return self._quarantine(upload, referral_id, unread, [str(exc)])
 
-        referral_id = referral_id_for(data)
+        digest = hashlib.sha256(data).hexdigest()
+        referral_id = referral_id_from_digest(digest)
         existing = self.store.get_referral(referral_id)
         if existing is not None:
             return self._repeat(upload, existing)
 
         outcome = self.parse(data, received_at=upload.uploaded_at)
+        source = self._source(upload, len(data), digest, outcome.format.value)
         if outcome.referral is not None:
-            return self._accept(upload, referral_id, data, outcome)
+            return self._accept(upload, referral_id, source, outcome)
         if outcome.readable and outcome.format not in _QUARANTINE_WHEN_INVALID:
-            return self._hold_for_review(upload, referral_id, data, outcome)
+            return self._hold_for_review(upload, referral_id, source, outcome)
         problems = outcome.problems or ["the file could not be read as a referral"]
-        return self._quarantine(upload, referral_id, data, outcome.format.value, problems)
+        return self._quarantine(upload, referral_id, source, problems)
 
     # ------------------------------------------------------------------ endings
     def _accept(
-        self, upload: UploadedObject, referral_id: str, data: bytes, outcome: ParseOutcome
+        self,
+        upload: UploadedObject,
+        referral_id: str,
+        source: SourceDocument,
+        outcome: ParseOutcome,
     ) -> IngestResult:
         assert outcome.referral is not None
         referral = outcome.referral
@@ -99,7 +104,7 @@ class IngestService:
             status=ReferralStatus.IN_PROGRESS,
             stage="welcome call",
             referral=referral,
-            source=self._source(upload, data, outcome.format.value),
+            source=source,
             uploaded_at=upload.uploaded_at,
             created_at=now,
             updated_at=now,
@@ -109,10 +114,14 @@ class IngestService:
             existing = self.store.get_referral(referral_id)
             assert existing is not None
             return self._repeat(upload, existing)
-        self._event(
-            referral_id, "uploaded", upload.uploaded_at, key=upload.key, format=outcome.format.value
+        self.store.record(
+            referral_id,
+            "uploaded",
+            at=upload.uploaded_at,
+            key=upload.key,
+            format=outcome.format.value,
         )
-        self._event(referral_id, "validated", now)
+        self.store.record(referral_id, "validated", at=now)
         self._start(referral_id, upload)
         metrics.add_metric(name="ReferralsAccepted", unit="Count", value=1)
         logger.info(
@@ -121,7 +130,11 @@ class IngestService:
         return IngestResult(referral_id, ReferralStatus.IN_PROGRESS, duplicate=False)
 
     def _hold_for_review(
-        self, upload: UploadedObject, referral_id: str, data: bytes, outcome: ParseOutcome
+        self,
+        upload: UploadedObject,
+        referral_id: str,
+        source: SourceDocument,
+        outcome: ParseOutcome,
     ) -> IngestResult:
         now = self.clock()
         record = ReferralRecord(
@@ -129,21 +142,23 @@ class IngestService:
             status=ReferralStatus.IN_REVIEW,
             stage="waiting for a liaison to complete missing fields",
             problems=outcome.problems,
-            source=self._source(upload, data, outcome.format.value),
+            source=source,
             uploaded_at=upload.uploaded_at,
             created_at=now,
             updated_at=now,
         )
         created = self.store.put_referral_if_new(record)
         if created:
-            self._event(
+            self.store.record(
                 referral_id,
                 "uploaded",
-                upload.uploaded_at,
+                at=upload.uploaded_at,
                 key=upload.key,
                 format=outcome.format.value,
             )
-            self._event(referral_id, "held_for_review", now, fields_missing=outcome.fields_missing)
+            self.store.record(
+                referral_id, "held_for_review", at=now, fields_missing=outcome.fields_missing
+            )
         self.tasks.open_review_task(
             referral_id,
             TaskType.COMPLETE_REFERRAL,
@@ -161,11 +176,12 @@ class IngestService:
         return IngestResult(referral_id, ReferralStatus.IN_REVIEW, duplicate=not created)
 
     def _quarantine(
-        self, upload: UploadedObject, referral_id: str, data: bytes, fmt: str, problems: list[str]
+        self, upload: UploadedObject, referral_id: str, source: SourceDocument, problems: list[str]
     ) -> IngestResult:
         now = self.clock()
         target = _quarantine_key(referral_id, upload)
-        source = self._source(upload, data, fmt).model_copy(update={"quarantine_key": target})
+        fmt = source.format
+        source = source.model_copy(update={"quarantine_key": target})
         record = ReferralRecord(
             referral_id=referral_id,
             status=ReferralStatus.QUARANTINED,
@@ -179,8 +195,12 @@ class IngestService:
         created = self.store.put_referral_if_new(record)
         self.documents.quarantine(upload.bucket, upload.key, upload.version_id, target)
         if created:
-            self._event(referral_id, "uploaded", upload.uploaded_at, key=upload.key, format=fmt)
-            self._event(referral_id, "quarantined", now, problems=len(problems), key=target)
+            self.store.record(
+                referral_id, "uploaded", at=upload.uploaded_at, key=upload.key, format=fmt
+            )
+            self.store.record(
+                referral_id, "quarantined", at=now, problems=len(problems), key=target
+            )
         self.tasks.open_review_task(
             referral_id,
             TaskType.NEEDS_REVIEW,
@@ -224,20 +244,19 @@ class IngestService:
             referral_id, {"referral_id": referral_id, "uploaded_at": upload.uploaded_at.isoformat()}
         )
         if started:
-            self._event(referral_id, "workflow_requested", self.clock())
+            self.store.record(referral_id, "workflow_requested", at=self.clock())
 
-    def _source(self, upload: UploadedObject, data: bytes, fmt: str) -> SourceDocument:
+    @staticmethod
+    def _source(upload: UploadedObject, size: int, sha256: str, fmt: str) -> SourceDocument:
+        """``sha256`` is empty for a file too large to read."""
         return SourceDocument(
             bucket=upload.bucket,
             key=upload.key,
             version_id=upload.version_id,
-            size=len(data) or upload.size,
-            sha256=hashlib.sha256(data).hexdigest(),
+            size=size,
+            sha256=sha256,
             format=fmt,
         )
-
-    def _event(self, referral_id: str, event: str, at: datetime, **detail: object) -> None:
-        self.store.append_timeline(referral_id, TimelineEvent(at=at, event=event, detail=detail))
 
 
 def _quarantine_key(referral_id: str, upload: UploadedObject) -> str:

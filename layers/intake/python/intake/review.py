@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from intake.clock import utcnow
 from intake.errors import InvalidRequest
 from intake.models.problems import explain
-from intake.models.records import ReferralStatus, ReviewOutcome, TaskRecord, TimelineEvent
+from intake.models.records import ReferralStatus, ReviewOutcome, TaskRecord
 from intake.ports import ReferralStore, Workflow
 from intake.referrals.draft import complete_draft
 from intake.tasks import Completion
@@ -46,19 +46,15 @@ class DraftCompletion:
             execution_name=task.referral_id,
             updated_at=now,
         )
-        self.store.append_timeline(
+        self.store.record(
             task.referral_id,
-            TimelineEvent(
-                at=now,
-                event="referral_completed",
-                actor=completion.liaison,
-                detail={"fields": sorted(completion.corrections or {})},
-            ),
+            "referral_completed",
+            at=now,
+            actor=completion.liaison,
+            fields=sorted(completion.corrections or {}),
         )
         uploaded = record.uploaded_at if record else now
         if self.workflow.start(
             task.referral_id, {"referral_id": task.referral_id, "uploaded_at": uploaded.isoformat()}
         ):
-            self.store.append_timeline(
-                task.referral_id, TimelineEvent(at=self.clock(), event="workflow_requested")
-            )
+            self.store.record(task.referral_id, "workflow_requested", at=self.clock())

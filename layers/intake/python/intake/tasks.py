@@ -26,7 +26,6 @@ from intake.models.records import (
     TaskRecord,
     TaskStatus,
     TaskType,
-    TimelineEvent,
 )
 from intake.observability import logger
 from intake.ports import Notifier, ReferralStore, Workflow
@@ -328,12 +327,12 @@ class TaskService:
     def _timeline(
         self, referral_id: str, event: str, task: TaskRecord, actor: str = "system", **extra: Any
     ) -> None:
-        self.store.append_timeline(
+        self.store.record(
             referral_id,
-            TimelineEvent(
-                at=self.clock(),
-                event=event,
-                actor=actor,
-                detail={"task_id": task.task_id, "task_type": task.task_type.value, **extra},
-            ),
+            event,
+            at=self.clock(),
+            actor=actor,
+            task_id=task.task_id,
+            task_type=task.task_type.value,
+            **extra,
         )

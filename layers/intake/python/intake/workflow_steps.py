@@ -23,7 +23,6 @@ from intake.models.records import (
     ReferralStatus,
     ReviewOutcome,
     TaskType,
-    TimelineEvent,
 )
 from intake.ports import ReferralStore
 from intake.tasks import CALL_TASKS, TaskService
@@ -70,7 +69,7 @@ class WorkflowSteps:
     def started(self, request: StepRequest) -> dict[str, Any]:
         record = self._referral(request.referral_id)
         now = self.clock()
-        self._event(record.referral_id, "workflow_started", now)
+        self.store.record(record.referral_id, "workflow_started", at=now)
         arrived = (
             record.referral.received_at
             if record.referral and record.referral.received_at
@@ -104,7 +103,12 @@ class WorkflowSteps:
         """The payer did not answer through all retries: a person checks eligibility by phone
         or portal, and their completion re-runs the electronic check."""
         now = self.clock()
-        self._event(request.referral_id, "benefits_check_failed", reason="payer unavailable")
+        self.store.record(
+            request.referral_id,
+            "benefits_check_failed",
+            at=self.clock(),
+            reason="payer unavailable",
+        )
         return BenefitsOutcome.needing(
             TaskType.VERIFY_INSURANCE,
             outcome="verify_insurance",
@@ -119,10 +123,10 @@ class WorkflowSteps:
         assert request.task_type is not None
         result = request.result or {}
         outcome = str(result.get("outcome"))
-        self._event(
+        self.store.record(
             request.referral_id,
             f"{request.task_type.value}_completed",
-            self.clock(),
+            at=self.clock(),
             outcome=outcome,
             task_id=result.get("task_id"),
             by=result.get("completed_by"),
@@ -135,7 +139,9 @@ class WorkflowSteps:
         not the branches' outputs, so the decision is the same whatever path got here."""
         verdict = self._verdict(request.referral_id)
         proceed = verdict is ReferralStatus.COMPLETED
-        self._event(request.referral_id, "intake_checks_done", proceed=proceed)
+        self.store.record(
+            request.referral_id, "intake_checks_done", at=self.clock(), proceed=proceed
+        )
         return {"next": "estimate" if proceed else "conclude"}
 
     def call_clock(self, request: StepRequest) -> dict[str, Any]:
@@ -156,7 +162,7 @@ class WorkflowSteps:
         self.store.update_referral(
             request.referral_id, status=status.value, stage=stage, updated_at=now
         )
-        self._event(request.referral_id, f"workflow_{status.value}", now)
+        self.store.record(request.referral_id, f"workflow_{status.value}", at=now)
         return {"status": status.value}
 
     def _verdict(self, referral_id: str) -> ReferralStatus:
@@ -193,7 +199,9 @@ class WorkflowSteps:
             stage="workflow failed: see the workflow_error task",
             updated_at=now,
         )
-        self._event(request.referral_id, "workflow_failed", now, error=str(error.get("Error")))
+        self.store.record(
+            request.referral_id, "workflow_failed", at=now, error=str(error.get("Error"))
+        )
         self.tasks.open_review_task(
             request.referral_id,
             TaskType.WORKFLOW_ERROR,
@@ -216,10 +224,3 @@ class WorkflowSteps:
             "due_at": due.isoformat(),
             "timeout_seconds": max(1, int((due - now).total_seconds())),
         }
-
-    def _event(
-        self, referral_id: str, event: str, at: datetime | None = None, **detail: object
-    ) -> None:
-        self.store.append_timeline(
-            referral_id, TimelineEvent(at=at or self.clock(), event=event, detail=detail)
-        )

@@ -121,12 +121,20 @@ class DynamoDbStore:
                 raise NotFound(f"referral {referral_id} does not exist") from exc
             raise
 
-    def append_timeline(self, referral_id: str, event: TimelineEvent) -> None:
+    def _append_timeline(self, referral_id: str, event: TimelineEvent) -> None:
         item = _to_item(event.model_dump(mode="json"))
         item.update(
             pk=f"REFERRAL#{referral_id}", sk=f"EVENT#{iso(event.at)}#{uuid.uuid4().hex[:8]}"
         )
         self.table.put_item(Item=item)
+
+    def record(
+        self, referral_id: str, event: str, *, at: datetime, actor: str = "system", **detail: object
+    ) -> None:
+        """Append ``event`` to the referral's timeline (the one way services write it)."""
+        self._append_timeline(
+            referral_id, TimelineEvent(at=at, event=event, actor=actor, detail=detail)
+        )
 
     def timeline(self, referral_id: str) -> list[TimelineEvent]:
         items = self._query_partition(referral_id, "EVENT#")
