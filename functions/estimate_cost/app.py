@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -15,6 +15,7 @@ from intake.wiring import cost_estimates
 
 class EstimateRequest(BaseModel):
     referral_id: str
+    coverage: Literal["insurance", "self_pay"] = "insurance"
 
 
 @with_settings(EstimateSettings)
@@ -23,4 +24,4 @@ class EstimateRequest(BaseModel):
 @tracer.capture_lambda_handler
 @event_parser(model=EstimateRequest)
 def lambda_handler(event: EstimateRequest, context: LambdaContext) -> dict[str, Any]:
-    return cost_estimates().run(event.referral_id)
+    return cost_estimates().run(event.referral_id, coverage=event.coverage)

@@ -1,5 +1,6 @@
 """Prior authorization steps of the workflow: submit (decide, packet, 278), register the
-wait for a pended decision, and the overdue and payer-down fallbacks."""
+wait for a pended decision, the overdue and payer-down fallbacks, and acting on what a liaison
+decided on an authorization task (appeal, alternative, self-pay, decline...)."""
 
 from __future__ import annotations
 
@@ -17,10 +18,11 @@ from intake.wiring import prior_authorizations
 
 
 class PriorAuthRequest(BaseModel):
-    action: Literal["submit", "register_wait", "overdue", "payer_down"]
+    action: Literal["submit", "register_wait", "overdue", "payer_down", "resolve"]
     referral_id: str
     auth_id: str | None = None
     task_token: str | None = None
+    result: dict[str, Any] | None = None
 
 
 def _register(service: PriorAuthorizations, r: PriorAuthRequest) -> dict[str, Any]:
@@ -40,6 +42,7 @@ ACTIONS: dict[str, Callable[[PriorAuthorizations, PriorAuthRequest], dict[str, A
     "register_wait": _register,
     "overdue": _step(lambda s, r: s.overdue(r.referral_id, r.auth_id or "")),
     "payer_down": _step(lambda s, r: s.payer_down(r.referral_id)),
+    "resolve": _step(lambda s, r: s.resolve(r.referral_id, r.result or {})),
 }
 
 

@@ -50,6 +50,7 @@ LOCAL_PARAMETERS = {
     "PayerRetryIntervalSeconds": "1",
     "OcrEngine": "tesseract",
     "PaPollIntervalSeconds": "1",
+    "CallAttemptSpacingSeconds": "2",
 }
 
 

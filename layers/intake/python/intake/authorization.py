@@ -18,16 +18,25 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
 
+from intake.auth_coverage import drug_key, planned_doses, remaining_course, uncovered
+from intake.auth_tasks import apply_therapy_corrections
 from intake.clearinghouse import ClearinghouseError, ClearinghouseGateway, ClearinghouseUnavailable
 from intake.clock import utcnow
+from intake.dates import planned, received_at
 from intake.eligibility import PayerUnavailable, stored_summary
 from intake.errors import NotFound
 from intake.estimate import summary_from_json
-from intake.models.records import AuthorizationRecord, ReferralRecord, TaskType
+from intake.models.records import (
+    AuthorizationRecord,
+    AuthTaskOutcome,
+    ReferralRecord,
+    TaskType,
+)
 from intake.models.referral import Referral
 from intake.observability import logger, metrics
 from intake.ports import ReferralStore, Workflow
 from intake.prior_auth import (
+    PaDecision,
     Pharmacy,
     build_appeal_pdf,
     build_packet,
@@ -39,18 +48,31 @@ from intake.x12.t278 import AuthDecision, build_278_inquiry, interpret_278_respo
 
 FOLLOWUP_SLA = timedelta(hours=24)
 POLL_FAILURES_BEFORE_A_PERSON = 4
-LATE_DECISION_ROUND = 2  # its own task, beside the round-1 follow-up opened at the deadline
+MAX_EXTENSIONS = 3
+"""Requests for doses earlier certifications left uncovered, before a person takes over."""
+
+Gate = Literal["waiting", "passed", "self_pay", "declined"]
+"""The authorization gate: the cost and scheduling calls run only once it is ``passed`` (or
+``self_pay``, the patient paying); ``declined`` closes the referral."""
+
+TASK_FOR_STATUS: dict[str, TaskType] = {
+    "partial": TaskType.ACCEPT_OR_APPEAL,
+    "modified": TaskType.ACCEPT_OR_APPEAL,
+    "denied": TaskType.APPEAL_OR_ALTERNATIVES,
+}
+"""Who acts on an answer that is not a plain certification (else: a follow-up with the payer)."""
 
 
 class PaStep(BaseModel):
     """What a prior-authorization step hands the state machine (``$.prior_auth``): every
     field always present, so no path is optional."""
 
-    route: Literal["proceed", "await", "task"]
+    route: Literal["proceed", "await", "task", "conclude"]
     status: str
     auth_id: str | None = None
     wait_seconds: int | None = None
     task: TaskPlan | None = None
+    coverage: Literal["insurance", "self_pay"] = "insurance"
 
 
 class AuthorizationStore(ReferralStore, Protocol):
@@ -65,6 +87,7 @@ class AuthorizationStore(ReferralStore, Protocol):
         pending_until: datetime | None,
     ) -> None: ...
     def pending_authorizations(self, due_by: datetime) -> list[AuthorizationRecord]: ...
+    def authorizations_of(self, referral_id: str) -> list[AuthorizationRecord]: ...
 
 
 class PacketDocuments(Protocol):
@@ -98,24 +121,39 @@ class PriorAuthorizations:
     clock: Callable[[], datetime] = utcnow
 
     # ------------------------------------------------------------------ workflow steps
-    def submit(self, referral_id: str) -> PaStep:
-        record, referral = self._referral(referral_id)
+    def submit(self, referral_id: str, *, network_checked: bool = False) -> PaStep:
+        """Decide whether authorization (or a network exception) is needed and file it.
+        Everything is planned from the receipt date: a start in the past is asked for from
+        the day we received the referral."""
+        record, referral = self._planned(referral_id)
         benefits = summary_from_json(stored_summary(record.benefits or {}))
         decision = decide_prior_auth(referral, benefits)
         now = self.clock()
+        if getattr(decision, "network_exception", False) and not network_checked:
+            return self._network_exception(record, decision, now)
         if not decision.required:
-            self.store.update_referral(
-                referral_id,
-                prior_auth={"required": False, "reasons": decision.reasons},
-                updated_at=now,
-            )
+            self._gate(referral_id, "passed", required=False, reasons=decision.reasons)
             self.store.record(
                 referral_id, "prior_auth_not_required", at=self.clock(), reasons=decision.reasons
             )
             return PaStep(route="proceed", status="not_required")
+        return self._file(record, referral, decision, kind="initial")
+
+    def _file(
+        self,
+        record: ReferralRecord,
+        referral: Referral,
+        decision: PaDecision,
+        *,
+        kind: Literal["initial", "extension"],
+    ) -> PaStep:
+        """Build the packet for ``referral`` (its therapy dates are the requested period),
+        store it, send the 278, and act on the answer."""
+        referral_id = record.referral_id
+        now = self.clock()
         packet = build_packet(
             referral,
-            benefits,
+            summary_from_json(stored_summary(record.benefits or {})),
             decision,
             pharmacy=self.pharmacy,
             now=now,
@@ -135,8 +173,31 @@ class PriorAuthorizations:
                 "application/fhir+json",
             ),
         }
+        doses = planned_doses(referral)
+        return self._send(
+            referral,
+            AuthorizationRecord(
+                referral_id=referral_id,
+                auth_id=auth_id,
+                status="pended",
+                kind=kind,
+                drug=drug_key(referral),
+                payer_id=referral.insurance.payer_id,
+                reasons=decision.reasons,
+                documentation=decision.documentation,
+                packet=uris,
+                submitted_at=now,
+                deadline_at=now + self.decision_window,
+                requested_from=doses[0] if doses else None,
+                requested_to=doses[-1] if doses else None,
+            ),
+            packet.x12_278,
+        )
+
+    def _send(self, referral: Referral, auth: AuthorizationRecord, x12: str) -> PaStep:
+        referral_id = auth.referral_id
         try:
-            reply = self.gateway.submit_prior_auth(packet.x12_278, correlation_id=referral_id)
+            reply = self.gateway.submit_prior_auth(x12, correlation_id=referral_id)
         except ClearinghouseUnavailable as exc:
             self.store.record(
                 referral_id,
@@ -146,24 +207,16 @@ class PriorAuthorizations:
             )
             raise PayerUnavailable(f"payer unavailable for the 278 ({exc.last_reason})") from exc
         answer = interpret_278_response(reply.x12)
-        auth = AuthorizationRecord(
-            referral_id=referral_id,
-            auth_id=auth_id,
-            status=answer.status,
-            payer_id=referral.insurance.payer_id,
-            reasons=decision.reasons,
-            documentation=decision.documentation,
-            packet=uris,
-            submitted_at=now,
-            deadline_at=now + self.decision_window,
-            decision=answer.model_dump(mode="json"),
+        auth = auth.model_copy(
+            update={"status": answer.status, "decision": answer.model_dump(mode="json")}
         )
         self.store.put_authorization(auth)
         self.store.record(
             referral_id,
-            "prior_auth_submitted",
+            "prior_auth_submitted" if auth.kind != "appeal" else "appeal_submitted",
             at=self.clock(),
-            auth_id=auth_id,
+            auth_id=auth.auth_id,
+            kind=auth.kind,
             answer=answer.status,
         )
         metrics.add_metric(name=f"PriorAuth_{answer.status}", unit="Count", value=1)
@@ -172,10 +225,43 @@ class PriorAuthorizations:
             return PaStep(
                 route="await",
                 status="pended",
-                auth_id=auth_id,
-                wait_seconds=max(1, int((auth.deadline_at - now).total_seconds())),
+                auth_id=auth.auth_id,
+                wait_seconds=max(1, int((auth.deadline_at - self.clock()).total_seconds())),
             )
-        return self._decided(referral, auth, answer, now)
+        return self._decided(referral, auth, answer, self.clock())
+
+    def _network_exception(
+        self, record: ReferralRecord, decision: PaDecision, now: datetime
+    ) -> PaStep:
+        """Out of network with no out-of-network benefit: never straight to scheduling. A
+        liaison asks the payer for a single-case agreement; the request letter is ready."""
+        referral_id = record.referral_id
+        reason = getattr(decision, "network_exception_reason", None) or (
+            "the pharmacy is out of network and the plan has no out-of-network benefit"
+        )
+        self.store.update_referral(
+            referral_id,
+            updated_at=now,
+            prior_auth={
+                "required": decision.required,
+                "network_exception": True,
+                "status": "network_exception_needed",
+                "gate": "waiting",
+                "reason": reason,
+            },
+        )
+        self.store.record(referral_id, "network_exception_needed", at=now)
+        details = {
+            "reason": reason,
+            "ask": "a network exception (single-case agreement) for this therapy at the "
+            "patient's site of care; then the authorization is filed",
+            "authorization_required": decision.required,
+        }
+        return PaStep(
+            route="task",
+            status="network_exception_needed",
+            task=self._plan(referral_id, TaskType.NETWORK_EXCEPTION, details, now),
+        )
 
     def register_wait(self, referral_id: str, auth_id: str, task_token: str) -> dict[str, Any]:
         """Keep the workflow's token with the authorization and put it in the poller's index."""
@@ -219,7 +305,7 @@ class PriorAuthorizations:
             route="task",
             status="pended",
             auth_id=auth_id,
-            task=TaskPlan.due_in(TaskType.PRIOR_AUTH_FOLLOWUP, FOLLOWUP_SLA, now, details),
+            task=self._plan(referral_id, TaskType.PRIOR_AUTH_FOLLOWUP, details, now),
         )
 
     def payer_down(self, referral_id: str) -> PaStep:
@@ -235,8 +321,176 @@ class PriorAuthorizations:
         return PaStep(
             route="task",
             status="not_submitted",
-            task=TaskPlan.due_in(TaskType.PRIOR_AUTH_FOLLOWUP, FOLLOWUP_SLA, now, details),
+            task=self._plan(referral_id, TaskType.PRIOR_AUTH_FOLLOWUP, details, now),
         )
+
+    # ------------------------------------------------------------------ a person decided
+    def resolve(self, referral_id: str, result: dict[str, Any]) -> PaStep:
+        """Act on the outcome a liaison recorded on an authorization task: appeal, another
+        drug, self-pay, decline, accept the payer's terms, or what the payer said by phone."""
+        outcome = str(result.get("outcome"))
+        task = self.store.get_task(str(result.get("task_id") or ""))
+        details = task.details if task is not None else {}
+        auth_id = details.get("auth_id")
+        auth = self.store.get_authorization(referral_id, auth_id) if auth_id else None
+        now = self.clock()
+        self.store.record(
+            referral_id,
+            "prior_auth_task_resolved",
+            at=now,
+            outcome=outcome,
+            task_id=result.get("task_id"),
+        )
+        o = AuthTaskOutcome
+        if outcome == o.APPEAL_SUBMITTED and auth is not None:
+            return self._appeal(referral_id, auth)
+        if outcome == o.ALTERNATIVE_THERAPY:
+            record, _ = self._referral(referral_id)
+            assert record.referral is not None
+            changed = apply_therapy_corrections(record.referral, result.get("corrections") or {})
+            self.store.update_referral(
+                referral_id, referral=changed.model_dump(mode="json"), updated_at=now
+            )
+            self.store.record(
+                referral_id,
+                "therapy_changed",
+                at=now,
+                drug=drug_key(changed),
+                fields=sorted(result.get("corrections") or {}),
+            )
+            return self.submit(referral_id)
+        if outcome == o.SELF_PAY:
+            self._gate(referral_id, "self_pay")
+            return PaStep(route="proceed", status="self_pay", coverage="self_pay")
+        if outcome == o.DECLINED:
+            self._gate(referral_id, "declined")
+            self._tell_clinic(referral_id, auth)
+            return PaStep(route="conclude", status="declined")
+        if outcome in (o.ACCEPT_TERMS, o.NOT_REQUIRED):
+            self._gate(referral_id, "passed", accepted_terms=outcome == o.ACCEPT_TERMS)
+            return PaStep(route="proceed", status=outcome, auth_id=auth_id)
+        if outcome == o.CERTIFIED and auth is not None:
+            return self._certified_by_phone(referral_id, auth, result.get("corrections") or {})
+        if outcome == o.APPROVED:
+            self.store.record(referral_id, "network_exception_approved", at=now)
+            return self.submit(referral_id, network_checked=True)
+        if outcome == o.DENIED:
+            return self._denied_by_phone(referral_id, auth, details, now)
+        if outcome == o.STILL_PENDING and auth is not None:
+            deadline = now + self.decision_window
+            self.store.update_authorization(
+                referral_id, auth.auth_id, {"deadline_at": deadline}, pending_until=None
+            )
+            return PaStep(
+                route="await",
+                status="pended",
+                auth_id=auth.auth_id,
+                wait_seconds=int(self.decision_window.total_seconds()),
+            )
+        raise ValueError(f"authorization task outcome '{outcome}' cannot be acted on here")
+
+    def _appeal(self, referral_id: str, denied: AuthorizationRecord) -> PaStep:
+        """Send the appeal: the original request as an appeal (X12), the appeal letter with
+        the original packet (already prepared at the denial); then wait as for any request."""
+        from intake.x12.t278 import build_278_appeal
+
+        _, referral = self._planned(referral_id)
+        now = self.clock()
+        original = self.documents.get(denied.packet["x12"]).decode()
+        review = (denied.decision or {}).get("review_number") or ""
+        trace = f"{denied.auth_id[:14]}AP{self._count(referral_id, 'appeal') + 1}"
+        x12 = build_278_appeal(original, review_number=review, trace_number=trace, now=now)
+        folder = f"prior-auth/{referral_id}/{trace}"
+        packet = {
+            "x12": self.documents.put(f"{folder}/appeal.278", x12.encode(), "application/edi-x12"),
+            "pdf": denied.appeal or denied.packet["pdf"],
+        }
+        return self._send(
+            referral,
+            AuthorizationRecord(
+                referral_id=referral_id,
+                auth_id=trace,
+                status="pended",
+                kind="appeal",
+                drug=denied.drug,
+                appeal_of=denied.auth_id,
+                payer_id=denied.payer_id,
+                reasons=denied.reasons,
+                documentation=denied.documentation,
+                packet=packet,
+                submitted_at=now,
+                deadline_at=now + self.decision_window,
+                requested_from=denied.requested_from,
+                requested_to=denied.requested_to,
+            ),
+            x12,
+        )
+
+    def _certified_by_phone(
+        self, referral_id: str, auth: AuthorizationRecord, corrections: dict[str, Any]
+    ) -> PaStep:
+        decision = dict(auth.decision or {})
+        for key in ("certification_number", "effective_from", "effective_to"):
+            if corrections.get(key):
+                decision[key] = corrections[key]
+        decision["status"] = "certified"
+        self.store.update_authorization(
+            referral_id,
+            auth.auth_id,
+            {"status": "certified", "decision": decision, "decided_at": self.clock()},
+            pending_until=None,
+        )
+        updated = auth.model_copy(update={"status": "certified", "decision": decision})
+        self._summarize(referral_id, updated, "certified")
+        _, referral = self._planned(referral_id)
+        return self._certified(referral, updated)
+
+    def _denied_by_phone(
+        self,
+        referral_id: str,
+        auth: AuthorizationRecord | None,
+        details: dict[str, Any],
+        now: datetime,
+    ) -> PaStep:
+        if auth is not None:
+            self.store.update_authorization(
+                referral_id,
+                auth.auth_id,
+                {"status": "denied", "decided_at": now},
+                pending_until=None,
+            )
+            self._summarize(referral_id, auth.model_copy(update={"status": "denied"}), "denied")
+        self.store.record(referral_id, "prior_auth_denied", at=now, by="phone")
+        plan = self._plan(
+            referral_id,
+            TaskType.APPEAL_OR_ALTERNATIVES,
+            {
+                "auth_id": auth.auth_id if auth else None,
+                "decision": "denied",
+                "reason": details.get("reason") or "denied (reported by phone)",
+                "packet": auth.packet if auth else None,
+                "suggest": "offer financial assistance and therapy alternatives",
+            },
+            now,
+        )
+        return PaStep(route="task", status="denied", auth_id=plan.details.get("auth_id"), task=plan)
+
+    def _tell_clinic(self, referral_id: str, auth: AuthorizationRecord | None) -> None:
+        """The clinic learns the referral is closed (a notice on the documents path, where
+        faxes go out; no PHI beyond the referral's own ids)."""
+        _, referral = self._referral(referral_id)
+        notice = (
+            f"To: {referral.referring_clinic.name}\n"
+            f"Re: your referral {referral.clinic_reference or referral_id}\n\n"
+            "Prior authorization for this therapy was denied and the referral is closed: no "
+            "appeal or alternative therapy will be pursued by the pharmacy. Please contact us "
+            "to discuss other options.\n"
+            + (f"Authorization reference: {auth.auth_id}\n" if auth else "")
+        )
+        uri = self.documents.put(
+            f"prior-auth/{referral_id}/clinic-notice.txt", notice.encode(), "text/plain"
+        )
+        self.store.record(referral_id, "clinic_notified", at=self.clock(), notice=uri)
 
     # ------------------------------------------------------------------ the scheduled poller
     def poll(self) -> PollReport:
@@ -273,7 +527,7 @@ class PriorAuthorizations:
                 pending_until=next_poll,
             )
             return "pending"
-        _, referral = self._referral(auth.referral_id)
+        _, referral = self._planned(auth.referral_id)
         step = self._decided(referral, auth, answer, now, polls=auth.polls + 1)
         # Past the window the workflow stopped waiting (its wait timed out into a follow-up
         # task): its token is dead whether or not the engine says so. Before it, a token the
@@ -294,7 +548,7 @@ class PriorAuthorizations:
             self.pharmacy,
             trace_number=f"{auth.auth_id[:20]}Q{auth.polls + 1}",
             original_trace=auth.auth_id,
-            event_start=referral.therapy.start_date or auth.submitted_at.date(),
+            event_start=auth.requested_from or auth.submitted_at.date(),
             review_number=(auth.decision or {}).get("review_number") or "",
         )
         reply = self.gateway.submit_prior_auth(
@@ -370,12 +624,8 @@ class PriorAuthorizations:
             reason=answer.reason,
         )
         if answer.status == "certified":
-            return PaStep(route="proceed", status="certified", auth_id=auth.auth_id)
-        kind = (
-            TaskType.APPEAL_OR_ALTERNATIVES
-            if answer.status == "denied"
-            else TaskType.PRIOR_AUTH_FOLLOWUP
-        )
+            return self._certified(referral, updated)
+        kind = TASK_FOR_STATUS.get(answer.status, TaskType.PRIOR_AUTH_FOLLOWUP)
         details = {
             "auth_id": auth.auth_id,
             "decision": answer.status,
@@ -383,16 +633,63 @@ class PriorAuthorizations:
             "reason_code": answer.reason_code,
             "appeal": fields.get("appeal"),
             "packet": auth.packet,
+            "lines": [_line(line) for line in getattr(answer, "lines", ())],
             "suggest": "offer financial assistance and therapy alternatives"
             if answer.status == "denied"
+            else "consult the prescriber: accept the payer's terms or appeal"
+            if kind is TaskType.ACCEPT_OR_APPEAL
             else None,
         }
         return PaStep(
             route="task",
             status=answer.status,
             auth_id=auth.auth_id,
-            task=TaskPlan.due_in(kind, FOLLOWUP_SLA, now, details),
+            task=self._plan(referral_id, kind, details, now),
         )
+
+    def _certified(self, referral: Referral, auth: AuthorizationRecord) -> PaStep:
+        """Certified: the gate passes only when the certifications for this drug cover every
+        planned dose; doses left outside get a request of their own first."""
+        referral_id = auth.referral_id
+        drug = drug_key(referral)
+        mine = [a for a in self.store.authorizations_of(referral_id) if a.drug in (drug, None)]
+        periods = [p for a in mine if a.status == "certified" for p in _period(a)]
+        doses = planned_doses(referral)
+        missing = uncovered(doses, periods)
+        if not missing:
+            self._gate(referral_id, "passed")
+            self.store.record(
+                referral_id, "authorization_gate_passed", at=self.clock(), doses=len(doses)
+            )
+            return PaStep(route="proceed", status="certified", auth_id=auth.auth_id)
+        self.store.record(
+            referral_id,
+            "authorization_does_not_cover_doses",
+            at=self.clock(),
+            auth_id=auth.auth_id,
+            uncovered=len(missing),
+            first_uncovered=missing[0].isoformat(),
+        )
+        if sum(a.kind == "extension" for a in mine) >= MAX_EXTENSIONS:
+            return PaStep(
+                route="task",
+                status="certified_short",
+                auth_id=auth.auth_id,
+                task=self._plan(
+                    referral_id,
+                    TaskType.PRIOR_AUTH_FOLLOWUP,
+                    {
+                        "auth_id": auth.auth_id,
+                        "reason": f"{len(missing)} planned doses from "
+                        f"{missing[0].isoformat()} are outside every certification",
+                    },
+                    self.clock(),
+                ),
+            )
+        record, _ = self._referral(referral_id)
+        rest = remaining_course(referral, missing[0], missing[-1])
+        benefits = summary_from_json(stored_summary(record.benefits or {}))
+        return self._file(record, rest, decide_prior_auth(rest, benefits), kind="extension")
 
     def _decided_late(self, auth: AuthorizationRecord, answer: AuthDecision, now: datetime) -> None:
         """The workflow stopped waiting (its token expired): keep the decision and tell a person."""
@@ -416,25 +713,57 @@ class PriorAuthorizations:
                 "certification_number": answer.certification_number,
                 "decision_reason": answer.reason,
             },
-            round_=LATE_DECISION_ROUND,
+            round_=self._next_round(auth.referral_id, TaskType.PRIOR_AUTH_FOLLOWUP),
         )
 
     def _summarize(self, referral_id: str, auth: AuthorizationRecord, status: str) -> None:
-        self.store.update_referral(
+        """The referral's authorization headline: the latest request and its answer (the
+        gate and what earlier requests said are kept)."""
+        self._update_summary(
             referral_id,
-            updated_at=self.clock(),
-            prior_auth={
-                "required": True,
-                "auth_id": auth.auth_id,
-                "status": status,
-                "packet": auth.packet,
-                "appeal": auth.appeal,
-                "certification_number": (auth.decision or {}).get("certification_number"),
-                "effective_from": (auth.decision or {}).get("effective_from"),
-                "effective_to": (auth.decision or {}).get("effective_to"),
-                "reason": (auth.decision or {}).get("reason"),
-            },
+            required=True,
+            auth_id=auth.auth_id,
+            kind=auth.kind,
+            status=status,
+            packet=auth.packet,
+            appeal=auth.appeal,
+            certification_number=(auth.decision or {}).get("certification_number"),
+            effective_from=(auth.decision or {}).get("effective_from"),
+            effective_to=(auth.decision or {}).get("effective_to"),
+            reason=(auth.decision or {}).get("reason"),
         )
+
+    def _gate(self, referral_id: str, gate: Gate, **fields: Any) -> None:
+        self._update_summary(referral_id, gate=gate, **fields)
+        self.store.record(referral_id, "authorization_gate", at=self.clock(), gate=gate)
+
+    def _update_summary(self, referral_id: str, **fields: Any) -> None:
+        record = self.store.get_referral(referral_id)
+        current = dict((record.prior_auth if record else None) or {})
+        current.setdefault("gate", "waiting")
+        current.update(fields)
+        self.store.update_referral(referral_id, updated_at=self.clock(), prior_auth=current)
+
+    def _plan(
+        self, referral_id: str, kind: TaskType, details: dict[str, Any], now: datetime
+    ) -> TaskPlan:
+        """A task for the state machine to queue, in the next free round of its type (a
+        second denial after an appeal is a new task, never the completed first one)."""
+        return TaskPlan.due_in(
+            kind, FOLLOWUP_SLA, now, details, round_=self._next_round(referral_id, kind)
+        )
+
+    def _next_round(self, referral_id: str, kind: TaskType) -> int:
+        rounds = [t.task_id for t in self.store.tasks_of(referral_id) if t.task_type is kind]
+        return len(rounds) + 1
+
+    def _count(self, referral_id: str, kind: str) -> int:
+        return sum(a.kind == kind for a in self.store.authorizations_of(referral_id))
+
+    def _planned(self, referral_id: str) -> tuple[ReferralRecord, Referral]:
+        """The referral as the workflow plans it: starting no earlier than its receipt."""
+        record, referral = self._referral(referral_id)
+        return record, planned(referral, received_at(record))
 
     def _referral(self, referral_id: str) -> tuple[ReferralRecord, Referral]:
         record = self.store.get_referral(referral_id)
@@ -447,3 +776,23 @@ class PriorAuthorizations:
         if auth is None:
             raise NotFound(f"authorization {auth_id} of {referral_id} does not exist")
         return auth
+
+
+def _period(auth: AuthorizationRecord) -> list[tuple[Any, Any]]:
+    """The certified period (the requested one when the payer sent no dates)."""
+    from datetime import date
+
+    decision = auth.decision or {}
+
+    def day(value: Any, fallback: date | None) -> date | None:
+        return date.fromisoformat(str(value)) if value else fallback
+
+    start = day(decision.get("effective_from"), auth.requested_from)
+    end = day(decision.get("effective_to"), auth.requested_to)
+    return [(start, end)] if start is not None and end is not None else []
+
+
+def _line(line: Any) -> dict[str, Any]:
+    """A per-line answer as the task shows it (approved against requested)."""
+    dump = line.model_dump(mode="json") if hasattr(line, "model_dump") else dict(line)
+    return {k: v for k, v in dump.items() if v is not None}

@@ -14,9 +14,11 @@ from decimal import Decimal
 from typing import Any
 
 from intake.clock import utcnow
+from intake.dates import planned, received_at
 from intake.eligibility import stored_summary
 from intake.errors import NotFound
 from intake.estimate import EstimateError, estimate, estimate_json, summary_from_json
+from intake.estimate.self_pay import SELF_PAY_PAYER, not_covered
 from intake.models.records import TaskType
 from intake.observability import logger, metrics
 from intake.ports import ReferralStore
@@ -26,6 +28,7 @@ def headline(data: dict[str, Any]) -> dict[str, Any]:
     """The figures a liaison and the referral view show first."""
     return {
         "version": data.get("version"),
+        "coverage": data.get("coverage", "insurance"),
         "per_infusion_patient": data["per_infusion"]["patient"],
         "course_patient": data["course"]["patient"],
         "course_infusions": data["course"]["infusions"],
@@ -42,11 +45,13 @@ class CostEstimates:
     assistance_threshold: Decimal | None = None
     clock: Callable[[], datetime] = utcnow
 
-    def run(self, referral_id: str) -> dict[str, Any]:
+    def run(self, referral_id: str, coverage: str = "insurance") -> dict[str, Any]:
+        """Estimate the course from its planned start (never before receipt). ``self_pay``:
+        authorization was denied and the patient pays, so nothing is billed to the plan."""
         record = self.store.get_referral(referral_id)
         if record is None or record.referral is None or record.benefits is None:
             raise NotFound(f"referral {referral_id} has no verified benefits to estimate from")
-        referral = record.referral
+        referral = planned(record.referral, received_at(record))
         now = self.clock()
         details: dict[str, Any]
         try:
@@ -54,18 +59,20 @@ class CostEstimates:
                 summary_from_json(stored_summary(record.benefits)),
                 referral.therapy,
                 weight_kg=referral.patient.weight_kg,
-                start=referral.therapy.start_date or now.date(),
+                start=referral.therapy.start_date,
                 language=referral.patient.preferred_language,
-                payer_id=referral.insurance.payer_id,
+                payer_id=SELF_PAY_PAYER if coverage == "self_pay" else referral.insurance.payer_id,
                 assistance_threshold=self.assistance_threshold,
             )
+            if coverage == "self_pay":
+                result = not_covered(result)
         except EstimateError as exc:
             # No number is better than a wrong one: the liaison still calls, and says so.
             self.store.record(referral_id, "estimate_not_possible", at=now, reason=str(exc))
             details = {"estimate": None, "reason": str(exc)}
             metrics.add_metric(name="EstimatesNotPossible", unit="Count", value=1)
         else:
-            data = estimate_json(result)
+            data = {**estimate_json(result), "coverage": coverage}
             version = self.store.put_estimate(referral_id, {**data, "recorded_at": now.isoformat()})
             summary = headline({**data, "version": version})
             self.store.update_referral(referral_id, estimate=summary, updated_at=now)

@@ -27,6 +27,8 @@ class TableSettings(_Env):
 class NotifySettings(TableSettings):
     liaison_topic_arn: str = Field(min_length=1)
     state_machine_arn: str | None = None
+    call_max_attempts: int = Field(default=3, ge=1, le=10)
+    call_attempt_spacing_seconds: int = Field(default=4 * 3600, gt=0)
 
 
 class IngestSettings(NotifySettings):
@@ -41,6 +43,7 @@ class WorkflowStepSettings(NotifySettings):
     welcome_call_sla_hours: float = Field(default=48, gt=0)
     scheduling_call_sla_hours: float = Field(default=24, gt=0)
     escalation_repeat_seconds: int = Field(default=4 * 3600, gt=0)
+    stale_order_days: int = Field(default=90, gt=0)
 
 
 class EstimateSettings(TableSettings):

@@ -14,12 +14,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from intake.clock import utcnow
 from intake.errors import Conflict, InvalidRequest, NotFound
 from intake.ids import task_id_for
+from intake.models.codes import Phone
 from intake.models.records import (
+    RETRY_OUTCOMES,
+    AuthTaskOutcome,
+    CallAttempt,
     CallOutcome,
     ReviewOutcome,
     TaskPatient,
@@ -29,6 +33,8 @@ from intake.models.records import (
 )
 from intake.observability import logger
 from intake.ports import Notifier, ReferralStore, Workflow
+
+_PHONE: TypeAdapter[str] = TypeAdapter(Phone)
 
 CALL_TASKS = {TaskType.WELCOME_CALL, TaskType.COST_AND_OPTIONS_CALL, TaskType.SCHEDULING_CALL}
 
@@ -43,13 +49,50 @@ REASONS: dict[TaskType, str] = {
     TaskType.WORKFLOW_ERROR: "The referral's workflow failed: investigate and restart",
     TaskType.APPEAL_OR_ALTERNATIVES: "Prior authorization denied: appeal (packet ready) or discuss alternatives",
     TaskType.PRIOR_AUTH_FOLLOWUP: "Prior authorization needs a person: follow up with the payer",
+    TaskType.ACCEPT_OR_APPEAL: "Certified less than requested: consult the prescriber, accept the terms or appeal",
+    TaskType.NETWORK_EXCEPTION: "Out of network: ask the payer for a network exception (single-case agreement)",
+    TaskType.VERIFY_CONTACT: "Wrong number: get the patient's current phone number from the clinic",
+    TaskType.CONFIRM_ORDER: "The order is old: confirm with the prescriber that it is current",
+}
+
+_A = AuthTaskOutcome
+_OUTCOMES: dict[TaskType, frozenset[str]] = {
+    TaskType.APPEAL_OR_ALTERNATIVES: frozenset(
+        o.value for o in (_A.APPEAL_SUBMITTED, _A.ALTERNATIVE_THERAPY, _A.SELF_PAY, _A.DECLINED)
+    ),
+    TaskType.ACCEPT_OR_APPEAL: frozenset(
+        o.value
+        for o in (
+            _A.ACCEPT_TERMS,
+            _A.APPEAL_SUBMITTED,
+            _A.ALTERNATIVE_THERAPY,
+            _A.SELF_PAY,
+            _A.DECLINED,
+        )
+    ),
+    TaskType.PRIOR_AUTH_FOLLOWUP: frozenset(
+        o.value for o in (_A.CERTIFIED, _A.DENIED, _A.STILL_PENDING, _A.NOT_REQUIRED)
+    ),
+    TaskType.NETWORK_EXCEPTION: frozenset(o.value for o in (_A.APPROVED, _A.DENIED)),
 }
 
 
-def allowed_outcomes(task_type: TaskType) -> set[str]:
+def allowed_outcomes(task_type: TaskType, *, may_close_unreachable: bool = False) -> set[str]:
+    """The outcomes a liaison may record on a task of this type. ``unreachable`` closes a
+    referral, so a call offers it only once every attempt has been used."""
     if task_type in CALL_TASKS:
-        return {o.value for o in CallOutcome}
-    return {o.value for o in ReviewOutcome}
+        outcomes = {o.value for o in CallOutcome}
+        if not may_close_unreachable:
+            outcomes.discard(CallOutcome.UNREACHABLE.value)
+        return outcomes
+    return set(_OUTCOMES.get(task_type, {o.value for o in ReviewOutcome}))
+
+
+def outcomes_for(task: TaskRecord, max_attempts: int) -> set[str]:
+    return allowed_outcomes(
+        task.task_type,
+        may_close_unreachable=len(task.attempts) >= max_attempts or task.contact_unverified,
+    )
 
 
 class TaskPlan(BaseModel):
@@ -109,6 +152,9 @@ class TaskService:
     on_complete: dict[TaskType, Callable[[TaskRecord, Completion], None]] = field(
         default_factory=dict
     )
+    max_call_attempts: int = 3
+    attempt_spacing: timedelta = timedelta(hours=4)
+    contact_check_sla: timedelta = timedelta(hours=4)
 
     # ------------------------------------------------------------------ opening
     def open_from_workflow(self, request: CallRequest) -> TaskRecord:
@@ -193,25 +239,44 @@ class TaskService:
             raise Conflict(f"task {task_id} is already completed")
         if task.status is TaskStatus.CLAIMED and task.claimed_by != completion.liaison:
             raise Conflict(f"task {task_id} is claimed by another liaison")
-        allowed = allowed_outcomes(task.task_type)
+        allowed = outcomes_for(task, self.max_call_attempts)
         if completion.outcome not in allowed:
+            unreachable = completion.outcome == CallOutcome.UNREACHABLE.value
             raise InvalidRequest(
-                f"outcome '{completion.outcome}' does not apply to a {task.task_type.value} task;"
-                f" use one of: {', '.join(sorted(allowed))}"
+                f"outcome '{completion.outcome}' does not apply to a {task.task_type.value} task"
+                + (
+                    f" before {self.max_call_attempts} attempts have been made"
+                    if unreachable and task.task_type in CALL_TASKS
+                    else ""
+                )
+                + f"; use one of: {', '.join(sorted(allowed))}"
             )
+        if task.task_type in CALL_TASKS:
+            self._check_attempt_allowed(task)
+            if (
+                completion.outcome in RETRY_OUTCOMES
+                or completion.outcome == CallOutcome.WRONG_NUMBER
+            ):
+                return self._another_attempt(task, completion)
+        if task.task_type is TaskType.VERIFY_CONTACT:
+            phone = self._verified_phone(task, completion)
         hook = self.on_complete.get(task.task_type)
         if hook is not None:
             hook(task, completion)
+        fields: dict[str, Any] = {
+            "status": TaskStatus.COMPLETED.value,
+            "outcome": completion.outcome,
+            "note": completion.note,
+            "corrections": completion.corrections,
+            "completed_by": completion.liaison,
+            "completed_at": self.clock(),
+        }
+        if task.task_type in CALL_TASKS:
+            attempt = self._attempt(task, completion)
+            fields["attempts"] = [a.model_dump(mode="json") for a in (*task.attempts, attempt)]
         done = self.store.update_task(
             task_id,
-            {
-                "status": TaskStatus.COMPLETED.value,
-                "outcome": completion.outcome,
-                "note": completion.note,
-                "corrections": completion.corrections,
-                "completed_by": completion.liaison,
-                "completed_at": self.clock(),
-            },
+            fields,
             expect_status={TaskStatus.OPEN.value, TaskStatus.CLAIMED.value},
             remove_from_work_queue=True,
         )
@@ -222,9 +287,132 @@ class TaskService:
             actor=completion.liaison,
             outcome=completion.outcome,
         )
+        if task.task_type is TaskType.VERIFY_CONTACT:
+            self._contact_checked(done, phone)
         if done.task_token:
             self._resume(done, done.task_token)
         return done
+
+    # ------------------------------------------------------------------ call attempts
+    def _attempt(self, task: TaskRecord, completion: Completion) -> CallAttempt:
+        return CallAttempt(
+            at=self.clock(),
+            outcome=completion.outcome,
+            by=completion.liaison,
+            note_present=bool(completion.note),
+        )
+
+    def _check_attempt_allowed(self, task: TaskRecord) -> None:
+        if task.waiting_for:
+            raise Conflict(
+                f"task {task.task_id} waits for the clinic to confirm the patient's phone "
+                f"number (task {task.waiting_for})"
+            )
+        if task.next_attempt_at is not None and self.clock() < task.next_attempt_at:
+            raise Conflict(
+                f"the next attempt on task {task.task_id} is not before "
+                f"{task.next_attempt_at.isoformat()} (attempts are spaced "
+                f"{int(self.attempt_spacing.total_seconds() // 60)} minutes apart)"
+            )
+
+    def _another_attempt(self, task: TaskRecord, completion: Completion) -> TaskRecord:
+        """Voicemail or no answer: the call stays open for a later attempt (spaced out), and
+        is escalated once every attempt is used. A wrong number: the clinic is asked for the
+        right one first."""
+        now = self.clock()
+        attempt = self._attempt(task, completion)
+        attempts = [*task.attempts, attempt]
+        fields: dict[str, Any] = {
+            "attempts": [a.model_dump(mode="json") for a in attempts],
+            "status": TaskStatus.OPEN.value,
+            "claimed_by": None,
+            "claimed_at": None,
+            "next_attempt_at": now + self.attempt_spacing,
+        }
+        if completion.outcome == CallOutcome.WRONG_NUMBER.value:
+            check = self.open_review_task(
+                task.referral_id,
+                TaskType.VERIFY_CONTACT,
+                now + self.contact_check_sla,
+                {
+                    "call_task_id": task.task_id,
+                    "field": "patient.phone",
+                    "ask": "the clinic's current phone number for the patient",
+                },
+                round_=len(attempts),
+            )
+            fields.update(waiting_for=check.task_id, next_attempt_at=None)
+        updated = self.store.update_task(
+            task.task_id,
+            fields,
+            expect_status={TaskStatus.OPEN.value, TaskStatus.CLAIMED.value},
+        )
+        self._timeline(
+            task.referral_id,
+            "call_attempt",
+            updated,
+            actor=completion.liaison,
+            attempt=len(attempts),
+            outcome=completion.outcome,
+        )
+        if (
+            completion.outcome != CallOutcome.WRONG_NUMBER.value
+            and len(attempts) >= self.max_call_attempts
+        ):
+            updated = self._escalate(
+                updated, f"{len(attempts)} attempts without reaching the patient"
+            )
+        return updated
+
+    def _update_patient_phone(self, referral_id: str, phone: str) -> None:
+        record = self.store.get_referral(referral_id)
+        if record is None or record.referral is None:
+            return
+        patient = record.referral.patient.model_copy(update={"phone": phone})
+        referral = record.referral.model_copy(update={"patient": patient})
+        self.store.update_referral(
+            referral_id, referral=referral.model_dump(mode="json"), updated_at=self.clock()
+        )
+
+    def _verified_phone(self, task: TaskRecord, completion: Completion) -> str | None:
+        """The clinic's number for the patient, checked before the task is closed."""
+        if completion.outcome != ReviewOutcome.RESOLVED.value:
+            return None
+        phone = (completion.corrections or {}).get("patient.phone")
+        if not isinstance(phone, str):
+            raise InvalidRequest(
+                'give the number the clinic confirmed as corrections {"patient.phone": "..."}'
+            )
+        try:
+            return _PHONE.validate_python(phone)
+        except ValidationError as exc:
+            raise InvalidRequest("patient.phone is not a valid US phone number") from exc
+
+    def _contact_checked(self, check: TaskRecord, phone: str | None) -> None:
+        """Back to the call: with the confirmed number, the next attempt may be made now;
+        without one, the call may be closed as unreachable."""
+        call_id = str(check.details.get("call_task_id") or "")
+        call = self.store.get_task(call_id)
+        if call is None or call.status is TaskStatus.COMPLETED or call.waiting_for != check.task_id:
+            return
+        fields: dict[str, Any] = {"waiting_for": None, "next_attempt_at": self.clock()}
+        if phone is not None:
+            self._update_patient_phone(check.referral_id, phone)
+            if call.patient is not None:
+                fields["patient"] = call.patient.model_copy(update={"phone": phone}).model_dump(
+                    mode="json"
+                )
+        else:
+            fields["contact_unverified"] = True
+        updated = self.store.update_task(call.task_id, fields)
+        self._timeline(
+            check.referral_id,
+            "contact_verified" if phone is not None else "contact_not_verified",
+            updated,
+            actor=check.completed_by or "system",
+        )
+        if phone is None:
+            self._escalate(updated, "the clinic has no working phone number for the patient")
 
     # ------------------------------------------------------------------ escalation
     def escalate(self, referral_id: str, task_type: TaskType, round_: int = 1) -> TaskRecord:
@@ -232,25 +420,35 @@ class TaskService:
         task = self.get(task_id)
         if task.status is TaskStatus.COMPLETED:
             return task
-        now = self.clock()
+        return self._escalate(task, "overdue")
+
+    def _escalate(self, task: TaskRecord, why: str) -> TaskRecord:
         escalated = self.store.update_task(
-            task_id,
-            {"escalations": task.escalations + 1, "escalated_at": now},
+            task.task_id,
+            {"escalations": task.escalations + 1, "escalated_at": self.clock()},
         )
-        self._timeline(referral_id, "task_escalated", escalated, escalations=escalated.escalations)
+        self._timeline(
+            task.referral_id,
+            "task_escalated",
+            escalated,
+            escalations=escalated.escalations,
+            why=why,
+        )
         self.notifier.publish(
-            f"OVERDUE: {task_type.value} task {task_id}",
+            f"ESCALATED ({why}): {task.task_type.value} task {task.task_id}",
             {
                 "kind": "task_escalated",
-                "task_id": task_id,
-                "referral_id": referral_id,
-                "task_type": task_type.value,
+                "why": why,
+                "task_id": task.task_id,
+                "referral_id": task.referral_id,
+                "task_type": task.task_type.value,
                 "due_at": task.due_at,
                 "escalations": escalated.escalations,
             },
         )
         logger.warning(
-            "task escalated", extra={"task_id": task_id, "escalations": escalated.escalations}
+            "task escalated",
+            extra={"task_id": task.task_id, "escalations": escalated.escalations, "why": why},
         )
         return escalated
 

@@ -16,6 +16,7 @@ from intake.adapters.s3_packets import S3PacketDocuments
 from intake.adapters.secrets import SecretsManagerCredentials
 from intake.adapters.sns_notifier import SnsNotifier
 from intake.adapters.stepfunctions import StepFunctionsWorkflow
+from intake.auth_tasks import AuthTaskCheck
 from intake.authorization import PriorAuthorizations
 from intake.clearinghouse import CoreSoapGateway, CoreSoapSettings
 from intake.costs import CostEstimates
@@ -49,7 +50,17 @@ def store() -> DynamoDbStore:
 @functools.cache
 def task_service() -> TaskService:
     settings = load_settings(NotifySettings)
-    service = TaskService(store(), SnsNotifier(settings.liaison_topic_arn), StepFunctionsWorkflow())
+    service = TaskService(
+        store(),
+        SnsNotifier(settings.liaison_topic_arn),
+        StepFunctionsWorkflow(),
+        max_call_attempts=settings.call_max_attempts,
+        attempt_spacing=timedelta(seconds=settings.call_attempt_spacing_seconds),
+    )
+    check = AuthTaskCheck(store().get_referral)
+    for kind in (TaskType.APPEAL_OR_ALTERNATIVES, TaskType.ACCEPT_OR_APPEAL):
+        service.on_complete[kind] = check
+    service.on_complete[TaskType.PRIOR_AUTH_FOLLOWUP] = check
     if settings.state_machine_arn:  # functions that may start workflows (the liaison API)
         review = DraftCompletion(store(), StepFunctionsWorkflow(settings.state_machine_arn))
         service.on_complete[TaskType.COMPLETE_REFERRAL] = review
@@ -94,6 +105,7 @@ def workflow_steps() -> WorkflowSteps:
         welcome_call_sla=timedelta(hours=settings.welcome_call_sla_hours),
         escalation_repeat=timedelta(seconds=settings.escalation_repeat_seconds),
         scheduling_call_sla=timedelta(hours=settings.scheduling_call_sla_hours),
+        stale_order_age=timedelta(days=settings.stale_order_days),
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from intake.clock import utcnow
+from intake.dates import order_age, received_at, therapy_start
 from intake.eligibility import BenefitsOutcome
 from intake.errors import NotFound
 from intake.models.records import (
@@ -22,13 +23,28 @@ from intake.models.records import (
     ReferralRecord,
     ReferralStatus,
     ReviewOutcome,
+    TaskRecord,
     TaskType,
 )
 from intake.ports import ReferralStore
-from intake.tasks import CALL_TASKS, TaskService
+from intake.tasks import CALL_TASKS, TaskPlan, TaskService
 
 INSURANCE_TASKS = {TaskType.VERIFY_INSURANCE, TaskType.COVERAGE_INACTIVE}
 TASK_NOT_YET_CREATED_RETRY_SECONDS = 5
+
+STAGES: dict[ReferralStatus, str] = {
+    ReferralStatus.SCHEDULED: "intake complete: first infusion booked",
+    ReferralStatus.SELF_PAY: "authorization denied; the patient pays: first infusion booked",
+    ReferralStatus.CLOSED_DECLINED: "closed: declined",
+    ReferralStatus.CLOSED_UNREACHABLE: "closed: the patient could not be reached",
+    ReferralStatus.CLOSED_ORDER_NOT_CURRENT: "closed: the prescriber did not confirm the order",
+    ReferralStatus.INSURANCE_UNVERIFIED: "insurance could not be verified",
+}
+
+
+class WorkflowInconsistent(RuntimeError):
+    """The recorded state does not support any final status: a person must look (the
+    workflow fails into a workflow_error task rather than end with a status that lies)."""
 
 
 class StepRequest(BaseModel):
@@ -48,6 +64,8 @@ class WorkflowSteps:
     welcome_call_sla: timedelta
     escalation_repeat: timedelta
     scheduling_call_sla: timedelta = timedelta(hours=24)
+    stale_order_age: timedelta = timedelta(days=90)
+    confirm_order_sla: timedelta = timedelta(hours=24)
     clock: Callable[[], datetime] = utcnow
 
     def run(self, request: StepRequest) -> dict[str, Any]:
@@ -67,15 +85,49 @@ class WorkflowSteps:
         return action(request)
 
     def started(self, request: StepRequest) -> dict[str, Any]:
+        """The clocks, from when we received the referral (never the document's own date),
+        what the welcome call must confirm, and whether the order needs confirming."""
         record = self._referral(request.referral_id)
         now = self.clock()
+        received = received_at(record)
         self.store.record(record.referral_id, "workflow_started", at=now)
-        arrived = (
-            record.referral.received_at
-            if record.referral and record.referral.received_at
-            else record.uploaded_at
-        )
-        return {"welcome_call": self._clock(arrived + self.welcome_call_sla, now)}
+        welcome = self._clock(received + self.welcome_call_sla, now)
+        welcome["details"] = self._welcome_details(record, received)
+        order: dict[str, Any] = {"check": "current"}
+        referral = record.referral
+        age = order_age(referral, received) if referral else None
+        if age is not None and age > self.stale_order_age:
+            written = received - age
+            self.store.record(record.referral_id, "order_stale", at=now, age_days=age.days)
+            plan = TaskPlan.due_in(
+                TaskType.CONFIRM_ORDER,
+                self.confirm_order_sla,
+                now,
+                {
+                    "order_date": written.date().isoformat(),
+                    "age_days": age.days,
+                    "reason": f"the order is dated {written.date().isoformat()}, "
+                    f"{age.days} days before we received it: confirm with the prescriber "
+                    "that it is current (and the start date)",
+                },
+            )
+            order = {"check": "confirm", "task": plan.model_dump(mode="json")}
+        return {"welcome_call": welcome, "order": order}
+
+    @staticmethod
+    def _welcome_details(record: ReferralRecord, received: datetime) -> dict[str, Any]:
+        if record.referral is None:
+            return {}
+        start = therapy_start(record.referral, received)
+        details: dict[str, Any] = {
+            "planned_start": start.day.isoformat(),
+            "as_soon_as_possible": start.as_soon_as_possible,
+        }
+        confirm = [note for note in (start.note(),) if note]
+        if record.referral.patient.weight_kg is None:
+            confirm.append("the patient's weight (the dose is by weight)")
+        details["confirm"] = confirm
+        return details
 
     def escalate(self, request: StepRequest) -> dict[str, Any]:
         assert request.task_type is not None
@@ -134,15 +186,16 @@ class WorkflowSteps:
         return {"outcome": outcome}
 
     def assess(self, request: StepRequest) -> dict[str, Any]:
-        """After the welcome call and benefits: go on to the estimate and the remaining calls,
-        or conclude now (patient declined, insurance unverified). Reads the recorded state,
-        not the branches' outputs, so the decision is the same whatever path got here."""
-        verdict = self._verdict(request.referral_id)
-        proceed = verdict is ReferralStatus.COMPLETED
+        """After the welcome call, the benefits check and the order check: go on to the
+        authorization, or conclude now (declined, unreachable, order not current, insurance
+        unverified). Reads the recorded state, not the branches' outputs, so the decision is
+        the same whatever path got here."""
+        closed = self._closed(request.referral_id)
+        proceed = closed is None
         self.store.record(
             request.referral_id, "intake_checks_done", at=self.clock(), proceed=proceed
         )
-        return {"next": "estimate" if proceed else "conclude"}
+        return {"next": "authorize" if proceed else "conclude"}
 
     def call_clock(self, request: StepRequest) -> dict[str, Any]:
         """Due time of a call queued now, from the intake SLA for its type."""
@@ -153,27 +206,49 @@ class WorkflowSteps:
         return self._clock(self.clock() + sla, self.clock())
 
     def conclude(self, request: StepRequest) -> dict[str, Any]:
-        status = self._verdict(request.referral_id)
-        stage = {
-            ReferralStatus.DECLINED: "patient declined therapy",
-            ReferralStatus.INSURANCE_UNVERIFIED: "insurance could not be verified",
-        }.get(status, "intake complete")
+        status = self._final(request.referral_id)
         now = self.clock()
         self.store.update_referral(
-            request.referral_id, status=status.value, stage=stage, updated_at=now
+            request.referral_id, status=status.value, stage=STAGES[status], updated_at=now
         )
         self.store.record(request.referral_id, f"workflow_{status.value}", at=now)
         return {"status": status.value}
 
-    def _verdict(self, referral_id: str) -> ReferralStatus:
-        """Declined on any call; insurance unverified when a person closed the last insurance
-        task as rejected (benefits never verified); otherwise intake goes on / completes."""
+    def _final(self, referral_id: str) -> ReferralStatus:
+        """The documented final status, from the recorded state. ``scheduled`` and ``self_pay``
+        need the scheduling call reached *and* the authorization gate passed; anything else
+        that reaches here is a contradiction a person must see."""
+        closed = self._closed(referral_id)
+        if closed is not None:
+            return closed
+        record = self._referral(referral_id)
+        tasks = self.store.tasks_of(referral_id)
+        scheduled = any(
+            t.task_type is TaskType.SCHEDULING_CALL and t.outcome == CallOutcome.REACHED.value
+            for t in tasks
+        )
+        gate = (record.prior_auth or {}).get("gate")
+        if not scheduled or gate not in ("passed", "self_pay"):
+            raise WorkflowInconsistent(
+                "the workflow ended without a closing reason, a reached scheduling call and "
+                f"a passed authorization gate (scheduling reached: {scheduled}, gate: {gate})"
+            )
+        return ReferralStatus.SELF_PAY if gate == "self_pay" else ReferralStatus.SCHEDULED
+
+    def _closed(self, referral_id: str) -> ReferralStatus | None:
+        """Why the referral closes early, if it does: declined on a call or after a denial,
+        unreachable, an order the prescriber did not confirm, or insurance a person could
+        not verify. None: intake goes on."""
         record = self._referral(referral_id)
         tasks = sorted(self.store.tasks_of(referral_id), key=lambda t: t.created_at)
-        if any(
-            t.task_type in CALL_TASKS and t.outcome == CallOutcome.DECLINED.value for t in tasks
+        if (record.prior_auth or {}).get("gate") == "declined" or _any_outcome(
+            tasks, CALL_TASKS, CallOutcome.DECLINED
         ):
-            return ReferralStatus.DECLINED
+            return ReferralStatus.CLOSED_DECLINED
+        if _any_outcome(tasks, CALL_TASKS, CallOutcome.UNREACHABLE):
+            return ReferralStatus.CLOSED_UNREACHABLE
+        if _any_outcome(tasks, {TaskType.CONFIRM_ORDER}, ReviewOutcome.REJECTED):
+            return ReferralStatus.CLOSED_ORDER_NOT_CURRENT
         benefits = (record.benefits or {}).get("outcome")
         insurance = [t for t in tasks if t.task_type in INSURANCE_TASKS]
         if (
@@ -182,7 +257,7 @@ class WorkflowSteps:
             and insurance[-1].outcome == ReviewOutcome.REJECTED.value
         ):
             return ReferralStatus.INSURANCE_UNVERIFIED
-        return ReferralStatus.COMPLETED
+        return None
 
     def failed(self, request: StepRequest) -> dict[str, Any]:
         """Make a failed workflow a person's task, so nothing fails silently."""
@@ -224,3 +299,7 @@ class WorkflowSteps:
             "due_at": due.isoformat(),
             "timeout_seconds": max(1, int((due - now).total_seconds())),
         }
+
+
+def _any_outcome(tasks: list[TaskRecord], types: set[TaskType], outcome: str) -> bool:
+    return any(t.task_type in types and t.outcome == outcome for t in tasks)

@@ -231,6 +231,10 @@ class DynamoDbStore:
         ).get("Item")
         return AuthorizationRecord.model_validate(_from_item(item)) if item else None
 
+    def authorizations_of(self, referral_id: str) -> list[AuthorizationRecord]:
+        items = self._query_partition(referral_id, "AUTH#")
+        return [AuthorizationRecord.model_validate(_from_item(i)) for i in items]
+
     def update_authorization(
         self,
         referral_id: str,

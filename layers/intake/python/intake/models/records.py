@@ -6,7 +6,7 @@ a clinic may send or what a liaison sees never silently changes what is persiste
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -16,13 +16,32 @@ from intake.models.referral import Language, Referral
 
 
 class ReferralStatus(StrEnum):
+    """Where a referral stands. The final ones (``FINAL_STATUSES``) are the documented set an
+    intake ends in; each names what a pharmacy does next."""
+
     QUARANTINED = "quarantined"  # unreadable or invalid; a liaison reviews it
     IN_REVIEW = "in_review"  # read, but a liaison must complete missing fields
     IN_PROGRESS = "in_progress"  # its workflow is running
-    DECLINED = "declined"  # the patient declined therapy
+    SCHEDULED = "scheduled"  # covered, authorized (or none needed), patient reached, booked
+    SELF_PAY = "self_pay"  # authorization denied; the patient chose to pay, booked as self-pay
+    CLOSED_DECLINED = "closed_declined"  # the patient declined, or closed after a denial
+    CLOSED_UNREACHABLE = "closed_unreachable"  # the patient could not be reached
+    CLOSED_ORDER_NOT_CURRENT = "closed_order_not_current"  # the prescriber did not confirm it
     INSURANCE_UNVERIFIED = "insurance_unverified"  # a liaison could not verify coverage
-    COMPLETED = "completed"
     FAILED = "failed"  # the workflow failed; a liaison task says what to do
+
+
+FINAL_STATUSES = frozenset(
+    {
+        ReferralStatus.SCHEDULED,
+        ReferralStatus.SELF_PAY,
+        ReferralStatus.CLOSED_DECLINED,
+        ReferralStatus.CLOSED_UNREACHABLE,
+        ReferralStatus.CLOSED_ORDER_NOT_CURRENT,
+        ReferralStatus.INSURANCE_UNVERIFIED,
+        ReferralStatus.FAILED,
+    }
+)
 
 
 class TaskType(StrEnum):
@@ -36,6 +55,10 @@ class TaskType(StrEnum):
     WORKFLOW_ERROR = "workflow_error"
     APPEAL_OR_ALTERNATIVES = "appeal_or_alternatives"
     PRIOR_AUTH_FOLLOWUP = "prior_auth_followup"
+    ACCEPT_OR_APPEAL = "accept_or_appeal"  # partially certified or modified: accept or appeal
+    NETWORK_EXCEPTION = "network_exception"  # out of network: ask for a single-case agreement
+    VERIFY_CONTACT = "verify_contact"  # a wrong number: get the right one from the clinic
+    CONFIRM_ORDER = "confirm_order"  # an old order: the prescriber confirms it is current
 
 
 class TaskStatus(StrEnum):
@@ -47,8 +70,29 @@ class TaskStatus(StrEnum):
 class CallOutcome(StrEnum):
     REACHED = "reached"
     VOICEMAIL = "voicemail"
+    NO_ANSWER = "no_answer"
     WRONG_NUMBER = "wrong_number"
     DECLINED = "declined"
+    UNREACHABLE = "unreachable"  # only once every attempt is used: closes the referral
+
+
+RETRY_OUTCOMES = frozenset({CallOutcome.VOICEMAIL, CallOutcome.NO_ANSWER})
+"""Call outcomes that queue another attempt rather than finish the call."""
+
+
+class AuthTaskOutcome(StrEnum):
+    """What a liaison decides on an authorization task (denied, partial, modified, follow-up)."""
+
+    APPEAL_SUBMITTED = "appeal_submitted"  # the appeal goes to the payer; the workflow waits
+    ALTERNATIVE_THERAPY = "alternative_therapy"  # a new drug (corrections): a new request
+    SELF_PAY = "self_pay"  # the patient pays: the estimate is rerun as not covered
+    DECLINED = "declined"  # the referral closes as declined; the clinic is told
+    ACCEPT_TERMS = "accept_terms"  # partial/modified: the prescriber accepts the payer's terms
+    CERTIFIED = "certified"  # follow-up: the payer certified by phone (corrections: number, dates)
+    DENIED = "denied"  # follow-up: the payer denied by phone
+    STILL_PENDING = "still_pending"  # follow-up: wait for the payer again
+    NOT_REQUIRED = "not_required"  # follow-up: the payer says no authorization is needed
+    APPROVED = "approved"  # network exception: a single-case agreement is in place
 
 
 class ReviewOutcome(StrEnum):
@@ -95,6 +139,13 @@ class TaskPatient(BaseModel):
     preferred_language: Language
 
 
+class CallAttempt(BaseModel):
+    at: datetime
+    outcome: str
+    by: str | None = None
+    note_present: bool = False
+
+
 class TaskRecord(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -118,6 +169,14 @@ class TaskRecord(BaseModel):
     escalations: int = 0
     escalated_at: datetime | None = None
     resume_pending: bool = False
+    attempts: list[CallAttempt] = Field(default_factory=list)
+    """Every call attempt (calls only), oldest first."""
+    next_attempt_at: datetime | None = None
+    """A call's next attempt is not before this (attempts are spaced out)."""
+    waiting_for: str | None = None
+    """The task (a verify-contact task) this call waits on before its next attempt."""
+    contact_unverified: bool = False
+    """The clinic had no working number: the call may be closed as unreachable."""
 
 
 class TimelineEvent(BaseModel):
@@ -132,7 +191,16 @@ class AuthorizationRecord(BaseModel):
 
     referral_id: str
     auth_id: str = Field(description="the 278 trace number; also the fax attachment number")
-    status: Literal["pended", "certified", "denied", "rejected"]
+    status: Literal["pended", "certified", "partial", "modified", "denied", "cancelled", "rejected"]
+    kind: Literal["initial", "appeal", "extension"] = "initial"
+    """An initial request, an appeal of a denial, or a request for doses a certification left
+    uncovered."""
+    drug: str | None = Field(default=None, description="the HCPCS or NDC this request is for")
+    appeal_of: str | None = Field(default=None, description="the denied request an appeal is for")
+    requested_from: date | None = None
+    requested_to: date | None = None
+    """The first and last planned dose the request asks for (a certification without dates
+    is read as covering these)."""
     payer_id: str
     reasons: list[str]
     documentation: list[str]

@@ -1,0 +1,65 @@
+"""Checks on a liaison's authorization-task outcome, made before the task is closed.
+
+An alternative therapy is a new drug for a new request: its fields must make a valid referral
+now, in the liaison's API call (a 400 they can fix), not later in the workflow. A certification
+reported by phone needs its number. Kept apart from ``authorization`` so the liaison API does
+not load the packet builders.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from intake.errors import InvalidRequest
+from intake.models.problems import explain
+from intake.models.records import AuthTaskOutcome, TaskRecord
+from intake.models.referral import Referral
+from intake.referrals.draft import merge_fields
+from intake.tasks import Completion
+
+THERAPY_PREFIX = "therapy."
+
+
+def apply_therapy_corrections(referral: Referral, corrections: dict[str, Any]) -> Referral:
+    """The referral with the new therapy's fields (``therapy.*`` paths only)."""
+    fields = {k: v for k, v in corrections.items() if k.startswith(THERAPY_PREFIX)}
+    if not fields:
+        raise InvalidRequest(
+            "an alternative therapy needs the new drug as corrections, e.g. "
+            '{"therapy.drug_name": "...", "therapy.hcpcs": "...", "therapy.dose": "..."}'
+        )
+    others = sorted(set(corrections) - set(fields))
+    if others:
+        raise InvalidRequest(
+            f"only therapy fields may change with an alternative therapy, not: {', '.join(others)}"
+        )
+    try:
+        return Referral.model_validate(merge_fields(referral.model_dump(mode="json"), fields))
+    except ValidationError as exc:
+        raise InvalidRequest(
+            "the alternative therapy is not valid: " + "; ".join(explain(exc))
+        ) from exc
+
+
+class AuthTaskCheck:
+    """``TaskService.on_complete`` hook for authorization tasks."""
+
+    def __init__(self, referral_of: Any) -> None:
+        self._referral_of = referral_of
+
+    def __call__(self, task: TaskRecord, completion: Completion) -> None:
+        corrections = completion.corrections or {}
+        if completion.outcome == AuthTaskOutcome.ALTERNATIVE_THERAPY.value:
+            record = self._referral_of(task.referral_id)
+            if record is None or record.referral is None:
+                raise InvalidRequest(f"referral {task.referral_id} has no validated referral")
+            apply_therapy_corrections(record.referral, corrections)
+        if completion.outcome == AuthTaskOutcome.CERTIFIED.value and not corrections.get(
+            "certification_number"
+        ):
+            raise InvalidRequest(
+                'give the payer\'s certification as corrections {"certification_number": "...",'
+                ' "effective_from": "YYYY-MM-DD", "effective_to": "YYYY-MM-DD"}'
+            )
