@@ -64,13 +64,20 @@ def lambda_context() -> FakeLambdaContext:
 def local_stack() -> Iterator[Any]:
     """The whole system on moto server with real handler processes, shared by a session.
 
-    Escalation repeats every 2 s instead of 4 h, and a pended authorization is overdue after
-    12 s instead of 7 days, so timeout paths run in test time; the poller ticks every second.
+    A welcome call is due 18 s after receipt instead of 48 h, escalation repeats every 2 s
+    instead of 4 h, and a pended authorization is overdue after 12 s instead of 7 days, so
+    timeout paths run in test time; the poller ticks every second.
     """
     from intake_local.stack import LocalStack, StackOptions
 
     stack = LocalStack(
-        StackOptions(parameters={"EscalationRepeatSeconds": "2", "PaDecisionWindowSeconds": "12"})
+        StackOptions(
+            parameters={
+                "WelcomeCallSlaHours": "0.005",
+                "EscalationRepeatSeconds": "2",
+                "PaDecisionWindowSeconds": "12",
+            }
+        )
     )
     stack.start()
     yield stack

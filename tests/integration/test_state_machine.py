@@ -92,7 +92,7 @@ def test_upload_runs_to_the_welcome_call_and_completion_finishes_the_workflow(
     # Then the execution succeeds and the timeline records the outcome
     finish(local_stack, api, referral_id)
     view = api.referral(referral_id)
-    assert view["status"] == "completed"
+    assert view["status"] == "scheduled"
     completed = [e for e in view["timeline"] if e["event"] == "welcome_call_completed"]
     assert completed and completed[0]["detail"]["outcome"] == "reached"
 
@@ -106,7 +106,7 @@ def test_declined_welcome_call_ends_the_referral_as_declined(
     wait_for(lambda: open_task(api, task_id))
     assert api.complete(task_id, "declined", note="Chose another pharmacy").status_code == 200
     finish(local_stack, api, referral_id)
-    assert api.referral(referral_id)["status"] == "declined"
+    assert api.referral(referral_id)["status"] == "closed_declined"
 
 
 def test_duplicate_upload_starts_one_execution_and_queues_one_call(
@@ -157,25 +157,30 @@ def test_invalid_upload_is_quarantined_and_starts_no_workflow(
 def test_overdue_welcome_call_is_escalated_then_still_completes(
     local_stack: Any, api: LiaisonClient
 ) -> None:
-    # Given a referral received three days ago: its welcome call (due in 2 days) is already overdue
-    received = (datetime.now(UTC) - timedelta(days=3)).isoformat()
-    body = json.dumps(referral_json(clinic_reference="SM-LATE-1", received_at=received)).encode()
+    # Given a referral whose document is dated three days ago (the session's welcome-call SLA
+    # is 18 s after receipt)
+    written = (datetime.now(UTC) - timedelta(days=3)).isoformat()
+    body = json.dumps(referral_json(clinic_reference="SM-LATE-1", received_at=written)).encode()
     referral_id = upload(local_stack, body, "referrals/sm/late.json")
     task_id = task_id_for(referral_id, TaskType.WELCOME_CALL)
-    # When nobody completes it, Then it is escalated (recorded), and escalated again after the repeat
+    # Then its due time runs from when we received it, not from the document's date
+    task = wait_for(lambda: open_task(api, task_id))
+    uploaded = datetime.fromisoformat(api.referral(referral_id)["uploaded_at"])
+    assert datetime.fromisoformat(task["due_at"]) >= uploaded
+    # When nobody completes it, Then it is escalated at its due time (recorded), and again
     task = wait_for(
-        lambda: (t := open_task(api, task_id)) and t["escalations"] >= 2 and t, timeout=40
+        lambda: (t := open_task(api, task_id)) and t["escalations"] >= 2 and t, timeout=90
     )
     assert task["overdue"] is True and task["status"] == "open"
     events = [e["event"] for e in api.referral(referral_id)["timeline"]]
     assert events.count("task_escalated") >= 2
     # And the task is not lost: completing it still finishes the workflow
-    wait_for(lambda: api.complete(task_id, "voicemail").status_code == 200, timeout=15)
+    wait_for(lambda: api.complete(task_id, "reached").status_code == 200, timeout=15)
     finish(local_stack, api, referral_id)
     outcome = [
         e for e in api.referral(referral_id)["timeline"] if e["event"] == "welcome_call_completed"
     ]
-    assert outcome[0]["detail"]["outcome"] == "voicemail"
+    assert outcome[0]["detail"]["outcome"] == "reached"
 
 
 def _view(api: LiaisonClient, referral_id: str) -> dict[str, Any] | None:
@@ -211,7 +216,7 @@ def test_mismatch_goes_to_a_liaison_and_their_corrections_verify_the_insurance(
     # Then the check re-runs with the corrected referral, verifies, and intake completes
     finish(local_stack, api, referral_id)
     view = api.referral(referral_id)
-    assert view["status"] == "completed" and view["benefits"]["outcome"] == "verified"
+    assert view["status"] == "scheduled" and view["benefits"]["outcome"] == "verified"
     assert view["benefits"]["round"] == 2 and view["referral"]["patient"]["first_name"] == "Robert"
 
 
@@ -298,23 +303,30 @@ def test_the_cost_call_carries_the_estimate_in_the_patients_language(
     referral_id = upload(local_stack, body, "referrals/sm/cost.json")
     wait_for(lambda: open_task(api, task_id_for(referral_id, TaskType.WELCOME_CALL)))
     api.complete(task_id_for(referral_id, TaskType.WELCOME_CALL), "reached")
-    # (this plan pends, then denies, ocrelizumab: the liaison works the appeal first)
+    # (this plan pends, then denies, ocrelizumab: no cost call while the denial stands)
     appeal = wait_for(
         lambda: open_task(api, task_id_for(referral_id, TaskType.APPEAL_OR_ALTERNATIVES))
     )
-    api.complete(appeal["task_id"], "resolved", note="appeal faxed")
-    # When the estimate is made, Then the cost call task shows it, with a Spanish script
+    assert "cost_and_options_call" not in [
+        t["task_type"] for t in api.referral(referral_id)["tasks"]
+    ]
+    # When the patient chooses to pay for the therapy themselves
+    assert (
+        api.complete(appeal["task_id"], "self_pay", note="patient will self-pay").status_code == 200
+    )
+    # Then the estimate is made as not covered, and the cost call shows it with a Spanish script
     cost = wait_for(
         lambda: open_task(api, task_id_for(referral_id, TaskType.COST_AND_OPTIONS_CALL))
     )
     assert cost["patient"]["preferred_language"] == "es"
-    assert cost["details"]["estimate"]["version"] == 1
+    estimate = cost["details"]["estimate"]
+    assert estimate["version"] == 1 and estimate["coverage"] == "self_pay"
     assert cost["details"]["call_script"]["language"] == "es"
-    # And a patient who declines on the cost call ends the referral as declined, with no scheduling call
-    api.complete(cost["task_id"], "declined", note="cannot afford the copays")
+    # And a patient who declines on the cost call closes the referral, with no scheduling call
+    api.complete(cost["task_id"], "declined", note="cannot afford the therapy")
     wait_for(lambda: execution(local_stack, referral_id)["status"] == "SUCCEEDED")
     view = api.referral(referral_id)
-    assert view["status"] == "declined" and view["estimate"]["version"] == 1
+    assert view["status"] == "closed_declined" and view["estimate"]["version"] == 1
     assert "scheduling_call" not in [t["task_type"] for t in view["tasks"]]
 
 
@@ -346,7 +358,7 @@ def test_pended_authorization_is_resolved_by_the_scheduled_poller(
     assert pa["status"] == "certified" and pa["certification_number"] and pa["effective_from"]
     keys = s3_keys(local_stack, f"prior-auth/{referral_id}/")
     assert [k.rsplit("/", 1)[-1] for k in keys] == ["packet.pdf", "pas-bundle.json", "request.278"]
-    assert api.referral(referral_id)["status"] == "completed"
+    assert api.referral(referral_id)["status"] == "scheduled"
 
 
 def test_denied_authorization_prepares_an_appeal_for_a_liaison(
@@ -369,9 +381,18 @@ def test_denied_authorization_prepares_an_appeal_for_a_liaison(
     assert any(
         k.endswith("/appeal.pdf") for k in s3_keys(local_stack, f"prior-auth/{referral_id}/")
     )
-    assert api.complete(appeal["task_id"], "resolved", note="appeal faxed").status_code == 200
-    finish(local_stack, api, referral_id)
-    assert api.referral(referral_id)["prior_auth"]["status"] == "denied"
+    # When the liaison closes it (no appeal, no alternative)
+    assert api.complete(appeal["task_id"], "declined", note="prescriber agrees").status_code == 200
+    wait_for(lambda: execution(local_stack, referral_id)["status"] == "SUCCEEDED")
+    # Then the referral closes as declined, the clinic is told, and no later call was queued
+    view = api.referral(referral_id)
+    assert view["status"] == "closed_declined" and view["prior_auth"]["status"] == "denied"
+    assert "clinic_notified" in events_of(api, referral_id)
+    assert any(
+        k.endswith("/clinic-notice.txt") for k in s3_keys(local_stack, f"prior-auth/{referral_id}/")
+    )
+    kinds = {t["task_type"] for t in view["tasks"]}
+    assert not kinds & {"cost_and_options_call", "scheduling_call"}
 
 
 def test_payer_errors_while_polling_then_a_decision_after_the_window_is_kept(
@@ -401,14 +422,27 @@ def test_payer_errors_while_polling_then_a_decision_after_the_window_is_kept(
     assert "prior_auth_overdue" in events_of(api, referral_id)
     # And when the payer answers again, the late decision (its token expired) is recorded
     # and handed to a person as its own task
-    late = wait_for(
-        lambda: open_task(api, task_id_for(referral_id, TaskType.PRIOR_AUTH_FOLLOWUP, 2)),
-        timeout=40,
-    )
-    assert "after the window" in late["details"]["reason"]
+    late = wait_for(lambda: followup_about(api, referral_id, "after the window"), timeout=40)
     assert "prior_auth_decided_late" in events_of(api, referral_id)
     assert api.referral(referral_id)["prior_auth"]["status"] == "certified"
-    # And the workflow goes on once the follow-ups are done
-    api.complete(followup["task_id"], "resolved", note="payer confirmed by phone")
-    api.complete(late["task_id"], "resolved")
+    # And the workflow goes on once the follow-up records what the payer said
+    number = {"certification_number": late["details"]["certification_number"]}
+    assert (
+        api.complete(followup["task_id"], "certified", "payer confirmed", number).status_code == 200
+    )
+    api.complete(late["task_id"], "certified", corrections=number)
     finish(local_stack, api, referral_id)
+    assert api.referral(referral_id)["status"] == "scheduled"
+
+
+def followup_about(api: LiaisonClient, referral_id: str, words: str) -> dict[str, Any] | None:
+    return next(
+        (
+            t
+            for t in api.tasks()
+            if t["referral_id"] == referral_id
+            and t["task_type"] == "prior_auth_followup"
+            and words in str(t["details"].get("reason"))
+        ),
+        None,
+    )

@@ -4,11 +4,12 @@ liaison would (through the HTTP API), and summarize what happened to each referr
 from __future__ import annotations
 
 import itertools
+import json
 import statistics
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,19 @@ from intake.ids import referral_id_for
 from intake_local.stack import LocalStack
 
 CALL_TASKS = {"welcome_call", "cost_and_options_call", "scheduling_call"}
-TERMINAL = {"completed", "declined", "failed", "quarantined", "in_review", "insurance_unverified"}
+FINAL = {
+    "scheduled",
+    "self_pay",
+    "closed_declined",
+    "closed_unreachable",
+    "closed_order_not_current",
+    "insurance_unverified",
+    "failed",
+}
+"""The documented final statuses (``ReferralStatus``/``FINAL_STATUSES``)."""
+TERMINAL = FINAL | {"quarantined", "in_review"}
 LIAISON = "auto-liaison@local"
+Step = tuple[str, dict[str, Any] | None, str]
 
 
 @dataclass
@@ -92,17 +104,48 @@ def upload(
     return uploaded
 
 
-def liaison_decision(task: dict[str, Any]) -> tuple[str, dict[str, Any] | None, str] | None:
+class LiaisonScripts:
+    """What the auto-liaison does per sample (``events/referrals/_liaison.json``): per task
+    type a list of steps, the Nth attempt of a call (or round of another task) taking step N."""
+
+    def __init__(self, scripts: dict[str, Any], files: dict[str, str] | None = None) -> None:
+        self.scripts = scripts
+        self.files = files or {}
+        """referral id → sample file name"""
+
+    @classmethod
+    def load(cls, folder: Path, files: dict[str, str] | None = None) -> LiaisonScripts:
+        path = folder / "_liaison.json"
+        data = json.loads(path.read_text("utf-8")) if path.is_file() else {}
+        return cls(data, files)
+
+    def step(self, task: dict[str, Any]) -> Step | None:
+        kind = task["task_type"]
+        script = self.scripts.get(self.files.get(task["referral_id"], ""), {})
+        steps = script.get(kind) or self.scripts.get("default", {}).get(kind)
+        if not steps:
+            return None
+        n = (
+            len(task.get("attempts") or [])
+            if kind in CALL_TASKS
+            else int(task["task_id"].rsplit(".", 1)[-1]) - 1
+        )
+        chosen = steps[min(n, len(steps) - 1)]
+        if isinstance(chosen, str):
+            return chosen, None, "auto-liaison (local run)"
+        return chosen["outcome"], chosen.get("corrections"), chosen.get("note") or "auto-liaison"
+
+
+def liaison_decision(task: dict[str, Any], scripts: LiaisonScripts | None = None) -> Step | None:
     """What the auto-liaison does with a task: (outcome, corrections, note), or None to leave it.
 
-    Calls are reached. An insurance task whose payer knows the member under another name or
-    date of birth is resolved with the payer's details (as a liaison would after confirming
-    them with the patient); one the payer cannot find at all, or inactive coverage, is closed
-    as unresolved. Review tasks need a person and stay open.
+    The sample's script decides calls and authorization tasks (see ``LiaisonScripts``). An
+    insurance task whose payer knows the member under another name or date of birth is
+    resolved with the payer's details (as a liaison would after confirming them with the
+    patient); one the payer cannot find at all, or inactive coverage, is closed as unresolved.
+    Review tasks need a person and stay open.
     """
     kind = task["task_type"]
-    if kind in CALL_TASKS:
-        return "reached", None, "auto-liaison (local run)"
     if kind == "verify_insurance":
         echo = task["details"].get("payer_echo") or {}
         mismatch = any("different" in r for r in task["details"].get("reasons", []))
@@ -120,19 +163,23 @@ def liaison_decision(task: dict[str, Any]) -> tuple[str, dict[str, Any] | None, 
         return "rejected", None, "could not verify with the clinic (local run)"
     if kind == "coverage_inactive":
         return "rejected", None, "patient has no other coverage (local run)"
-    if kind == "appeal_or_alternatives":
-        return "resolved", None, "appeal sent with the prepared packet (local run)"
-    if kind == "prior_auth_followup":
-        return "resolved", None, "followed up with the payer (local run)"
-    return None
+    return (scripts or LiaisonScripts({})).step(task)
 
 
-def work_tasks(api: LiaisonClient) -> int:
+def _ready(task: dict[str, Any]) -> bool:
+    """A call waiting on the clinic, or whose next attempt is not yet due, is left alone."""
+    if task["status"] == "completed" or task.get("waiting_for"):
+        return False
+    later = task.get("next_attempt_at")
+    return not later or _ts(later) <= datetime.now(UTC)
+
+
+def work_tasks(api: LiaisonClient, scripts: LiaisonScripts | None = None) -> int:
     """Claim and complete the open tasks a liaison would; returns how many were completed."""
     done = 0
     for task in api.tasks():
-        decision = liaison_decision(task)
-        if decision is None or task["status"] == "completed":
+        decision = liaison_decision(task, scripts)
+        if decision is None or not _ready(task):
             continue
         outcome, corrections, note = decision
         if api.claim(task["task_id"]).status_code != 200:
@@ -149,10 +196,12 @@ def run(
     api = LiaisonClient(stack.outputs.api_url)
     started = time.monotonic()
     uploaded = upload(stack, files)
+    folder = files[0].parent if files else Path(".")
+    scripts = LiaisonScripts.load(folder, {rid: path.name for rid, path in uploaded.items()})
     unsettled = set(uploaded)
     while unsettled and time.monotonic() - started < timeout_s:
         if auto_liaison:
-            work_tasks(api)
+            work_tasks(api, scripts)
         unsettled = {rid for rid in unsettled if not _settled(_view(api, rid), auto_liaison)}
         time.sleep(0.2)
     referrals = [_summary(uploaded[rid], _view(api, rid)) for rid in uploaded]
@@ -226,6 +275,7 @@ def _summary(path: Path, view: dict[str, Any] | None) -> dict[str, Any]:
                 "outcome": t["outcome"],
                 "due_at": t["due_at"],
                 "escalations": t["escalations"],
+                "attempts": [{"at": a["at"], "outcome": a["outcome"]} for a in t["attempts"]],
             }
             for t in view["tasks"]
         ],
@@ -298,7 +348,9 @@ def render(result: RunResult) -> str:
                     lines.append(f"     appeal: {pa['appeal']}")
         for t in r["tasks"]:
             outcome = f" → {t['outcome']}" if t["outcome"] else ""
-            lines.append(f"   task: {t['type']:<22} {t['status']:<10}{outcome}")
+            tries = ", ".join(a["outcome"] for a in t.get("attempts") or [])
+            attempts = f"  (attempts: {tries})" if tries else ""
+            lines.append(f"   task: {t['type']:<22} {t['status']:<10}{outcome}{attempts}")
         lines.append("   timeline:")
         for e, step in zip(r["timeline"], [None, *r.get("steps", [])], strict=False):
             delta = f"  (+{step['seconds']:.3f}s)" if step else ""

@@ -589,6 +589,7 @@ class PriorAuthorizations:
                     "reason": "status inquiries to the payer keep failing",
                     "error": type(exc).__name__,
                 },
+                round_=self._next_round(auth.referral_id, TaskType.PRIOR_AUTH_FOLLOWUP),
             )
 
     def _decided(

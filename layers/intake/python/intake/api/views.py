@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from intake.models.records import (
+    CallAttempt,
     ReferralRecord,
     ReferralStatus,
     TaskPatient,
@@ -36,11 +37,29 @@ class TaskView(BaseModel):
     outcome: str | None
     note: str | None
     escalations: int
+    attempts: list[CallAttempt] = Field(description="calls: every attempt, oldest first")
+    next_attempt_at: datetime | None = Field(
+        description="calls: the next attempt is not before this (attempts are spaced out)"
+    )
+    waiting_for: str | None = Field(
+        description="calls: the verify-contact task this call waits on after a wrong number"
+    )
+    outcomes: list[str] = Field(description="the outcomes a liaison may record on it now")
 
     @classmethod
-    def of(cls, task: TaskRecord, now: datetime) -> TaskView:
-        data = task.model_dump(exclude={"task_token", "corrections", "resume_pending"})
-        return cls(**data, overdue=task.status is not TaskStatus.COMPLETED and task.due_at < now)
+    def of(cls, task: TaskRecord, now: datetime, max_attempts: int = 3) -> TaskView:
+        from intake.tasks import outcomes_for
+
+        data = task.model_dump(
+            exclude={"task_token", "corrections", "resume_pending", "contact_unverified"}
+        )
+        return cls(
+            **data,
+            overdue=task.status is not TaskStatus.COMPLETED and task.due_at < now,
+            outcomes=sorted(outcomes_for(task, max_attempts))
+            if task.status is not TaskStatus.COMPLETED
+            else [],
+        )
 
 
 class TaskList(BaseModel):
@@ -107,7 +126,11 @@ class ClaimRequest(BaseModel):
 
 class CompleteRequest(BaseModel):
     outcome: str = Field(
-        description="calls: reached, voicemail, wrong_number, declined; reviews: resolved, rejected"
+        description="calls: reached, voicemail, no_answer, wrong_number, declined (unreachable "
+        "once every attempt is used); authorization tasks: appeal_submitted, alternative_therapy, "
+        "self_pay, declined, accept_terms (partial/modified), certified, denied, still_pending, "
+        "not_required (follow-up), approved (network exception); reviews: resolved, rejected. "
+        "Each task lists its allowed outcomes in `outcomes`."
     )
     note: str | None = Field(default=None, max_length=4000)
     liaison: str | None = Field(default=None, max_length=120)
