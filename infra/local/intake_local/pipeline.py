@@ -261,6 +261,7 @@ def _summary(path: Path, view: dict[str, Any] | None) -> dict[str, Any]:
         "file": path.name,
         "status": view["status"],
         "stage": view["stage"],
+        "uploaded_at": view["uploaded_at"],
         "language": (view.get("referral") or {}).get("patient", {}).get("preferred_language"),
         "problems": view["problems"],
         "quarantine_key": view["quarantine_key"],

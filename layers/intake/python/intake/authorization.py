@@ -732,6 +732,8 @@ class PriorAuthorizations:
             effective_from=(auth.decision or {}).get("effective_from"),
             effective_to=(auth.decision or {}).get("effective_to"),
             reason=(auth.decision or {}).get("reason"),
+            requested_from=auth.requested_from.isoformat() if auth.requested_from else None,
+            requested_to=auth.requested_to.isoformat() if auth.requested_to else None,
         )
 
     def _gate(self, referral_id: str, gate: Gate, **fields: Any) -> None:
