@@ -43,8 +43,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"  deployed template.yaml in {stack.timings['deploy']:.1f} s; liaison API at {stack.outputs.api_url}",
             flush=True,
         )
+        timeout = args.timeout or pipeline.default_timeout(len(files))
         result = pipeline.run(
-            stack, files, auto_liaison=not args.no_auto_liaison, timeout_s=args.timeout
+            stack, files, auto_liaison=not args.no_auto_liaison, timeout_s=timeout
         )
     print(pipeline.render(result))
     if args.json:
@@ -53,8 +54,14 @@ def cmd_run(args: argparse.Namespace) -> int:
             encoding="utf-8",
         )
         print(f"summary written to {args.json}")
-    unsettled = [r for r in result.referrals if r["status"] in {"not_ingested"}]
-    return 1 if unsettled else 0
+    late = pipeline.unfinished(result, auto_liaison=not args.no_auto_liaison)
+    if late:
+        print(
+            f"intake run: {len(late)} of {len(result.referrals)} referrals did not finish "
+            "(listed above)",
+            file=sys.stderr,
+        )
+    return 1 if late else 0
 
 
 def cmd_local_up(args: argparse.Namespace) -> int:
@@ -132,7 +139,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-auto-liaison", action="store_true", help="leave the call tasks open")
     run.add_argument("--json", metavar="FILE", help="also write the summary as JSON")
     run.add_argument(
-        "--timeout", type=float, default=240, help="seconds to wait for referrals to settle"
+        "--timeout",
+        type=float,
+        default=None,
+        help="seconds to wait for referrals to settle (default: 120 + 15 per file)",
     )
     run.set_defaults(func=cmd_run)
 

@@ -208,6 +208,32 @@ def run(
     return RunResult(referrals=referrals, figures=_figures(referrals, time.monotonic() - started))
 
 
+def default_timeout(files: int) -> float:
+    """Long enough for the slowest path (an appeal waits on the payer's poller, calls retry
+    seconds apart locally) with room for a loaded machine: 120 s plus 15 s a referral."""
+    return 120.0 + 15.0 * files
+
+
+def unfinished(result: RunResult, auto_liaison: bool = True) -> list[dict[str, Any]]:
+    """The referrals that did not end where a run should leave them, and why: not ingested,
+    failed (with its workflow-error task's reason), or still running (its stage)."""
+    out = []
+    for r in result.referrals:
+        done = r["status"] in TERMINAL and r["status"] != "failed"
+        if not auto_liaison and r["status"] == "in_progress":
+            done = any(t["type"] in CALL_TASKS for t in r["tasks"])
+        if done:
+            continue
+        errors = [t for t in r["tasks"] if t["type"] == "workflow_error"]
+        why = (
+            (errors[-1].get("reason") or "see the workflow_error task")
+            if errors
+            else r.get("stage") or "not ingested before the run ended"
+        )
+        out.append({"file": r["file"], "status": r["status"], "why": why})
+    return out
+
+
 def _view(api: LiaisonClient, referral_id: str) -> dict[str, Any] | None:
     try:
         return api.referral(referral_id)
@@ -277,6 +303,7 @@ def _summary(path: Path, view: dict[str, Any] | None) -> dict[str, Any]:
                 "due_at": t["due_at"],
                 "escalations": t["escalations"],
                 "attempts": [{"at": a["at"], "outcome": a["outcome"]} for a in t["attempts"]],
+                "reason": _why(t),
             }
             for t in view["tasks"]
         ],
@@ -286,6 +313,14 @@ def _summary(path: Path, view: dict[str, Any] | None) -> dict[str, Any]:
             round((queued - uploaded).total_seconds(), 3) if queued and uploaded else None
         ),
     }
+
+
+def _why(task: dict[str, Any]) -> str | None:
+    """A workflow-error task's reason in words (never a value from the referral)."""
+    if task["task_type"] != "workflow_error":
+        return None
+    details = task.get("details") or {}
+    return str(details.get("reason") or details.get("error") or task.get("reason") or "")
 
 
 def _figures(referrals: list[dict[str, Any]], wall_s: float) -> dict[str, Any]:
@@ -357,6 +392,11 @@ def render(result: RunResult) -> str:
             delta = f"  (+{step['seconds']:.3f}s)" if step else ""
             lines.append(f"     {e['at'][11:23]}  {e['event']}{delta}")
     f = result.figures
+    late = unfinished(result)
+    if late:
+        lines.append("")
+        lines.append(f"{len(late)} referral{'s' if len(late) != 1 else ''} did not finish:")
+        lines.extend(f"   {u['file']}: {u['status']} ({u['why']})" for u in late)
     lines.append("")
     lines.append(
         f"{f['referrals']} referrals in {f['wall_seconds']} s; median upload → welcome call queued: "

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
@@ -118,6 +119,9 @@ class PriorAuthorizations:
     pharmacy: Pharmacy
     decision_window: timedelta = timedelta(days=7)  # CMS standard; expedited is 72 hours
     poll_interval: timedelta = timedelta(minutes=15)
+    inquiry_budget: int = 40
+    """Paid status inquiries per request before a person calls the payer instead."""
+    poll_concurrency: int = 16
     clock: Callable[[], datetime] = utcnow
 
     # ------------------------------------------------------------------ workflow steps
@@ -379,7 +383,10 @@ class PriorAuthorizations:
         if outcome == o.STILL_PENDING and auth is not None:
             deadline = now + self.decision_window
             self.store.update_authorization(
-                referral_id, auth.auth_id, {"deadline_at": deadline}, pending_until=None
+                referral_id,
+                auth.auth_id,
+                {"deadline_at": deadline, "polls": 0, "budget_spent": False},
+                pending_until=None,
             )
             return PaStep(
                 route="await",
@@ -494,12 +501,25 @@ class PriorAuthorizations:
 
     # ------------------------------------------------------------------ the scheduled poller
     def poll(self) -> PollReport:
+        """Ask the payer about every authorization due a poll: the inquiries go out side by
+        side (``poll_concurrency`` at a time, since each waits on the payer for seconds), and
+        the answers are recorded one by one. One record's failure never stops the others."""
         now = self.clock()
+        due = self.store.pending_authorizations(now)
+        inquiries: list[tuple[AuthorizationRecord, str | Exception]] = []
+        for auth in due:
+            try:
+                inquiries.append((auth, self._inquiry(auth, now)))
+            except Exception as exc:
+                inquiries.append((auth, exc))
+        answers = self._ask_all(inquiries)
         checked = decided = pending = failed = late = 0
-        for auth in self.store.pending_authorizations(now):
+        for auth, answer in answers:
             checked += 1
             try:
-                outcome = self._act_on(auth, self._inquire(auth, now), now)
+                if isinstance(answer, Exception):
+                    raise answer
+                outcome = self._act_on(auth, answer, now)
             except Exception as exc:  # one bad record must not stop the others; it stays pending
                 if not isinstance(exc, ClearinghouseError):
                     logger.exception(
@@ -508,22 +528,53 @@ class PriorAuthorizations:
                 failed += 1
                 self._poll_failed(auth, now, exc)
                 continue
-            decided += outcome != "pending"
-            pending += outcome == "pending"
+            decided += outcome not in ("pending", "budget_spent")
+            pending += outcome in ("pending", "budget_spent")
             late += outcome == "late"
         report = PollReport(checked, decided, pending, failed, late)
         logger.info("authorizations polled", extra=report.as_dict())
         return report
 
+    def _ask_all(
+        self, inquiries: list[tuple[AuthorizationRecord, str | Exception]]
+    ) -> list[tuple[AuthorizationRecord, AuthDecision | Exception]]:
+        def ask(item: tuple[AuthorizationRecord, str | Exception]) -> AuthDecision | Exception:
+            auth, x12 = item
+            if isinstance(x12, Exception):
+                return x12
+            try:
+                reply = self.gateway.submit_prior_auth(x12, correlation_id=auth.referral_id)
+                return interpret_278_response(reply.x12)
+            except Exception as exc:
+                return exc
+
+        if len(inquiries) <= 1 or self.poll_concurrency <= 1:
+            return [(auth, ask((auth, x12))) for auth, x12 in inquiries]
+        with ThreadPoolExecutor(max_workers=self.poll_concurrency) as pool:
+            results = list(pool.map(ask, inquiries))
+        return [(auth, result) for (auth, _), result in zip(inquiries, results, strict=True)]
+
+    def next_poll(self, auth: AuthorizationRecord, now: datetime) -> datetime:
+        """Polls back off with the request's age, to respect the payer's per-inquiry fees:
+        every interval for the first 4 intervals (15 min: the first hour), every 4 intervals
+        until 32 (hourly until 8 h), then every 32 (every 8 h) to the end of the window."""
+        age = now - auth.submitted_at
+        base = self.poll_interval
+        step = base if age < 4 * base else 4 * base if age < 32 * base else 32 * base
+        return now + step
+
     def _act_on(self, auth: AuthorizationRecord, answer: AuthDecision, now: datetime) -> str:
         """Record a polled answer; resume the workflow on a decision. Returns pending,
-        decided or late (decided after the workflow stopped waiting)."""
+        decided, late (decided after the workflow stopped waiting) or budget_spent."""
         if answer.status == "pended":
-            next_poll = now + self.poll_interval
+            polls = auth.polls + 1
+            if polls >= self.inquiry_budget:
+                return self._budget_spent(auth, polls, now)
+            next_poll = self.next_poll(auth, now)
             self.store.update_authorization(
                 auth.referral_id,
                 auth.auth_id,
-                {"polls": auth.polls + 1, "next_poll_at": next_poll, "poll_failures": 0},
+                {"polls": polls, "next_poll_at": next_poll, "poll_failures": 0},
                 pending_until=next_poll,
             )
             return "pending"
@@ -540,8 +591,44 @@ class PriorAuthorizations:
             return "late"
         return "decided"
 
+    def _budget_spent(self, auth: AuthorizationRecord, polls: int, now: datetime) -> str:
+        """Every inquiry the budget allows went unanswered: stop paying for inquiries and hand
+        the workflow to a person (who calls the payer, then records what it said)."""
+        self.store.update_authorization(
+            auth.referral_id,
+            auth.auth_id,
+            {"polls": polls, "budget_spent": True},
+            pending_until=None,
+        )
+        self.store.record(
+            auth.referral_id,
+            "prior_auth_inquiry_budget_spent",
+            at=now,
+            auth_id=auth.auth_id,
+            polls=polls,
+        )
+        step = PaStep(
+            route="task",
+            status="pended",
+            auth_id=auth.auth_id,
+            task=self._plan(
+                auth.referral_id,
+                TaskType.PRIOR_AUTH_FOLLOWUP,
+                {
+                    "auth_id": auth.auth_id,
+                    "reason": f"still pended after {polls} status inquiries: call the payer",
+                    "deadline": auth.deadline_at.isoformat(),
+                    "packet": auth.packet,
+                },
+                now,
+            ),
+        )
+        if auth.task_token and now < auth.deadline_at:
+            self.workflow.resume(auth.task_token, step.model_dump(mode="json"))
+        return "budget_spent"
+
     # ------------------------------------------------------------------ internals
-    def _inquire(self, auth: AuthorizationRecord, now: datetime) -> AuthDecision:
+    def _inquiry(self, auth: AuthorizationRecord, now: datetime) -> str:
         _, referral = self._referral(auth.referral_id)
         inquiry = status_inquiry(
             referral,
@@ -551,14 +638,11 @@ class PriorAuthorizations:
             event_start=auth.requested_from or auth.submitted_at.date(),
             review_number=(auth.decision or {}).get("review_number") or "",
         )
-        reply = self.gateway.submit_prior_auth(
-            build_278_inquiry(inquiry, now=now), correlation_id=auth.referral_id
-        )
-        return interpret_278_response(reply.x12)
+        return build_278_inquiry(inquiry, now=now)
 
     def _poll_failed(self, auth: AuthorizationRecord, now: datetime, exc: Exception) -> None:
         failures = auth.poll_failures + 1
-        next_poll = now + self.poll_interval * (2 ** min(failures, 3))
+        next_poll = self.next_poll(auth, now) + self.poll_interval * (2 ** min(failures, 3) - 1)
         self.store.update_authorization(
             auth.referral_id,
             auth.auth_id,

@@ -161,6 +161,8 @@ def prior_authorizations() -> PriorAuthorizations:
         pharmacy=pharmacy,
         decision_window=timedelta(seconds=settings.pa_decision_window_seconds),
         poll_interval=timedelta(seconds=settings.pa_poll_interval_seconds),
+        inquiry_budget=settings.pa_inquiry_budget,
+        poll_concurrency=settings.pa_poll_concurrency,
     )
 
 

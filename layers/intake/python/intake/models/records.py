@@ -218,3 +218,5 @@ class AuthorizationRecord(BaseModel):
     poll_failures: int = 0
     last_poll_error: str | None = None
     token_expired: bool = False
+    budget_spent: bool = False
+    """Every paid status inquiry the budget allows was used; a person took over."""
