@@ -10,6 +10,7 @@ during polling leaves the record pending, with its failures counted and the next
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -121,7 +122,7 @@ class PriorAuthorizations:
     poll_interval: timedelta = timedelta(minutes=15)
     inquiry_budget: int = 40
     """Paid status inquiries per request before a person calls the payer instead."""
-    poll_concurrency: int = 16
+    poll_concurrency: int = 32
     clock: Callable[[], datetime] = utcnow
 
     # ------------------------------------------------------------------ workflow steps
@@ -155,6 +156,7 @@ class PriorAuthorizations:
         store it, send the 278, and act on the answer."""
         referral_id = record.referral_id
         now = self.clock()
+        doses = planned_doses(referral)
         packet = build_packet(
             referral,
             summary_from_json(stored_summary(record.benefits or {})),
@@ -163,6 +165,7 @@ class PriorAuthorizations:
             now=now,
             original_document=self.documents.original(record),
             original_name=record.source.key.rsplit("/", 1)[-1],
+            trace_number=self._trace(referral_id, kind, drug_key(referral), doses),
         )
         auth_id = packet.trace_number
         folder = f"prior-auth/{referral_id}/{auth_id}"
@@ -177,7 +180,6 @@ class PriorAuthorizations:
                 "application/fhir+json",
             ),
         }
-        doses = planned_doses(referral)
         return self._send(
             referral,
             AuthorizationRecord(
@@ -843,6 +845,14 @@ class PriorAuthorizations:
     def _next_round(self, referral_id: str, kind: TaskType) -> int:
         rounds = [t.task_id for t in self.store.tasks_of(referral_id) if t.task_type is kind]
         return len(rounds) + 1
+
+    def _trace(self, referral_id: str, kind: str, drug: str, doses: tuple[Any, ...]) -> str:
+        """The request's trace number (TRN02, also the packet id): the same for a step the
+        workflow retries after a timeout, so the payer sees one request, not two."""
+        n = self._count(referral_id, kind)
+        first = doses[0].isoformat() if doses else ""
+        key = f"{referral_id}|{kind}|{drug}|{first}|{n}"
+        return "PA" + hashlib.sha256(key.encode()).hexdigest()[:12].upper()
 
     def _count(self, referral_id: str, kind: str) -> int:
         return sum(a.kind == kind for a in self.store.authorizations_of(referral_id))

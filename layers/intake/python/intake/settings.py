@@ -74,7 +74,7 @@ class PriorAuthSettings(ClearinghouseSettings):
     pa_decision_window_seconds: int = Field(default=7 * 24 * 3600, gt=0)
     pa_poll_interval_seconds: int = Field(default=15 * 60, gt=0)
     pa_inquiry_budget: int = Field(default=40, ge=1, le=200)
-    pa_poll_concurrency: int = Field(default=16, ge=1, le=64)
+    pa_poll_concurrency: int = Field(default=32, ge=1, le=64)
 
 
 class SettingsError(RuntimeError):
