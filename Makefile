@@ -33,6 +33,7 @@ format: setup
 bench: setup  ## speed and memory figures (not tests)
 	$(VENV)/python bench/bench_x12.py
 	$(VENV)/python bench/bench_domain.py
+	POWERTOOLS_LOG_LEVEL=ERROR $(VENV)/python bench/bench_polling.py
 
 openapi: setup
 	$(VENV)/intake api openapi --out docs/openapi.json
