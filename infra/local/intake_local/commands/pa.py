@@ -112,15 +112,19 @@ def _packet(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     decision = decide_prior_auth(outcome.referral, benefits)
     now = datetime.combine(args.date, datetime.min.time().replace(hour=9)) if args.date else None
-    packet = build_packet(
-        outcome.referral,
-        benefits,
-        decision,
-        pharmacy=pharmacy,
-        original_document=document,
-        original_name=Path(args.referral).name,
-        now=now,
-    )
+    try:
+        packet = build_packet(
+            outcome.referral,
+            benefits,
+            decision,
+            pharmacy=pharmacy,
+            original_document=document,
+            original_name=Path(args.referral).name,
+            now=now,
+        )
+    except X12Error as exc:
+        sys.stderr.write(f"error: the 278 cannot be built: {exc}\n")
+        return EXIT_BAD_INPUT
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     files = {
