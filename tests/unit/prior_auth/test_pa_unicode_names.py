@@ -88,7 +88,7 @@ names = st.text(
 
 
 @settings(
-    max_examples=15,
+    max_examples=10,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
@@ -111,5 +111,5 @@ def test_property_any_unicode_name_never_crashes_pa_packet(
         assert is_basic((folder / "out" / "request.278").read_text(encoding="ascii"))
     else:
         assert code == 2 and err.startswith("error:")
-        no_letters = not any(c.isalnum() for c in x12_text(last) + x12_text(first))
+        no_letters = not any(c.isalnum() for c in x12_text(last))
         assert no_letters or "is not a complete referral" in err
