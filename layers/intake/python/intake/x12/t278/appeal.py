@@ -60,7 +60,8 @@ def build_278_appeal(
     certification_type = IMMEDIATE_APPEAL if immediate else STANDARD_APPEAL
     body: list[Segment] = []
     in_event = seen_um = False
-    for seg in tx.segments:
+    for original in tx.segments:
+        seg = original
         if seg.id == "BHT":
             seg = Segment(
                 "BHT",
