@@ -95,6 +95,8 @@ class AuthDecision(_Frozen):
     trace_numbers: tuple[str, ...] = ()
     """Our TRN*1 traces echoed back (TRN*2), to match the answer to the request."""
     lines: tuple[LineDecision, ...] = ()
+    messages: tuple[str, ...] = ()
+    """The UMO's free-text MSG on the event (often the denial's reason in words)."""
 
 
 def _status(action: str) -> AuthStatus:
@@ -258,6 +260,7 @@ def _decide(event: EventLoop, traces: tuple[str, ...]) -> AuthDecision:
         partial=status in ("partial", "modified"),
         trace_numbers=traces,
         lines=lines,
+        messages=tuple(event.messages),
     )
 
 
