@@ -139,6 +139,9 @@ def _packet(args: argparse.Namespace) -> int:
         sys.stdout.write(f"{out / name}\n")
     verdict = "required" if decision.required else "not required"
     sys.stdout.write(f"prior authorization {verdict}: {'; '.join(decision.reasons)}\n")
+    if decision.network_exception:
+        sys.stdout.write("network exception (single-case agreement) needed\n")
+    sys.stdout.write(f"how it was read: {'; '.join(decision.audit)}\n")
     return 0
 
 
