@@ -121,6 +121,7 @@ def _packet(args: argparse.Namespace) -> int:
             original_document=document,
             original_name=Path(args.referral).name,
             now=now,
+            received_on=args.received,
         )
     except X12Error as exc:
         sys.stderr.write(f"error: the 278 cannot be built: {exc}\n")
@@ -169,5 +170,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--date",
         type=date.fromisoformat,
         help="packet date YYYY-MM-DD (default: now); also the default start",
+    )
+    packet.add_argument(
+        "--received",
+        type=date.fromisoformat,
+        help="date the referral was received YYYY-MM-DD (default: its received_at, else the "
+        "packet date); evidence older than 12 months before it is flagged",
     )
     packet.set_defaults(func=_packet)
