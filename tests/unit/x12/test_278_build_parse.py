@@ -187,7 +187,15 @@ def test_given_service_level_decisions_only_when_read_then_combined() -> None:
         + "~"
     )
     decision = interpret_278_response(text)
-    assert decision.status == "certified" and decision.partial
+    # one certified line no longer certifies the whole request: lines mixing is partial
+    assert decision.status == "partial" and decision.partial
+    assert [(ln.procedure_code, ln.status) for ln in decision.lines] == [
+        ("J1569", "certified"),
+        ("S9338", "certified"),
+        ("99601", "denied"),
+    ]
+    assert [ln.approved_units for ln in decision.lines] == [392, 7, 0]
+    assert decision.lines[2].reason == "Out of network"
 
 
 def test_given_status_inquiry_when_built_then_x215_pointing_at_original() -> None:

@@ -112,15 +112,20 @@ def _packet(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     decision = decide_prior_auth(outcome.referral, benefits)
     now = datetime.combine(args.date, datetime.min.time().replace(hour=9)) if args.date else None
-    packet = build_packet(
-        outcome.referral,
-        benefits,
-        decision,
-        pharmacy=pharmacy,
-        original_document=document,
-        original_name=Path(args.referral).name,
-        now=now,
-    )
+    try:
+        packet = build_packet(
+            outcome.referral,
+            benefits,
+            decision,
+            pharmacy=pharmacy,
+            original_document=document,
+            original_name=Path(args.referral).name,
+            now=now,
+            received_on=args.received,
+        )
+    except X12Error as exc:
+        sys.stderr.write(f"error: the 278 cannot be built: {exc}\n")
+        return EXIT_BAD_INPUT
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     files = {
@@ -135,6 +140,9 @@ def _packet(args: argparse.Namespace) -> int:
         sys.stdout.write(f"{out / name}\n")
     verdict = "required" if decision.required else "not required"
     sys.stdout.write(f"prior authorization {verdict}: {'; '.join(decision.reasons)}\n")
+    if decision.network_exception:
+        sys.stdout.write("network exception (single-case agreement) needed\n")
+    sys.stdout.write(f"how it was read: {'; '.join(decision.audit)}\n")
     return 0
 
 
@@ -162,5 +170,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--date",
         type=date.fromisoformat,
         help="packet date YYYY-MM-DD (default: now); also the default start",
+    )
+    packet.add_argument(
+        "--received",
+        type=date.fromisoformat,
+        help="date the referral was received YYYY-MM-DD (default: its received_at, else the "
+        "packet date); evidence older than 12 months before it is flagged",
     )
     packet.set_defaults(func=_packet)

@@ -7,8 +7,11 @@ policy (AAA 67 at 2100D), a payer briefly down (AAA 42 at 2100A for a member's f
 inquiries) and slow payers (``delay_seconds``, slept by the HTTP server, not here).
 
 It also answers 278 prior-authorization requests (X217) and status inquiries (X215) per the
-catalog's ``prior_auth_rules``: certified (A1), not certified (A3) or pended (A4) and decided
-on a later status inquiry, after N inquiries or a delay on the injected clock.
+catalog's ``prior_auth_rules``: certified (A1), partial (A2: some lines A1, others A3),
+modified (A6: fewer units and a shorter period on some lines), not certified (A3), cancelled
+(C), or pended (A4) and decided on a later status inquiry, after N inquiries or a delay on the
+injected clock. An appeal (a 278 request with UM02 ``1``/``2``) is answered by the rule's
+``appeal`` sub-rule (certified at once, or pended then decided), or else as the rule itself.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import json
 import re
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -39,7 +42,7 @@ from intake.x12.t271.build import (
 )
 from intake.x12.t278.loops import Transaction278
 from intake.x12.t278.parse import parse_278
-from intake.x12.t278.response import Answer278, RejectLoop, build_278_response
+from intake.x12.t278.response import Answer278, LineAnswer, RejectLoop, build_278_response
 from intake.x12.values import date_period
 
 CATALOG_PATH = Path(__file__).with_name("plans.json")
@@ -138,7 +141,28 @@ class MemberEntry(_Entry):
     referral_hint: dict[str, str] | None = None
 
 
-AuthOutcome = Literal["certified", "denied", "pended"]
+FinalOutcome = Literal["certified", "denied", "partial", "modified", "cancelled"]
+AuthOutcome = Literal["certified", "denied", "partial", "modified", "cancelled", "pended"]
+NURSING_CODES = ("99601", "99602")
+
+
+class ModifiedTerms(_Entry):
+    """What an A6 answer changes: ``codes`` lines (empty: the first line, the drug) get
+    ``units_fraction`` of the units asked (rounded down) and ``months`` from the start."""
+
+    codes: tuple[str, ...] = ()
+    units_fraction: Decimal = Field(default=Decimal("0.5"), gt=0, le=1)
+    months: int | None = Field(default=None, ge=1)
+
+
+class AppealRule(_Entry):
+    """How the payer answers an appeal (UM02 1/2) of a request under the enclosing rule."""
+
+    outcome: Literal["certified", "denied", "pended"] = "certified"
+    then: FinalOutcome = "certified"
+    decide_after_inquiries: int = Field(default=1, ge=1)
+    reason_code: str = ""
+    messages: tuple[str, ...] = ()
 
 
 class PriorAuthRule(_Entry):
@@ -148,11 +172,17 @@ class PriorAuthRule(_Entry):
     member_id: str | None = None
     hcpcs: str | None = None
     outcome: AuthOutcome
-    then: Literal["certified", "denied"] = "certified"
+    then: FinalOutcome = "certified"
     decide_after_inquiries: int = Field(default=1, ge=1)
     decide_after_seconds: float | None = Field(default=None, ge=0)
     reason_code: str = "0C"
+    messages: tuple[str, ...] = ()
+    """MSG text on a decision (a denial's reason in words, as payers send it)."""
     certified_days: int | None = Field(default=None, ge=1)
+    not_certified_codes: tuple[str, ...] = NURSING_CODES
+    """Lines answered A3 in a partial (A2) answer; the others are certified."""
+    modified: ModifiedTerms = Field(default_factory=ModifiedTerms)
+    appeal: AppealRule | None = None
 
     def matches(self, payer_id: str, member_id: str, codes: set[str]) -> bool:
         return (
@@ -205,6 +235,34 @@ class _Decision:
     delay_seconds: float
 
 
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """How one review is decided: the rule, or its appeal sub-rule for an appeal."""
+
+    outcome: AuthOutcome
+    then: FinalOutcome
+    decide_after_inquiries: int
+    decide_after_seconds: float | None
+    reason_code: str
+    messages: tuple[str, ...]
+
+    @classmethod
+    def of(cls, rule: PriorAuthRule | None, appeal: bool) -> _Plan:
+        if rule is None:
+            return cls("certified", "certified", 1, None, "", ())
+        if appeal and rule.appeal is not None:
+            a = rule.appeal
+            return cls(a.outcome, a.then, a.decide_after_inquiries, None, a.reason_code, a.messages)
+        return cls(
+            rule.outcome,
+            rule.then,
+            rule.decide_after_inquiries,
+            rule.decide_after_seconds,
+            rule.reason_code,
+            rule.messages,
+        )
+
+
 @dataclass(slots=True)
 class _Review:
     """One 278 request the payer has on file, found again by its review number or trace."""
@@ -214,8 +272,30 @@ class _Review:
     created: datetime
     start: date | None
     end: date | None
+    services: tuple[tuple[str, int | None], ...] = ()
+    """(procedure code, units asked) per 2000F line, in order."""
+    plan: _Plan = field(default_factory=lambda: _Plan.of(None, False))
     inquiries: int = 0
-    final: AuthOutcome | None = None
+    final: FinalOutcome | None = None
+
+
+def _add_months(day: date, months: int) -> date:
+    """The day before the same day ``months`` later (a 6-month period from Mar 1 ends Aug 31)."""
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, d) - timedelta(days=1)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable: every month has 28 days")
+
+
+def _units(raw: str) -> int | None:
+    try:
+        return int(Decimal(raw)) if raw else None
+    except ArithmeticError:
+        return None
 
 
 def _review_number(*parts: str) -> str:
@@ -396,19 +476,30 @@ class SandboxPayer:
                 if review is None:
                     return reject("2000E", "15", delay)
                 return self._status(review), delay
-        codes = {s.service.component(1, 2) for s in event.services if s.service is not None}
+        services = tuple(
+            (s.service.component(1, 2), _units(s.service.element(4)))
+            for s in event.services
+            if s.service is not None
+        )
+        codes = {code for code, _ in services}
         rule = next(
             (r for r in self.catalog.prior_auth_rules if r.matches(payer_id, member_id, codes)),
             None,
         )
+        appeal = event.um is not None and event.um.element(2) in ("1", "2")
         aah = next((d for d in event.dates if d.element(1) == "AAH"), None)
         start, end = date_period(aah, 2, 3) if aah is not None else (None, None)
         review = _Review(
-            _review_number(payer_id, member_id, trace), rule, self._clock(), start, end
+            _review_number(payer_id, member_id, trace),
+            rule,
+            self._clock(),
+            start,
+            end,
+            services,
+            _Plan.of(rule, appeal),
         )
-        outcome: AuthOutcome = rule.outcome if rule else "certified"
-        if outcome != "pended":
-            review.final = outcome
+        if review.plan.outcome != "pended":
+            review.final = review.plan.outcome
         with self._lock:
             self._reviews[review.number] = review
         return self._final(review) if review.final else Answer278("A4", review.number), delay
@@ -416,21 +507,54 @@ class SandboxPayer:
     def _status(self, review: _Review) -> Answer278:
         """Called with the lock held: count the inquiry, decide when the rule says so."""
         review.inquiries += 1
-        rule = review.rule
-        if review.final is None and rule is not None:
+        plan = review.plan
+        if review.final is None:
             waited = (self._clock() - review.created).total_seconds()
-            if review.inquiries >= rule.decide_after_inquiries or (
-                rule.decide_after_seconds is not None and waited >= rule.decide_after_seconds
+            if review.inquiries >= plan.decide_after_inquiries or (
+                plan.decide_after_seconds is not None and waited >= plan.decide_after_seconds
             ):
-                review.final = rule.then
+                review.final = plan.then
         return self._final(review) if review.final else Answer278("A4", review.number)
 
     def _final(self, review: _Review) -> Answer278:
-        rule = review.rule
+        rule, plan = review.rule, review.plan
         if review.final == "denied":
-            return Answer278("A3", review.number, rule.reason_code if rule else "0C")
+            return Answer278("A3", review.number, plan.reason_code, messages=plan.messages)
+        if review.final == "cancelled":
+            return Answer278("C", review.number, plan.reason_code or "07", messages=plan.messages)
         start = review.start or self._clock().date()
         end = review.end
         if rule is not None and rule.certified_days is not None:
             end = start + timedelta(days=rule.certified_days - 1)
-        return Answer278("A1", "C" + review.number, effective_from=start, effective_to=end)
+        number = "C" + review.number
+        if review.final == "partial" and rule is not None:
+            lines = tuple(
+                LineAnswer("A3", review.number, plan.reason_code)
+                if code in rule.not_certified_codes
+                else LineAnswer("A1", number, effective_from=start, effective_to=end)
+                for code, _ in review.services
+            )
+            return Answer278("A2", number, effective_from=start, effective_to=end, lines=lines)
+        if review.final == "modified" and rule is not None:
+            return self._modified(review, rule.modified, number, start, end)
+        return Answer278("A1", number, effective_from=start, effective_to=end)
+
+    @staticmethod
+    def _modified(
+        review: _Review, terms: ModifiedTerms, number: str, start: date, end: date | None
+    ) -> Answer278:
+        short_end = _add_months(start, terms.months) if terms.months else end
+        if end is not None and short_end is not None:
+            short_end = min(short_end, end)
+        first = {review.services[0][0]} if review.services else set()
+        changed = set(terms.codes) or first
+        lines = []
+        for code, units in review.services:
+            if code not in changed:
+                lines.append(LineAnswer("A1", number, effective_from=start, effective_to=end))
+                continue
+            approved = None if units is None else int(units * terms.units_fraction)
+            lines.append(LineAnswer("A6", number, "04", approved, start, short_end))
+        return Answer278(
+            "A6", number, effective_from=start, effective_to=short_end, lines=tuple(lines)
+        )

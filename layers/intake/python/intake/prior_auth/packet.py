@@ -9,7 +9,7 @@ number, so a payer can tie the fax to the electronic request.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import date, datetime
 
 from intake.benefits.summary import BenefitsSummary
 from intake.models.referral import Referral
@@ -52,10 +52,15 @@ def build_packet(
     trace_number: str | None = None,
     parties: EnvelopeParties | None = None,
     control_numbers: ControlNumberSource | None = None,
+    received_on: date | None = None,
 ) -> Packet:
     """The packet for ``referral``. ``benefits`` supplies the group number when the referral
-    lacks it; ``decision`` (from ``decide_prior_auth``) fills the PDF's documentation list."""
+    lacks it; ``decision`` (from ``decide_prior_auth``) fills the PDF's documentation list.
+    ``received_on`` (default: the referral's ``received_at``, else the packet's date) is when
+    we received the referral: the letter judges evidence dates against it."""
     stamp = now or datetime.now()
+    if received_on is None:
+        received_on = referral.received_at.date() if referral.received_at else stamp.date()
     packet_id = trace_number or packet_id_for(referral, stamp)
     group = referral.insurance.group_number or benefits.plan.group_number
     if group and not referral.insurance.group_number:
@@ -88,6 +93,7 @@ def build_packet(
             packet_id,
             original_document,
             original_name,
+            received_on,
         )
     )
     bundle = build_pas_bundle(referral, pharmacy, course, services, packet_id=packet_id, now=stamp)

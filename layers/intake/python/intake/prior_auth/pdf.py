@@ -10,14 +10,14 @@ can tell a fax arrived whole. See ``pdfdoc`` for the choice of fpdf2.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from intake.models.referral import Referral, SiteOfCare
 from intake.prior_auth.attachments import as_text, merge, pdf_page_count
 from intake.prior_auth.fonts import font_plan
 from intake.prior_auth.letter import (
     diagnosis_lines,
-    documentation_status,
+    evidence_checklist,
     necessity_letter,
     patient_name,
     prescriber_name,
@@ -56,6 +56,8 @@ class PacketContent:
     packet_id: str
     original_document: bytes | None
     original_name: str
+    received_on: date
+    """When we received the referral: evidence dates are judged against it."""
 
 
 def _cover(doc: PacketDoc, c: PacketContent, total: int) -> None:
@@ -148,19 +150,21 @@ def _request(doc: PacketDoc, c: PacketContent) -> None:
         doc.para(line)
     doc.heading("Authorization and documentation", 11)
     doc.row("Why requested:", "; ".join(c.decision.reasons))
-    for item, found in documentation_status(r, c.decision):
-        doc.row(
-            "[x]" if found else "[ ]",
-            f"{item} - {'mentioned in the referral' if found else 'to be attached'}",
-            label_width=10,
-        )
+    for check in evidence_checklist(r, c.decision, received_on=c.received_on):
+        doc.row("[x]" if check.present else "[ ]", f"{check.item} - {check.note}", label_width=10)
     doc.heading("Clinical summary", 11)
     doc.para(r.clinical_notes or "No clinical notes accompanied the referral.")
 
 
 def _letter(doc: PacketDoc, c: PacketContent) -> None:
     doc.add_page()
-    paragraphs = necessity_letter(c.referral, c.pharmacy.name, c.now.date())
+    paragraphs = necessity_letter(
+        c.referral,
+        c.pharmacy.name,
+        c.now.date(),
+        received_on=c.received_on,
+        decision=c.decision,
+    )
     doc.para("\n".join(paragraphs[:3]))
     doc.heading(paragraphs[3])
     for text in paragraphs[4:-1]:

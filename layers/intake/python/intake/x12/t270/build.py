@@ -14,6 +14,7 @@ from intake.x12.delimiters import DEFAULT_DELIMITERS, Delimiters
 from intake.x12.envelope import EnvelopeParties, build_interchange
 from intake.x12.segments import ElementValue, Segment, repeated
 from intake.x12.t270.inquiry import INS_RELATIONSHIP_CODES, EligibilityInquiry, InquiryPerson
+from intake.x12.text import x12_name, x12_text
 
 IMPLEMENTATION_270 = "005010X279A1"
 
@@ -32,6 +33,11 @@ def build_270_body(
 
     def seg(segment_id: str, *values: ElementValue) -> Segment:
         return Segment.build(segment_id, *values, delimiters=delimiters)
+
+    def name(value: str, what: str, max_length: int = 60, required: bool = True) -> str:
+        return x12_name(
+            value, max_length=max_length, what=what, required=required, delimiters=delimiters
+        )
 
     def demographics(person: InquiryPerson) -> Segment:
         return seg("DMG", "D8", _d8(person.dob), person.sex.value if person.sex else None)
@@ -53,13 +59,24 @@ def build_270_body(
             stamp.strftime("%H%M"),
         ),
         seg("HL", "1", "", "20", "1"),
-        seg("NM1", "PR", "2", inquiry.payer_name.upper(), "", "", "", "", "PI", inquiry.payer_id),
+        seg(
+            "NM1",
+            "PR",
+            "2",
+            name(inquiry.payer_name, "payer name"),
+            "",
+            "",
+            "",
+            "",
+            "PI",
+            inquiry.payer_id,
+        ),
         seg("HL", "2", "1", "21", "1"),
         seg(
             "NM1",
             "1P",
             "2",
-            inquiry.provider_name.upper(),
+            name(inquiry.provider_name, "provider name"),
             "",
             "",
             "",
@@ -76,8 +93,8 @@ def build_270_body(
             "NM1",
             "IL",
             "1",
-            sub.last_name.upper(),
-            sub.first_name.upper(),
+            name(sub.last_name, "subscriber last name"),
+            name(sub.first_name, "subscriber first name", 35, required=False),
             "",
             "",
             "",
@@ -86,7 +103,9 @@ def build_270_body(
         )
     )
     if sub.group_number:
-        body.append(seg("REF", "6P", sub.group_number))
+        group = x12_text(sub.group_number, max_length=50, delimiters=delimiters)
+        if group:
+            body.append(seg("REF", "6P", group))
     body.append(demographics(sub))
     if dep is None:
         body.extend(patient_tail)
@@ -95,7 +114,13 @@ def build_270_body(
         [
             seg("HL", "4", "3", "23", "0"),
             trace,
-            seg("NM1", "03", "1", dep.last_name.upper(), dep.first_name.upper()),
+            seg(
+                "NM1",
+                "03",
+                "1",
+                name(dep.last_name, "dependent last name"),
+                name(dep.first_name, "dependent first name", 35, required=False),
+            ),
             demographics(dep),
             seg("INS", "N", INS_RELATIONSHIP_CODES[dep.relationship]),
             *patient_tail,

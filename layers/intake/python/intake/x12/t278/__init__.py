@@ -1,12 +1,19 @@
 """278 health care services review: X217 request, X215 status inquiry, response, decision."""
 
+from intake.x12.t278.appeal import build_278_appeal
 from intake.x12.t278.build import (
     IMPLEMENTATION_278,
     IMPLEMENTATION_278_INQUIRY,
     build_278_inquiry,
     build_278_request,
 )
-from intake.x12.t278.decision import AuthDecision, AuthStatus, interpret_278, interpret_278_response
+from intake.x12.t278.decision import (
+    AuthDecision,
+    AuthStatus,
+    LineDecision,
+    interpret_278,
+    interpret_278_response,
+)
 from intake.x12.t278.loops import EventLoop, Read278, ServiceLoop, Transaction278
 from intake.x12.t278.parse import parse_278
 from intake.x12.t278.request import (
@@ -18,7 +25,7 @@ from intake.x12.t278.request import (
     ServiceLine,
     StatusInquiry,
 )
-from intake.x12.t278.response import Answer278, build_278_response
+from intake.x12.t278.response import Answer278, LineAnswer, build_278_response
 
 __all__ = [
     "IMPLEMENTATION_278",
@@ -29,6 +36,8 @@ __all__ = [
     "DeliveryPattern",
     "Diagnosis",
     "EventLoop",
+    "LineAnswer",
+    "LineDecision",
     "Member",
     "Party",
     "Read278",
@@ -37,6 +46,7 @@ __all__ = [
     "ServiceLoop",
     "StatusInquiry",
     "Transaction278",
+    "build_278_appeal",
     "build_278_inquiry",
     "build_278_request",
     "build_278_response",

@@ -9,7 +9,6 @@ the original request with its trace (TRN) and the UMO's numbers (REF*NT, REF*BB)
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 
 from intake.x12.control_numbers import ControlNumberSource
@@ -18,13 +17,33 @@ from intake.x12.envelope import EnvelopeParties, build_interchange
 from intake.x12.errors import X12BuildError
 from intake.x12.segments import ElementValue, Segment
 from intake.x12.t278.request import Member, Party, ReviewRequest, ServiceLine, StatusInquiry
+from intake.x12.text import x12_name, x12_text
 
 IMPLEMENTATION_278 = "005010X217"
 IMPLEMENTATION_278_INQUIRY = "005010X215"
 FUNCTIONAL_ID_278 = "HI"
 """GS01 for 278s (health care services review information)."""
 
-Seg = Callable[..., Segment]
+NAME_MAX, FIRST_NAME_MAX, CONTACT_MAX, REFERENCE_MAX = 60, 35, 60, 50
+"""NM103, NM104, PER02 and REF02 maximum lengths (X12 data elements 1035, 1036, 93, 127)."""
+
+
+class Seg:
+    """Builds segments with one set of delimiters, and writes free text for them."""
+
+    def __init__(self, delimiters: Delimiters) -> None:
+        self.delimiters = delimiters
+
+    def __call__(self, segment_id: str, *values: ElementValue) -> Segment:
+        return Segment.build(segment_id, *values, delimiters=self.delimiters)
+
+    def name(self, value: str, what: str, max_length: int = NAME_MAX, required: bool = True) -> str:
+        return x12_name(
+            value, max_length=max_length, what=what, required=required, delimiters=self.delimiters
+        )
+
+    def text(self, value: str, max_length: int) -> str:
+        return x12_text(value, max_length=max_length, delimiters=self.delimiters)
 
 
 def d8(value: date) -> str:
@@ -46,10 +65,7 @@ def icd10(code: str) -> str:
 
 
 def _segment_factory(delimiters: Delimiters) -> Seg:
-    def seg(segment_id: str, *values: ElementValue) -> Segment:
-        return Segment.build(segment_id, *values, delimiters=delimiters)
-
-    return seg
+    return Seg(delimiters)
 
 
 def _nm1(seg: Seg, code: str, party: Party) -> Segment:
@@ -58,8 +74,9 @@ def _nm1(seg: Seg, code: str, party: Party) -> Segment:
             "NM1",
             code,
             "1",
-            party.name.upper(),
-            party.first_name.upper() or None,
+            seg.name(party.name, f"{code} last name"),
+            seg.name(party.first_name, f"{code} first name", FIRST_NAME_MAX, required=False)
+            or None,
             "",
             "",
             "",
@@ -70,7 +87,7 @@ def _nm1(seg: Seg, code: str, party: Party) -> Segment:
         "NM1",
         code,
         "2",
-        party.name.upper(),
+        seg.name(party.name, f"{code} name"),
         "",
         "",
         "",
@@ -88,7 +105,7 @@ def _per(seg: Seg, party: Party) -> list[Segment]:
         numbers += ["FX", _digits(party.fax)]
     if not numbers:
         return []
-    return [seg("PER", "IC", party.contact_name.upper() or None, *numbers)]
+    return [seg("PER", "IC", seg.text(party.contact_name, CONTACT_MAX) or None, *numbers)]
 
 
 def _digits(phone: str) -> str:
@@ -103,8 +120,8 @@ def _members(seg: Seg, subscriber: Member, dependent: Member | None) -> list[Seg
             "NM1",
             "IL",
             "1",
-            subscriber.last_name.upper(),
-            subscriber.first_name.upper(),
+            seg.name(subscriber.last_name, "subscriber last name"),
+            seg.name(subscriber.first_name, "subscriber first name", FIRST_NAME_MAX, False),
             "",
             "",
             "",
@@ -112,15 +129,22 @@ def _members(seg: Seg, subscriber: Member, dependent: Member | None) -> list[Seg
             subscriber.member_id,
         ),
     ]
-    if subscriber.group_number:
-        body.append(seg("REF", "6P", subscriber.group_number))
+    group = seg.text(subscriber.group_number, REFERENCE_MAX)
+    if group:
+        body.append(seg("REF", "6P", group))
     if subscriber.dob is not None:
         body.append(seg("DMG", "D8", d8(subscriber.dob), subscriber.sex or None))
     if dependent is None:
         return body
     body += [
         seg("HL", "4", "3", "23", "1"),
-        seg("NM1", "QC", "1", dependent.last_name.upper(), dependent.first_name.upper()),
+        seg(
+            "NM1",
+            "QC",
+            "1",
+            seg.name(dependent.last_name, "patient last name"),
+            seg.name(dependent.first_name, "patient first name", FIRST_NAME_MAX, False),
+        ),
     ]
     if dependent.dob is not None:
         body.append(seg("DMG", "D8", d8(dependent.dob), dependent.sex or None))

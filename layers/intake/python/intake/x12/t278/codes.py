@@ -2,9 +2,18 @@
 
 HCR01 (action), HCR03 (X12 external list 886, review decision reasons) and AAA03 (reject
 reasons). Only codes we have seen or send are named; others pass through as their code.
+``ACTION_STATUS`` says what each action means for the workflow, as data: A2 (partial) and A6
+(modified) are *not* plain certifications, since the approved units or dates differ from what
+was asked and a person must accept them or appeal.
 """
 
 from __future__ import annotations
+
+from typing import Literal
+
+AuthStatus = Literal[
+    "certified", "partial", "modified", "pended", "denied", "cancelled", "rejected"
+]
 
 ACTION_CODES = {
     "A1": "Certified in total",
@@ -18,9 +27,23 @@ ACTION_CODES = {
     "IP": "In process",
     "NA": "No action required",
 }
-CERTIFIED_ACTIONS = frozenset({"A1", "A2", "A6", "NA"})
-DENIED_ACTIONS = frozenset({"A3", "C"})
-PENDED_ACTIONS = frozenset({"A4", "CT", "D", "IP"})
+ACTION_STATUS: dict[str, AuthStatus] = {
+    "A1": "certified",
+    "NA": "certified",  # no action required: nothing stands between the patient and the therapy
+    "A2": "partial",
+    "A6": "modified",
+    "A3": "denied",
+    "C": "cancelled",
+    "A4": "pended",
+    "CT": "pended",
+    "D": "pended",
+    "IP": "pended",
+}
+APPROVING_STATUSES = frozenset({"certified", "partial", "modified"})
+"""Statuses that carry a certification number and dates (something was approved)."""
+CERTIFIED_ACTIONS = frozenset(a for a, s in ACTION_STATUS.items() if s in APPROVING_STATUSES)
+DENIED_ACTIONS = frozenset(a for a, s in ACTION_STATUS.items() if s in ("denied", "cancelled"))
+PENDED_ACTIONS = frozenset(a for a, s in ACTION_STATUS.items() if s == "pended")
 
 DECISION_REASONS = {
     "01": "Price authorization expired",

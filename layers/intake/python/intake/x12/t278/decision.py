@@ -1,17 +1,26 @@
-"""What a 278 response means: certified, denied, pended or rejected, in one small model.
+"""What a 278 response means, overall and per service line, in one small model.
 
-The poller and the workflow act on ``status`` alone; the numbers and dates go on the
-referral record, and ``reason`` is plain words for the liaison. The event-level HCR (2000E)
-decides; when a UMO answers per service line only (2000F), the lines are combined: any pended
-line keeps the whole request pended, else any certified line certifies it (``partial`` set
-when some lines were not certified), else it is denied.
+A payer answers per request (HCR in 2000E) and, often, per service line (HCR in 2000F): the
+drug certified, nursing not; the drug for fewer units or a shorter period than asked (A6).
+So the answer is read line by line, and the overall ``status`` is never more favourable than
+its lines: A2 is ``partial`` and A6 ``modified`` (not ``certified``), and one certified line no
+longer certifies the whole request. The event-level HCR decides when sent, except that an
+event A1 over lines that are not all certified is ``partial`` (the lines are the specific
+answer). Without an event HCR the lines are combined (see ``_combine``).
+
+Units: the requested units are the SV1/SV2 quantity the response echoes; the approved units are
+the HSD quantity on the 2000F line, or, without one, the echoed quantity when the line was
+certified in total. Dates: certification effective (DTP*007) and expiration (DTP*036), issue
+(DTP*102), the event period (DTP*AAH) and the line's service dates (DTP*472); the 4010 response
+used the same 102/007/036 qualifiers and Da Vinci PAS carries the three certification dates per
+item as a date or a period, so an RD8 range is accepted too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Literal
+from decimal import Decimal, InvalidOperation
 
 from pydantic import BaseModel, ConfigDict
 
@@ -19,48 +28,90 @@ from intake.x12.errors import X12StructureError
 from intake.x12.segments import Segment
 from intake.x12.t278.codes import (
     ACTION_CODES,
-    CERTIFIED_ACTIONS,
+    ACTION_STATUS,
+    APPROVING_STATUSES,
     DECISION_REASONS,
-    DENIED_ACTIONS,
     FOLLOW_UP_ACTIONS,
-    PENDED_ACTIONS,
     REJECT_REASONS,
+    AuthStatus,
 )
-from intake.x12.t278.loops import EventLoop, Read278, Rejection278, Review, Transaction278
+from intake.x12.t278.loops import (
+    EventLoop,
+    Read278,
+    Rejection278,
+    Review,
+    ServiceLoop,
+    Transaction278,
+)
 from intake.x12.t278.parse import parse_278
 from intake.x12.values import date_period
 
-AuthStatus = Literal["certified", "denied", "pended", "rejected"]
+__all__ = ["AuthDecision", "AuthStatus", "LineDecision", "interpret_278", "interpret_278_response"]
+
+ISSUED, EFFECTIVE, EXPIRES, EVENT_PERIOD, SERVICE_DATES = "102", "007", "036", "AAH", "472"
 
 
-class AuthDecision(BaseModel):
-    """The UMO's answer to one 278 request or status inquiry."""
-
+class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class LineDecision(_Frozen):
+    """The UMO's answer for one requested service line (2000F)."""
+
+    procedure_code: str
+    modifiers: tuple[str, ...] = ()
+    revenue_code: str | None = None
+    status: AuthStatus
+    action_code: str | None = None
+    requested_units: Decimal | None = None
+    approved_units: Decimal | None = None
+    """What may be given and billed: 0 for a line not certified, None when not said."""
+    effective_from: date | None = None
+    effective_to: date | None = None
+    issued_on: date | None = None
+    service_from: date | None = None
+    service_to: date | None = None
+    certification_number: str | None = None
+    review_number: str | None = None
+    reason_code: str | None = None
+    reason: str | None = None
+
+
+class AuthDecision(_Frozen):
+    """The UMO's answer to one 278 request or status inquiry."""
 
     status: AuthStatus
     action_code: str | None = None
     certification_number: str | None = None
     review_number: str | None = None
-    """HCR02 of a pended/denied answer: the UMO's id to quote in status inquiries."""
+    """HCR02 of a pended/denied answer: the UMO's id to quote in status inquiries and appeals."""
     effective_from: date | None = None
     effective_to: date | None = None
     reason_code: str | None = None
     reason: str | None = None
     follow_up: str | None = None
     partial: bool = False
+    """True when not everything asked was certified as asked (partial or modified)."""
     trace_numbers: tuple[str, ...] = ()
     """Our TRN*1 traces echoed back (TRN*2), to match the answer to the request."""
+    lines: tuple[LineDecision, ...] = ()
+    messages: tuple[str, ...] = ()
+    """The UMO's free-text MSG on the event (often the denial's reason in words)."""
 
 
 def _status(action: str) -> AuthStatus:
-    if action in CERTIFIED_ACTIONS:
-        return "certified"
-    if action in DENIED_ACTIONS:
-        return "denied"
-    if action in PENDED_ACTIONS:
-        return "pended"
-    raise X12StructureError(f"HCR01 action code {action!r} is not one a 278 response uses")
+    try:
+        return ACTION_STATUS[action]
+    except KeyError:
+        raise X12StructureError(
+            f"HCR01 action code {action!r} is not one a 278 response uses"
+        ) from None
+
+
+def _reason(action: str, reason_code: str | None) -> str | None:
+    if reason_code:
+        return DECISION_REASONS.get(reason_code, f"decision reason {reason_code}")
+    return ACTION_CODES.get(action)
 
 
 def _rejected(r: Rejection278, traces: tuple[str, ...]) -> AuthDecision:
@@ -75,59 +126,142 @@ def _rejected(r: Rejection278, traces: tuple[str, ...]) -> AuthDecision:
     )
 
 
-def _dates(review: Review) -> tuple[date | None, date | None]:
-    """Certification period: DTP*07 effective/036 expiration when sent, else DTP*AAH."""
-    by_qualifier: dict[str, Segment] = {d.element(1): d for d in review.dates}
-    start = end = None
-    if "07" in by_qualifier:
-        start = date_period(by_qualifier["07"], 2, 3)[0]
-    if "036" in by_qualifier:
-        end = date_period(by_qualifier["036"], 2, 3)[0]
-    if (start is None or end is None) and "AAH" in by_qualifier:
-        aah_start, aah_end = date_period(by_qualifier["AAH"], 2, 3)
+def _date_map(review: Review) -> dict[str, tuple[date, date | None]]:
+    return {d.element(1): date_period(d, 2, 3) for d in review.dates}
+
+
+def _certified_period(
+    dates: dict[str, tuple[date, date | None]],
+) -> tuple[date | None, date | None]:
+    """Effective (007) to expiration (036), filled in from the event period (AAH)."""
+    start = dates[EFFECTIVE][0] if EFFECTIVE in dates else None
+    end = dates[EXPIRES][0] if EXPIRES in dates else None
+    if EFFECTIVE in dates and dates[EFFECTIVE][1] is not None and end is None:
+        end = dates[EFFECTIVE][1]  # an RD8 effective period
+    if (start is None or end is None) and EVENT_PERIOD in dates:
+        aah_start, aah_end = dates[EVENT_PERIOD]
         start = start or aah_start
         end = end or aah_end or aah_start
     return start, end
 
 
-def _from_hcr(review: Review, traces: tuple[str, ...], partial: bool = False) -> AuthDecision:
-    hcr = review.hcr
-    assert hcr is not None
-    action = hcr.element(1)
-    status = _status(action)
-    number = hcr.element(2) or None
-    reason_code = hcr.element(3) or None
-    start, end = _dates(review) if status == "certified" else (None, None)
-    reason: str | None
-    if reason_code:
-        reason = DECISION_REASONS.get(reason_code, f"decision reason {reason_code}")
+def _units(raw: str) -> Decimal | None:
+    try:
+        value = Decimal(raw) if raw else None
+    except InvalidOperation:
+        return None
+    return value if value is not None and value.is_finite() else None
+
+
+def _requested_units(service: Segment | None) -> Decimal | None:
+    if service is None:
+        return None
+    return _units(service.element(5) if service.id == "SV2" else service.element(4))
+
+
+def _line(
+    service: ServiceLoop,
+    event: EventLoop,
+    event_dates: dict[str, tuple[date, date | None]],
+) -> LineDecision:
+    """One 2000F line: its own HCR when sent, else the event's; neither is undecided
+    (pended)."""
+    hcr = service.hcr or event.hcr
+    action = hcr.element(1) if hcr is not None else ""
+    status = _status(action) if hcr is not None else "pended"
+    number = (hcr.element(2) or None) if hcr is not None else None
+    reason_code = (hcr.element(3) or None) if hcr is not None else None
+    sv = service.service
+    composite = 2 if sv is not None and sv.id == "SV2" else 1
+    procedure = sv.components(composite) if sv is not None else []
+    requested = _requested_units(sv)
+    own_dates = _date_map(service)
+    dates = {**event_dates, **own_dates}
+    start, end = _certified_period(dates) if status in APPROVING_STATUSES else (None, None)
+    approved: Decimal | None
+    if service.delivery:
+        approved = _units(service.delivery[0].element(2))
+    elif status == "certified":
+        approved = requested
+    elif status in ("denied", "cancelled"):
+        approved = Decimal(0)
     else:
-        reason = ACTION_CODES.get(action)
-    return AuthDecision(
+        approved = None
+    service_period = dates.get(SERVICE_DATES)
+    return LineDecision(
+        procedure_code=procedure[1] if len(procedure) > 1 else "",
+        modifiers=tuple(m for m in procedure[2:6] if m),
+        revenue_code=(sv.element(1) or None) if sv is not None and sv.id == "SV2" else None,
         status=status,
-        action_code=action,
-        certification_number=number if status == "certified" else None,
-        review_number=number if status != "certified" else None,
+        action_code=action or None,
+        requested_units=requested,
+        approved_units=approved,
         effective_from=start,
         effective_to=end,
+        issued_on=dates[ISSUED][0] if ISSUED in dates else None,
+        service_from=service_period[0] if service_period else None,
+        service_to=(service_period[1] or service_period[0]) if service_period else None,
+        certification_number=number if status in APPROVING_STATUSES else None,
+        review_number=number if status not in APPROVING_STATUSES else None,
         reason_code=reason_code,
-        reason=reason,
-        partial=partial or action == "A2",
-        trace_numbers=traces,
+        reason=_reason(action, reason_code),
     )
 
 
-def _combine(event: EventLoop, traces: tuple[str, ...]) -> AuthDecision:
-    decided = [s for s in event.services if s.hcr is not None]
-    if not decided:
-        raise X12StructureError("the 278 response has no HCR decision and no AAA rejection")
-    statuses = [_status(s.hcr.element(1)) for s in decided if s.hcr is not None]
-    for wanted in ("pended", "certified", "denied"):
-        if wanted in statuses:
-            first = decided[statuses.index(wanted)]
-            partial = wanted == "certified" and len(set(statuses)) > 1
-            return _from_hcr(first, traces, partial)
-    raise AssertionError("unreachable: every status is one of the three")
+def _combine(statuses: Sequence[AuthStatus]) -> AuthStatus:
+    """Lines without an event HCR: pended while any line is; one status when they agree;
+    nothing approved is denied; some approved and some not is partial; certified with
+    modified lines is modified."""
+    kinds = set(statuses)
+    if "pended" in kinds:
+        return "pended"
+    if len(kinds) == 1:
+        return statuses[0]
+    if kinds <= {"denied", "cancelled"}:
+        return "denied"
+    if kinds & {"denied", "cancelled", "partial"}:
+        return "partial"
+    return "modified" if "modified" in kinds else "certified"
+
+
+def _decide(event: EventLoop, traces: tuple[str, ...]) -> AuthDecision:
+    event_dates = _date_map(event)
+    lines = tuple(_line(s, event, event_dates) for s in event.services)
+    if event.hcr is not None:
+        action = event.hcr.element(1)
+        status = _status(action)
+        if status == "certified" and any(ln.status != "certified" for ln in lines):
+            status = "partial"
+        number = event.hcr.element(2) or None
+        reason_code = event.hcr.element(3) or None
+        dates = event_dates
+    else:
+        if not lines:
+            raise X12StructureError("the 278 response has no HCR decision and no AAA rejection")
+        status = _combine([ln.status for ln in lines])
+        first = next((ln for ln in lines if ln.status == status), None) or next(
+            (ln for ln in lines if ln.status in APPROVING_STATUSES), lines[0]
+        )
+        action = first.action_code or ""
+        number = first.certification_number or first.review_number
+        reason_code = next((ln.reason_code for ln in lines if ln.reason_code), None)
+        dates = {**event_dates, **_date_map(next(s for s in event.services if s.hcr))}
+    approving = status in APPROVING_STATUSES
+    start, end = _certified_period(dates) if approving else (None, None)
+    return AuthDecision(
+        status=status,
+        action_code=action,
+        certification_number=number if approving else None,
+        review_number=number if not approving else None,
+        effective_from=start,
+        effective_to=end,
+        reason_code=reason_code,
+        reason=_reason(action, reason_code),
+        partial=status in ("partial", "modified"),
+        trace_numbers=traces,
+        lines=lines,
+        messages=tuple(event.messages),
+    )
 
 
 def _all_rejections(tx: Transaction278) -> list[Rejection278]:
@@ -151,13 +285,14 @@ def decide_transaction(tx: Transaction278) -> AuthDecision:
     if event is not None:
         traces = tuple(t.element(2) for t in event.traces if t.element(1) == "2")
     rejections = _all_rejections(tx)
-    if event is None or (event.hcr is None and rejections):
+    decided = event is not None and (
+        event.hcr is not None or any(s.hcr is not None for s in event.services)
+    )
+    if event is None or (not decided and rejections) or (event.hcr is None and rejections):
         if not rejections:
             raise X12StructureError("the 278 response has no patient event (HL EV) and no AAA")
         return _rejected(rejections[0], traces)
-    if event.hcr is not None:
-        return _from_hcr(event, traces)
-    return _combine(event, traces)
+    return _decide(event, traces)
 
 
 def interpret_278(read: Read278) -> list[AuthDecision]:

@@ -4,6 +4,11 @@ The reply echoes the request's BHT reference, parties and our trace (TRN*2) so t
 can match it, then gives the decision: HCR with the certification number and DTP*AAH period
 (A1), the reason (A3) or the review number to ask about later (A4); or an AAA rejection at the
 loop at fault, which ends the response there as the TR3 requires.
+
+Per service line (``Answer278.lines``, in request order): each 2000F gets its own HCR, and an
+approving line its certification effective/expiration dates (DTP*007/036) and the approved
+units (HSD*FL) when they differ from the request, as A2/A6 answers do. Without line answers
+every line repeats the event's action.
 """
 
 from __future__ import annotations
@@ -19,14 +24,29 @@ from intake.x12.errors import X12BuildError
 from intake.x12.segments import ElementValue, Segment
 from intake.x12.t278.build import FUNCTIONAL_ID_278, d8, period
 from intake.x12.t278.loops import EventLoop, MemberLoop278, Read278, Transaction278
+from intake.x12.text import x12_text
 from intake.x12.values import Entity
 
 RejectLoop = Literal["2000A", "2000B", "2000C", "2000E"]
+MSG_MAX = 264
+
+
+@dataclass(frozen=True, slots=True)
+class LineAnswer:
+    """The UMO's answer for one service line: action, number, reason, and what was approved."""
+
+    action: str
+    number: str = ""
+    reason_code: str = ""
+    approved_units: int | None = None
+    effective_from: date | None = None
+    effective_to: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Answer278:
-    """The UMO's answer: an HCR action, or an AAA rejection at ``reject_loop``."""
+    """The UMO's answer: an HCR action (for the event, and/or per line), or an AAA rejection
+    at ``reject_loop``. With ``lines`` and no ``action`` only the lines carry an HCR."""
 
     action: str = ""
     number: str = ""
@@ -38,10 +58,17 @@ class Answer278:
     reject_code: str = ""
     follow_up: str = "C"
     messages: tuple[str, ...] = ()
+    lines: tuple[LineAnswer, ...] = ()
 
     def __post_init__(self) -> None:
-        if bool(self.action) == bool(self.reject_loop):
+        if bool(self.action or self.lines) == bool(self.reject_loop):
             raise X12BuildError("a 278 answer is either an HCR action or an AAA rejection")
+
+    def for_line(self, n: int) -> LineAnswer:
+        """Line ``n``'s answer: its own, else the event's action repeated."""
+        if n < len(self.lines):
+            return self.lines[n]
+        return LineAnswer(self.action, self.number, self.reason_code)
 
 
 class _Writer:
@@ -100,13 +127,30 @@ class _Writer:
             self.add("INS", "N", m.relationship)
 
     def decision(self, answer: Answer278, event: EventLoop) -> None:
-        self.add("HCR", answer.action, answer.number or None, answer.reason_code or None)
-        if answer.action in ("A1", "A2", "A6") and answer.effective_from is not None:
+        if answer.action:
+            self.add("HCR", answer.action, answer.number or None, answer.reason_code or None)
+        if answer.action in _APPROVING and answer.effective_from is not None:
             self.add("DTP", "AAH", *period(answer.effective_from, answer.effective_to))
         for code in event.diagnoses[:1]:
             self.add("HI", code)
         for text in answer.messages:
-            self.add("MSG", text[:264])
+            message = x12_text(text, max_length=MSG_MAX, delimiters=self.d)
+            if message:
+                self.add("MSG", message)
+
+    def line(self, line: LineAnswer, service: Segment | None) -> None:
+        self.add("HCR", line.action, line.number or None, line.reason_code or None)
+        if line.action in _APPROVING and line.effective_from is not None:
+            self.add("DTP", "007", "D8", d8(line.effective_from))
+            if line.effective_to is not None:
+                self.add("DTP", "036", "D8", d8(line.effective_to))
+        if service is not None:
+            self.body.append(Segment(service.id, service.elements, service.delimiters))
+        if line.approved_units is not None:
+            self.add("HSD", "FL", str(line.approved_units))
+
+
+_APPROVING = frozenset({"A1", "A2", "A6"})
 
 
 def _event_header(w: _Writer, event: EventLoop) -> None:
@@ -154,12 +198,9 @@ def build_278_response_body(
     if w.reject(answer, "2000E"):
         return w.body
     w.decision(answer, event)
-    for service in services:
+    for n, service in enumerate(services):
         w.open_hl(event_hl, "SS", False)
-        w.add("HCR", answer.action, answer.number or None, answer.reason_code or None)
-        if service.service is not None:
-            s = service.service
-            w.body.append(Segment(s.id, s.elements, s.delimiters))
+        w.line(answer.for_line(n), service.service)
     return w.body
 
 

@@ -1,0 +1,104 @@
+"""Evidence dates in the notes (TB test, hepatitis B, labs) older than 12 months before the
+referral's receipt are flagged in the letter and the checklist, not ticked as present."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+from pypdf import PdfReader
+
+from intake.models.referral import Referral
+from intake.prior_auth import Pharmacy, build_packet, decide_prior_auth
+from intake.prior_auth.letter import evidence_checklist, necessity_letter
+from tests.unit.prior_auth.conftest import NOW, benefits_with
+
+Load = Callable[[str], Referral]
+NOTES = (
+    "Failed adalimumab 2019-03-01 after 9 months. TB test negative 2025-02-10. "
+    "Hepatitis B surface antigen negative 11/20/2026."
+)
+RECEIVED = date(2026, 11, 30)
+
+
+@pytest.fixture
+def referral(load_referral: Load) -> Referral:
+    # sample 01: infliximab (J1745) at SBX01, whose policy asks for TB, hepatitis B, prior
+    # therapy failure and weight
+    return load_referral("01-ppo-deductible-coinsurance.json").model_copy(
+        update={"clinical_notes": NOTES}
+    )
+
+
+def test_given_old_tb_test_when_checked_then_flagged_not_ticked(referral: Referral) -> None:
+    # Given notes with a TB test 21 months before receipt and a recent hepatitis B screen
+    decision = decide_prior_auth(referral, benefits_with())
+    # When the checklist is made against the receipt date
+    checks = {c.item: c for c in evidence_checklist(referral, decision, received_on=RECEIVED)}
+    # Then the TB test is flagged for a current result, the rest ticked
+    tb = checks["TB test"]
+    assert not tb.present and tb.stale
+    assert tb.note == "dated 2025-02-10, over 12 months old: a current result is needed"
+    assert checks["Hepatitis B screen"].present
+    assert checks["Hepatitis B screen"].dated == date(2026, 11, 20)
+    # prior therapy history stays valid however old
+    assert checks["Prior therapy failure"].present and not checks["Prior therapy failure"].stale
+
+
+@pytest.mark.parametrize(
+    ("tested", "stale"), [("2025-11-30", False), ("2025-11-29", True), ("2026-11-30", False)]
+)
+def test_given_test_date_at_the_12_month_edge_when_checked_then_exact(
+    referral: Referral, tested: str, stale: bool
+) -> None:
+    notes = f"TB test (QuantiFERON) negative {tested}."
+    referral = referral.model_copy(update={"clinical_notes": notes})
+    decision = decide_prior_auth(referral, benefits_with())
+    tb = next(
+        c
+        for c in evidence_checklist(referral, decision, received_on=RECEIVED)
+        if c.item == "TB test"
+    )
+    assert (tb.stale, tb.present) == (stale, not stale)
+
+
+def test_given_earlier_receipt_when_checked_then_same_test_is_current(referral: Referral) -> None:
+    # the receipt date is the caller's, not the clock: received in March 2025, it was current
+    decision = decide_prior_auth(referral, benefits_with())
+    checks = evidence_checklist(referral, decision, received_on=date(2025, 3, 1))
+    assert next(c for c in checks if c.item == "TB test").present
+
+
+def test_given_old_tb_test_when_letter_written_then_it_names_the_stale_result(
+    referral: Referral,
+) -> None:
+    decision = decide_prior_auth(referral, benefits_with())
+    letter = necessity_letter(
+        referral, "Pharmacy", RECEIVED, received_on=RECEIVED, decision=decision
+    )
+    assert (
+        "Evidence dates: TB test dated 2025-02-10, over 12 months old: a current result is "
+        "needed." in letter
+    )
+
+
+def test_given_old_tb_test_when_packet_built_then_checklist_unticked_with_the_reason(
+    referral: Referral, pharmacy: Pharmacy
+) -> None:
+    benefits = benefits_with()
+    packet = build_packet(
+        referral,
+        benefits,
+        decide_prior_auth(referral, benefits),
+        pharmacy=pharmacy,
+        original_document=None,
+        original_name="-",
+        now=NOW,
+        received_on=RECEIVED,
+    )
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(packet.pdf)).pages)
+    flat = " ".join(text.split())
+    assert "[ ] TB test - dated 2025-02-10, over 12 months old: a current result is needed" in flat
+    assert "[x] Hepatitis B screen - mentioned in the referral (dated 2026-11-20)" in flat
