@@ -134,7 +134,7 @@ class PriorAuthorizations:
         benefits = summary_from_json(stored_summary(record.benefits or {}))
         decision = decide_prior_auth(referral, benefits)
         now = self.clock()
-        if getattr(decision, "network_exception", False) and not network_checked:
+        if decision.network_exception and not network_checked:
             return self._network_exception(record, decision, now)
         if not decision.required:
             self._gate(referral_id, "passed", required=False, reasons=decision.reasons)
@@ -166,6 +166,7 @@ class PriorAuthorizations:
             original_document=self.documents.original(record),
             original_name=record.source.key.rsplit("/", 1)[-1],
             trace_number=self._trace(referral_id, kind, drug_key(referral), doses),
+            received_on=received_at(record).date(),
         )
         auth_id = packet.trace_number
         folder = f"prior-auth/{referral_id}/{auth_id}"
@@ -242,7 +243,7 @@ class PriorAuthorizations:
         """Out of network with no out-of-network benefit: never straight to scheduling. A
         liaison asks the payer for a single-case agreement; the request letter is ready."""
         referral_id = record.referral_id
-        reason = getattr(decision, "network_exception_reason", None) or (
+        reason = decision.network_exception_reason or (
             "the pharmacy is out of network and the plan has no out-of-network benefit"
         )
         self.store.update_referral(
@@ -695,7 +696,18 @@ class PriorAuthorizations:
         }
         if answer.status == "denied":
             packet_pdf = self.documents.get(auth.packet["pdf"])
-            appeal = build_appeal_pdf(referral, answer, packet_pdf, pharmacy=self.pharmacy, now=now)
+            record, _ = self._referral(referral_id)
+            appeal = build_appeal_pdf(
+                referral,
+                answer,
+                packet_pdf,
+                pharmacy=self.pharmacy,
+                now=now,
+                pa_decision=PaDecision(
+                    required=True, reasons=auth.reasons, documentation=auth.documentation
+                ),
+                received_on=received_at(record).date(),
+            )
             fields["appeal"] = self.documents.put(
                 f"prior-auth/{referral_id}/{auth.auth_id}/appeal.pdf", appeal, "application/pdf"
             )
