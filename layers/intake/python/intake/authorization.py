@@ -47,6 +47,7 @@ from intake.prior_auth import (
 )
 from intake.tasks import TaskPlan, TaskService
 from intake.x12.t278 import AuthDecision, build_278_inquiry, interpret_278_response
+from intake.x12.t278.decision import LineDecision
 
 FOLLOWUP_SLA = timedelta(hours=24)
 POLL_FAILURES_BEFORE_A_PERSON = 4
@@ -732,7 +733,7 @@ class PriorAuthorizations:
             "reason_code": answer.reason_code,
             "appeal": fields.get("appeal"),
             "packet": auth.packet,
-            "lines": [_line(line) for line in getattr(answer, "lines", ())],
+            "lines": [_line(line) for line in answer.lines],
             "suggest": "offer financial assistance and therapy alternatives"
             if answer.status == "denied"
             else "consult the prescriber: accept the payer's terms or appeal"
@@ -901,7 +902,20 @@ def _period(auth: AuthorizationRecord) -> list[tuple[Any, Any]]:
     return [(start, end)] if start is not None and end is not None else []
 
 
-def _line(line: Any) -> dict[str, Any]:
-    """A per-line answer as the task shows it (approved against requested)."""
-    dump = line.model_dump(mode="json") if hasattr(line, "model_dump") else dict(line)
-    return {k: v for k, v in dump.items() if v is not None}
+def _line(line: LineDecision) -> dict[str, Any]:
+    """A per-line answer as the task shows it: approved against requested, in plain numbers."""
+
+    def number(value: Any) -> int | float | None:
+        return None if value is None else (int(value) if value == int(value) else float(value))
+
+    view = {
+        "code": line.procedure_code,
+        "modifiers": list(line.modifiers),
+        "status": line.status,
+        "requested_units": number(line.requested_units),
+        "approved_units": number(line.approved_units),
+        "effective_from": line.effective_from.isoformat() if line.effective_from else None,
+        "effective_to": line.effective_to.isoformat() if line.effective_to else None,
+        "reason": line.reason,
+    }
+    return {k: v for k, v in view.items() if v not in (None, [])}
