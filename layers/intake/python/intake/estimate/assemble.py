@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from intake.benefits.summary import BenefitsSummary
 from intake.estimate.accumulators import ZERO, Binding, Start
-from intake.estimate.claim import Component, ServiceDay
+from intake.estimate.claim import ServiceDay
 from intake.estimate.contracts import Contracts, ContractTerms, PlanClass
 from intake.estimate.cost_share import CostShareRule
 from intake.estimate.line_items import cents
@@ -19,6 +19,7 @@ from intake.estimate.model import (
     InfusionAmounts,
 )
 from intake.estimate.walk import DayResult, PartKind, Walk
+from intake.models.billing import Component
 
 
 def totals(days: Sequence[ServiceDay], result: Walk) -> tuple[Decimal, Decimal]:

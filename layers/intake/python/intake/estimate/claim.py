@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, Decimal
-from enum import StrEnum
 
 from intake.estimate.contracts import ANTIBIOTIC, Contracts, ContractTerms, DrugProfile
 from intake.estimate.dosing import Frequency
 from intake.estimate.errors import EstimateError
+from intake.models.billing import Component
 
 NURSE_FIRST_VISIT_CODE = "99601"
 """CPT 99601: a home infusion visit, up to 2 hours."""
@@ -26,12 +26,6 @@ WEEKLY_VISIT_HOURS = Decimal(1)
 SELF_GIVEN_BELOW_DAYS = 7
 """Doses more often than weekly are given by the patient or caregiver after teaching; a nurse
 comes on the first day and then weekly. Less frequent infusions each get a nurse."""
-
-
-class Component(StrEnum):
-    DRUG = "drug"
-    PER_DIEM = "per_diem"
-    NURSING = "nursing"
 
 
 @dataclass(frozen=True, slots=True)

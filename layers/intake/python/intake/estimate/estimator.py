@@ -13,7 +13,7 @@ from intake.benefits.summary import BenefitsSummary, CoverageStatus
 from intake.estimate import assemble
 from intake.estimate.accumulators import ZERO, Start, start_pool
 from intake.estimate.assistance import AssistanceCatalog, load_assistance
-from intake.estimate.claim import Component, per_diem_code, service_days
+from intake.estimate.claim import per_diem_code, service_days
 from intake.estimate.contracts import (
     Contracts,
     ContractTerms,
@@ -43,6 +43,7 @@ from intake.estimate.model import (
 )
 from intake.estimate.schedule import course_dates
 from intake.estimate.walk import walk
+from intake.models.billing import Component
 from intake.models.referral import Language, Therapy
 
 

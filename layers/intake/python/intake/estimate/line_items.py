@@ -11,10 +11,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
 from intake.estimate.accumulators import ZERO
-from intake.estimate.claim import Component, ServiceDay
+from intake.estimate.claim import ServiceDay
 from intake.estimate.contracts import Code
 from intake.estimate.model import LineItem
 from intake.estimate.walk import PartKind, Walk
+from intake.models.billing import Component
 
 CENT = Decimal("0.01")
 COMPONENT_LABELS = {

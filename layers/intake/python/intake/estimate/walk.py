@@ -15,8 +15,9 @@ from decimal import Decimal
 from enum import StrEnum
 
 from intake.estimate.accumulators import ZERO, Pool
-from intake.estimate.claim import Charge, Component, ServiceDay
+from intake.estimate.claim import Charge, ServiceDay
 from intake.estimate.cost_share import CostShareRule
+from intake.models.billing import Component
 
 
 class PartKind(StrEnum):
