@@ -11,6 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from intake.estimate import estimate
+from intake.models.billing import Component
 from intake.models.referral import Referral
 from intake.prescription import (
     Duration,
@@ -20,13 +21,12 @@ from intake.prescription import (
     administrations,
     dosing_days,
     parse_dose,
-    parse_dose_plan,
     parse_duration,
     parse_frequency,
     period_end,
 )
-from intake.prior_auth.schedule import dose_mg, plan_course
-from intake.prior_auth.services import requested_services
+from intake.prior_auth.schedule import dose_mg
+from intake.service_plan import plan_services
 from tests.unit.estimate.builders import benefits
 
 EVENTS = Path(__file__).resolve().parents[2] / "events" / "referrals"
@@ -220,95 +220,17 @@ def test_given_sample_referral_when_estimated_and_requested_then_same_course(
         start=START,
         payer_id=referral.insurance.payer_id,
     )
-    course = plan_course(therapy.frequency, therapy.duration, START)
-    # Then the infusions priced (and any after the plan year) are the administrations asked for
+    plan = plan_services(referral, START)
+    # Then the infusions priced are the dosing days asked for, across every plan year
     per_day = e.inputs.drug.doses_per_day
-    assert e.course.after_plan_year is not None
-    assert (e.course.infusions + e.course.after_plan_year) * per_day == course.administrations
-    # and the drug units asked for are the units priced for the course
-    drug = next(s for s in requested_services(referral, course) if s.code == therapy.hcpcs)
-    total_days = e.course.infusions + e.course.after_plan_year
-    assert drug.quantity == e.inputs.drug.units_per_infusion * total_days
-
-
-@pytest.mark.parametrize(
-    ("frequency", "duration", "expected"),
-    [
-        # weeks 0, 2, 6, then every 8 weeks from week 6: weeks 0, 2, 6, 14, 22, 30, 38, 46
-        # (week 54 is past 12 months): the 8 first-year infusions of infliximab
-        (
-            "weeks 0, 2 and 6, then every 8 weeks",
-            "12 months",
-            [0, 14, 42, 98, 154, 210, 266, 322],
-        ),
-        ("Week 0, week 2 and week 6 then q8 weeks thereafter", "12 months", None),
-        ("at weeks 0, 2, 6; then every 8 weeks", "12 months", None),
-        # ocrelizumab: day 1 and day 15, then every 6 months from the first dose
-        # 2026-01-05, 01-19, then 07-05 (6 months after the first), 2027-01-05 is past the year
-        ("days 1 and 15, then every 6 months from the first dose", "12 months", [0, 14, 181]),
-        # every 4 weeks x 6 doses: days 0, 28, ... 140 even with an ongoing duration
-        ("every 4 weeks x 6 doses", "ongoing", [0, 28, 56, 84, 112, 140]),
-        ("every 4 weeks for 6 doses", "12 months", [0, 28, 56, 84, 112, 140]),
-        # the smaller of the two counts wins
-        ("weekly x 4", "3 doses", [0, 7, 14]),
-    ],
-)
-def test_given_loading_or_counted_schedule_when_stepped_then_those_days(
-    frequency: str, duration: str, expected: list[int] | None
-) -> None:
-    days = list(dosing_days(START, parse_frequency(frequency), parse_duration(duration)))
-    offsets = [(d - START).days for d in days]
-    assert offsets == (expected or [0, 14, 42, 98, 154, 210, 266, 322])
-
-
-def test_given_counted_frequency_then_course_is_finite_and_period_ends_on_last_dose() -> None:
-    f, d = parse_frequency("every 4 weeks x 6 doses"), parse_duration("ongoing")
-    assert administrations(START, f, d) == 6
-    assert period_end(START, f, d) == date(2026, 5, 25)  # 2026-01-05 + 140 days
-
-
-@pytest.mark.parametrize(
-    ("text", "loading", "count", "maintenance"),
-    [
-        ("300 mg x 2, then 600 mg", "300", 2, "600"),
-        ("300 mg for the first 2 doses, then 600 mg maintenance", "300", 2, "600"),
-        ("loading 10 mg/kg then 5 mg/kg", "10", None, "5"),
-        ("5 mg/kg", None, None, "5"),
-    ],
-)
-def test_given_loading_dose_text_when_read_then_both_sizes(
-    text: str, loading: str | None, count: int | None, maintenance: str
-) -> None:
-    plan = parse_dose_plan(text)
-    assert plan.maintenance.amount == Decimal(maintenance)
-    assert (None if plan.loading is None else str(plan.loading.amount)) == loading
-    assert plan.loading_count == count
-
-
-def test_given_loading_dose_without_count_then_as_many_as_loading_days() -> None:
-    # Given 10 mg/kg loading at weeks 0, 2, 6, then 5 mg/kg
-    plan = parse_dose_plan("loading 10 mg/kg then 5 mg/kg")
-    f = parse_frequency("weeks 0, 2 and 6, then every 8 weeks")
-    # Then doses 0-2 are loading, 3 on maintenance; with no loading days only the first
-    assert [plan.for_dose(i, f).amount for i in range(5)] == [10, 10, 10, 5, 5]
-    assert [plan.for_dose(i).amount for i in range(3)] == [10, 5, 5]
-
-
-@pytest.mark.parametrize(
-    ("reader", "text", "field"),
-    [
-        (parse_dose_plan, "as directed", "therapy.dose"),
-        (parse_dose_plan, "300 mg then as tolerated", "therapy.dose"),
-        (parse_frequency, "weeks 2 and 6, then every 8 weeks", "therapy.frequency"),
-        (parse_frequency, "per protocol", "therapy.frequency"),
-        (parse_duration, "until better", "therapy.duration"),
-    ],
-)
-def test_given_unreadable_schedule_then_error_names_the_field(
-    reader: Callable[[str], object], text: str, field: str
-) -> None:
-    # When / Then: the referral field to correct is named, for the review task
-    with pytest.raises(PrescriptionError) as raised:
-        reader(text)
-    assert raised.value.field == field
-    assert text in str(raised.value)
+    assert e.course.after_plan_year == 0
+    assert e.course.infusions * per_day == plan.administrations
+    assert tuple(i.date for i in e.infusions) == plan.dose_dates
+    # and the drug units asked for (given + discarded) are the units priced for the course
+    asked = sum(s.units or 0 for s in plan.lines if s.component is Component.DRUG)
+    priced = sum(
+        int(i.description.split("; ")[1].split(" unit")[0])
+        for i in e.line_items
+        if i.kind == "allowed" and i.description.startswith("Allowed, drug")
+    )
+    assert asked == priced

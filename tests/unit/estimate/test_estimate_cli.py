@@ -53,14 +53,24 @@ def test_given_sandbox_271_and_referral_when_estimated_then_hand_computed_json(
         "--start",
         "2026-01-05",
     )
-    # Then per infusion: J1745 35 units x $48.50 = $1,697.50; S9359 $165; 99601 $185 + 99602 $85
-    #      = $2,132.50 allowed. Patient, infusion 1: $1,200.50 deductible + 20% x $497.00
-    #      ($99.40) + 10% x $165 ($16.50) + 10% x $270 ($27.00) = $1,343.40;
-    #      infusions 2-7: $339.50 + $16.50 + $27.00 = $383.00 -> $1,343.40 + 6 x $383 = $3,641.40
+    # Then per infusion: 5 mg/kg x 70 kg = 350 mg from four 100 mg vials: J1745 35 units given
+    #      + 5 discarded (JW) = 40 x $48.50 = $1,940; S9359 $165; 99601 $185 + 99602 $85
+    #      = $2,375 allowed. Patient, infusion 1: $1,200.50 deductible + 20% x $739.50
+    #      ($147.90) + 10% x $165 ($16.50) + 10% x $270 ($27.00) = $1,391.90;
+    #      infusions 2-7: $388 + $16.50 + $27.00 = $431.50 -> $1,391.90 + 6 x $431.50 = $3,980.90
+    #      (under the $4,100 out-of-pocket left), all in the 2026 plan year
     assert code == 0, err
     data = json.loads(out)
-    assert data["per_infusion"] == {"allowed": "2132.50", "patient": "1343.40", "plan": "789.10"}
-    assert data["course"]["infusions"] == 7 and data["course"]["patient"] == "3641.40"
+    assert data["per_infusion"] == {"allowed": "2375.00", "patient": "1391.90", "plan": "983.10"}
+    assert data["course"]["infusions"] == 7 and data["course"]["patient"] == "3980.90"
+    assert [(y["start"], y["infusions"], y["patient"]) for y in data["plan_years"]] == [
+        ("2026-01-01", 7, "3980.90")
+    ]
+    assert data["typical_infusion"]["patient"] == "431.50"
+    assert data["payer_type"] == "commercial"
+    assert data["cost_share_by_part"]["drug"]["plan_level"] is True
+    assert data["cost_share_by_part"]["nursing"]["service_type"] == "44"
+    assert data["secondary"] is None
     assert data["in_network"] is True and data["confidence"] == "high"
     assert data["assistance_recommended"] is True
     assert data["contract_version"] == "2026.1"

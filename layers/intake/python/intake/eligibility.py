@@ -8,12 +8,9 @@ details, runs the check again.
 
 from __future__ import annotations
 
-import functools
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from importlib import resources
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -27,6 +24,7 @@ from intake.models.problems import explain
 from intake.models.records import ReferralRecord, TaskType
 from intake.models.referral import Referral, Relationship
 from intake.observability import logger, metrics
+from intake.payer_profiles import payer_setting
 from intake.ports import ReferralStore
 from intake.referrals.draft import merge_fields
 from intake.tasks import TaskPlan
@@ -127,17 +125,8 @@ def payer_says_retry(x12_271: str) -> bool:
     )
 
 
-@functools.cache
-def _payer_profiles() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(
-        resources.files("intake.data").joinpath("payer_profiles.json").read_text("utf-8")
-    )
-    return data
-
-
 def service_types_for(payer_id: str) -> tuple[str, ...]:
-    profiles = _payer_profiles()
-    return tuple((profiles.get(payer_id) or profiles["default"])["service_types"])
+    return tuple(payer_setting(payer_id, "service_types"))
 
 
 def inquiry_for(

@@ -14,10 +14,11 @@ from intake.estimate.accumulators import ZERO
 from intake.estimate.claim import ServiceDay
 from intake.estimate.contracts import Code
 from intake.estimate.model import LineItem
-from intake.estimate.walk import PartKind, Walk
+from intake.estimate.walk import DayResult, PartKind, Walk
 from intake.models.billing import Component
 
 CENT = Decimal("0.01")
+_WASTE = " (discarded from single-dose vials, JW)"
 COMPONENT_LABELS = {
     Component.DRUG: "drug",
     Component.PER_DIEM: "per diem (pharmacy services, supplies, pump)",
@@ -56,28 +57,29 @@ def _infusions(numbers: Sequence[int]) -> str:
 
 def allowed_items(days: Sequence[ServiceDay], codes: Mapping[str, Code]) -> list[LineItem]:
     totals: dict[tuple[str, Decimal, str], tuple[Component, int, Decimal, list[int]]] = {}
+    names = {c.label: c.code for day in days for c in day.charges}
     for day in days:
         for c in day.charges:
-            key = (c.code, c.rate, c.rate_source)
+            key = (c.label, c.rate, c.rate_source)
             component, units, amount, seen = totals.get(key, (c.component, 0, ZERO, []))
             totals[key] = (component, units + c.units, amount + c.allowed, [*seen, day.number])
     return [
         LineItem(
             kind="allowed",
             description=f"Allowed, {COMPONENT_LABELS[component]}: {code} "
-            f"{codes[code].description}; {units} unit{'s' if units > 1 else ''} "
-            f"over {_infusions(seen)}",
+            f"{codes[names[code]].description}{_WASTE if code.endswith('-JW') else ''}; "
+            f"{units} unit{'s' if units > 1 else ''} over {_infusions(seen)}",
             amount=cents(amount),
-            rule=f"{source}: ${rate:,.2f} per unit of {code}",
+            rule=f"{source}: ${rate:,.2f} per unit of {names[code]}",
             infusions=tuple(sorted(set(seen))),
         )
         for (code, rate, source), (component, units, amount, seen) in totals.items()
     ]
 
 
-def patient_items(result: Walk) -> list[LineItem]:
+def patient_items(results: Sequence[DayResult]) -> list[LineItem]:
     totals: dict[tuple[Component, PartKind, str], tuple[Decimal, list[int]]] = {}
-    for day in result.days:
+    for day in results:
         for p in day.parts:
             amount, seen = totals.get((p.component, p.kind, p.rule), (ZERO, []))
             totals[(p.component, p.kind, p.rule)] = (amount + p.amount, [*seen, day.number])

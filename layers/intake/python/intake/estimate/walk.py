@@ -104,7 +104,10 @@ def walk(
     rules: Mapping[Component, CostShareRule],
     deductible: Pool,
     oop: Pool,
+    overrides: Mapping[int, Mapping[Component, CostShareRule]] | None = None,
 ) -> Walk:
+    """The patient's share day by day; ``overrides`` (by day number) replace a part's rule on
+    that day (a nurse visit beyond the plan's visit limit is not covered)."""
     walker = _Walker(deductible, oop)
     results: list[DayResult] = []
     met_on: int | None = None
@@ -115,7 +118,8 @@ def walk(
         had_room = (oop.remaining or ZERO) > 0
         oop_rule = f"{oop.label()} (271 EB G)"
         copay_left: dict[str, Decimal] = {}
-        parts = [p for c in day.charges for p in walker.charge(c, rules[c.component], copay_left)]
+        today = {**rules, **((overrides or {}).get(day.number) or {})}
+        parts = [p for c in day.charges for p in walker.charge(c, today[c.component], copay_left)]
         if met_on is None and had_deductible and deductible.remaining == ZERO:
             met_on = day.number
         if reached_on is None and had_room and oop.remaining == ZERO:
