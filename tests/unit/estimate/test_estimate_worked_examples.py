@@ -410,3 +410,82 @@ def test_given_fractional_cents_when_estimated_then_rounded_once_at_the_end() ->
     # -> $8.77, not 7 x $1.25 = $8.75
     assert e.per_infusion.patient == Decimal("1.25")
     assert e.course.patient == Decimal("8.77")
+
+
+def test_given_loading_doses_when_estimated_then_eight_first_year_infusions(
+    contracts: Contracts,
+) -> None:
+    """Weeks 0, 2 and 6, then every 8 weeks, 12 months from 2026-01-05: weeks 0, 2, 6, 14, 22,
+    30, 38, 46 = 8 infusions (week 54 is past the year), each $2,300; nothing left to meet,
+    20%: 8 x $460 = $3,680 of $18,400."""
+    summary = benefits(lines=TWENTY_PERCENT, deductible=acc("0"), oop=acc("5000", "5000"))
+    therapy = infliximab(frequency="weeks 0, 2 and 6, then every 8 weeks")
+    e = estimate(summary, therapy, weight_kg=WEIGHT, start=START, contracts=contracts)
+    assert [str(i.date) for i in e.infusions[:4]] == [
+        "2026-01-05",
+        "2026-01-19",
+        "2026-02-16",
+        "2026-04-13",
+    ]
+    assert e.course.infusions == 8
+    assert e.course.allowed == Decimal("18400.00") and e.course.patient == Decimal("3680.00")
+
+
+def test_given_dose_between_vials_when_estimated_then_waste_billed_on_jw_line(
+    contracts: Contracts,
+) -> None:
+    """73 kg x 5 mg/kg = 365 mg -> 37 units given (36.5 rounded up) + 3 discarded from the
+    four 100 mg vials (JW) = 40 units = $2,000 a dose, the same as a 400 mg dose; over 7
+    infusions the JW line is 21 units x $50 = $1,050."""
+    summary = benefits(lines=TWENTY_PERCENT, deductible=acc("0"), oop=acc("5000", "5000"))
+    e = estimate(summary, infliximab(), weight_kg=Decimal(73), start=START, contracts=contracts)
+    assert e.inputs.drug.units_given_per_infusion == 37
+    assert e.inputs.drug.units_wasted_per_infusion == 3
+    assert e.inputs.drug.units_per_infusion == 40
+    [waste] = [i for i in e.line_items if i.kind == "allowed" and "J1745-JW" in i.description]
+    assert waste.amount == Decimal("1050.00") and "21 units" in waste.description
+    assert e.per_infusion.allowed == Decimal("2300.00")
+
+
+def test_given_unreadable_schedule_when_estimated_then_error_names_the_field(
+    contracts: Contracts,
+) -> None:
+    from intake.estimate import UnreadablePrescription
+
+    summary = benefits(lines=TWENTY_PERCENT)
+    try:
+        estimate(summary, infliximab(frequency="per protocol"), start=START, contracts=contracts)
+    except UnreadablePrescription as exc:
+        assert exc.field == "therapy.frequency"
+    else:
+        raise AssertionError("an unreadable frequency must not be estimated")
+
+
+def test_given_visit_limit_when_estimated_then_visits_past_it_not_covered(
+    contracts: Contracts,
+) -> None:
+    """4 home health visits left this year (EB F, 44, VS 4, EB06 29); 7 infusions each with a
+    3-hour visit ($200): visits 5-7 are not covered, the patient pays them in full:
+    7 x 20% x $2,100 (drug + per diem) = $2,940 + 4 x 20% x $200 = $160 + 3 x $200 = $600
+    -> $3,700."""
+    from intake.benefits.summary import VisitLimit
+
+    summary = benefits(
+        lines=TWENTY_PERCENT, deductible=acc("0"), oop=acc("9000", "9000")
+    ).model_copy(
+        update={
+            "visit_limits": (
+                VisitLimit(
+                    code="F",
+                    service_types=("44",),
+                    quantity_qualifier="VS",
+                    quantity=Decimal(4),
+                    time_period="29",
+                    in_network=True,
+                ),
+            )
+        }
+    )
+    e = estimate(summary, infliximab(), weight_kg=WEIGHT, start=START, contracts=contracts)
+    assert e.course.patient == Decimal("3700.00")
+    assert any("the plan covers 4" in a for a in e.assumptions)
