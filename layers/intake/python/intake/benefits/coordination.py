@@ -75,4 +75,6 @@ def decide_order(first: BenefitsSummary, second: BenefitsSummary) -> Order:
         return Order(second, first, True, "Medicaid pays last")
     if b & MEDICARE_TYPES and a & MEDIGAP_TYPES:
         return Order(second, first, True, "a Medigap supplement pays after Medicare")
+    if a & MEDICARE_TYPES and b & MEDIGAP_TYPES:
+        return Order(first, second, False, "a Medigap supplement pays after Medicare")
     return Order(first, second, False, "the referral's order (neither 271 says otherwise)")
