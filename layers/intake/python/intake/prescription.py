@@ -5,7 +5,8 @@ estimate and the prior-authorization request both need them, and two readings of
 prescription could price 7 infusions while asking the payer to authorize 6; so both read them
 here. Readers are strict: text that matches no known spelling raises ``PrescriptionError``
 naming it, rather than guessing a schedule a patient would be billed or a payer would approve on.
-Dosing days step from the start by whole intervals (``start + n * interval``, calendar months
+Readings are pure and immutable, so they are cached by text (the estimate and the 278 read the
+same prescription). Dosing days step from the start by whole intervals (``start + n * interval``, calendar months
 for monthly schedules), so the count never depends on an average month length.
 
 Schedules may open with loading doses ("weeks 0, 2 and 6, then every 8 weeks"; "days 1 and 15,
@@ -18,6 +19,7 @@ can send the referral to review with that field, rather than estimate nothing in
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -159,6 +161,7 @@ def _normalize(text: str) -> str:
     return re.sub(r"\s+", " ", t)
 
 
+@functools.lru_cache(maxsize=512)
 def parse_dose(text: str) -> Dose:
     """``5 mg/kg`` → 5 mg per kg; ``0.4 g/kg`` → 400 mg per kg; ``1,000 mg``; ``100 units``."""
     m = _DOSE_RE.match(text.replace(",", ""))
@@ -273,6 +276,7 @@ def _offsets(t: str) -> tuple[int, ...] | None:
     return tuple(days)
 
 
+@functools.lru_cache(maxsize=512)
 def parse_frequency(text: str) -> Frequency:
     """An interval (``every 8 weeks``, ``every 6 months``, ``q8h``), optionally after loading
     doses (``weeks 0, 2 and 6, then every 8 weeks``) and capped by a count (``every 4 weeks x 6
@@ -334,6 +338,7 @@ _DURATION_RE = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=512)
 def parse_duration(text: str) -> Duration:
     """``12 months``, ``1 year`` → 12 months; ``6 weeks`` → 42 days; ``6 doses``; ``ongoing``."""
     t = re.sub(r"^(?:(?:for|x|\u00d7) )?an? (?=[a-z])", "1 ", _normalize(text))
@@ -479,6 +484,7 @@ _MAINTENANCE_WORDS_RE = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=512)
 def parse_dose_plan(text: str) -> DosePlan:
     """``5 mg/kg``; ``300 mg x 2, then 600 mg``; ``loading 10 mg/kg then 5 mg/kg``."""
     t = text.strip()

@@ -168,11 +168,14 @@ class _Ranked:
         self.generic = [b for b in lines if not b.service_types or PLAN_LEVEL in b.service_types]
         taken = {id(b) for b in self.specific}
         self.applicable = [*self.specific, *(b for b in self.generic if id(b) not in taken)]
+        self._tiers: dict[str, tuple[list[BenefitLine], list[BenefitLine]]] = {}
+        for index, tier in enumerate((self.specific, self.generic)):
+            for b in tier:
+                self._tiers.setdefault(b.code, ([], []))[index].append(b)
 
     def ordered(self, code: str, in_network: bool) -> list[BenefitLine]:
         out: list[BenefitLine] = []
-        for tier in (self.specific, self.generic):
-            matching = [b for b in tier if b.code == code]
+        for matching in self._tiers.get(code, ([], [])):
             out.extend(b for b in matching if b.in_network is in_network)
             out.extend(b for b in matching if b.in_network is None)
         return out
@@ -360,12 +363,25 @@ def _infusion_coverage(lines: Sequence[BenefitLine]) -> str | None:
 
 
 def _coverages(
-    lines: Sequence[BenefitLine], asked: Sequence[str], infusion: str | None
+    lines: Sequence[BenefitLine],
+    asked: Sequence[str],
+    infusion: str | None,
+    used: tuple[list[BenefitLine], Accumulators, CostShare, CostShare],
 ) -> tuple[CoverageSummary, ...]:
+    """Each coverage's own figures; the one already summarized (``used``) is not read twice."""
+    used_lines, used_accumulators, used_coinsurance, used_copay = used
     out: list[CoverageSummary] = []
     for key in dict.fromkeys(b.coverage for b in lines if b.code != OTHER_PAYER):
         own = [b for b in lines if b.coverage == key and b.code != OTHER_PAYER]
-        ranked = _Ranked(own, asked)
+        if own == used_lines:
+            accumulators, coinsurance, copay = used_accumulators, used_coinsurance, used_copay
+        else:
+            ranked = _Ranked(own, asked)
+            accumulators = Accumulators(
+                deductible=_by_network(ranked, "C"), out_of_pocket=_by_network(ranked, "G")
+            )
+            coinsurance = _cost_share(ranked, "A", lambda b: b.percent)
+            copay = _cost_share(ranked, "B", lambda b: b.amount)
         status, _ = _status(own, False)
         out.append(
             CoverageSummary(
@@ -375,10 +391,10 @@ def _coverages(
                 plan_description=next(
                     (b.plan_description for b in own if b.plan_description), None
                 ),
-                deductible=_by_network(ranked, "C"),
-                out_of_pocket=_by_network(ranked, "G"),
-                coinsurance=_cost_share(ranked, "A", lambda b: b.percent),
-                copay=_cost_share(ranked, "B", lambda b: b.amount),
+                deductible=accumulators.deductible,
+                out_of_pocket=accumulators.out_of_pocket,
+                coinsurance=coinsurance,
+                copay=copay,
                 lines=len(own),
                 used_for_infusion=key == infusion or (infusion is None and key is None),
             )
@@ -418,6 +434,11 @@ def _summarize(
     status, detail = _status(lines, loop_rejected)
     patient_echo = _person(patient)
     status_line = next((b for b in lines if b.code in ACTIVE_CODES | INACTIVE_CODES), None)
+    accumulators = Accumulators(
+        deductible=_by_network(ranked, "C"), out_of_pocket=_by_network(ranked, "G")
+    )
+    coinsurance = _cost_share(ranked, "A", lambda b: b.percent)
+    copay = _cost_share(ranked, "B", lambda b: b.amount)
     return BenefitsSummary(
         status=status,
         status_detail=detail,
@@ -432,18 +453,16 @@ def _summarize(
         trace_numbers=_unique(t.element(2) for m in members for t in m.trace_numbers),
         benefits=tuple(lines),
         rejections=tuple(_rejection(r) for r in raw_rejections),
-        summary=Accumulators(
-            deductible=_by_network(ranked, "C"), out_of_pocket=_by_network(ranked, "G")
-        ),
-        coinsurance=_cost_share(ranked, "A", lambda b: b.percent),
-        copay=_cost_share(ranked, "B", lambda b: b.amount),
+        summary=accumulators,
+        coinsurance=coinsurance,
+        copay=copay,
         auth_required=_auth_required(ranked.applicable),
         visit_limits=_visit_limits(ranked.applicable),
         messages=_unique(m for b in lines for m in b.messages),
         service_types=tuple(asked),
         mismatches=_mismatches(expected, patient_echo),
         warnings=tuple(warnings),
-        coverages=_coverages(lines, asked, infusion),
+        coverages=_coverages(lines, asked, infusion, (used, accumulators, coinsurance, copay)),
         infusion_coverage=infusion,
     )
 

@@ -126,10 +126,15 @@ def tier(lines: Sequence[BenefitLine], service_type: str, in_network: bool) -> C
 
 
 def reported_rule(
-    benefits: BenefitsSummary, component: Component, in_network: bool
+    benefits: BenefitsSummary,
+    component: Component,
+    in_network: bool,
+    lines: Sequence[BenefitLine] | None = None,
 ) -> CostShareRule | None:
-    """The most specific rule the 271 reports for the part (None: it reports none)."""
-    lines = benefits.infusion_lines()
+    """The most specific rule the 271 reports for the part (None: it reports none); ``lines``
+    are ``benefits.infusion_lines()`` when the caller has them already."""
+    if lines is None:
+        lines = [b for b in benefits.infusion_lines() if b.code in _COST_CODES]
     for service_type in (*SERVICE_TYPES[component], PLAN_LEVEL):
         rule = tier(lines, service_type, in_network)
         if rule is not None:

@@ -9,7 +9,7 @@ contract's rate, an NDC rate for the drug where the contract has one, else the d
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -39,6 +39,8 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Charge:
+    """One priced code on one day."""
+
     component: Component
     code: str
     units: int
@@ -61,10 +63,11 @@ class ServiceDay:
     number: int
     day: date
     charges: tuple[Charge, ...]
+    allowed: Decimal = field(init=False)
+    """Summed once: the walk and the totals read it many times."""
 
-    @property
-    def allowed(self) -> Decimal:
-        return sum((c.allowed for c in self.charges), Decimal(0))
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "allowed", sum((c.allowed for c in self.charges), Decimal(0)))
 
 
 class Pricer:
@@ -74,9 +77,20 @@ class Pricer:
         self.terms = terms
         self.ndc = ndc
         self.fallbacks: list[str] = []
+        self._seen: dict[tuple[Component, str, int, tuple[str, ...]], Charge] = {}
 
     def charge(
         self, component: Component, code: str, units: int, modifiers: tuple[str, ...] = ()
+    ) -> Charge:
+        """The priced charge (the same charge every day of a course is priced once)."""
+        key = (component, code, units, modifiers)
+        found = self._seen.get(key)
+        if found is None:
+            found = self._seen[key] = self._price(component, code, units, modifiers)
+        return found
+
+    def _price(
+        self, component: Component, code: str, units: int, modifiers: tuple[str, ...]
     ) -> Charge:
         if component is Component.DRUG and self.ndc and self.ndc in self.terms.rates:
             return Charge(

@@ -16,7 +16,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from intake.benefits.summary import Plan
 from intake.estimate.errors import EstimateError
@@ -153,6 +161,7 @@ class Contracts(_Data):
     drugs: tuple[DrugProfile, ...]
     payers: dict[str, PayerContract]
     default: PayerContract
+    _drugs_by_code: dict[str, DrugProfile] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -213,7 +222,9 @@ class Contracts(_Data):
 
     def drug_for(self, therapy: Therapy) -> DrugProfile:
         """The drug's billing profile, by HCPCS, then NDC, then name."""
-        by_code = {d.hcpcs: d for d in self.drugs}
+        by_code = self._drugs_by_code
+        if not by_code:
+            by_code.update({d.hcpcs: d for d in self.drugs})
         if therapy.hcpcs and therapy.hcpcs in by_code:
             return by_code[therapy.hcpcs]
         for d in self.drugs:

@@ -7,6 +7,7 @@ then an assumed coinsurance (flagged) when the 271 says nothing at all.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from intake.benefits.parts import (
@@ -21,7 +22,7 @@ from intake.benefits.parts import (
     pharmacy_rule,
     reported_rule,
 )
-from intake.benefits.summary import BenefitsSummary
+from intake.benefits.summary import BenefitLine, BenefitsSummary
 from intake.models.billing import Component
 
 __all__ = [
@@ -36,11 +37,15 @@ __all__ = [
 
 
 def medical_rule(
-    benefits: BenefitsSummary, component: Component, in_network: bool, assumed_coinsurance: Decimal
+    benefits: BenefitsSummary,
+    component: Component,
+    in_network: bool,
+    assumed_coinsurance: Decimal,
+    lines: Sequence[BenefitLine] | None = None,
 ) -> CostShareRule:
     """The most specific rule for the part; the summary's own figures, then an assumed
     coinsurance (flagged) when the 271 says nothing at all."""
-    rule = reported_rule(benefits, component, in_network)
+    rule = reported_rule(benefits, component, in_network, lines)
     if rule is not None:
         return rule
     coinsurance = (

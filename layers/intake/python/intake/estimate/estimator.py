@@ -45,7 +45,14 @@ from intake.estimate.visits import visit_overrides
 from intake.estimate.walk import DayResult, walk
 from intake.models.billing import Component
 from intake.models.referral import Language, Therapy
-from intake.prescription import PrescriptionError, add_months, is_open_ended, parse_dose_plan
+from intake.prescription import (
+    PrescriptionError,
+    add_months,
+    is_open_ended,
+    parse_dose_plan,
+    parse_duration,
+    parse_frequency,
+)
 from intake.service_plan import JW, JZ, Products, ServicePlan, plan_therapy
 
 ONGOING_MONTHS = 12
@@ -90,20 +97,13 @@ def _plan(
     except PrescriptionError as exc:
         raise UnreadablePrescription(str(exc), exc.field) from exc
     weight, assumed = weight_for(dose, weight_kg, notes)
-    probe = plan_therapy(
-        therapy,
-        first_day,
-        payer_id=terms.payer_id or benefits.payer.id or "",
-        weight_kg=weight,
-        through=first_day,
-        catalog=contracts,
-        products=products,
-    )
-    if probe.problems:
-        raise UnreadablePrescription(probe.problems[0].message, probe.problems[0].field)
-    assert probe.frequency is not None and probe.duration is not None
+    try:
+        frequency = parse_frequency(therapy.frequency)
+        duration = parse_duration(therapy.duration)
+    except PrescriptionError as exc:
+        raise UnreadablePrescription(str(exc), exc.field) from exc
     through = None
-    if is_open_ended(probe.frequency, probe.duration):
+    if is_open_ended(frequency, duration):
         through = add_months(first_day, ONGOING_MONTHS) - timedelta(days=1)
     plan = plan_therapy(
         therapy,
@@ -114,6 +114,8 @@ def _plan(
         catalog=contracts,
         products=products,
     )
+    if plan.problems:
+        raise UnreadablePrescription(plan.problems[0].message, plan.problems[0].field)
     drug = plan.line(Component.DRUG)
     if drug is not None and drug.units is None:
         raise EstimateError(f"the drug cannot be counted: {drug.basis}")

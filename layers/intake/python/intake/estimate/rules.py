@@ -185,7 +185,8 @@ def setup_for(
         rules = {c: _medicaid_rule(benefits, c, terms.in_network) for c in Component}
         setup = Setup(rules, list(days))
     else:
-        rules = {c: medical_rule(benefits, c, terms.in_network, assumed) for c in Component}
+        lines = benefits.infusion_lines()
+        rules = {c: medical_rule(benefits, c, terms.in_network, assumed, lines) for c in Component}
         setup = Setup(
             rules, list(days), oop="moop" if kind is PayerType.MEDICARE_ADVANTAGE else "271"
         )

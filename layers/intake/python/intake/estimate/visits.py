@@ -48,8 +48,10 @@ def visit_overrides(
 ) -> Mapping[int, Mapping[Component, CostShareRule]]:
     """Day number → nursing not covered, for visit days past the plan year's limit."""
     found = visits_left(benefits, in_network, year.from_271)
+    if found is None:
+        return {}
     visit_days = [d for d in days if any(c.component is Component.NURSING for c in d.charges)]
-    if found is None or len(visit_days) <= found[0]:
+    if len(visit_days) <= found[0]:
         return {}
     left, limit = found
     words = "left" if limit.time_period == "29" else "a plan year"

@@ -110,8 +110,8 @@ def _drug_charges(
 ) -> tuple[DayCharge, ...]:
     if dose is None or unit is None:
         return ()
-    vials = fill(dose, unit, products.for_drug(code, ndc))
     product = products.for_drug(code, ndc)
+    vials = fill(dose, unit, product)
     single = product is not None and product.single_dose
     if not single:
         return (DayCharge(Component.DRUG, code, (), vials.given_units * per_day),)
@@ -165,6 +165,10 @@ def plan_therapy(
     if frequency is not None and duration is not None:
         dates, end, beyond, open_ended = _dates(start, frequency, duration, through)
     days: list[ServiceDay] = []
+    diem = DayCharge(Component.PER_DIEM, per_diem, per_diem_modifiers(site), 1)
+    drug_memo: dict[Decimal | None, tuple[DayCharge, ...]] = {}
+    nurse_memo: dict[Decimal, tuple[DayCharge, ...]] = {}
+    unit = None if unit_info is None else unit_info.amount
     for number, day in enumerate(dates, start=1):
         assert frequency is not None
         dose = None
@@ -172,23 +176,17 @@ def plan_therapy(
             given = dose_plan.for_dose(number - 1, frequency)
             if unit_info is None or given.measure == unit_info.measure:
                 dose = given.per_administration(weight)
-        charges = list(
-            _drug_charges(
-                dose,
-                per_day,
-                None if unit_info is None else unit_info.amount,
-                code or "",
-                products,
-                therapy.ndc,
+        if dose not in drug_memo:  # a course repeats the same few doses and visits
+            drug_memo[dose] = (
+                _drug_charges(dose, per_day, unit, code, products, therapy.ndc) if code else ()
             )
-            if code
-            else ()
-        )
-        charges.append(DayCharge(Component.PER_DIEM, per_diem, per_diem_modifiers(site), 1))
         nurse = visit_hours(hours, frequency, start, day)
-        if nurse:
-            charges.extend(DayCharge(Component.NURSING, c, (), n) for c, n in nursing_units(nurse))
-        days.append(ServiceDay(number, day, dose, tuple(charges), nurse))
+        if nurse not in nurse_memo:
+            nurse_memo[nurse] = tuple(
+                DayCharge(Component.NURSING, c, (), n) for c, n in nursing_units(nurse) if nurse
+            )
+        charges = (*drug_memo[dose], diem, *nurse_memo[nurse])
+        days.append(ServiceDay(number, day, dose, charges, nurse))
     lines, notes = summarize(
         therapy=therapy,
         catalog=catalog,

@@ -16,7 +16,7 @@ from decimal import ROUND_CEILING, Decimal
 from importlib import resources
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from intake.models.codes import normalize_ndc
 
@@ -52,13 +52,17 @@ class Products(_Data):
     version: str
     products: tuple[Product, ...]
 
+    _by_ndc: dict[str, Product] = PrivateAttr(default_factory=dict)
+    _by_hcpcs: dict[str, Product] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, context: object, /) -> None:
+        for p in reversed(self.products):  # the first listed wins
+            self._by_hcpcs[p.hcpcs] = p
+            self._by_ndc.update(dict.fromkeys(p.ndcs, p))
+
     def for_drug(self, hcpcs: str, ndc: str | None = None) -> Product | None:
         """The product by NDC when the referral names one, else the HCPCS code's first."""
-        if ndc:
-            found = next((p for p in self.products if ndc in p.ndcs), None)
-            if found is not None:
-                return found
-        return next((p for p in self.products if p.hcpcs == hcpcs), None)
+        return (self._by_ndc.get(ndc) if ndc else None) or self._by_hcpcs.get(hcpcs)
 
 
 @functools.cache
@@ -89,6 +93,7 @@ def _ceil(value: Decimal) -> int:
     return int(value.to_integral_value(rounding=ROUND_CEILING))
 
 
+@functools.lru_cache(maxsize=1024)
 def least_waste(dose: Decimal, sizes: tuple[Decimal, ...]) -> tuple[Decimal, ...]:
     """Whole vials holding at least ``dose`` with the least left over, then the fewest vials.
 
