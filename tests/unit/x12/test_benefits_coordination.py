@@ -25,8 +25,12 @@ def _summary(payer: str, kind: str, *other: BenefitLine) -> BenefitsSummary:
 
 
 def _other_payer(kind: str, entity: str = "", payer: str = "") -> BenefitLine:
-    related = (RelatedEntity(entity_code=entity, name=f"PAYER {payer}", id=payer),) if entity else ()
-    return BenefitLine(code="R", service_types=("30",), insurance_type=kind, related_entities=related)
+    related = (
+        (RelatedEntity(entity_code=entity, name=f"PAYER {payer}", id=payer),) if entity else ()
+    )
+    return BenefitLine(
+        code="R", service_types=("30",), insurance_type=kind, related_entities=related
+    )
 
 
 @pytest.mark.parametrize(
