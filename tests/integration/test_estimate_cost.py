@@ -39,7 +39,13 @@ def test_estimate_is_recorded_as_a_version_and_prepares_the_cost_call(
     assert plan["task_type"] == "cost_and_options_call" and plan["timeout_seconds"] == 24 * 3600
     summary = plan["details"]["estimate"]
     assert summary["version"] == 1 and summary["in_network"] is True
-    assert summary["per_infusion_patient"] == "1343.40"  # $1,200.50 deductible + 10% of the rest
+    # 350 mg from four 100 mg vials: 35 units given + 5 discarded (JW) = 40 x $48.50 = $1,940;
+    # $1,200.50 deductible + 20% x $739.50 + 10% of the $165 per diem and $270 nursing
+    assert summary["per_infusion_patient"] == "1391.90"
+    assert summary["course_infusions"] == 7 and summary["plan_years"]
+    assert sum(float(y["patient"]) for y in summary["plan_years"]) == float(
+        summary["course_patient"]
+    )
     assert plan["details"]["call_script"]["language"] == "en"
     # And the stored version keeps the inputs it was made from
     stored = DynamoDbStore(resources.table_name).estimates(referral_id)
@@ -75,7 +81,7 @@ def test_a_new_estimate_is_a_new_version_and_history_stays_readable(
     assert view["estimate"]["version"] == 2
 
 
-def test_without_an_estimate_the_cost_call_still_happens_and_says_why(
+def test_an_unreadable_dose_names_the_field_to_review_and_the_call_still_happens(
     resources: IntakeResources,
     check: Any,
     estimate_cost: Any,
@@ -95,5 +101,29 @@ def test_without_an_estimate_the_cost_call_still_happens_and_says_why(
     )
     plan = estimate_cost({"referral_id": referral_id}, lambda_context)
     assert plan["details"]["estimate"] is None and plan["details"]["reason"]
-    assert "estimate_not_possible" in [e.event for e in store.timeline(referral_id)]
+    assert plan["details"]["needs_review"]["field"] == "therapy.dose"
+    assert "estimate_needs_review" in [e.event for e in store.timeline(referral_id)]
     assert store.estimates(referral_id) == []
+
+
+def test_two_coverages_are_both_checked_and_the_secondary_pays_what_the_primary_leaves(
+    resources: IntakeResources,
+    check: Any,
+    estimate_cost: Any,
+    lambda_context: Any,
+) -> None:
+    # Given sample 30: her own PPO, and her husband's HMO whose 271 names the PPO primary
+    referral_id = verified(resources, check, lambda_context, "30-two-commercial-plans.json")
+    record = DynamoDbStore(resources.table_name).get_referral(referral_id)
+    assert record is not None and record.benefits is not None
+    secondary = record.benefits["secondary"]
+    assert secondary["outcome"] == "verified" and secondary["payer_id"] == "SBX02"
+    assert record.benefits["coordination"]["primary"] == "primary"
+    assert "names the primary plan" in record.benefits["coordination"]["reason"]
+    # When the estimate runs
+    summary = estimate_cost({"referral_id": referral_id}, lambda_context)["details"]["estimate"]
+    # Then the HMO pays part of what the PPO leaves
+    assert float(summary["secondary_pays"]) > 0
+    stored = DynamoDbStore(resources.table_name).estimates(referral_id)[-1]
+    assert stored["secondary"]["payer_id"] == "SBX02"
+    assert float(stored["course"]["patient"]) < float(stored["secondary"]["primary_leaves"])

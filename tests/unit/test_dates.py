@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, timedelta
 
-from intake.auth_coverage import planned_doses, remaining_course, uncovered
+from intake.auth_coverage import planned_doses, requested_plan, uncovered
+from intake.service_plan.plan import from_day
 from intake.dates import order_age, planned, therapy_start
 from intake.models.referral import Referral
 from tests.conftest import EVENTS
@@ -42,7 +43,7 @@ def test_no_start_is_planned_from_receipt() -> None:
 def test_planned_referral_starts_on_or_after_receipt() -> None:
     # Given an old start, When planned, Then every dose the course plans is on or after receipt
     plan = planned(referral(start_date="2025-04-01"), RECEIVED)
-    doses = planned_doses(plan)
+    doses = planned_doses(requested_plan(plan))
     assert plan.therapy.start_date == RECEIVED.date()
     assert doses and min(doses) >= RECEIVED.date()
 
@@ -58,7 +59,7 @@ def test_order_age_comes_from_the_documents_own_date() -> None:
 def test_planned_doses_every_8_weeks_for_12_months() -> None:
     """2026-12-01 + k x 56 days while before 2027-12-01: k = 0..6 (day 336 = 2027-11-02;
     day 392 would be 2027-12-28) → 7 doses."""
-    doses = planned_doses(referral(start_date="2026-12-01"))
+    doses = planned_doses(requested_plan(referral(start_date="2026-12-01")))
     assert len(doses) == 7
     assert doses[0] == date(2026, 12, 1) and doses[-1] == date(2027, 11, 2)
 
@@ -66,10 +67,28 @@ def test_planned_doses_every_8_weeks_for_12_months() -> None:
 def test_uncovered_doses_and_the_request_for_them() -> None:
     # Given 7 doses, and a certification covering 2026-12-01 to 2027-05-31 (doses 1-4:
     # Dec 1, Jan 26, Mar 23, May 18)
-    plan = referral(start_date="2026-12-01")
+    plan = requested_plan(referral(start_date="2026-12-01"))
     doses = planned_doses(plan)
     missing = uncovered(doses, [(date(2026, 12, 1), date(2027, 5, 31))])
     assert missing == doses[4:] and len(missing) == 3
-    # When the uncovered part is requested, Then the request covers exactly those doses
-    rest = remaining_course(plan, missing[0], missing[-1])
+    # When the uncovered part is requested, Then the request covers exactly those doses, and
+    # its drug units are those 3 doses' (5 mg/kg x 70 kg = 350 mg: 4 vials of 100 mg, 40
+    # units a dose of which 35 given and 5 wasted; 3 doses: 105 given, 15 wasted)
+    rest = from_day(plan, missing[0])
     assert planned_doses(rest) == missing
+    given = next(line for line in rest.lines if line.code == "J1745" and "JW" not in line.modifiers)
+    wasted = next(line for line in rest.lines if line.code == "J1745" and "JW" in line.modifiers)
+    assert (given.units, wasted.units) == (105, 15)
+
+
+def test_loading_doses_are_not_restarted_for_the_uncovered_part() -> None:
+    """Weeks 0, 2 and 6, then every 8 weeks, from 2026-12-01: Dec 1, Dec 15, Jan 12, then
+    Mar 9, May 4, Jun 29, Aug 24, Oct 19 (8 doses in 12 months). A certification through
+    2027-03-31 covers 4; the rest (May 4 on) keep their 8-week spacing."""
+    plan = requested_plan(
+        referral(start_date="2026-12-01", frequency="weeks 0, 2 and 6, then every 8 weeks")
+    )
+    doses = planned_doses(plan)
+    assert len(doses) == 8 and doses[3] == date(2027, 3, 9)
+    missing = uncovered(doses, [(date(2026, 12, 1), date(2027, 3, 31))])
+    assert planned_doses(from_day(plan, missing[0])) == doses[4:]

@@ -11,6 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from intake.estimate import estimate
+from intake.models.billing import Component
 from intake.models.referral import Referral
 from intake.prescription import (
     Duration,
@@ -24,8 +25,8 @@ from intake.prescription import (
     parse_frequency,
     period_end,
 )
-from intake.prior_auth.schedule import dose_mg, plan_course
-from intake.prior_auth.services import requested_services
+from intake.prior_auth.schedule import dose_mg
+from intake.service_plan import plan_services
 from tests.unit.estimate.builders import benefits
 
 EVENTS = Path(__file__).resolve().parents[2] / "events" / "referrals"
@@ -219,12 +220,17 @@ def test_given_sample_referral_when_estimated_and_requested_then_same_course(
         start=START,
         payer_id=referral.insurance.payer_id,
     )
-    course = plan_course(therapy.frequency, therapy.duration, START)
-    # Then the infusions priced (and any after the plan year) are the administrations asked for
+    plan = plan_services(referral, START)
+    # Then the infusions priced are the dosing days asked for, across every plan year
     per_day = e.inputs.drug.doses_per_day
-    assert e.course.after_plan_year is not None
-    assert (e.course.infusions + e.course.after_plan_year) * per_day == course.administrations
-    # and the drug units asked for are the units priced for the course
-    drug = next(s for s in requested_services(referral, course) if s.code == therapy.hcpcs)
-    total_days = e.course.infusions + e.course.after_plan_year
-    assert drug.quantity == e.inputs.drug.units_per_infusion * total_days
+    assert e.course.after_plan_year == 0
+    assert e.course.infusions * per_day == plan.administrations
+    assert tuple(i.date for i in e.infusions) == plan.dose_dates
+    # and the drug units asked for (given + discarded) are the units priced for the course
+    asked = sum(s.units or 0 for s in plan.lines if s.component is Component.DRUG)
+    priced = sum(
+        int(i.description.split("; ")[1].split(" unit")[0])
+        for i in e.line_items
+        if i.kind == "allowed" and i.description.startswith("Allowed, drug")
+    )
+    assert asked == priced

@@ -358,10 +358,15 @@ def render(result: RunResult) -> str:
             lines.append(f"   benefits: {b.get('status')} — {b.get('headline', '')}")
         if r.get("estimate"):
             e = r["estimate"]
+            years = "; ".join(
+                f"{y['start'][:4]}: ${y['patient']} for {y['infusions']}"
+                for y in e.get("plan_years") or []
+            )
             lines.append(
-                f"   estimate v{e['version']}: ${e['per_infusion_patient']} per infusion, "
-                f"${e['course_patient']} for {e['course_infusions']} "
-                f"infusion{'s' if e['course_infusions'] != 1 else ''} to the plan year end"
+                f"   estimate v{e['version']}: ${e['per_infusion_patient']} first infusion, "
+                f"${e['course_patient']} for the course of {e['course_infusions']} "
+                f"infusion{'s' if e['course_infusions'] != 1 else ''}"
+                f"{f' ({years})' if years else ''}"
                 f"{' (assistance recommended)' if e['assistance_recommended'] else ''}, {e['confidence']} confidence"
             )
         if r.get("prior_auth"):

@@ -39,6 +39,7 @@ _RATES = {
     "S9500": "80.00",
     "99601": "150.00",
     "99602": "50.00",
+    "Q2052": "300.00",
 }
 
 
@@ -67,6 +68,7 @@ def contracts_json(**payers: dict[str, Any]) -> dict[str, Any]:
             "S9359": {"kind": "per_diem", "description": "anti-TNF per diem"},
             "S9338": {"kind": "per_diem", "description": "immunotherapy per diem"},
             "S9500": {"kind": "per_diem", "description": "antibiotic q24h per diem"},
+            "Q2052": {"kind": "per_diem", "description": "IVIG items and services at home"},
             "99601": {"kind": "nursing", "description": "visit, first 2 hours"},
             "99602": {"kind": "nursing", "description": "each additional hour"},
         },
@@ -83,6 +85,8 @@ def contracts_json(**payers: dict[str, Any]) -> dict[str, Any]:
                 "names": ["immune globulin"],
                 "per_diem": "S9338",
                 "visit_hours": "4",
+                "medicare_home": "ivig_pid",
+                "medicare_services_code": "Q2052",
             },
             {
                 "hcpcs": "J1335",
@@ -112,6 +116,27 @@ def contracts_json(**payers: dict[str, Any]) -> dict[str, Any]:
                 "in_network": True,
                 "schedule": "test MA schedule",
                 "rates": _RATES,
+            },
+            "MCR": {
+                "name": "TEST ORIGINAL MEDICARE",
+                "plan_class": "medicare",
+                "in_network": True,
+                "schedule": "test Medicare Part B schedule",
+                "rates": {"J1745": "50.00", "J1569": "100.00", "Q2052": "300.00"},
+            },
+            "MCD": {
+                "name": "TEST MEDICAID",
+                "plan_class": "medicaid",
+                "in_network": True,
+                "schedule": "test Medicaid schedule",
+                "rates": _RATES,
+            },
+            "GAP": {
+                "name": "TEST MEDIGAP",
+                "plan_class": "medicare",
+                "in_network": True,
+                "schedule": "Medicare allowed",
+                "rates": {},
             },
             **payers,
         },
@@ -168,6 +193,7 @@ def benefits(
     plan_end: date | None = PLAN_END,
     insurance_type: str | None = "PR",
     status: CoverageStatus = CoverageStatus.ACTIVE,
+    plan_description: str = "TEST PLAN",
 ) -> BenefitsSummary:
     """One patient's summary; the accumulators go on the side ``out_of_network`` says."""
     ded = ByLevel(individual=deductible or Accumulator(), family=family_deductible or Accumulator())
@@ -175,9 +201,9 @@ def benefits(
     side = "out_of_network" if out_of_network else "in_network"
     return BenefitsSummary(
         status=status,
-        payer=Party(name="TEST", id=payer_id),
+        payer=Party(name=f"TEST {payer_id}", id=payer_id),
         plan=Plan(
-            description="TEST PLAN",
+            description=plan_description,
             insurance_type=insurance_type,
             begin=date(2026, 1, 1) if plan_end else None,
             end=plan_end,

@@ -32,7 +32,7 @@ def test_given_english_when_rendered_then_amounts_deductible_and_programs(
     text = render_call_script(partly_met, Language.ENGLISH)
     assert "You have $500.00 left to meet on your deductible" in text
     assert "about $860.00 for your first infusion, and about $460.00" in text
-    assert "For the 7 infusions planned through December 31, 2026" in text
+    assert "For the 7 infusions planned through December 7, 2026" in text
     assert "about $3,620.00" in text
     assert "Janssen CarePath" in text  # commercial plan over the $1,000 threshold
     assert "This is an estimate, not a bill." in text
@@ -41,14 +41,14 @@ def test_given_english_when_rendered_then_amounts_deductible_and_programs(
 def test_given_spanish_when_rendered_then_natural_spanish(partly_met: Estimate) -> None:
     text = render_call_script(partly_met)  # the estimate's language
     assert "Le quedan $500.00 de su deducible" in text
-    assert "hasta el 31 de diciembre de 2026" in text
+    assert "hasta el 7 de diciembre de 2026" in text
     assert "Esto es un cálculo aproximado, no una factura." in text
 
 
 def test_given_chinese_when_rendered_then_chinese_amounts_and_dates(partly_met: Estimate) -> None:
     text = render_call_script(partly_met, Language.CHINESE)
     assert "免赔额还剩500.00美元" in text
-    assert "到2026年12月31日为止计划进行的7次输液" in text
+    assert "到2026年12月7日为止计划进行的7次输液" in text
     assert "3,620.00美元" in text
 
 
@@ -82,3 +82,23 @@ def test_given_out_of_network_when_rendered_then_balance_billing_said(
     assert "billed the difference" in render_call_script(e, Language.ENGLISH)
     assert "cobrarle la diferencia" in render_call_script(e, Language.SPANISH)
     assert "差额" in render_call_script(e, Language.CHINESE)
+
+
+def test_given_course_across_plan_years_when_rendered_then_each_year_said(
+    contracts: Contracts,
+) -> None:
+    """From 2026-09-01: $1,500 in 2026 (3 infusions), $3,040 in 2027 (4), as in the worked
+    example of the two plan years."""
+    summary = benefits(
+        lines=(line("A", percent="0.2"),), deductible=acc("1500", "150"), oop=acc("5000", "5000")
+    )
+    e = estimate(
+        summary,
+        infliximab(),
+        weight_kg=WEIGHT,
+        start=START.replace(month=9, day=1),
+        contracts=contracts,
+    )
+    text = render_call_script(e, Language.ENGLISH)
+    assert "about $1,500.00 through December 31, 2026, and about $3,040.00 from January 1" in text
+    assert "2027年1月1日起约3,040.00美元" in render_call_script(e, Language.CHINESE)

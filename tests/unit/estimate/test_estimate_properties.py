@@ -1,8 +1,10 @@
 """Properties that hold for any benefits: the patient's share is never negative, never above
-the allowed amount or the out-of-pocket maximum left, and never falls as the deductible grows."""
+the allowed amount or a plan year's out-of-pocket maximum left, never falls as the deductible
+grows, and the course is exactly the sum of its plan years."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from hypothesis import given, settings
@@ -56,15 +58,24 @@ def cost_lines(draw: st.DrawFn, in_network: bool) -> tuple[BenefitLine, ...]:
 
 
 @st.composite
+def _accumulator(draw: st.DrawFn) -> tuple[str | None, str | None]:
+    """(plan amount, remaining): either may be missing; remaining never above the amount."""
+    total, remaining = draw(maybe_money), draw(maybe_money)
+    if total is not None and remaining is not None and remaining > total:
+        total, remaining = remaining, total
+    return _s(total), _s(remaining)
+
+
+@st.composite
 def scenarios(draw: st.DrawFn) -> tuple[BenefitsSummary, Therapy, Decimal]:
     out_of_network = draw(st.booleans())
     summary = benefits(
         payer_id="OON" if out_of_network else "PPO",
         lines=draw(cost_lines(not out_of_network)),
-        deductible=acc(remaining=_s(draw(maybe_money))),
-        family_deductible=acc(remaining=_s(draw(maybe_money))),
-        oop=acc(remaining=_s(draw(maybe_money))),
-        family_oop=acc(remaining=_s(draw(maybe_money))),
+        deductible=acc(*draw(_accumulator())),
+        family_deductible=acc(*draw(_accumulator())),
+        oop=acc(*draw(_accumulator())),
+        family_oop=acc(*draw(_accumulator())),
         out_of_network=out_of_network,
     )
     weight = draw(st.decimals(min_value=20, max_value=200, places=1))
@@ -75,34 +86,62 @@ def _s(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
-def _run(summary: BenefitsSummary, therapy: Therapy, weight: Decimal) -> Estimate:
-    return estimate(summary, therapy, weight_kg=weight, start=START, contracts=CONTRACTS)
+def _run(summary: BenefitsSummary, therapy: Therapy, weight: Decimal, delay: int = 0) -> Estimate:
+    start = START + timedelta(days=delay)
+    return estimate(summary, therapy, weight_kg=weight, start=start, contracts=CONTRACTS)
 
 
-def _oop_left(summary: BenefitsSummary, in_network: bool) -> Decimal | None:
+def _oop_left(summary: BenefitsSummary, in_network: bool, first_year: bool) -> Decimal | None:
+    """The out-of-pocket maximum left at a plan year's start, from the inputs: the 271's
+    remainder (else its plan amount) in its own year, the plan amount in later years."""
     side = (
         summary.summary.out_of_pocket.in_network
         if in_network
         else (summary.summary.out_of_pocket.out_of_network)
     )
-    known = [a.remaining for a in (side.individual, side.family) if a.remaining is not None]
-    return min(known) if known else None
+    levels = (side.individual, side.family)
+    if first_year:
+        known = [a.remaining if a.remaining is not None else a.total for a in levels]
+    else:
+        known = [a.total for a in levels]
+    values = [v for v in known if v is not None]
+    return min(values) if values else None
+
+
+delays = st.integers(min_value=0, max_value=420)
+"""Start up to 14 months after 2026-01-05: courses inside, across and after the 271's year."""
 
 
 @settings(max_examples=150, deadline=None)
-@given(scenarios())
-def test_patient_share_is_between_zero_allowed_and_oop_left(
-    scenario: tuple[BenefitsSummary, Therapy, Decimal],
+@given(scenarios(), delays)
+def test_patient_share_is_between_zero_allowed_and_each_years_oop_left(
+    scenario: tuple[BenefitsSummary, Therapy, Decimal], delay: int
 ) -> None:
     summary, therapy, weight = scenario
-    e = _run(summary, therapy, weight)
+    e = _run(summary, therapy, weight, delay)
     assert Decimal(0) <= e.course.patient <= e.course.allowed
     for infusion in e.infusions:
         assert Decimal(0) <= infusion.patient <= infusion.allowed
         assert infusion.plan >= 0
-    left = _oop_left(summary, e.in_network)
-    if left is not None:
-        assert e.course.patient <= left
+    for year in e.plan_years:
+        left = _oop_left(summary, e.in_network, year.from_271)
+        if left is not None:
+            assert year.patient <= left
+
+
+@settings(max_examples=150, deadline=None)
+@given(scenarios(), delays)
+def test_course_is_the_sum_of_its_plan_years(
+    scenario: tuple[BenefitsSummary, Therapy, Decimal], delay: int
+) -> None:
+    summary, therapy, weight = scenario
+    e = _run(summary, therapy, weight, delay)
+    assert e.course.allowed == sum(y.allowed for y in e.plan_years)
+    assert e.course.patient == sum(y.patient for y in e.plan_years)
+    assert e.course.plan == sum(y.plan for y in e.plan_years)
+    assert e.course.infusions == sum(y.infusions for y in e.plan_years) == len(e.infusions)
+    for y in e.plan_years:
+        assert y.infusions == sum(1 for i in e.infusions if y.start <= i.date <= y.end)
 
 
 @settings(max_examples=150, deadline=None)

@@ -257,18 +257,26 @@ def test_given_per_kg_dose_without_weight_when_estimated_then_reference_weight_l
     summary = benefits(lines=TWENTY_PERCENT, deductible=acc("0"), oop=acc("5000", "5000"))
     # When
     e = estimate(summary, infliximab(), start=START, contracts=contracts)
-    # Then 70 kg is assumed: 350 mg = 35 units x $50 = $1,750 + $100 + $200 = $2,050
-    assert e.per_infusion.allowed == Decimal("2050.00")
+    # Then 70 kg is assumed: 350 mg from four 100 mg vials = 35 units given + 5 discarded (JW)
+    #      = 40 units x $50 = $2,000 + $100 + $200 = $2,300
+    assert e.per_infusion.allowed == Decimal("2300.00")
     assert e.inputs.weight_assumed and e.inputs.weight_kg is None
     assert e.confidence is Confidence.LOW
 
 
-def test_given_course_past_plan_year_when_estimated_then_cut_and_remainder_noted(
+def test_given_course_across_two_plan_years_when_estimated_then_split_and_reset(
     contracts: Contracts,
 ) -> None:
-    # Given a start on 2026-09-01: Sep 1, Oct 27, Dec 22 fall in the plan year; the 12-month
-    # course has 7 infusions (day 336 = 2027-08-03 < 2027-09-01), so 4 fall after it
-    summary = benefits(lines=TWENTY_PERCENT, deductible=acc("0"), oop=acc("5000", "5000"))
+    """A 12-month course from 2026-09-01, every 8 weeks: days 0, 56, ... 336, so Sep 1,
+    Oct 27, Dec 22 (2026 plan year) and Feb 16, Apr 13, Jun 8, Aug 3 (2027 plan year).
+
+    2026 from the 271: $150 of the deductible left, 20% coinsurance, $5,000 OOP left.
+      infusion 1: $150 deductible + 20% x $2,150 = $430 -> $580; then $460 x 2 -> 2026: $1,500
+    2027 reset to the plan amounts ($1,500 deductible, $5,000 OOP), assumed:
+      infusion 4: $1,500 + 20% x $800 = $160 -> $1,660; then $460 x 3 = $1,380 -> 2027: $3,040
+    Course: $1,500 + $3,040 = $4,540 of 7 x $2,300 = $16,100 allowed.
+    """
+    summary = benefits(lines=TWENTY_PERCENT, deductible=acc("1500", "150"), oop=acc("5000", "5000"))
     # When
     e = estimate(
         summary,
@@ -278,27 +286,35 @@ def test_given_course_past_plan_year_when_estimated_then_cut_and_remainder_noted
         contracts=contracts,
     )
     # Then
-    assert e.course.infusions == 3 and e.course.after_plan_year == 4
-    assert str(e.course.last) == "2026-12-22"
-    assert any("4 more infusions after the plan year ends (2026-12-31)" in a for a in e.assumptions)
+    years = [(str(y.start), str(y.end), y.infusions, y.patient, y.from_271) for y in e.plan_years]
+    assert years == [
+        ("2026-01-01", "2026-12-31", 3, Decimal("1500.00"), True),
+        ("2027-01-01", "2027-12-31", 4, Decimal("3040.00"), False),
+    ]
+    assert e.plan_years[1].deductible_left_at_start == Decimal("1500.00")
+    assert e.course.infusions == 7 and e.course.after_plan_year == 0
+    assert e.course.patient == Decimal("4540.00") == sum(y.patient for y in e.plan_years)
+    assert e.course.allowed == Decimal("16100.00")
+    assert str(e.course.last) == "2027-08-03" and str(e.course.plan_year_end) == "2026-12-31"
+    assert e.typical_infusion is not None and e.typical_infusion.patient == Decimal("460.00")
+    assert e.confidence is Confidence.MEDIUM  # the 2027 amounts are assumed
+    assert any("start again from the plan amounts" in a for a in e.assumptions)
 
 
-def test_given_no_plan_dates_when_estimated_then_december_31_assumed(
+def test_given_first_dose_after_the_plan_year_when_estimated_then_priced_in_the_next(
     contracts: Contracts,
 ) -> None:
-    summary = benefits(
-        lines=TWENTY_PERCENT, deductible=acc("0"), oop=acc("5000", "5000"), plan_end=None
-    )
+    """The 271 describes 2026; the course starts 2027-01-05: every infusion falls in 2027,
+    priced from the plan amounts reset ($1,500 deductible, 20%): infusion 1 $1,500 +
+    20% x $800 = $1,660, then 6 x $460 = $2,760 -> $4,420 (under the $5,000 maximum)."""
+    summary = benefits(lines=TWENTY_PERCENT, deductible=acc("1500", "0"), oop=acc("5000", "10"))
     e = estimate(
-        summary,
-        infliximab(),
-        weight_kg=WEIGHT,
-        start=START.replace(month=10, day=1),
-        contracts=contracts,
+        summary, infliximab(), weight_kg=WEIGHT, start=START.replace(year=2027), contracts=contracts
     )
-    # Oct 1, Nov 26 (day 56); Jan 21 2027 is past Dec 31
-    assert e.course.infusions == 2 and str(e.course.plan_year_end) == "2026-12-31"
-    assert any("no plan dates" in a for a in e.assumptions)
+    assert [(str(y.start), y.infusions, y.from_271) for y in e.plan_years] == [
+        ("2027-01-01", 7, False)
+    ]
+    assert e.course.patient == Decimal("4420.00")
 
 
 def test_given_daily_antibiotic_when_estimated_then_per_diem_daily_nurse_weekly(
@@ -320,8 +336,13 @@ def test_given_daily_antibiotic_when_estimated_then_per_diem_daily_nurse_weekly(
     assert e.confidence is Confidence.HIGH  # no weight needed for a flat dose
 
 
-def test_given_pharmacy_carve_out_when_271_has_pharmacy_copay_then_pharmacy_benefit() -> None:
-    # Given a contract that carves IVIG out to the pharmacy benefit, and a $15 pharmacy copay
+def test_given_pharmacy_carve_out_when_estimated_then_drug_left_out_never_retail_copay() -> None:
+    """An HMO that carves IVIG out to its specialty pharmacy; the 271 shows $25 medical, $0
+    home health (42/44) and a $15 retail pharmacy (88) copay.
+
+    The drug is the specialty pharmacy's to bill: not priced, and never the $15 retail copay.
+    Per infusion: S9338 $150 + nursing 4 h ($150 + 2 x $50) = $400 allowed; the $0 home
+    health copay applies to both -> the patient owes $0 here for the per diem and nursing."""
     from tests.unit.estimate.builders import round_contracts
 
     rates = {"J1569": "100.00", "S9338": "150.00", "99601": "150.00", "99602": "50.00"}
@@ -350,22 +371,15 @@ def test_given_pharmacy_carve_out_when_271_has_pharmacy_copay_then_pharmacy_bene
     )
     # When
     e = estimate(summary, ivig, weight_kg=WEIGHT, start=START, contracts=contracts)
-    # Then the drug takes the $15 pharmacy copay; per diem and nursing the $0 home health one
+    # Then
     assert e.inputs.drug.benefit == "pharmacy"
-    assert e.per_infusion.patient == Decimal("15.00")
-    # 0.4 g/kg x 80 kg = 32,000 mg = 64 units x $100 = $6,400 + $150 + ($150 + 2 x $50)
-    assert e.per_infusion.allowed == Decimal("6800.00")
-    # And without a pharmacy line in the 271 it stays medical ($25), with less confidence
-    medical = estimate(
-        benefits(payer_id="HMO", lines=lines[:2], deductible=acc("0"), oop=acc("4000", "4000")),
-        ivig,
-        weight_kg=WEIGHT,
-        start=START,
-        contracts=contracts,
-    )
-    assert medical.inputs.drug.benefit == "medical"
-    assert medical.per_infusion.patient == Decimal("25.00")
-    assert medical.confidence is Confidence.MEDIUM
+    assert e.per_infusion.allowed == Decimal("400.00")
+    assert e.per_infusion.patient == Decimal("0.00")
+    assert not any("J1569" in i.description for i in e.line_items if i.kind == "allowed")
+    drug = e.cost_share_by_part["drug"]
+    assert drug.benefit == "pharmacy" and "not readable from a medical 271" in drug.source
+    assert any("specialty pharmacy" in a and "$15.00" in a for a in e.assumptions)
+    assert e.confidence is Confidence.MEDIUM
 
 
 def test_given_fractional_cents_when_estimated_then_rounded_once_at_the_end() -> None:
@@ -396,3 +410,82 @@ def test_given_fractional_cents_when_estimated_then_rounded_once_at_the_end() ->
     # -> $8.77, not 7 x $1.25 = $8.75
     assert e.per_infusion.patient == Decimal("1.25")
     assert e.course.patient == Decimal("8.77")
+
+
+def test_given_loading_doses_when_estimated_then_eight_first_year_infusions(
+    contracts: Contracts,
+) -> None:
+    """Weeks 0, 2 and 6, then every 8 weeks, 12 months from 2026-01-05: weeks 0, 2, 6, 14, 22,
+    30, 38, 46 = 8 infusions (week 54 is past the year), each $2,300; nothing left to meet,
+    20%: 8 x $460 = $3,680 of $18,400."""
+    summary = benefits(lines=TWENTY_PERCENT, deductible=acc("0"), oop=acc("5000", "5000"))
+    therapy = infliximab(frequency="weeks 0, 2 and 6, then every 8 weeks")
+    e = estimate(summary, therapy, weight_kg=WEIGHT, start=START, contracts=contracts)
+    assert [str(i.date) for i in e.infusions[:4]] == [
+        "2026-01-05",
+        "2026-01-19",
+        "2026-02-16",
+        "2026-04-13",
+    ]
+    assert e.course.infusions == 8
+    assert e.course.allowed == Decimal("18400.00") and e.course.patient == Decimal("3680.00")
+
+
+def test_given_dose_between_vials_when_estimated_then_waste_billed_on_jw_line(
+    contracts: Contracts,
+) -> None:
+    """73 kg x 5 mg/kg = 365 mg -> 37 units given (36.5 rounded up) + 3 discarded from the
+    four 100 mg vials (JW) = 40 units = $2,000 a dose, the same as a 400 mg dose; over 7
+    infusions the JW line is 21 units x $50 = $1,050."""
+    summary = benefits(lines=TWENTY_PERCENT, deductible=acc("0"), oop=acc("5000", "5000"))
+    e = estimate(summary, infliximab(), weight_kg=Decimal(73), start=START, contracts=contracts)
+    assert e.inputs.drug.units_given_per_infusion == 37
+    assert e.inputs.drug.units_wasted_per_infusion == 3
+    assert e.inputs.drug.units_per_infusion == 40
+    [waste] = [i for i in e.line_items if i.kind == "allowed" and "J1745-JW" in i.description]
+    assert waste.amount == Decimal("1050.00") and "21 units" in waste.description
+    assert e.per_infusion.allowed == Decimal("2300.00")
+
+
+def test_given_unreadable_schedule_when_estimated_then_error_names_the_field(
+    contracts: Contracts,
+) -> None:
+    from intake.estimate import UnreadablePrescription
+
+    summary = benefits(lines=TWENTY_PERCENT)
+    try:
+        estimate(summary, infliximab(frequency="per protocol"), start=START, contracts=contracts)
+    except UnreadablePrescription as exc:
+        assert exc.field == "therapy.frequency"
+    else:
+        raise AssertionError("an unreadable frequency must not be estimated")
+
+
+def test_given_visit_limit_when_estimated_then_visits_past_it_not_covered(
+    contracts: Contracts,
+) -> None:
+    """4 home health visits left this year (EB F, 44, VS 4, EB06 29); 7 infusions each with a
+    3-hour visit ($200): visits 5-7 are not covered, the patient pays them in full:
+    7 x 20% x $2,100 (drug + per diem) = $2,940 + 4 x 20% x $200 = $160 + 3 x $200 = $600
+    -> $3,700."""
+    from intake.benefits.summary import VisitLimit
+
+    summary = benefits(
+        lines=TWENTY_PERCENT, deductible=acc("0"), oop=acc("9000", "9000")
+    ).model_copy(
+        update={
+            "visit_limits": (
+                VisitLimit(
+                    code="F",
+                    service_types=("44",),
+                    quantity_qualifier="VS",
+                    quantity=Decimal(4),
+                    time_period="29",
+                    in_network=True,
+                ),
+            )
+        }
+    )
+    e = estimate(summary, infliximab(), weight_kg=WEIGHT, start=START, contracts=contracts)
+    assert e.course.patient == Decimal("3700.00")
+    assert any("the plan covers 4" in a for a in e.assumptions)

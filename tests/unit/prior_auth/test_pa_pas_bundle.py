@@ -54,10 +54,22 @@ def test_given_referral_when_bundle_built_then_pas_shape_and_valid(
     } <= set(kinds)
     claim = bundle["entry"][0]["resource"]
     assert claim["use"] == "preauthorization"
-    assert [i["productOrService"]["coding"][0]["code"] for i in claim["item"]] == [
-        "J1745",
-        "S9359",
-        "99601",
+    # 5 mg/kg x 70 kg = 350 mg from four 100 mg vials: 35 units given, 5 discarded (JW)
+    lines = [
+        (
+            i["productOrService"]["coding"][0]["code"],
+            [m["coding"][0]["code"] for m in i.get("modifier", [])],
+            i["quantity"]["value"],
+            i["locationCodeableConcept"]["coding"][0]["code"],
+        )
+        for i in claim["item"]
+    ]
+    assert lines == [
+        ("J1745", [], 35 * 7, "12"),
+        ("J1745", ["JW"], 5 * 7, "12"),
+        ("S9359", [], 7, "12"),
+        ("99601", [], 7, "12"),
+        ("99602", [], 7, "12"),
     ]
     refs = {f"{e['resource']['resourceType']}/{e['resource']['id']}" for e in bundle["entry"]}
     assert claim["patient"]["reference"] in refs and claim["insurer"]["reference"] in refs

@@ -57,8 +57,8 @@ def test_given_ppo_then_out_of_pocket_uses_plan_periods_not_lifetime(
     )
     assert oop.in_network.family.total == Decimal("12000.00")  # EB06 22 service year
     assert oop.in_network.family.remaining == Decimal("10200.00")
-    # the lifetime line (EB06 32, network unstated) is the only out-of-network figure
-    assert oop.out_of_network.individual.total == Decimal("250000.00")
+    # the lifetime line (EB06 32) is not a plan year's maximum: out of network stays unknown
+    assert oop.out_of_network.individual.total is None
     assert oop.out_of_network.individual.remaining is None
 
 

@@ -2,8 +2,13 @@
 
     intake estimate --benefits 271-or-json --therapy therapy-or-referral.json
                     [--contract FILE] [--weight-kg N] [--language en|es|zh] [--start DATE]
+                    [--as-of DATE] [--secondary 271-or-json] [--diagnosis ICD10 ...]
 
-Exit codes: 0 success, 2 unusable input (the message says what, in plain words).
+The course is priced from --start as given, split by plan year; --as-of is the day the 271's
+remaining amounts were true (default: today), so with both the answer is the same on any day.
+A second coverage (--secondary) is ordered against the first from the two 271s and applied to
+what the primary leaves. Exit codes: 0 success, 2 unusable input (the message says what, in
+plain words; an unreadable prescription names its field).
 """
 
 from __future__ import annotations
@@ -19,9 +24,12 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from intake.benefits import BenefitsSummary, interpret_271
+from intake.benefits.coordination import decide_order
 from intake.clock import utcnow
 from intake.estimate import (
     EstimateError,
+    SecondaryCoverage,
+    UnreadablePrescription,
     dumps_estimate,
     estimate,
     load_assistance,
@@ -90,8 +98,9 @@ def _problems(exc: ValidationError) -> str:
     )
 
 
-def _therapy(path: str) -> tuple[Therapy, Decimal | None, Language | None]:
-    """A Therapy, or a whole referral (its therapy, the patient's weight and language)."""
+def _therapy(path: str) -> tuple[Therapy, Decimal | None, Language | None, list[str]]:
+    """A Therapy, or a whole referral (its therapy, the patient's weight and language, its
+    diagnosis codes)."""
     data = _json(path, _read(path))
     if not isinstance(data, dict):
         raise _BadInput(f"{path} is not a therapy or referral object")
@@ -100,8 +109,12 @@ def _therapy(path: str) -> tuple[Therapy, Decimal | None, Language | None]:
         therapy = Therapy.model_validate(data.get("therapy", data))
     except ValidationError as exc:
         raise _BadInput(f"{path} has no valid therapy: {_problems(exc)}") from exc
+    diagnoses = [
+        str(d.get("code") if isinstance(d, dict) else d)
+        for d in (data.get("diagnoses") or [] if "therapy" in data else [])
+    ]
     if not isinstance(patient, dict):
-        return therapy, None, None
+        return therapy, None, None, diagnoses
     weight = patient.get("weight_kg")
     try:
         language = (
@@ -111,7 +124,7 @@ def _therapy(path: str) -> tuple[Therapy, Decimal | None, Language | None]:
         )
     except ValidationError:
         language = None  # an unknown language is the referral check's problem, not ours
-    return therapy, (None if weight is None else _weight(str(weight))), language
+    return therapy, (None if weight is None else _weight(str(weight))), language, diagnoses
 
 
 def _weight(text: str) -> Decimal:
@@ -124,26 +137,51 @@ def _weight(text: str) -> Decimal:
     return value
 
 
+def _coverages(
+    args: argparse.Namespace,
+) -> tuple[BenefitsSummary, str | None, SecondaryCoverage | None]:
+    """The primary (and its contract payer id) and the secondary, in the order the 271s say."""
+    first = _benefits(args.benefits, args.patient)
+    if not args.secondary:
+        return first, args.payer_id, None
+    second = _benefits(args.secondary, args.secondary_patient)
+    order = decide_order(first, second)
+    if order.swapped:
+        return (
+            order.primary,
+            args.secondary_payer_id,
+            SecondaryCoverage(order.secondary, args.payer_id, order.reason),
+        )
+    return first, args.payer_id, SecondaryCoverage(second, args.secondary_payer_id, order.reason)
+
+
 def _run(args: argparse.Namespace) -> int:
     try:
-        benefits = _benefits(args.benefits, args.patient)
-        therapy, weight, language = _therapy(args.therapy)
+        benefits, payer_id, secondary = _coverages(args)
+        therapy, weight, language, diagnoses = _therapy(args.therapy)
         if args.weight_kg is not None:
             weight = _weight(args.weight_kg)
         contracts = load_contracts(Path(args.contract) if args.contract else None)
         assistance = load_assistance(Path(args.assistance) if args.assistance else None)
-        start = args.start or therapy.start_date or utcnow().date()
+        today = utcnow().date()
+        start = args.start or therapy.start_date or today
         result = estimate(
             benefits,
             therapy,
             weight_kg=weight,
             start=start,
+            as_of=args.as_of or today,
             language=Language(args.language) if args.language else language or Language.ENGLISH,
             contracts=contracts,
             assistance=assistance,
             assistance_threshold=_threshold(args.threshold),
-            payer_id=args.payer_id,
+            payer_id=payer_id,
+            diagnoses=args.diagnosis or diagnoses,
+            secondary=secondary,
         )
+    except UnreadablePrescription as exc:
+        sys.stderr.write(f"error: {exc.field}: {exc}\n")
+        return EXIT_BAD_INPUT
     except (_BadInput, EstimateError) as exc:
         sys.stderr.write(f"error: {exc}\n")
         return EXIT_BAD_INPUT
@@ -168,8 +206,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     """Add the ``estimate`` command; it sets ``func(args) -> int`` (the exit code)."""
     cmd = subparsers.add_parser(
         "estimate",
-        help="estimate what the patient will owe for a therapy course (JSON with line items, "
-        "assumptions, confidence, assistance programs and the liaison's call script)",
+        help="estimate what the patient will owe for a therapy course, split by plan year (JSON "
+        "with plan_years, payer_type, cost_share_by_part, secondary, line items, assumptions, "
+        "confidence, assistance programs and the liaison's call script)",
     )
     cmd.add_argument(
         "--benefits",
@@ -193,7 +232,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     cmd.add_argument(
         "--start",
         type=date.fromisoformat,
-        help="first infusion date YYYY-MM-DD (default: the therapy's, else today)",
+        help="first infusion date YYYY-MM-DD, priced as given (default: the therapy's, else today)",
+    )
+    cmd.add_argument(
+        "--as-of",
+        type=date.fromisoformat,
+        help="the day the 271's remaining amounts were true, YYYY-MM-DD (default: today); with "
+        "--start the answer is the same on any day it is run",
+    )
+    cmd.add_argument(
+        "--secondary",
+        help="a second coverage's 271 (X12) or read-271 JSON: ordered against the first from the "
+        "two 271s, and applied to what the primary leaves",
+    )
+    cmd.add_argument("--secondary-payer-id", help="contract payer id of the secondary coverage")
+    cmd.add_argument(
+        "--secondary-patient",
+        type=int,
+        help="which patient of the secondary's 271 (1 is the first)",
+    )
+    cmd.add_argument(
+        "--diagnosis",
+        action="append",
+        help="ICD-10 code (repeatable; default: the referral's): Original Medicare pays home IVIG "
+        "only for primary immune deficiency",
     )
     cmd.add_argument("--threshold", help="assistance threshold in dollars (default: catalog's)")
     cmd.add_argument("--payer-id", help="contract payer id (default: the 271's payer id)")

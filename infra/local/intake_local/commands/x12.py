@@ -86,7 +86,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     read = leaves.add_parser(
         "read-271",
         help="print a 271 as JSON (status, payer, subscriber, benefits, rejections, summary, "
-        "coinsurance, copay, auth_required); one object per patient, a list for several",
+        "coinsurance, copay, auth_required, coverages per EB04 with the one used for infusion, "
+        "cost_share_by_part); one object per patient, a list for several",
     )
     read.add_argument("file", help="271 file ('-' for stdin)")
     read.add_argument(

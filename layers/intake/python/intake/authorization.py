@@ -20,7 +20,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
 
-from intake.auth_coverage import drug_key, planned_doses, remaining_course, uncovered
+from intake.auth_coverage import drug_key, planned_doses, requested_plan, uncovered
 from intake.auth_tasks import apply_therapy_corrections
 from intake.clearinghouse import ClearinghouseError, ClearinghouseGateway, ClearinghouseUnavailable
 from intake.clock import utcnow
@@ -45,6 +45,8 @@ from intake.prior_auth import (
     decide_prior_auth,
     status_inquiry,
 )
+from intake.service_plan import ServicePlan
+from intake.service_plan.plan import from_day
 from intake.tasks import TaskPlan, TaskService
 from intake.x12.t278 import AuthDecision, build_278_inquiry, interpret_278_response
 from intake.x12.t278.decision import LineDecision
@@ -152,12 +154,14 @@ class PriorAuthorizations:
         decision: PaDecision,
         *,
         kind: Literal["initial", "extension"],
+        plan: ServicePlan | None = None,
     ) -> PaStep:
-        """Build the packet for ``referral`` (its therapy dates are the requested period),
-        store it, send the 278, and act on the answer."""
+        """Build the packet for ``plan`` (default: the referral's whole course from its planned
+        start), store it, send the 278, and act on the answer."""
         referral_id = record.referral_id
         now = self.clock()
-        doses = planned_doses(referral)
+        plan = plan or requested_plan(referral)
+        doses = planned_doses(plan)
         packet = build_packet(
             referral,
             summary_from_json(stored_summary(record.benefits or {})),
@@ -168,6 +172,7 @@ class PriorAuthorizations:
             original_name=record.source.key.rsplit("/", 1)[-1],
             trace_number=self._trace(referral_id, kind, drug_key(referral), doses),
             received_on=received_at(record).date(),
+            plan=plan,
         )
         auth_id = packet.trace_number
         folder = f"prior-auth/{referral_id}/{auth_id}"
@@ -754,7 +759,8 @@ class PriorAuthorizations:
         drug = drug_key(referral)
         mine = [a for a in self.store.authorizations_of(referral_id) if a.drug in (drug, None)]
         periods = [p for a in mine if a.status == "certified" for p in _period(a)]
-        doses = planned_doses(referral)
+        plan = requested_plan(referral)
+        doses = planned_doses(plan)
         missing = uncovered(doses, periods)
         if not missing:
             self._gate(referral_id, "passed")
@@ -787,9 +793,14 @@ class PriorAuthorizations:
                 ),
             )
         record, _ = self._referral(referral_id)
-        rest = remaining_course(referral, missing[0], missing[-1])
         benefits = summary_from_json(stored_summary(record.benefits or {}))
-        return self._file(record, rest, decide_prior_auth(rest, benefits), kind="extension")
+        return self._file(
+            record,
+            referral,
+            decide_prior_auth(referral, benefits),
+            kind="extension",
+            plan=from_day(plan, missing[0]),
+        )
 
     def _decided_late(self, auth: AuthorizationRecord, answer: AuthDecision, now: datetime) -> None:
         """The workflow stopped waiting (its token expired): keep the decision and tell a person."""

@@ -8,28 +8,34 @@ details, runs the check again.
 
 from __future__ import annotations
 
-import functools
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from importlib import resources
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from intake.benefits import BenefitsSummary, CoverageStatus, ExpectedPatient, summary_json
+from intake.benefits.coordination import decide_order
 from intake.benefits.interpret import interpret_271
-from intake.clearinghouse import ClearinghouseGateway, ClearinghouseUnavailable
+from intake.benefits.parts import describe, reported_rule
+from intake.clearinghouse import (
+    ClearinghouseError,
+    ClearinghouseGateway,
+    ClearinghouseUnavailable,
+)
 from intake.clock import utcnow
 from intake.errors import NotFound
+from intake.models.billing import Component
 from intake.models.problems import explain
 from intake.models.records import ReferralRecord, TaskType
-from intake.models.referral import Referral, Relationship
+from intake.models.referral import Insurance, Referral, Relationship
 from intake.observability import logger, metrics
+from intake.payer_profiles import payer_setting
 from intake.ports import ReferralStore
 from intake.referrals.draft import merge_fields
 from intake.tasks import TaskPlan
+from intake.x12.errors import X12Error
 from intake.x12.t270 import DependentInfo, EligibilityInquiry, SubscriberInfo, build_270
 from intake.x12.t271.parse import parse_271
 
@@ -60,7 +66,17 @@ MEMBER_IDENTITY_CODES = {
 }
 VERIFY_TASK_SLA = timedelta(hours=24)
 # What the check adds beside the 271 summary in the referral's ``benefits`` record.
-CHECK_FIELDS = ("outcome", "headline", "reasons", "checked_at", "round", "payload_id", "attempts")
+CHECK_FIELDS = (
+    "outcome",
+    "headline",
+    "reasons",
+    "checked_at",
+    "round",
+    "payload_id",
+    "attempts",
+    "secondary",
+    "coordination",
+)
 
 
 def stored_summary(benefits: dict[str, Any]) -> dict[str, Any]:
@@ -127,24 +143,21 @@ def payer_says_retry(x12_271: str) -> bool:
     )
 
 
-@functools.cache
-def _payer_profiles() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(
-        resources.files("intake.data").joinpath("payer_profiles.json").read_text("utf-8")
-    )
-    return data
-
-
 def service_types_for(payer_id: str) -> tuple[str, ...]:
-    profiles = _payer_profiles()
-    return tuple((profiles.get(payer_id) or profiles["default"])["service_types"])
+    return tuple(payer_setting(payer_id, "service_types"))
 
 
 def inquiry_for(
-    referral: Referral, provider_name: str, provider_npi: str, trace: str, service_date: datetime
+    referral: Referral,
+    provider_name: str,
+    provider_npi: str,
+    trace: str,
+    service_date: datetime,
+    insurance: Insurance | None = None,
 ) -> EligibilityInquiry:
-    """The 270 question for a referral: the subscriber, and the patient as dependent if not self."""
-    ins, patient = referral.insurance, referral.patient
+    """The 270 question for a referral: the subscriber, and the patient as dependent if not self.
+    ``insurance`` asks about another coverage of the patient (the secondary)."""
+    ins, patient = insurance or referral.insurance, referral.patient
     if ins.relationship is Relationship.SELF:
         subscriber = SubscriberInfo(
             first_name=patient.first_name,
@@ -191,7 +204,8 @@ def _patient_summary(summaries: list[BenefitsSummary], dependent: bool) -> Benef
 
 
 def headline(summary: BenefitsSummary) -> str:
-    """One line a liaison reads first."""
+    """One line a liaison reads first: the cost share per part is the one the estimate
+    charges (``intake.benefits.parts``), so the two never disagree."""
     if summary.status is not CoverageStatus.ACTIVE:
         reasons = "; ".join(r.description or r.code for r in summary.rejections)
         return f"{summary.status.value}{': ' + reasons if reasons else ''}"
@@ -201,10 +215,14 @@ def headline(summary: BenefitsSummary) -> str:
         parts.append(
             f"deductible ${ded.total} (${ded.remaining if ded.remaining is not None else '?'} left)"
         )
-    if summary.coinsurance.in_network is not None:
-        parts.append(f"coinsurance {summary.coinsurance.in_network * 100:.0f}%")
-    if summary.copay.in_network is not None:
-        parts.append(f"copay ${summary.copay.in_network}")
+    shares = []
+    for component in Component:
+        rule = reported_rule(summary, component, True)
+        if rule is None:
+            continue
+        words = describe(rule.coinsurance, rule.copay) if not rule.not_covered else "not covered"
+        shares.append(f"{component.value.replace('_', ' ')} {words}")
+    parts.extend(shares)
     if summary.auth_required:
         parts.append("prior auth required")
     return ", ".join(parts)
@@ -253,6 +271,7 @@ class BenefitsCheck:
         summaries = interpret_271(reply.x12, expected=expected, service_types=inquiry.service_types)
         summary = _patient_summary(summaries, inquiry.dependent is not None)
         outcome = self._outcome(summary, round_, problems, now)
+        secondary = self._secondary(referral_id, referral, summary, round_, now, expected)
         self.store.update_referral(
             referral_id,
             benefits={
@@ -264,6 +283,7 @@ class BenefitsCheck:
                 "round": round_,
                 "payload_id": reply.payload_id,
                 "attempts": reply.attempts,
+                **secondary,
             },
             stage=f"benefits {outcome.outcome.replace('_', ' ')}",
             updated_at=now,
@@ -282,6 +302,66 @@ class BenefitsCheck:
             "benefits checked", extra={"referral_id": referral_id, "outcome": outcome.outcome}
         )
         return outcome
+
+    def _secondary(
+        self,
+        referral_id: str,
+        referral: Referral,
+        primary: BenefitsSummary,
+        round_: int,
+        now: datetime,
+        expected: ExpectedPatient,
+    ) -> dict[str, Any]:
+        """The secondary coverage checked with its own 270/271, and which of the two pays
+        first. A secondary that cannot be checked never holds up the primary: it is recorded
+        unverified, with why, for the liaison and the estimate."""
+        ins = referral.secondary_insurance
+        if ins is None:
+            return {}
+        inquiry = inquiry_for(
+            referral,
+            self.provider_name,
+            self.provider_npi,
+            f"{referral_id[4:16]}-{round_}S",
+            now,
+            insurance=ins,
+        )
+        try:
+            reply = self.gateway.check_eligibility(build_270(inquiry), correlation_id=referral_id)
+            summaries = interpret_271(
+                reply.x12, expected=expected, service_types=inquiry.service_types
+            )
+        except (ClearinghouseError, X12Error) as exc:
+            reason = exc.last_reason if isinstance(exc, ClearinghouseUnavailable) else str(exc)
+            logger.info("secondary coverage unchecked", extra={"referral_id": referral_id})
+            return {
+                "secondary": {"outcome": "unverified", "payer_id": ins.payer_id, "reason": reason}
+            }
+        second = _patient_summary(summaries, inquiry.dependent is not None)
+        verified = second.status is CoverageStatus.ACTIVE and not second.mismatches
+        order = decide_order(primary, second) if verified else None
+        self.store.record(
+            referral_id,
+            "secondary_benefits_checked",
+            at=self.clock(),
+            status=second.status.value,
+            swapped=bool(order and order.swapped),
+        )
+        return {
+            "secondary": {
+                **summary_json(second),
+                "outcome": "verified" if verified else "unverified",
+                "payer_id": ins.payer_id,
+                "headline": headline(second),
+                "payload_id": reply.payload_id,
+            },
+            "coordination": {
+                "primary": "secondary" if order and order.swapped else "primary",
+                "reason": order.reason
+                if order
+                else "the secondary coverage is not verified: the referral's primary pays first",
+            },
+        }
 
     def _outcome(
         self, summary: BenefitsSummary, round_: int, problems: list[str], now: datetime

@@ -67,11 +67,23 @@ TIME_PERIODS = {
     "35": "Week",
     "36": "Admission",
 }
-REMAINING_PERIODS = frozenset({"29", "33"})
-"""EB06 codes whose EB07 is what is left to meet, not the plan amount."""
+REMAINING_PERIODS = frozenset({"29"})
+"""EB06 codes whose EB07 is what is left to meet this plan year, not the plan amount."""
 MET_PERIODS = frozenset({"24"})
 """Year to date: what the member has already met (neither the plan amount nor what is left)."""
-NOT_A_TOTAL = REMAINING_PERIODS | MET_PERIODS | frozenset({"30", "31"})
+LIFETIME_PERIODS = frozenset({"32", "33"})
+"""Lifetime (32) and lifetime remaining (33): never a plan year's deductible or maximum."""
+NOT_A_TOTAL = REMAINING_PERIODS | MET_PERIODS | LIFETIME_PERIODS | frozenset({"30", "31"})
+PER_UNIT_PERIODS = frozenset({"6", "7", "13", "36"})
+"""Hour, day, 24 hours, admission: an amount per such unit (a Part A inpatient copay per day)
+is not a per-visit copay and never answers "what does an infusion cost"."""
+VISIT_QUANTITY = "VS"
+"""EB09 for visits: the only quantity that is a visit limit (DY reserve days, HS hours are not)."""
+
+MEDICARE_PART_A = "MA"
+MEDICARE_PART_B = "MB"
+OTHER_PAYER = "R"
+"""EB01 R: another payer's coverage (EB04 its type, 2120 its name): not this plan's lines."""
 
 QUANTITY_QUALIFIERS = {
     "99": "Quantity Used",

@@ -8,8 +8,13 @@ infusion?" follows one precedence, most specific first:
    such a line applies in and out of network alike;
 3. then the same two steps for plan-level lines (EB03 = 30, or no EB03 at all).
 
-Each figure (plan amount, remaining, met) is taken independently along that order, so a payer
-that sends the plan amount at plan level and the remainder for home health still yields both.
+Lines are read per coverage (EB04): a payer states the insurance type on the first line of a
+coverage and the lines after it belong to it, so a Medicare 271 holds a Part A and a Part B
+coverage. Home infusion is billed to Part B, so a Medicare summary is Part B's; a Part A
+deductible never completes a Part B one. A plan amount and its remainder come from the same
+service types of the same coverage (the first, in the order above, that reports either);
+lifetime amounts (EB06 32/33) are never plan-year ones, per-day or per-admission copays (EB06
+7, 13, 36) are not per-visit copays, and only visit quantities (EB09 VS) are visit limits.
 """
 
 from __future__ import annotations
@@ -27,11 +32,15 @@ from intake.benefits.codes import (
     INACTIVE_CODES,
     INDIVIDUAL_LEVELS,
     INSURANCE_TYPES,
+    MEDICARE_PART_B,
     MET_PERIODS,
     NOT_A_TOTAL,
+    OTHER_PAYER,
+    PER_UNIT_PERIODS,
     REJECT_REASONS,
     REMAINING_PERIODS,
     TIME_PERIODS,
+    VISIT_QUANTITY,
     describe,
 )
 from intake.benefits.summary import (
@@ -43,6 +52,7 @@ from intake.benefits.summary import (
     ByNetwork,
     CostShare,
     CoverageStatus,
+    CoverageSummary,
     ExpectedPatient,
     Party,
     PersonEcho,
@@ -72,7 +82,22 @@ def _none(value: str) -> str | None:
     return value or None
 
 
-def _line(b: Benefit) -> BenefitLine:
+def _coverage_keys(benefits: Sequence[Benefit]) -> list[str | None]:
+    """Each line's coverage: its EB04, else the last EB04 stated before it. Other-payer lines
+    (EB01 R) name another plan's type, so they keep it to themselves."""
+    keys: list[str | None] = []
+    current: str | None = None
+    for b in benefits:
+        if b.code == OTHER_PAYER:
+            keys.append(b.insurance_type or None)
+            continue
+        if b.insurance_type:
+            current = b.insurance_type
+        keys.append(current)
+    return keys
+
+
+def _line(b: Benefit, coverage: str | None = None) -> BenefitLine:
     return BenefitLine(
         code=b.code,
         description=describe(ELIGIBILITY_CODES, b.code),
@@ -100,6 +125,7 @@ def _line(b: Benefit) -> BenefitLine:
         if b.related_entities
         else (),
         procedure=":".join(b.procedure) or None,
+        coverage=coverage,
     )
 
 
@@ -142,11 +168,14 @@ class _Ranked:
         self.generic = [b for b in lines if not b.service_types or PLAN_LEVEL in b.service_types]
         taken = {id(b) for b in self.specific}
         self.applicable = [*self.specific, *(b for b in self.generic if id(b) not in taken)]
+        self._tiers: dict[str, tuple[list[BenefitLine], list[BenefitLine]]] = {}
+        for index, tier in enumerate((self.specific, self.generic)):
+            for b in tier:
+                self._tiers.setdefault(b.code, ([], []))[index].append(b)
 
     def ordered(self, code: str, in_network: bool) -> list[BenefitLine]:
         out: list[BenefitLine] = []
-        for tier in (self.specific, self.generic):
-            matching = [b for b in tier if b.code == code]
+        for matching in self._tiers.get(code, ([], [])):
             out.extend(b for b in matching if b.in_network is in_network)
             out.extend(b for b in matching if b.in_network is None)
         return out
@@ -164,14 +193,36 @@ def _first(
     return None
 
 
+def _is_total(b: BenefitLine) -> bool:
+    return (b.time_period or "") not in NOT_A_TOTAL
+
+
+def _is_remaining(b: BenefitLine) -> bool:
+    return b.time_period in REMAINING_PERIODS
+
+
 def _accumulator(lines: list[BenefitLine]) -> Accumulator:
+    """Plan amount, remaining and met from one group of lines: the same coverage, service types
+    and network as the first line (in precedence order) giving a plan amount or a remainder."""
+
     def amount(b: BenefitLine) -> Decimal | None:
         return b.amount
 
+    lead = next(
+        (b for b in lines if b.amount is not None and (_is_total(b) or _is_remaining(b))), None
+    )
+    if lead is None:
+        return Accumulator()
+    group = [
+        b
+        for b in lines
+        if (b.coverage, b.service_types, b.in_network)
+        == (lead.coverage, lead.service_types, lead.in_network)
+    ]
     return Accumulator(
-        total=_first(lines, lambda b: (b.time_period or "") not in NOT_A_TOTAL, amount),
-        remaining=_first(lines, lambda b: b.time_period in REMAINING_PERIODS, amount),
-        met=_first(lines, lambda b: b.time_period in MET_PERIODS, amount),
+        total=_first(group, _is_total, amount),
+        remaining=_first(group, _is_remaining, amount),
+        met=_first(group, lambda b: b.time_period in MET_PERIODS, amount),
     )
 
 
@@ -187,12 +238,17 @@ def _by_network(ranked: _Ranked, code: str) -> ByNetwork:
     return ByNetwork(in_network=level(True), out_of_network=level(False))
 
 
+def per_visit(b: BenefitLine) -> bool:
+    """A cost share that applies to a visit (not per day, hour or admission)."""
+    return (b.time_period or "") not in PER_UNIT_PERIODS
+
+
 def _cost_share(
     ranked: _Ranked, code: str, value: Callable[[BenefitLine], Decimal | None]
 ) -> CostShare:
     return CostShare(
-        in_network=_first(ranked.ordered(code, True), lambda b: True, value),
-        out_of_network=_first(ranked.ordered(code, False), lambda b: True, value),
+        in_network=_first(ranked.ordered(code, True), per_visit, value),
+        out_of_network=_first(ranked.ordered(code, False), per_visit, value),
     )
 
 
@@ -216,7 +272,7 @@ def _visit_limits(lines: Sequence[BenefitLine]) -> tuple[VisitLimit, ...]:
             in_network=b.in_network,
         )
         for b in lines
-        if b.quantity is not None
+        if b.quantity is not None and b.quantity_qualifier == VISIT_QUANTITY
     )
 
 
@@ -291,6 +347,61 @@ def _plan(
     )
 
 
+def _infusion_coverage(lines: Sequence[BenefitLine]) -> str | None:
+    """The coverage home infusion is billed to: Medicare Part B when present (Part A pays home
+    health episodes, not infusion drugs), else the coverage whose status is active."""
+    keys = [b.coverage for b in lines if b.coverage and b.code != OTHER_PAYER]
+    if not keys:
+        return None
+    if MEDICARE_PART_B in keys:
+        return MEDICARE_PART_B
+    active = next(
+        (b.coverage for b in lines if b.coverage and b.code in ACTIVE_CODES),
+        None,
+    )
+    return active or keys[0]
+
+
+def _coverages(
+    lines: Sequence[BenefitLine],
+    asked: Sequence[str],
+    infusion: str | None,
+    used: tuple[list[BenefitLine], Accumulators, CostShare, CostShare],
+) -> tuple[CoverageSummary, ...]:
+    """Each coverage's own figures; the one already summarized (``used``) is not read twice."""
+    used_lines, used_accumulators, used_coinsurance, used_copay = used
+    out: list[CoverageSummary] = []
+    for key in dict.fromkeys(b.coverage for b in lines if b.code != OTHER_PAYER):
+        own = [b for b in lines if b.coverage == key and b.code != OTHER_PAYER]
+        if own == used_lines:
+            accumulators, coinsurance, copay = used_accumulators, used_coinsurance, used_copay
+        else:
+            ranked = _Ranked(own, asked)
+            accumulators = Accumulators(
+                deductible=_by_network(ranked, "C"), out_of_pocket=_by_network(ranked, "G")
+            )
+            coinsurance = _cost_share(ranked, "A", lambda b: b.percent)
+            copay = _cost_share(ranked, "B", lambda b: b.amount)
+        status, _ = _status(own, False)
+        out.append(
+            CoverageSummary(
+                insurance_type=key,
+                description=describe(INSURANCE_TYPES, key or ""),
+                status=None if status is CoverageStatus.UNKNOWN else status,
+                plan_description=next(
+                    (b.plan_description for b in own if b.plan_description), None
+                ),
+                deductible=accumulators.deductible,
+                out_of_pocket=accumulators.out_of_pocket,
+                coinsurance=coinsurance,
+                copay=copay,
+                lines=len(own),
+                used_for_infusion=key == infusion or (infusion is None and key is None),
+            )
+        )
+    return tuple(out)
+
+
 def _summarize(
     source: PartyLoop,
     receiver: PartyLoop | None,
@@ -303,7 +414,11 @@ def _summarize(
 ) -> BenefitsSummary:
     patient = dependent or subscriber
     raw_benefits = patient.benefits if patient else []
-    lines = [_line(b) for b in raw_benefits]
+    lines = [
+        _line(b, key) for b, key in zip(raw_benefits, _coverage_keys(raw_benefits), strict=True)
+    ]
+    infusion = _infusion_coverage(lines)
+    used = [b for b in lines if b.code != OTHER_PAYER and b.coverage in (infusion, None)]
     raw_rejections: list[RawRejection] = [*source.rejections]
     if receiver is not None:
         raw_rejections.extend(receiver.rejections)
@@ -314,17 +429,22 @@ def _summarize(
     loop_rejected = bool(raw_rejections)
     for b in raw_benefits:
         raw_rejections.extend(b.rejections)
-    ranked = _Ranked(lines, asked)
+    ranked = _Ranked(used, asked)
     members = [m for m in (dependent, subscriber) if m is not None]
     status, detail = _status(lines, loop_rejected)
     patient_echo = _person(patient)
     status_line = next((b for b in lines if b.code in ACTIVE_CODES | INACTIVE_CODES), None)
+    accumulators = Accumulators(
+        deductible=_by_network(ranked, "C"), out_of_pocket=_by_network(ranked, "G")
+    )
+    coinsurance = _cost_share(ranked, "A", lambda b: b.percent)
+    copay = _cost_share(ranked, "B", lambda b: b.amount)
     return BenefitsSummary(
         status=status,
         status_detail=detail,
         payer=_party(source),
         receiver=_party(receiver),
-        plan=_plan(lines, members, raw_benefits),
+        plan=_plan(used or lines, members, raw_benefits),
         subscriber=_person(subscriber),
         patient=patient_echo,
         is_dependent=dependent is not None,
@@ -333,17 +453,17 @@ def _summarize(
         trace_numbers=_unique(t.element(2) for m in members for t in m.trace_numbers),
         benefits=tuple(lines),
         rejections=tuple(_rejection(r) for r in raw_rejections),
-        summary=Accumulators(
-            deductible=_by_network(ranked, "C"), out_of_pocket=_by_network(ranked, "G")
-        ),
-        coinsurance=_cost_share(ranked, "A", lambda b: b.percent),
-        copay=_cost_share(ranked, "B", lambda b: b.amount),
+        summary=accumulators,
+        coinsurance=coinsurance,
+        copay=copay,
         auth_required=_auth_required(ranked.applicable),
         visit_limits=_visit_limits(ranked.applicable),
         messages=_unique(m for b in lines for m in b.messages),
         service_types=tuple(asked),
         mismatches=_mismatches(expected, patient_echo),
         warnings=tuple(warnings),
+        coverages=_coverages(lines, asked, infusion, (used, accumulators, coinsurance, copay)),
+        infusion_coverage=infusion,
     )
 
 

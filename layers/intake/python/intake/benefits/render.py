@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from intake.benefits.parts import cost_share_by_part_json
 from intake.benefits.summary import (
     Accumulator,
     BenefitLine,
@@ -76,6 +77,7 @@ def _benefit(b: BenefitLine) -> JsonObject:
         "in_network": b.in_network,
         "messages": list(b.messages),
         "related_entities": [r.model_dump(mode="json") for r in b.related_entities],
+        "coverage": b.coverage,
     }
 
 
@@ -136,6 +138,9 @@ def summary_json(s: BenefitsSummary) -> JsonObject:
         "mismatches": None if s.mismatches is None else list(s.mismatches),
         "trace_numbers": list(s.trace_numbers),
         "warnings": list(s.warnings),
+        "coverages": [c.model_dump(mode="json") for c in s.coverages],
+        "infusion_coverage": s.infusion_coverage,
+        "cost_share_by_part": cost_share_by_part_json(s),
     }
 
 

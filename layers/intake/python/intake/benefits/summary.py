@@ -93,6 +93,9 @@ class BenefitLine(_Model):
     messages: tuple[str, ...] = ()
     related_entities: tuple[RelatedEntity, ...] = ()
     procedure: str | None = None
+    coverage: str | None = None
+    """The EB04 coverage the line belongs to: its own EB04, else that of the line before it
+    (payers state EB04 on the first line of a coverage); None before any EB04."""
 
 
 class Accumulator(_Model):
@@ -136,6 +139,22 @@ class Accumulators(_Model):
     out_of_pocket: ByNetwork = Field(default_factory=ByNetwork)
 
 
+class CoverageSummary(_Model):
+    """One coverage of the 271 (EB04: Medicare Part A, Part B, a PPO...), read on its own lines
+    so a Part A figure never completes a Part B one."""
+
+    insurance_type: str | None
+    description: str | None = None
+    status: CoverageStatus | None = None
+    plan_description: str | None = None
+    deductible: ByNetwork = Field(default_factory=ByNetwork)
+    out_of_pocket: ByNetwork = Field(default_factory=ByNetwork)
+    coinsurance: CostShare = Field(default_factory=CostShare)
+    copay: CostShare = Field(default_factory=CostShare)
+    lines: int = 0
+    used_for_infusion: bool = False
+
+
 class BenefitsSummary(_Model):
     """Eligibility and benefits for one patient (subscriber or dependent) of a 271."""
 
@@ -165,6 +184,16 @@ class BenefitsSummary(_Model):
         "(first_name, last_name, dob); None when no expected patient was given",
     )
     warnings: tuple[str, ...] = ()
+    coverages: tuple[CoverageSummary, ...] = ()
+    infusion_coverage: str | None = None
+    """The EB04 coverage the summary figures come from (Part B for Medicare); None: all lines."""
+
+    def infusion_lines(self) -> tuple[BenefitLine, ...]:
+        """The benefit lines of the coverage home infusion is billed to (all lines when the 271
+        states no coverage types, or for summaries stored before coverages were read)."""
+        if self.infusion_coverage is None:
+            return self.benefits
+        return tuple(b for b in self.benefits if b.coverage in (self.infusion_coverage, None))
 
     @property
     def demographics_mismatch(self) -> bool | None:

@@ -8,10 +8,12 @@ from intake.estimate.assistance import AssistanceCatalog, load_assistance
 from intake.estimate.benefits_json import summary_from_json
 from intake.estimate.call_script import render_call_script
 from intake.estimate.contracts import Contracts, PlanClass, load_contracts, parse_contracts
-from intake.estimate.errors import EstimateError
+from intake.estimate.errors import EstimateError, UnreadablePrescription
 from intake.estimate.estimator import estimate
 from intake.estimate.model import Confidence, Estimate, LineItem
+from intake.estimate.payers import PayerType
 from intake.estimate.render import dumps_estimate, estimate_from_json, estimate_json
+from intake.estimate.secondary import SecondaryCoverage
 
 __all__ = [
     "AssistanceCatalog",
@@ -20,7 +22,10 @@ __all__ = [
     "Estimate",
     "EstimateError",
     "LineItem",
+    "PayerType",
     "PlanClass",
+    "SecondaryCoverage",
+    "UnreadablePrescription",
     "dumps_estimate",
     "estimate",
     "estimate_from_json",

@@ -32,9 +32,13 @@ class Pool:
 
     @property
     def remaining(self) -> Decimal | None:
-        """Left to meet (None: no limit reported)."""
-        known = [v for v in (self.individual, self.family) if v is not None]
-        return min(known) if known else None
+        """Left to meet (None: no limit reported); the smaller level binds."""
+        ind, fam = self.individual, self.family
+        if ind is None:
+            return fam
+        if fam is None or ind <= fam:
+            return ind
+        return fam
 
     @property
     def binding(self) -> Binding:

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from intake.benefits.summary import BenefitsSummary
 from intake.estimate.accumulators import ZERO, Binding, Start
-from intake.estimate.claim import Component, ServiceDay
+from intake.estimate.claim import ServiceDay
 from intake.estimate.contracts import Contracts, ContractTerms, PlanClass
 from intake.estimate.cost_share import CostShareRule
 from intake.estimate.line_items import cents
@@ -17,13 +17,15 @@ from intake.estimate.model import (
     BenefitsFigures,
     ContractUsed,
     InfusionAmounts,
+    PartCostShare,
+    PlanYearAmounts,
+    SecondaryEstimate,
 )
-from intake.estimate.walk import DayResult, PartKind, Walk
-
-
-def totals(days: Sequence[ServiceDay], result: Walk) -> tuple[Decimal, Decimal]:
-    """Allowed and patient amounts of the course, unrounded."""
-    return sum((d.allowed for d in days), ZERO), sum((d.patient for d in result.days), ZERO)
+from intake.estimate.plan_years import YearWalk
+from intake.estimate.rules import Setup
+from intake.estimate.secondary import Applied, SecondaryCoverage
+from intake.estimate.walk import DayResult, PartKind
+from intake.models.billing import Component
 
 
 def amounts(allowed: Decimal, patient: Decimal) -> Amounts:
@@ -34,13 +36,14 @@ def _maybe(value: Decimal | None) -> Decimal | None:
     return None if value is None else cents(value)
 
 
-def infusion_amounts(day: DayResult) -> InfusionAmounts:
+def infusion_amounts(day: DayResult, secondary_pays: Decimal = ZERO) -> InfusionAmounts:
+    patient = day.patient - secondary_pays
     return InfusionAmounts(
         number=day.number,
         date=day.day,
         allowed=cents(day.allowed),
-        patient=cents(day.patient),
-        plan=cents(day.allowed - day.patient),
+        patient=cents(patient),
+        plan=cents(day.allowed - patient),
         deductible_left=_maybe(day.deductible_left),
         out_of_pocket_left=_maybe(day.out_of_pocket_left),
     )
@@ -109,7 +112,7 @@ def contract_used(
 
 
 def assistance_reasons(
-    patient: Decimal, threshold: Decimal, in_network: bool, result: Walk
+    patient: Decimal, threshold: Decimal, in_network: bool, results: Sequence[DayResult]
 ) -> list[str]:
     """Why help should be offered (empty: it need not be)."""
     reasons = []
@@ -119,6 +122,78 @@ def assistance_reasons(
         )
     if not in_network:
         reasons.append("the pharmacy is out of network for this plan")
-    if any(p.kind is PartKind.NOT_COVERED for d in result.days for p in d.parts):
+    if any(p.kind is PartKind.NOT_COVERED for d in results for p in d.parts):
         reasons.append("part of the therapy is not covered by the plan")
     return reasons
+
+
+def plan_year_amounts(w: YearWalk, secondary_pays: dict[int, Decimal]) -> PlanYearAmounts:
+    """One plan year, each amount rounded once (the course is the sum of these)."""
+    allowed = sum((d.allowed for d in w.days), ZERO)
+    primary = sum((d.patient for d in w.result.days), ZERO)
+    pays = sum((secondary_pays.get(d.number, ZERO) for d in w.days), ZERO)
+    patient = cents(primary - pays)
+    return PlanYearAmounts(
+        start=w.year.start,
+        end=w.year.end,
+        infusions=len(w.days),
+        from_271=w.year.from_271,
+        deductible_left_at_start=_maybe(w.before[0][0]),
+        out_of_pocket_left_at_start=_maybe(w.before[1][0]),
+        primary_patient=cents(primary),
+        secondary_pays=cents(primary) - patient,
+        allowed=cents(allowed),
+        patient=patient,
+        plan=cents(allowed) - patient,
+    )
+
+
+def course_total(years: Sequence[PlanYearAmounts]) -> Amounts:
+    """The course: the sum of its plan years' rounded amounts, so they always add up."""
+    allowed = sum((y.allowed for y in years), ZERO)
+    patient = sum((y.patient for y in years), ZERO)
+    return Amounts(allowed=allowed, patient=patient, plan=allowed - patient)
+
+
+def parts(setup: Setup) -> dict[str, PartCostShare]:
+    """The cost share used for each part, with its source (plan-level and assumed marked)."""
+    return {
+        component.value: PartCostShare(
+            benefit=setup.benefit[component],
+            coinsurance=rule.coinsurance,
+            copay=rule.copay,
+            not_covered=rule.not_covered,
+            source=(
+                "pharmacy benefit (the payer's specialty pharmacy): not readable from a "
+                "medical 271, not estimated"
+                if setup.benefit[component] == "pharmacy"
+                else rule.source
+            ),
+            service_type=rule.service_type,
+            plan_level=rule.plan_level,
+            assumed=rule.assumed,
+        )
+        for component, rule in setup.rules.items()
+    }
+
+
+def secondary(
+    coverage: SecondaryCoverage | None,
+    applied: Applied | None,
+    years: Sequence[PlanYearAmounts],
+) -> SecondaryEstimate | None:
+    if coverage is None or applied is None:
+        return None
+    leaves = sum((y.primary_patient for y in years), ZERO)
+    pays = sum((y.secondary_pays for y in years), ZERO)
+    s = coverage.benefits
+    return SecondaryEstimate(
+        payer_id=coverage.payer_id or s.payer.id,
+        payer_name=s.payer.name,
+        payer_type=applied.kind,
+        method=applied.method,
+        order_reason=coverage.order_reason,
+        pays=pays,
+        primary_leaves=leaves,
+        patient_after=leaves - pays,
+    )

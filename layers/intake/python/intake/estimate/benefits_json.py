@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from intake.benefits.summary import BenefitsSummary
 from intake.estimate.errors import EstimateError
 
-_DROPPED = frozenset({"summary", "demographics_mismatch"})
+_DROPPED = frozenset({"summary", "demographics_mismatch", "cost_share_by_part"})
 """Derived keys: ``summary`` repeats coinsurance/copay/auth beside the accumulators."""
 
 

@@ -49,8 +49,12 @@ class _Facts:
     infusions: int
     course_patient: Decimal
     course_plan: Decimal
-    plan_year_end: date
+    through: date
+    """The last infusion priced."""
     after_plan_year: int | None
+    years: tuple[tuple[date, date, Decimal], ...]
+    """(start, end, patient) per plan year, when the course spans more than one."""
+    secondary_pays: Decimal | None
     oop_reached_on: int | None
     programs: tuple[str, ...]
     assistance: bool
@@ -80,8 +84,12 @@ def _facts(e: Estimate) -> _Facts:
         infusions=e.course.infusions,
         course_patient=e.course.patient,
         course_plan=e.course.plan,
-        plan_year_end=e.course.plan_year_end,
+        through=e.course.last,
         after_plan_year=e.course.after_plan_year,
+        years=tuple((y.start, y.end, y.patient) for y in e.plan_years)
+        if len(e.plan_years) > 1
+        else (),
+        secondary_pays=e.secondary.pays if e.secondary and e.secondary.pays else None,
         oop_reached_on=e.out_of_pocket.reached_on_infusion,
         programs=tuple(p.name for p in e.assistance_programs),
         assistance=e.assistance_recommended,
@@ -90,6 +98,18 @@ def _facts(e: Estimate) -> _Facts:
 
 def _usd(v: Decimal) -> str:
     return f"${v:,.2f}"
+
+
+def _en_date(d: date) -> str:
+    return f"{d:%B} {d.day}, {d.year}"
+
+
+def _es_date(d: date) -> str:
+    return f"{d.day} de {_ES_MONTHS[d.month - 1]} de {d.year}"
+
+
+def _zh_date(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def _english(f: _Facts) -> list[str]:
@@ -137,13 +157,25 @@ def _english(f: _Facts) -> list[str]:
             f"We estimate you will pay about {_usd(f.first)} for your first infusion, and "
             f"about {_usd(f.typical)} for most infusions after that."
         )
-    when = f"{f.plan_year_end:%B} {f.plan_year_end.day}, {f.plan_year_end.year}"
+    when = _en_date(f.through)
     plural = "s" if f.infusions > 1 else ""
     s.append(
         f"For the {f.infusions} infusion{plural} planned through {when}, your total would "
-        f"be about {_usd(f.course_patient)}, and your plan would pay about "
+        f"be about {_usd(f.course_patient)}, and your plans would pay about "
         f"{_usd(f.course_plan)}."
     )
+    if f.years:
+        parts = [f"about {_usd(p)} through {_en_date(end)}" for _, end, p in f.years[:-1]]
+        start, _, last = f.years[-1]
+        s.append(
+            f"That is {', '.join(parts)}, and about {_usd(last)} from {_en_date(start)}, "
+            "when your deductible and out-of-pocket maximum start again."
+        )
+    if f.secondary_pays:
+        s.append(
+            f"Your other insurance should pay about {_usd(f.secondary_pays)} of what your "
+            "main plan leaves; that is already taken off your total."
+        )
     if f.oop_reached_on:
         s.append(
             f"During infusion number {f.oop_reached_on} you reach your out-of-pocket "
@@ -225,17 +257,26 @@ def _spanish(f: _Facts) -> list[str]:
             f"Calculamos que pagará unos {_usd(f.first)} por la primera infusión y unos "
             f"{_usd(f.typical)} por la mayoría de las siguientes."
         )
-    when = (
-        f"{f.plan_year_end.day} de {_ES_MONTHS[f.plan_year_end.month - 1]} de "
-        f"{f.plan_year_end.year}"
-    )
+    when = _es_date(f.through)
     count = (
         "la infusión prevista" if f.infusions == 1 else f"las {f.infusions} infusiones previstas"
     )
     s.append(
         f"Por {count} hasta el {when}, el total sería de unos {_usd(f.course_patient)}, "
-        f"y su plan pagaría unos {_usd(f.course_plan)}."
+        f"y sus planes pagarían unos {_usd(f.course_plan)}."
     )
+    if f.years:
+        parts = [f"unos {_usd(p)} hasta el {_es_date(end)}" for _, end, p in f.years[:-1]]
+        start, _, last = f.years[-1]
+        s.append(
+            f"Eso es {', '.join(parts)}, y unos {_usd(last)} desde el {_es_date(start)}, "
+            "cuando su deducible y su máximo de gastos de bolsillo empiezan de nuevo."
+        )
+    if f.secondary_pays:
+        s.append(
+            f"Su otro seguro debería pagar unos {_usd(f.secondary_pays)} de lo que deja su "
+            "plan principal; ya está descontado de su total."
+        )
     if f.oop_reached_on:
         s.append(
             f"En la infusión número {f.oop_reached_on} alcanza su máximo de gastos de "
@@ -315,11 +356,22 @@ def _chinese(f: _Facts) -> list[str]:
             f"我们估计您第一次输液大约需要支付{_yuan(f.first)}，"
             f"之后大多数输液每次大约{_yuan(f.typical)}。"
         )
-    when = f"{f.plan_year_end.year}年{f.plan_year_end.month}月{f.plan_year_end.day}日"
+    when = _zh_date(f.through)
     s.append(
         f"到{when}为止计划进行的{f.infusions}次输液，您总共大约需要支付"
         f"{_yuan(f.course_patient)}，保险计划大约支付{_yuan(f.course_plan)}。"
     )
+    if f.years:
+        parts = [f"{_zh_date(end)}之前约{_yuan(p)}" for _, end, p in f.years[:-1]]
+        start, _, last = f.years[-1]
+        s.append(
+            f"其中{'，'.join(parts)}，{_zh_date(start)}起约{_yuan(last)}"
+            "（新的保险年度免赔额和自付上限重新计算）。"
+        )
+    if f.secondary_pays:
+        s.append(
+            f"您的第二份保险预计会支付主要保险剩下部分中的约{_yuan(f.secondary_pays)}，已从总额中扣除。"
+        )
     if f.oop_reached_on:
         s.append(
             f"在第{f.oop_reached_on}次输液时，您会达到年度自付费用上限，"

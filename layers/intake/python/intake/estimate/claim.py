@@ -1,50 +1,61 @@
-"""What the pharmacy bills for each dosing day: drug units, a per diem and nurse visits.
+"""What the pharmacy bills for each dosing day, priced: the service plan's days with rates.
 
-A home infusion claim has three parts billed under different codes (and sometimes different
-benefits), so each is priced and cost-shared separately.
+The days and their codes come from ``intake.service_plan`` (the same the 278 requests: drug
+units from whole vials with JW/JZ, the per diem, nurse visits); here each code gets the
+contract's rate, an NDC rate for the drug where the contract has one, else the default
+(usual-and-customary) rate, noted.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_CEILING, Decimal
-from enum import StrEnum
+from decimal import Decimal
 
-from intake.estimate.contracts import ANTIBIOTIC, Contracts, ContractTerms, DrugProfile
-from intake.estimate.dosing import Frequency
+from intake.estimate.contracts import ContractTerms
 from intake.estimate.errors import EstimateError
+from intake.models.billing import Component
+from intake.service_plan.model import ServiceDay as PlannedDay
+from intake.service_plan.nursing import (
+    NURSE_EXTRA_HOUR_CODE,
+    NURSE_FIRST_HOURS,
+    NURSE_FIRST_VISIT_CODE,
+    nursing_units,
+)
 
-NURSE_FIRST_VISIT_CODE = "99601"
-"""CPT 99601: a home infusion visit, up to 2 hours."""
-NURSE_EXTRA_HOUR_CODE = "99602"
-"""CPT 99602: each additional hour (any part of an hour is billed as one)."""
-NURSE_FIRST_HOURS = Decimal(2)
-WEEKLY_VISIT_HOURS = Decimal(1)
-"""Line care and labs for therapies the patient gives between visits."""
-SELF_GIVEN_BELOW_DAYS = 7
-"""Doses more often than weekly are given by the patient or caregiver after teaching; a nurse
-comes on the first day and then weekly. Less frequent infusions each get a nurse."""
-
-
-class Component(StrEnum):
-    DRUG = "drug"
-    PER_DIEM = "per_diem"
-    NURSING = "nursing"
+__all__ = [
+    "NURSE_EXTRA_HOUR_CODE",
+    "NURSE_FIRST_HOURS",
+    "NURSE_FIRST_VISIT_CODE",
+    "Charge",
+    "Component",
+    "Pricer",
+    "ServiceDay",
+    "nursing_units",
+    "price_days",
+]
 
 
 @dataclass(frozen=True, slots=True)
 class Charge:
+    """One priced code on one day."""
+
     component: Component
     code: str
     units: int
     rate: Decimal
     rate_source: str
+    modifiers: tuple[str, ...] = ()
 
     @property
     def allowed(self) -> Decimal:
         return self.rate * self.units
+
+    @property
+    def label(self) -> str:
+        """``J1745``, ``J1745-JW``: the code as a claim line shows it."""
+        return "-".join((self.code, *self.modifiers))
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,45 +63,35 @@ class ServiceDay:
     number: int
     day: date
     charges: tuple[Charge, ...]
+    allowed: Decimal = field(init=False)
+    """Summed once: the walk and the totals read it many times."""
 
-    @property
-    def allowed(self) -> Decimal:
-        return sum((c.allowed for c in self.charges), Decimal(0))
-
-
-def nursing_units(hours: Decimal) -> list[tuple[str, int]]:
-    """99601 for the first 2 hours; 99602 for each further hour or part of one."""
-    extra = max(hours - NURSE_FIRST_HOURS, Decimal(0))
-    units = [(NURSE_FIRST_VISIT_CODE, 1)]
-    if extra:
-        units.append((NURSE_EXTRA_HOUR_CODE, int(extra.to_integral_value(rounding=ROUND_CEILING))))
-    return units
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "allowed", sum((c.allowed for c in self.charges), Decimal(0)))
 
 
-def per_diem_code(contracts: Contracts, drug: DrugProfile, frequency: Frequency) -> str:
-    """The drug's per diem; antibiotics are coded by doses a day (S9500 daily … S9504 q4h)."""
-    if drug.per_diem != ANTIBIOTIC:
-        return drug.per_diem
-    table = contracts.antibiotic_per_diem
-    fitting = [n for n in sorted(table) if n >= frequency.doses_per_day]
-    return table[fitting[0] if fitting else max(table)]
+class Pricer:
+    """Rates for one payer's terms; remembers the codes priced at a fallback rate."""
 
-
-def visit_hours(drug: DrugProfile, frequency: Frequency, start: date, day: date) -> Decimal:
-    """Nurse hours on a dosing day (0: no visit)."""
-    single = frequency.every_days is None and frequency.every_months is None
-    if single or frequency.interval_days >= SELF_GIVEN_BELOW_DAYS or day == start:
-        return drug.visit_hours
-    return WEEKLY_VISIT_HOURS if (day - start).days % 7 == 0 else Decimal(0)
-
-
-class _Pricer:
     def __init__(self, terms: ContractTerms, ndc: str | None) -> None:
         self.terms = terms
         self.ndc = ndc
         self.fallbacks: list[str] = []
+        self._seen: dict[tuple[Component, str, int, tuple[str, ...]], Charge] = {}
 
-    def charge(self, component: Component, code: str, units: int) -> Charge:
+    def charge(
+        self, component: Component, code: str, units: int, modifiers: tuple[str, ...] = ()
+    ) -> Charge:
+        """The priced charge (the same charge every day of a course is priced once)."""
+        key = (component, code, units, modifiers)
+        found = self._seen.get(key)
+        if found is None:
+            found = self._seen[key] = self._price(component, code, units, modifiers)
+        return found
+
+    def _price(
+        self, component: Component, code: str, units: int, modifiers: tuple[str, ...]
+    ) -> Charge:
         if component is Component.DRUG and self.ndc and self.ndc in self.terms.rates:
             return Charge(
                 component,
@@ -98,42 +99,33 @@ class _Pricer:
                 units,
                 self.terms.rates[self.ndc],
                 f"{self.terms.schedule}, NDC {self.ndc} per {code} unit",
+                modifiers,
             )
         rate = self.terms.rates.get(code)
         if rate is not None:
-            return Charge(component, code, units, rate, self.terms.schedule)
+            return Charge(component, code, units, rate, self.terms.schedule, modifiers)
         fallback = self.terms.default_rates.get(code)
         if fallback is None:
             raise EstimateError(f"no rate for {code} in the contracts, not even a default one")
         if code not in self.fallbacks:
             self.fallbacks.append(code)
-        return Charge(component, code, units, fallback, "usual-and-customary (no contracted rate)")
+        return Charge(
+            component,
+            code,
+            units,
+            fallback,
+            "usual-and-customary (no contracted rate)",
+            modifiers,
+        )
 
 
-def service_days(
-    dates: Sequence[date],
-    *,
-    drug: DrugProfile,
-    drug_units: int,
-    per_diem: str,
-    frequency: Frequency,
-    terms: ContractTerms,
-    ndc: str | None,
-) -> tuple[list[ServiceDay], list[str]]:
-    """The priced dosing days, and the codes priced at usual-and-customary for lack of a rate."""
-    pricer = _Pricer(terms, ndc)
-    days: list[ServiceDay] = []
-    start = dates[0] if dates else None
-    for number, day in enumerate(dates, start=1):
-        charges = [
-            pricer.charge(Component.DRUG, drug.hcpcs, drug_units),
-            pricer.charge(Component.PER_DIEM, per_diem, 1),
-        ]
-        hours = visit_hours(drug, frequency, start or day, day)
-        if hours:
-            charges.extend(
-                pricer.charge(Component.NURSING, code, units)
-                for code, units in nursing_units(hours)
-            )
-        days.append(ServiceDay(number, day, tuple(charges)))
-    return days, pricer.fallbacks
+def price_days(days: Sequence[PlannedDay], pricer: Pricer) -> list[ServiceDay]:
+    """Each planned day's charges at the payer's rates."""
+    return [
+        ServiceDay(
+            d.number,
+            d.day,
+            tuple(pricer.charge(c.component, c.code, c.units, c.modifiers) for c in d.charges),
+        )
+        for d in days
+    ]

@@ -16,7 +16,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from intake.benefits.summary import Plan
 from intake.estimate.errors import EstimateError
@@ -69,6 +77,13 @@ class DrugProfile(_Data):
     per_diem: str
     visit_hours: Decimal = Field(gt=0)
     therapy_area: str | None = None
+    medicare_home: Literal["dme_pump", "ivig_pid"] | None = None
+    """How Original Medicare Part B pays the drug at home: as an external infusion pump supply
+    (LCD L33794, with the home infusion therapy services benefit), as IVIG for primary immune
+    deficiency (with the items-and-services payment), or not at all (None)."""
+    medicare_services_code: str | None = None
+    """The Part B code for the services with the drug at home (Q2052 for IVIG; G0068-G0070
+    for the HIT benefit), billed once per infusion day in place of the S-code and 99601."""
 
     @field_validator("ndcs")
     @classmethod
@@ -146,6 +161,7 @@ class Contracts(_Data):
     drugs: tuple[DrugProfile, ...]
     payers: dict[str, PayerContract]
     default: PayerContract
+    _drugs_by_code: dict[str, DrugProfile] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -155,6 +171,9 @@ class Contracts(_Data):
                 raise ValueError(f"drug {profile.hcpcs} needs a drug code with a billing unit")
             if profile.per_diem != ANTIBIOTIC and profile.per_diem not in self.codes:
                 raise ValueError(f"drug {profile.hcpcs}: unknown per diem {profile.per_diem}")
+            services = profile.medicare_services_code
+            if services is not None and services not in self.codes:
+                raise ValueError(f"drug {profile.hcpcs}: unknown Medicare code {services}")
         for payer in (*self.payers.values(), self.default):
             for rates in (payer.rates, *(plan.rates for plan in payer.plans.values())):
                 unknown = [k for k in rates if k not in self.codes and not k.isdigit()]
@@ -192,9 +211,20 @@ class Contracts(_Data):
             ),
         )
 
+    def per_diem_for(self, drug: DrugProfile, doses_per_day: int) -> str:
+        """The drug's per diem; anti-infectives are coded by doses a day (S9500 q24h, S9501
+        q12h, S9502 q8h, S9503 q6h, S9504 q4h, S9497 q3h): the next table entry at or above."""
+        if drug.per_diem != ANTIBIOTIC:
+            return drug.per_diem
+        table = self.antibiotic_per_diem
+        fitting = [n for n in sorted(table) if n >= doses_per_day]
+        return table[fitting[0] if fitting else max(table)]
+
     def drug_for(self, therapy: Therapy) -> DrugProfile:
         """The drug's billing profile, by HCPCS, then NDC, then name."""
-        by_code = {d.hcpcs: d for d in self.drugs}
+        by_code = self._drugs_by_code
+        if not by_code:
+            by_code.update({d.hcpcs: d for d in self.drugs})
         if therapy.hcpcs and therapy.hcpcs in by_code:
             return by_code[therapy.hcpcs]
         for d in self.drugs:

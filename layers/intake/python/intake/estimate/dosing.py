@@ -2,8 +2,8 @@
 
 The reading itself lives in ``intake.prescription`` (shared with the prior-authorization
 request, so the estimate prices the same course the payer is asked to authorize); here it is
-re-exported with ``EstimateError`` in place of ``PrescriptionError``, the one error the
-estimator's callers handle.
+re-exported with ``UnreadablePrescription`` (an ``EstimateError`` naming the field) in place of
+``PrescriptionError``, so the estimator's callers handle one error family.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from decimal import ROUND_CEILING, Decimal
 
 from intake import prescription
 from intake.estimate.contracts import BillingUnit
-from intake.estimate.errors import EstimateError
+from intake.estimate.errors import EstimateError, UnreadablePrescription
 from intake.prescription import Dose, Duration, Frequency, Measure, PrescriptionError
 
 __all__ = [
@@ -31,21 +31,21 @@ def parse_dose(text: str) -> Dose:
     try:
         return prescription.parse_dose(text)
     except PrescriptionError as error:
-        raise EstimateError(str(error)) from error
+        raise UnreadablePrescription(str(error), error.field) from error
 
 
 def parse_frequency(text: str) -> Frequency:
     try:
         return prescription.parse_frequency(text)
     except PrescriptionError as error:
-        raise EstimateError(str(error)) from error
+        raise UnreadablePrescription(str(error), error.field) from error
 
 
 def parse_duration(text: str) -> Duration:
     try:
         return prescription.parse_duration(text)
     except PrescriptionError as error:
-        raise EstimateError(str(error)) from error
+        raise UnreadablePrescription(str(error), error.field) from error
 
 
 def billing_units(

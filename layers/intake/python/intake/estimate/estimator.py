@@ -1,37 +1,27 @@
 """``estimate``: what a patient will owe for a home infusion course, explained.
 
-Pure: the same 271 summary, therapy, weight, start date and data files always give the same
+Pure: the same 271 summaries, therapy, weight, dates and data files always give the same
 estimate (no clock, no I/O beyond the cached data files), so a stored estimate can be re-derived.
+The course is the one service plan (``intake.service_plan``) the prior-authorization request
+asks for, priced at the contract's rates, walked day by day per plan year (the 271's year from
+its remaining amounts, later years from the plan amounts reset), then any secondary coverage
+applied to what the primary leaves.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
+from datetime import date, timedelta
 from decimal import Decimal
 
 from intake.benefits.summary import BenefitsSummary, CoverageStatus
 from intake.estimate import assemble
-from intake.estimate.accumulators import ZERO, Start, start_pool
+from intake.estimate.accumulators import ZERO, Pool, Start, start_pool
 from intake.estimate.assistance import AssistanceCatalog, load_assistance
-from intake.estimate.claim import Component, per_diem_code, service_days
-from intake.estimate.contracts import (
-    Contracts,
-    ContractTerms,
-    DrugProfile,
-    load_contracts,
-    plan_class,
-)
-from intake.estimate.cost_share import CostShareRule, medical_rule, pharmacy_rule
-from intake.estimate.dosing import billing_units, parse_dose, parse_duration, parse_frequency
-from intake.estimate.errors import EstimateError
-from intake.estimate.explain import (
-    Notes,
-    dose_note,
-    plan_year_end,
-    schedule_notes,
-    services_notes,
-    weight_for,
-)
+from intake.estimate.claim import Pricer, ServiceDay, price_days
+from intake.estimate.contracts import Contracts, ContractTerms, load_contracts, plan_class
+from intake.estimate.errors import EstimateError, UnreadablePrescription
+from intake.estimate.explain import Notes, schedule_notes, services_notes, weight_for
 from intake.estimate.line_items import allowed_items, note_items, patient_items, plan_item
 from intake.estimate.model import (
     AssistanceProgram,
@@ -41,9 +31,32 @@ from intake.estimate.model import (
     Estimate,
     EstimateInputs,
 )
-from intake.estimate.schedule import course_dates
-from intake.estimate.walk import walk
+from intake.estimate.payers import (
+    MA_IN_NETWORK_MOOP,
+    PART_B_DEDUCTIBLE,
+    PayerType,
+    by_year,
+    payer_type,
+)
+from intake.estimate.plan_years import PlanYear, YearWalk, plan_years, reset, split
+from intake.estimate.rules import Setup, setup_for
+from intake.estimate.secondary import Applied, SecondaryCoverage, apply_secondary
+from intake.estimate.visits import visit_overrides
+from intake.estimate.walk import DayResult, walk
+from intake.models.billing import Component
 from intake.models.referral import Language, Therapy
+from intake.prescription import (
+    PrescriptionError,
+    add_months,
+    is_open_ended,
+    parse_dose_plan,
+    parse_duration,
+    parse_frequency,
+)
+from intake.service_plan import JW, JZ, Products, ServicePlan, plan_therapy
+
+ONGOING_MONTHS = 12
+"""An ongoing therapy is estimated for its first year."""
 
 
 def _terms(
@@ -69,50 +82,103 @@ def _terms(
     return terms
 
 
-def _rules(
-    benefits: BenefitsSummary,
+def _plan(
+    therapy: Therapy,
+    first_day: date,
     terms: ContractTerms,
-    drug: DrugProfile,
-    assumed: Decimal,
+    benefits: BenefitsSummary,
+    weight_kg: Decimal | float | None,
+    contracts: Contracts,
+    products: Products | None,
     notes: Notes,
-) -> tuple[dict[Component, CostShareRule], bool]:
-    """Cost sharing per part, and whether the drug goes to the pharmacy benefit."""
-    rules = {c: medical_rule(benefits, c, terms.in_network, assumed) for c in Component}
-    pharmacy = False
-    if drug.hcpcs in terms.pharmacy_benefit:
-        rule = pharmacy_rule(benefits, terms.in_network)
-        if rule is not None:
-            rules[Component.DRUG], pharmacy = rule, True
-            notes.assume(
-                f"the drug is billed under the pharmacy benefit: the contract carves {drug.hcpcs}"
-                " out to the payer's specialty pharmacy and the 271 reports pharmacy cost "
-                "sharing; pharmacy and medical share one deductible and out-of-pocket maximum"
-            )
-        else:
-            notes.doubt(
-                Confidence.MEDIUM,
-                "the contract routes the drug to the pharmacy benefit "
-                "but the 271 reports no pharmacy cost sharing",
-            )
-            notes.assume(
-                "the drug is estimated under the medical benefit: the 271 reports no "
-                "pharmacy (service type 88) cost sharing for the carve-out"
-            )
-    for component, rule in rules.items():
-        if rule.assumed:
-            notes.doubt(Confidence.MEDIUM, f"no cost sharing reported for the {component}")
-    return rules, pharmacy
+) -> tuple[ServicePlan, Decimal | None, bool]:
+    try:
+        dose = parse_dose_plan(therapy.dose)
+    except PrescriptionError as exc:
+        raise UnreadablePrescription(str(exc), exc.field) from exc
+    weight, assumed = weight_for(dose, weight_kg, notes)
+    try:
+        frequency = parse_frequency(therapy.frequency)
+        duration = parse_duration(therapy.duration)
+    except PrescriptionError as exc:
+        raise UnreadablePrescription(str(exc), exc.field) from exc
+    through = None
+    if is_open_ended(frequency, duration):
+        through = add_months(first_day, ONGOING_MONTHS) - timedelta(days=1)
+    plan = plan_therapy(
+        therapy,
+        first_day,
+        payer_id=terms.payer_id or benefits.payer.id or "",
+        weight_kg=weight,
+        through=through,
+        catalog=contracts,
+        products=products,
+    )
+    if plan.problems:
+        raise UnreadablePrescription(plan.problems[0].message, plan.problems[0].field)
+    drug = plan.line(Component.DRUG)
+    if drug is not None and drug.units is None:
+        raise EstimateError(f"the drug cannot be counted: {drug.basis}")
+    if not plan.days:
+        raise EstimateError("the course has no infusions")
+    return plan, weight, assumed
 
 
-def _pools(benefits: BenefitsSummary, in_network: bool, notes: Notes) -> tuple[Start, Start]:
+def _pools(
+    benefits: BenefitsSummary,
+    in_network: bool,
+    year: PlanYear,
+    setup: Setup,
+    notes: Notes,
+) -> tuple[Start, Start]:
     side = "in_network" if in_network else "out_of_network"
     acc = benefits.summary
-    deductible = start_pool("deductible", in_network, getattr(acc.deductible, side))
-    oop = start_pool("out-of-pocket maximum", in_network, getattr(acc.out_of_pocket, side))
-    notes.assumptions.extend((*deductible.notes, *oop.notes))
-    if deductible.uncertain:
+    ded_levels = getattr(acc.deductible, side)
+    oop_levels = getattr(acc.out_of_pocket, side)
+    if not year.from_271:
+        ded_levels, oop_levels = reset(ded_levels), reset(oop_levels)
+    deductible = start_pool("deductible", in_network, ded_levels)
+    network = deductible.pool.network
+    if setup.part_b_deductible and not deductible.pool.known:
+        amount = by_year(PART_B_DEDUCTIBLE, year.start.year)
+        deductible = Start(
+            Pool("deductible", network, amount, None),
+            (f"the Part B deductible for {year.start.year} is taken as ${amount:,.2f} (CMS)",),
+            False,
+        )
+    if setup.oop == "none":
+        oop = Start(Pool("out-of-pocket maximum", network, None, None), (), False)
+    else:
+        oop = start_pool("out-of-pocket maximum", in_network, oop_levels)
+        if setup.oop == "moop" and not oop.pool.known:
+            cap = by_year(MA_IN_NETWORK_MOOP, year.start.year)
+            oop = Start(
+                Pool("out-of-pocket maximum", network, cap, None),
+                (
+                    f"the 271 gave no out-of-pocket maximum: Medicare's in-network limit for "
+                    f"Medicare Advantage plans, ${cap:,.2f}, is assumed",
+                ),
+                True,
+            )
+    if not year.from_271:
+        when = f"plan year {year.start.isoformat()} to {year.end.isoformat()}"
+        notes.assume(
+            f"{when}: the deductible and out-of-pocket maximum start again from the plan "
+            "amounts, assuming the plan renews unchanged"
+        )
+        notes.doubt(Confidence.MEDIUM, "later plan years assume the plan renews unchanged")
+    for text in (*deductible.notes, *oop.notes):
+        notes.assume(text if year.from_271 else f"from {year.start.isoformat()}: {text}")
+    if year.from_271 and deductible.uncertain:
         notes.doubt(Confidence.MEDIUM, "the 271 lacked the remaining deductible")
     return deductible, oop
+
+
+def _typical(day: ServiceDay, setup: Setup) -> tuple[Decimal, Decimal]:
+    """A maintenance infusion with the deductible met and no maximum reached."""
+    free, uncapped = Pool("deductible", "", ZERO, None), Pool("oop", "", None, None)
+    result = walk([day], setup.rules, free, uncapped)
+    return day.allowed, result.days[0].patient
 
 
 def estimate(
@@ -121,16 +187,22 @@ def estimate(
     *,
     weight_kg: Decimal | float | None = None,
     start: date | None = None,
+    as_of: date | None = None,
     language: Language = Language.ENGLISH,
     contracts: Contracts | None = None,
     assistance: AssistanceCatalog | None = None,
     assistance_threshold: Decimal | None = None,
     payer_id: str | None = None,
+    diagnoses: Sequence[str] = (),
+    secondary: SecondaryCoverage | None = None,
+    products: Products | None = None,
 ) -> Estimate:
     """The patient's share of ``therapy`` under ``benefits`` (one patient's 271 summary).
 
-    ``start`` defaults to ``therapy.start_date``; ``payer_id`` (the referral's) to the 271's
-    payer id; the data files to those shipped with the layer. Raises ``EstimateError``.
+    ``start`` (the first dose) defaults to ``therapy.start_date``; ``as_of`` (the day the 271's
+    remaining amounts were true) to ``start``; ``payer_id`` (the referral's) to the 271's payer
+    id; ``diagnoses`` (ICD-10) decide Original Medicare's home IVIG; ``secondary`` pays after.
+    Raises ``EstimateError`` (``UnreadablePrescription`` naming the field to review).
     """
     if benefits.status in (CoverageStatus.INACTIVE, CoverageStatus.REJECTED):
         raise EstimateError(f"coverage is {benefits.status.value}: there is nothing to estimate")
@@ -144,82 +216,130 @@ def estimate(
     if benefits.status is CoverageStatus.UNKNOWN:
         notes.doubt(Confidence.LOW, "the 271 did not say whether coverage is active")
 
-    # What is billed: units per treatment day, the dosing days in the plan year, their prices.
+    # What is billed: the one service plan, priced.
     terms = _terms(benefits, contracts, payer_id, notes)
+    kind = payer_type(benefits, terms)
     drug = contracts.drug_for(therapy)
     code = contracts.codes[drug.hcpcs]
     assert code.unit is not None  # checked when the contracts were loaded
-    dose, frequency = parse_dose(therapy.dose), parse_frequency(therapy.frequency)
-    weight, weight_assumed = weight_for(dose, weight_kg, notes)
-    units = billing_units(dose, weight, code.unit, frequency.doses_per_day)
-    per_dose = dose.amount * (weight or 1) if dose.per_kg else dose.amount
-    unit_text = f"{code.unit.amount.normalize():f} {code.unit.measure}"
-    notes.assume(dose_note(therapy, dose, weight, per_dose, units, drug.hcpcs, unit_text))
-    plan_end = plan_year_end(benefits, first_day, notes)
-    course = course_dates(first_day, frequency, parse_duration(therapy.duration), plan_end)
-    if not course.dates:
-        raise EstimateError("the course has no infusions before the plan year ends")
-    schedule_notes(course, frequency, notes)
-    per_diem = per_diem_code(contracts, drug, frequency)
-    days, fallbacks = service_days(
-        course.dates,
-        drug=drug,
-        drug_units=units,
-        per_diem=per_diem,
-        frequency=frequency,
-        terms=terms,
-        ndc=therapy.ndc,
+    plan, weight, weight_assumed = _plan(
+        therapy, first_day, terms, benefits, weight_kg, contracts, products, notes
     )
-    if fallbacks:
-        notes.doubt(Confidence.MEDIUM, f"no contracted rate for {', '.join(fallbacks)}")
-    services_notes(drug, frequency, per_diem, therapy, notes)
-
-    # Who pays it: cost sharing per part, walked against the accumulators.
+    assert plan.frequency is not None
+    schedule_notes(plan, plan.frequency, notes)
+    services_notes(plan, plan.frequency, therapy, notes)
+    if kind is not PayerType.MEDICARE_PART_B and any(
+        JW in c.modifiers or JZ in c.modifiers for d in plan.days for c in d.charges
+    ):
+        notes.assume(
+            "drug waste is billed on a JW line (JZ when none): Medicare requires it; this "
+            "payer's use of JW/JZ may differ"
+        )
+    pricer = Pricer(terms, therapy.ndc)
+    priced = price_days(plan.days, pricer)
     assumed = (
         contracts.assumed_coinsurance.in_network
         if terms.in_network
         else contracts.assumed_coinsurance.out_of_network
     )
-    rules, pharmacy = _rules(benefits, terms, drug, assumed, notes)
-    deductible, oop = _pools(benefits, terms.in_network, notes)
-    if (deductible.pool.remaining or ZERO) > 0 and any(r.copay is not None for r in rules.values()):
-        notes.assume(
-            "copays apply per visit, after the deductible left; plans that waive the "
-            "deductible for copay services would cost less"
-        )
-    deductible_rule = f"{deductible.pool.label()} (271 EB C)"
-    before = [(p.remaining, p.binding) for p in (deductible.pool, oop.pool)]
-    result = walk(days, rules, deductible.pool, oop.pool)
-    allowed, patient = assemble.totals(days, result)
-    if oop.uncertain and patient > 0:
-        notes.doubt(Confidence.MEDIUM, "the 271 lacked the remaining out-of-pocket maximum")
+    setup = setup_for(
+        kind,
+        benefits=benefits,
+        terms=terms,
+        drug=drug,
+        contracts=contracts,
+        days=priced,
+        pricer=pricer,
+        diagnoses=diagnoses,
+        assumed=assumed,
+        notes=notes,
+    )
+    if pricer.fallbacks:
+        notes.doubt(Confidence.MEDIUM, f"no contracted rate for {', '.join(pricer.fallbacks)}")
+    days = setup.days
 
+    # Who pays it: each plan year walked against its own accumulators.
+    years = plan_years(benefits, days[-1].day, as_of or first_day, notes)
+    walks: list[YearWalk] = []
+    for year, year_days in zip(years, split(days, years), strict=True):
+        if not year_days:
+            continue
+        deductible, oop = _pools(benefits, terms.in_network, year, setup, notes)
+        before = (
+            (deductible.pool.remaining, deductible.pool.binding),
+            (oop.pool.remaining, oop.pool.binding),
+        )
+        overrides = visit_overrides(benefits, year, year_days, terms.in_network, notes)
+        result = walk(year_days, setup.rules, deductible.pool, oop.pool, overrides)
+        walks.append(YearWalk(year, year_days, result, deductible, oop, before))
+    results: list[DayResult] = [r for w in walks for r in w.result.days]
+    applied: Applied | None = None
+    if secondary is not None:
+        applied = apply_secondary(
+            secondary, days=days, primary=results, years=years, assumed=assumed, notes=notes
+        )
+    pays = applied.pays if applied else {}
+    year_amounts = tuple(assemble.plan_year_amounts(w, pays) for w in walks)
+    course = assemble.course_total(year_amounts)
+    allowed, patient = course.allowed, course.patient
+    if walks[0].oop.uncertain and patient > 0:
+        notes.doubt(Confidence.MEDIUM, "the 271 lacked the remaining out-of-pocket maximum")
     klass = plan_class(terms, benefits.plan.insurance_type)
-    reasons = assemble.assistance_reasons(patient, threshold, terms.in_network, result)
-    programs = assistance.programs_for(drug.hcpcs, klass) if reasons else ()
-    first = result.days[0]
+    reasons = assemble.assistance_reasons(patient, threshold, terms.in_network, results)
+    programs = (
+        ()
+        if kind is PayerType.MEDICAID
+        else (assistance.programs_for(drug.hcpcs, klass) if reasons else ())
+    )
+    if kind is PayerType.MEDICAID:
+        reasons = []
+    first_walk = walks[0]
+    first = results[0]
+    typical_allowed, typical_patient = _typical(days[-1], setup)
+    first_plan_day = plan.days[0]
+    given = sum(
+        c.units
+        for c in first_plan_day.charges
+        if c.component is Component.DRUG and JW not in c.modifiers
+    )
+    wasted = sum(c.units for c in first_plan_day.charges if JW in c.modifiers)
+    single = any(JW in c.modifiers or JZ in c.modifiers for c in first_plan_day.charges)
     return Estimate(
-        per_infusion=assemble.amounts(first.allowed, first.patient),
+        per_infusion=assemble.amounts(first.allowed, first.patient - pays.get(first.number, ZERO)),
         course=CourseAmounts(
             infusions=len(days),
-            first=course.dates[0],
-            last=course.dates[-1],
-            plan_year_end=plan_end,
-            after_plan_year=course.beyond,
-            **assemble.amounts(allowed, patient).model_dump(),
+            first=days[0].day,
+            last=days[-1].day,
+            plan_year_end=years[0].end,
+            after_plan_year=plan.beyond,
+            **course.model_dump(include={"allowed", "patient", "plan"}),
         ),
-        infusions=tuple(assemble.infusion_amounts(d) for d in result.days),
+        typical_infusion=assemble.amounts(typical_allowed, typical_patient),
+        plan_years=year_amounts,
+        payer_type=kind.value,
+        cost_share_by_part=assemble.parts(setup),
+        secondary=assemble.secondary(secondary, applied, year_amounts),
+        alternatives=setup.alternatives,
+        infusions=tuple(assemble.infusion_amounts(d, pays.get(d.number, ZERO)) for d in results),
         line_items=(
             *allowed_items(days, contracts.codes),
-            *patient_items(result),
+            *patient_items(results),
             plan_item(allowed, patient, len(days)),
-            *note_items(result, deductible_rule),
+            *(
+                item
+                for w in walks
+                for item in note_items(w.result, f"{w.deductible.pool.label()} (271 EB C)")
+            ),
         ),
         in_network=terms.in_network,
         payer_known=terms.known,
         plan_class=klass,
-        deductible=assemble.accumulator_status(deductible, before[0], result.deductible_met_on),
-        out_of_pocket=assemble.accumulator_status(oop, before[1], result.out_of_pocket_reached_on),
+        deductible=assemble.accumulator_status(
+            first_walk.deductible, first_walk.before[0], first_walk.result.deductible_met_on
+        ),
+        out_of_pocket=assemble.accumulator_status(
+            first_walk.oop, first_walk.before[1], first_walk.result.out_of_pocket_reached_on
+        ),
         assistance_recommended=bool(reasons),
         assistance_reasons=tuple(reasons),
         assistance_programs=tuple(
@@ -231,24 +351,33 @@ def estimate(
         contract_version=contracts.version,
         language=language,
         inputs=EstimateInputs(
-            benefits=assemble.benefits_figures(benefits, terms.in_network, rules),
+            benefits=assemble.benefits_figures(benefits, terms.in_network, setup.rules),
             therapy=therapy,
             weight_kg=None if weight_assumed else weight,
             weight_assumed=weight_assumed,
             start=first_day,
+            as_of=as_of,
+            diagnoses=tuple(diagnoses),
             assistance_threshold=threshold,
             assistance_version=assistance.version,
             contract=assemble.contract_used(contracts, terms, klass, days, therapy.ndc),
             drug=DrugBilling(
                 hcpcs=drug.hcpcs,
                 description=code.description,
-                unit=unit_text,
-                dose_per_infusion=f"{per_dose.normalize():f} {dose.measure}",
-                units_per_infusion=units,
-                doses_per_day=frequency.doses_per_day,
-                per_diem_code=per_diem,
+                unit=f"{code.unit.amount.normalize():f} {code.unit.measure}",
+                dose_per_infusion=_dose_text(first_plan_day.dose, code.unit.measure),
+                units_per_infusion=given + wasted,
+                doses_per_day=plan.frequency.doses_per_day,
+                per_diem_code=plan.per_diem_code or "",
                 nurse_visit_hours=drug.visit_hours,
-                benefit="pharmacy" if pharmacy else "medical",
+                benefit="pharmacy" if setup.benefit[Component.DRUG] == "pharmacy" else "medical",
+                units_given_per_infusion=given,
+                units_wasted_per_infusion=wasted if single else None,
+                place_of_service=plan.place_of_service,
             ),
         ),
     )
+
+
+def _dose_text(dose: Decimal | None, measure: str) -> str:
+    return "unknown" if dose is None else f"{dose.normalize():f} {measure}"

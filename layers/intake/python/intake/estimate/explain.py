@@ -7,16 +7,13 @@ default the estimator falls back on is written down here, in words, as it is tak
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 
-from intake.benefits.summary import BenefitsSummary
-from intake.estimate.contracts import DrugProfile
-from intake.estimate.dosing import Dose, Frequency
-from intake.estimate.errors import EstimateError
 from intake.estimate.model import Confidence
-from intake.estimate.schedule import Course
 from intake.models.referral import SiteOfCare, Therapy
+from intake.prescription import DosePlan, Frequency
+from intake.service_plan import ServicePlan
+from intake.service_plan.nursing import self_given
 
 REFERENCE_WEIGHT_KG = Decimal(70)
 """Standard adult reference weight, used (and flagged) when a per-kg dose comes without one."""
@@ -29,10 +26,12 @@ class Notes:
     reasons: list[tuple[Confidence, str]] = field(default_factory=list)
 
     def assume(self, text: str) -> None:
-        self.assumptions.append(text)
+        if text not in self.assumptions:
+            self.assumptions.append(text)
 
     def doubt(self, level: Confidence, reason: str) -> None:
-        self.reasons.append((level, reason))
+        if (level, reason) not in self.reasons:
+            self.reasons.append((level, reason))
 
     @property
     def confidence(self) -> Confidence:
@@ -42,82 +41,43 @@ class Notes:
 
 
 def weight_for(
-    dose: Dose, weight_kg: Decimal | float | None, notes: Notes
+    dose: DosePlan, weight_kg: Decimal | float | None, notes: Notes
 ) -> tuple[Decimal | None, bool]:
-    """The weight to dose with, and whether it was assumed."""
+    """The weight to dose with, and whether it was assumed (the welcome call asks for it)."""
     if weight_kg is not None:
         return Decimal(str(weight_kg)), False
-    if not dose.per_kg:
+    if not any(d.per_kg for d in dose.doses):
         return None, False
     notes.doubt(Confidence.LOW, "the dose is per kg and no weight was given")
     notes.assume(
-        f"no patient weight: the {REFERENCE_WEIGHT_KG} kg adult reference weight is assumed"
+        f"no patient weight: the {REFERENCE_WEIGHT_KG} kg adult reference weight is assumed; "
+        "the welcome call should ask for the patient's weight"
     )
     return REFERENCE_WEIGHT_KG, True
 
 
-def dose_note(
-    therapy: Therapy,
-    dose: Dose,
-    weight: Decimal | None,
-    per_dose: Decimal,
-    units: int,
-    hcpcs: str,
-    unit_text: str,
-) -> str:
-    by_weight = f" x {weight.normalize():f} kg" if dose.per_kg and weight is not None else ""
-    return (
-        f"{therapy.dose}{by_weight} = {per_dose.normalize():f} {dose.measure} a dose; {units} "
-        f"units of {hcpcs} ({unit_text} each) a treatment day, rounded up to whole units; drug "
-        "discarded from partly used vials (JW) is not included"
-    )
-
-
-def plan_year_end(benefits: BenefitsSummary, start: date, notes: Notes) -> date:
-    """Where the course is cut: the 271's plan end, else December 31 of the start year."""
-    if benefits.plan.end is not None:
-        end = benefits.plan.end
-    else:
-        end = date(start.year, 12, 31)
-        notes.assume(
-            f"the 271 gave no plan dates: the plan year is assumed to end {end.isoformat()}"
-        )
-    if start > end:
-        raise EstimateError(
-            f"the therapy starts {start.isoformat()}, after the plan year ends {end.isoformat()}:"
-            " check benefits for the new plan year first"
-        )
-    return end
-
-
-def schedule_notes(course: Course, frequency: Frequency, notes: Notes) -> None:
-    count = len(course.dates)
+def schedule_notes(plan: ServicePlan, frequency: Frequency, notes: Notes) -> None:
+    count = len(plan.dose_dates)
     per_day = frequency.doses_per_day
     notes.assume(
         f"{count} infusion{'s' if count > 1 else ''} '{frequency.text}' from "
-        f"{course.dates[0].isoformat()} to {course.dates[-1].isoformat()}"
+        f"{plan.dose_dates[0].isoformat()} to {plan.dose_dates[-1].isoformat()}"
         + (f", each a treatment day of {per_day} doses" if per_day > 1 else "")
     )
-    end = course.plan_year_end.isoformat()
-    if course.beyond is None:
+    if plan.open_ended:
+        end = plan.end.isoformat() if plan.end else "?"
         notes.assume(
-            f"the therapy is ongoing: only infusions through the plan year end ({end}) are "
-            "estimated; the deductible and out-of-pocket maximum start again after it"
-        )
-    elif course.beyond:
-        notes.assume(
-            f"{course.beyond} more infusion{'s' if course.beyond > 1 else ''} after the plan "
-            f"year ends ({end}) are not included: the deductible and out-of-pocket maximum "
-            "start again then"
+            f"the therapy is ongoing: its first 12 months (to {end}) are estimated, each plan "
+            "year with its own deductible and out-of-pocket maximum"
         )
 
 
-def services_notes(
-    drug: DrugProfile, frequency: Frequency, per_diem: str, therapy: Therapy, notes: Notes
-) -> None:
-    notes.assume(f"one {per_diem} per diem per treatment day")
-    hours = f"{drug.visit_hours.normalize():f}"
-    if frequency.every_days is not None and frequency.interval_days < 7:
+def services_notes(plan: ServicePlan, frequency: Frequency, therapy: Therapy, notes: Notes) -> None:
+    for text in plan.notes:
+        notes.assume(f"drug: {text}")
+    notes.assume(f"one {plan.per_diem_code} per diem per treatment day")
+    hours = f"{(plan.nurse_visit_hours or Decimal(0)).normalize():f}"
+    if self_given(frequency):
         notes.assume(
             f"nursing: a {hours}-hour first visit to give the first dose and teach the "
             "patient or caregiver, then a 1-hour visit weekly (line care, labs); other "
@@ -128,8 +88,8 @@ def services_notes(
             f"nursing: a nurse at every infusion for about {hours} hours (infusion and "
             "observation), billed 99601 for the first 2 hours and 99602 for each further hour"
         )
-    if therapy.site_of_care is SiteOfCare.INFUSION_SUITE:
+    if therapy.site_of_care == SiteOfCare.INFUSION_SUITE:
         notes.assume(
-            "infusion suite: billed like home infusion (per diem and nursing visit codes); "
-            "payers that bundle suite nursing into the per diem would allow less"
+            f"infusion suite: place of service {plan.place_of_service}, the per diem with "
+            "modifier SS; payers that bundle suite nursing into the per diem would allow less"
         )

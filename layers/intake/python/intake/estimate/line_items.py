@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from intake.estimate.accumulators import ZERO
-from intake.estimate.claim import Component, ServiceDay
+from intake.estimate.claim import ServiceDay
 from intake.estimate.contracts import Code
 from intake.estimate.model import LineItem
-from intake.estimate.walk import PartKind, Walk
+from intake.estimate.walk import DayResult, PartKind, Walk
+from intake.models.billing import Component
 
 CENT = Decimal("0.01")
+_WASTE = " (discarded from single-dose vials, JW)"
 COMPONENT_LABELS = {
     Component.DRUG: "drug",
     Component.PER_DIEM: "per diem (pharmacy services, supplies, pump)",
@@ -54,29 +57,38 @@ def _infusions(numbers: Sequence[int]) -> str:
 
 
 def allowed_items(days: Sequence[ServiceDay], codes: Mapping[str, Code]) -> list[LineItem]:
-    totals: dict[tuple[str, Decimal, str], tuple[Component, int, Decimal, list[int]]] = {}
+    """Allowed amounts per code, modifiers (a JW waste line is its own), rate and source."""
+    totals: dict[tuple[str, tuple[str, ...], Decimal, str], list[Any]] = {}
     for day in days:
         for c in day.charges:
-            key = (c.code, c.rate, c.rate_source)
-            component, units, amount, seen = totals.get(key, (c.component, 0, ZERO, []))
-            totals[key] = (component, units + c.units, amount + c.allowed, [*seen, day.number])
-    return [
-        LineItem(
-            kind="allowed",
-            description=f"Allowed, {COMPONENT_LABELS[component]}: {code} "
-            f"{codes[code].description}; {units} unit{'s' if units > 1 else ''} "
-            f"over {_infusions(seen)}",
-            amount=cents(amount),
-            rule=f"{source}: ${rate:,.2f} per unit of {code}",
-            infusions=tuple(sorted(set(seen))),
+            key = (c.code, c.modifiers, c.rate, c.rate_source)
+            entry = totals.get(key)
+            if entry is None:
+                entry = totals[key] = [c.component, 0, ZERO, []]
+            entry[1] += c.units
+            entry[2] += c.rate * c.units
+            entry[3].append(day.number)
+    items = []
+    for (code, modifiers, rate, source), (component, units, amount, seen) in totals.items():
+        label = "-".join((code, *modifiers))
+        waste = _WASTE if "JW" in modifiers else ""
+        items.append(
+            LineItem(
+                kind="allowed",
+                description=f"Allowed, {COMPONENT_LABELS[component]}: {label} "
+                f"{codes[code].description}{waste}; {units} unit{'s' if units > 1 else ''} "
+                f"over {_infusions(seen)}",
+                amount=cents(amount),
+                rule=f"{source}: ${rate:,.2f} per unit of {code}",
+                infusions=tuple(sorted(set(seen))),
+            )
         )
-        for (code, rate, source), (component, units, amount, seen) in totals.items()
-    ]
+    return items
 
 
-def patient_items(result: Walk) -> list[LineItem]:
+def patient_items(results: Sequence[DayResult]) -> list[LineItem]:
     totals: dict[tuple[Component, PartKind, str], tuple[Decimal, list[int]]] = {}
-    for day in result.days:
+    for day in results:
         for p in day.parts:
             amount, seen = totals.get((p.component, p.kind, p.rule), (ZERO, []))
             totals[(p.component, p.kind, p.rule)] = (amount + p.amount, [*seen, day.number])

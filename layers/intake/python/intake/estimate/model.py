@@ -12,7 +12,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from intake.benefits.summary import ByLevel
 from intake.estimate.contracts import PlanClass
@@ -50,12 +50,62 @@ class InfusionAmounts(Amounts):
 
 
 class CourseAmounts(Amounts):
+    """The whole course priced (every plan year): the sum of ``Estimate.plan_years``."""
+
     infusions: int
     first: date
     last: date
     plan_year_end: date
+    """End of the 271's plan year (the first priced)."""
     after_plan_year: int | None
-    """Infusions prescribed after the plan year end, not priced (None: open-ended therapy)."""
+    """Infusions prescribed after the last priced day, not priced (0: the whole course is
+    priced; None: ongoing therapy, priced for its first 12 months)."""
+
+
+class PlanYearAmounts(Amounts):
+    """One plan year of the course: its own deductible and out-of-pocket maximum."""
+
+    start: date
+    end: date
+    infusions: int
+    from_271: bool
+    """Accumulators from the 271's remaining amounts; False: reset to the plan amounts."""
+    deductible_left_at_start: Money | None
+    out_of_pocket_left_at_start: Money | None
+    """The binding remaining out-of-pocket maximum at the year's start (None: no maximum)."""
+    primary_patient: Money
+    """What the primary plan leaves the patient, before any secondary coverage pays."""
+    secondary_pays: Money
+
+
+class PartCostShare(_Out):
+    """The cost share used for one part of the claim, and where it came from."""
+
+    benefit: Literal["medical", "pharmacy", "not_billed"]
+    coinsurance: Money | None
+    copay: Money | None
+    not_covered: bool
+    source: str
+    service_type: str | None
+    plan_level: bool
+    """Taken from the plan-level (30) line: the 271 said nothing for this part's service types."""
+    assumed: bool
+
+
+class SecondaryEstimate(_Out):
+    """A secondary coverage applied to what the primary leaves the patient."""
+
+    payer_id: str | None
+    payer_name: str | None
+    payer_type: str
+    method: str
+    """How it pays: medigap (the Part B cost sharing), medicaid (payment in full), standard
+    coordination of benefits (its own benefit, up to what the primary leaves)."""
+    order_reason: str
+    pays: Money
+    primary_leaves: Money
+    patient_after: Money
+    confidence_reasons: tuple[str, ...] = ()
 
 
 class LineItem(_Out):
@@ -122,10 +172,15 @@ class DrugBilling(_Out):
     unit: str
     dose_per_infusion: str
     units_per_infusion: int
+    """Billed on the first infusion day: units given plus units discarded."""
     doses_per_day: int
     per_diem_code: str
     nurse_visit_hours: Money
     benefit: Literal["medical", "pharmacy"]
+    units_given_per_infusion: int | None = None
+    units_wasted_per_infusion: int | None = None
+    """Discarded from single-dose vials, billed on a JW line (0: JZ; None: not single-dose)."""
+    place_of_service: str | None = None
 
 
 class EstimateInputs(_Out):
@@ -134,6 +189,9 @@ class EstimateInputs(_Out):
     weight_kg: Money | None
     weight_assumed: bool
     start: date
+    as_of: date | None = None
+    """The day the 271's remaining amounts were true."""
+    diagnoses: tuple[str, ...] = ()
     assistance_threshold: Money
     assistance_version: str
     contract: ContractUsed
@@ -144,6 +202,14 @@ class Estimate(_Out):
     per_infusion: Amounts
     """The first infusion: what the patient owes at the first visit."""
     course: CourseAmounts
+    typical_infusion: Amounts | None = None
+    """A maintenance infusion once the deductible is met (before any out-of-pocket maximum)."""
+    plan_years: tuple[PlanYearAmounts, ...] = ()
+    payer_type: str = "commercial"
+    cost_share_by_part: dict[str, PartCostShare] = Field(default_factory=dict)
+    secondary: SecondaryEstimate | None = None
+    alternatives: tuple[str, ...] = ()
+    """Where the therapy would be covered when it is not covered as asked."""
     infusions: tuple[InfusionAmounts, ...]
     line_items: tuple[LineItem, ...]
     in_network: bool

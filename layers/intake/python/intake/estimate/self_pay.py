@@ -15,6 +15,7 @@ from intake.estimate.model import (
     Estimate,
     InfusionAmounts,
     LineItem,
+    PlanYearAmounts,
 )
 
 SELF_PAY_PAYER = "SELF-PAY"
@@ -71,8 +72,29 @@ def not_covered(estimate: Estimate) -> Estimate:
         for r in estimate.confidence_reasons
         if SELF_PAY_PAYER not in r and "out of network" not in r
     )
+    years = tuple(
+        PlanYearAmounts.model_validate(
+            {
+                **y.model_dump(),
+                **_all_patient(y),
+                "primary_patient": y.allowed,
+                "secondary_pays": y.allowed - y.allowed,
+                "deductible_left_at_start": None,
+                "out_of_pocket_left_at_start": None,
+            }
+        )
+        for y in estimate.plan_years
+    )
+    typical = estimate.typical_infusion
     return estimate.model_copy(
         update={
+            "plan_years": years,
+            "typical_infusion": None
+            if typical is None
+            else Amounts.model_validate({**typical.model_dump(), **_all_patient(typical)}),
+            "secondary": None,
+            "cost_share_by_part": {},
+            "payer_type": "self_pay",
             "per_infusion": Amounts.model_validate(
                 {**estimate.per_infusion.model_dump(), **_all_patient(estimate.per_infusion)}
             ),

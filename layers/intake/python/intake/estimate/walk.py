@@ -15,8 +15,9 @@ from decimal import Decimal
 from enum import StrEnum
 
 from intake.estimate.accumulators import ZERO, Pool
-from intake.estimate.claim import Charge, Component, ServiceDay
+from intake.estimate.claim import Charge, ServiceDay
 from intake.estimate.cost_share import CostShareRule
+from intake.models.billing import Component
 
 
 class PartKind(StrEnum):
@@ -64,8 +65,9 @@ class _Walker:
         return amount if left is None else min(amount, left)
 
     def _pay(self, amount: Decimal) -> None:
-        self.deductible.take(amount)
-        self.oop.take(amount)
+        if amount:
+            self.deductible.take(amount)
+            self.oop.take(amount)
 
     def charge(
         self,
@@ -77,23 +79,26 @@ class _Walker:
         if rule.not_covered:
             return [Part(charge.component, PartKind.NOT_COVERED, allowed, rule.source)]
         parts: list[Part] = []
-        deductible_rule = f"{self.deductible.label()} (271 EB C)"
-        deductible = self._cap(min(allowed, self.deductible.remaining or ZERO))
-        self._pay(deductible)
+        deductible = ZERO
+        left = self.deductible.remaining
+        if left:
+            deductible = self._cap(min(allowed, left))
+            self._pay(deductible)
         if deductible:
-            parts.append(Part(charge.component, PartKind.DEDUCTIBLE, deductible, deductible_rule))
+            rule_text = f"{self.deductible.label()} (271 EB C)"
+            parts.append(Part(charge.component, PartKind.DEDUCTIBLE, deductible, rule_text))
         rest = allowed - deductible
         copay = ZERO
         if rule.copay is not None:
             copay = self._cap(min(copay_left.get(rule.copay_key, rule.copay), rest))
             copay_left[rule.copay_key] = copay_left.get(rule.copay_key, rule.copay) - copay
-            self.oop.take(copay)
             if copay:
+                self.oop.take(copay)
                 parts.append(Part(charge.component, PartKind.COPAY, copay, rule.source))
         if rule.coinsurance is not None:
             coinsurance = self._cap(rule.coinsurance * (rest - copay))
-            self.oop.take(coinsurance)
             if coinsurance:
+                self.oop.take(coinsurance)
                 parts.append(Part(charge.component, PartKind.COINSURANCE, coinsurance, rule.source))
         return parts
 
@@ -103,7 +108,10 @@ def walk(
     rules: Mapping[Component, CostShareRule],
     deductible: Pool,
     oop: Pool,
+    overrides: Mapping[int, Mapping[Component, CostShareRule]] | None = None,
 ) -> Walk:
+    """The patient's share day by day; ``overrides`` (by day number) replace a part's rule on
+    that day (a nurse visit beyond the plan's visit limit is not covered)."""
     walker = _Walker(deductible, oop)
     results: list[DayResult] = []
     met_on: int | None = None
@@ -112,13 +120,16 @@ def walk(
     for day in days:
         had_deductible = (deductible.remaining or ZERO) > 0
         had_room = (oop.remaining or ZERO) > 0
-        oop_rule = f"{oop.label()} (271 EB G)"
+        binding = oop.binding
         copay_left: dict[str, Decimal] = {}
-        parts = [p for c in day.charges for p in walker.charge(c, rules[c.component], copay_left)]
+        changed = overrides.get(day.number) if overrides else None
+        today = {**rules, **changed} if changed else rules
+        parts = [p for c in day.charges for p in walker.charge(c, today[c.component], copay_left)]
         if met_on is None and had_deductible and deductible.remaining == ZERO:
             met_on = day.number
         if reached_on is None and had_room and oop.remaining == ZERO:
-            reached_on, reached_rule = day.number, oop_rule
+            reached_on = day.number
+            reached_rule = f"{oop.network} {binding} {oop.kind} (271 EB G)"
         results.append(
             DayResult(
                 day.number,

@@ -214,6 +214,11 @@ class Referral(Strict):
     )
     patient: Patient
     insurance: Insurance
+    secondary_insurance: Insurance | None = Field(
+        default=None,
+        description="a second coverage (Medigap, a spouse's plan, Medicaid); which pays first "
+        "is decided from both payers' 271s",
+    )
     prescriber: Prescriber
     therapy: Therapy
     diagnoses: list[Annotated[Diagnosis, BeforeValidator(_diagnosis)]] = Field(min_length=1)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from intake.models.codes import Npi, Phone
 from intake.models.referral import Address
+
+if TYPE_CHECKING:
+    from intake.service_plan import ServicePlan
 
 
 class Pharmacy(BaseModel):
@@ -33,6 +36,10 @@ class RequestedService:
     description: str
     quantity: int | None
     basis: str
+    modifiers: tuple[str, ...] = ()
+    """JW/JZ on drug lines, SS on an infusion suite's per diem."""
+    component: str = ""
+    """drug | per_diem | nursing (empty for rows made before the service plan)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,3 +52,5 @@ class Packet:
     pas_bundle: dict[str, Any]
     trace_number: str = ""
     services: tuple[RequestedService, ...] = field(default_factory=tuple)
+    plan: ServicePlan | None = None
+    """The service plan the request was built from (dates, dose dates, lines)."""

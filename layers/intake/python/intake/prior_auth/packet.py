@@ -19,8 +19,8 @@ from intake.prior_auth.pdf import PacketContent, render_packet_pdf
 from intake.prior_auth.policy import PaDecision
 from intake.prior_auth.reference import policy_table
 from intake.prior_auth.request278 import review_request
-from intake.prior_auth.schedule import plan_course
 from intake.prior_auth.services import requested_services
+from intake.service_plan import ServicePlan, cap_visits, plan_services
 from intake.x12.control_numbers import ControlNumberSource
 from intake.x12.envelope import EnvelopeParties
 from intake.x12.t278.build import build_278_request
@@ -53,11 +53,15 @@ def build_packet(
     parties: EnvelopeParties | None = None,
     control_numbers: ControlNumberSource | None = None,
     received_on: date | None = None,
+    start: date | None = None,
+    plan: ServicePlan | None = None,
 ) -> Packet:
     """The packet for ``referral``. ``benefits`` supplies the group number when the referral
-    lacks it; ``decision`` (from ``decide_prior_auth``) fills the PDF's documentation list.
-    ``received_on`` (default: the referral's ``received_at``, else the packet's date) is when
-    we received the referral: the letter judges evidence dates against it."""
+    lacks it and the nurse visits the plan has left; ``decision`` (from ``decide_prior_auth``)
+    fills the PDF's documentation list. The service plan is ``plan`` when given, else planned
+    from ``start`` (default: the therapy's start date, else ``now``'s date). ``received_on``
+    (default: the referral's ``received_at``, else the packet's date) is when we received the
+    referral: the letter judges evidence dates against it."""
     stamp = now or datetime.now()
     if received_on is None:
         received_on = referral.received_at.date() if referral.received_at else stamp.date()
@@ -67,15 +71,16 @@ def build_packet(
         referral = referral.model_copy(
             update={"insurance": referral.insurance.model_copy(update={"group_number": group})}
         )
-    start = referral.therapy.start_date or stamp.date()
-    course = plan_course(referral.therapy.frequency, referral.therapy.duration, start)
-    services = requested_services(referral, course)
+    if plan is None:
+        first = start or referral.therapy.start_date or stamp.date()
+        plan = plan_services(referral, first)
+    plan = cap_visits(plan, nurse_visits_left(benefits))
+    services = requested_services(plan)
     payer = policy_table().payers.get(referral.insurance.payer_id)
     request = review_request(
         referral,
         pharmacy,
-        course,
-        services,
+        plan,
         trace_number=packet_id,
         attachment_control_number=packet_id,
     )
@@ -86,7 +91,7 @@ def build_packet(
             decision,
             pharmacy,
             services,
-            course,
+            plan,
             payer.um_fax if payer else "",
             payer.um_phone if payer else "",
             stamp,
@@ -96,7 +101,25 @@ def build_packet(
             received_on,
         )
     )
-    bundle = build_pas_bundle(referral, pharmacy, course, services, packet_id=packet_id, now=stamp)
+    bundle = build_pas_bundle(referral, pharmacy, plan, packet_id=packet_id, now=stamp)
     return Packet(
-        pdf=pdf, x12_278=x12, pas_bundle=bundle, trace_number=packet_id, services=services
+        pdf=pdf,
+        x12_278=x12,
+        pas_bundle=bundle,
+        trace_number=packet_id,
+        services=services,
+        plan=plan,
     )
+
+
+def nurse_visits_left(benefits: BenefitsSummary) -> int | None:
+    """In-network home health visits the 271 says are left (EB09 VS; the remainder, EB06 29,
+    else the plan-year limit) for the nursing service types (44, 42); None: no limit given."""
+    limits = [
+        v
+        for v in benefits.visit_limits
+        if v.in_network is not False and {"44", "42"} & set(v.service_types)
+    ]
+    remaining = [v for v in limits if v.time_period == "29"]
+    chosen = remaining or [v for v in limits if v.time_period not in ("32", "33")]
+    return int(min(v.quantity for v in chosen)) if chosen else None

@@ -21,8 +21,8 @@ from pydantic import ValidationError
 
 from intake.models.referral import Referral, Relationship
 from intake.prior_auth.letter import diagnosis_lines
-from intake.prior_auth.models import Pharmacy, RequestedService
-from intake.prior_auth.schedule import Course
+from intake.prior_auth.models import Pharmacy
+from intake.service_plan import ServicePlan
 
 JsonObject = dict[str, Any]
 PAS = "http://hl7.org/fhir/us/davinci-pas/StructureDefinition"
@@ -32,6 +32,7 @@ HCPCS = "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets"
 CPT = "http://www.ama-assn.org/go/cpt"
 NDC = "http://hl7.org/fhir/sid/ndc"
 POS = "https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set"
+MODIFIER = "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets"
 _RELATIONSHIP = {
     Relationship.SELF: "self",
     Relationship.SPOUSE: "spouse",
@@ -72,13 +73,13 @@ def _code_system(code: str) -> str:
 def build_pas_bundle(
     referral: Referral,
     pharmacy: Pharmacy,
-    course: Course,
-    services: tuple[RequestedService, ...],
+    plan: ServicePlan,
     *,
     packet_id: str,
     now: datetime,
 ) -> JsonObject:
-    """The PAS request Bundle as FHIR JSON (validated before it is returned)."""
+    """The PAS request Bundle as FHIR JSON (validated before it is returned): one Claim item
+    per service-plan line, with its modifiers, units and the plan's place of service."""
     r, ids = referral, _ids(packet_id)
     p, ins, rx, t = r.patient, r.insurance, r.prescriber, r.therapy
     conditions = [
@@ -198,9 +199,9 @@ def build_pas_bundle(
     med_codes = [{"system": NDC, "code": t.ndc}] if t.ndc else []
     if t.hcpcs:
         med_codes.append({"system": HCPCS, "code": t.hcpcs})
-    period: JsonObject = {"start": course.start.isoformat()}
-    if course.end:
-        period["end"] = course.end.isoformat()
+    period: JsonObject = {"start": plan.start.isoformat()}
+    if plan.end:
+        period["end"] = plan.end.isoformat()
     medreq: JsonObject = {
         "resourceType": "MedicationRequest",
         "id": ids["medreq"],
@@ -250,7 +251,7 @@ def build_pas_bundle(
         for cid, d, line in conditions
     ]
     items = []
-    for n, s in enumerate(services, start=1):
+    for n, line in enumerate(plan.lines, start=1):
         item: JsonObject = {
             "sequence": n,
             "extension": [
@@ -264,14 +265,22 @@ def build_pas_bundle(
             },
             "productOrService": {
                 "coding": [
-                    {"system": _code_system(s.code), "code": s.code, "display": s.description}
+                    {
+                        "system": _code_system(line.code),
+                        "code": line.code,
+                        "display": line.description,
+                    }
                 ]
             },
             "servicedPeriod": period,
-            "locationCodeableConcept": {"coding": [{"system": POS, "code": "12"}]},
+            "locationCodeableConcept": {"coding": [{"system": POS, "code": plan.place_of_service}]},
         }
-        if s.quantity is not None:
-            item["quantity"] = {"value": s.quantity}
+        if line.modifiers:
+            item["modifier"] = [
+                {"coding": [{"system": MODIFIER, "code": m}]} for m in line.modifiers
+            ]
+        if line.units is not None:
+            item["quantity"] = {"value": line.units}
         items.append(item)
     claim: JsonObject = {
         "resourceType": "Claim",

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from intake.models.referral import Referral, SiteOfCare
+from intake.models.referral import Referral
 from intake.prior_auth.attachments import as_text, merge, pdf_page_count
 from intake.prior_auth.fonts import font_plan
 from intake.prior_auth.letter import (
@@ -25,7 +25,7 @@ from intake.prior_auth.letter import (
 from intake.prior_auth.models import Pharmacy, RequestedService
 from intake.prior_auth.pdfdoc import PacketDoc
 from intake.prior_auth.policy import PaDecision
-from intake.prior_auth.schedule import Course
+from intake.service_plan import ServicePlan, site_title
 
 CONFIDENTIALITY = (
     "CONFIDENTIALITY NOTICE: This facsimile contains protected health information that is "
@@ -49,7 +49,7 @@ class PacketContent:
     decision: PaDecision
     pharmacy: Pharmacy
     services: tuple[RequestedService, ...]
-    course: Course
+    plan: ServicePlan
     um_fax: str
     um_phone: str
     now: datetime
@@ -82,7 +82,10 @@ def _cover(doc: PacketDoc, c: PacketContent, total: int) -> None:
         f"Patient {patient_name(r)}, DOB {r.patient.date_of_birth.isoformat()}, "
         f"member ID {r.insurance.member_id}",
     )
-    doc.row("Request:", f"{r.therapy.drug_name} - home infusion prior authorization")
+    doc.row(
+        "Request:",
+        f"{r.therapy.drug_name} - {site_title(c.plan.site_of_care).lower()} prior authorization",
+    )
     doc.gap()
     doc.para(
         "Contents: request summary; letter of medical necessity; original referral "
@@ -98,7 +101,7 @@ def _cover(doc: PacketDoc, c: PacketContent, total: int) -> None:
 def _request(doc: PacketDoc, c: PacketContent) -> None:
     r = c.referral
     p, ins, rx, t = r.patient, r.insurance, r.prescriber, r.therapy
-    doc.heading("Prior Authorization Request - Home Infusion")
+    doc.heading(f"Prior Authorization Request - {site_title(c.plan.site_of_care)}")
     doc.heading("Patient", 11)
     doc.row("Name:", patient_name(r))
     doc.row("Date of birth / Sex:", f"{p.date_of_birth.isoformat()} / {p.sex.value}")
@@ -133,18 +136,20 @@ def _request(doc: PacketDoc, c: PacketContent) -> None:
     doc.row("Route:", t.route)
     doc.row("Frequency:", t.frequency)
     doc.row("Duration:", t.duration)
+    pos = c.plan.place_of_service
     doc.row(
         "Site of care:",
-        "Home (place of service 12)"
-        if t.site_of_care is SiteOfCare.HOME
-        else "Ambulatory infusion suite",
+        f"Home (place of service {pos})"
+        if t.site_of_care == "home"
+        else f"Ambulatory infusion suite (place of service {pos}; per diem with modifier SS)",
     )
-    end = c.course.end.isoformat() if c.course.end else "to be confirmed"
-    doc.row("Requested period:", f"{c.course.start.isoformat()} to {end}")
+    end = c.plan.end.isoformat() if c.plan.end else "to be confirmed"
+    doc.row("Requested period:", f"{c.plan.start.isoformat()} to {end}")
     doc.heading("Requested services", 11)
     for s in c.services:
         units = str(s.quantity) if s.quantity is not None else "to be confirmed"
-        doc.row(f"{s.code}:", f"{s.description} - units: {units} ({s.basis})")
+        code = "-".join((s.code, *s.modifiers))
+        doc.row(f"{code}:", f"{s.description} - units: {units} ({s.basis})")
     doc.heading("Diagnoses (ICD-10-CM)", 11)
     for line in diagnosis_lines(r):
         doc.para(line)

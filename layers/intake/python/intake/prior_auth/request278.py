@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 
 from intake.models.referral import Referral, Relationship
-from intake.prior_auth.models import Pharmacy, RequestedService
-from intake.prior_auth.schedule import Course
+from intake.prior_auth.models import Pharmacy
+from intake.prior_auth.schedule import delivery
+from intake.service_plan import ServicePlan
 from intake.x12.t270.inquiry import INS_RELATIONSHIP_CODES
 from intake.x12.t278.request import (
     Diagnosis,
@@ -72,14 +72,14 @@ def members(referral: Referral) -> tuple[Member, Member | None]:
 def review_request(
     referral: Referral,
     pharmacy: Pharmacy,
-    course: Course,
-    services: Sequence[RequestedService],
+    plan: ServicePlan,
     *,
     trace_number: str,
     attachment_control_number: str = "",
 ) -> ReviewRequest:
     """The X217 request: pharmacy as requester and service provider, prescriber as referring
-    provider (2010EA DN), place of service 12 (home), one 2000F line per service."""
+    provider (2010EA DN), the plan's place of service, period and service lines (with their
+    JW/JZ/SS modifiers), one 2000F line per service."""
     subscriber, dependent = members(referral)
     p = referral.prescriber
     prescriber = Party(
@@ -100,11 +100,12 @@ def review_request(
         diagnoses=tuple(
             Diagnosis(d.code, principal=i == 0) for i, d in enumerate(referral.diagnoses)
         ),
-        services=tuple(ServiceLine(s.code, s.quantity) for s in services),
-        event_start=course.start,
-        event_end=course.end,
+        services=tuple(ServiceLine(s.code, s.units, modifiers=s.modifiers) for s in plan.lines),
+        event_start=plan.start,
+        event_end=plan.end,
         service_type=HOME_HEALTH_SERVICE_TYPE,
-        delivery=course.delivery(),
+        place_of_service=plan.place_of_service,
+        delivery=delivery(plan),
         providers=(("DN", prescriber), ("SJ", Party(pharmacy.name, pharmacy.npi, "XX"))),
         attachment_control_number=attachment_control_number,
     )

@@ -179,11 +179,13 @@ def _patient(draft: Draft, patient: dict[str, Any], index: _Index) -> None:
                 _put(draft, "patient.weight_kg", round(float(kg), 1))
 
 
-def _coverage(draft: Draft, coverage: dict[str, Any], index: _Index) -> None:
+def _coverage(
+    draft: Draft, coverage: dict[str, Any], index: _Index, prefix: str = "insurance"
+) -> None:
     payors = _l(coverage.get("payor"))
     payer = index.resolve(payors[0]) if payors else {}
     display = _s(_d(payors[0]).get("display")) if payors else None
-    _put(draft, "insurance.payer_name", _s(payer.get("name")) or display)
+    _put(draft, f"{prefix}.payer_name", _s(payer.get("name")) or display)
     identifiers = [_d(i) for i in _l(payer.get("identifier"))]
     niip = next(
         (
@@ -193,7 +195,7 @@ def _coverage(draft: Draft, coverage: dict[str, Any], index: _Index) -> None:
         ),
         identifiers[0] if identifiers else {},
     )
-    _put(draft, "insurance.payer_id", _s(niip.get("value")))
+    _put(draft, f"{prefix}.payer_id", _s(niip.get("value")))
     member = next(
         (
             _s(i.get("value"))
@@ -202,21 +204,26 @@ def _coverage(draft: Draft, coverage: dict[str, Any], index: _Index) -> None:
         ),
         None,
     )
-    _put(draft, "insurance.member_id", member or _s(coverage.get("subscriberId")))
+    _put(draft, f"{prefix}.member_id", member or _s(coverage.get("subscriberId")))
     for cls in (_d(c) for c in _l(coverage.get("class"))):
         kinds = {c.get("code") for c in _codings(cls.get("type"))}
         if "group" in kinds:
-            _put(draft, "insurance.group_number", _s(cls.get("value")))
+            _put(draft, f"{prefix}.group_number", _s(cls.get("value")))
         if "plan" in kinds:
-            _put(draft, "insurance.plan_name", _s(cls.get("name")) or _s(cls.get("value")))
+            _put(draft, f"{prefix}.plan_name", _s(cls.get("name")) or _s(cls.get("value")))
     relation = next((_s(c.get("code")) for c in _codings(coverage.get("relationship"))), None)
     if relation:
-        _put(draft, "insurance.relationship", _RELATIONSHIP.get(relation, "other"))
+        _put(draft, f"{prefix}.relationship", _RELATIONSHIP.get(relation, "other"))
         if relation != "self":
             subscriber = index.resolve(coverage.get("subscriber"))
-            _put_name(draft, "insurance.subscriber", subscriber, middle=False)
-            _put(draft, "insurance.subscriber.date_of_birth", _s(subscriber.get("birthDate")))
-            _put(draft, "insurance.subscriber.member_id", _s(coverage.get("subscriberId")))
+            _put_name(draft, f"{prefix}.subscriber", subscriber, middle=False)
+            _put(draft, f"{prefix}.subscriber.date_of_birth", _s(subscriber.get("birthDate")))
+            _put(draft, f"{prefix}.subscriber.member_id", _s(coverage.get("subscriberId")))
+
+
+def _second(coverage: dict[str, Any]) -> bool:
+    """Coverage.order 2: the patient's secondary coverage."""
+    return coverage.get("order") == 2
 
 
 def _npi(resource: dict[str, Any]) -> str | None:
@@ -398,15 +405,19 @@ def parse_fhir(document: dict[str, Any]) -> Extraction:
         problems.append("the FHIR document has no Patient resource")
 
     focal = next((_d(i) for i in _l(claim.get("insurance")) if _d(i).get("focal")), {})
+    coverages = index.of_type("Coverage")
     coverage = _first(
         index.resolve(focal.get("coverage")),
-        *(index.resolve(i) for i in _l(order.get("insurance"))),
-        *index.of_type("Coverage"),
+        *(c for c in (index.resolve(i) for i in _l(order.get("insurance"))) if not _second(c)),
+        *(c for c in coverages if not _second(c)),
     )
     if coverage:
         _coverage(draft, coverage, index)
     else:
         problems.append("the FHIR document has no Coverage (insurance) resource")
+    secondary = next((c for c in coverages if _second(c) and c is not coverage), None)
+    if secondary:
+        _coverage(draft, secondary, index, "secondary_insurance")
 
     requester = _first(
         index.resolve(med.get("requester")),

@@ -212,20 +212,25 @@ def _pid(draft: Draft, seg: _Seg) -> None:
 
 
 def _in1(draft: Draft, seg: _Seg) -> None:
-    if "insurance" in draft:  # primary only: IN1 set 1 comes first
+    """IN1 set 1 (or the first IN1) is the primary insurance, set 2 the secondary."""
+    if "insurance" not in draft:
+        prefix = "insurance"
+    elif seg.get(1) == "2" and "secondary_insurance" not in draft:
+        prefix = "secondary_insurance"
+    else:
         return
-    _put(draft, "insurance.plan_name", seg.get(2, 2) or seg.get(2, 1))
-    _put(draft, "insurance.payer_id", seg.get(3, 1))
-    _put(draft, "insurance.payer_name", seg.get(4, 1))
-    _put(draft, "insurance.group_number", seg.get(8))
-    _put(draft, "insurance.member_id", seg.get(36) or seg.get(49, 1))
+    _put(draft, f"{prefix}.plan_name", seg.get(2, 2) or seg.get(2, 1))
+    _put(draft, f"{prefix}.payer_id", seg.get(3, 1))
+    _put(draft, f"{prefix}.payer_name", seg.get(4, 1))
+    _put(draft, f"{prefix}.group_number", seg.get(8))
+    _put(draft, f"{prefix}.member_id", seg.get(36) or seg.get(49, 1))
     relation = seg.get(17, 1).upper()
     if relation:
-        _put(draft, "insurance.relationship", _RELATIONSHIP.get(relation, "other"))
+        _put(draft, f"{prefix}.relationship", _RELATIONSHIP.get(relation, "other"))
     if relation and _RELATIONSHIP.get(relation) != "self":
-        _put(draft, "insurance.subscriber.last_name", seg.get(16, 1))
-        _put(draft, "insurance.subscriber.first_name", seg.get(16, 2))
-        _put(draft, "insurance.subscriber.date_of_birth", hl7_date(seg.get(18)))
+        _put(draft, f"{prefix}.subscriber.last_name", seg.get(16, 1))
+        _put(draft, f"{prefix}.subscriber.first_name", seg.get(16, 2))
+        _put(draft, f"{prefix}.subscriber.date_of_birth", hl7_date(seg.get(18)))
 
 
 def _in2(draft: Draft, seg: _Seg) -> None:

@@ -11,6 +11,8 @@ from intake.x12.errors import X12SyntaxError
 from intake.x12.segments import Segment
 
 _LINE_BREAKS = "\r\n"
+_WHITESPACE = " \t\r\n\v\f"
+"""Between segments: a space after each terminator, tabs or indentation, CR/LF line wrapping."""
 _BOM = "\ufeff"
 
 
@@ -26,10 +28,12 @@ def _valid_id(segment_id: str) -> bool:
 def tokenize(text: str) -> tuple[Delimiters, list[Segment]]:
     """Delimiters and segments of one interchange.
 
-    Line breaks around segment terminators are tolerated (files are often wrapped one segment
-    per line), as are leading whitespace and a byte-order mark.
+    Any whitespace between segments is tolerated (files are wrapped one segment per line,
+    indented, or carry a space after each terminator), as is a byte-order mark. Whitespace
+    inside a segment is data and is kept (a segment id cannot start with it, so stripping the
+    start of each piece never loses data).
     """
-    body = text.lstrip(_BOM + " \t" + _LINE_BREAKS)
+    body = text.lstrip(_BOM + _WHITESPACE)
     if not body:
         raise X12SyntaxError("the text is empty: no ISA segment")
     delimiters = Delimiters.from_isa(body)
@@ -41,7 +45,7 @@ def tokenize(text: str) -> tuple[Delimiters, list[Segment]]:
     position = 0
     known_ids: set[str] = set()  # checking each distinct id once keeps this loop cheap
     for i, piece in enumerate(pieces):
-        raw = piece.strip(_LINE_BREAKS)
+        raw = piece.lstrip(_WHITESPACE).rstrip(_LINE_BREAKS)
         if not raw:
             continue
         position += 1
