@@ -65,7 +65,7 @@ def local_stack() -> Iterator[Any]:
     """The whole system on moto server with real handler processes, shared by a session.
 
     A welcome call is due 18 s after receipt instead of 48 h, escalation repeats every 2 s
-    instead of 4 h, and a pended authorization is overdue after 30 s instead of 7 days, so
+    instead of 4 h, and a pended authorization is overdue after 60 s instead of 7 days, so
     timeout paths run in test time; the poller ticks every second.
     """
     from intake_local.stack import LocalStack, StackOptions
@@ -75,7 +75,7 @@ def local_stack() -> Iterator[Any]:
             parameters={
                 "WelcomeCallSlaHours": "0.005",
                 "EscalationRepeatSeconds": "2",
-                "PaDecisionWindowSeconds": "30",
+                "PaDecisionWindowSeconds": "60",
             }
         )
     )

@@ -408,10 +408,10 @@ def test_payer_errors_while_polling_then_a_decision_after_the_window_is_kept(
         "reached",
     )
     wait_for(lambda: "prior_auth_waiting" in events_of(api, referral_id))
-    # When the payer errors on every status inquiry until the 30 s decision window has passed
+    # When the payer errors on every status inquiry until the 60 s decision window has passed
     local_stack.clearinghouse.fail_next(10_000)
     try:
-        followup = wait_for(lambda: followup_about(api, referral_id, "decision window"), timeout=90)
+        followup = wait_for(lambda: followup_about(api, referral_id, "decision window"), timeout=180)
     finally:
         local_stack.clearinghouse.fail_next(0)
     # Then a person is asked to follow up, and the authorization was not lost
@@ -419,7 +419,7 @@ def test_payer_errors_while_polling_then_a_decision_after_the_window_is_kept(
     assert "prior_auth_overdue" in events_of(api, referral_id)
     # And when the payer answers again, the late decision (its token expired) is recorded
     # and handed to a person as its own task
-    late = wait_for(lambda: followup_about(api, referral_id, "after the window"), timeout=90)
+    late = wait_for(lambda: followup_about(api, referral_id, "after the window"), timeout=180)
     assert "prior_auth_decided_late" in events_of(api, referral_id)
     assert api.referral(referral_id)["prior_auth"]["status"] == "certified"
     # And the workflow goes on once the follow-up records what the payer said
