@@ -411,7 +411,9 @@ def test_payer_errors_while_polling_then_a_decision_after_the_window_is_kept(
     # When the payer errors on every status inquiry until the 60 s decision window has passed
     local_stack.clearinghouse.fail_next(10_000)
     try:
-        followup = wait_for(lambda: followup_about(api, referral_id, "decision window"), timeout=180)
+        followup = wait_for(
+            lambda: followup_about(api, referral_id, "decision window"), timeout=180
+        )
     finally:
         local_stack.clearinghouse.fail_next(0)
     # Then a person is asked to follow up, and the authorization was not lost
