@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from intake.clock import utcnow
-from intake.errors import Conflict, InvalidRequest, NotFound
+from intake.errors import Conflict, InvalidCorrections, InvalidRequest, NotFound
 from intake.ids import task_id_for
 from intake.models.records import (
     CallOutcome,
@@ -29,6 +29,7 @@ from intake.models.records import (
 )
 from intake.observability import logger
 from intake.ports import Notifier, ReferralStore, Workflow
+from intake.referrals.draft import correction_problems
 
 CALL_TASKS = {TaskType.WELCOME_CALL, TaskType.COST_AND_OPTIONS_CALL, TaskType.SCHEDULING_CALL}
 
@@ -91,6 +92,9 @@ class CallRequest(BaseModel):
     details: dict[str, Any] = Field(default_factory=dict)
 
 
+CompletionHook = Callable[[TaskRecord, "Completion"], Callable[[], None] | None]
+
+
 class Completion(BaseModel):
     outcome: str
     note: str | None = Field(default=None, max_length=4000)
@@ -105,10 +109,9 @@ class TaskService:
     workflow: Workflow | None = None
     clock: Callable[[], datetime] = utcnow
     # What completing a task of a type does besides recording it (e.g. a completed draft
-    # starts its workflow). Runs first: if it refuses, the task stays open.
-    on_complete: dict[TaskType, Callable[[TaskRecord, Completion], None]] = field(
-        default_factory=dict
-    )
+    # starts its workflow). Called before the completion is written: it may refuse (raise,
+    # the task stays open); it returns what to do once this completion has won, or None.
+    on_complete: dict[TaskType, CompletionHook] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ opening
     def open_from_workflow(self, request: CallRequest) -> TaskRecord:
@@ -173,24 +176,52 @@ class TaskService:
         return task
 
     def claim(self, task_id: str, liaison: str) -> TaskRecord:
+        """One conditional write decides: of two liaisons claiming at once, one gets the task
+        and the other a Conflict (claiming again what you hold is a no-op success)."""
         task = self.get(task_id)
-        if task.status is TaskStatus.COMPLETED:
-            raise Conflict(f"task {task_id} is already completed")
-        if task.status is TaskStatus.CLAIMED and task.claimed_by != liaison:
-            raise Conflict(f"task {task_id} is claimed by another liaison")
-        now = self.clock()
-        claimed = self.store.update_task(
-            task_id,
-            {"status": TaskStatus.CLAIMED.value, "claimed_by": liaison, "claimed_at": now},
-            expect_status={TaskStatus.OPEN.value, TaskStatus.CLAIMED.value},
-        )
-        self._timeline(task.referral_id, "task_claimed", task, actor=liaison)
+        try:
+            claimed = self.store.update_task(
+                task_id,
+                {
+                    "status": TaskStatus.CLAIMED.value,
+                    "claimed_by": liaison,
+                    "claimed_at": self.clock(),
+                },
+                expect_status={TaskStatus.OPEN.value, TaskStatus.CLAIMED.value},
+                workable_by=liaison,
+            )
+        except Conflict:
+            raise self._refusal(task_id, liaison) from None
+        if task.claimed_by != liaison:
+            self._timeline(task.referral_id, "task_claimed", task, actor=liaison)
         return claimed
 
-    def complete(self, task_id: str, completion: Completion) -> TaskRecord:
+    def unclaim(self, task_id: str, liaison: str) -> TaskRecord:
+        """Give a claimed task back to the queue (only its holder can)."""
         task = self.get(task_id)
-        if task.status is TaskStatus.COMPLETED:
-            raise Conflict(f"task {task_id} is already completed")
+        try:
+            released = self.store.update_task(
+                task_id,
+                {"status": TaskStatus.OPEN.value, "claimed_by": None, "claimed_at": None},
+                expect_status={TaskStatus.CLAIMED.value},
+                workable_by=liaison,
+            )
+        except Conflict:
+            current = self.get(task_id)
+            if current.status is TaskStatus.OPEN:
+                raise Conflict(f"task {task_id} is not claimed") from None
+            raise self._refusal(task_id, liaison) from None
+        self._timeline(task.referral_id, "task_unclaimed", task, actor=liaison)
+        return released
+
+    def complete(self, task_id: str, completion: Completion) -> TaskRecord:
+        """Check, then win the conditional update, then act: a completion's effects (a draft
+        starting its workflow) happen only for the request whose update succeeded, so the
+        stored data is always the winner's. If acting fails, the completion is undone and
+        the task stays with the liaison to try again."""
+        task = self.get(task_id)
+        if task.status in (TaskStatus.COMPLETED, TaskStatus.CANCELLED):
+            raise Conflict(f"task {task_id} is already {task.status.value}")
         if task.status is TaskStatus.CLAIMED and task.claimed_by != completion.liaison:
             raise Conflict(f"task {task_id} is claimed by another liaison")
         allowed = allowed_outcomes(task.task_type)
@@ -199,22 +230,37 @@ class TaskService:
                 f"outcome '{completion.outcome}' does not apply to a {task.task_type.value} task;"
                 f" use one of: {', '.join(sorted(allowed))}"
             )
+        if completion.corrections:
+            self._check_corrections(task, completion.corrections)
         hook = self.on_complete.get(task.task_type)
-        if hook is not None:
-            hook(task, completion)
-        done = self.store.update_task(
-            task_id,
-            {
-                "status": TaskStatus.COMPLETED.value,
-                "outcome": completion.outcome,
-                "note": completion.note,
-                "corrections": completion.corrections,
-                "completed_by": completion.liaison,
-                "completed_at": self.clock(),
-            },
-            expect_status={TaskStatus.OPEN.value, TaskStatus.CLAIMED.value},
-            remove_from_work_queue=True,
-        )
+        act = hook(task, completion) if hook is not None else None
+        try:
+            done = self.store.update_task(
+                task_id,
+                {
+                    "status": TaskStatus.COMPLETED.value,
+                    "outcome": completion.outcome,
+                    "note": completion.note,
+                    "corrections": completion.corrections,
+                    "completed_by": completion.liaison,
+                    "completed_at": self.clock(),
+                },
+                expect_status={TaskStatus.OPEN.value, TaskStatus.CLAIMED.value},
+                workable_by=completion.liaison,
+                remove_from_work_queue=True,
+            )
+        except Conflict:
+            raise self._refusal(task_id, completion.liaison) from None
+        if act is not None:
+            try:
+                act()
+            except Exception as exc:
+                self._undo_completion(task)
+                logger.warning(
+                    "completion undone: its effect failed",
+                    extra={"task_id": task_id, "error": type(exc).__name__},
+                )
+                raise
         self._timeline(
             task.referral_id,
             "task_completed",
@@ -225,6 +271,44 @@ class TaskService:
         if done.task_token:
             self._resume(done, done.task_token)
         return done
+
+    def _check_corrections(self, task: TaskRecord, corrections: dict[str, Any]) -> None:
+        """Paths must be referral fields, list positions bounded by the list they correct."""
+        record = self.store.get_referral(task.referral_id)
+        base: dict[str, Any] = {}
+        if record is not None and record.referral is not None:
+            base = record.referral.model_dump(mode="json")
+        elif record is not None and record.draft is not None:
+            base = record.draft
+        elif isinstance(task.details.get("draft"), dict):
+            base = task.details["draft"]
+        problems = correction_problems(base, corrections)
+        if problems:
+            raise InvalidCorrections("the corrections cannot be applied: " + "; ".join(problems))
+
+    def _undo_completion(self, before: TaskRecord) -> None:
+        self.store.update_task(
+            before.task_id,
+            {
+                "status": before.status.value,
+                "due_at": before.due_at,
+                "outcome": None,
+                "note": None,
+                "corrections": None,
+                "completed_by": None,
+                "completed_at": None,
+            },
+            expect_status={TaskStatus.COMPLETED.value},
+        )
+
+    def _refusal(self, task_id: str, liaison: str) -> Conflict:
+        """Why a conditional write on a task lost, in words (read after the loss)."""
+        current = self.get(task_id)
+        if current.status in (TaskStatus.COMPLETED, TaskStatus.CANCELLED):
+            return Conflict(f"task {task_id} is already {current.status.value}")
+        if current.status is TaskStatus.CLAIMED and current.claimed_by != liaison:
+            return Conflict(f"task {task_id} is claimed by another liaison")
+        return Conflict(f"task {task_id} changed meanwhile; read it again")
 
     # ------------------------------------------------------------------ escalation
     def escalate(self, referral_id: str, task_type: TaskType, round_: int = 1) -> TaskRecord:

@@ -36,11 +36,15 @@ class TaskView(BaseModel):
     outcome: str | None
     note: str | None
     escalations: int
+    cancel_reason: str | None = None
 
     @classmethod
     def of(cls, task: TaskRecord, now: datetime) -> TaskView:
-        data = task.model_dump(exclude={"task_token", "corrections", "resume_pending"})
-        return cls(**data, overdue=task.status is not TaskStatus.COMPLETED and task.due_at < now)
+        data = task.model_dump(
+            exclude={"task_token", "corrections", "resume_pending", "cancelled_at"}
+        )
+        working = task.status in (TaskStatus.OPEN, TaskStatus.CLAIMED)
+        return cls(**data, overdue=working and task.due_at < now)
 
 
 class TaskList(BaseModel):
@@ -54,6 +58,10 @@ class ReferralView(BaseModel):
     stage: str
     referral: Referral | None
     problems: list[str]
+    draft: dict[str, Any] | None = Field(
+        description="what was read, for a referral in review: complete it with corrections"
+    )
+    fields_missing: list[str]
     source_key: str
     quarantine_key: str | None
     uploaded_at: datetime
@@ -79,6 +87,8 @@ class ReferralView(BaseModel):
             stage=record.stage,
             referral=record.referral,
             problems=record.problems,
+            draft=record.draft,
+            fields_missing=record.fields_missing,
             source_key=record.source.key,
             quarantine_key=record.source.quarantine_key,
             uploaded_at=record.uploaded_at,
@@ -113,7 +123,9 @@ class CompleteRequest(BaseModel):
     liaison: str | None = Field(default=None, max_length=120)
     corrections: dict[str, Any] | None = Field(
         default=None,
-        description="corrected referral fields (e.g. insurance.member_id) for review tasks",
+        description="corrected referral fields (e.g. insurance.member_id) for review tasks: "
+        "referral field paths only, list positions at most one past the list's end, at most "
+        "50 fields; the whole body at most 64 KB",
     )
 
 

@@ -42,6 +42,7 @@ class TaskStatus(StrEnum):
     OPEN = "open"
     CLAIMED = "claimed"
     COMPLETED = "completed"
+    CANCELLED = "cancelled"  # its referral stopped (workflow failed); nobody should work it
 
 
 class CallOutcome(StrEnum):
@@ -76,6 +77,11 @@ class ReferralRecord(BaseModel):
     stage: str = Field(description="the workflow step the referral is at, in words")
     referral: Referral | None = None
     problems: list[str] = Field(default_factory=list)
+    draft: dict[str, Any] | None = Field(
+        default=None,
+        description="what was read, for a referral in review (bounded: see referrals.bounds)",
+    )
+    fields_missing: list[str] = Field(default_factory=list)
     source: SourceDocument
     uploaded_at: datetime
     created_at: datetime
@@ -118,6 +124,8 @@ class TaskRecord(BaseModel):
     escalations: int = 0
     escalated_at: datetime | None = None
     resume_pending: bool = False
+    cancelled_at: datetime | None = None
+    cancel_reason: str | None = None
 
 
 class TimelineEvent(BaseModel):

@@ -21,6 +21,8 @@ limit                      default     why
 ``max_hl7_bytes``          1 MiB       one HL7 v2 message (not a batch of thousands)
 ``max_hl7_segments``       500         a REF/RDE/ORM message has 10-60 segments
 ``total_time_s``           120 s       wall-clock budget for one file, checked between steps
+``max_start_ahead_days``   365         a therapy start this far after receipt is a typo
+                                       (plausibility; a start in the past means "now")
 =========================  ==========  ======================================================
 
 The time budget is cooperative (checked between pages and steps; OCR subprocesses are killed
@@ -53,6 +55,7 @@ class Limits:
     max_hl7_bytes: int = 1 * MiB
     max_hl7_segments: int = 500
     total_time_s: float = 120.0
+    max_start_ahead_days: int = 365
 
 
 DEFAULT_LIMITS = Limits()
