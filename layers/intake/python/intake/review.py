@@ -47,6 +47,9 @@ class DraftCompletion:
             raise InvalidRequest("the referral is still implausible: " + "; ".join(doubts))
 
         def start() -> None:
+            """Record the referral, start its workflow, then drop the draft. If the start
+            fails the referral goes back to review (the task is reopened by the caller), the
+            draft still there for the retry."""
             now = self.clock()
             self.store.update_referral(
                 task.referral_id,
@@ -54,11 +57,24 @@ class DraftCompletion:
                 status=ReferralStatus.IN_PROGRESS.value,
                 stage="welcome call",
                 problems=[],
-                draft=None,
-                fields_missing=[],
                 execution_name=task.referral_id,
                 updated_at=now,
             )
+            try:
+                started = self.workflow.start(
+                    task.referral_id,
+                    {"referral_id": task.referral_id, "uploaded_at": uploaded.isoformat()},
+                )
+            except Exception:
+                self.store.update_referral(
+                    task.referral_id,
+                    status=ReferralStatus.IN_REVIEW.value,
+                    stage="waiting for a liaison to complete missing fields",
+                    problems=record.problems if record is not None else [],
+                    updated_at=self.clock(),
+                )
+                raise
+            self.store.update_referral(task.referral_id, draft=None, fields_missing=[])
             self.store.record(
                 task.referral_id,
                 "referral_completed",
@@ -66,10 +82,7 @@ class DraftCompletion:
                 actor=completion.liaison,
                 fields=sorted(completion.corrections or {})[:50],
             )
-            if self.workflow.start(
-                task.referral_id,
-                {"referral_id": task.referral_id, "uploaded_at": uploaded.isoformat()},
-            ):
+            if started:
                 self.store.record(task.referral_id, "workflow_requested", at=self.clock())
 
         return start
