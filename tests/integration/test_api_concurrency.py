@@ -190,7 +190,7 @@ def test_a_completion_whose_effect_fails_is_undone_and_can_be_retried(
     # And the task is open again and the referral back in review, not stuck half-done
     assert service.get(review_task).status is TaskStatus.OPEN
     assert review_task in {t.task_id for t in service.store.open_tasks("open")}
-    record = service.store.get_referral(review_task.split(".")[0])
+    record = service.store.get_referral(review_task.split(".", maxsplit=1)[0])
     assert record is not None and record.status.value == "in_review" and record.draft
     # When they try again once the service is back, Then it completes
     hook.workflow = working
