@@ -124,6 +124,7 @@ class IngestService:
             status=ReferralStatus.IN_PROGRESS,
             stage="welcome call",
             referral=referral,
+            problems=outcome.problems,  # notes on an accepted file (e.g. characters removed)
             source=source,
             uploaded_at=upload.uploaded_at,
             created_at=now,

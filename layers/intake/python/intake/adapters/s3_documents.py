@@ -26,7 +26,8 @@ class S3Documents:
         head = self.s3.head_object(**args)
         if head["ContentLength"] > max_bytes:
             raise InvalidRequest(
-                f"the file is {head['ContentLength']} bytes; the limit is {max_bytes} bytes"
+                f"the file is larger than {max_bytes // (1024 * 1024)} MB "
+                f"({head['ContentLength']} bytes; the limit is {max_bytes} bytes)"
             )
         body: bytes = self.s3.get_object(**args)["Body"].read(max_bytes + 1)
         return body
