@@ -148,7 +148,9 @@ def _many_values() -> bytes:
 
 def _fhir_duplicate(tag: str) -> bytes:
     text = _fhir(tag, lambda d: None).decode()
-    return text.replace('"resourceType": "Bundle"', '"resourceType": "Bundle", "type": "x"', 1)
+    return text.replace(
+        '"resourceType": "Bundle"', '"resourceType": "Bundle", "type": "x"', 1
+    ).encode()
 
 
 def kinds() -> list[BadInput]:
@@ -334,7 +336,7 @@ def kinds() -> list[BadInput]:
         "in_review",
         "plausible maximum",
     )
-    add("fhir-duplicate-keys", "json", _fhir_duplicate("dupe").encode(), "in_review", "twice")
+    add("fhir-duplicate-keys", "json", _fhir_duplicate("dupe"), "in_review", "twice")
     add(
         "fhir-control-chars-only-name",
         "json",
