@@ -119,6 +119,73 @@ def _pdf(pages: int, text: str = "") -> bytes:
     return bytes(pdf.output())
 
 
+def _tiff_fax() -> bytes:
+    """The e-fax sample rendered at fax resolution as a two-page Group 4 TIFF (page 2 blank)."""
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    document = pdfium.PdfDocument(_sample("20-fax-efax-text.pdf"))
+    try:
+        page = document[0]
+        image = page.render(scale=200 / 72, grayscale=True).to_pil().convert("1")
+        page.close()
+    finally:
+        document.close()
+    blank = Image.new("1", image.size, 1)
+    buffer = io.BytesIO()
+    image.save(buffer, format="TIFF", compression="group4", save_all=True, append_images=[blank])
+    return buffer.getvalue()
+
+
+def _tiff_claiming(width: int, height: int) -> bytes:
+    """A tiny TIFF whose header claims ``width`` x ``height`` pixels (a decompression bomb)."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("L", (16, 16), 255).save(buffer, format="TIFF")
+    data = bytearray(buffer.getvalue())
+    ifd = int.from_bytes(data[4:8], "little")
+    for i in range(int.from_bytes(data[ifd : ifd + 2], "little")):
+        entry = ifd + 2 + 12 * i
+        tag, kind = (int.from_bytes(data[entry + o : entry + o + 2], "little") for o in (0, 2))
+        value = {256: width, 257: height}.get(tag)
+        if value is not None:
+            size = 2 if kind == 3 else 4
+            data[entry + 8 : entry + 8 + size] = value.to_bytes(size, "little")
+    return bytes(data)
+
+
+def _pdf_image_bomb(width: int, height: int) -> bytes:
+    """A one-page PDF drawing one image whose dictionary claims ``width`` x ``height`` pixels
+    (its data is a few bytes: the guard must act on the header, before any decoding)."""
+    import zlib
+
+    pixels = zlib.compress(b"\0" * 4096)
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+        b"/Resources << /XObject << /Im1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
+        b"/BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream"
+        % (width, height, len(pixels), pixels),
+        b"<< /Length 30 >>\nstream\nq 612 0 0 792 0 0 cm /Im1 Do Q\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
 def _zip() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -167,6 +234,8 @@ def kinds() -> list[BadInput]:
     add("zip-archive", "zip", _zip(), "quarantined", "a ZIP archive")
     add("gzip", "gz", gzip.compress(b"{}", mtime=0), "quarantined", "gzip-compressed")
     add("png-image", "png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "quarantined", "a PNG image")
+    add("pdf-image-bomb", "pdf", _pdf_image_bomb(40_000, 40_000), "quarantined", "million pix")
+    add("tiff-pixel-bomb", "tif", _tiff_claiming(40_000, 40_000), "quarantined", "million pixels")
     add("jpeg-image", "jpg", b"\xff\xd8\xff\xe0" + b"\0" * 64, "quarantined", "a JPEG image")
     add("office-doc", "doc", b"\xd0\xcf\x11\xe0" + b"\0" * 64, "quarantined", "Microsoft Office")
     add("random-binary", "dat", bytes(range(256)) * 8, "quarantined", "binary data")
@@ -183,6 +252,7 @@ def kinds() -> list[BadInput]:
         "quarantined",
         "larger than",
     )
+    add("tiff-fax-two-pages", "tif", _tiff_fax(), "in_progress", "")
     # ---- JSON that breaks the reader
     add("json-truncated", j, _json(_referral("trunc"))[:300], "quarantined", "cut off or malformed")
     add("json-list", j, _json([_referral("list")]), "quarantined", "a list")

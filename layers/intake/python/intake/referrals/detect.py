@@ -17,6 +17,7 @@ from intake.referrals.limits import DEFAULT_LIMITS, Limits
 
 class DocumentFormat(StrEnum):
     PDF = "pdf"
+    TIFF = "tiff"
     HL7V2 = "hl7v2"
     FHIR = "fhir"
     JSON = "json"
@@ -40,8 +41,6 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x1f\x8b", "a gzip-compressed file: decompress it and send the document inside"),
     (b"\x89PNG", "a PNG image: send faxes and scans as PDF"),
     (b"\xff\xd8\xff", "a JPEG image: send faxes and scans as PDF"),
-    (b"II*\x00", "a TIFF image: send faxes and scans as PDF"),
-    (b"MM\x00*", "a TIFF image: send faxes and scans as PDF"),
     (b"\xd0\xcf\x11\xe0", "an old Microsoft Office file: print it to PDF"),
 )
 _REFERRAL_KEYS = frozenset({"patient", "insurance", "prescriber", "therapy", "diagnoses"})
@@ -179,6 +178,8 @@ def detect(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Detection:
         return Detection(DocumentFormat.UNKNOWN, reason="the file is empty")
     if b"%PDF-" in data[:1024]:
         return Detection(DocumentFormat.PDF)
+    if data.startswith((b"II*\x00", b"MM\x00*")):
+        return Detection(DocumentFormat.TIFF)
     for magic, what in _MAGIC:
         if data.startswith(magic):
             return Detection(DocumentFormat.UNKNOWN, reason=f"the file is {what}")

@@ -15,6 +15,7 @@ from intake.referrals.ocr import OcrEngine
 from intake.referrals.outcome import Extraction, ParseOutcome, build_outcome, unreadable
 from intake.referrals.pdf_format import parse_pdf
 from intake.referrals.plausibility import Window
+from intake.referrals.tiff_format import parse_tiff
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,8 @@ def _extract(
     fmt, text, document = detection.format, detection.text, detection.document
     if fmt is DocumentFormat.PDF:
         return parse_pdf(data, ocr=ocr, limits=limits, deadline=deadline)
+    if fmt is DocumentFormat.TIFF:
+        return parse_tiff(data, ocr=ocr, limits=limits, deadline=deadline)
     if fmt is DocumentFormat.HL7V2 and text is not None:
         return parse_hl7(text, limits)
     if fmt is DocumentFormat.FHIR and isinstance(document, dict):
