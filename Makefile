@@ -33,6 +33,7 @@ format: setup
 bench: setup  ## speed and memory figures (not tests)
 	$(VENV)/python bench/bench_x12.py
 	$(VENV)/python bench/bench_domain.py
+	$(VENV)/python bench/bench_bad_inputs.py
 
 openapi: setup
 	$(VENV)/intake api openapi --out docs/openapi.json
