@@ -30,6 +30,9 @@ from typing import Any, Literal
 
 SAMPLES = Path(__file__).resolve().parents[4] / "events" / "referrals"
 Expect = Literal["quarantined", "in_review", "in_progress"]
+# Accepted HL7 kinds carry no send time (MSH-7), so their welcome call is due 48 h after the
+# upload: the sample's 2025 send time would make it overdue on arrival and escalate.
+NOW = ("20250302101400-0600", "")
 
 
 @dataclass(frozen=True)
@@ -347,7 +350,7 @@ def kinds() -> list[BadInput]:
     add(
         "hl7-escapes-in-names",
         "hl7",
-        _hl7("esc", ("Ortega^Daniel^J", "Ort\\X00\\ega^Dan\\.br\\iel^J\\F\\")),
+        _hl7("esc", NOW, ("Ortega^Daniel^J", "Ort\\X00\\ega^Dan\\.br\\iel^J\\F\\")),
         "in_progress",
         "patient.last_name: held control",
     )
@@ -394,7 +397,7 @@ def kinds() -> list[BadInput]:
     add(
         "hl7-bidi-in-address",
         "hl7",
-        _hl7("bidi", ("742 Evergreen Ter", "742 Evergreen\u202e Ter")),
+        _hl7("bidi", NOW, ("742 Evergreen Ter", "742 Evergreen\u202e Ter")),
         "in_progress",
         "patient.address.line1: held control",
     )
