@@ -5,7 +5,6 @@ stuck. The kinds and their documented states are in ``intake_local.samples.bad_i
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -25,18 +24,6 @@ TASK_FOR = {
 }
 
 
-@pytest.fixture(scope="module")
-def corpus_stack() -> Iterator[Any]:
-    """A stack of its own: the corpus's load (OCR, 76 uploads) never slows another test's
-    stack, and its workflows end with it."""
-    from intake_local.stack import LocalStack
-
-    stack = LocalStack()
-    stack.start()
-    yield stack
-    stack.stop()
-
-
 def view_of(api: LiaisonClient, referral_id: str) -> dict[str, Any] | None:
     try:
         return api.referral(referral_id)
@@ -53,8 +40,7 @@ def settled(api: LiaisonClient, item: BadInput, referral_id: str) -> bool:
     return any(t["task_id"] == wanted and t["status"] == "open" for t in view["tasks"])
 
 
-def test_every_bad_input_ends_in_one_visible_state(corpus_stack: Any) -> None:
-    local_stack = corpus_stack
+def test_every_bad_input_ends_in_one_visible_state(local_stack: Any) -> None:
     api = LiaisonClient(local_stack.outputs.api_url, "corpus@local")
     s3 = local_stack.client("s3")
     corpus = kinds()
@@ -94,3 +80,5 @@ def test_every_bad_input_ends_in_one_visible_state(corpus_stack: Any) -> None:
                 + f":{ids[item.kind]}"
             )
             assert sfn.describe_execution(executionArn=arn)["status"] == "RUNNING", item.kind
+            # (cleaning up: the session's stack serves other tests)
+            sfn.stop_execution(executionArn=arn, error="TestDone", cause="bad-input corpus")
