@@ -34,6 +34,7 @@ bench: setup  ## speed and memory figures (not tests)
 	$(VENV)/python bench/bench_x12.py
 	$(VENV)/python bench/bench_domain.py
 	POWERTOOLS_LOG_LEVEL=ERROR $(VENV)/python bench/bench_polling.py
+	$(VENV)/python bench/bench_bad_inputs.py
 
 openapi: setup
 	$(VENV)/intake api openapi --out docs/openapi.json

@@ -315,8 +315,45 @@ def test_an_execution_that_ended_badly_becomes_one_workflow_error_task(
     record = store.get_referral(referral_id)
     assert record is not None and record.status.value == "failed"
     errors = [t for t in store.tasks_of(referral_id) if t.task_type is TaskType.WORKFLOW_ERROR]
-    assert len(errors) == 1 and errors[0].details["error"] == "FAILED"
+    assert len(errors) == 1 and errors[0].details["error_type"] == "FAILED"
+    assert errors[0].details["what_failed"] == "the workflow execution failed"
+    assert "what_to_do" in errors[0].details and "cause" not in errors[0].details
     assert [e.event for e in store.timeline(referral_id)].count("workflow_failed") == 1
+    # And its open welcome call is cancelled with the reason, and the liaisons are told
+    call = store.get_task(welcome_call)
+    assert call is not None and call.status is TaskStatus.CANCELLED
+    assert call.cancel_reason is not None and "stopped" in call.cancel_reason
+    assert welcome_call not in {t.task_id for t in store.open_tasks("open")}
+    kinds = [n["kind"] for n in resources.notifications()]
+    assert kinds.count("task_cancelled") == 1 and kinds.count("task_queued") >= 1
+
+
+def test_a_lambda_error_cause_is_never_stored_only_its_type_and_plain_words(
+    resources: IntakeResources, handlers: dict[str, Any], lambda_context: Any, welcome_call: str
+) -> None:
+    # Given a step failed with an exception whose message quotes a referral value
+    referral_id = welcome_call.split(".", maxsplit=1)[0]
+    cause = {
+        "errorMessage": "year 12025 is out of range for Maria Lopez",
+        "errorType": "ValueError",
+        "stackTrace": ['  File "/var/task/intake/prescription.py", line 265, in add_months\n'],
+    }
+    event = {
+        "action": "failed",
+        "referral_id": referral_id,
+        "error": {"Error": "ValueError", "Cause": json.dumps(cause)},
+    }
+    # When the failure is recorded
+    handlers["workflow_step"](event, lambda_context)
+    # Then the workflow_error task says what failed in words, and holds no part of the message
+    store = DynamoDbStore(resources.table_name)
+    (error,) = [t for t in store.tasks_of(referral_id) if t.task_type is TaskType.WORKFLOW_ERROR]
+    assert error.details["error_type"] == "ValueError"
+    assert "internal error (ValueError)" in error.details["what_failed"]
+    assert "Lopez" not in json.dumps(error.model_dump(mode="json"))
+    assert "12025" not in json.dumps(
+        [e.model_dump(mode="json") for e in store.timeline(referral_id)]
+    )
 
 
 def test_escalating_a_task_not_yet_created_waits_a_little_instead_of_failing(

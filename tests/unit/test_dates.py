@@ -6,9 +6,9 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 from intake.auth_coverage import planned_doses, requested_plan, uncovered
-from intake.service_plan.plan import from_day
 from intake.dates import order_age, planned, therapy_start
 from intake.models.referral import Referral
+from intake.service_plan.plan import from_day
 from tests.conftest import EVENTS
 
 RECEIVED = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)

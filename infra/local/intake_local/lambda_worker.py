@@ -35,6 +35,35 @@ class LambdaContext:
         return max(0, self.deadline_ms - int(time.time() * 1000))
 
 
+def _log(context: LambdaContext, message: str, **fields: Any) -> None:
+    """One JSON line on stderr (the function's log file): ids and error types only, because
+    moto's event sources drop a failed invocation's result without a word."""
+    line = {
+        "level": "ERROR",
+        "message": message,
+        "function_name": context.function_name,
+        "request_id": context.aws_request_id,
+        **fields,
+    }
+    sys.stderr.write(json.dumps(line) + "\n")
+    sys.stderr.flush()
+
+
+def _log_failure(context: LambdaContext, exc: Exception) -> None:
+    frames = [
+        f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} in {f.name}"
+        for f in traceback.extract_tb(exc.__traceback__)
+    ]
+    _log(context, "invocation failed", error=type(exc).__name__, where=frames[-8:])
+
+
+def _log_partial_failures(context: LambdaContext, result: Any) -> None:
+    failures = result.get("batchItemFailures") if isinstance(result, dict) else None
+    if failures:
+        ids = [str(f.get("itemIdentifier")) for f in failures if isinstance(f, dict)]
+        _log(context, "batch items failed; they will be redelivered", item_ids=ids)
+
+
 def main() -> None:
     protocol = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1, encoding="utf-8")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
@@ -66,7 +95,9 @@ def main() -> None:
         try:
             result = handler(request["event"], context)
             reply = {"ok": True, "payload": result}
+            _log_partial_failures(context, result)
         except Exception as exc:
+            _log_failure(context, exc)
             reply = {
                 "ok": False,
                 "payload": {

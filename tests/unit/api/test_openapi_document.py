@@ -16,6 +16,7 @@ def test_published_openapi_matches_the_routes() -> None:
         "/tasks",
         "/tasks/{task_id}",
         "/tasks/{task_id}/claim",
+        "/tasks/{task_id}/unclaim",
         "/tasks/{task_id}/complete",
         "/referrals/{referral_id}",
         "/referrals/{referral_id}/estimates",

@@ -8,6 +8,7 @@ not load the packet builders.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
@@ -20,6 +21,7 @@ from intake.referrals.draft import merge_fields
 from intake.tasks import Completion
 
 THERAPY_PREFIX = "therapy."
+CERTIFICATION_FIELDS = frozenset({"certification_number", "effective_from", "effective_to"})
 
 
 def apply_therapy_corrections(referral: Referral, corrections: dict[str, Any]) -> Referral:
@@ -49,17 +51,33 @@ class AuthTaskCheck:
     def __init__(self, referral_of: Any) -> None:
         self._referral_of = referral_of
 
-    def __call__(self, task: TaskRecord, completion: Completion) -> None:
+    def __call__(self, task: TaskRecord, completion: Completion) -> None:  # a CompletionHook
         corrections = completion.corrections or {}
         if completion.outcome == AuthTaskOutcome.ALTERNATIVE_THERAPY.value:
             record = self._referral_of(task.referral_id)
             if record is None or record.referral is None:
                 raise InvalidRequest(f"referral {task.referral_id} has no validated referral")
             apply_therapy_corrections(record.referral, corrections)
-        if completion.outcome == AuthTaskOutcome.CERTIFIED.value and not corrections.get(
-            "certification_number"
-        ):
-            raise InvalidRequest(
-                'give the payer\'s certification as corrections {"certification_number": "...",'
-                ' "effective_from": "YYYY-MM-DD", "effective_to": "YYYY-MM-DD"}'
-            )
+        if completion.outcome == AuthTaskOutcome.CERTIFIED.value:
+            _check_certification(corrections)
+        # It only checks: nothing is left to do once the completion has won.
+
+
+def _check_certification(corrections: dict[str, Any]) -> None:
+    """A certification by phone: its number, and its dates when the payer gave them."""
+    unknown = sorted(set(corrections) - CERTIFICATION_FIELDS)
+    if unknown:
+        raise InvalidRequest(f"a certification takes only {sorted(CERTIFICATION_FIELDS)}")
+    for key in ("effective_from", "effective_to"):
+        value = corrections.get(key)
+        if value is not None:
+            try:
+                date.fromisoformat(str(value))
+            except ValueError:
+                raise InvalidRequest(f"{key} must be a date, YYYY-MM-DD") from None
+    number = corrections.get("certification_number")
+    if not isinstance(number, str) or not 1 <= len(number) <= 50:
+        raise InvalidRequest(
+            'give the payer\'s certification as corrections {"certification_number": "...",'
+            ' "effective_from": "YYYY-MM-DD", "effective_to": "YYYY-MM-DD"}'
+        )

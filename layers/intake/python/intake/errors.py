@@ -15,3 +15,11 @@ class Conflict(IntakeError):
 
 class InvalidRequest(IntakeError):
     pass
+
+
+class InvalidCorrections(InvalidRequest):
+    """Corrections that name no referral field or reach past a list (422)."""
+
+
+class TooLarge(IntakeError):
+    """A request body past the documented maximum (413)."""

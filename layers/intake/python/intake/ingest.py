@@ -16,7 +16,8 @@ from datetime import datetime, timedelta
 
 from intake.clock import utcnow
 from intake.errors import InvalidRequest
-from intake.ids import referral_id_for, referral_id_from_digest
+from intake.failure import where
+from intake.ids import referral_id_from_digest
 from intake.models.records import (
     ReferralRecord,
     ReferralStatus,
@@ -62,13 +63,32 @@ class IngestService:
     clock: Callable[[], datetime] = utcnow
 
     def ingest(self, upload: UploadedObject) -> IngestResult:
+        """Any exception propagates (the queue retries, then its DLQ alarms) and is logged
+        here by type and place only: its message could hold a value from the document."""
+        try:
+            return self._ingest(upload)
+        except Exception as exc:
+            logger.error(
+                "ingest failed; the upload will be retried",
+                extra={
+                    "error": type(exc).__name__,
+                    "where": where(exc),
+                    "bucket": upload.bucket,
+                    "version_id": upload.version_id,
+                },
+            )
+            raise
+
+    def _ingest(self, upload: UploadedObject) -> IngestResult:
         try:
             data = self.documents.read(upload.bucket, upload.key, upload.version_id, self.max_bytes)
         except InvalidRequest as exc:  # too large to read safely: quarantine unread
-            referral_id = referral_id_for(
-                f"{upload.bucket}/{upload.key}/{upload.version_id}".encode()
-            )
-            unread = self._source(upload, upload.size, "", "unknown")
+            digest = self.documents.digest(upload.bucket, upload.key, upload.version_id)
+            referral_id = referral_id_from_digest(digest)
+            existing = self.store.get_referral(referral_id)
+            if existing is not None:
+                return self._repeat(upload, existing)
+            unread = self._source(upload, upload.size, digest, "unknown")
             return self._quarantine(upload, referral_id, unread, [str(exc)])
 
         digest = hashlib.sha256(data).hexdigest()
@@ -104,6 +124,7 @@ class IngestService:
             status=ReferralStatus.IN_PROGRESS,
             stage="welcome call",
             referral=referral,
+            problems=outcome.problems,  # notes on an accepted file (e.g. characters removed)
             source=source,
             uploaded_at=upload.uploaded_at,
             created_at=now,
@@ -142,6 +163,8 @@ class IngestService:
             status=ReferralStatus.IN_REVIEW,
             stage="waiting for a liaison to complete missing fields",
             problems=outcome.problems,
+            draft=outcome.draft,
+            fields_missing=outcome.fields_missing,
             source=source,
             uploaded_at=upload.uploaded_at,
             created_at=now,
@@ -159,21 +182,29 @@ class IngestService:
             self.store.record(
                 referral_id, "held_for_review", at=now, fields_missing=outcome.fields_missing
             )
+        self._open_completion_task(record if created else None, referral_id, upload)
+        metrics.add_metric(name="ReferralsHeldForReview", unit="Count", value=1)
+        return IngestResult(referral_id, ReferralStatus.IN_REVIEW, duplicate=not created)
+
+    def _open_completion_task(
+        self, record: ReferralRecord | None, referral_id: str, upload: UploadedObject
+    ) -> None:
+        """The "complete referral" task for a referral in review. Small by design: the draft
+        stays on the referral record (read through GET /referrals/{id}), never in the task."""
+        if record is None:
+            record = self.store.get_referral(referral_id)
+            assert record is not None
         self.tasks.open_review_task(
             referral_id,
             TaskType.COMPLETE_REFERRAL,
-            now + REVIEW_SLA,
+            record.created_at + REVIEW_SLA,
             {
-                "draft": outcome.draft,
-                "fields_missing": outcome.fields_missing,
-                "confidence": outcome.confidence,
-                "problems": outcome.problems,
-                "format": outcome.format.value,
-                "document": f"s3://{upload.bucket}/{upload.key}",
+                "fields_missing": record.fields_missing,
+                "problems": record.problems,
+                "format": record.source.format,
+                "document": f"s3://{upload.bucket}/{record.source.key}",
             },
         )
-        metrics.add_metric(name="ReferralsHeldForReview", unit="Count", value=1)
-        return IngestResult(referral_id, ReferralStatus.IN_REVIEW, duplicate=not created)
 
     def _quarantine(
         self, upload: UploadedObject, referral_id: str, source: SourceDocument, problems: list[str]
@@ -219,6 +250,9 @@ class IngestService:
         logger.info("duplicate upload", extra={"referral_id": existing.referral_id})
         if existing.status is ReferralStatus.IN_PROGRESS:
             self._start(existing.referral_id, upload)
+        elif existing.status is ReferralStatus.IN_REVIEW and existing.referral is None:
+            # The first run may have stopped between recording and the task: repair it.
+            self._open_completion_task(existing, existing.referral_id, upload)
         elif existing.status is ReferralStatus.QUARANTINED and existing.source.quarantine_key:
             # The same bad file again (or a redelivered event): it leaves referrals/ too.
             self.documents.quarantine(

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from intake.clock import utcnow
-from intake.errors import Conflict, InvalidRequest, NotFound
+from intake.errors import Conflict, InvalidCorrections, InvalidRequest, NotFound
 from intake.ids import task_id_for
 from intake.models.codes import Phone
 from intake.models.records import (
@@ -33,10 +33,13 @@ from intake.models.records import (
 )
 from intake.observability import logger
 from intake.ports import Notifier, ReferralStore, Workflow
+from intake.referrals.draft import correction_problems
 
 _PHONE: TypeAdapter[str] = TypeAdapter(Phone)
 
 CALL_TASKS = {TaskType.WELCOME_CALL, TaskType.COST_AND_OPTIONS_CALL, TaskType.SCHEDULING_CALL}
+REFERRAL_CORRECTIONS = frozenset(TaskType) - {TaskType.PRIOR_AUTH_FOLLOWUP}
+"""Tasks whose corrections are referral fields (a follow-up's are the payer's certification)."""
 
 REASONS: dict[TaskType, str] = {
     TaskType.WELCOME_CALL: "Welcome call: introduce the pharmacy, confirm contact details and delivery address",
@@ -134,6 +137,9 @@ class CallRequest(BaseModel):
     details: dict[str, Any] = Field(default_factory=dict)
 
 
+CompletionHook = Callable[[TaskRecord, "Completion"], Callable[[], None] | None]
+
+
 class Completion(BaseModel):
     outcome: str
     note: str | None = Field(default=None, max_length=4000)
@@ -148,10 +154,9 @@ class TaskService:
     workflow: Workflow | None = None
     clock: Callable[[], datetime] = utcnow
     # What completing a task of a type does besides recording it (e.g. a completed draft
-    # starts its workflow). Runs first: if it refuses, the task stays open.
-    on_complete: dict[TaskType, Callable[[TaskRecord, Completion], None]] = field(
-        default_factory=dict
-    )
+    # starts its workflow). Called before the completion is written: it may refuse (raise,
+    # the task stays open); it returns what to do once this completion has won, or None.
+    on_complete: dict[TaskType, CompletionHook] = field(default_factory=dict)
     max_call_attempts: int = 3
     attempt_spacing: timedelta = timedelta(hours=4)
     contact_check_sla: timedelta = timedelta(hours=4)
@@ -219,24 +224,52 @@ class TaskService:
         return task
 
     def claim(self, task_id: str, liaison: str) -> TaskRecord:
+        """One conditional write decides: of two liaisons claiming at once, one gets the task
+        and the other a Conflict (claiming again what you hold is a no-op success)."""
         task = self.get(task_id)
-        if task.status is TaskStatus.COMPLETED:
-            raise Conflict(f"task {task_id} is already completed")
-        if task.status is TaskStatus.CLAIMED and task.claimed_by != liaison:
-            raise Conflict(f"task {task_id} is claimed by another liaison")
-        now = self.clock()
-        claimed = self.store.update_task(
-            task_id,
-            {"status": TaskStatus.CLAIMED.value, "claimed_by": liaison, "claimed_at": now},
-            expect_status={TaskStatus.OPEN.value, TaskStatus.CLAIMED.value},
-        )
-        self._timeline(task.referral_id, "task_claimed", task, actor=liaison)
+        try:
+            claimed = self.store.update_task(
+                task_id,
+                {
+                    "status": TaskStatus.CLAIMED.value,
+                    "claimed_by": liaison,
+                    "claimed_at": self.clock(),
+                },
+                expect_status={TaskStatus.OPEN.value, TaskStatus.CLAIMED.value},
+                workable_by=liaison,
+            )
+        except Conflict:
+            raise self._refusal(task_id, liaison) from None
+        if task.claimed_by != liaison:
+            self._timeline(task.referral_id, "task_claimed", task, actor=liaison)
         return claimed
 
-    def complete(self, task_id: str, completion: Completion) -> TaskRecord:
+    def unclaim(self, task_id: str, liaison: str) -> TaskRecord:
+        """Give a claimed task back to the queue (only its holder can)."""
         task = self.get(task_id)
-        if task.status is TaskStatus.COMPLETED:
-            raise Conflict(f"task {task_id} is already completed")
+        try:
+            released = self.store.update_task(
+                task_id,
+                {"status": TaskStatus.OPEN.value, "claimed_by": None, "claimed_at": None},
+                expect_status={TaskStatus.CLAIMED.value},
+                workable_by=liaison,
+            )
+        except Conflict:
+            current = self.get(task_id)
+            if current.status is TaskStatus.OPEN:
+                raise Conflict(f"task {task_id} is not claimed") from None
+            raise self._refusal(task_id, liaison) from None
+        self._timeline(task.referral_id, "task_unclaimed", task, actor=liaison)
+        return released
+
+    def complete(self, task_id: str, completion: Completion) -> TaskRecord:
+        """Check, then win the conditional update, then act: a completion's effects (a draft
+        starting its workflow) happen only for the request whose update succeeded, so the
+        stored data is always the winner's. If acting fails, the completion is undone and
+        the task stays with the liaison to try again."""
+        task = self.get(task_id)
+        if task.status in (TaskStatus.COMPLETED, TaskStatus.CANCELLED):
+            raise Conflict(f"task {task_id} is already {task.status.value}")
         if task.status is TaskStatus.CLAIMED and task.claimed_by != completion.liaison:
             raise Conflict(f"task {task_id} is claimed by another liaison")
         allowed = outcomes_for(task, self.max_call_attempts)
@@ -258,11 +291,13 @@ class TaskService:
                 or completion.outcome == CallOutcome.WRONG_NUMBER
             ):
                 return self._another_attempt(task, completion)
+        phone = None
         if task.task_type is TaskType.VERIFY_CONTACT:
             phone = self._verified_phone(task, completion)
+        if completion.corrections and task.task_type in REFERRAL_CORRECTIONS:
+            self._check_corrections(task, completion.corrections)
         hook = self.on_complete.get(task.task_type)
-        if hook is not None:
-            hook(task, completion)
+        act = hook(task, completion) if hook is not None else None
         fields: dict[str, Any] = {
             "status": TaskStatus.COMPLETED.value,
             "outcome": completion.outcome,
@@ -274,12 +309,26 @@ class TaskService:
         if task.task_type in CALL_TASKS:
             attempt = self._attempt(task, completion)
             fields["attempts"] = [a.model_dump(mode="json") for a in (*task.attempts, attempt)]
-        done = self.store.update_task(
-            task_id,
-            fields,
-            expect_status={TaskStatus.OPEN.value, TaskStatus.CLAIMED.value},
-            remove_from_work_queue=True,
-        )
+        try:
+            done = self.store.update_task(
+                task_id,
+                fields,
+                expect_status={TaskStatus.OPEN.value, TaskStatus.CLAIMED.value},
+                workable_by=completion.liaison,
+                remove_from_work_queue=True,
+            )
+        except Conflict:
+            raise self._refusal(task_id, completion.liaison) from None
+        if act is not None:
+            try:
+                act()
+            except Exception as exc:
+                self._undo_completion(task)
+                logger.warning(
+                    "completion undone: its effect failed",
+                    extra={"task_id": task_id, "error": type(exc).__name__},
+                )
+                raise
         self._timeline(
             task.referral_id,
             "task_completed",
@@ -342,11 +391,15 @@ class TaskService:
                 round_=len(attempts),
             )
             fields.update(waiting_for=check.task_id, next_attempt_at=None)
-        updated = self.store.update_task(
-            task.task_id,
-            fields,
-            expect_status={TaskStatus.OPEN.value, TaskStatus.CLAIMED.value},
-        )
+        try:
+            updated = self.store.update_task(
+                task.task_id,
+                fields,
+                expect_status={TaskStatus.OPEN.value, TaskStatus.CLAIMED.value},
+                workable_by=completion.liaison,
+            )
+        except Conflict:
+            raise self._refusal(task.task_id, completion.liaison) from None
         self._timeline(
             task.referral_id,
             "call_attempt",
@@ -413,6 +466,44 @@ class TaskService:
         )
         if phone is None:
             self._escalate(updated, "the clinic has no working phone number for the patient")
+
+    def _check_corrections(self, task: TaskRecord, corrections: dict[str, Any]) -> None:
+        """Paths must be referral fields, list positions bounded by the list they correct."""
+        record = self.store.get_referral(task.referral_id)
+        base: dict[str, Any] = {}
+        if record is not None and record.referral is not None:
+            base = record.referral.model_dump(mode="json")
+        elif record is not None and record.draft is not None:
+            base = record.draft
+        elif isinstance(task.details.get("draft"), dict):
+            base = task.details["draft"]
+        problems = correction_problems(base, corrections)
+        if problems:
+            raise InvalidCorrections("the corrections cannot be applied: " + "; ".join(problems))
+
+    def _undo_completion(self, before: TaskRecord) -> None:
+        self.store.update_task(
+            before.task_id,
+            {
+                "status": before.status.value,
+                "due_at": before.due_at,
+                "outcome": None,
+                "note": None,
+                "corrections": None,
+                "completed_by": None,
+                "completed_at": None,
+            },
+            expect_status={TaskStatus.COMPLETED.value},
+        )
+
+    def _refusal(self, task_id: str, liaison: str) -> Conflict:
+        """Why a conditional write on a task lost, in words (read after the loss)."""
+        current = self.get(task_id)
+        if current.status in (TaskStatus.COMPLETED, TaskStatus.CANCELLED):
+            return Conflict(f"task {task_id} is already {current.status.value}")
+        if current.status is TaskStatus.CLAIMED and current.claimed_by != liaison:
+            return Conflict(f"task {task_id} is claimed by another liaison")
+        return Conflict(f"task {task_id} changed meanwhile; read it again")
 
     # ------------------------------------------------------------------ escalation
     def escalate(self, referral_id: str, task_type: TaskType, round_: int = 1) -> TaskRecord:

@@ -18,6 +18,7 @@ from intake.clock import utcnow
 from intake.dates import order_age, received_at, therapy_start
 from intake.eligibility import BenefitsOutcome
 from intake.errors import NotFound
+from intake.failure import FailedReferral
 from intake.models.records import (
     CallOutcome,
     ReferralRecord,
@@ -277,11 +278,8 @@ class WorkflowSteps:
         self.store.record(
             request.referral_id, "workflow_failed", at=now, error=str(error.get("Error"))
         )
-        self.tasks.open_review_task(
-            request.referral_id,
-            TaskType.WORKFLOW_ERROR,
-            now + timedelta(hours=4),
-            {"error": str(error.get("Error")), "cause": str(error.get("Cause", ""))[:2000]},
+        FailedReferral(self.store, self.tasks, self.tasks.notifier).close(
+            request.referral_id, error, now
         )
         return {"status": ReferralStatus.FAILED.value}
 

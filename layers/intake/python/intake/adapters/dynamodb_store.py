@@ -173,18 +173,25 @@ class DynamoDbStore:
         *,
         expect_status: set[str] | None = None,
         remove_from_work_queue: bool = False,
+        workable_by: str | None = None,
     ) -> TaskRecord:
-        """Update a task; with ``expect_status`` only if its status is one of those."""
+        """Update a task; with ``expect_status`` only if its status is one of those, and with
+        ``workable_by`` only if the task is open or claimed by that liaison. Both are checked
+        by DynamoDB in the same write, so two liaisons racing cannot both win."""
         referral_id = referral_of_task(task_id)
         if referral_id is None:
             raise NotFound(f"task {task_id} does not exist")
         values = _to_item(fields)
         if "status" in values and not remove_from_work_queue:
             values["gsi1pk"] = f"TASKS#{values['status']}"
+            if "due_at" in fields:  # back on the work queue (a completion undone)
+                values["gsi1sk"] = f"{iso(fields['due_at'])}#{task_id}"
         remove = ("gsi1pk", "gsi1sk") if remove_from_work_queue else ()
         condition = Attr("pk").exists()
         if expect_status:
             condition = condition & Attr("status").is_in(sorted(expect_status))
+        if workable_by is not None:
+            condition = condition & (Attr("status").eq("open") | Attr("claimed_by").eq(workable_by))
         try:
             result = self.table.update_item(
                 Key={"pk": f"REFERRAL#{referral_id}", "sk": f"TASK#{task_id}"},

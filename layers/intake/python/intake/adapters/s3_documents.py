@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from intake.adapters.aws import client
@@ -25,10 +26,22 @@ class S3Documents:
         head = self.s3.head_object(**args)
         if head["ContentLength"] > max_bytes:
             raise InvalidRequest(
-                f"the file is {head['ContentLength']} bytes; the limit is {max_bytes} bytes"
+                f"the file is larger than {max_bytes // (1024 * 1024)} MB "
+                f"({head['ContentLength']} bytes; the limit is {max_bytes} bytes)"
             )
         body: bytes = self.s3.get_object(**args)["Body"].read(max_bytes + 1)
         return body
+
+    def digest(self, bucket: str, key: str, version_id: str | None) -> str:
+        """SHA-256 of the object, streamed in 1 MiB chunks (memory stays flat at any size), so
+        even a file too large to read gets an id derived from its content."""
+        args: dict[str, Any] = {"Bucket": bucket, "Key": key}
+        if version_id:
+            args["VersionId"] = version_id
+        sha = hashlib.sha256()
+        for chunk in self.s3.get_object(**args)["Body"].iter_chunks(1024 * 1024):
+            sha.update(chunk)
+        return sha.hexdigest()
 
     def quarantine(self, bucket: str, key: str, version_id: str | None, target_key: str) -> None:
         """Copy the upload (that exact version) under quarantine/, then remove it from referrals/.

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from intake.api.views import (
     ClaimRequest,
@@ -19,13 +21,37 @@ from intake.api.views import (
     TaskView,
 )
 from intake.clock import utcnow
-from intake.errors import Conflict, InvalidRequest, NotFound
+from intake.errors import Conflict, InvalidCorrections, InvalidRequest, NotFound
 from intake.models.records import TaskStatus, TaskType
 from intake.ports import ReferralStore
 from intake.tasks import Completion, TaskService
 from intake.wiring import store, task_service
 
-app = APIGatewayHttpResolver(enable_validation=True)
+MAX_BODY_BYTES = 64 * 1024
+"""Largest request body the API reads (a completion with a note and 50 corrections is ~10 KB).
+Larger → 413 before anything is parsed or stored."""
+
+
+class _BoundedResolver(APIGatewayHttpResolver):
+    """Refuses an over-long body before validation parses it or a task stores it."""
+
+    def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
+        body = event.get("body") or ""
+        size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode())
+        if size > MAX_BODY_BYTES:
+            return {
+                "statusCode": 413,
+                "headers": {"Content-Type": content_types.APPLICATION_JSON},
+                "body": ErrorBody(
+                    error="too_large",
+                    message=f"the request body is larger than {MAX_BODY_BYTES // 1024} KB",
+                ).model_dump_json(),
+                "isBase64Encoded": False,
+            }
+        return super().resolve(event, context)
+
+
+app = _BoundedResolver(enable_validation=True)
 
 
 @functools.cache
@@ -55,8 +81,8 @@ def list_tasks(
     ] = None,
 ) -> TaskList:
     tasks, _ = _deps()
-    if status is TaskStatus.COMPLETED:
-        raise InvalidRequest("completed tasks are read through their referral")
+    if status in (TaskStatus.COMPLETED, TaskStatus.CANCELLED):
+        raise InvalidRequest(f"{status.value} tasks are read through their referral")
     statuses = (status,) if status else (TaskStatus.OPEN, TaskStatus.CLAIMED)
     found = tasks.list_open(task_type=task_type, due_before=due_before, statuses=statuses)
     now = utcnow()
@@ -73,6 +99,12 @@ def get_task(task_id: Annotated[str, Path(max_length=120)]) -> TaskView:
 def claim_task(task_id: Annotated[str, Path(max_length=120)], body: ClaimRequest) -> TaskView:
     tasks, _ = _deps()
     return TaskView.of(tasks.claim(task_id, _liaison(body.liaison)), utcnow())
+
+
+@app.post("/tasks/<task_id>/unclaim", summary="Give a task you claimed back to the queue")
+def unclaim_task(task_id: Annotated[str, Path(max_length=120)], body: ClaimRequest) -> TaskView:
+    tasks, _ = _deps()
+    return TaskView.of(tasks.unclaim(task_id, _liaison(body.liaison)), utcnow())
 
 
 @app.post(
@@ -124,6 +156,11 @@ def _not_found(exc: NotFound) -> Response[str]:
 @app.exception_handler(Conflict)
 def _conflict(exc: Conflict) -> Response[str]:
     return _error(409, "conflict", exc)
+
+
+@app.exception_handler(InvalidCorrections)
+def _invalid_corrections(exc: InvalidCorrections) -> Response[str]:
+    return _error(422, "invalid_corrections", exc)
 
 
 @app.exception_handler(InvalidRequest)

@@ -45,20 +45,26 @@ class TaskView(BaseModel):
         description="calls: the verify-contact task this call waits on after a wrong number"
     )
     outcomes: list[str] = Field(description="the outcomes a liaison may record on it now")
+    cancel_reason: str | None = None
 
     @classmethod
     def of(cls, task: TaskRecord, now: datetime, max_attempts: int = 3) -> TaskView:
         from intake.tasks import outcomes_for
 
         data = task.model_dump(
-            exclude={"task_token", "corrections", "resume_pending", "contact_unverified"}
+            exclude={
+                "task_token",
+                "corrections",
+                "resume_pending",
+                "contact_unverified",
+                "cancelled_at",
+            }
         )
+        working = task.status in (TaskStatus.OPEN, TaskStatus.CLAIMED)
         return cls(
             **data,
-            overdue=task.status is not TaskStatus.COMPLETED and task.due_at < now,
-            outcomes=sorted(outcomes_for(task, max_attempts))
-            if task.status is not TaskStatus.COMPLETED
-            else [],
+            overdue=working and task.due_at < now,
+            outcomes=sorted(outcomes_for(task, max_attempts)) if working else [],
         )
 
 
@@ -73,6 +79,10 @@ class ReferralView(BaseModel):
     stage: str
     referral: Referral | None
     problems: list[str]
+    draft: dict[str, Any] | None = Field(
+        description="what was read, for a referral in review: complete it with corrections"
+    )
+    fields_missing: list[str]
     source_key: str
     quarantine_key: str | None
     uploaded_at: datetime
@@ -98,6 +108,8 @@ class ReferralView(BaseModel):
             stage=record.stage,
             referral=record.referral,
             problems=record.problems,
+            draft=record.draft,
+            fields_missing=record.fields_missing,
             source_key=record.source.key,
             quarantine_key=record.source.quarantine_key,
             uploaded_at=record.uploaded_at,
@@ -136,7 +148,9 @@ class CompleteRequest(BaseModel):
     liaison: str | None = Field(default=None, max_length=120)
     corrections: dict[str, Any] | None = Field(
         default=None,
-        description="corrected referral fields (e.g. insurance.member_id) for review tasks",
+        description="corrected referral fields (e.g. insurance.member_id) for review tasks: "
+        "referral field paths only, list positions at most one past the list's end, at most "
+        "50 fields; the whole body at most 64 KB",
     )
 
 

@@ -50,16 +50,14 @@ def _validate_icd10(value: str) -> str:
     code = value.strip().upper()
     m = _ICD10_RE.match(code)
     if not m:
-        raise ValueError(
-            f"'{value}' is not an ICD-10-CM code (letter, 2 characters, optional . and up to 4)"
-        )
+        raise ValueError("is not an ICD-10-CM code (letter, 2 characters, optional . and up to 4)")
     return m.group(1) + ("." + m.group(2) if m.group(2) else "")
 
 
 def _validate_hcpcs(value: str) -> str:
     code = value.strip().upper()
     if not _HCPCS_RE.match(code):
-        raise ValueError(f"'{value}' is not a HCPCS Level II (e.g. J1745) or CPT code (e.g. 99601)")
+        raise ValueError("is not a HCPCS Level II (e.g. J1745) or CPT code (e.g. 99601)")
     return code
 
 
@@ -71,16 +69,12 @@ def normalize_ndc(value: str) -> str:
         shape = tuple(len(p) for p in parts)
         pad = _NDC_SHAPES.get(shape)  # type: ignore[arg-type]
         if pad is None:
-            raise ValueError(
-                f"NDC '{value}' has an unknown segment shape {'-'.join(map(str, shape))}"
-            )
+            raise ValueError(f"is an NDC with an unknown segment shape {'-'.join(map(str, shape))}")
         return "".join("0" * z + p for z, p in zip(pad, parts, strict=True))
     digits = raw.replace("-", "")
     if digits.isdigit() and len(digits) == 11:
         return digits
-    raise ValueError(
-        f"'{value}' is not an NDC (10 digits hyphenated 4-4-2/5-3-2/5-4-1, or 11 digits)"
-    )
+    raise ValueError("is not an NDC (10 digits hyphenated 4-4-2/5-3-2/5-4-1, or 11 digits)")
 
 
 def _validate_phone(value: str) -> str:
@@ -88,7 +82,7 @@ def _validate_phone(value: str) -> str:
     if len(digits) == 11 and digits.startswith("1"):
         digits = digits[1:]
     if len(digits) != 10 or digits[0] in "01":
-        raise ValueError(f"'{value}' is not a 10-digit US phone number")
+        raise ValueError("is not a 10-digit US phone number")
     return digits
 
 

@@ -65,6 +65,7 @@ class TaskStatus(StrEnum):
     OPEN = "open"
     CLAIMED = "claimed"
     COMPLETED = "completed"
+    CANCELLED = "cancelled"  # its referral stopped (workflow failed); nobody should work it
 
 
 class CallOutcome(StrEnum):
@@ -120,6 +121,11 @@ class ReferralRecord(BaseModel):
     stage: str = Field(description="the workflow step the referral is at, in words")
     referral: Referral | None = None
     problems: list[str] = Field(default_factory=list)
+    draft: dict[str, Any] | None = Field(
+        default=None,
+        description="what was read, for a referral in review (bounded: see referrals.bounds)",
+    )
+    fields_missing: list[str] = Field(default_factory=list)
     source: SourceDocument
     uploaded_at: datetime
     created_at: datetime
@@ -177,6 +183,8 @@ class TaskRecord(BaseModel):
     """The task (a verify-contact task) this call waits on before its next attempt."""
     contact_unverified: bool = False
     """The clinic had no working number: the call may be closed as unreachable."""
+    cancelled_at: datetime | None = None
+    cancel_reason: str | None = None
 
 
 class TimelineEvent(BaseModel):

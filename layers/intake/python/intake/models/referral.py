@@ -53,9 +53,7 @@ def _language(value: object) -> object:
     if isinstance(value, str):
         found = _LANGUAGE_ALIASES.get(value.strip().lower())
         if found is None:
-            raise ValueError(
-                f"preferred language '{value}' is not one we call in (English, Spanish, Chinese)"
-            )
+            raise ValueError("is not a language we call in (English, Spanish, Chinese)")
         return found
     return value
 
@@ -90,8 +88,16 @@ class SiteOfCare(StrEnum):
     INFUSION_SUITE = "infusion_suite"
 
 
+MAX_TEXT = 2_000
+"""Longest text any field but the clinical notes may hold: keeps a stored referral far under
+DynamoDB's 400 KB item limit whatever a document says."""
+MAX_DIAGNOSES = 20
+
+
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, frozen=True, str_max_length=MAX_TEXT
+    )
 
 
 class Address(Strict):
@@ -227,6 +233,13 @@ class Referral(Strict):
     received_at: datetime | None = Field(
         default=None, description="when the clinic sent it; intake fills in the upload time"
     )
+
+    @field_validator("diagnoses")
+    @classmethod
+    def _few_diagnoses(cls, v: list[Diagnosis]) -> list[Diagnosis]:
+        if len(v) > MAX_DIAGNOSES:
+            raise ValueError(f"more than {MAX_DIAGNOSES} diagnoses; list the ones for this therapy")
+        return v
 
     @field_validator("clinic_reference")
     @classmethod

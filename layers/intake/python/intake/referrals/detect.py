@@ -17,6 +17,7 @@ from intake.referrals.limits import DEFAULT_LIMITS, Limits
 
 class DocumentFormat(StrEnum):
     PDF = "pdf"
+    TIFF = "tiff"
     HL7V2 = "hl7v2"
     FHIR = "fhir"
     JSON = "json"
@@ -32,6 +33,7 @@ class Detection:
     text: str | None = None
     document: object = None
     reason: str | None = None  # set when the file cannot be read as this (or any) format
+    doubts: tuple[str, ...] = ()  # guesses made reading it, for a person to check
 
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -39,8 +41,6 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x1f\x8b", "a gzip-compressed file: decompress it and send the document inside"),
     (b"\x89PNG", "a PNG image: send faxes and scans as PDF"),
     (b"\xff\xd8\xff", "a JPEG image: send faxes and scans as PDF"),
-    (b"II*\x00", "a TIFF image: send faxes and scans as PDF"),
-    (b"MM\x00*", "a TIFF image: send faxes and scans as PDF"),
     (b"\xd0\xcf\x11\xe0", "an old Microsoft Office file: print it to PDF"),
 )
 _REFERRAL_KEYS = frozenset({"patient", "insurance", "prescriber", "therapy", "diagnoses"})
@@ -86,14 +86,59 @@ def _reject_constant(name: str) -> object:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def _detect_json(text: str, limits: Limits) -> Detection:
+class _KeyTracker:
+    """``object_pairs_hook`` noting keys that appear twice in one object (JSON allows it;
+    the last would silently win)."""
+
+    def __init__(self) -> None:
+        self.duplicates: list[str] = []
+
+    def __call__(self, pairs: list[tuple[str, object]]) -> dict[str, object]:
+        found: dict[str, object] = {}
+        for key, value in pairs:
+            if key in found and key not in self.duplicates and len(self.duplicates) < 10:
+                self.duplicates.append(key[:60])
+            found[key] = value
+        return found
+
+    def doubts(self) -> tuple[str, ...]:
+        if not self.duplicates:
+            return ()
+        names = ", ".join(f"'{k}'" for k in self.duplicates)
+        return (
+            f"the JSON names the same field twice in one object ({names}); the last one was "
+            "read: check which is meant",
+        )
+
+
+_FALLBACK_ENCODINGS = {"cp1252": "Windows-1252", "latin-1": "Latin-1"}
+
+
+def _encoding_doubts(encoding: str, text: str) -> tuple[str, ...]:
+    """A non-UTF-8 file decoded by guess is named, unless HL7 declares that character set."""
+    name = _FALLBACK_ENCODINGS.get(encoding)
+    if name is None:
+        return ()
+    msh = text.split("\r", 1)[0].split("\n", 1)[0]
+    fields = msh.split(msh[3]) if len(msh) > 3 else []
+    declared = fields[17].upper() if len(fields) > 17 else ""
+    if "8859" in declared or "1252" in declared:
+        return ()
+    return (
+        f"the file is not valid UTF-8; it was read as {name}: check names and addresses for "
+        "wrong characters",
+    )
+
+
+def _detect_json(text: str, limits: Limits, doubts: tuple[str, ...] = ()) -> Detection:
     if len(text.encode("utf-8", "surrogatepass")) > limits.max_json_bytes:
         return Detection(
             DocumentFormat.JSON,
             reason=f"the JSON is larger than {limits.max_json_bytes // (1024 * 1024)} MB",
         )
+    keys = _KeyTracker()
     try:
-        value = json.loads(text, parse_constant=_reject_constant)
+        value = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=keys)
     except RecursionError:
         return Detection(DocumentFormat.JSON, reason="the JSON is nested too deeply to read")
     except json.JSONDecodeError as exc:
@@ -107,11 +152,12 @@ def _detect_json(text: str, limits: Limits) -> Detection:
     problem = _json_shape_problem(value, limits)
     if problem is not None:
         return Detection(DocumentFormat.JSON, reason=problem)
+    doubts = (*doubts, *keys.doubts())
     if isinstance(value, dict):
         if isinstance(value.get("resourceType"), str):
-            return Detection(DocumentFormat.FHIR, text=text, document=value)
+            return Detection(DocumentFormat.FHIR, text=text, document=value, doubts=doubts)
         if _REFERRAL_KEYS & value.keys():
-            return Detection(DocumentFormat.JSON, text=text, document=value)
+            return Detection(DocumentFormat.JSON, text=text, document=value, doubts=doubts)
         return Detection(
             DocumentFormat.JSON,
             document=value,
@@ -132,11 +178,14 @@ def detect(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Detection:
         return Detection(DocumentFormat.UNKNOWN, reason="the file is empty")
     if b"%PDF-" in data[:1024]:
         return Detection(DocumentFormat.PDF)
+    if data.startswith((b"II*\x00", b"MM\x00*")):
+        return Detection(DocumentFormat.TIFF)
     for magic, what in _MAGIC:
         if data.startswith(magic):
             return Detection(DocumentFormat.UNKNOWN, reason=f"the file is {what}")
-    text = decode_text(data).text
-    head = text.lstrip(_MLLP_CHARS)
+    decoded = decode_text(data)
+    head = decoded.text.lstrip(_MLLP_CHARS)
+    doubts = _encoding_doubts(decoded.encoding, head)
     if _looks_binary(head):
         return Detection(
             DocumentFormat.UNKNOWN, reason="the file is binary data, not a document we can read"
@@ -146,7 +195,7 @@ def detect(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Detection:
         or _has_segment_header(head, "FHS")
         or _has_segment_header(head, "BHS")
     ):
-        return Detection(DocumentFormat.HL7V2, text=head)
+        return Detection(DocumentFormat.HL7V2, text=head, doubts=doubts)
     if _has_segment_header(head, "ISA"):
         return Detection(
             DocumentFormat.X12,
@@ -155,7 +204,7 @@ def detect(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Detection:
             "not a referral",
         )
     if head.startswith(("{", "[")):
-        return _detect_json(head, limits)
+        return _detect_json(head, limits, doubts)
     if head.startswith("<"):
         return Detection(
             DocumentFormat.UNKNOWN,

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import copy
 import itertools
+import types
+import typing
 from collections.abc import Iterator, Mapping
 from typing import Any
+
+from pydantic import BaseModel
 
 from intake.models.referral import Referral
 
@@ -114,3 +118,90 @@ def merge_fields(draft: Mapping[str, Any], fields: Mapping[str, Any]) -> Draft:
 def complete_draft(draft: Mapping[str, Any], fields: Mapping[str, Any]) -> Referral:
     """Merge the liaison's fields over the draft and validate (raises pydantic ValidationError)."""
     return Referral.model_validate(merge_fields(draft, fields))
+
+
+# ---------------------------------------------------------------------- liaison corrections
+MAX_CORRECTIONS = 50
+"""Fields one completion may correct: a referral has about 45 leaves."""
+MAX_LIST_ITEMS = 20
+"""Entries a corrected list may hold (diagnoses); a referral lists a handful."""
+_MAX_PATH_PARTS = 6  # the deepest referral leaf is insurance.subscriber.<field> (3)
+
+
+def _shape(annotation: Any) -> tuple[str, Any]:
+    """("list", item annotation), ("model", class) or ("scalar", None) for a field's type."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _shape(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        kinds = [_shape(a) for a in typing.get_args(annotation) if a is not type(None)]
+        return next((k for k in kinds if k[0] != "scalar"), ("scalar", None))
+    if origin is list:
+        return ("list", typing.get_args(annotation)[0])
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return ("model", annotation)
+    return ("scalar", None)
+
+
+def _flatten(fields: Mapping[str, Any], prefix: str, depth: int) -> Iterator[tuple[str, Any]]:
+    for key, value in fields.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, Mapping) and value and depth < _MAX_PATH_PARTS:
+            yield from _flatten(value, path, depth + 1)
+        else:
+            yield path, value
+
+
+def _path_problem(base: Any, path: str, value: Any) -> str | None:
+    parts = path.split(".")
+    if len(parts) > _MAX_PATH_PARTS or not all(parts):
+        return "is not a field of a referral"
+    kind, current = "model", Referral
+    node: Any = base
+    for part in parts:
+        if kind == "list":
+            if not part.isdigit():
+                return "a list entry is named by its position (0, 1, ...)"
+            index, length = int(part), len(node) if isinstance(node, list) else 0
+            if index > length or index >= MAX_LIST_ITEMS:
+                return (
+                    f"entry {index} is past the end of the list ({length} entries; add at most "
+                    f"one past the end, up to {MAX_LIST_ITEMS})"
+                )
+            node = node[index] if index < length else None
+            kind, current = _shape(current)
+        elif kind == "model":
+            info = current.model_fields.get(part)
+            if info is None:
+                return "is not a field of a referral"
+            node = node.get(part) if isinstance(node, Mapping) else None
+            kind, current = _shape(info.annotation)
+        else:
+            return "is not a field of a referral"
+    if value is None:
+        return None
+    if kind == "model":
+        return "is a group of fields: correct the fields inside it"
+    if kind == "list":
+        if not isinstance(value, list) or len(value) > MAX_LIST_ITEMS:
+            return f"should be a list of at most {MAX_LIST_ITEMS} entries"
+        return None
+    if isinstance(value, str | int | float | bool):
+        return None
+    return "should be text or a number"
+
+
+def correction_problems(base: Mapping[str, Any], fields: Mapping[str, Any]) -> list[str]:
+    """Why ``fields`` cannot be laid over ``base`` (empty when they can): every path must be a
+    referral field, list positions at most one past the current end (a correction must not
+    grow a list to 200 000 entries), and at most ``MAX_CORRECTIONS`` fields at once."""
+    flat = list(_flatten(fields, "", 1))
+    if len(flat) > MAX_CORRECTIONS:
+        return [f"corrections: at most {MAX_CORRECTIONS} fields at once ({len(flat)} given)"]
+    problems: list[str] = []
+    for path, value in flat:
+        problem = _path_problem(base, path, value)
+        if problem is not None:
+            shown = path if len(path) <= 80 else path[:77] + "..."
+            problems.append(f"{shown}: {problem}")
+    return problems

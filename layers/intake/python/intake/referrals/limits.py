@@ -12,6 +12,9 @@ limit                      default     why
 ``ocr_page_timeout_s``     30 s        one stuck page must not hold the whole Lambda
 ``max_render_pixels``      40 Mpx      a page declaring a 200-inch MediaBox is not rendered
                                        at full size (letter at 300 dpi is ~8.4 Mpx)
+``max_image_pixels``       50 Mpx      any one image in a PDF or TIFF, from its header, before
+                                       it is decoded (a 300-dpi letter page is ~8.4 Mpx; 50 Mpx
+                                       of 8-bit gray is 50 MB decoded, 1024 MB is the function)
 ``max_page_text_chars``    100 000     text kept per PDF page; a form has ~2 000
 ``max_page_content_bytes`` 1 MiB       decompressed drawing instructions per page; a text
                                        form has < 50 KB, and pypdf reads ~0.6 MB/s
@@ -20,7 +23,11 @@ limit                      default     why
 ``max_json_nodes``         200 000     objects + arrays + values in one JSON document
 ``max_hl7_bytes``          1 MiB       one HL7 v2 message (not a batch of thousands)
 ``max_hl7_segments``       500         a REF/RDE/ORM message has 10-60 segments
-``total_time_s``           120 s       wall-clock budget for one file, checked between steps
+``total_time_s``           50 s        wall-clock budget for one file, checked between steps:
+                                       well inside the ingest function's 120 s timeout, so the
+                                       budget fires first and the file is quarantined
+``max_start_ahead_days``   365         a therapy start this far after receipt is a typo
+                                       (plausibility; a start in the past means "now")
 =========================  ==========  ======================================================
 
 The time budget is cooperative (checked between pages and steps; OCR subprocesses are killed
@@ -45,6 +52,7 @@ class Limits:
     max_ocr_pages: int = 10
     ocr_page_timeout_s: float = 30.0
     max_render_pixels: int = 40_000_000
+    max_image_pixels: int = 50_000_000
     max_page_text_chars: int = 100_000
     max_page_content_bytes: int = 1 * MiB
     max_json_bytes: int = 5 * MiB
@@ -52,7 +60,8 @@ class Limits:
     max_json_nodes: int = 200_000
     max_hl7_bytes: int = 1 * MiB
     max_hl7_segments: int = 500
-    total_time_s: float = 120.0
+    total_time_s: float = 50.0
+    max_start_ahead_days: int = 365
 
 
 DEFAULT_LIMITS = Limits()

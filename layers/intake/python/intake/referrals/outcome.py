@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import types
 import typing
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from intake.clock import utcnow
 from intake.models.problems import error_path, explain
 from intake.models.referral import Referral
+from intake.referrals import bounds
+from intake.referrals.cleaning import clean_draft, cleaning_problems
 from intake.referrals.detect import DocumentFormat
 from intake.referrals.draft import Draft, leaf_paths
+from intake.referrals.plausibility import DEFAULT_WINDOW, Window, plausibility_problems
 
 # Model-level rules name no field; these are the fields a person fills to satisfy them.
 _RULE_FIELDS = {
@@ -55,7 +60,7 @@ class Extraction:
 
 
 def unreadable(fmt: DocumentFormat, *problems: str) -> ParseOutcome:
-    return ParseOutcome(format=fmt, readable=False, problems=list(problems))
+    return ParseOutcome(format=fmt, readable=False, problems=bounds.bound_problems(list(problems)))
 
 
 def _model_at(parts: list[str]) -> tuple[type[BaseModel] | None, bool]:
@@ -131,14 +136,19 @@ def build_outcome(
     *,
     min_confidence: float,
     received_at: datetime | None,
+    doubts: Sequence[str] = (),
+    window: Window = DEFAULT_WINDOW,
 ) -> ParseOutcome:
-    """Validate the draft; anything missing, invalid or read with low confidence → review."""
-    draft = extraction.draft
+    """Clean the draft's text, validate it and judge its plausibility; anything missing,
+    invalid, implausible or read with low confidence → review. ``doubts`` are problems about
+    the whole file (an encoding guessed, duplicate keys) that a person must look at even when
+    every field validates. What is returned is bounded for storage (``bounds``)."""
+    draft, changed = clean_draft(extraction.draft, hl7=fmt is DocumentFormat.HL7V2)
     if not any(leaf_paths(draft)):
         return unreadable(fmt, *extraction.problems, "no referral details could be read from it")
     if received_at is not None and "received_at" not in draft:
         draft["received_at"] = received_at.isoformat()
-    problems = list(extraction.problems)
+    problems = [*doubts, *extraction.problems, *cleaning_problems(changed)]
     missing: list[str] = []
     referral: Referral | None = None
     try:
@@ -147,6 +157,12 @@ def build_outcome(
         _add(problems, *explain(exc))
         for item in exc.errors(include_url=False):
             _add(missing, *_missing_for(item))
+    if referral is not None:
+        implausible = plausibility_problems(
+            referral, received_at=received_at or utcnow(), window=window
+        )
+        _add(problems, *implausible)
+        _add(missing, *(p.split(":", 1)[0] for p in implausible))
     for path, score in extraction.confidence.items():
         if score < min_confidence:
             _add(missing, path)
@@ -154,14 +170,15 @@ def build_outcome(
                 problems,
                 f"{path}: read with low confidence ({score:.0%}); check it on the document",
             )
-    if missing:
+    if missing or doubts:
         referral = None
+    confidence = dict(list(extraction.confidence.items())[: bounds.MAX_KEYS * 2])
     return ParseOutcome(
         format=fmt,
         referral=referral,
-        draft=draft,
-        fields_missing=missing,
-        confidence={k: round(v, 3) for k, v in extraction.confidence.items()},
-        problems=problems,
+        draft=bounds.bound_value(draft),
+        fields_missing=bounds.bound_paths(missing),
+        confidence={k[:200]: round(v, 3) for k, v in confidence.items()},
+        problems=bounds.bound_problems(problems),
         readable=True,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from intake.referrals.detect import Detection, DocumentFormat, detect
 from intake.referrals.fhir_format import parse_fhir
@@ -14,6 +14,8 @@ from intake.referrals.limits import DEFAULT_LIMITS, Deadline, LimitExceededError
 from intake.referrals.ocr import OcrEngine
 from intake.referrals.outcome import Extraction, ParseOutcome, build_outcome, unreadable
 from intake.referrals.pdf_format import parse_pdf
+from intake.referrals.plausibility import Window
+from intake.referrals.tiff_format import parse_tiff
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,8 @@ def _extract(
     fmt, text, document = detection.format, detection.text, detection.document
     if fmt is DocumentFormat.PDF:
         return parse_pdf(data, ocr=ocr, limits=limits, deadline=deadline)
+    if fmt is DocumentFormat.TIFF:
+        return parse_tiff(data, ocr=ocr, limits=limits, deadline=deadline)
     if fmt is DocumentFormat.HL7V2 and text is not None:
         return parse_hl7(text, limits)
     if fmt is DocumentFormat.FHIR and isinstance(document, dict):
@@ -107,4 +111,12 @@ def _parse(
             "referral parser failed", extra={"format": fmt.value, "error": type(exc).__name__}
         )
         return unreadable(fmt, f"the file could not be read ({type(exc).__name__})")
-    return build_outcome(fmt, extraction, min_confidence=min_confidence, received_at=received_at)
+    window = Window(start_ahead=timedelta(days=limits.max_start_ahead_days))
+    return build_outcome(
+        fmt,
+        extraction,
+        min_confidence=min_confidence,
+        received_at=received_at,
+        doubts=detection.doubts,
+        window=window,
+    )

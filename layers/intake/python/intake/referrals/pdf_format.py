@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import logging
 import math
+import re
 from typing import Any
 
 from intake.referrals.fields import Line, extract_fields, lines_from_ocr, lines_from_text
@@ -44,6 +45,34 @@ def _has_images(resources: Any, depth: int = 0) -> bool:
     except (AttributeError, KeyError, TypeError, ValueError):
         return False
     return False
+
+
+def largest_image_pixels(resources: Any, depth: int = 0) -> int:
+    """Pixels of the largest image a page draws, read from the image dictionaries' /Width and
+    /Height: known before anything is decoded (a 1.5 MB PDF can hold a 40000 x 40000 image that
+    decodes to 1.6 GB)."""
+    largest = 0
+    try:
+        xobjects = resources.get("/XObject") if resources is not None else None
+        if xobjects is None:
+            return 0
+        for ref in xobjects.get_object().values():
+            obj = ref.get_object()
+            subtype = obj.get("/Subtype")
+            if subtype == "/Image":
+                largest = max(largest, int(obj.get("/Width", 0)) * int(obj.get("/Height", 0)))
+            elif subtype == "/Form" and depth < 3:
+                largest = max(largest, largest_image_pixels(obj.get("/Resources"), depth + 1))
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return largest
+    return largest
+
+
+_INLINE_SIZE = re.compile(rb"/(?:W|Width)\s+(\d+)\s*/(?:H|Height)\s+(\d+)")
+
+
+def _largest_inline_pixels(content: bytes) -> int:
+    return max((int(w) * int(h) for w, h in _INLINE_SIZE.findall(content[:1_000_000])), default=0)
 
 
 def _content(page: Any) -> bytes:
@@ -157,6 +186,15 @@ def parse_pdf(
                 raise LimitExceededError(
                     f"page {index + 1} holds more than {limits.max_page_content_bytes // 1024} KB "
                     "of drawing instructions; a referral form holds far less"
+                )
+            pixels = max(
+                largest_image_pixels(page.get("/Resources")), _largest_inline_pixels(content)
+            )
+            if pixels > limits.max_image_pixels:
+                raise LimitExceededError(
+                    f"page {index + 1} holds an image of more than "
+                    f"{limits.max_image_pixels // 1_000_000} million pixels; a faxed page has "
+                    "about 4 million"
                 )
             text = (page.extract_text() or "")[: limits.max_page_text_chars]
         except LimitExceededError:
