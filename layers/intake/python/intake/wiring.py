@@ -1,6 +1,9 @@
 """Composition root: builds each service once per Lambda process from its validated settings.
 
-Handlers call these; nothing here runs at import time.
+Handlers call these; nothing here runs at import time. Each builder imports what its service
+needs when it is first called, so a function loads only its own part of the library: the
+liaison API never loads the PDF stack, the bookkeeping step never loads the clearinghouse
+client (cold start is import time; see ``make bench``).
 """
 
 from __future__ import annotations
@@ -8,49 +11,43 @@ from __future__ import annotations
 import functools
 from datetime import timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from intake.adapters.audit_s3 import S3AuditSink
-from intake.adapters.dynamodb_store import DynamoDbStore
-from intake.adapters.s3_documents import S3Documents
-from intake.adapters.s3_packets import S3PacketDocuments
-from intake.adapters.secrets import SecretsManagerCredentials
-from intake.adapters.sns_notifier import SnsNotifier
-from intake.adapters.stepfunctions import StepFunctionsWorkflow
-from intake.authorization import PriorAuthorizations
-from intake.clearinghouse import CoreSoapGateway, CoreSoapSettings
-from intake.costs import CostEstimates
-from intake.eligibility import BenefitsCheck, payer_says_retry
-from intake.ingest import IngestService
-from intake.models.records import TaskType
-from intake.prior_auth import Pharmacy
-from intake.referrals import parse_referral_document
-from intake.referrals.ocr import OcrEngine
-from intake.review import DraftCompletion
-from intake.settings import (
-    BenefitsSettings,
-    ClearinghouseSettings,
-    EstimateSettings,
-    IngestSettings,
-    NotifySettings,
-    PriorAuthSettings,
-    TableSettings,
-    WorkflowStepSettings,
-    load_settings,
-)
-from intake.tasks import TaskService
-from intake.workflow_steps import WorkflowSteps
+from intake.settings import load_settings
+
+if TYPE_CHECKING:
+    from intake.adapters.dynamodb_store import DynamoDbStore
+    from intake.authorization import PriorAuthorizations
+    from intake.clearinghouse import CoreSoapGateway
+    from intake.costs import CostEstimates
+    from intake.eligibility import BenefitsCheck
+    from intake.ingest import IngestService
+    from intake.referrals.ocr import OcrEngine
+    from intake.tasks import TaskService
+    from intake.workflow_steps import WorkflowSteps
 
 
 @functools.cache
 def store() -> DynamoDbStore:
+    from intake.adapters.dynamodb_store import DynamoDbStore
+    from intake.settings import TableSettings
+
     return DynamoDbStore(load_settings(TableSettings).table_name)
 
 
 @functools.cache
 def task_service() -> TaskService:
+    from intake.adapters.sns_notifier import SnsNotifier
+    from intake.adapters.stepfunctions import StepFunctionsWorkflow
+    from intake.models.records import TaskType
+    from intake.settings import NotifySettings
+    from intake.tasks import TaskService
+
     settings = load_settings(NotifySettings)
     service = TaskService(store(), SnsNotifier(settings.liaison_topic_arn), StepFunctionsWorkflow())
     if settings.state_machine_arn:  # functions that may start workflows (the liaison API)
+        from intake.review import DraftCompletion
+
         review = DraftCompletion(store(), StepFunctionsWorkflow(settings.state_machine_arn))
         service.on_complete[TaskType.COMPLETE_REFERRAL] = review
     return service
@@ -71,6 +68,12 @@ def ocr_engine(name: str) -> OcrEngine | None:
 
 @functools.cache
 def ingest_service() -> IngestService:
+    from intake.adapters.s3_documents import S3Documents
+    from intake.adapters.stepfunctions import StepFunctionsWorkflow
+    from intake.ingest import IngestService
+    from intake.referrals import parse_referral_document
+    from intake.settings import IngestSettings
+
     settings = load_settings(IngestSettings)
     engine = ocr_engine(settings.ocr_engine)
     return IngestService(
@@ -87,6 +90,9 @@ def ingest_service() -> IngestService:
 
 @functools.cache
 def workflow_steps() -> WorkflowSteps:
+    from intake.settings import WorkflowStepSettings
+    from intake.workflow_steps import WorkflowSteps
+
     settings = load_settings(WorkflowStepSettings)
     return WorkflowSteps(
         store=store(),
@@ -99,6 +105,9 @@ def workflow_steps() -> WorkflowSteps:
 
 @functools.cache
 def cost_estimates() -> CostEstimates:
+    from intake.costs import CostEstimates
+    from intake.settings import EstimateSettings
+
     settings = load_settings(EstimateSettings)
     threshold = settings.assistance_threshold
     return CostEstimates(
@@ -111,6 +120,12 @@ def cost_estimates() -> CostEstimates:
 @functools.cache
 def gateway() -> CoreSoapGateway:
     """The clearinghouse connection, shared by the eligibility and authorization steps."""
+    from intake.adapters.audit_s3 import S3AuditSink
+    from intake.adapters.secrets import SecretsManagerCredentials
+    from intake.clearinghouse import CoreSoapGateway, CoreSoapSettings
+    from intake.eligibility import payer_says_retry
+    from intake.settings import ClearinghouseSettings
+
     settings = load_settings(ClearinghouseSettings)
     return CoreSoapGateway(
         CoreSoapSettings(
@@ -127,12 +142,21 @@ def gateway() -> CoreSoapGateway:
 
 @functools.cache
 def benefits_check() -> BenefitsCheck:
+    from intake.eligibility import BenefitsCheck
+    from intake.settings import BenefitsSettings
+
     settings = load_settings(BenefitsSettings)
     return BenefitsCheck(store(), gateway(), settings.pharmacy_name, settings.pharmacy_npi)
 
 
 @functools.cache
 def prior_authorizations() -> PriorAuthorizations:
+    from intake.adapters.s3_packets import S3PacketDocuments
+    from intake.adapters.stepfunctions import StepFunctionsWorkflow
+    from intake.authorization import PriorAuthorizations
+    from intake.prior_auth import Pharmacy
+    from intake.settings import PriorAuthSettings
+
     settings = load_settings(PriorAuthSettings)
     pharmacy = Pharmacy(
         name=settings.pharmacy_name,

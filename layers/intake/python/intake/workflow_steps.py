@@ -15,7 +15,6 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from intake.clock import utcnow
-from intake.eligibility import BenefitsOutcome
 from intake.errors import NotFound
 from intake.models.records import (
     CallOutcome,
@@ -102,6 +101,8 @@ class WorkflowSteps:
     def payer_unavailable(self, request: StepRequest) -> dict[str, Any]:
         """The payer did not answer through all retries: a person checks eligibility by phone
         or portal, and their completion re-runs the electronic check."""
+        from intake.eligibility import BenefitsOutcome  # the clearinghouse stack, only here
+
         now = self.clock()
         self.store.record(
             request.referral_id,
