@@ -45,11 +45,16 @@ SANDBOX_LOGIN = {
     "sender_id": "LAKESIDE01",
     "receiver_id": "SANDBOXCH",
 }
-# Locally, waits that are minutes or hours in AWS are seconds.
+# Locally, waits that are minutes or hours in AWS are seconds; the pharmacy's identity (a
+# required parameter: no deployment gets a default one) is the sandbox's own.
 LOCAL_PARAMETERS = {
     "PayerRetryIntervalSeconds": "1",
     "OcrEngine": "tesseract",
     "PaPollIntervalSeconds": "1",
+    "PharmacyName": "Lakeside Home Infusion (local sandbox)",
+    "PharmacyNpi": "1609876549",
+    "PharmacyPhone": "3125550190",
+    "PharmacyFax": "3125550191",
 }
 
 
@@ -415,8 +420,9 @@ def _take_state_machine(translated: dict[str, Any]) -> dict[str, Any]:
     machine: dict[str, Any] = resources.pop(ids[0])
     removed = [ids[0]]
     while removed:
-        pattern = re.compile(
-            r'"(Ref|Fn::GetAtt)": (\["|")(' + "|".join(map(re.escape, removed)) + r')[".]'
+        names = "|".join(map(re.escape, removed))
+        pattern = re.compile(  # Ref / GetAtt, or a ${Name} / ${Name.Attr} inside Fn::Sub
+            r'"(Ref|Fn::GetAtt)": (\["|")(' + names + r')[".]|\$\{(' + names + r")[}.]"
         )
         removed = [k for k, v in resources.items() if pattern.search(json.dumps(v))]
         for logical in removed:

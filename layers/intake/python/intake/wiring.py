@@ -9,16 +9,18 @@ client (cold start is import time; see ``make bench``).
 from __future__ import annotations
 
 import functools
+import time
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from intake.settings import load_settings
 
 if TYPE_CHECKING:
     from intake.adapters.dynamodb_store import DynamoDbStore
     from intake.authorization import PriorAuthorizations
-    from intake.clearinghouse import CoreSoapGateway
+    from intake.clearinghouse import ClearinghouseGateway, ClearinghouseReply
     from intake.costs import CostEstimates
     from intake.eligibility import BenefitsCheck
     from intake.ingest import IngestService
@@ -117,8 +119,55 @@ def cost_estimates() -> CostEstimates:
     )
 
 
+class MeteredGateway:
+    """The clearinghouse gateway, counted: ``ClearinghouseRequests``, ``ClearinghouseFailures``
+    (the exchange raised after the gateway's own retries) and ``ClearinghouseLatency`` (ms), per
+    payload type. The dashboard and the failure-rate alarm read these."""
+
+    def __init__(self, inner: ClearinghouseGateway) -> None:
+        self.inner = inner
+
+    def _metered(self, kind: str, call: Callable[[], ClearinghouseReply]) -> ClearinghouseReply:
+        from intake.observability import metrics
+
+        started = time.monotonic()
+        failed = True
+        try:
+            reply = call()
+            failed = False
+            return reply
+        finally:
+            metrics.add_metric(name="ClearinghouseRequests", unit="Count", value=1)
+            metrics.add_metric(name=f"ClearinghouseRequests_{kind}", unit="Count", value=1)
+            metrics.add_metric(name="ClearinghouseFailures", unit="Count", value=int(failed))
+            metrics.add_metric(
+                name="ClearinghouseLatency",
+                unit="Milliseconds",
+                value=(time.monotonic() - started) * 1000,
+            )
+
+    def exchange(self, payload_type: str, x12: str, *, correlation_id: str) -> ClearinghouseReply:
+        return self._metered(
+            "exchange",
+            lambda: self.inner.exchange(payload_type, x12, correlation_id=correlation_id),
+        )
+
+    def check_eligibility(self, x12_270: str, *, correlation_id: str) -> ClearinghouseReply:
+        return self._metered(
+            "270", lambda: self.inner.check_eligibility(x12_270, correlation_id=correlation_id)
+        )
+
+    def submit_prior_auth(self, x12_278: str, *, correlation_id: str) -> ClearinghouseReply:
+        return self._metered(
+            "278", lambda: self.inner.submit_prior_auth(x12_278, correlation_id=correlation_id)
+        )
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
 @functools.cache
-def gateway() -> CoreSoapGateway:
+def gateway() -> ClearinghouseGateway:
     """The clearinghouse connection, shared by the eligibility and authorization steps."""
     from intake.adapters.audit_s3 import S3AuditSink
     from intake.adapters.secrets import SecretsManagerCredentials
@@ -127,7 +176,7 @@ def gateway() -> CoreSoapGateway:
     from intake.settings import ClearinghouseSettings
 
     settings = load_settings(ClearinghouseSettings)
-    return CoreSoapGateway(
+    core = CoreSoapGateway(
         CoreSoapSettings(
             endpoint_url=settings.clearinghouse_endpoint,
             read_timeout_s=settings.clearinghouse_read_timeout_seconds,
@@ -138,6 +187,7 @@ def gateway() -> CoreSoapGateway:
         S3AuditSink(settings.documents_bucket, kms_key_id=settings.data_key_arn),
         retry_payload=payer_says_retry,
     )
+    return MeteredGateway(core)
 
 
 @functools.cache
