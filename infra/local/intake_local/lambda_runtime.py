@@ -23,6 +23,7 @@ import threading
 import time
 import uuid
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -121,6 +122,7 @@ class WorkerPool:
             slots = self._slots.setdefault(key, threading.Semaphore(_MAX_WORKERS_PER_FUNCTION))
         with slots:
             worker = self._checkout(fn, key)
+            worker.wait_ready()  # a cold start's init is not the invocation's duration
             started = time.monotonic()
             ok, payload = worker.call(event, float(fn.timeout))
             with self._lock:
@@ -279,6 +281,10 @@ class SqsEventSources:
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self.sources: list[QueueSource] = []
+        # Requests that carried work (empty long polls are the poller's fixed cost, not a
+        # referral's): "ReceiveMessage" that returned messages, "DeleteMessageBatch".
+        self.work_requests: Counter[str] = Counter()
+        self._count_lock = threading.Lock()
 
     def start(self, queue_urls: dict[str, str], concurrency: dict[str, int]) -> None:
         """``queue_urls`` by queue ARN; ``concurrency`` by function name (default: the pool's)."""
@@ -329,6 +335,8 @@ class SqsEventSources:
                 continue
             messages = reply.get("Messages", [])
             if messages:
+                with self._count_lock:
+                    self.work_requests["sqs ReceiveMessage"] += 1
                 self._deliver(source, messages)
 
     def _deliver(self, source: QueueSource, messages: list[dict[str, Any]]) -> None:
@@ -343,6 +351,8 @@ class SqsEventSources:
             failed = {f["itemIdentifier"] for f in payload.get("batchItemFailures") or []}
         done = [m for m in messages if m["MessageId"] not in failed]
         if done:
+            with self._count_lock:
+                self.work_requests["sqs DeleteMessageBatch"] += 1
             self.sqs.delete_message_batch(
                 QueueUrl=source.queue_url,
                 Entries=[

@@ -102,7 +102,7 @@ class LocalStack:
         self._api: LocalHttpApi | None = None
         self._poller: threading.Thread | None = None
         self._stopping = threading.Event()
-        self._queue_sources: lambda_runtime.SqsEventSources | None = None
+        self.queue_sources: lambda_runtime.SqsEventSources | None = None
         self.payer = SandboxPayer()
         self.clearinghouse = SandboxClearinghouse(
             self.payer,
@@ -195,8 +195,8 @@ class LocalStack:
                     sfn.stop_execution(
                         executionArn=execution["executionArn"], cause="local stack stopped"
                     )
-        if self._queue_sources is not None:
-            self._queue_sources.stop()
+        if self.queue_sources is not None:
+            self.queue_sources.stop()
         if self._api is not None:
             self._api.stop()
         self.clearinghouse.stop()
@@ -283,7 +283,9 @@ class LocalStack:
         self._start_queue_sources(translated, physical, functions)
         # Served as the API's $default stage: paths carry no stage prefix locally.
         self._api = LocalHttpApi(
-            self.client("lambda"), functions["LiaisonApiFunction"], self.options.api_port
+            self.client("lambda", caller="apigateway"),
+            functions["LiaisonApiFunction"],
+            self.options.api_port,
         )
         return StackOutputs(
             endpoint_url=self.endpoint_url,
@@ -316,10 +318,10 @@ class LocalStack:
             for logical, resource in translated["Resources"].items()
             if logical in functions and "ReservedConcurrentExecutions" in resource["Properties"]
         }
-        self._queue_sources = lambda_runtime.SqsEventSources(
+        self.queue_sources = lambda_runtime.SqsEventSources(
             sqs, self.client("lambda", caller="lambda-esm"), "123456789012", REGION
         )
-        self._queue_sources.start(queue_urls, concurrency)
+        self.queue_sources.start(queue_urls, concurrency)
 
     def _seed_clearinghouse_secret(
         self, translated: dict[str, Any], physical: dict[str, str]
