@@ -90,24 +90,38 @@ def _statuses(stack: LocalStack) -> dict[str, str]:
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
+LIAISONS = 6
+
+
 def _liaison(api: LiaisonClient, stop: threading.Event, worked: Counter[str]) -> None:
-    """Work the open-task index until stopped; a claim lost to a race is simply skipped."""
-    while not stop.is_set():
-        try:
-            tasks = api.tasks()
-        except Exception:
-            stop.wait(0.5)
-            continue
-        for task in tasks:
-            decision = liaison_decision(task)
-            if decision is None or task["status"] == "completed":
-                continue
-            outcome, corrections, note = decision
-            if api.claim(task["task_id"]).status_code != 200:
-                continue
-            if api.complete(task["task_id"], outcome, note, corrections).status_code == 200:
+    """A team of ``LIAISONS`` working the open-task index until stopped: one reads the list,
+    each task goes to one of them (a claim lost to a race is simply skipped)."""
+    lock = threading.Lock()
+    own = threading.local()  # one HTTP session per liaison
+
+    def work(task: dict[str, Any]) -> None:
+        if not hasattr(own, "api"):
+            own.api = LiaisonClient(api.base_url)
+        mine: LiaisonClient = own.api
+        decision = liaison_decision(task)
+        if decision is None or task["status"] != "open":
+            return
+        outcome, corrections, note = decision
+        if mine.claim(task["task_id"]).status_code != 200:
+            return
+        if mine.complete(task["task_id"], outcome, note, corrections).status_code == 200:
+            with lock:
                 worked[task["task_type"]] += 1
-        stop.wait(0.3)
+
+    with ThreadPoolExecutor(max_workers=LIAISONS) as team:
+        while not stop.is_set():
+            try:
+                tasks = api.tasks()
+            except Exception:
+                stop.wait(0.5)
+                continue
+            list(team.map(work, tasks))
+            stop.wait(0.5)
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -153,12 +167,24 @@ def run(n: int, timeout_s: float) -> int:
             statuses = _statuses(stack)
             if len(statuses) >= n and all(statuses.get(r) in TERMINAL for r in expected):
                 break
-            time.sleep(1.0)
+            time.sleep(3.0)
         wall = time.monotonic() - started
         stop.set()
         liaison.join(timeout=10)
         views = {rid: api.referral(rid) for rid in expected if rid in statuses}
-    return _report(n, expected, statuses, views, wall, worked)
+        durations: dict[str, list[float]] = defaultdict(list)
+        for name, _memory, seconds in stack.pool.invocations:
+            durations[name.split("-")[-2] if name.count("-") >= 2 else name].append(seconds)
+    code = _report(n, expected, statuses, views, wall, worked)
+    print(
+        f"\n{'function invocations (s, init excluded)':<40}{'count':>6}{'p50':>8}{'p95':>8}{'max':>8}"
+    )
+    for name, values in sorted(durations.items()):
+        print(
+            f"{name:<40}{len(values):>6}{_pct(values, 0.5):>8.2f}"
+            f"{_pct(values, 0.95):>8.2f}{max(values):>8.2f}"
+        )
+    return code
 
 
 def _report(

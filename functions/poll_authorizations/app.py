@@ -4,6 +4,7 @@ tasks) for the operations dashboard, since this is the one function that runs on
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -14,8 +15,17 @@ from intake.settings import PriorAuthSettings, with_settings
 from intake.wiring import prior_authorizations, store
 
 
+WORK_QUEUE_EVERY_S = 60.0
+_last_report = [float("-inf")]
+
+
 def report_work_queue() -> dict[str, int]:
-    """Gauges read by the dashboard and the overdue-tasks alarm (GSI1: live tasks only)."""
+    """Gauges read by the dashboard and the overdue-tasks alarm (GSI1: live tasks only), at most
+    once a minute per environment: in AWS every run (15 min apart) reports; the local stack runs
+    the poller every second and need not read the whole work queue each time."""
+    if time.monotonic() - _last_report[0] < WORK_QUEUE_EVERY_S:
+        return {}
+    _last_report[0] = time.monotonic()
     now = utcnow()
     live = [*store().open_tasks("open"), *store().open_tasks("claimed")]
     overdue = sum(1 for task in live if task.due_at < now)
