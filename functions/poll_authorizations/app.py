@@ -14,7 +14,6 @@ from intake.observability import logger, metrics, tracer
 from intake.settings import PriorAuthSettings, with_settings
 from intake.wiring import prior_authorizations, store
 
-
 WORK_QUEUE_EVERY_S = 60.0
 _last_report = [float("-inf")]
 
