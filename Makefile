@@ -1,8 +1,10 @@
 # Everyday targets. `make run` and `make test` set up what they need first.
 VENV := .venv/bin
-PY_PATHS := layers/intake/python functions infra/local tests bench
+SAM := .tools/sam/bin/sam
+PY_PATHS := layers/intake/python functions infra/local infra/build tests bench
+N ?= 200
 
-.PHONY: setup run up test test-fast lint format bench openapi schema clean
+.PHONY: setup run up test test-fast lint format sam-build bench load openapi schema clean
 
 setup:
 	@bash scripts/setup.sh
@@ -13,7 +15,7 @@ run: setup  ## the main job: the whole referral pipeline on the local stack
 up: setup  ## keep the local stack running (moto :5000, liaison API :8080)
 	$(VENV)/intake local up
 
-test: setup lint  ## what CI runs
+test: setup lint sam-build  ## what CI runs
 	$(VENV)/pytest -n 2 --dist loadfile -q
 
 test-fast: setup  ## unit tier only
@@ -22,19 +24,28 @@ test-fast: setup  ## unit tier only
 lint: setup
 	$(VENV)/ruff check $(PY_PATHS)
 	$(VENV)/ruff format --check $(PY_PATHS)
-	$(VENV)/mypy layers/intake/python/intake infra/local/intake_local
+	$(VENV)/mypy layers/intake/python/intake infra/local/intake_local infra/build bench
 	@for handler in functions/*/app.py; do $(VENV)/mypy --no-error-summary $$handler || exit 1; done
 	$(VENV)/python -m intake_local.template build/template.translated.json
 	$(VENV)/cfn-lint template.yaml build/template.translated.json
 
-format: setup
-	$(VENV)/ruff check --fix $(PY_PATHS)
+sam-build: setup  ## the deployable build (arm64, no container), then its checks (sizes, arch, bytecode)
+	@rm -rf .aws-sam/build; mkdir -p build
+	@start=$$(date +%s); SAM_CLI_TELEMETRY=0 $(SAM) build > build/sam-build.log 2>&1 \
+	  || { tail -40 build/sam-build.log; exit 1; }; \
+	  echo "sam build: succeeded in $$(( $$(date +%s) - start )) s (log: build/sam-build.log)"
+	$(VENV)/python infra/build/check_build.py
 
-bench: setup  ## speed and memory figures (not tests)
+bench: setup  ## figures, not tests: cold start per function, AWS requests and cost per referral, X12, domain
+	$(VENV)/python bench/cold_start.py
+	$(VENV)/python bench/aws_requests.py
 	$(VENV)/python bench/bench_x12.py
 	$(VENV)/python bench/bench_domain.py
 	POWERTOOLS_LOG_LEVEL=ERROR $(VENV)/python bench/bench_polling.py
 	$(VENV)/python bench/bench_bad_inputs.py
+
+load: setup  ## N distinct referrals through the local stack (make load N=200); fails if any is lost
+	$(VENV)/python bench/load.py --referrals $(N)
 
 openapi: setup
 	$(VENV)/intake api openapi --out docs/openapi.json
@@ -44,4 +55,4 @@ schema: setup
 	open('schemas/referral.schema.json','w').write(json.dumps(Referral.model_json_schema(), indent=2, ensure_ascii=False)+'\n')"
 
 clean:
-	rm -rf build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf build .aws-sam .pytest_cache .mypy_cache .ruff_cache

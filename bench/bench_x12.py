@@ -60,10 +60,9 @@ def main() -> None:
     numbers = SequentialControlNumbers()
     ppo_271 = SandboxPayer().respond_270(build_270(inquiry)).x12
     documents = {
-        "LinuxForHealth subscriber 271 (26 segments, 5 EB)": ROOT.parent
-        / "shared"
+        "LinuxForHealth subscriber 271 (26 segments, 5 EB)": ROOT
+        / "bench"
         / "fixtures"
-        / "x12"
         / "lfh-subscriber-health-benefit-check.271",
         "hand-written PPO 271 (46 segments, 24 EB)": ROOT
         / "tests"

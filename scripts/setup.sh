@@ -18,7 +18,7 @@ if ((${#missing[@]})); then
 fi
 
 PYTHON="${PYTHON:-python3}"
-stamp=".venv/.requirements-$(cat requirements/*.txt pyproject.toml | sha256sum | cut -c1-16)"
+stamp=".venv/.requirements-$(cat requirements/*.txt layers/*/requirements.txt pyproject.toml | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   echo "setup: creating .venv from requirements/dev.txt"
   [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
@@ -27,4 +27,15 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --no-deps -e .
   rm -f .venv/.requirements-*
   touch "$stamp"
+fi
+
+# SAM CLI in a venv of its own (its pins would fight the project's): `make sam-build`.
+sam_stamp=".tools/sam/.requirements-$(sha256sum requirements/sam.txt | cut -c1-16)"
+if [ ! -f "$sam_stamp" ]; then
+  echo "setup: installing the SAM CLI into .tools/sam"
+  rm -rf .tools/sam
+  "$PYTHON" -m venv .tools/sam
+  .tools/sam/bin/python -m pip install -q --upgrade pip==25.3
+  .tools/sam/bin/python -m pip install -q -r requirements/sam.txt
+  touch "$sam_stamp"
 fi

@@ -5,16 +5,18 @@ decided on an authorization task (appeal, alternative, self-pay, decline...)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from intake.authorization import PaStep, PriorAuthorizations
 from intake.observability import logger, metrics, tracer
 from intake.settings import PriorAuthSettings, with_settings
 from intake.wiring import prior_authorizations
+
+if TYPE_CHECKING:  # the PDF/FHIR stack loads when the service is first built, not at init
+    from intake.authorization import PaStep, PriorAuthorizations
 
 
 class PriorAuthRequest(BaseModel):

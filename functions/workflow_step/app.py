@@ -1,4 +1,7 @@
-"""A bookkeeping step of the referral workflow (timeline, status, SLA clocks, escalation)."""
+"""A bookkeeping step of the referral workflow (timeline, status, SLA clocks, escalation).
+
+The step that concludes a referral counts its end state (``Referrals_<status>``) for the dashboard.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ from intake.settings import WorkflowStepSettings, with_settings
 from intake.wiring import workflow_steps
 from intake.workflow_steps import StepRequest
 
+ENDING_ACTIONS = {"conclude"}  # failures: AWS/States ExecutionsFailed and the workflow_error task
+
 
 @with_settings(WorkflowStepSettings)
 @logger.inject_lambda_context(correlation_id_path="referral_id")
@@ -19,4 +24,7 @@ from intake.workflow_steps import StepRequest
 @tracer.capture_lambda_handler
 @event_parser(model=StepRequest)
 def lambda_handler(event: StepRequest, context: LambdaContext) -> dict[str, Any]:
-    return workflow_steps().run(event)
+    result = workflow_steps().run(event)
+    if event.action in ENDING_ACTIONS and isinstance(result.get("status"), str):
+        metrics.add_metric(name=f"Referrals_{result['status']}", unit="Count", value=1)
+    return result

@@ -24,7 +24,7 @@ SAMPLES = PROJECT_ROOT / "events" / "referrals"
 API_ENV = "INTAKE_API_URL"
 # Capability command groups, each a module with register(subparsers); optional so a
 # partial checkout still runs the rest.
-_COMMAND_MODULES = ("x12", "referral", "estimate", "pa")
+_COMMAND_MODULES = ("x12", "referral", "estimate", "pa", "ops")
 
 
 def cmd_run(args: argparse.Namespace) -> int:

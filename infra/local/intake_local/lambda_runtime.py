@@ -23,6 +23,7 @@ import threading
 import time
 import uuid
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -55,10 +56,22 @@ class _Worker:
             encoding="utf-8",
             bufsize=1,
         )
-        self.busy = False
+        self.ready = False
+
+    def wait_ready(self, timeout_s: float = 120) -> bool:
+        """Wait for the end of init (the handler imported); False if the process died."""
+        if not self.ready:
+            assert self.proc.stdout is not None
+            line: list[str] = []
+            reader = threading.Thread(target=lambda: line.append(self.proc.stdout.readline()))  # type: ignore[union-attr]
+            reader.start()
+            reader.join(timeout_s)
+            self.ready = bool(line and line[0])
+        return self.ready
 
     def call(self, event: Any, timeout_s: float) -> tuple[bool, Any]:
         assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.wait_ready()
         request_id = str(uuid.uuid4())
         deadline_ms = int((time.time() + timeout_s) * 1000)
         self.proc.stdin.write(
@@ -99,6 +112,9 @@ class WorkerPool:
         self._count: dict[str, int] = {}
         self._slots: dict[str, threading.Semaphore] = {}
         self._logs: dict[str, IO[bytes]] = {}
+        # (function name, memory MB, seconds) per invocation, init excluded: Lambda's billed
+        # duration, as far as this machine's speed tells.
+        self.invocations: list[tuple[str, int, float]] = []
 
     def invoke(self, fn: lambda_models.LambdaFunction, event: Any) -> tuple[bool, Any]:
         key = self._key(fn)
@@ -106,19 +122,27 @@ class WorkerPool:
             slots = self._slots.setdefault(key, threading.Semaphore(_MAX_WORKERS_PER_FUNCTION))
         with slots:
             worker = self._checkout(fn, key)
+            worker.wait_ready()  # a cold start's init is not the invocation's duration
+            started = time.monotonic()
             ok, payload = worker.call(event, float(fn.timeout))
+            with self._lock:
+                self.invocations.append(
+                    (fn.function_name, int(fn.memory_size), time.monotonic() - started)
+                )
             if worker.alive():
                 with self._lock:
                     self._idle[key].append(worker)
             return ok, payload
 
-    def prewarm(self, fn: lambda_models.LambdaFunction) -> None:
-        """Start one execution environment ahead of the first event, as provisioned
-        concurrency does: the import cost is paid before the clock of a referral starts."""
-        key = self._key(fn)
-        worker = self._start(fn)
-        with self._lock:
-            self._idle.setdefault(key, []).append(worker)
+    def prewarm(self, functions: list[lambda_models.LambdaFunction]) -> None:
+        """Start one execution environment per function ahead of the first event, as
+        provisioned concurrency does, and return once every one has finished its init: the
+        import cost is paid before the clock of a referral starts."""
+        started = [(self._key(fn), self._start(fn)) for fn in functions]
+        for key, worker in started:
+            worker.wait_ready()
+            with self._lock:
+                self._idle.setdefault(key, []).append(worker)
 
     def shutdown(self) -> None:
         with self._lock:
@@ -222,8 +246,143 @@ def install(config: RuntimeConfig) -> WorkerPool:
 def prewarm(account_id: str, region: str, function_names: list[str]) -> None:
     assert _pool is not None
     backend = lambda_models.lambda_backends[account_id][region]
-    for name in function_names:
-        _pool.prewarm(backend.get_function(name))
+    _pool.prewarm([backend.get_function(name) for name in function_names])
+
+
+@dataclass
+class QueueSource:
+    """One SQS event source mapping, as ``list_event_source_mappings`` describes it."""
+
+    uuid: str
+    queue_url: str
+    queue_arn: str
+    function_name: str
+    batch_size: int
+    report_failures: bool
+    concurrency: int
+
+
+class SqsEventSources:
+    """Lambda's SQS event source as AWS runs it: pollers apart from the sender.
+
+    moto invokes the consumer inside ``SendMessage`` (so an upload waits for its ingest, and
+    partial batch failures are deleted with the rest). Here the mappings are disabled in moto and
+    each is served by ``concurrency`` poller threads that long-poll the queue, invoke the
+    function with a real SQS event, delete what succeeded, and leave failed records (the whole
+    batch on an error, the ``batchItemFailures`` with ``ReportBatchItemFailures``) to reappear
+    after the visibility timeout and, past ``maxReceiveCount``, move to the DLQ.
+    """
+
+    def __init__(self, sqs: Any, lam: Any, account_id: str, region: str) -> None:
+        self.sqs = sqs
+        self.lam = lam
+        self.account_id = account_id
+        self.region = region
+        self._stopping = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self.sources: list[QueueSource] = []
+        # Requests that carried work (empty long polls are the poller's fixed cost, not a
+        # referral's): "ReceiveMessage" that returned messages, "DeleteMessageBatch".
+        self.work_requests: Counter[str] = Counter()
+        self._count_lock = threading.Lock()
+
+    def start(self, queue_urls: dict[str, str], concurrency: dict[str, int]) -> None:
+        """``queue_urls`` by queue ARN; ``concurrency`` by function name (default: the pool's)."""
+        for mapping in self.lam.list_event_source_mappings()["EventSourceMappings"]:
+            arn = mapping["EventSourceArn"]
+            if not arn.startswith("arn:aws:sqs:") or arn not in queue_urls:
+                continue
+            self.lam.update_event_source_mapping(UUID=mapping["UUID"], Enabled=False)
+            name = mapping["FunctionArn"].rsplit(":", 1)[-1]
+            source = QueueSource(
+                uuid=mapping["UUID"],
+                queue_url=queue_urls[arn],
+                queue_arn=arn,
+                function_name=name,
+                batch_size=int(mapping.get("BatchSize", 10)),
+                report_failures="ReportBatchItemFailures"
+                in mapping.get("FunctionResponseTypes", []),
+                concurrency=min(
+                    concurrency.get(name, _MAX_WORKERS_PER_FUNCTION), _MAX_WORKERS_PER_FUNCTION
+                ),
+            )
+            self.sources.append(source)
+            for n in range(source.concurrency):
+                thread = threading.Thread(
+                    target=self._poll, args=(source,), name=f"sqs-poller-{name}-{n}", daemon=True
+                )
+                thread.start()
+                self._threads.append(thread)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        for thread in self._threads:
+            thread.join(timeout=10)
+
+    def _poll(self, source: QueueSource) -> None:
+        while not self._stopping.is_set():
+            try:
+                reply = self.sqs.receive_message(
+                    QueueUrl=source.queue_url,
+                    MaxNumberOfMessages=source.batch_size,
+                    WaitTimeSeconds=1,
+                    MessageSystemAttributeNames=["All"],
+                    MessageAttributeNames=["All"],
+                )
+            except Exception:  # the server is stopping; a real poller would back off and retry
+                if self._stopping.wait(0.5):
+                    return
+                continue
+            messages = reply.get("Messages", [])
+            if messages:
+                with self._count_lock:
+                    self.work_requests["sqs ReceiveMessage"] += 1
+                self._deliver(source, messages)
+
+    def _deliver(self, source: QueueSource, messages: list[dict[str, Any]]) -> None:
+        assert _pool is not None
+        event = {"Records": [_sqs_record(m, source.queue_arn, self.region) for m in messages]}
+        backend = lambda_models.lambda_backends[self.account_id][self.region]
+        ok, payload = _pool.invoke(backend.get_function(source.function_name), event)
+        if not ok:
+            return  # every record reappears after the visibility timeout
+        failed = set()
+        if source.report_failures and isinstance(payload, dict):
+            failed = {f["itemIdentifier"] for f in payload.get("batchItemFailures") or []}
+        done = [m for m in messages if m["MessageId"] not in failed]
+        if done:
+            with self._count_lock:
+                self.work_requests["sqs DeleteMessageBatch"] += 1
+            self.sqs.delete_message_batch(
+                QueueUrl=source.queue_url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)
+                ],
+            )
+
+
+def _sqs_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[str, Any]:
+    """A record of the SQS event Lambda sends (the shape Powertools' models parse)."""
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": message.get("Attributes", {}),
+        "messageAttributes": {
+            name: {
+                "stringValue": value.get("StringValue"),
+                "binaryValue": value.get("BinaryValue"),
+                "stringListValues": [],
+                "binaryListValues": [],
+                "dataType": value["DataType"],
+            }
+            for name, value in message.get("MessageAttributes", {}).items()
+        },
+        "md5OfBody": message["MD5OfBody"],
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": region,
+    }
 
 
 def uninstall() -> None:

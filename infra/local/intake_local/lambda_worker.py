@@ -1,7 +1,8 @@
 """One warm Lambda execution environment: a process that imports the handler once and then
 serves invocations read from stdin, like the Lambda runtime API does for a real container.
 
-Protocol (one JSON object per line): ``{"event": …, "request_id": …, "deadline_ms": …}`` in,
+Protocol (one JSON object per line): ``{"ready": true}`` out once the handler is imported (the
+end of Lambda's init phase), then ``{"event": …, "request_id": …, "deadline_ms": …}`` in,
 ``{"ok": bool, "payload": …}`` out. The handler's own stdout (Powertools logs) goes to stderr,
 so it can never corrupt the protocol stream.
 """
@@ -77,6 +78,7 @@ def main() -> None:
             "errorType": type(exc).__name__,
             "stackTrace": traceback.format_exc().splitlines(),
         }
+    protocol.write(json.dumps({"ready": True}) + "\n")  # init done: the runtime may invoke
     for line in sys.stdin:
         request = json.loads(line)
         if init_error is not None:

@@ -32,6 +32,7 @@ from moto.server import ThreadedMotoServer
 
 from intake_local import lambda_runtime
 from intake_local.http_api import LocalHttpApi
+from intake_local.request_count import RequestCounter
 from intake_local.sandbox.payer import SandboxPayer
 from intake_local.sandbox.server import SandboxAccount, SandboxClearinghouse
 from intake_local.template import PROJECT_ROOT, load_template, translate
@@ -45,12 +46,17 @@ SANDBOX_LOGIN = {
     "sender_id": "LAKESIDE01",
     "receiver_id": "SANDBOXCH",
 }
-# Locally, waits that are minutes or hours in AWS are seconds.
+# Locally, waits that are minutes or hours in AWS are seconds; the pharmacy's identity (a
+# required parameter: no deployment gets a default one) is the sandbox's own.
 LOCAL_PARAMETERS = {
     "PayerRetryIntervalSeconds": "1",
     "OcrEngine": "tesseract",
     "PaPollIntervalSeconds": "1",
     "CallAttemptSpacingSeconds": "2",
+    "PharmacyName": "Lakeside Home Infusion (local sandbox)",
+    "PharmacyNpi": "1609876549",
+    "PharmacyPhone": "3125550190",
+    "PharmacyFax": "3125550191",
 }
 
 
@@ -97,6 +103,7 @@ class LocalStack:
         self._api: LocalHttpApi | None = None
         self._poller: threading.Thread | None = None
         self._stopping = threading.Event()
+        self.queue_sources: lambda_runtime.SqsEventSources | None = None
         self.payer = SandboxPayer()
         self.clearinghouse = SandboxClearinghouse(
             self.payer,
@@ -136,12 +143,16 @@ class LocalStack:
             os.environ.setdefault(key, value)
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         self._server.start()
+        wsgi = self._server._server  # werkzeug's server: count what it serves (``requests``)
+        assert wsgi is not None
+        self.requests = RequestCounter(wsgi.app)
+        wsgi.app = self.requests  # type: ignore[assignment]
         requests.post(
             f"{self.endpoint_url}/moto-api/config",
             json={"stepfunctions": {"execute_state_machine": True}},
             timeout=10,
         ).raise_for_status()
-        lambda_runtime.install(
+        self.pool = lambda_runtime.install(
             lambda_runtime.RuntimeConfig(self.endpoint_url, self.work_dir, REGION)
         )
         self.clearinghouse.start()
@@ -185,6 +196,8 @@ class LocalStack:
                     sfn.stop_execution(
                         executionArn=execution["executionArn"], cause="local stack stopped"
                     )
+        if self.queue_sources is not None:
+            self.queue_sources.stop()
         if self._api is not None:
             self._api.stop()
         self.clearinghouse.stop()
@@ -194,8 +207,15 @@ class LocalStack:
         if self._owns_work_dir:
             shutil.rmtree(self.work_dir, ignore_errors=True)
 
-    def client(self, service: str) -> Any:
-        return boto3.client(service, endpoint_url=self.endpoint_url, region_name=REGION)  # type: ignore[call-overload]
+    def client(self, service: str, caller: str = "harness") -> Any:
+        """A client of the local AWS; ``caller`` labels its requests in ``requests``."""
+        return boto3.client(  # type: ignore[call-overload]
+            service,
+            endpoint_url=self.endpoint_url,
+            region_name=REGION,
+            aws_access_key_id=caller,
+            aws_secret_access_key="testing",
+        )
 
     # ------------------------------------------------------------------ deployment
     def _deploy(self) -> StackOutputs:
@@ -261,9 +281,12 @@ class LocalStack:
             if kind == "AWS::Lambda::Function"
         }
         lambda_runtime.prewarm("123456789012", REGION, list(functions.values()))
+        self._start_queue_sources(translated, physical, functions)
         # Served as the API's $default stage: paths carry no stage prefix locally.
         self._api = LocalHttpApi(
-            self.client("lambda"), functions["LiaisonApiFunction"], self.options.api_port
+            self.client("lambda", caller="apigateway"),
+            functions["LiaisonApiFunction"],
+            self.options.api_port,
         )
         return StackOutputs(
             endpoint_url=self.endpoint_url,
@@ -278,6 +301,28 @@ class LocalStack:
             functions=functions,
             work_dir=str(self.work_dir),
         )
+
+    def _start_queue_sources(
+        self, translated: dict[str, Any], physical: dict[str, str], functions: dict[str, str]
+    ) -> None:
+        """Run the SQS-triggered functions as AWS does: pollers apart from ``SendMessage``, with
+        at most the function's reserved concurrency (and the local pool's limit)."""
+        sqs = self.client("sqs", caller="lambda-esm")
+        queue_urls = {}
+        for logical, resource in translated["Resources"].items():
+            if resource["Type"] == "AWS::SQS::Queue" and logical in physical:
+                url = self._queue_url(physical[logical])
+                arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+                queue_urls[arn["Attributes"]["QueueArn"]] = url
+        concurrency = {
+            functions[logical]: int(resource["Properties"]["ReservedConcurrentExecutions"])
+            for logical, resource in translated["Resources"].items()
+            if logical in functions and "ReservedConcurrentExecutions" in resource["Properties"]
+        }
+        self.queue_sources = lambda_runtime.SqsEventSources(
+            sqs, self.client("lambda", caller="lambda-esm"), "123456789012", REGION
+        )
+        self.queue_sources.start(queue_urls, concurrency)
 
     def _seed_clearinghouse_secret(
         self, translated: dict[str, Any], physical: dict[str, str]
@@ -416,8 +461,9 @@ def _take_state_machine(translated: dict[str, Any]) -> dict[str, Any]:
     machine: dict[str, Any] = resources.pop(ids[0])
     removed = [ids[0]]
     while removed:
-        pattern = re.compile(
-            r'"(Ref|Fn::GetAtt)": (\["|")(' + "|".join(map(re.escape, removed)) + r')[".]'
+        names = "|".join(map(re.escape, removed))
+        pattern = re.compile(  # Ref / GetAtt, or a ${Name} / ${Name.Attr} inside Fn::Sub
+            r'"(Ref|Fn::GetAtt)": (\["|")(' + names + r')[".]|\$\{(' + names + r")[}.]"
         )
         removed = [k for k, v in resources.items() if pattern.search(json.dumps(v))]
         for logical in removed:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import pytest
@@ -93,14 +92,13 @@ def test_deadline_bounds_retries(
     # Given a payer that is always too slow and a 0.5 s overall deadline
     payer.default = Reply(X12_271, delay_seconds=1.0)
     gateway = make_gateway(read_timeout_s=0.2, max_attempts=10, deadline_s=0.5)
-    started = time.monotonic()
     # When a 270 is sent
     with pytest.raises(ClearinghouseUnavailable) as caught:
         gateway.check_eligibility(X12_270, correlation_id="ref-deadline")
-    # Then the deadline, not max_attempts, ended it
-    assert caught.value.attempts < 10
+    # Then the deadline, not max_attempts, ended it: each attempt waits at least its 0.2 s read
+    # timeout, so at most three fit in 0.5 s however slow the machine is
+    assert caught.value.attempts <= 3
     assert caught.value.last_reason == "timeout"
-    assert time.monotonic() - started < 1.0
 
 
 def test_unauthorized_is_not_retried(

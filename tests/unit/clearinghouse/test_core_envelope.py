@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -280,12 +279,10 @@ def test_billion_laughs_is_refused_quickly() -> None:
         f'<?xml version="1.0"?><!DOCTYPE e [<!ENTITY l0 "lol">{lol}]>'
         + _envelope(_children(Payload="&l9;")).decode()
     ).encode()
-    # When parsed
-    started = time.monotonic()
+    # When parsed, then it is refused as unreadable (defusedxml rejects entity declarations
+    # before expanding any: the bomb never grows)
     with pytest.raises(EnvelopeError, match="unreadable XML"):
         parse_reply(body)
-    # Then it fails without expanding anything
-    assert time.monotonic() - started < 0.5
 
 
 def test_payload_with_xml_illegal_characters_cannot_be_built(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 from collections.abc import Callable
 
 import pypdfium2 as pdfium
@@ -44,10 +43,8 @@ def test_given_chinese_patient_referral_when_packet_built_then_pdf_has_every_fie
 ) -> None:
     # Given the auth-required sample (Chinese notes) and its JSON original
     referral = load_referral("03-auth-required-chinese.json")
-    # When
-    started = time.perf_counter()
+    # When (its speed is a figure in `make bench`, not a test)
     packet = _packet(referral, pharmacy, "03-auth-required-chinese.json")
-    elapsed = time.perf_counter() - started
     text = _text(packet.pdf)
     # Then: cover sheet, patient, insurance, prescriber, drug, ICD-10, notes, letter, original
     for expected in (
@@ -81,7 +78,6 @@ def test_given_chinese_patient_referral_when_packet_built_then_pdf_has_every_fie
         assert expected in text, expected
     pages = len(PdfReader(io.BytesIO(packet.pdf)).pages)
     assert f"{pages} (including this cover sheet)" in text
-    assert elapsed < 10
 
 
 def test_given_packet_when_page_one_rendered_then_it_is_a_real_page_image(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -36,17 +35,14 @@ def test_each_sample_yields_the_same_complete_referral(
 ) -> None:
     # Given a shipped sample of the canonical referral
     data = (events_dir / name).read_bytes()
-    # When intake reads it
-    started = time.perf_counter()
+    # When intake reads it (its speed is a figure in `make bench`, not a test)
     outcome = parse_referral_document(data)
-    elapsed = time.perf_counter() - started
     # Then it is complete, valid, detected by content, and equal on every key field
     assert outcome.format is STRUCTURED[name]
     assert outcome.readable and outcome.referral is not None, outcome.problems
     assert outcome.fields_missing == []
     assert key_fields(outcome.referral) == key_fields(reference)
     assert all(score >= 0.99 for score in outcome.confidence.values())
-    assert elapsed < 2.0
 
 
 def test_scanned_fax_read_by_tesseract_matches(
@@ -58,15 +54,12 @@ def test_scanned_fax_read_by_tesseract_matches(
     # Given the image-only scan of the same form
     data = (events_dir / "21-fax-scanned.pdf").read_bytes()
     # When intake reads it with OCR
-    started = time.perf_counter()
     outcome = parse_referral_document(data, ocr=tesseract)
-    elapsed = time.perf_counter() - started
     # Then OCR confidences are real (below the text layer) yet every field passes review
     assert outcome.referral is not None, (outcome.fields_missing, outcome.problems)
     assert key_fields(outcome.referral) == key_fields(reference)
     scores = outcome.confidence.values()
     assert min(scores) >= 0.80 and max(scores) < 0.99
-    assert elapsed < 30
 
 
 def test_json_referral_of_the_same_data_matches(

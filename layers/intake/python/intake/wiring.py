@@ -1,54 +1,50 @@
 """Composition root: builds each service once per Lambda process from its validated settings.
 
-Handlers call these; nothing here runs at import time.
+Handlers call these; nothing here runs at import time. Each builder imports what its service
+needs when it is first called, so a function loads only its own part of the library: the
+liaison API never loads the PDF stack, the bookkeeping step never loads the clearinghouse
+client (cold start is import time; see ``make bench``).
 """
 
 from __future__ import annotations
 
 import functools
+import time
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
-from intake.adapters.audit_s3 import S3AuditSink
-from intake.adapters.dynamodb_store import DynamoDbStore
-from intake.adapters.s3_documents import S3Documents
-from intake.adapters.s3_packets import S3PacketDocuments
-from intake.adapters.secrets import SecretsManagerCredentials
-from intake.adapters.sns_notifier import SnsNotifier
-from intake.adapters.stepfunctions import StepFunctionsWorkflow
-from intake.auth_tasks import AuthTaskCheck
-from intake.authorization import PriorAuthorizations
-from intake.clearinghouse import CoreSoapGateway, CoreSoapSettings
-from intake.costs import CostEstimates
-from intake.eligibility import BenefitsCheck, payer_says_retry
-from intake.ingest import IngestService
-from intake.models.records import TaskType
-from intake.prior_auth import Pharmacy
-from intake.referrals import parse_referral_document
-from intake.referrals.ocr import OcrEngine
-from intake.review import DraftCompletion
-from intake.settings import (
-    BenefitsSettings,
-    ClearinghouseSettings,
-    EstimateSettings,
-    IngestSettings,
-    NotifySettings,
-    PriorAuthSettings,
-    TableSettings,
-    WorkflowStepSettings,
-    load_settings,
-)
-from intake.tasks import TaskService
-from intake.workflow_steps import WorkflowSteps
+from intake.settings import load_settings
+
+if TYPE_CHECKING:
+    from intake.adapters.dynamodb_store import DynamoDbStore
+    from intake.authorization import PriorAuthorizations
+    from intake.clearinghouse import ClearinghouseGateway, ClearinghouseReply
+    from intake.costs import CostEstimates
+    from intake.eligibility import BenefitsCheck
+    from intake.ingest import IngestService
+    from intake.referrals.ocr import OcrEngine
+    from intake.tasks import TaskService
+    from intake.workflow_steps import WorkflowSteps
 
 
 @functools.cache
 def store() -> DynamoDbStore:
+    from intake.adapters.dynamodb_store import DynamoDbStore
+    from intake.settings import TableSettings
+
     return DynamoDbStore(load_settings(TableSettings).table_name)
 
 
 @functools.cache
 def task_service() -> TaskService:
+    from intake.adapters.sns_notifier import SnsNotifier
+    from intake.adapters.stepfunctions import StepFunctionsWorkflow
+    from intake.models.records import TaskType
+    from intake.settings import NotifySettings
+    from intake.tasks import TaskService
+
     settings = load_settings(NotifySettings)
     service = TaskService(
         store(),
@@ -57,11 +53,15 @@ def task_service() -> TaskService:
         max_call_attempts=settings.call_max_attempts,
         attempt_spacing=timedelta(seconds=settings.call_attempt_spacing_seconds),
     )
+    from intake.auth_tasks import AuthTaskCheck
+
     check = AuthTaskCheck(store().get_referral)
     for kind in (TaskType.APPEAL_OR_ALTERNATIVES, TaskType.ACCEPT_OR_APPEAL):
         service.on_complete[kind] = check
     service.on_complete[TaskType.PRIOR_AUTH_FOLLOWUP] = check
     if settings.state_machine_arn:  # functions that may start workflows (the liaison API)
+        from intake.review import DraftCompletion
+
         review = DraftCompletion(store(), StepFunctionsWorkflow(settings.state_machine_arn))
         service.on_complete[TaskType.COMPLETE_REFERRAL] = review
     return service
@@ -82,6 +82,12 @@ def ocr_engine(name: str) -> OcrEngine | None:
 
 @functools.cache
 def ingest_service() -> IngestService:
+    from intake.adapters.s3_documents import S3Documents
+    from intake.adapters.stepfunctions import StepFunctionsWorkflow
+    from intake.ingest import IngestService
+    from intake.referrals import parse_referral_document
+    from intake.settings import IngestSettings
+
     settings = load_settings(IngestSettings)
     engine = ocr_engine(settings.ocr_engine)
     return IngestService(
@@ -98,6 +104,9 @@ def ingest_service() -> IngestService:
 
 @functools.cache
 def workflow_steps() -> WorkflowSteps:
+    from intake.settings import WorkflowStepSettings
+    from intake.workflow_steps import WorkflowSteps
+
     settings = load_settings(WorkflowStepSettings)
     return WorkflowSteps(
         store=store(),
@@ -111,6 +120,9 @@ def workflow_steps() -> WorkflowSteps:
 
 @functools.cache
 def cost_estimates() -> CostEstimates:
+    from intake.costs import CostEstimates
+    from intake.settings import EstimateSettings
+
     settings = load_settings(EstimateSettings)
     threshold = settings.assistance_threshold
     return CostEstimates(
@@ -120,11 +132,64 @@ def cost_estimates() -> CostEstimates:
     )
 
 
+class MeteredGateway:
+    """The clearinghouse gateway, counted: ``ClearinghouseRequests``, ``ClearinghouseFailures``
+    (the exchange raised after the gateway's own retries) and ``ClearinghouseLatency`` (ms), per
+    payload type. The dashboard and the failure-rate alarm read these."""
+
+    def __init__(self, inner: ClearinghouseGateway) -> None:
+        self.inner = inner
+
+    def _metered(self, kind: str, call: Callable[[], ClearinghouseReply]) -> ClearinghouseReply:
+        from intake.observability import metrics
+
+        started = time.monotonic()
+        failed = True
+        try:
+            reply = call()
+            failed = False
+            return reply
+        finally:
+            metrics.add_metric(name="ClearinghouseRequests", unit="Count", value=1)
+            metrics.add_metric(name=f"ClearinghouseRequests_{kind}", unit="Count", value=1)
+            metrics.add_metric(name="ClearinghouseFailures", unit="Count", value=int(failed))
+            metrics.add_metric(
+                name="ClearinghouseLatency",
+                unit="Milliseconds",
+                value=(time.monotonic() - started) * 1000,
+            )
+
+    def exchange(self, payload_type: str, x12: str, *, correlation_id: str) -> ClearinghouseReply:
+        return self._metered(
+            "exchange",
+            lambda: self.inner.exchange(payload_type, x12, correlation_id=correlation_id),
+        )
+
+    def check_eligibility(self, x12_270: str, *, correlation_id: str) -> ClearinghouseReply:
+        return self._metered(
+            "270", lambda: self.inner.check_eligibility(x12_270, correlation_id=correlation_id)
+        )
+
+    def submit_prior_auth(self, x12_278: str, *, correlation_id: str) -> ClearinghouseReply:
+        return self._metered(
+            "278", lambda: self.inner.submit_prior_auth(x12_278, correlation_id=correlation_id)
+        )
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
 @functools.cache
-def gateway() -> CoreSoapGateway:
+def gateway() -> ClearinghouseGateway:
     """The clearinghouse connection, shared by the eligibility and authorization steps."""
+    from intake.adapters.audit_s3 import S3AuditSink
+    from intake.adapters.secrets import SecretsManagerCredentials
+    from intake.clearinghouse import CoreSoapGateway, CoreSoapSettings
+    from intake.eligibility import payer_says_retry
+    from intake.settings import ClearinghouseSettings
+
     settings = load_settings(ClearinghouseSettings)
-    return CoreSoapGateway(
+    core = CoreSoapGateway(
         CoreSoapSettings(
             endpoint_url=settings.clearinghouse_endpoint,
             read_timeout_s=settings.clearinghouse_read_timeout_seconds,
@@ -135,16 +200,26 @@ def gateway() -> CoreSoapGateway:
         S3AuditSink(settings.documents_bucket, kms_key_id=settings.data_key_arn),
         retry_payload=payer_says_retry,
     )
+    return MeteredGateway(core)
 
 
 @functools.cache
 def benefits_check() -> BenefitsCheck:
+    from intake.eligibility import BenefitsCheck
+    from intake.settings import BenefitsSettings
+
     settings = load_settings(BenefitsSettings)
     return BenefitsCheck(store(), gateway(), settings.pharmacy_name, settings.pharmacy_npi)
 
 
 @functools.cache
 def prior_authorizations() -> PriorAuthorizations:
+    from intake.adapters.s3_packets import S3PacketDocuments
+    from intake.adapters.stepfunctions import StepFunctionsWorkflow
+    from intake.authorization import PriorAuthorizations
+    from intake.prior_auth import Pharmacy
+    from intake.settings import PriorAuthSettings
+
     settings = load_settings(PriorAuthSettings)
     pharmacy = Pharmacy(
         name=settings.pharmacy_name,

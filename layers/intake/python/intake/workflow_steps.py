@@ -16,7 +16,6 @@ from pydantic import BaseModel, Field
 
 from intake.clock import utcnow
 from intake.dates import order_age, received_at, therapy_start
-from intake.eligibility import BenefitsOutcome
 from intake.errors import NotFound
 from intake.failure import FailedReferral
 from intake.models.records import (
@@ -155,6 +154,8 @@ class WorkflowSteps:
     def payer_unavailable(self, request: StepRequest) -> dict[str, Any]:
         """The payer did not answer through all retries: a person checks eligibility by phone
         or portal, and their completion re-runs the electronic check."""
+        from intake.eligibility import BenefitsOutcome  # the clearinghouse stack, only here
+
         now = self.clock()
         self.store.record(
             request.referral_id,

@@ -21,8 +21,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import hl7
-
 from intake.referrals.draft import Draft, get_path, set_path
 from intake.referrals.limits import LimitExceededError, Limits
 from intake.referrals.outcome import Extraction
@@ -416,6 +414,8 @@ def _segments(text: str, limits: Limits) -> str:
 
 def parse_hl7(text: str, limits: Limits) -> Extraction:
     """Read one HL7 v2 message; raises ValueError (plain words) if it cannot be parsed at all."""
+    import hl7  # only ingest reads HL7; other functions import this module without the library
+
     body = _segments(text, limits)
     try:
         message = hl7.parse(body)
