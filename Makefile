@@ -15,8 +15,9 @@ run: setup  ## the main job: the whole referral pipeline on the local stack
 up: setup  ## keep the local stack running (moto :5000, liaison API :8080)
 	$(VENV)/intake local up
 
-test: setup lint sam-build  ## what CI runs
-	$(VENV)/pytest -n 2 --dist loadfile -q
+test: setup lint sam-build  ## what CI runs (in-process moto and the local stack apart: see tests/conftest.py)
+	$(VENV)/pytest -n 2 --dist loadfile -q -m "not stack"
+	$(VENV)/pytest -n 2 --dist loadfile -q -m stack
 
 test-fast: setup  ## unit tier only
 	$(VENV)/pytest -q tests/unit

@@ -60,6 +60,16 @@ def lambda_context() -> FakeLambdaContext:
     return FakeLambdaContext()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses the local stack ``stack``. moto's backends are global to a
+    process: an in-process ``mock_aws`` test resets them on exit, which would empty a local
+    stack running in the same worker; so ``make test`` runs the two kinds in separate
+    pytest runs (``-m "not stack"``, then ``-m stack``)."""
+    for item in items:
+        if "local_stack" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.stack)
+
+
 @pytest.fixture(scope="session")
 def local_stack() -> Iterator[Any]:
     """The whole system on moto server with real handler processes, shared by a session.
