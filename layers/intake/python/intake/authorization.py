@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
@@ -357,6 +357,20 @@ class PriorAuthorizations:
         o = AuthTaskOutcome
         if outcome == o.APPEAL_SUBMITTED and auth is not None:
             return self._appeal(referral_id, auth)
+        if outcome == o.APPEAL_SUBMITTED:
+            # No request was denied: the network exception was. Its appeal is made by phone or
+            # fax; the liaison records the payer's answer on a new network-exception task.
+            self.store.record(referral_id, "network_exception_appealed", at=now)
+            return PaStep(
+                route="task",
+                status="network_exception_appealed",
+                task=self._plan(
+                    referral_id,
+                    TaskType.NETWORK_EXCEPTION,
+                    {**details, "reason": "network exception appealed: record the payer's answer"},
+                    now,
+                ),
+            )
         if outcome == o.ALTERNATIVE_THERAPY:
             record, _ = self._referral(referral_id)
             assert record.referral is not None
@@ -382,8 +396,12 @@ class PriorAuthorizations:
         if outcome in (o.ACCEPT_TERMS, o.NOT_REQUIRED):
             self._gate(referral_id, "passed", accepted_terms=outcome == o.ACCEPT_TERMS)
             return PaStep(route="proceed", status=outcome, auth_id=auth_id)
-        if outcome == o.CERTIFIED and auth is not None:
-            return self._certified_by_phone(referral_id, auth, result.get("corrections") or {})
+        if outcome == o.CERTIFIED:
+            return self._certified_by_phone(
+                referral_id,
+                auth or self._phoned_request(referral_id),
+                result.get("corrections") or {},
+            )
         if outcome == o.APPROVED:
             self.store.record(referral_id, "network_exception_approved", at=now)
             return self.submit(referral_id, network_checked=True)
@@ -402,6 +420,19 @@ class PriorAuthorizations:
                 status="pended",
                 auth_id=auth.auth_id,
                 wait_seconds=int(self.decision_window.total_seconds()),
+            )
+        if outcome == o.STILL_PENDING:
+            # Nothing was sent electronically (the packet went by fax): nothing to poll. The
+            # liaison records the payer's answer on the next follow-up.
+            return PaStep(
+                route="task",
+                status="pended",
+                task=self._plan(
+                    referral_id,
+                    TaskType.PRIOR_AUTH_FOLLOWUP,
+                    {**details, "reason": "faxed request still in review: record the answer"},
+                    now,
+                ),
             )
         raise ValueError(f"authorization task outcome '{outcome}' cannot be acted on here")
 
@@ -441,6 +472,30 @@ class PriorAuthorizations:
             ),
             x12,
         )
+
+    def _phoned_request(self, referral_id: str) -> AuthorizationRecord:
+        """A request the payer answered by phone with no electronic record of ours (the 278
+        never went through: the packet was faxed): recorded so the gate can read its dates."""
+        _, referral = self._planned(referral_id)
+        plan = requested_plan(referral)
+        doses = planned_doses(plan)
+        now = self.clock()
+        auth = AuthorizationRecord(
+            referral_id=referral_id,
+            auth_id=self._trace(referral_id, "initial", drug_key(referral), doses),
+            status="pended",
+            drug=drug_key(referral),
+            payer_id=referral.insurance.payer_id,
+            reasons=["filed by fax after the electronic request failed"],
+            documentation=[],
+            packet={"folder": f"prior-auth/{referral_id}/"},
+            submitted_at=now,
+            deadline_at=now + self.decision_window,
+            requested_from=doses[0],
+            requested_to=doses[-1],
+        )
+        self.store.put_authorization(auth)
+        return auth
 
     def _certified_by_phone(
         self, referral_id: str, auth: AuthorizationRecord, corrections: dict[str, Any]
@@ -899,10 +954,8 @@ class PriorAuthorizations:
         return auth
 
 
-def _period(auth: AuthorizationRecord) -> list[tuple[Any, Any]]:
+def _period(auth: AuthorizationRecord) -> list[tuple[date, date]]:
     """The certified period (the requested one when the payer sent no dates)."""
-    from datetime import date
-
     decision = auth.decision or {}
 
     def day(value: Any, fallback: date | None) -> date | None:

@@ -1,0 +1,106 @@
+"""The prior_auth handler acting on what a liaison decided, against moto and the sandbox
+clearinghouse over real HTTP: the paths the state machine tests do not reach."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from intake.adapters.dynamodb_store import DynamoDbStore
+from intake.clearinghouse import ClearinghouseError
+from intake.eligibility import PayerUnavailable
+from intake_local.sandbox.server import SandboxClearinghouse
+from tests.conftest import load_handler
+from tests.integration.conftest import IntakeResources, ingested
+
+
+@pytest.fixture
+def prior_auth(check: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setenv("PHARMACY_PHONE", "3125550190")
+    monkeypatch.setenv("PHARMACY_FAX", "3125550191")
+    return load_handler("prior_auth").lambda_handler
+
+
+def test_a_request_the_payer_never_received_is_certified_by_phone(
+    resources: IntakeResources,
+    check: Any,
+    prior_auth: Any,
+    clearinghouse: SandboxClearinghouse,
+    lambda_context: Any,
+) -> None:
+    # Given a verified referral that needs authorization, and a payer refusing every 278
+    referral_id = ingested(resources, "15-prior-auth-certified.json", lambda_context)
+    assert check({"referral_id": referral_id}, lambda_context)["outcome"] == "verified"
+    clearinghouse.fail_next(1000)
+    try:
+        with pytest.raises((PayerUnavailable, ClearinghouseError)):
+            prior_auth({"action": "submit", "referral_id": referral_id}, lambda_context)
+    finally:
+        clearinghouse.fail_next(0)
+    # When the workflow gives up (payer down), Then a follow-up asks a person to fax the packet
+    down = prior_auth({"action": "payer_down", "referral_id": referral_id}, lambda_context)
+    assert down["route"] == "task" and down["task"]["task_type"] == "prior_auth_followup"
+    assert down["auth_id"] is None
+    # When the liaison records the payer's certification given by phone
+    result = {
+        "outcome": "certified",
+        "task_id": f"{referral_id}.prior_auth_followup.1",
+        "corrections": {
+            "certification_number": "PHONE123",
+            "effective_from": "2026-01-01",
+            "effective_to": "2030-12-31",
+        },
+    }
+    step = prior_auth(
+        {"action": "resolve", "referral_id": referral_id, "result": result}, lambda_context
+    )
+    # Then the gate passes on those dates (they cover every planned dose), nothing crashes
+    assert step["route"] == "proceed" and step["status"] == "certified"
+    record = DynamoDbStore(resources.table_name).get_referral(referral_id)
+    assert record is not None and record.prior_auth is not None
+    assert record.prior_auth["gate"] == "passed"
+    assert record.prior_auth["certification_number"] == "PHONE123"
+
+
+def test_a_short_certification_by_phone_files_for_the_uncovered_doses(
+    resources: IntakeResources,
+    check: Any,
+    prior_auth: Any,
+    clearinghouse: SandboxClearinghouse,
+    lambda_context: Any,
+) -> None:
+    # Given the same payer-down path, and a phone certification ending before the last doses
+    referral_id = ingested(resources, "15-prior-auth-certified.json", lambda_context)
+    check({"referral_id": referral_id}, lambda_context)
+    clearinghouse.fail_next(1000)
+    try:
+        with pytest.raises((PayerUnavailable, ClearinghouseError)):
+            prior_auth({"action": "submit", "referral_id": referral_id}, lambda_context)
+    finally:
+        clearinghouse.fail_next(0)
+    record = DynamoDbStore(resources.table_name).get_referral(referral_id)
+    assert record is not None
+    first = record.uploaded_at.date()
+    result = {
+        "outcome": "certified",
+        "task_id": f"{referral_id}.prior_auth_followup.1",
+        "corrections": {
+            "certification_number": "PHONE456",
+            "effective_from": first.isoformat(),
+            "effective_to": first.isoformat(),
+        },
+    }
+    # When it is recorded, Then only the first dose is covered: a 278 goes out for the rest
+    # (the sandbox certifies it), and the gate passes only then
+    step = prior_auth(
+        {"action": "resolve", "referral_id": referral_id, "result": result}, lambda_context
+    )
+    store = DynamoDbStore(resources.table_name)
+    kinds = sorted(a.kind for a in store.authorizations_of(referral_id))
+    assert kinds == ["extension", "initial"]
+    events = [e.event for e in store.timeline(referral_id)]
+    assert "authorization_does_not_cover_doses" in events
+    assert step["route"] == "proceed"
+    extension = next(a for a in store.authorizations_of(referral_id) if a.kind == "extension")
+    assert extension.requested_from is not None and extension.requested_from > first
