@@ -67,10 +67,19 @@ def not_covered(estimate: Estimate) -> Estimate:
         for a in estimate.assumptions
         if "out of network" not in a and "no contract with this payer" not in a
     )
+    # Only what the course is made of still matters (the plan's amounts do not): the dose,
+    # the weight it is given by, the schedule.
     doubts = tuple(
         r
         for r in estimate.confidence_reasons
-        if SELF_PAY_PAYER not in r and "out of network" not in r
+        if any(word in r for word in ("weight", "dose", "schedule", "vial"))
+    )
+    level = (
+        Confidence.LOW
+        if any("no weight" in r for r in doubts)
+        else Confidence.MEDIUM
+        if doubts
+        else Confidence.HIGH
     )
     years = tuple(
         PlanYearAmounts.model_validate(
@@ -109,7 +118,7 @@ def not_covered(estimate: Estimate) -> Estimate:
             ),
             "assumptions": (NOT_COVERED, *assumptions),
             "confidence_reasons": doubts,
-            "confidence": estimate.confidence if doubts else Confidence.HIGH,
+            "confidence": level,
             "in_network": False,
         }
     )
