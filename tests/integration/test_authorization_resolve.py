@@ -104,3 +104,72 @@ def test_a_short_certification_by_phone_files_for_the_uncovered_doses(
     assert step["route"] == "proceed"
     extension = next(a for a in store.authorizations_of(referral_id) if a.kind == "extension")
     assert extension.requested_from is not None and extension.requested_from > first
+
+
+def test_out_of_network_needs_a_network_exception_before_any_request(
+    resources: IntakeResources,
+    check: Any,
+    prior_auth: Any,
+    lambda_context: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from intake import authorization
+    from intake.prior_auth import PaDecision
+
+    # Given a referral whose payer has the pharmacy out of network, with no out-of-network
+    # benefit (the policy decision says a network exception is needed)
+    referral_id = ingested(resources, "15-prior-auth-certified.json", lambda_context)
+    check({"referral_id": referral_id}, lambda_context)
+    monkeypatch.setattr(
+        authorization,
+        "decide_prior_auth",
+        lambda referral, benefits: PaDecision(
+            required=True,
+            reasons=["the payer's medical policy requires prior authorization"],
+            documentation=[],
+            network_exception=True,
+            network_exception_reason="out of network, and the plan has no out-of-network benefit",
+        ),
+    )
+    # When the authorization step runs
+    step = prior_auth({"action": "submit", "referral_id": referral_id}, lambda_context)
+    # Then no 278 goes out: a liaison asks for a single-case agreement first
+    assert step["route"] == "task" and step["task"]["task_type"] == "network_exception"
+    store = DynamoDbStore(resources.table_name)
+    assert store.authorizations_of(referral_id) == []
+    record = store.get_referral(referral_id)
+    assert record is not None and record.prior_auth is not None
+    assert record.prior_auth["gate"] == "waiting"
+    # When the payer grants it, Then the authorization is filed (and certified by the sandbox)
+    approved = prior_auth(
+        {
+            "action": "resolve",
+            "referral_id": referral_id,
+            "result": {"outcome": "approved", "task_id": f"{referral_id}.network_exception.1"},
+        },
+        lambda_context,
+    )
+    assert approved["route"] == "proceed" and approved["status"] == "certified"
+    assert [a.kind for a in store.authorizations_of(referral_id)] == ["initial"]
+
+
+def test_a_denied_network_exception_goes_to_the_appeal_or_alternatives_task(
+    resources: IntakeResources, check: Any, prior_auth: Any, lambda_context: Any
+) -> None:
+    referral_id = ingested(resources, "15-prior-auth-certified.json", lambda_context)
+    check({"referral_id": referral_id}, lambda_context)
+
+    def resolve(outcome: str, task: str) -> dict[str, Any]:
+        result = {"outcome": outcome, "task_id": f"{referral_id}.{task}"}
+        out: dict[str, Any] = prior_auth(
+            {"action": "resolve", "referral_id": referral_id, "result": result}, lambda_context
+        )
+        return out
+
+    # When the payer refuses the single-case agreement
+    denied = resolve("denied", "network_exception.1")
+    # Then the liaison decides on appeal or alternatives, and appealing the network decision
+    # asks for the payer's answer on a new network-exception task (nothing was filed to appeal)
+    assert denied["route"] == "task" and denied["task"]["task_type"] == "appeal_or_alternatives"
+    appealed = resolve("appeal_submitted", "appeal_or_alternatives.1")
+    assert appealed["route"] == "task" and appealed["task"]["task_type"] == "network_exception"
