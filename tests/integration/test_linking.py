@@ -139,9 +139,7 @@ def test_two_simultaneous_uploads_start_one_workflow(
 
     monkeypatch.setattr(DynamoDbStore, "claim_link", together)
     bodies = [referral("D-1"), referral("D-2")]
-    events = [
-        upload_event(resources, f"d{i}.json", body=body)[0] for i, body in enumerate(bodies)
-    ]
+    events = [upload_event(resources, f"d{i}.json", body=body)[0] for i, body in enumerate(bodies)]
     results: list[Any] = []
     threads = [
         threading.Thread(target=lambda e=e: results.append(ingest(e, lambda_context)))
