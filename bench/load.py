@@ -28,6 +28,7 @@ from typing import Any
 
 from intake.ids import referral_id_for
 from intake_local.pipeline import TERMINAL, LiaisonClient, liaison_decision
+from intake_local.samples.identity import npi_for
 from intake_local.stack import LocalStack
 
 SAMPLES = Path(__file__).resolve().parents[1] / "events" / "referrals"
@@ -56,6 +57,7 @@ def referrals(n: int) -> list[tuple[str, bytes]]:
     for i, name in zip(range(n), itertools.cycle(MIX), strict=False):
         doc = json.loads((SAMPLES / name).read_text("utf-8"))
         doc["clinic_reference"] = f"LOAD-{i:06d}"
+        doc["prescriber"]["npi"] = npi_for(f"LOAD-{i:06d}")  # distinct: never linked as updates
         patient = doc["patient"]
         patient["phone"] = f"773-555-{i % 10000:04d}"
         patient.setdefault("address", {})["line1"] = f"{100 + i} W Load Test St"

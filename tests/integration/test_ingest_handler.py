@@ -18,17 +18,24 @@ from tests.integration.conftest import REGION, IntakeResources
 
 
 def upload_event(
-    res: IntakeResources, name: str, key: str | None = None
+    res: IntakeResources,
+    name: str,
+    key: str | None = None,
+    *,
+    body: bytes | None = None,
+    at: datetime | None = None,
 ) -> tuple[dict[str, Any], bytes]:
-    """Put a sample referral in the intake bucket; the SQS-wrapped EventBridge event for it."""
-    body = (EVENTS / "referrals" / name).read_bytes()
+    """Put a sample referral (or ``body``) in the intake bucket; the SQS-wrapped EventBridge
+    event for it, stamped ``at`` (default now)."""
+    body = body if body is not None else (EVENTS / "referrals" / name).read_bytes()
     key = key or f"referrals/lakeshore-gi/{name}"
     put = boto3.client("s3", region_name=REGION).put_object(
         Bucket=res.intake_bucket, Key=key, Body=body
     )
     event = load_event("ingest_referral/sqs-s3-object-created")
     eventbridge = json.loads(event["Records"][0]["body"])
-    eventbridge["time"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")  # as S3 stamps it
+    stamp = at or datetime.now(UTC)
+    eventbridge["time"] = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")  # as S3 stamps it
     eventbridge["detail"]["bucket"]["name"] = res.intake_bucket
     eventbridge["detail"]["object"].update(
         key=key.replace(" ", "+"), size=len(body), **{"version-id": put["VersionId"]}

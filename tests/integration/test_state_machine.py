@@ -16,6 +16,7 @@ import pytest
 from intake.ids import referral_id_for, task_id_for
 from intake.models.records import TaskType
 from intake_local.pipeline import LiaisonClient
+from intake_local.samples.identity import npi_for
 from tests.conftest import EVENTS
 
 pytestmark = pytest.mark.integration
@@ -26,12 +27,19 @@ def upload(stack: Any, body: bytes, key: str) -> str:
     return referral_id_for(body)
 
 
+def distinct(data: dict[str, Any]) -> dict[str, Any]:
+    """A prescriber of its own per clinic reference, so each test's upload is its own
+    referral rather than an update linked to another test's (same patient and therapy)."""
+    data["prescriber"] = {**data["prescriber"], "npi": npi_for(data.get("clinic_reference") or "")}
+    return data
+
+
 def referral_json(**changes: Any) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(
         (EVENTS / "referrals" / "01-ppo-deductible-coinsurance.json").read_text("utf-8")
     )
     data.update(changes)
-    return data
+    return distinct(data)
 
 
 def wait_for(predicate: Any, timeout: float = 30.0, every: float = 0.2) -> Any:
@@ -135,6 +143,44 @@ def test_duplicate_upload_starts_one_execution_and_queues_one_call(
     api.complete(task_id, "reached")
 
 
+def test_two_uploads_of_one_patient_and_therapy_make_one_welcome_call(
+    local_stack: Any, api: LiaisonClient
+) -> None:
+    # Given the same patient, drug and prescriber sent twice as different documents
+    first = referral_json(clinic_reference="SM-LINK-1")
+    second = {**first, "clinic_reference": "SM-LINK-2"}
+    second["patient"] = {**first["patient"], "last_name": first["patient"]["last_name"].upper()}
+    ids = [
+        upload(local_stack, json.dumps(doc).encode(), f"referrals/sm/link-{i}.json")
+        for i, doc in enumerate((first, second))
+    ]
+
+    # When both are ingested
+    def decided() -> list[dict[str, Any]] | None:
+        views = [_view(api, i) for i in ids]
+        found = [v for v in views if v is not None]
+        statuses = sorted(v["status"] for v in found)
+        return found if statuses == ["in_progress", "linked"] else None
+
+    # Then one runs the workflow and the other is linked to it
+    views = wait_for(decided)
+    (opened,) = [v["referral_id"] for v in views if v["status"] == "in_progress"]
+    (linked,) = [v["referral_id"] for v in views if v["status"] == "linked"]
+    link_task = wait_for(lambda: open_task(api, task_id_for(linked, TaskType.LINKED_UPDATE)))
+    assert link_task["details"]["linked_to"] == opened
+    # And only the open one has an execution and a welcome call
+    welcome = wait_for(lambda: open_task(api, task_id_for(opened, TaskType.WELCOME_CALL)))
+    with pytest.raises(local_stack.client("stepfunctions").exceptions.ExecutionDoesNotExist):
+        execution(local_stack, linked)
+    assert api.complete(link_task["task_id"], "resolved").status_code == 200
+    assert api.complete(welcome["task_id"], "reached").status_code == 200
+    finish(local_stack, api, opened)
+    view = api.referral(linked)
+    assert view["status"] == "linked" and view["linked_to"] == opened
+    assert [t["task_type"] for t in view["tasks"]] == ["linked_update"]
+    assert [d["referral_id"] for d in api.referral(opened)["documents"]] == [linked]
+
+
 def test_invalid_upload_is_quarantined_and_starts_no_workflow(
     local_stack: Any, api: LiaisonClient
 ) -> None:
@@ -193,7 +239,7 @@ def _view(api: LiaisonClient, referral_id: str) -> dict[str, Any] | None:
 def sample_json(name: str, **changes: Any) -> bytes:
     data: dict[str, Any] = json.loads((EVENTS / "referrals" / name).read_text("utf-8"))
     data.update(changes)
-    return json.dumps(data).encode()
+    return json.dumps(distinct(data)).encode()
 
 
 def test_mismatch_goes_to_a_liaison_and_their_corrections_verify_the_insurance(

@@ -29,7 +29,8 @@ FINAL = {
     "failed",
 }
 """The documented final statuses (``ReferralStatus``/``FINAL_STATUSES``)."""
-TERMINAL = FINAL | {"quarantined", "in_review"}
+TERMINAL = FINAL | {"quarantined", "in_review", "linked"}
+"""Where a run may leave a referral (``linked``: an update of another referral, which runs)."""
 LIAISON = "auto-liaison@local"
 Step = tuple[str, dict[str, Any] | None, str]
 
@@ -244,6 +245,10 @@ def _view(api: LiaisonClient, referral_id: str) -> dict[str, Any] | None:
 def _settled(view: dict[str, Any] | None, auto_liaison: bool) -> bool:
     if view is None:
         return False
+    if view["status"] == "linked":  # settled once the liaison has decided its task
+        return not auto_liaison or all(
+            t["status"] in ("completed", "cancelled") for t in view["tasks"]
+        )
     if view["status"] in TERMINAL:
         return True
     if auto_liaison:

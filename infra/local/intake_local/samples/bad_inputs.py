@@ -28,6 +28,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from intake_local.samples.identity import npi_for
+
 SAMPLES = Path(__file__).resolve().parents[4] / "events" / "referrals"
 Expect = Literal["quarantined", "in_review", "in_progress"]
 # Accepted HL7 kinds carry no send time (MSH-7), so their welcome call is due 48 h after the
@@ -52,6 +54,7 @@ def _referral(tag: str) -> dict[str, Any]:
     """The PPO sample, with a clinic reference unique to the kind (each file its own id)."""
     data: dict[str, Any] = json.loads(_sample("01-ppo-deductible-coinsurance.json"))
     data["clinic_reference"] = f"BAD-{tag}"[:64]
+    data["prescriber"]["npi"] = npi_for(f"BAD-{tag}")  # its own referral, never linked
     return data
 
 
@@ -79,6 +82,7 @@ def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
 def _hl7(tag: str, *replacements: tuple[str, str]) -> bytes:
     text = _sample("22-hl7-ref-i12.hl7").decode("utf-8")
     text = text.replace("LG-LR-0412", f"BAD-{tag}"[:20])
+    text = text.replace("1234567893", npi_for(f"BAD-{tag}"))  # its own referral, never linked
     for old, new in replacements:
         assert old in text, old
         text = text.replace(old, new)
@@ -127,7 +131,9 @@ def _tiff_fax() -> bytes:
     import pypdfium2 as pdfium
     from PIL import Image
 
-    document = pdfium.PdfDocument(_sample("20-fax-efax-text.pdf"))
+    from intake_local.samples.make_faxes import efax_pdf
+
+    document = pdfium.PdfDocument(efax_pdf(prescriber_npi=npi_for("BAD-tiff")))
     try:
         page = document[0]
         image = page.render(scale=200 / 72, grayscale=True).to_pil().convert("1")

@@ -100,8 +100,9 @@ def _new_pdf() -> FPDF:
     return pdf
 
 
-def efax_pdf() -> bytes:
-    """The e-faxed form: real text, laid out in two label columns."""
+def efax_pdf(prescriber_npi: str = "1234567893") -> bytes:
+    """The e-faxed form: real text, laid out in two label columns (another prescriber NPI
+    makes the same patient's order a referral of its own, for the bad-input corpus)."""
     pdf = _new_pdf()
     pdf.add_page()
     pdf.set_font("Helvetica", "", 9)
@@ -117,7 +118,8 @@ def efax_pdf() -> bytes:
             pdf.line(50, y + 4, 562, y + 4)
             y += 19
         pdf.set_font("Helvetica", "", 12)
-        for left, right in rows:
+        for left, label in rows:
+            right = label.replace("NPI: 1234567893", f"NPI: {prescriber_npi}")
             pdf.text(50, y, left)
             if right:
                 pdf.text(340, y, right)

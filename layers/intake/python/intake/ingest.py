@@ -1,7 +1,8 @@
 """Intake of one uploaded referral file: read, validate, record, start its workflow.
 
-Every ending is recorded where a person sees it: a valid referral starts its workflow; a
-readable draft with missing or doubtful fields becomes a "complete referral" task; anything
+Every ending is recorded where a person sees it: a valid referral starts its workflow, or,
+when an open referral for the same patient and therapy exists, is linked to it as an update
+(``intake.linking``); a readable draft with missing or doubtful fields becomes a "complete referral" task; anything
 else is moved to ``quarantine/`` with its problems in plain words and a "needs review" task.
 Re-running on the same content (duplicate events) repeats only idempotent steps.
 """
@@ -18,6 +19,7 @@ from intake.clock import utcnow
 from intake.errors import InvalidRequest
 from intake.failure import where
 from intake.ids import referral_id_from_digest
+from intake.linking import Linker
 from intake.models.records import (
     ReferralRecord,
     ReferralStatus,
@@ -61,6 +63,8 @@ class IngestService:
     max_bytes: int = 20 * 1024 * 1024
     parse: Callable[..., ParseOutcome] = parse_referral_document
     clock: Callable[[], datetime] = utcnow
+    linker: Linker | None = None
+    """Links a valid referral to an open one for the same patient and therapy (None: never)."""
 
     def ingest(self, upload: UploadedObject) -> IngestResult:
         """Any exception propagates (the queue retries, then its DLQ alarms) and is logged
@@ -143,12 +147,25 @@ class IngestService:
             format=outcome.format.value,
         )
         self.store.record(referral_id, "validated", at=now)
-        self._start(referral_id, upload)
         metrics.add_metric(name="ReferralsAccepted", unit="Count", value=1)
         logger.info(
             "referral accepted", extra={"referral_id": referral_id, "format": outcome.format.value}
         )
-        return IngestResult(referral_id, ReferralStatus.IN_PROGRESS, duplicate=False)
+        return IngestResult(referral_id, self._start_or_link(record, upload), duplicate=False)
+
+    def _start_or_link(self, record: ReferralRecord, upload: UploadedObject) -> ReferralStatus:
+        """Start the workflow, unless an open referral for the same patient and therapy
+        exists: then this one is linked to it as an update (one workflow, one welcome call).
+        Decided after the record is stored, so a redelivery decides the same way."""
+        open_id = None
+        if self.linker is not None and record.split_from is None:
+            open_id = self.linker.open_match(record)
+        if open_id is None:
+            self._start(record.referral_id, upload)
+            return ReferralStatus.IN_PROGRESS
+        assert self.linker is not None
+        self.linker.link(record, open_id)
+        return ReferralStatus.LINKED
 
     def _hold_for_review(
         self,
@@ -248,8 +265,13 @@ class IngestService:
         """A duplicate event or re-upload: finish whatever the first run may not have."""
         metrics.add_metric(name="DuplicateUploads", unit="Count", value=1)
         logger.info("duplicate upload", extra={"referral_id": existing.referral_id})
+        if existing.status is ReferralStatus.IN_PROGRESS and self._undecided(existing):
+            status = self._start_or_link(existing, upload)  # the first run may have stopped
+            return IngestResult(existing.referral_id, status, duplicate=True)
         if existing.status is ReferralStatus.IN_PROGRESS:
             self._start(existing.referral_id, upload)
+        elif existing.status is ReferralStatus.LINKED and existing.linked_to and self.linker:
+            self.linker.link(existing, existing.linked_to)
         elif existing.status is ReferralStatus.IN_REVIEW and existing.referral is None:
             # The first run may have stopped between recording and the task: repair it.
             self._open_completion_task(existing, existing.referral_id, upload)
@@ -273,6 +295,14 @@ class IngestService:
         return IngestResult(existing.referral_id, existing.status, duplicate=True)
 
     # ------------------------------------------------------------------ helpers
+    def _undecided(self, record: ReferralRecord) -> bool:
+        """An accepted upload whose first run may have stopped before choosing between its
+        own workflow and a link (never one a liaison completed or split: those are started)."""
+        if self.linker is None or record.referral is None or record.split_from is not None:
+            return False
+        done = {"workflow_requested", "referral_completed"}
+        return not any(e.event in done for e in self.store.timeline(record.referral_id))
+
     def _start(self, referral_id: str, upload: UploadedObject) -> None:
         started = self.workflow.start(
             referral_id, {"referral_id": referral_id, "uploaded_at": upload.uploaded_at.isoformat()}

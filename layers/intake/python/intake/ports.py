@@ -6,6 +6,7 @@ with in-memory fakes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -16,6 +17,14 @@ class ReferralStore(Protocol):
     def put_referral_if_new(self, record: ReferralRecord) -> bool: ...
     def get_referral(self, referral_id: str) -> ReferralRecord | None: ...
     def update_referral(self, referral_id: str, **fields: Any) -> None: ...
+    def change_documents(
+        self,
+        referral_id: str,
+        change: Callable[[list[dict[str, Any]]], list[dict[str, Any]] | None],
+    ) -> bool: ...
+    def claim_link(
+        self, key: str, referral_id: str, *, expires_at: datetime, replace: str | None = None
+    ) -> str: ...
     def record(
         self, referral_id: str, event: str, *, at: datetime, actor: str = "system", **detail: object
     ) -> None: ...

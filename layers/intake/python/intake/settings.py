@@ -37,6 +37,7 @@ class IngestSettings(NotifySettings):
     max_referral_bytes: int = 20 * 1024 * 1024
     ocr_engine: Literal["textract", "tesseract", "none"] = "textract"
     min_field_confidence: float = Field(default=0.80, ge=0, le=1)
+    link_window_days: int = Field(default=30, ge=0, le=365)
 
 
 class WorkflowStepSettings(NotifySettings):

@@ -25,6 +25,7 @@ from intake.models.records import (
     AuthTaskOutcome,
     CallAttempt,
     CallOutcome,
+    LinkOutcome,
     ReviewOutcome,
     TaskPatient,
     TaskRecord,
@@ -56,6 +57,7 @@ REASONS: dict[TaskType, str] = {
     TaskType.NETWORK_EXCEPTION: "Out of network: ask the payer for a network exception (single-case agreement)",
     TaskType.VERIFY_CONTACT: "Wrong number: get the patient's current phone number from the clinic",
     TaskType.CONFIRM_ORDER: "The order is old: confirm with the prescriber that it is current",
+    TaskType.LINKED_UPDATE: "Same patient and therapy as an open referral: keep it linked, or split it",
 }
 
 _A = AuthTaskOutcome
@@ -77,6 +79,7 @@ _OUTCOMES: dict[TaskType, frozenset[str]] = {
         o.value for o in (_A.CERTIFIED, _A.DENIED, _A.STILL_PENDING, _A.NOT_REQUIRED)
     ),
     TaskType.NETWORK_EXCEPTION: frozenset(o.value for o in (_A.APPROVED, _A.DENIED)),
+    TaskType.LINKED_UPDATE: frozenset(o.value for o in LinkOutcome),
 }
 
 

@@ -60,10 +60,12 @@ def task_service() -> TaskService:
         service.on_complete[kind] = check
     service.on_complete[TaskType.PRIOR_AUTH_FOLLOWUP] = check
     if settings.state_machine_arn:  # functions that may start workflows (the liaison API)
+        from intake.linking import LinkSplit
         from intake.review import DraftCompletion
 
-        review = DraftCompletion(store(), StepFunctionsWorkflow(settings.state_machine_arn))
-        service.on_complete[TaskType.COMPLETE_REFERRAL] = review
+        workflow = StepFunctionsWorkflow(settings.state_machine_arn)
+        service.on_complete[TaskType.COMPLETE_REFERRAL] = DraftCompletion(store(), workflow)
+        service.on_complete[TaskType.LINKED_UPDATE] = LinkSplit(store(), workflow)
     return service
 
 
@@ -85,6 +87,7 @@ def ingest_service() -> IngestService:
     from intake.adapters.s3_documents import S3Documents
     from intake.adapters.stepfunctions import StepFunctionsWorkflow
     from intake.ingest import IngestService
+    from intake.linking import Linker
     from intake.referrals import parse_referral_document
     from intake.settings import IngestSettings
 
@@ -99,6 +102,7 @@ def ingest_service() -> IngestService:
         parse=functools.partial(
             parse_referral_document, ocr=engine, min_confidence=settings.min_field_confidence
         ),
+        linker=Linker(store(), task_service(), timedelta(days=settings.link_window_days)),
     )
 
 

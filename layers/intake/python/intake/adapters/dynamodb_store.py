@@ -10,7 +10,11 @@ timeline event              REFERRAL#<id>          EVENT#<at>#<n>
 task                        REFERRAL#<id>          TASK#<task id>              gsi1pk=TASKS#<status>
                                                                                gsi1sk=<due>#<task id>
 pending authorization       REFERRAL#<id>          AUTH#<n>                    gsi2pk=AUTH#pending
+open referral by match key  LINK#<match key>       LINK
 ==========================  =====================  ==========================  =================
+
+A ``LINK#`` item names the open referral for a patient-and-therapy match key; it is written
+with a conditional put, so of two near-simultaneous uploads one holds it and the other links.
 
 GSI1 is sparse: a task leaves it when completed, so "open tasks by due time" reads only
 open work. GSI2 is sparse the same way for authorizations awaiting a payer decision.
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -120,6 +125,74 @@ class DynamoDbStore:
             if _is_conditional_failure(exc):
                 raise NotFound(f"referral {referral_id} does not exist") from exc
             raise
+
+    def change_documents(
+        self,
+        referral_id: str,
+        change: Callable[[list[dict[str, Any]]], list[dict[str, Any]] | None],
+    ) -> bool:
+        """Replace the referral's ``documents`` with ``change(current)`` (None: leave them),
+        optimistically: a version number makes two concurrent changes retry, never overwrite
+        each other. True when they were changed."""
+        key = {"pk": f"REFERRAL#{referral_id}", "sk": "REFERRAL"}
+        for _ in range(10):
+            item = self.table.get_item(Key=key, ConsistentRead=True).get("Item")
+            if item is None:
+                raise NotFound(f"referral {referral_id} does not exist")
+            version = int(item.get("documents_version", 0))
+            documents = _from_item(item).get("documents") or []
+            changed = change(documents)
+            if changed is None:
+                return False
+            condition = (
+                Attr("documents_version").not_exists()
+                if version == 0
+                else Attr("documents_version").eq(version)
+            )
+            try:
+                self.table.update_item(
+                    Key=key,
+                    **_update(_to_item({"documents": changed, "documents_version": version + 1})),
+                    ConditionExpression=Attr("pk").exists() & condition,
+                )
+            except ClientError as exc:
+                if _is_conditional_failure(exc):
+                    continue  # changed meanwhile: read again
+                raise
+            return True
+        raise Conflict(f"the documents of referral {referral_id} keep changing; retry")
+
+    # ------------------------------------------------------------------ links
+    def claim_link(
+        self, key: str, referral_id: str, *, expires_at: datetime, replace: str | None = None
+    ) -> str:
+        """Make ``referral_id`` the open referral for match ``key``: only if nobody holds it,
+        or, with ``replace``, only if that referral still holds it (one conditional put, so
+        of two concurrent claims one wins). Returns who holds it after the attempt."""
+        item_key = {"pk": f"LINK#{key}", "sk": "LINK"}
+        for _ in range(3):
+            condition = (
+                Attr("pk").not_exists() if replace is None else Attr("referral_id").eq(replace)
+            )
+            try:
+                self.table.put_item(
+                    Item={
+                        **item_key,
+                        "referral_id": referral_id,
+                        "expires_at": int(expires_at.timestamp()),
+                    },
+                    ConditionExpression=condition,
+                )
+            except ClientError as exc:
+                if not _is_conditional_failure(exc):
+                    raise
+                holder = self.table.get_item(Key=item_key, ConsistentRead=True).get("Item")
+                if holder is not None:
+                    return str(holder["referral_id"])
+                replace = None  # expired meanwhile: claim it afresh
+                continue
+            return referral_id
+        raise Conflict("the link item keeps changing; retry")
 
     def _append_timeline(self, referral_id: str, event: TimelineEvent) -> None:
         item = _to_item(event.model_dump(mode="json"))

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from intake.models.records import (
     CallAttempt,
+    LinkedDocument,
     ReferralRecord,
     ReferralStatus,
     TaskPatient,
@@ -91,6 +92,12 @@ class ReferralView(BaseModel):
     prior_auth: dict[str, Any] | None = Field(
         description="whether authorization was needed, the packet's location and the decision"
     )
+    linked_to: str | None = Field(
+        default=None, description="for a linked referral: the open referral it updates"
+    )
+    documents: list[LinkedDocument] = Field(
+        default_factory=list, description="later uploads linked to this referral as updates"
+    )
     timeline: list[TimelineEvent]
     tasks: list[TaskView]
 
@@ -116,6 +123,8 @@ class ReferralView(BaseModel):
             benefits=record.benefits,
             estimate=record.estimate,
             prior_auth=record.prior_auth,
+            linked_to=record.linked_to,
+            documents=record.documents,
             timeline=sorted(timeline, key=lambda e: e.at),
             tasks=[TaskView.of(t, now) for t in tasks],
         )

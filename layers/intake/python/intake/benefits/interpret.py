@@ -19,7 +19,6 @@ lifetime amounts (EB06 32/33) are never plan-year ones, per-day or per-admission
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -61,6 +60,7 @@ from intake.benefits.summary import (
     RelatedEntity,
     VisitLimit,
 )
+from intake.names import comparable_name
 from intake.x12.segments import Segment
 from intake.x12.t270.inquiry import HOME_INFUSION_SERVICE_TYPES
 from intake.x12.t271.loops import Benefit, MemberLoop, PartyLoop, Read271
@@ -280,11 +280,7 @@ def _unique(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v for v in values if v))
 
 
-def _normal(name: str | None) -> str:
-    """Compare names as payers store them: X12 carries no diacritics (José → JOSE), and
-    punctuation and case differ between systems."""
-    decomposed = unicodedata.normalize("NFKD", name or "")
-    return "".join(c for c in decomposed.upper() if c.isalnum() and not unicodedata.combining(c))
+_normal = comparable_name
 
 
 def _mismatches(expected: ExpectedPatient | None, echo: PersonEcho) -> tuple[str, ...] | None:

@@ -22,6 +22,7 @@ class ReferralStatus(StrEnum):
     QUARANTINED = "quarantined"  # unreadable or invalid; a liaison reviews it
     IN_REVIEW = "in_review"  # read, but a liaison must complete missing fields
     IN_PROGRESS = "in_progress"  # its workflow is running
+    LINKED = "linked"  # an update to an open referral (``linked_to``): no workflow of its own
     SCHEDULED = "scheduled"  # covered, authorized (or none needed), patient reached, booked
     SELF_PAY = "self_pay"  # authorization denied; the patient chose to pay, booked as self-pay
     CLOSED_DECLINED = "closed_declined"  # the patient declined, or closed after a denial
@@ -59,6 +60,7 @@ class TaskType(StrEnum):
     NETWORK_EXCEPTION = "network_exception"  # out of network: ask for a single-case agreement
     VERIFY_CONTACT = "verify_contact"  # a wrong number: get the right one from the clinic
     CONFIRM_ORDER = "confirm_order"  # an old order: the prescriber confirms it is current
+    LINKED_UPDATE = "linked_update"  # linked to an open referral: keep linked, or split
 
 
 class TaskStatus(StrEnum):
@@ -101,6 +103,13 @@ class ReviewOutcome(StrEnum):
     REJECTED = "rejected"  # not a referral we can act on
 
 
+class LinkOutcome(StrEnum):
+    """What a liaison decides on a ``linked_update`` task."""
+
+    RESOLVED = "resolved"  # rightly linked: the upload stays an update of the open referral
+    SPLIT = "split"  # wrongly linked: it becomes its own referral and its workflow starts
+
+
 class SourceDocument(BaseModel):
     """The uploaded file, kept unchanged and linked from the record."""
 
@@ -111,6 +120,17 @@ class SourceDocument(BaseModel):
     sha256: str
     format: str = "json"
     quarantine_key: str | None = None
+
+
+class LinkedDocument(BaseModel):
+    """A later upload attached to an open referral: its own referral id and file."""
+
+    referral_id: str
+    bucket: str
+    key: str
+    version_id: str | None = None
+    format: str
+    uploaded_at: datetime
 
 
 class ReferralRecord(BaseModel):
@@ -134,6 +154,16 @@ class ReferralRecord(BaseModel):
     benefits: dict[str, Any] | None = None
     estimate: dict[str, Any] | None = None
     prior_auth: dict[str, Any] | None = None
+    linked_to: str | None = Field(
+        default=None, description="for a ``linked`` referral: the open referral it updates"
+    )
+    split_from: str | None = Field(
+        default=None, description="the referral a liaison split this one from (never re-linked)"
+    )
+    documents: list[LinkedDocument] = Field(
+        default_factory=list,
+        description="later uploads linked to this referral as updates (same patient and therapy)",
+    )
 
 
 class TaskPatient(BaseModel):
