@@ -467,16 +467,12 @@ class LocalStack:
 
 
 def _speed_up_moto(dispatcher: Any) -> None:
-    """Take per-request costs out of moto that a real AWS does not have (profiled under load
-    with py-spy; none changes what a request does):
-
-    - the server finds each request's backend under one global lock by listing moto's package
-      directory and matching hundreds of URL patterns: remember the answer per host;
-    - Step Functions parses the whole ASL definition with ANTLR for every execution (and
-      ``boto_client_for`` builds a new boto3 client for every task): keep the parse tree per
-      definition (each execution still gets its own evaluation components) and one client per
-      service and port.
-    """
+    """Take a per-request cost out of moto that a real AWS does not have (profiled under load
+    with py-spy): the server finds each request's backend under one global lock by listing
+    moto's package directory and matching hundreds of URL patterns; remember the answer per
+    host. (Step Functions also parses the whole definition with ANTLR for every execution;
+    keeping its parse tree and sharing boto3 clients across executions broke executions under
+    concurrency, so both are left as moto has them.)"""
     lookup = dispatcher.get_backend_for_host
     hosts: dict[str | None, Any] = {}
 
@@ -486,48 +482,6 @@ def _speed_up_moto(dispatcher: Any) -> None:
         return hosts[host]
 
     dispatcher.get_backend_for_host = backend_for_host
-    _cache_asl_parse()
-
-
-_ASL_TREES: dict[str, Any] = {}
-_CLIENTS: dict[tuple[str, str, str], Any] = {}
-
-
-def _cache_asl_parse() -> None:
-    from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
-    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
-        state_task_service_dynamodb,
-        state_task_service_sqs,
-    )
-    from moto.stepfunctions.parser.asl.parse import asl_parser
-    from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
-    from moto.stepfunctions.parser.asl.utils import boto_client
-
-    parser = asl_parser.AmazonStateLanguageParser
-    if getattr(parser, "_intake_cached", False):
-        return
-    parse = parser.parse
-
-    def cached_parse(definition: str) -> tuple[Any, Any]:
-        tree = _ASL_TREES.get(definition)
-        if tree is None:
-            _program, tree = parse(definition)  # raises on a syntax error, as before
-            _ASL_TREES[definition] = tree
-        return Preprocessor().visit(tree), tree
-
-    parser.parse = staticmethod(cached_parse)  # type: ignore[method-assign,assignment]
-    parser._intake_cached = True  # type: ignore[attr-defined]
-    make_client = boto_client.boto_client_for
-
-    def client_for(region: str, service: str, state_credentials: Any = None) -> Any:
-        # moto signs every task's request with the same fixed keys: credentials change nothing
-        key = (region, service, os.environ.get("MOTO_PORT", ""))
-        if key not in _CLIENTS:
-            _CLIENTS[key] = make_client(region, service, state_credentials)
-        return _CLIENTS[key]
-
-    for module in (lambda_eval_utils, state_task_service_sqs, state_task_service_dynamodb):
-        module.boto_client_for = client_for  # type: ignore[attr-defined]
 
 
 def template_defaults(template: dict[str, Any]) -> dict[str, str]:
