@@ -31,6 +31,7 @@ from typing import IO, Any
 from moto.awslambda import models as lambda_models
 
 _MAX_WORKERS_PER_FUNCTION = 4
+"""Execution environments per function at most (processes; this machine has 2 cores)."""
 
 
 @dataclass
@@ -134,11 +135,18 @@ class WorkerPool:
                     self._idle[key].append(worker)
             return ok, payload
 
-    def prewarm(self, functions: list[lambda_models.LambdaFunction]) -> None:
-        """Start one execution environment per function ahead of the first event, as
-        provisioned concurrency does, and return once every one has finished its init: the
-        import cost is paid before the clock of a referral starts."""
-        started = [(self._key(fn), self._start(fn)) for fn in functions]
+    def prewarm(
+        self, functions: list[lambda_models.LambdaFunction], workers: dict[str, int] | None = None
+    ) -> None:
+        """Start execution environments per function ahead of the first event (one, or
+        ``workers[function name]``, at most the pool's limit), as provisioned concurrency does,
+        and return once every one has finished its init: the import cost is paid before the
+        clock of a referral starts."""
+        started = [
+            (self._key(fn), self._start(fn))
+            for fn in functions
+            for _ in range(min((workers or {}).get(fn.function_name, 1), _MAX_WORKERS_PER_FUNCTION))
+        ]
         for key, worker in started:
             worker.wait_ready()
             with self._lock:
@@ -243,10 +251,15 @@ def install(config: RuntimeConfig) -> WorkerPool:
     return _pool
 
 
-def prewarm(account_id: str, region: str, function_names: list[str]) -> None:
+def prewarm(
+    account_id: str,
+    region: str,
+    function_names: list[str],
+    workers: dict[str, int] | None = None,
+) -> None:
     assert _pool is not None
     backend = lambda_models.lambda_backends[account_id][region]
-    _pool.prewarm([backend.get_function(name) for name in function_names])
+    _pool.prewarm([backend.get_function(name) for name in function_names], workers)
 
 
 @dataclass
@@ -286,8 +299,15 @@ class SqsEventSources:
         self.work_requests: Counter[str] = Counter()
         self._count_lock = threading.Lock()
 
-    def start(self, queue_urls: dict[str, str], concurrency: dict[str, int]) -> None:
-        """``queue_urls`` by queue ARN; ``concurrency`` by function name (default: the pool's)."""
+    def start(
+        self,
+        queue_urls: dict[str, str],
+        concurrency: dict[str, int],
+        max_batch_size: int | None = None,
+    ) -> None:
+        """``queue_urls`` by queue ARN; ``concurrency`` by function name (default: the pool's);
+        ``max_batch_size`` caps the mappings' ``BatchSize`` (records of a batch run one after
+        another, so on a machine with a few workers a smaller batch is lower latency)."""
         for mapping in self.lam.list_event_source_mappings()["EventSourceMappings"]:
             arn = mapping["EventSourceArn"]
             if not arn.startswith("arn:aws:sqs:") or arn not in queue_urls:
@@ -299,7 +319,7 @@ class SqsEventSources:
                 queue_url=queue_urls[arn],
                 queue_arn=arn,
                 function_name=name,
-                batch_size=int(mapping.get("BatchSize", 10)),
+                batch_size=min(int(mapping.get("BatchSize", 10)), max_batch_size or 10),
                 report_failures="ReportBatchItemFailures"
                 in mapping.get("FunctionResponseTypes", []),
                 concurrency=min(

@@ -59,6 +59,11 @@ LOCAL_PARAMETERS = {
     "PharmacyFax": "3125550191",
 }
 
+# The SQS event sources deliver one record per invocation locally: a handful of warm workers
+# serve every queue, and a record waits for the ones before it in its batch (AWS scales the
+# pollers out instead).
+LOCAL_MAX_BATCH_SIZE = 1
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -77,6 +82,10 @@ class StackOptions:
     # The authorization poller's schedule: every 15 minutes in AWS, a fast clock here (None: off;
     # then call ``poll_authorizations()`` on demand).
     poll_every_seconds: float | None = 1.0
+    # Warm execution environments per function before the stack is ready (capped by the
+    # function's reserved concurrency and the local pool's limit); more start on demand, with
+    # their init inside the invocation that needed them. A load test warms them all.
+    prewarm_workers: int = 1
 
 
 @dataclass
@@ -145,6 +154,7 @@ class LocalStack:
         self._server.start()
         wsgi = self._server._server  # werkzeug's server: count what it serves (``requests``)
         assert wsgi is not None
+        _speed_up_moto(wsgi.app)
         self.requests = RequestCounter(wsgi.app)
         wsgi.app = self.requests  # type: ignore[assignment]
         requests.post(
@@ -280,7 +290,20 @@ class LocalStack:
             for logical, kind in types.items()
             if kind == "AWS::Lambda::Function"
         }
-        lambda_runtime.prewarm("123456789012", REGION, list(functions.values()))
+        reserved = {
+            physical[logical]: int(resource["Properties"]["ReservedConcurrentExecutions"])
+            for logical, resource in translated["Resources"].items()
+            if logical in functions and "ReservedConcurrentExecutions" in resource["Properties"]
+        }
+        lambda_runtime.prewarm(
+            "123456789012",
+            REGION,
+            list(functions.values()),
+            {
+                name: min(self.options.prewarm_workers, reserved.get(name, 1000))
+                for name in functions.values()
+            },
+        )
         self._start_queue_sources(translated, physical, functions)
         # Served as the API's $default stage: paths carry no stage prefix locally.
         self._api = LocalHttpApi(
@@ -322,7 +345,7 @@ class LocalStack:
         self.queue_sources = lambda_runtime.SqsEventSources(
             sqs, self.client("lambda", caller="lambda-esm"), "123456789012", REGION
         )
-        self.queue_sources.start(queue_urls, concurrency)
+        self.queue_sources.start(queue_urls, concurrency, max_batch_size=LOCAL_MAX_BATCH_SIZE)
 
     def _seed_clearinghouse_secret(
         self, translated: dict[str, Any], physical: dict[str, str]
@@ -441,6 +464,24 @@ class LocalStack:
             "QueueUrl"
         ]
         return url
+
+
+def _speed_up_moto(dispatcher: Any) -> None:
+    """Take a per-request cost out of moto that a real AWS does not have (profiled under load
+    with py-spy): the server finds each request's backend under one global lock by listing
+    moto's package directory and matching hundreds of URL patterns; remember the answer per
+    host. (Step Functions also parses the whole definition with ANTLR for every execution;
+    keeping its parse tree and sharing boto3 clients across executions broke executions under
+    concurrency, so both are left as moto has them.)"""
+    lookup = dispatcher.get_backend_for_host
+    hosts: dict[str | None, Any] = {}
+
+    def backend_for_host(host: str | None) -> Any:
+        if host not in hosts:
+            hosts[host] = lookup(host)
+        return hosts[host]
+
+    dispatcher.get_backend_for_host = backend_for_host
 
 
 def template_defaults(template: dict[str, Any]) -> dict[str, str]:
