@@ -74,18 +74,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def local_stack() -> Iterator[Any]:
     """The whole system on moto server with real handler processes, shared by a session.
 
-    A welcome call is due 18 s after receipt instead of 48 h, escalation repeats every 2 s
-    instead of 4 h, and a pended authorization is overdue after 60 s instead of 7 days, so
-    timeout paths run in test time; the poller ticks every second.
+    A welcome call is due 36 s after receipt instead of 48 h, escalation repeats every 10 s
+    instead of 4 h, and a pended authorization is overdue after 120 s instead of 7 days, so
+    timeout paths run in test time; the poller ticks every second. The windows are wide enough
+    that a machine running two suites at once still answers inside them, and escalations
+    sparse enough that an unworked task does not add load of its own.
     """
     from intake_local.stack import LocalStack, StackOptions
 
     stack = LocalStack(
         StackOptions(
             parameters={
-                "WelcomeCallSlaHours": "0.005",
-                "EscalationRepeatSeconds": "2",
-                "PaDecisionWindowSeconds": "60",
+                "WelcomeCallSlaHours": "0.01",
+                "EscalationRepeatSeconds": "10",
+                "PaDecisionWindowSeconds": "120",
             }
         )
     )

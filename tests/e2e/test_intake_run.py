@@ -60,7 +60,8 @@ FINAL = {
 def run(local_stack: Any) -> dict[str, dict[str, Any]]:
     """The main job over every sample, with the auto-liaison following each sample's script."""
     files = pipeline.sample_files(EVENTS / "referrals")
-    result = pipeline.run(local_stack, files, timeout_s=pipeline.default_timeout(len(files)))
+    # Twice the CLI's default bound: the stack tier may share the machine with a second suite.
+    result = pipeline.run(local_stack, files, timeout_s=2 * pipeline.default_timeout(len(files)))
     assert result.figures["median_upload_to_welcome_call_queued_s"] is not None
     return {r["file"]: r for r in result.referrals}
 
@@ -197,7 +198,7 @@ def test_cli_without_auto_liaison_leaves_calls_open_and_writes_json(tmp_path: Pa
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
-        timeout=240,
+        timeout=900,  # a bound, not an expectation: it starts a stack of its own
         check=False,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]

@@ -1,5 +1,5 @@
 """Calls that reach people and clocks that start at receipt, with the state machine executing
-in moto (the session's local stack: call attempts 2 s apart, welcome call due 18 s after
+in moto (the session's local stack: call attempts 2 s apart, welcome call due 36 s after
 receipt)."""
 
 from __future__ import annotations
