@@ -197,15 +197,19 @@ class LocalStack:
         if self._poller is not None:
             self._poller.join(timeout=30)
         if self.outputs is not None:  # executions still waiting would call into a stopped server
+            # moto's interpreter logs an error for a Parallel branch it interrupts (it rebuilds
+            # the branch's States.Timeout as a custom error name and refuses it): noise at stop.
+            logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
             with contextlib.suppress(Exception):
                 sfn = self.client("stepfunctions")
-                running = sfn.list_executions(
+                pages = sfn.get_paginator("list_executions").paginate(
                     stateMachineArn=self.outputs.state_machine_arn, statusFilter="RUNNING"
-                )["executions"]
-                for execution in running:
-                    sfn.stop_execution(
-                        executionArn=execution["executionArn"], cause="local stack stopped"
-                    )
+                )
+                for page in pages:
+                    for execution in page["executions"]:
+                        sfn.stop_execution(
+                            executionArn=execution["executionArn"], cause="local stack stopped"
+                        )
         if self.queue_sources is not None:
             self.queue_sources.stop()
         if self._api is not None:
