@@ -42,6 +42,7 @@ def record_handler(record: UploadRecord) -> None:
         else event.detail.object.version_id,
         size=int(event.detail.object.size or 0),
         uploaded_at=event.time,
+        attempt=int(record.attributes.ApproximateReceiveCount),
     )
     ingest_service().ingest(upload)
 

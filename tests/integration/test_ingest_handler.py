@@ -156,3 +156,56 @@ def test_a_malformed_record_is_reported_as_a_batch_item_failure(
     # And a batch where every record fails errors as a whole, so SQS retries it all
     with pytest.raises(BatchProcessingError):
         ingest({"Records": [bad]}, lambda_context)
+
+
+def test_a_read_that_runs_out_of_time_is_retried_then_quarantined(
+    resources: IntakeResources, ingest: Any, lambda_context: Any, monkeypatch: Any
+) -> None:
+    # Given a machine so busy that reading a faxed PDF runs out of its time budget
+    import intake.referrals.parse as parse_module
+    from intake.ingest import SLOW_READ_ATTEMPTS
+    from intake.referrals.limits import Deadline
+
+    monkeypatch.setattr(parse_module, "Deadline", lambda seconds: Deadline(0.0))
+    event, body = upload_event(resources, "20-fax-efax-text.pdf")
+    referral_id = referral_id_for(body)
+    store = DynamoDbStore(resources.table_name)
+    # When the upload event is delivered the first and second time (SLOW_READ_ATTEMPTS = 3)
+    assert SLOW_READ_ATTEMPTS == 3
+    for attempt in (1, 2):
+        event["Records"][0]["attributes"]["ApproximateReceiveCount"] = str(attempt)
+        # Then the record fails (SQS delivers it again after its visibility timeout) and
+        # nothing is recorded yet: no referral, no task, no workflow
+        with pytest.raises(BatchProcessingError):
+            ingest(event, lambda_context)
+        assert store.get_referral(referral_id) is None and executions(resources) == []
+    # When the third delivery runs out of time too
+    event["Records"][0]["attributes"]["ApproximateReceiveCount"] = "3"
+    assert ingest(event, lambda_context) == {"batchItemFailures": []}
+    # Then the file is quarantined with the reason in plain words and a needs-review task
+    record = store.get_referral(referral_id)
+    assert record is not None and record.status is ReferralStatus.QUARANTINED
+    assert any("took longer than" in p for p in record.problems), record.problems
+    task = store.get_task(task_id_for(referral_id, TaskType.NEEDS_REVIEW))
+    assert task is not None
+
+
+def test_a_read_that_runs_out_of_time_once_succeeds_on_the_next_delivery(
+    resources: IntakeResources, ingest: Any, lambda_context: Any, monkeypatch: Any
+) -> None:
+    # Given a faxed PDF whose first reading runs out of time (a busy moment), the next not
+    import intake.referrals.parse as parse_module
+    from intake.referrals.limits import Deadline
+
+    budgets = iter([0.0, 50.0])
+    monkeypatch.setattr(parse_module, "Deadline", lambda seconds: Deadline(next(budgets)))
+    event, body = upload_event(resources, "20-fax-efax-text.pdf")
+    # When delivered twice
+    with pytest.raises(BatchProcessingError):
+        ingest(event, lambda_context)
+    event["Records"][0]["attributes"]["ApproximateReceiveCount"] = "2"
+    assert ingest(event, lambda_context) == {"batchItemFailures": []}
+    # Then the second reading decides: the referral is recorded and its workflow started once
+    record = DynamoDbStore(resources.table_name).get_referral(referral_id_for(body))
+    assert record is not None and record.status is ReferralStatus.IN_PROGRESS
+    assert len(executions(resources)) == 1

@@ -244,6 +244,9 @@ def test_ocr_page_limit_and_time_budget_are_enforced() -> None:
     # Then the budget stops it with a plain reason
     assert not outcome.readable
     assert "took longer than" in outcome.problems[0]
+    assert outcome.timed_out  # the machine may have been busy: intake reads it again first
+    # And a file refused for what it is (not for time) is not marked for another read
+    assert not parse_referral_document(b"\x00\x01 not a referral").timed_out
 
 
 def test_smaller_limits_apply(events_dir: Path) -> None:

@@ -178,3 +178,5 @@ def test_ocr_page_timeout_is_a_plain_problem(events_dir: Path, tesseract: object
     # Then the file is quarantined with the timeout in plain words
     assert not outcome.readable
     assert any("OCR took longer than" in p for p in outcome.problems), outcome.problems
+    # And the outcome says it ran out of time, so intake reads it again before quarantining
+    assert outcome.timed_out

@@ -36,6 +36,16 @@ REVIEW_SLA = timedelta(hours=24)
 # Structured uploads from a clinic's system are wrong at the source when invalid: they go
 # back to the clinic (quarantine). Faxes and messages are completed by a liaison instead.
 _QUARANTINE_WHEN_INVALID = {DocumentFormat.JSON, DocumentFormat.X12, DocumentFormat.UNKNOWN}
+SLOW_READ_ATTEMPTS = 3
+"""Deliveries of an upload whose reading ran out of time (time budget, an OCR page) before its
+result is taken as it is: the earlier ones raise ``ReadTimedOut`` and the queue delivers the
+upload again after its visibility timeout (3 minutes). A busy machine gets two more chances;
+a file that is slow on its own is quarantined with the reason on the third, well before the
+queue's five receives would send it to the DLQ."""
+
+
+class ReadTimedOut(Exception):
+    """Reading the upload ran out of time on this delivery; nothing was recorded, read it again."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,8 @@ class UploadedObject:
     version_id: str | None
     size: int
     uploaded_at: datetime
+    attempt: int = 1
+    """Which delivery of the upload event this is (SQS ``ApproximateReceiveCount``)."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +83,12 @@ class IngestService:
         here by type and place only: its message could hold a value from the document."""
         try:
             return self._ingest(upload)
+        except ReadTimedOut:
+            logger.warning(
+                "reading ran out of time; the upload will be read again",
+                extra={"attempt": upload.attempt, "version_id": upload.version_id},
+            )
+            raise
         except Exception as exc:
             logger.error(
                 "ingest failed; the upload will be retried",
@@ -102,6 +120,9 @@ class IngestService:
             return self._repeat(upload, existing)
 
         outcome = self.parse(data, received_at=upload.uploaded_at)
+        if outcome.timed_out and upload.attempt < SLOW_READ_ATTEMPTS:
+            metrics.add_metric(name="SlowReadsRetried", unit="Count", value=1)
+            raise ReadTimedOut(f"reading ran out of time on delivery {upload.attempt}")
         source = self._source(upload, len(data), digest, outcome.format.value)
         if outcome.referral is not None:
             return self._accept(upload, referral_id, source, outcome)

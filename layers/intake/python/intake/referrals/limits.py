@@ -71,18 +71,29 @@ class LimitExceededError(Exception):
     """A file went past one of the limits; ``str(exc)`` is the plain-word reason."""
 
 
+class TimeLimitExceededError(LimitExceededError):
+    """The time budget ran out: on a busy machine that is the machine, not the file, so the
+    upload is read again later before it is quarantined (``intake.ingest``)."""
+
+
 class Deadline:
-    """A wall-clock budget that parsers check between steps (cooperative, not preemptive)."""
+    """A wall-clock budget that parsers check between steps (cooperative, not preemptive).
+    ``timed_out`` also records a step that gave up on its own clock (an OCR page)."""
 
     def __init__(self, seconds: float) -> None:
         self._seconds = seconds
         self._ends = time.monotonic() + seconds
+        self.timed_out = False
+
+    def note_timeout(self) -> None:
+        self.timed_out = True
 
     def remaining(self) -> float:
         return max(0.0, self._ends - time.monotonic())
 
     def check(self, step: str) -> None:
         if time.monotonic() > self._ends:
-            raise LimitExceededError(
+            self.timed_out = True
+            raise TimeLimitExceededError(
                 f"reading the file took longer than {self._seconds:g} seconds (stopped at {step})"
             )

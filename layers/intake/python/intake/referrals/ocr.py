@@ -38,7 +38,12 @@ class OcrPage:
 
 
 class OcrError(Exception):
-    """The engine could not read the image (timeout, crash, service error); plain words."""
+    """The engine could not read the image (timeout, crash, service error); plain words.
+    ``timed_out``: it ran out of time (worth reading again later), not out of sense."""
+
+    def __init__(self, message: str, *, timed_out: bool = False) -> None:
+        super().__init__(message)
+        self.timed_out = timed_out
 
 
 @runtime_checkable
@@ -78,7 +83,9 @@ class TesseractOcr:
                     timeout=timeout_s,
                 )
         except RuntimeError as exc:  # pytesseract signals its timeout this way
-            raise OcrError(f"OCR took longer than {timeout_s:g} seconds on a page") from exc
+            raise OcrError(
+                f"OCR took longer than {timeout_s:g} seconds on a page", timed_out=True
+            ) from exc
         except (pytesseract.TesseractError, OSError) as exc:
             raise OcrError(f"OCR could not read a page ({type(exc).__name__})") from exc
         return _page_from_tesseract(data)

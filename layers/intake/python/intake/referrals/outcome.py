@@ -43,6 +43,9 @@ class ParseOutcome(BaseModel):
     confidence: dict[str, float] = Field(default_factory=dict)
     problems: list[str] = Field(default_factory=list)
     readable: bool = True
+    timed_out: bool = False
+    """Reading ran out of time (budget or an OCR page): the result may be the machine's load,
+    not the file, so intake reads it again before deciding (``intake.ingest``)."""
 
 
 @dataclass

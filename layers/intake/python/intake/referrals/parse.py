@@ -103,7 +103,8 @@ def _parse(
     try:
         extraction = _extract(data, detection, ocr=ocr, limits=limits, deadline=deadline)
     except (LimitExceededError, ValueError) as exc:
-        return unreadable(fmt, str(exc))
+        outcome = unreadable(fmt, str(exc))
+        return outcome.model_copy(update={"timed_out": True}) if deadline.timed_out else outcome
     except (RecursionError, MemoryError) as exc:
         return unreadable(fmt, f"the file is too complex to read ({type(exc).__name__})")
     except Exception as exc:  # a parser bug on odd input quarantines the file, not the Lambda
@@ -112,7 +113,7 @@ def _parse(
         )
         return unreadable(fmt, f"the file could not be read ({type(exc).__name__})")
     window = Window(start_ahead=timedelta(days=limits.max_start_ahead_days))
-    return build_outcome(
+    outcome = build_outcome(
         fmt,
         extraction,
         min_confidence=min_confidence,
@@ -120,3 +121,4 @@ def _parse(
         doubts=detection.doubts,
         window=window,
     )
+    return outcome.model_copy(update={"timed_out": True}) if deadline.timed_out else outcome

@@ -129,6 +129,8 @@ def _ocr_pages(
             try:
                 page = ocr.recognize(image, timeout_s=timeout)
             except OcrError as exc:
+                if exc.timed_out:
+                    deadline.note_timeout()
                 problems.append(f"page {index + 1}: {exc}")
                 continue
             lines.extend(lines_from_ocr(page))

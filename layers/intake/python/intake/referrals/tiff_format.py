@@ -79,6 +79,8 @@ def parse_tiff(
         try:
             lines.extend(lines_from_ocr(ocr.recognize(png, timeout_s=timeout)))
         except OcrError as exc:
+            if exc.timed_out:
+                deadline.note_timeout()
             problems.append(f"page {index + 1}: {exc}")
     if count > limits.max_ocr_pages:
         problems.append(
