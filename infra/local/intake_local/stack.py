@@ -101,6 +101,7 @@ class StackOutputs:
     liaison_topic_arn: str
     functions: dict[str, str]
     work_dir: str
+    web_url: str = ""
 
 
 class LocalStack:
@@ -310,6 +311,7 @@ class LocalStack:
             self.client("lambda", caller="apigateway"),
             functions["LiaisonApiFunction"],
             self.options.api_port,
+            web_root=PROJECT_ROOT / "web",
         )
         return StackOutputs(
             endpoint_url=self.endpoint_url,
@@ -323,6 +325,7 @@ class LocalStack:
             liaison_topic_arn=physical["LiaisonTopic"],
             functions=functions,
             work_dir=str(self.work_dir),
+            web_url=f"{self._api.url}/app/",
         )
 
     def _start_queue_sources(
