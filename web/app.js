@@ -1,5 +1,5 @@
 // The liaison workspace: plain ES modules, no framework, no build step.
-import { h, clear, when, ago, label } from "./dom.js";
+import { h, clear, when, ago, label, phone, language, money } from "./dom.js";
 import { Api, ApiError } from "./api.js";
 import { auth } from "./auth.js";
 
@@ -75,7 +75,7 @@ function taskRow(t, me, fresh) {
     h("td", {}, h("a", { href: `#/task/${encodeURIComponent(t.task_id)}` }, label(t.task_type)), " ", ...flags),
     h("td", {}, t.reason),
     h("td", {}, patient),
-    h("td", {}, t.patient ? t.patient.preferred_language : "—"),
+    h("td", {}, t.patient ? language(t.patient.preferred_language) : "—"),
     h("td", {}, t.status === "claimed" ? h("span", { class: "badge" }, `Claimed by ${who}`) : h("span", { class: "badge ok" }, "Open")),
     h("td", { class: "num" }, String(t.attempts.length)));
 }
@@ -110,7 +110,7 @@ async function boardView() {
 
   function fillSelect(select, values, current) {
     const have = new Set([...select.options].map((o) => o.value));
-    for (const v of values) if (!have.has(v)) select.append(h("option", { value: v }, label(v)));
+    for (const v of values) if (!have.has(v)) select.append(h("option", { value: v }, select.id === "f-lang" ? language(v) : label(v)));
     select.value = current;
   }
 
@@ -230,13 +230,17 @@ async function taskView(taskId) {
     h("dt", {}, "Due"), h("dd", {}, when(task.due_at), " ", task.overdue ? h("span", { class: "badge bad" }, "Overdue") : ""),
     h("dt", {}, "Reason"), h("dd", {}, task.reason),
     h("dt", {}, "Referral"), h("dd", {}, h("a", { href: `#/referral/${task.referral_id}` }, task.referral_id.slice(0, 16))));
-  if (task.patient) facts.append(h("dt", {}, "Patient"), h("dd", {}, `${task.patient.first_name} ${task.patient.last_name} · ${task.patient.phone} · ${task.patient.preferred_language}`));
+  if (task.patient) facts.append(h("dt", {}, "Patient"), h("dd", {}, `${task.patient.first_name} ${task.patient.last_name}`),
+    h("dt", {}, "Phone"), h("dd", { class: "num" }, phone(task.patient.phone)),
+    h("dt", {}, "Language"), h("dd", {}, language(task.patient.preferred_language)));
   if (task.escalations) facts.append(h("dt", {}, "Escalations"), h("dd", {}, String(task.escalations)));
   if (task.next_attempt_at) facts.append(h("dt", {}, "Next attempt"), h("dd", { id: "next-attempt" }, `not before ${when(task.next_attempt_at)} (${ago(task.next_attempt_at)})`));
   if (task.waiting_for) facts.append(h("dt", {}, "Waiting for"), h("dd", {}, h("a", { href: `#/task/${task.waiting_for}` }, label(task.waiting_for))));
-  if (task.outcome) facts.append(h("dt", {}, "Outcome"), h("dd", {}, `${task.outcome} by ${task.completed_by} at ${when(task.completed_at)}`));
+  if (task.outcome) facts.append(h("dt", {}, "Outcome"), h("dd", {}, `${label(task.outcome)} by ${task.completed_by} at ${when(task.completed_at)}`));
   if (task.note) facts.append(h("dt", {}, "Note"), h("dd", {}, task.note));
   for (const [k, v] of Object.entries(task.details || {})) {
+    if (k === "estimate" || k === "call_script") continue; // shown as their own blocks below
+    if (typeof v === "string" && v.startsWith("s3://")) continue; // documents open through signed links below
     if (typeof v === "string" || typeof v === "number") facts.append(h("dt", {}, label(k)), h("dd", {}, String(v)));
     else if (Array.isArray(v) && v.every((x) => typeof x === "string")) facts.append(h("dt", {}, label(k)), h("dd", {}, h("ul", {}, ...v.map((x) => h("li", {}, x)))));
   }
@@ -247,6 +251,12 @@ async function taskView(taskId) {
       h("table", { "aria-label": "Call attempts" }, h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "When"), h("th", { scope: "col" }, "Outcome"), h("th", { scope: "col" }, "By"))),
         h("tbody", {}, ...task.attempts.map((a) => h("tr", {}, h("td", { class: "num" }, when(a.at)), h("td", {}, label(a.outcome)), h("td", {}, a.by || "—"))))));
   }
+  if (task.details && task.details.estimate) left.append(h("h2", { style: "margin-top:14px" }, "Estimate"), estimateBlock(task.details.estimate));
+  const script = task.details && task.details.call_script;
+  if (script && script.text) {
+    left.append(h("h2", { style: "margin-top:14px" }, `Call script (${language(script.language)})`),
+      h("blockquote", { class: "script", lang: script.language }, script.text));
+  }
   const actions = h("div", { class: "actions" });
   if (working && task.status === "open") actions.append(h("button", { type: "button", onclick: () => act("claim") }, "Claim"));
   if (working && task.status === "claimed" && task.claimed_by === me) actions.append(h("button", { type: "button", class: "secondary", onclick: () => act("unclaim") }, "Unclaim"));
@@ -255,14 +265,17 @@ async function taskView(taskId) {
   let right = null;
   if (working) {
     const outcome = h("select", { id: "outcome", name: "outcome", required: true },
+      h("option", { value: "" }, "Choose an outcome…"),
       ...task.outcomes.map((o) => h("option", { value: o }, label(o))));
     const note = h("textarea", { id: "note", name: "note", maxlength: "4000" });
     const review = REVIEW_TYPES.has(task.task_type) && referral;
     const fieldInputs = [];
+    const extraFields = [];
     const form = h("form", { class: "form", "aria-labelledby": "complete-h", onsubmit: (e) => {
       e.preventDefault();
       const corrections = {};
       for (const input of fieldInputs) if (input.value.trim() !== "" && input.value !== input.dataset.original) corrections[input.name] = input.value.trim();
+      for (const [path, value] of extraFields) if (path.value.trim() && value.value.trim()) corrections[path.value.trim()] = value.value.trim();
       act("complete", { outcome: outcome.value, note: note.value || null, corrections: Object.keys(corrections).length ? corrections : null });
     } }, h("h2", { id: "complete-h" }, "Complete"));
     if (review) {
@@ -277,6 +290,18 @@ async function taskView(taskId) {
         fieldInputs.push(input);
         form.append(h("label", { for: id }, path, input));
       }
+      const extra = h("div", { class: "form" });
+      let extraCount = 0;
+      const addField = () => {
+        extraCount += 1;
+        const n = extraCount;
+        const path = h("input", { id: `extra-path-${n}`, placeholder: "e.g. therapy.hcpcs", autocomplete: "off" });
+        const value = h("input", { id: `extra-value-${n}`, autocomplete: "off" });
+        extraFields.push([path, value]);
+        extra.append(h("div", { class: "row" }, h("label", { for: path.id }, `Other field ${n}`, path), h("label", { for: value.id }, `Value ${n}`, value)));
+        path.focus();
+      };
+      form.append(extra, h("div", {}, h("button", { type: "button", class: "secondary", onclick: addField }, "Add another field")));
       if (task.task_type === "verify_contact" && !fields.includes("patient.phone")) {
         const input = h("input", { id: "fix-patient-phone", name: "patient.phone", value: "" });
         input.dataset.original = "";
@@ -296,6 +321,10 @@ async function taskView(taskId) {
   } else {
     left.append(result);
   }
+  const docs = await api.get(`/referrals/${task.referral_id}/documents`).catch(() => null);
+  if (docs && docs.documents.length) {
+    left.append(h("h2", { style: "margin-top:14px" }, "Documents"), documentList(task.referral_id, docs.documents));
+  }
   return h("div", { class: right ? "split" : "" }, left, right || "");
 }
 
@@ -313,6 +342,52 @@ function kvTable(obj, depth = 0) {
     dl.append(h("dt", {}, label(k)), h("dd", {}, kvTable(v, depth + 1)));
   }
   return dl;
+}
+
+function estimateBlock(est) {
+  if (!est) return h("p", { class: "muted" }, "No estimate yet.");
+  const facts = h("dl", { class: "kv" });
+  const add = (k, v) => { if (v != null && v !== "") facts.append(h("dt", {}, k), h("dd", {}, v)); };
+  add("Version", est.version != null ? `v${est.version}` : null);
+  add("Coverage", label(est.coverage));
+  add("First infusion", est.per_infusion_patient != null ? money(est.per_infusion_patient) : null);
+  add("Most infusions", est.typical_infusion_patient != null ? money(est.typical_infusion_patient) : null);
+  add("Whole course", est.course_patient != null ? `${money(est.course_patient)} for ${est.course_infusions} infusions` : null);
+  add("Network", est.in_network == null ? null : est.in_network ? "In network" : "Out of network");
+  add("Assistance", est.assistance_recommended ? "Recommended" : null);
+  add("Confidence", est.confidence ? label(est.confidence) : null);
+  add("Why not", est.reason || est.not_possible || null);
+  const years = Array.isArray(est.plan_years) && est.plan_years.length
+    ? h("table", { "aria-label": "Patient cost by plan year", style: "margin-top:8px" },
+      h("thead", {}, h("tr", {}, ...["Plan year", "Infusions", "Patient pays"].map((c) => h("th", { scope: "col" }, c)))),
+      h("tbody", {}, ...est.plan_years.map((y) => h("tr", {}, h("td", { class: "num" }, `${y.start} – ${y.end}`), h("td", { class: "num" }, String(y.infusions)), h("td", { class: "num" }, money(y.patient))))))
+    : "";
+  return h("div", {}, facts, years);
+}
+
+function brief(detail) {
+  const parts = [];
+  for (const [k, v] of Object.entries(detail || {})) {
+    if ((typeof v === "string" && !v.startsWith("s3://") && v.length <= 60) || typeof v === "number" || typeof v === "boolean") parts.push(`${label(k).toLowerCase()}: ${v}`);
+  }
+  return parts.slice(0, 4).join(" · ");
+}
+
+function benefitsTable(benefits) {
+  const parts = benefits && benefits.cost_share_by_part;
+  if (!parts) return kvTable(benefits && (benefits.summary || benefits));
+  const rows = Object.entries(parts).map(([part, c]) => {
+    const share = c.not_covered ? "Not covered" : [c.copay != null ? `${money(c.copay)} copay` : "", c.coinsurance != null ? `${Math.round(Number(c.coinsurance) * 100)}% coinsurance` : ""].filter(Boolean).join(" + ") || "—";
+    const flags = [c.plan_level ? "plan level" : "", c.assumed ? "assumed" : ""].filter(Boolean).join(", ");
+    return h("tr", {}, h("th", { scope: "row" }, label(part)), h("td", {}, share), h("td", { class: "muted" }, c.source || ""), h("td", {}, flags));
+  });
+  const summary = benefits.summary || {};
+  const facts = h("dl", { class: "kv", style: "margin-top:10px" });
+  for (const k of ["payer_name", "plan_name", "coverage_status", "deductible_remaining", "out_of_pocket_remaining", "plan_begin", "plan_end"]) {
+    if (summary[k] != null) facts.append(h("dt", {}, label(k)), h("dd", {}, typeof summary[k] === "number" || /^\d+(\.\d+)?$/.test(summary[k]) ? money(summary[k]) : String(summary[k])));
+  }
+  return h("div", {}, h("table", { "aria-label": "Cost share per part" },
+    h("thead", {}, h("tr", {}, ...["Part", "Cost share", "From the 271", ""].map((c) => h("th", { scope: "col" }, c)))), h("tbody", {}, ...rows)), facts);
 }
 
 async function referralView(referralId) {
@@ -339,13 +414,13 @@ async function referralView(referralId) {
         h("td", {}, label(x.status), x.claimed_by ? ` (${x.claimed_by})` : ""),
         h("td", { class: "num" }, when(x.due_at)), h("td", {}, x.outcome ? label(x.outcome) : "—"),
         h("td", { class: "num" }, x.attempts.map((a) => label(a.outcome)).join(", ") || "—"))))));
-  const money = h("section", { class: "panel", "aria-labelledby": "est-h" }, h("h2", { id: "est-h" }, "Estimate"), kvTable(r.estimate));
-  const benefits = h("section", { class: "panel", "aria-labelledby": "ben-h" }, h("h2", { id: "ben-h" }, "Benefits"), kvTable(r.benefits && (r.benefits.cost_share_by_part || r.benefits.summary || r.benefits)));
+  const money = h("section", { class: "panel", "aria-labelledby": "est-h" }, h("h2", { id: "est-h" }, "Estimate"), estimateBlock(r.estimate));
+  const benefits = h("section", { class: "panel", "aria-labelledby": "ben-h" }, h("h2", { id: "ben-h" }, "Benefits per part"), benefitsTable(r.benefits));
   const auth_ = h("section", { class: "panel", "aria-labelledby": "pa-h" }, h("h2", { id: "pa-h" }, "Prior authorization"), kvTable(r.prior_auth && { needed: r.prior_auth.needed, status: r.prior_auth.status, gate: r.prior_auth.gate, decision: r.prior_auth.decision }),
     h("h2", { style: "margin-top:12px" }, "Documents"), documentList(referralId, docs.documents));
   const timeline = h("section", { class: "panel", "aria-labelledby": "tl-h" }, h("h2", { id: "tl-h" }, "Timeline"),
-    h("table", { "aria-label": "Timeline" }, h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "When"), h("th", { scope: "col" }, "Event"), h("th", { scope: "col" }, "By"))),
-      h("tbody", {}, ...r.timeline.map((e) => h("tr", {}, h("td", { class: "num" }, when(e.at)), h("td", {}, label(e.event)), h("td", {}, e.actor))))));
+    h("table", { "aria-label": "Timeline" }, h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "When"), h("th", { scope: "col" }, "Event"), h("th", { scope: "col" }, "Detail"), h("th", { scope: "col" }, "By"))),
+      h("tbody", {}, ...r.timeline.map((e) => h("tr", {}, h("td", { class: "num" }, when(e.at, true)), h("td", {}, label(e.event)), h("td", { class: "muted" }, brief(e.detail)), h("td", {}, e.actor))))));
   return h("div", {}, head, h("div", { class: "grid" }, tasks, auth_), h("div", { class: "grid" }, benefits, money), timeline);
 }
 

@@ -14,7 +14,19 @@ export function h(tag, attrs = {}, ...children) {
 export function clear(el) { while (el.firstChild) el.firstChild.remove(); }
 
 const fmt = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
-export function when(iso) { return iso ? fmt.format(new Date(iso)) : "—"; }
+const fmtSeconds = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+export function when(iso, seconds = false) { return iso ? (seconds ? fmtSeconds : fmt).format(new Date(iso)) : "—"; }
+
+export function phone(digits) {
+  const d = String(digits || "").replace(/\D/g, "");
+  return d.length === 10 ? `(${d.slice(0, 3)}) ${d.slice(3, 6)}-${d.slice(6)}` : String(digits || "—");
+}
+
+const LANGUAGES = { en: "English", es: "Spanish", zh: "Chinese", vi: "Vietnamese", ko: "Korean", ru: "Russian", ar: "Arabic", fr: "French", ht: "Haitian Creole", tl: "Tagalog", pt: "Portuguese" };
+export function language(code) { return LANGUAGES[code] || String(code || "—"); }
+
+const usd = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
+export function money(v) { const n = Number(v); return Number.isFinite(n) ? usd.format(n) : String(v); }
 
 export function ago(iso) {
   const s = Math.round((new Date(iso) - Date.now()) / 1000);

@@ -96,9 +96,11 @@ _SOURCE_TYPES = {
     "pdf": "application/pdf",
     "tiff": "image/tiff",
     "hl7": "text/plain",
+    "hl7v2": "text/plain",
     "fhir": "application/json",
     "json": "application/json",
 }
+_EXTENSIONS = {"hl7v2": "hl7", "fhir": "json"}
 
 
 def documents_of(record: ReferralRecord, auths: list[AuthorizationRecord]) -> list[Document]:
@@ -113,7 +115,7 @@ def documents_of(record: ReferralRecord, auths: list[AuthorizationRecord]) -> li
             label=f"Original referral ({fmt.upper()})",
             content_type=_SOURCE_TYPES.get(fmt, "application/octet-stream"),
             uri=f"s3://{source.bucket}/{bucket_key}",
-            filename=f"referral-{record.referral_id[:12]}.{fmt if fmt != 'fhir' else 'json'}",
+            filename=f"referral-{record.referral_id[:12]}.{_EXTENSIONS.get(fmt, fmt)}",
         )
     ]
     kinds = (
