@@ -365,9 +365,27 @@ function estimateBlock(est) {
   return h("div", {}, facts, years);
 }
 
+function authBlock(pa) {
+  if (!pa) return h("p", { class: "muted" }, "Not assessed yet.");
+  const facts = h("dl", { class: "kv" });
+  const add = (k, v) => { if (v != null && v !== "") facts.append(h("dt", {}, k), h("dd", {}, v)); };
+  const status = pa.status || (pa.required === false ? "not_required" : null);
+  const tone = /certified|not_required/.test(status || "") ? "ok" : /denied|rejected/.test(status || "") ? "bad" : "warn";
+  add("Required", pa.required == null ? null : pa.required ? "Yes" : "No");
+  add("Status", status ? h("span", { class: `badge ${tone}` }, label(status)) : null);
+  add("Gate", pa.gate ? label(pa.gate) : null);
+  add("Request", pa.auth_id ? `${pa.auth_id}${pa.kind && pa.kind !== "initial" ? ` (${pa.kind})` : ""}` : null);
+  add("Certification", pa.certification_number || null);
+  add("Effective", pa.effective_from ? `${pa.effective_from} – ${pa.effective_to || "?"}` : null);
+  add("Requested", pa.requested_from ? `${pa.requested_from} – ${pa.requested_to || "?"}` : null);
+  add("Reason", pa.reason || null);
+  return facts;
+}
+
 function brief(detail) {
   const parts = [];
   for (const [k, v] of Object.entries(detail || {})) {
+    if (k === "task_id") continue;
     if ((typeof v === "string" && !v.startsWith("s3://") && v.length <= 60) || typeof v === "number" || typeof v === "boolean") parts.push(`${label(k).toLowerCase()}: ${v}`);
   }
   return parts.slice(0, 4).join(" · ");
@@ -403,7 +421,7 @@ async function referralView(referralId) {
       h("dt", {}, "Referral"), h("dd", { class: "num" }, r.referral_id),
       h("dt", {}, "Stage"), h("dd", {}, label(r.stage)),
       h("dt", {}, "Received"), h("dd", {}, when(r.uploaded_at)),
-      ...(p ? [h("dt", {}, "Date of birth"), h("dd", {}, p.date_of_birth || "—"), h("dt", {}, "Language"), h("dd", {}, p.preferred_language || "—")] : []),
+      ...(p ? [h("dt", {}, "Date of birth"), h("dd", {}, p.date_of_birth || "—"), h("dt", {}, "Language"), h("dd", {}, language(p.preferred_language))] : []),
       ...(t ? [h("dt", {}, "Therapy"), h("dd", {}, `${t.drug_name} ${t.dose || ""} ${t.frequency || ""}`)] : []),
       ...(r.problems.length ? [h("dt", {}, "Problems"), h("dd", {}, h("ul", {}, ...r.problems.map((x) => h("li", {}, x))))] : [])));
   const tasks = h("section", { class: "panel", "aria-labelledby": "rt-h" }, h("h2", { id: "rt-h" }, "Tasks"),
@@ -416,7 +434,7 @@ async function referralView(referralId) {
         h("td", { class: "num" }, x.attempts.map((a) => label(a.outcome)).join(", ") || "—"))))));
   const money = h("section", { class: "panel", "aria-labelledby": "est-h" }, h("h2", { id: "est-h" }, "Estimate"), estimateBlock(r.estimate));
   const benefits = h("section", { class: "panel", "aria-labelledby": "ben-h" }, h("h2", { id: "ben-h" }, "Benefits per part"), benefitsTable(r.benefits));
-  const auth_ = h("section", { class: "panel", "aria-labelledby": "pa-h" }, h("h2", { id: "pa-h" }, "Prior authorization"), kvTable(r.prior_auth && { needed: r.prior_auth.needed, status: r.prior_auth.status, gate: r.prior_auth.gate, decision: r.prior_auth.decision }),
+  const auth_ = h("section", { class: "panel", "aria-labelledby": "pa-h" }, h("h2", { id: "pa-h" }, "Prior authorization"), authBlock(r.prior_auth),
     h("h2", { style: "margin-top:12px" }, "Documents"), documentList(referralId, docs.documents));
   const timeline = h("section", { class: "panel", "aria-labelledby": "tl-h" }, h("h2", { id: "tl-h" }, "Timeline"),
     h("table", { "aria-label": "Timeline" }, h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "When"), h("th", { scope: "col" }, "Event"), h("th", { scope: "col" }, "Detail"), h("th", { scope: "col" }, "By"))),

@@ -41,7 +41,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     with LocalStack(StackOptions()) as stack:
         assert stack.outputs is not None
         print(
-            f"  deployed template.yaml in {stack.timings['deploy']:.1f} s; liaison API at {stack.outputs.api_url}",
+            f"  deployed template.yaml in {stack.timings['deploy']:.1f} s; liaison API at {stack.outputs.api_url}, "
+            f"web workspace at {stack.outputs.web_url}",
             flush=True,
         )
         timeout = args.timeout or pipeline.default_timeout(len(files))
@@ -72,7 +73,8 @@ def cmd_local_up(args: argparse.Namespace) -> int:
     outputs = stack.start()
     print(json.dumps(outputs.__dict__, indent=2))
     print(
-        "\nThe stack runs until Ctrl-C. Use it with:\n"
+        f"\nThe liaison workspace: {outputs.web_url} (sign in with any liaison name)\n"
+        "The stack runs until Ctrl-C. Use it with:\n"
         f"  export AWS_ENDPOINT_URL={outputs.endpoint_url} AWS_DEFAULT_REGION=us-east-1 "
         "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing\n"
         f"  aws s3 cp events/referrals/01-ppo-deductible-coinsurance.json s3://{outputs.intake_bucket}/referrals/demo/01.json\n"
