@@ -219,8 +219,10 @@ async function taskView(taskId) {
   async function act(path, body) {
     clear(result);
     try {
-      await api.post(`/tasks/${encodeURIComponent(taskId)}/${path}`, { liaison: me, ...body });
-      say(`Task ${label(task.task_type)}: ${path === "complete" ? "completed" : path + "ed"}`);
+      const after = await api.post(`/tasks/${encodeURIComponent(taskId)}/${path}`, { liaison: me, ...body });
+      if (path !== "complete") say(`${label(task.task_type)}: ${path}ed`);
+      else if (after.status === "completed") say(`${label(task.task_type)} completed: ${label(after.outcome)}`);
+      else say(`${label(task.task_type)}: ${label(body.outcome)} recorded; the task stays open${after.next_attempt_at ? `, next attempt not before ${when(after.next_attempt_at)}` : ""}`);
       await route();
     } catch (err) { result.append(errorBox(err)); }
   }
@@ -439,7 +441,12 @@ async function referralView(referralId) {
   const timeline = h("section", { class: "panel", "aria-labelledby": "tl-h" }, h("h2", { id: "tl-h" }, "Timeline"),
     h("table", { "aria-label": "Timeline" }, h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "When"), h("th", { scope: "col" }, "Event"), h("th", { scope: "col" }, "Detail"), h("th", { scope: "col" }, "By"))),
       h("tbody", {}, ...r.timeline.map((e) => h("tr", {}, h("td", { class: "num" }, when(e.at, true)), h("td", {}, label(e.event)), h("td", { class: "muted" }, brief(e.detail)), h("td", {}, e.actor))))));
-  return h("div", {}, head, h("div", { class: "grid" }, tasks, auth_), h("div", { class: "grid" }, benefits, money), timeline);
+  // Whatever else the API reports about a referral (a dose calendar, call attempts…) is shown
+  // as it comes, so capabilities landing later appear without a change here.
+  const known = new Set(["referral_id", "status", "stage", "referral", "problems", "draft", "fields_missing", "source_key", "quarantine_key", "uploaded_at", "benefits", "estimate", "prior_auth", "linked_to", "documents", "timeline", "tasks"]);
+  const more = Object.entries(r).filter(([k, v]) => !known.has(k) && v != null && !(Array.isArray(v) && !v.length))
+    .map(([k, v]) => h("section", { class: "panel", "aria-label": label(k) }, h("h2", {}, label(k)), kvTable(v)));
+  return h("div", {}, head, h("div", { class: "grid" }, tasks, auth_), h("div", { class: "grid" }, benefits, money), ...more, timeline);
 }
 
 // ---------------------------------------------------------------- search

@@ -218,6 +218,7 @@ def test_search_by_name_and_birth_date_opens_the_referral(local_stack: Any, brow
     referral_id = upload(local_stack, json.dumps(data).encode(), "referrals/web/search.json")
     dave = sign_in(browser, local_stack.outputs.web_url, "dave")
     wait_for(lambda: board_row(dave, task_id_for(referral_id, TaskType.WELCOME_CALL)).count(), 60)
+    screenshot(dave, "board-later")  # the session's other tasks by now: overdue, escalated, claimed
     # When Dave searches by last name (without the accent's case) and date of birth
     dave.get_by_role("link", name="Search").click()
     dave.get_by_label("Last name").fill("NGUYEN")
