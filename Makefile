@@ -4,7 +4,7 @@ SAM := .tools/sam/bin/sam
 PY_PATHS := layers/intake/python functions infra/local infra/build tests bench
 N ?= 200
 
-.PHONY: setup run up test test-fast lint format sam-build bench load openapi schema clean
+.PHONY: setup run up test test-fast test-browser lint format sam-build bench load openapi schema clean
 
 setup:
 	@bash scripts/setup.sh
@@ -18,6 +18,9 @@ up: setup  ## keep the local stack running (moto :5000, liaison API :8080)
 test: setup lint sam-build  ## what CI runs (in-process moto and the local stack apart: see tests/conftest.py)
 	$(VENV)/pytest -n 2 --dist loadfile -q -m "not stack"
 	$(VENV)/pytest -n 2 --dist loadfile -q -m stack --durations=12
+
+test-browser: setup  ## the liaison web app in headless Chromium against the local stack (also part of `make test`)
+	$(VENV)/pytest -q tests/browser
 
 test-fast: setup  ## unit tier only
 	$(VENV)/pytest -q tests/unit

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng)
+APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng chromium)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -38,4 +38,15 @@ if [ ! -f "$sam_stamp" ]; then
   .tools/sam/bin/python -m pip install -q --upgrade pip==25.3
   .tools/sam/bin/python -m pip install -q -r requirements/sam.txt
   touch "$sam_stamp"
+fi
+
+# axe-core for the browser tests' accessibility check, from the npm registry with the lockfile's
+# integrity hash (npm ci); node is needed only here, never when the tests run.
+if [ ! -f tests/browser/node_modules/axe-core/axe.min.js ] || [ tests/browser/package-lock.json -nt tests/browser/node_modules/.package-lock.json ]; then
+  if command -v npm >/dev/null; then
+    echo "setup: installing axe-core (tests/browser, npm ci)"
+    npm ci --prefix tests/browser --no-audit --no-fund --silent
+  else
+    echo "setup: npm not found: the browser tests' accessibility check will be skipped" >&2
+  fi
 fi

@@ -24,10 +24,11 @@ REGION = "us-east-1"
 def reset_process_caches() -> None:
     """Clients, settings and services are cached per Lambda process; each test is a new one."""
     from intake import wiring
-    from intake.api import routes
+    from intake.api import routes, workspace
 
     wiring.reset()
     routes._deps.cache_clear()
+    workspace._workspace.cache_clear()
 
 
 @pytest.fixture

@@ -2,7 +2,8 @@
 
 intake run [--no-auto-liaison] [--json FILE]   the main job, end to end on the local stack
 intake local up                                 start the stack and keep it running
-intake tasks list|claim|complete                work tasks through the liaison API
+intake tasks list|show|claim|unclaim|complete  work tasks through the liaison API (tables; --json)
+intake search --last-name N --dob D | --referral-id ID   find referrals (recorded)
 intake api openapi [--out FILE]                 the liaison API's OpenAPI document
 intake x12 …, intake referral …, …              per-capability tools
 """
@@ -16,8 +17,8 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
+from intake_local import tasks_cli
 from intake_local.template import PROJECT_ROOT
 
 SAMPLES = PROJECT_ROOT / "events" / "referrals"
@@ -40,7 +41,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     with LocalStack(StackOptions()) as stack:
         assert stack.outputs is not None
         print(
-            f"  deployed template.yaml in {stack.timings['deploy']:.1f} s; liaison API at {stack.outputs.api_url}",
+            f"  deployed template.yaml in {stack.timings['deploy']:.1f} s; liaison API at {stack.outputs.api_url}, "
+            f"web workspace at {stack.outputs.web_url}",
             flush=True,
         )
         timeout = args.timeout or pipeline.default_timeout(len(files))
@@ -71,7 +73,8 @@ def cmd_local_up(args: argparse.Namespace) -> int:
     outputs = stack.start()
     print(json.dumps(outputs.__dict__, indent=2))
     print(
-        "\nThe stack runs until Ctrl-C. Use it with:\n"
+        f"\nThe liaison workspace: {outputs.web_url} (sign in with any liaison name)\n"
+        "The stack runs until Ctrl-C. Use it with:\n"
         f"  export AWS_ENDPOINT_URL={outputs.endpoint_url} AWS_DEFAULT_REGION=us-east-1 "
         "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing\n"
         f"  aws s3 cp events/referrals/01-ppo-deductible-coinsurance.json s3://{outputs.intake_bucket}/referrals/demo/01.json\n"
@@ -88,33 +91,6 @@ def cmd_local_up(args: argparse.Namespace) -> int:
     finally:
         stack.stop()
     return 0
-
-
-def _api(args: argparse.Namespace) -> Any:
-    from intake_local.pipeline import LiaisonClient
-
-    url = args.api or os.environ.get(API_ENV)
-    if not url:
-        print(
-            f"say where the API is: --api URL or {API_ENV} (printed by 'intake local up')",
-            file=sys.stderr,
-        )
-        raise SystemExit(2)
-    return LiaisonClient(url, args.liaison)
-
-
-def cmd_tasks(args: argparse.Namespace) -> int:
-    api = _api(args)
-    if args.action == "list":
-        query = {k: v for k, v in {"type": args.type, "due_before": args.due_before}.items() if v}
-        reply = api.http.get(f"{api.base_url}/tasks", params=query, timeout=30)
-    elif args.action == "claim":
-        reply = api.claim(args.task_id)
-    else:
-        corrections = json.loads(args.corrections) if args.corrections else None
-        reply = api.complete(args.task_id, args.outcome, args.note, corrections)
-    print(json.dumps(reply.json(), indent=2, ensure_ascii=False))
-    return 0 if reply.ok else 2
 
 
 def cmd_openapi(args: argparse.Namespace) -> int:
@@ -153,21 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--api-port", type=int, default=8080, help="liaison API port")
     up.set_defaults(func=cmd_local_up)
 
-    tasks = sub.add_parser("tasks", help="liaison tasks through the API")
-    tasks.add_argument("--api", help=f"API base URL (default ${API_ENV})")
-    tasks.add_argument("--liaison", default=os.environ.get("USER", "liaison"), help="who you are")
-    tasks_sub = tasks.add_subparsers(dest="action", required=True)
-    listing = tasks_sub.add_parser("list")
-    listing.add_argument("--type")
-    listing.add_argument("--due-before")
-    claim = tasks_sub.add_parser("claim")
-    claim.add_argument("task_id")
-    complete = tasks_sub.add_parser("complete")
-    complete.add_argument("task_id")
-    complete.add_argument("outcome")
-    complete.add_argument("--note")
-    complete.add_argument("--corrections", help="JSON object of corrected fields")
-    tasks.set_defaults(func=cmd_tasks)
+    tasks_cli.register(sub)
 
     api = sub.add_parser("api", help="the liaison API")
     api_sub = api.add_subparsers(dest="api_command", required=True)
@@ -188,7 +150,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    result: int = args.func(args)
+    try:
+        result: int = args.func(args)
+        sys.stdout.flush()
+    except tasks_cli.CliError as exc:
+        print(f"intake: {exc}", file=sys.stderr)
+        return exc.code
+    except BrokenPipeError:
+        # The reader went away (`intake tasks list | head`): stop quietly, as cat would.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
+    except KeyboardInterrupt:
+        return 130
     return result
 
 

@@ -10,6 +10,7 @@ import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -55,14 +56,67 @@ def http_api_event(
     }
 
 
+WEB_PREFIX = "/app/"
+_STATIC_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+}
+
+
+def static_file(web_root: Path, path: str) -> tuple[bytes, str] | None:
+    """The web app's file for ``path`` under ``/app/`` (index.html for the folder), or None.
+    Only files inside ``web_root`` with a known type are served."""
+    relative = path[len(WEB_PREFIX) :] or "index.html"
+    target = (web_root / relative).resolve()
+    if not target.is_relative_to(web_root.resolve()) or not target.is_file():
+        return None
+    kind = _STATIC_TYPES.get(target.suffix)
+    return (target.read_bytes(), kind) if kind else None
+
+
 class LocalHttpApi:
-    """Serve ``function_name`` over HTTP on 127.0.0.1 until ``stop``."""
+    """Serve ``function_name`` over HTTP on 127.0.0.1 until ``stop``; with ``web_root``, also
+    the liaison web app under ``/app/`` (same origin as the API, as CloudFront serves both in
+    AWS with the API on its own origin) and its ``config.json`` (local sign-in)."""
 
     def __init__(
-        self, lambda_client: Any, function_name: str, port: int = 0, stage: str = "$default"
+        self,
+        lambda_client: Any,
+        function_name: str,
+        port: int = 0,
+        stage: str = "$default",
+        web_root: Path | None = None,
     ) -> None:
+        config = json.dumps({"apiUrl": "", "auth": {"mode": "local"}}).encode()
+
         class Handler(BaseHTTPRequestHandler):
+            def _web(self) -> bool:
+                path = urlsplit(self.path).path
+                if web_root is None or self.command != "GET":
+                    return False
+                if path in ("/", "/app"):
+                    self._send(302, {"location": WEB_PREFIX}, b"")
+                    return True
+                if not path.startswith(WEB_PREFIX):
+                    return False
+                if path == WEB_PREFIX + "config.json":
+                    self._send(200, {"content-type": "application/json"}, config)
+                    return True
+                found = static_file(web_root, path)
+                if found is None:
+                    self._send(404, {"content-type": "text/plain"}, b"not found")
+                else:
+                    self._send(
+                        200, {"content-type": found[1], "cache-control": "no-cache"}, found[0]
+                    )
+                return True
+
             def _serve(self) -> None:
+                if self._web():
+                    return
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length) if length else b""
                 event = http_api_event(self.command, self.path, dict(self.headers), body, stage)

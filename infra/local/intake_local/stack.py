@@ -88,6 +88,45 @@ class StackOptions:
     prewarm_workers: int = 1
 
 
+LOCAL_ONLY_ABSENT = frozenset(
+    {"AWS::CloudFront::Distribution", "AWS::CloudFront::OriginAccessControl"}
+)
+
+
+def _without_cloudfront(translated: dict[str, Any], api_port: int) -> None:
+    """moto's CloudFormation has no CloudFront and refuses a template that reads a CloudFront
+    attribute. Locally the web app is served by the liaison API's server under ``/app/``: the
+    CloudFront resources go, and whatever named them (the functions' ``WEB_URL``, CORS, the
+    web bucket's policy, outputs) reads the local address instead (with a fixed API port) or
+    nothing at all."""
+    gone = {k for k, v in translated["Resources"].items() if v["Type"] in LOCAL_ONLY_ABSENT}
+    if not gone:
+        return
+    local = f"http://127.0.0.1:{api_port}/app/" if api_port else ""
+
+    def names_gone(value: Any) -> bool:
+        text = json.dumps(value)
+        return any(f'"{g}"' in text or "${" + g in text for g in gone)
+
+    def scrub(value: Any) -> Any:
+        if isinstance(value, dict):
+            if len(value) == 1 and next(iter(value)) in ("Ref", "Fn::GetAtt", "Fn::Sub"):
+                return local if names_gone(value) else value
+            return {k: scrub(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [scrub(v) for v in value]
+        return value
+
+    for name in gone:
+        del translated["Resources"][name]
+    for name, resource in list(translated["Resources"].items()):
+        if resource["Type"] == "AWS::S3::BucketPolicy" and names_gone(resource):
+            del translated["Resources"][name]  # CloudFront's read grant: nothing to grant locally
+    translated["Resources"] = scrub(translated["Resources"])
+    for name in [k for k, v in translated.get("Outputs", {}).items() if names_gone(v)]:
+        del translated["Outputs"][name]
+
+
 @dataclass
 class StackOutputs:
     endpoint_url: str
@@ -101,6 +140,7 @@ class StackOutputs:
     liaison_topic_arn: str
     functions: dict[str, str]
     work_dir: str
+    web_url: str = ""
 
 
 class LocalStack:
@@ -237,6 +277,7 @@ class LocalStack:
         self._template = template
         uris = self._upload_artifacts(template)
         translated = translate(template, uris, region=REGION)
+        _without_cloudfront(translated, self.options.api_port)
         state_machine = _take_state_machine(translated)
         stage = self.options.stage
         parameters = {
@@ -314,6 +355,7 @@ class LocalStack:
             self.client("lambda", caller="apigateway"),
             functions["LiaisonApiFunction"],
             self.options.api_port,
+            web_root=PROJECT_ROOT / "web",
         )
         return StackOutputs(
             endpoint_url=self.endpoint_url,
@@ -327,6 +369,7 @@ class LocalStack:
             liaison_topic_arn=physical["LiaisonTopic"],
             functions=functions,
             work_dir=str(self.work_dir),
+            web_url=f"{self._api.url}/app/",
         )
 
     def _start_queue_sources(

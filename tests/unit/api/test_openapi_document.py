@@ -20,4 +20,25 @@ def test_published_openapi_matches_the_routes() -> None:
         "/tasks/{task_id}/complete",
         "/referrals/{referral_id}",
         "/referrals/{referral_id}/estimates",
+        "/me",
+        "/search",
+        "/referrals/{referral_id}/documents",
+        "/referrals/{referral_id}/documents/{document_id}",
+        "/referrals/{referral_id}/documents/{document_id}/text",
+        "/access-log",
     }
+
+
+def test_every_route_declares_the_jwt_scheme_and_one_error_shape() -> None:
+    # Given the generated document
+    doc = json.loads(openapi_json())
+    # Then the JWT scheme applies to every route, and every operation's 4xx is the ErrorBody
+    assert doc["components"]["securitySchemes"]["cognito"]["bearerFormat"] == "JWT"
+    assert doc["security"] == [{"cognito": []}]
+    for path, operations in doc["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            assert "422" not in responses, f"{method} {path}"
+            schema = responses["4XX"]["content"]["application/json"]["schema"]
+            assert schema == {"$ref": "#/components/schemas/ErrorBody"}, f"{method} {path}"
+    assert set(doc["components"]["schemas"]["ErrorBody"]["required"]) == {"error", "message"}

@@ -26,6 +26,9 @@ class TableSettings(_Env):
 
 class NotifySettings(TableSettings):
     liaison_topic_arn: str = Field(min_length=1)
+    web_url: str | None = Field(
+        default=None, description="the liaison web app; e-mails link to the task there"
+    )
     state_machine_arn: str | None = None
     call_max_attempts: int = Field(default=3, ge=1, le=10)
     call_attempt_spacing_seconds: int = Field(default=4 * 3600, gt=0)

@@ -48,7 +48,7 @@ def task_service() -> TaskService:
     settings = load_settings(NotifySettings)
     service = TaskService(
         store(),
-        SnsNotifier(settings.liaison_topic_arn),
+        SnsNotifier(settings.liaison_topic_arn, web_url=settings.web_url),
         StepFunctionsWorkflow(),
         max_call_attempts=settings.call_max_attempts,
         attempt_spacing=timedelta(seconds=settings.call_attempt_spacing_seconds),

@@ -11,6 +11,8 @@ task                        REFERRAL#<id>          TASK#<task id>              g
                                                                                gsi1sk=<due>#<task id>
 pending authorization       REFERRAL#<id>          AUTH#<n>                    gsi2pk=AUTH#pending
 open referral by match key  LINK#<match key>       LINK
+referral of a patient       PATIENT#<search key>   REFERRAL#<id>
+PHI access (search, docs)   ACCESS#<day>           <at>#<n>
 ==========================  =====================  ==========================  =================
 
 A ``LINK#`` item names the open referral for a patient-and-therapy match key; it is written
@@ -25,9 +27,9 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
@@ -37,6 +39,9 @@ from intake.clock import iso
 from intake.errors import Conflict, NotFound
 from intake.ids import referral_of_task
 from intake.models.records import AuthorizationRecord, ReferralRecord, TaskRecord, TimelineEvent
+
+if TYPE_CHECKING:
+    from intake.workspace import AccessEntry
 
 OPEN_TASKS_INDEX = "gsi1_open_tasks"
 PENDING_AUTH_INDEX = "gsi2_pending_auth"
@@ -103,7 +108,61 @@ class DynamoDbStore:
             if _is_conditional_failure(exc):
                 return False
             raise
+        self.index_patient(record)
         return True
+
+    def index_patient(self, record: ReferralRecord) -> None:
+        """The search item of a referral (last name and date of birth, hashed); idempotent."""
+        from intake.workspace import patient_key, patient_of
+
+        patient = patient_of(record)
+        if patient is None:
+            return
+        self.table.put_item(
+            Item={
+                "pk": f"PATIENT#{patient_key(patient[1], patient[2])}",
+                "sk": f"REFERRAL#{record.referral_id}",
+                "referral_id": record.referral_id,
+            }
+        )
+
+    def referrals_of_patient(self, key: str) -> list[str]:
+        page = self.table.query(KeyConditionExpression=Key("pk").eq(f"PATIENT#{key}"), Limit=100)
+        return [str(i["referral_id"]) for i in page.get("Items", [])]
+
+    def record_access(self, entry: AccessEntry) -> None:
+        from intake.workspace import access_item
+
+        item = {k: v for k, v in access_item(entry).items() if v is not None}
+        item.update(
+            pk=f"ACCESS#{entry.at.date().isoformat()}", sk=f"{iso(entry.at)}#{uuid.uuid4().hex[:8]}"
+        )
+        self.table.put_item(Item=item)
+
+    def access_log(self, day: date) -> list[AccessEntry]:
+        from intake.workspace import AccessEntry
+
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": Key("pk").eq(f"ACCESS#{day.isoformat()}")
+        }
+        while True:
+            page = self.table.query(**kwargs)
+            items.extend(page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return [
+            AccessEntry(
+                at=datetime.fromisoformat(str(i["at"])),
+                liaison=str(i["liaison"]),
+                action=i["action"],
+                referral_ids=tuple(str(r) for r in i.get("referral_ids", [])),
+                document_id=i.get("document_id"),
+                search_by=i.get("search_by"),
+            )
+            for i in items
+        ]
 
     def get_referral(self, referral_id: str) -> ReferralRecord | None:
         item = self.table.get_item(

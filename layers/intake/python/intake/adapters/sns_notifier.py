@@ -10,9 +10,10 @@ from intake.adapters.aws import client
 
 
 class SnsNotifier:
-    def __init__(self, topic_arn: str, sns: Any = None) -> None:
+    def __init__(self, topic_arn: str, sns: Any = None, web_url: str | None = None) -> None:
         self._topic_arn = topic_arn
         self._sns = sns
+        self._web_url = web_url
 
     @property
     def sns(self) -> Any:
@@ -21,10 +22,17 @@ class SnsNotifier:
         return self._sns
 
     def publish(self, subject: str, message: dict[str, Any]) -> None:
+        from intake.notifications import email_text
+
+        body = json.dumps(message, default=str)
         self.sns.publish(
             TopicArn=self._topic_arn,
             Subject=subject[:100],
-            Message=json.dumps(message, default=str),
+            # Machines (SQS, Lambda) get the JSON; people's e-mail a sentence and a link.
+            MessageStructure="json",
+            Message=json.dumps(
+                {"default": body, "email": email_text(message, self._web_url)}, ensure_ascii=False
+            ),
             MessageAttributes={
                 "kind": {"DataType": "String", "StringValue": str(message.get("kind", "task"))}
             },

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -20,6 +23,7 @@ from intake.api.views import (
     TaskList,
     TaskView,
 )
+from intake.api.workspace import router as workspace_router
 from intake.clock import utcnow
 from intake.errors import Conflict, InvalidCorrections, InvalidRequest, NotFound
 from intake.models.records import TaskStatus, TaskType
@@ -59,14 +63,20 @@ def _deps() -> tuple[TaskService, ReferralStore]:
     return task_service(), store()
 
 
-def _liaison(given: str | None) -> str:
-    """The signed-in liaison (JWT claims) wins over what the body says."""
+LIAISON_HEADER = "x-intake-liaison"
+"""Locally (no authorizer) the web app's plain sign-in names the liaison in this header."""
+
+
+def current_liaison(given: str | None) -> str:
+    """The signed-in liaison (JWT claims) wins over the header and what the body says. In AWS
+    every route has the JWT authorizer, so a header or body cannot stand in for a token."""
     claims = (
         app.current_event.request_context.authorizer.jwt_claim
         if app.current_event.request_context.authorizer
         else None
     ) or {}
-    who = claims.get("email") or claims.get("sub") or given
+    header = None if claims else app.current_event.get_header_value(LIAISON_HEADER)
+    who = claims.get("email") or claims.get("sub") or given or header
     if not who:
         raise InvalidRequest("say who you are: sign in, or give 'liaison' in the body")
     return str(who)
@@ -98,13 +108,13 @@ def get_task(task_id: Annotated[str, Path(max_length=120)]) -> TaskView:
 @app.post("/tasks/<task_id>/claim", summary="Claim a task so other liaisons leave it")
 def claim_task(task_id: Annotated[str, Path(max_length=120)], body: ClaimRequest) -> TaskView:
     tasks, _ = _deps()
-    return TaskView.of(tasks.claim(task_id, _liaison(body.liaison)), utcnow())
+    return TaskView.of(tasks.claim(task_id, current_liaison(body.liaison)), utcnow())
 
 
 @app.post("/tasks/<task_id>/unclaim", summary="Give a task you claimed back to the queue")
 def unclaim_task(task_id: Annotated[str, Path(max_length=120)], body: ClaimRequest) -> TaskView:
     tasks, _ = _deps()
-    return TaskView.of(tasks.unclaim(task_id, _liaison(body.liaison)), utcnow())
+    return TaskView.of(tasks.unclaim(task_id, current_liaison(body.liaison)), utcnow())
 
 
 @app.post(
@@ -115,7 +125,7 @@ def complete_task(task_id: Annotated[str, Path(max_length=120)], body: CompleteR
     completion = Completion(
         outcome=body.outcome,
         note=body.note,
-        liaison=_liaison(body.liaison),
+        liaison=current_liaison(body.liaison),
         corrections=body.corrections,
     )
     return TaskView.of(tasks.complete(task_id, completion), utcnow())
@@ -168,9 +178,47 @@ def _invalid(exc: InvalidRequest) -> Response[str]:
     return _error(400, "invalid_request", exc)
 
 
+@app.exception_handler(RequestValidationError)
+def _unprocessable(exc: RequestValidationError) -> Response[str]:
+    """422 in the same shape as every other error: which fields and why, never their values."""
+    problems = []
+    for err in exc.errors()[:10]:
+        where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path"))
+        problems.append(f"{where or 'body'}: {err.get('msg', 'invalid')}")
+    return _error(422, "invalid_input", ValueError("; ".join(problems) or "invalid input"))
+
+
+app.include_router(workspace_router)
+
+
 def openapi_json() -> str:
-    return app.get_openapi_json_schema(
+    """The OpenAPI document: the JWT scheme on every route, and every 4xx (422 included)
+    declared as the one ``ErrorBody`` shape the handlers above return."""
+    text = app.get_openapi_json_schema(
         title="Infusion intake - liaison task API",
         version="1.0.0",
-        description="Work the liaison call and review tasks of infusion referrals.",
+        description="Work the liaison call and review tasks of infusion referrals. In AWS every "
+        "route needs a Cognito ID token (`Authorization: Bearer …`) from the hosted UI.",
+        security_schemes={
+            "cognito": HTTPBearer(
+                bearerFormat="JWT",
+                description="An ID token from the liaison user pool (hosted UI sign-in).",
+            )
+        },
+        security=[{"cognito": []}],
     )
+    doc = json.loads(text)
+    error = {
+        "description": "the request cannot be served: `error` says which kind, `message` why",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+    }
+    for operations in doc.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            responses.pop("422", None)
+            responses["4XX"] = error
+    schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+    schemas.pop("HTTPValidationError", None)
+    schemas.pop("ValidationError", None)
+    schemas["ErrorBody"] = ErrorBody.model_json_schema()
+    return json.dumps(doc, indent=2)

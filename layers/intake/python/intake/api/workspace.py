@@ -1,0 +1,194 @@
+"""Workspace routes of the liaison API: search, document links, the PHI access log, who am I.
+
+A powertools ``Router`` included by ``intake.api.routes`` (errors map through its handlers).
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import date, datetime
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from pydantic import BaseModel, Field
+
+from intake.clock import utcnow
+from intake.models.records import ReferralStatus
+from intake.workspace import LINK_SECONDS, Workspace, patient_of
+
+router = Router()  # type: ignore[no-untyped-call]
+
+
+@functools.cache
+def _workspace() -> Workspace:
+    from intake.adapters.s3_links import S3LinkSigner
+    from intake.wiring import store
+
+    return Workspace(store(), S3LinkSigner())
+
+
+def _who() -> str:
+    from intake.api.routes import current_liaison
+
+    return current_liaison(None)
+
+
+class SearchHit(BaseModel):
+    referral_id: str
+    status: ReferralStatus
+    stage: str
+    first_name: str | None
+    last_name: str | None
+    date_of_birth: date | None
+    drug: str | None
+    uploaded_at: datetime
+
+
+class SearchResult(BaseModel):
+    results: list[SearchHit]
+    count: int
+
+
+class DocumentView(BaseModel):
+    document_id: str
+    label: str
+    content_type: str
+
+
+class DocumentList(BaseModel):
+    referral_id: str
+    documents: list[DocumentView]
+
+
+class DocumentLink(DocumentView):
+    url: str = Field(description="a signed S3 GET; works for `expires_in` seconds")
+    expires_in: int
+
+
+class DocumentPreview(DocumentView):
+    text: str = Field(description="the document as text, one HL7 segment a line, JSON indented")
+
+
+class AccessEntryView(BaseModel):
+    at: datetime
+    liaison: str
+    action: str
+    referral_ids: list[str]
+    document_id: str | None
+    search_by: str | None = Field(description="referral_id or name_dob; never the terms")
+
+
+class AccessLog(BaseModel):
+    day: date
+    entries: list[AccessEntryView]
+
+
+class Me(BaseModel):
+    liaison: str
+
+
+@router.get("/me", summary="Who the API takes you for (from the sign-in token)")
+def me() -> Me:
+    return Me(liaison=_who())
+
+
+@router.get(
+    "/search",
+    summary="Find referrals by id, or by patient last name and date of birth (recorded)",
+)
+def search(
+    referral_id: Annotated[str | None, Query(max_length=64)] = None,
+    last_name: Annotated[str | None, Query(max_length=80)] = None,
+    first_name: Annotated[str | None, Query(max_length=80)] = None,
+    dob: Annotated[date | None, Query(description="date of birth, YYYY-MM-DD")] = None,
+) -> SearchResult:
+    records = _workspace().search(
+        _who(),
+        referral_id=referral_id,
+        last_name=last_name,
+        first_name=first_name,
+        date_of_birth=dob,
+    )
+    hits = []
+    for r in records:
+        patient = patient_of(r)
+        therapy = r.referral.therapy if r.referral else None
+        hits.append(
+            SearchHit(
+                referral_id=r.referral_id,
+                status=r.status,
+                stage=r.stage,
+                first_name=patient[0] if patient else None,
+                last_name=patient[1] if patient else None,
+                date_of_birth=patient[2] if patient else None,
+                drug=therapy.drug_name if therapy else None,
+                uploaded_at=r.uploaded_at,
+            )
+        )
+    return SearchResult(results=hits, count=len(hits))
+
+
+@router.get("/referrals/<referral_id>/documents", summary="The documents of a referral")
+def list_documents(referral_id: Annotated[str, Path(max_length=64)]) -> DocumentList:
+    docs = _workspace().documents(referral_id)
+    return DocumentList(
+        referral_id=referral_id,
+        documents=[
+            DocumentView(document_id=d.document_id, label=d.label, content_type=d.content_type)
+            for d in docs
+        ],
+    )
+
+
+@router.get(
+    "/referrals/<referral_id>/documents/<document_id>",
+    summary="A short-lived signed link to one document (recorded in the access log)",
+)
+def document_link(
+    referral_id: Annotated[str, Path(max_length=64)],
+    document_id: Annotated[str, Path(max_length=80)],
+) -> DocumentLink:
+    doc, url = _workspace().link(_who(), referral_id, document_id)
+    return DocumentLink(
+        document_id=doc.document_id,
+        label=doc.label,
+        content_type=doc.content_type,
+        url=url,
+        expires_in=LINK_SECONDS,
+    )
+
+
+@router.get(
+    "/referrals/<referral_id>/documents/<document_id>/text",
+    summary="A text document (HL7, FHIR, JSON, X12) shown readably (recorded in the access log)",
+)
+def document_text(
+    referral_id: Annotated[str, Path(max_length=64)],
+    document_id: Annotated[str, Path(max_length=80)],
+) -> DocumentPreview:
+    doc, text = _workspace().preview(_who(), referral_id, document_id)
+    return DocumentPreview(
+        document_id=doc.document_id, label=doc.label, content_type=doc.content_type, text=text
+    )
+
+
+@router.get("/access-log", summary="Who searched and opened what on a day (PHI access log)")
+def access_log(day: Annotated[date | None, Query()] = None) -> AccessLog:
+    _who()
+    when = day or utcnow().date()
+    entries = _workspace().access_log(when)
+    return AccessLog(
+        day=when,
+        entries=[
+            AccessEntryView(
+                at=e.at,
+                liaison=e.liaison,
+                action=e.action,
+                referral_ids=list(e.referral_ids),
+                document_id=e.document_id,
+                search_by=e.search_by,
+            )
+            for e in entries
+        ],
+    )
