@@ -18,10 +18,15 @@ from typing import TYPE_CHECKING, Any
 from intake.settings import load_settings
 
 if TYPE_CHECKING:
+    from intake.adapters.dynamodb_doses import DynamoDbDoses
     from intake.adapters.dynamodb_store import DynamoDbStore
     from intake.authorization import PriorAuthorizations
     from intake.clearinghouse import ClearinghouseGateway, ClearinghouseReply
     from intake.costs import CostEstimates
+    from intake.course.calendar import CalendarRules
+    from intake.course.dose_check import DoseCheck
+    from intake.course.service import Course
+    from intake.course.sweep import DoseSweep
     from intake.eligibility import BenefitsCheck
     from intake.ingest import IngestService
     from intake.referrals.ocr import OcrEngine
@@ -119,6 +124,7 @@ def workflow_steps() -> WorkflowSteps:
         escalation_repeat=timedelta(seconds=settings.escalation_repeat_seconds),
         scheduling_call_sla=timedelta(hours=settings.scheduling_call_sla_hours),
         stale_order_age=timedelta(days=settings.stale_order_days),
+        course=course,
     )
 
 
@@ -242,6 +248,63 @@ def prior_authorizations() -> PriorAuthorizations:
         poll_interval=timedelta(seconds=settings.pa_poll_interval_seconds),
         inquiry_budget=settings.pa_inquiry_budget,
         poll_concurrency=settings.pa_poll_concurrency,
+    )
+
+
+@functools.cache
+def doses() -> DynamoDbDoses:
+    from intake.adapters.dynamodb_doses import DynamoDbDoses
+    from intake.settings import TableSettings
+
+    return DynamoDbDoses(load_settings(TableSettings).table_name)
+
+
+def calendar_rules() -> CalendarRules:
+    from intake.course.calendar import CalendarRules
+    from intake.settings import CourseSettings
+
+    settings = load_settings(CourseSettings)
+    return CalendarRules(
+        check_lead=timedelta(days=settings.dose_check_lead_days),
+        ship_lead=timedelta(days=settings.ship_lead_days),
+    )
+
+
+@functools.cache
+def course() -> Course:
+    from intake.course.service import Course
+
+    return Course(store(), doses(), calendar_rules())
+
+
+@functools.cache
+def dose_check() -> DoseCheck:
+    from intake.course.dose_check import DoseCheck
+    from intake.settings import DoseCheckSettings
+
+    settings = load_settings(DoseCheckSettings)
+    return DoseCheck(
+        store=store(),
+        doses=doses(),
+        tasks=task_service(),
+        benefits=benefits_check,
+        estimates=cost_estimates,
+        rules=calendar_rules(),
+        reauth_lead=timedelta(days=settings.reauth_lead_days),
+    )
+
+
+@functools.cache
+def dose_sweep() -> DoseSweep:
+    from intake.adapters.stepfunctions import StepFunctionsWorkflow
+    from intake.course.sweep import DoseSweep
+    from intake.settings import SweepSettings
+
+    settings = load_settings(SweepSettings)
+    return DoseSweep(
+        doses(),
+        StepFunctionsWorkflow(settings.dose_check_state_machine_arn),
+        batch=settings.sweep_batch,
     )
 
 

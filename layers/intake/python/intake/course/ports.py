@@ -1,0 +1,19 @@
+"""What the course code needs from the table (``intake.adapters.dynamodb_doses``)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Protocol
+
+from intake.course.model import DoseRecord, DoseStatus
+
+
+class DoseStore(Protocol):
+    def put_if_new(self, dose: DoseRecord) -> bool: ...
+    def save(
+        self, dose: DoseRecord, *, expect_version: int, expect_status: str | None = None
+    ) -> None: ...
+    def get(self, referral_id: str, number: int) -> DoseRecord | None: ...
+    def of(self, referral_id: str) -> list[DoseRecord]: ...
+    def due(self, now: datetime, limit: int = 500) -> list[DoseRecord]: ...
+    def listed(self, status: DoseStatus, before: date, limit: int = 200) -> list[DoseRecord]: ...
