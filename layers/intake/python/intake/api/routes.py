@@ -11,6 +11,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from intake.api.course import router as course_router
 from intake.api.views import (
     ClaimRequest,
     CompleteRequest,
@@ -52,6 +53,7 @@ class _BoundedResolver(APIGatewayHttpResolver):
 
 
 app = _BoundedResolver(enable_validation=True)
+app.include_router(course_router)  # the therapy calendar (intake/api/course.py)
 
 
 @functools.cache
@@ -117,6 +119,7 @@ def complete_task(task_id: Annotated[str, Path(max_length=120)], body: CompleteR
         note=body.note,
         liaison=_liaison(body.liaison),
         corrections=body.corrections,
+        first_infusion_date=body.first_infusion_date,
     )
     return TaskView.of(tasks.complete(task_id, completion), utcnow())
 
