@@ -20,4 +20,11 @@ def test_published_openapi_matches_the_routes() -> None:
         "/tasks/{task_id}/complete",
         "/referrals/{referral_id}",
         "/referrals/{referral_id}/estimates",
+        "/referrals/{referral_id}/doses",
+        "/referrals/{referral_id}/course",
+        "/referrals/{referral_id}/course/hold",
+        "/referrals/{referral_id}/course/resume",
+        "/referrals/{referral_id}/course/end",
+        "/referrals/{referral_id}/doses/{number}/move",
+        "/doses",
     }

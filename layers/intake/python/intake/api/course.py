@@ -19,7 +19,7 @@ from intake.course.model import DoseRecord, DoseStatus
 from intake.errors import InvalidRequest, NotFound
 from intake.models.records import TaskRecord
 
-router = APIGatewayHttpRouter()
+router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]
 
 
 class DoseView(BaseModel):
