@@ -9,8 +9,8 @@ import functools
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, Field
 
 from intake.api.views import TaskView

@@ -62,7 +62,12 @@ def build_calendar(
     loading = len(frequency.loading_days) if frequency and frequency.loading_days else 0
     if plan.dose_plan is not None and plan.dose_plan.loading is not None:
         loading = max(loading, plan.dose_plan.loading_count or 1)
-    units = {d.day: d.units(Component.DRUG) for d in plan.days}
+    units = {  # drug units given (a JW line's discarded amount is not administered)
+        d.day: sum(
+            c.units for c in d.charges if c.component is Component.DRUG and "JW" not in c.modifiers
+        )
+        for d in plan.days
+    }
     days = plan.dose_dates or (plan.start,)
     single = len(days) == 1
     return [

@@ -103,7 +103,8 @@ def certified_cover(
         end = max(end, hi) if end else hi
         for line in decision.get("lines") or []:
             approved = line.get("approved_units")
-            if line.get("procedure_code") == drug_code and approved is not None:
+            wasted = "JW" in (line.get("modifiers") or [])
+            if line.get("procedure_code") == drug_code and approved is not None and not wasted:
                 units = (units or 0) + int(approved)
     return covered, units, end
 
@@ -215,6 +216,25 @@ class DoseCheck:
         assert record.referral is not None
         from intake.auth_coverage import drug_key
 
+        if changed_plan:
+            # The authorization decision again, from the new plan's 271: a plan that needs
+            # none lets the dose through; one that does needs a request of its own.
+            from intake.eligibility import stored_summary
+            from intake.estimate import summary_from_json
+            from intake.prior_auth.policy import decide_prior_auth  # the makers layer
+
+            benefits = summary_from_json(stored_summary(record.benefits or {}))
+            if not decide_prior_auth(record.referral, benefits).required:
+                result = {"authorization": "not_required", "plan_changed": True}
+                self.store.record(
+                    request.referral_id,
+                    "dose_check_authorization",
+                    at=self.clock(),
+                    dose=dose.number,
+                    **result,
+                )
+                self._update(dose, check={**dose.check, "authorization": result})
+                return {**result, "next": "continue"}
         auths = [] if changed_plan else self.store.authorizations_of(request.referral_id)
         drug = drug_key(record.referral)
         covered, approved, end = certified_cover(
