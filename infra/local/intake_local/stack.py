@@ -323,7 +323,7 @@ class LocalStack:
             role_arn = self.client("iam").get_role(
                 RoleName=physical[state_machine["Properties"]["RoleArn"]["Fn::GetAtt"][0]]
             )["Role"]["Arn"]
-            name = state_machine["Properties"]["Name"]
+            name = state_machine["Properties"]["StateMachineName"]
             if isinstance(name, dict):  # !Sub infusion-<what>-${Stage}
                 name = name["Fn::Sub"].replace("${Stage}", stage)
             arns[logical] = sfn.create_state_machine(
