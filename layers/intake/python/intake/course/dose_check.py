@@ -77,7 +77,8 @@ def benefit_changes(before: dict[str, Any] | None, after: dict[str, Any]) -> lis
     if (before.get("payer") or {}).get("id") != (after.get("payer") or {}).get("id"):
         changes.append("payer_changed")
     plan_b, plan_a = before.get("plan") or {}, after.get("plan") or {}
-    if any(plan_b.get(k) != plan_a.get(k) for k in ("group_number", "description", "begin")):
+    # A new plan year of the same plan (its begin date moves) is a rollover, not a change.
+    if any(plan_b.get(k) != plan_a.get(k) for k in ("group_number", "description")):
         changes.append("plan_changed")
     summary_b, summary_a = before.get("summary") or {}, after.get("summary") or {}
     if any(summary_b.get(k) != summary_a.get(k) for k in ("deductible", "out_of_pocket")):
