@@ -19,13 +19,13 @@ from intake.ids import task_id_for
 from intake.models.records import TaskType
 from intake_local.course_follow import doses_of
 from intake_local.pipeline import LiaisonClient
+from tests.conftest import EVENTS
 from tests.integration.test_state_machine import (
     distinct,
     open_task,
     upload,
     wait_for,
 )
-from tests.conftest import EVENTS
 
 pytestmark = pytest.mark.integration
 
@@ -85,7 +85,9 @@ def test_a_due_check_calls_the_patient_clears_the_dose_and_starts_once(
 ) -> None:
     # Given infliximab every 8 weeks for 12 months, scheduled with the first infusion in 10 days
     first = clock.now().date() + timedelta(days=10)
-    referral_id = scheduled(clock, api, "01-ppo-deductible-coinsurance.json", "COURSE-CLEAR-1", first)
+    referral_id = scheduled(
+        clock, api, "01-ppo-deductible-coinsurance.json", "COURSE-CLEAR-1", first
+    )
     # Then its calendar: 7 doses 56 days apart from the first date, checks 7 days ahead
     doses = doses_of(api, referral_id)
     assert [d["day"] for d in doses] == [
@@ -129,7 +131,9 @@ def test_a_due_check_calls_the_patient_clears_the_dose_and_starts_once(
 
 def test_a_moved_dose_is_checked_again_from_its_new_day(clock: Any, api: LiaisonClient) -> None:
     first = clock.now().date() + timedelta(days=10)
-    referral_id = scheduled(clock, api, "01-ppo-deductible-coinsurance.json", "COURSE-MOVE-1", first)
+    referral_id = scheduled(
+        clock, api, "01-ppo-deductible-coinsurance.json", "COURSE-MOVE-1", first
+    )
     # When the nurse moves dose 2 three days later
     old = dose(api, referral_id, 2)
     new_day = date.fromisoformat(old["day"]) + timedelta(days=3)
@@ -155,7 +159,9 @@ def test_a_moved_dose_is_checked_again_from_its_new_day(clock: Any, api: Liaison
     )
     assert reply.status_code == 200
     assert {d["status"] for d in doses_of(api, referral_id)} == {"held"}
-    held = api.http.get(f"{api.base_url}/doses", params={"status": "held", "days": 120}, timeout=30)
+    held = api.http.get(
+        f"{api.base_url}/doses", params={"status": "held", "days": "120"}, timeout=30
+    )
     assert {d["referral_id"] for d in held.json()["doses"]} >= {referral_id}
 
 
@@ -181,7 +187,9 @@ def test_a_payer_down_through_every_retry_holds_the_dose_with_a_task(
     clock: Any, api: LiaisonClient
 ) -> None:
     first = clock.now().date() + timedelta(days=10)
-    referral_id = scheduled(clock, api, "01-ppo-deductible-coinsurance.json", "COURSE-DOWN-1", first)
+    referral_id = scheduled(
+        clock, api, "01-ppo-deductible-coinsurance.json", "COURSE-DOWN-1", first
+    )
     check_at = datetime.fromisoformat(dose(api, referral_id, 1)["check_at"])
     # Given the clearinghouse failing every request
     clock.clearinghouse.fail_next(1000)
