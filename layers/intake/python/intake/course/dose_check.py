@@ -195,7 +195,12 @@ class DoseCheck:
             version = (estimate.get("details") or {}).get("estimate", {}) or {}
             result["estimate_version"] = version.get("version")
         if {"payer_changed", "plan_changed"} & set(changes):
+            # Earlier certifications were the old plan's: from now on only requests made
+            # after the change count (every later dose, not just this one).
             result["reauthorize"] = True
+            prior_auth = dict(self._referral(request.referral_id).prior_auth or {})
+            prior_auth["plan_changed_at"] = now.isoformat()
+            self.store.update_referral(request.referral_id, prior_auth=prior_auth, updated_at=now)
         self._update(dose, check={**dose.check, "benefits": result})
         return {**result, "next": "continue"}
 
@@ -205,7 +210,8 @@ class DoseCheck:
         dose = self._checking(request)
         record = self._referral(request.referral_id)
         prior_auth = record.prior_auth or {}
-        changed_plan = bool((dose.check.get("benefits") or {}).get("reauthorize"))
+        changed_at = prior_auth.get("plan_changed_at")
+        changed_plan = bool(changed_at)
         if prior_auth.get("required") is not True and not changed_plan:
             result: dict[str, Any] = {"authorization": "not_required"}
             self._update(dose, check={**dose.check, "authorization": result})
@@ -236,7 +242,11 @@ class DoseCheck:
                 )
                 self._update(dose, check={**dose.check, "authorization": result})
                 return {**result, "next": "continue"}
-        auths = [] if changed_plan else self.store.authorizations_of(request.referral_id)
+        auths = [
+            a
+            for a in self.store.authorizations_of(request.referral_id)
+            if not changed_at or a.submitted_at >= datetime.fromisoformat(str(changed_at))
+        ]
         drug = drug_key(record.referral)
         covered, approved, end = certified_cover(
             auths, drug, record.referral.therapy.hcpcs, dose.day
@@ -258,7 +268,7 @@ class DoseCheck:
             "units_needed": need,
         }
         why = None
-        if changed_plan:
+        if changed_plan and not covered:
             why = "the payer or plan changed: the authorization must be requested from the new plan"
         elif not covered:
             why = f"no certification covers {dose.day.isoformat()}"
