@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+import requests
 from botocore.exceptions import ClientError
 
 from intake.ids import task_id_for
@@ -61,7 +62,11 @@ def scheduled(stack: Any, api: LiaisonClient, sample: str, reference: str, first
                 api.complete(task["task_id"], "reached")
             elif kind == "scheduling_call":
                 api.complete(task["task_id"], "reached", first_infusion_date=first)
-        return bool(api.referral(referral_id)["status"] == "scheduled")
+        try:  # scheduled, and its calendar stored (Conclude writes it after the status)
+            view = api.referral(referral_id)
+        except requests.HTTPError:  # not ingested yet
+            return False
+        return view["status"] == "scheduled" and bool(doses_of(api, referral_id))
 
     wait_for(advance, timeout=90)
     return referral_id
@@ -104,16 +109,23 @@ def test_a_due_check_calls_the_patient_clears_the_dose_and_starts_once(
     assert call["details"]["dose"] == 1 and call["details"]["language"] == "en"
     assert call["details"]["ship_by"] == (first - timedelta(days=3)).isoformat()
     assert len(call["details"]["questions"]) == 4
-    # And a repeated trigger starts nothing more: the sweep finds nothing due, and the check's
-    # execution name is taken
+    # And a repeated trigger starts nothing more: the sweep finds nothing due, and starting the
+    # check's execution name again (same input) is the running execution (AWS answers the same
+    # ARN while it runs, ExecutionAlreadyExists once it ended): one execution, one call
     assert clock.sweep_doses()["due"] == 0
     sfn = clock.client("stepfunctions")
-    with pytest.raises(ClientError, match="ExecutionAlreadyExists"):
+    name = f"{referral_id}-dose-1-1"
+    arn = clock.outputs.dose_check_state_machine_arn
+    try:
         sfn.start_execution(
-            stateMachineArn=clock.outputs.dose_check_state_machine_arn,
-            name=f"{referral_id}-dose-1-1",
+            stateMachineArn=arn,
+            name=name,
             input=json.dumps({"referral_id": referral_id, "dose": 1, "version": 1}),
         )
+    except ClientError as exc:
+        assert exc.response["Error"]["Code"] == "ExecutionAlreadyExists"
+    runs = sfn.list_executions(stateMachineArn=arn)["executions"]
+    assert [e["name"] for e in runs].count(name) == 1
     # When the liaison reaches the patient
     assert api.complete(call_id, "reached").status_code == 200
     # Then the dose is cleared to ship and a delivery task carries the ship-by date

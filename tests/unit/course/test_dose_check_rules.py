@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+import pytest
+
 from intake.course.dose_check import _cost_for, benefit_changes, certified_cover
 from intake.models.records import (
     AuthorizationRecord,
@@ -117,3 +119,45 @@ def test_given_an_estimate_by_plan_year_when_a_2027_dose_is_called_about_then_20
         "plan_year_infusions": 6,
         "per_infusion_patient": "296.05",
     }
+
+
+def test_given_a_reported_certification_when_read_then_number_dates_and_units() -> None:
+    from intake.course.reauthorization import read_certification
+
+    corrections = {
+        "certification_number": "SBX-RA-3401",
+        "effective_from": "2027-01-15",
+        "effective_to": "2027-12-31",
+        "approved_units": 400,
+    }
+    assert read_certification(corrections) == (
+        "SBX-RA-3401",
+        date(2027, 1, 15),
+        date(2027, 12, 31),
+        400,
+    )
+
+
+@pytest.mark.parametrize(
+    "corrections",
+    [
+        {"effective_from": "2027-01-15", "effective_to": "2027-12-31"},  # no number
+        {"certification_number": "X", "effective_from": "2027-12-31", "effective_to": "2027-01-15"},
+        {"certification_number": "X", "effective_from": "soon", "effective_to": "2027-01-15"},
+        {
+            "certification_number": "X",
+            "effective_from": "2027-01-15",
+            "effective_to": "2027-12-31",
+            "approved_units": 0,
+        },
+        {"certification_number": "X", "patient.first_name": "Ann"},
+    ],
+)
+def test_given_a_certification_a_payer_could_not_have_sent_when_read_then_refused(
+    corrections: dict[str, Any],
+) -> None:
+    from intake.course.reauthorization import read_certification
+    from intake.errors import InvalidRequest
+
+    with pytest.raises(InvalidRequest):
+        read_certification(corrections)

@@ -44,7 +44,10 @@ CALL_TASKS = {
     TaskType.SCHEDULING_CALL,
     TaskType.DOSE_CHECKIN_CALL,
 }
-REFERRAL_CORRECTIONS = frozenset(TaskType) - {TaskType.PRIOR_AUTH_FOLLOWUP}
+REFERRAL_CORRECTIONS = frozenset(TaskType) - {
+    TaskType.PRIOR_AUTH_FOLLOWUP,
+    TaskType.DOSE_REAUTHORIZATION,
+}
 """Tasks whose corrections are referral fields (a follow-up's are the payer's certification)."""
 
 REASONS: dict[TaskType, str] = {
