@@ -112,12 +112,12 @@ def main(patients: int = 10_000, due: int = 100) -> dict[str, Any]:
         t0 = time.perf_counter()
         report = sweep.run()
         sweep_s = time.perf_counter() - t0
-        first = dict(reads)
+        swept = dict(reads)
         again = DoseSweep(doses, starts, clock=lambda: NOW).run()
 
     item_kb = max(sizes) / 1024
     # A query is charged on the total size it returns, in 4 KB units (eventually consistent: half)
-    rcu = math.ceil(first["items"] * item_kb / 4) * RCU_PER_4KB_EVENTUAL
+    rcu = math.ceil(swept["items"] * item_kb / 4) * RCU_PER_4KB_EVENTUAL
     # Cost per patient-month with monthly doses: the sweep runs 24 x 30 = 720 times a month
     # (one query, a few RCUs when nothing is due); each dose costs its query share, one
     # conditional put (1 WRU + 1 GSI write), one StartExecution.
@@ -135,10 +135,10 @@ def main(patients: int = 10_000, due: int = 100) -> dict[str, Any]:
         "sweep_seconds": round(sweep_s, 3),
         "sweep": report.as_dict(),
         "repeated_sweep": again.as_dict(),
-        "dynamodb_queries": first["queries"],
-        "dynamodb_items_read": first["items"],
-        "dynamodb_items_scanned": first["scanned"],
-        "repeated_sweep_items_read": reads["items"] - first["items"],
+        "dynamodb_queries": swept["queries"],
+        "dynamodb_items_read": swept["items"],
+        "dynamodb_items_scanned": swept["scanned"],
+        "repeated_sweep_items_read": reads["items"] - swept["items"],
         "item_kb": round(item_kb, 2),
         "read_units": rcu,
         "usd_per_patient_month_sweep_one_dose": round(per_dose_sweep_usd, 9),
