@@ -90,7 +90,8 @@ class DoseCheckSettings(BenefitsSettings, EstimateSettings, CourseSettings):
     liaison_topic_arn: str = Field(min_length=1)
 
 
-class SweepSettings(TableSettings):
+class SweepSettings(CourseSettings):
+    liaison_topic_arn: str = Field(min_length=1)
     dose_check_state_machine_arn: str = Field(min_length=1)
     sweep_batch: int = Field(default=500, ge=1, le=5000)
 

@@ -308,7 +308,18 @@ def dose_sweep() -> DoseSweep:
         doses(),
         StepFunctionsWorkflow(settings.dose_check_state_machine_arn),
         batch=settings.sweep_batch,
+        hold_stale=lambda dose: _stale_holder().hold_stale(dose),
     )
+
+
+def _stale_holder() -> Any:
+    """The dose check's hold, without the clearinghouse (the sweep never calls a payer)."""
+    from intake.course.dose_check import DoseCheck
+
+    def unused() -> Any:
+        raise RuntimeError("the sweep does not check benefits or estimate")
+
+    return DoseCheck(store(), doses(), task_service(), unused, unused, calendar_rules())
 
 
 def reset() -> None:

@@ -1,8 +1,9 @@
 """Dose items in the one table (``REFERRAL#<id>`` / ``DOSE#<nnnn>``) and their sparse index.
 
 A dose is in GSI2 under ``DOSE#due`` (sort key: when its check is due) while its check is
-pending, under ``DOSE#held`` / ``DOSE#cleared`` (sort key: the dose day) for the liaison view,
-and in no partition while its check runs or once the therapy ended. The sweep reads only
+pending, under ``DOSE#checking`` (sort key: its ship-by date) while its check runs, under
+``DOSE#held`` / ``DOSE#cleared`` (sort key: the dose day) for the liaison view, and in no
+partition once the therapy ended. The sweep reads only
 ``DOSE#due`` up to now: its reads follow the doses due, not the patients on therapy.
 """
 
@@ -21,6 +22,7 @@ from intake.course.model import DoseRecord, DoseStatus
 from intake.errors import Conflict
 
 DUE = "DOSE#due"
+CHECKING = "DOSE#checking"
 BY_STATUS = {DoseStatus.HELD: "DOSE#held", DoseStatus.CLEARED: "DOSE#cleared"}
 
 
@@ -32,6 +34,8 @@ def index_keys(dose: DoseRecord) -> dict[str, str]:
     tail = f"{dose.referral_id}#{dose.number:04d}"
     if dose.status is DoseStatus.SCHEDULED:
         return {"gsi2pk": DUE, "gsi2sk": f"{iso(dose.check_at)}#{tail}"}
+    if dose.status is DoseStatus.CHECKING:  # sort key: the ship-by date it must end before
+        return {"gsi2pk": CHECKING, "gsi2sk": f"{(dose.ship_by or dose.day).isoformat()}#{tail}"}
     if dose.status in BY_STATUS:
         return {"gsi2pk": BY_STATUS[dose.status], "gsi2sk": f"{dose.day.isoformat()}#{tail}"}
     return {}
@@ -104,6 +108,11 @@ class DynamoDbDoses:
         """Doses whose check is due by ``now``, oldest first (at most ``limit``: the next
         sweep takes the rest)."""
         return self._index(DUE, f"{iso(now)}~", limit)
+
+    def stale(self, before: date, limit: int = 100) -> list[DoseRecord]:
+        """Checks still running whose ship-by date is before ``before`` (a check that should
+        have ended: its execution failed where its own Catch could not record it)."""
+        return self._index(CHECKING, f"{before.isoformat()}#", limit)
 
     def listed(self, status: DoseStatus, before: date, limit: int = 200) -> list[DoseRecord]:
         """Held or cleared doses up to ``before`` (the liaison view)."""

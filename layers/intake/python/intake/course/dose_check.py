@@ -387,6 +387,11 @@ class DoseCheck:
         self._hold(dose, why, TaskType.DOSE_HOLD, {"error": str(error.get("Error"))})
         return {"status": "held", "reason": why}
 
+    def hold_stale(self, dose: DoseRecord) -> None:
+        """The sweep's backstop: a check still running past the ship-by date is held."""
+        why = "the dose check did not finish before the ship-by date: check by hand"
+        self._hold(dose, why, TaskType.DOSE_HOLD, {"execution": dose.execution_name})
+
     # ------------------------------------------------------------------ helpers
     def _checking(self, request: DoseCheckRequest) -> DoseRecord:
         dose = self.doses.get(request.referral_id, request.dose)

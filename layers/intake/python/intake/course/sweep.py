@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from intake.clock import utcnow
-from intake.course.model import DoseStatus
+from intake.course.model import DoseRecord, DoseStatus
 from intake.course.ports import DoseStore
 from intake.errors import Conflict
 from intake.observability import logger
@@ -28,6 +28,7 @@ class SweepReport:
     started: int = 0
     already_running: int = 0
     failed: int = 0
+    stale_held: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return dict(vars(self))
@@ -39,6 +40,9 @@ class DoseSweep:
     workflow: Workflow
     clock: Callable[[], datetime] = utcnow
     batch: int = 500
+    # Holds a dose whose check is still running past its ship-by date (its execution failed
+    # where its own Catch could not record it): nothing is left silently in ``checking``.
+    hold_stale: Callable[[DoseRecord], None] | None = None
 
     def run(self) -> SweepReport:
         now = self.clock()
@@ -74,4 +78,14 @@ class DoseSweep:
                 self.doses.save(
                     checking, expect_version=dose.version, expect_status=DoseStatus.SCHEDULED.value
                 )
+        if self.hold_stale is not None:
+            for dose in self.doses.stale(now.date()):
+                try:
+                    self.hold_stale(dose)
+                    report.stale_held += 1
+                except Exception as exc:  # the next sweep tries again
+                    logger.warning(
+                        "stale dose check not held",
+                        extra={"referral_id": dose.referral_id, "error": type(exc).__name__},
+                    )
         return report
