@@ -294,6 +294,7 @@ def dose_check() -> DoseCheck:
         estimates=cost_estimates,
         rules=calendar_rules(),
         reauth_lead=timedelta(days=settings.reauth_lead_days),
+        file_278=True,
     )
 
 

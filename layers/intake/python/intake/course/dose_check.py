@@ -124,6 +124,9 @@ class DoseCheck:
     rules: CalendarRules = field(default_factory=CalendarRules)
     reauth_lead: timedelta = timedelta(days=14)
     clock: Callable[[], datetime] = utcnow
+    # The state machine files the re-authorization 278 itself (``next: reauthorize``); without
+    # it (a check run on its own) a dose the certifications do not cover is a person's task.
+    file_278: bool = False
 
     def run(self, request: DoseCheckRequest) -> dict[str, Any]:
         actions: dict[str, Callable[[DoseCheckRequest], dict[str, Any]]] = {
@@ -275,20 +278,49 @@ class DoseCheck:
         elif left is not None and left < need:
             why = f"the certification has {left} units left; this dose needs {need}"
         now = self.clock()
+        reauth = request.result or {}
+        tried = bool(reauth.get("route"))  # this check already asked the payer (a 278)
+        first_day = doses[0].day if doses else dose.day
         if why is not None:
             result["authorization"] = "not_covered"
             self.store.record(
                 request.referral_id, "dose_check_authorization", at=now, dose=dose.number, **result
             )
+            if self.file_278 and not tried:
+                return {
+                    **result,
+                    "next": "reauthorize",
+                    "first_day": first_day.isoformat(),
+                    "from_dose": dose.day.isoformat(),
+                }
+            if tried:
+                why += f" (re-authorization: {reauth.get('status')})"
+                result["reauthorization"] = {
+                    k: reauth.get(k) for k in ("status", "auth_id", "route")
+                } | {"task": (reauth.get("task") or {}).get("details")}
             self._hold(dose, why, TaskType.DOSE_REAUTHORIZATION, result)
             return {**result, "next": "stop"}
         raised = None
         ahead = [d for d in doses if d.number > dose.number and d.status is not DoseStatus.ENDED]
         nxt = ahead[0] if ahead else None
-        if nxt is not None and (
+        short = nxt is not None and (
             (end is not None and nxt.day > end and end - now.date() <= self.reauth_lead)
             or (left is not None and left - need < (nxt.drug_units or 0))
-        ):
+        )
+        if short and nxt is not None and self.file_278 and not tried:
+            # Ahead of time: the next dose will not be covered; the 278 goes out now.
+            self.store.record(
+                request.referral_id, "dose_check_authorization", at=now, dose=dose.number, **result
+            )
+            return {
+                **result,
+                "next": "reauthorize",
+                "first_day": first_day.isoformat(),
+                "from_dose": nxt.day.isoformat(),
+            }
+        if tried:
+            result["reauthorization"] = {k: reauth.get(k) for k in ("status", "auth_id")}
+        if short and nxt is not None:
             # Ahead of time: the next dose will not be covered; ask now, not at its check.
             raised = self._task(
                 dose,
