@@ -282,7 +282,7 @@ class PriorAuthorizations:
         decision window and denial paths as the first request."""
         from intake.service_plan import plan_services
 
-        record, referral = self._referral(referral_id)
+        record, referral = self._planned(referral_id)
         benefits = summary_from_json(stored_summary(record.benefits or {}))
         plan = plan_services(referral, first_day)
         if plan.open_ended:
