@@ -303,10 +303,16 @@ class DoseCheck:
         raised = None
         ahead = [d for d in doses if d.number > dose.number and d.status is not DoseStatus.ENDED]
         nxt = ahead[0] if ahead else None
-        short = nxt is not None and (
-            (end is not None and nxt.day > end and end - now.date() <= self.reauth_lead)
-            or (left is not None and left - need < (nxt.drug_units or 0))
-        )
+        short = False
+        if nxt is not None:
+            # The next dose, against the certifications covering its own day: outside all of
+            # them (the current one ends before it), or their units short once this dose is given.
+            covers_next, approved_next, _ = certified_cover(
+                auths, drug, record.referral.therapy.hcpcs, nxt.day
+            )
+            short = not covers_next or (
+                approved_next is not None and approved_next - used - need < (nxt.drug_units or 0)
+            )
         if short and nxt is not None and self.file_278 and not tried:
             # Ahead of time: the next dose will not be covered; the 278 goes out now.
             self.store.record(
@@ -329,7 +335,7 @@ class DoseCheck:
                 + (
                     f"the certification ends {end.isoformat()}"
                     if end is not None and nxt.day > end
-                    else f"{left - need if left is not None else 0} units will be left"
+                    else "its units will not cover it"
                 ),
                 {**result, "next_dose": nxt.number, "next_day": nxt.day.isoformat()},
                 due=datetime.combine(min(nxt.day, end or nxt.day), time(13), tzinfo=UTC)
