@@ -81,6 +81,8 @@ def follow_course(
     for r in result.referrals:
         if r.get("referral_id") in followed:
             r["course"] = [_dose(d) for d in doses_of(api, r["referral_id"])]
+            view = api.referral(r["referral_id"])  # the latest 271 and estimate version
+            r["benefits"], r["estimate"] = view.get("benefits"), view.get("estimate")
     return checks
 
 
