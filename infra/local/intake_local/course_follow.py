@@ -121,6 +121,8 @@ def _line(e: dict[str, Any]) -> str:
         notes.append(
             f"auth {auth['authorization']}" + (f", {left} units left" if left is not None else "")
         )
+    if auth.get("reauthorization"):
+        notes.append(f"re-authorization 278: {auth['reauthorization'].get('status')}")
     if auth.get("reauthorization_task"):
         notes.append("re-authorization task opened ahead")
     status = e["status"] + (f" ({e['hold_reason']})" if e.get("hold_reason") else "")
