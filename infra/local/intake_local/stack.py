@@ -88,8 +88,10 @@ class StackOptions:
     # function's reserved concurrency and the local pool's limit); more start on demand, with
     # their init inside the invocation that needed them. A load test warms them all.
     prewarm_workers: int = 1
-    # Run the dose sweep on the poller's tick too (its hourly schedule in AWS).
+    # Run the dose sweep on the poller's thread too, every ``sweep_every_seconds`` (its hourly
+    # schedule in AWS; not every tick: one Lambda invocation a second is load the stack feels).
     sweep_doses: bool = True
+    sweep_every_seconds: float = 15.0
 
 
 @dataclass
@@ -228,10 +230,13 @@ class LocalStack:
 
     def _poll_forever(self) -> None:
         assert self.options.poll_every_seconds is not None
+        last_sweep = time.monotonic()
         while not self._stopping.wait(self.options.poll_every_seconds):
             with contextlib.suppress(Exception):  # a failed run is retried on the next tick
                 self.poll_authorizations()
-            if self.options.sweep_doses:
+            due = time.monotonic() - last_sweep >= self.options.sweep_every_seconds
+            if self.options.sweep_doses and due:
+                last_sweep = time.monotonic()
                 with contextlib.suppress(Exception):
                     self.sweep_doses()
 
