@@ -47,6 +47,7 @@ bench: setup  ## figures, not tests: cold start per function, AWS requests and c
 	$(VENV)/python bench/bench_domain.py
 	POWERTOOLS_LOG_LEVEL=ERROR $(VENV)/python bench/bench_polling.py
 	$(VENV)/python bench/bench_bad_inputs.py
+	POWERTOOLS_LOG_LEVEL=ERROR $(VENV)/python bench/bench_sweep.py
 
 load: setup  ## N distinct referrals through the local stack (make load N=200); fails if any is lost
 	$(VENV)/python bench/load.py --referrals $(N)

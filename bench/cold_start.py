@@ -48,6 +48,8 @@ SERVICES = {
     "prior_auth": "prior_authorizations",
     "poll_authorizations": "prior_authorizations",
     "liaison_api": "task_service",
+    "dose_check": "dose_check",
+    "sweep_doses": "dose_sweep",
 }
 PLACEHOLDERS = {
     "PHARMACY_NAME": "Bench Pharmacy",

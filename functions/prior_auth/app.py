@@ -5,6 +5,7 @@ decided on an authorization task (appeal, alternative, self-pay, decline...)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
 from aws_lambda_powertools.utilities.parser import event_parser
@@ -20,11 +21,13 @@ if TYPE_CHECKING:  # the PDF/FHIR stack loads when the service is first built, n
 
 
 class PriorAuthRequest(BaseModel):
-    action: Literal["submit", "register_wait", "overdue", "payer_down", "resolve"]
+    action: Literal["submit", "register_wait", "overdue", "payer_down", "resolve", "reauthorize"]
     referral_id: str
     auth_id: str | None = None
     task_token: str | None = None
     result: dict[str, Any] | None = None
+    first_day: date | None = None  # reauthorize (a pre-dose check): the course's first dose
+    from_dose: date | None = None  # reauthorize: the first dose the new request covers
 
 
 def _register(service: PriorAuthorizations, r: PriorAuthRequest) -> dict[str, Any]:
@@ -45,6 +48,11 @@ ACTIONS: dict[str, Callable[[PriorAuthorizations, PriorAuthRequest], dict[str, A
     "overdue": _step(lambda s, r: s.overdue(r.referral_id, r.auth_id or "")),
     "payer_down": _step(lambda s, r: s.payer_down(r.referral_id)),
     "resolve": _step(lambda s, r: s.resolve(r.referral_id, r.result or {})),
+    "reauthorize": _step(
+        lambda s, r: s.reauthorize(
+            r.referral_id, r.first_day or date.min, r.from_dose or r.first_day or date.min
+        )
+    ),
 }
 
 

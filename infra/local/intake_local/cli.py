@@ -1,6 +1,7 @@
 """``intake``: the command line of the local system.
 
-intake run [--no-auto-liaison] [--json FILE]   the main job, end to end on the local stack
+intake run [--no-auto-liaison] [--json FILE] [--follow-course DAYS]
+                                                the main job, end to end on the local stack
 intake local up                                 start the stack and keep it running
 intake tasks list|show|claim|unclaim|complete  work tasks through the liaison API (tables; --json)
 intake search --last-name N --dob D | --referral-id ID   find referrals (recorded)
@@ -38,7 +39,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"intake run: no such file: {', '.join(missing)}", file=sys.stderr)
         return 2
     print(f"Starting the local stack (moto server, {len(files)} sample referrals)…", flush=True)
-    with LocalStack(StackOptions()) as stack:
+    follow = args.follow_course or 0
+    with LocalStack(StackOptions(sweep_doses=not follow)) as stack:
         assert stack.outputs is not None
         print(
             f"  deployed template.yaml in {stack.timings['deploy']:.1f} s; liaison API at {stack.outputs.api_url}, "
@@ -49,7 +51,21 @@ def cmd_run(args: argparse.Namespace) -> int:
         result = pipeline.run(
             stack, files, auto_liaison=not args.no_auto_liaison, timeout_s=timeout
         )
-    print(pipeline.render(result))
+        print(pipeline.render(result), flush=True)
+        if follow:
+            from intake_local.course_follow import follow_course
+
+            folder = files[0].parent if files else SAMPLES
+            names = {r["referral_id"]: r["file"] for r in result.referrals if r["referral_id"]}
+            checks = follow_course(
+                stack,
+                result,
+                follow,
+                pipeline.LiaisonScripts.load(folder, names),
+                auto_liaison=not args.no_auto_liaison,
+            )
+            held = sum(c["status"] == "held" for c in checks)
+            print(f"\n{len(checks)} pre-dose checks over {follow} days: {held} held")
     if args.json:
         Path(args.json).write_text(
             json.dumps(result.referrals, indent=2, ensure_ascii=False, default=str),
@@ -119,6 +135,14 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=None,
         help="seconds to wait for referrals to settle (default: 120 + 15 per file)",
+    )
+    run.add_argument(
+        "--follow-course",
+        type=int,
+        metavar="DAYS",
+        default=0,
+        help="then move the local clock DAYS days forward a day at a time, running each "
+        "pre-dose check as it falls due and printing its outcome (the JSON gets 'course')",
     )
     run.set_defaults(func=cmd_run)
 

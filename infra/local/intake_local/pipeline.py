@@ -9,7 +9,7 @@ import statistics
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,9 @@ import requests
 from intake.ids import referral_id_for
 from intake_local.stack import LocalStack
 
-CALL_TASKS = {"welcome_call", "cost_and_options_call", "scheduling_call"}
+CALL_TASKS = {"welcome_call", "cost_and_options_call", "scheduling_call", "dose_checkin_call"}
+FIRST_INFUSION_IN_DAYS = 10
+"""The auto-liaison books the first infusion this many days after the scheduling call."""
 FINAL = {
     "scheduled",
     "self_pay",
@@ -65,6 +67,7 @@ class LiaisonClient:
         outcome: str,
         note: str | None = None,
         corrections: dict[str, Any] | None = None,
+        first_infusion_date: date | None = None,
     ) -> requests.Response:
         body = {
             "outcome": outcome,
@@ -72,6 +75,8 @@ class LiaisonClient:
             "liaison": self.liaison,
             "corrections": corrections,
         }
+        if first_infusion_date is not None:
+            body["first_infusion_date"] = first_infusion_date.isoformat()
         return self.http.post(f"{self.base_url}/tasks/{task_id}/complete", json=body, timeout=30)
 
     def referral(self, referral_id: str) -> dict[str, Any]:
@@ -167,25 +172,33 @@ def liaison_decision(task: dict[str, Any], scripts: LiaisonScripts | None = None
     return (scripts or LiaisonScripts({})).step(task)
 
 
-def _ready(task: dict[str, Any]) -> bool:
+def _ready(task: dict[str, Any], now: datetime | None = None) -> bool:
     """A call waiting on the clinic, or whose next attempt is not yet due, is left alone."""
     if task["status"] == "completed" or task.get("waiting_for"):
         return False
     later = task.get("next_attempt_at")
-    return not later or _ts(later) <= datetime.now(UTC)
+    return not later or _ts(later) <= (now or datetime.now(UTC))
 
 
-def work_tasks(api: LiaisonClient, scripts: LiaisonScripts | None = None) -> int:
-    """Claim and complete the open tasks a liaison would; returns how many were completed."""
+def work_tasks(
+    api: LiaisonClient, scripts: LiaisonScripts | None = None, now: datetime | None = None
+) -> int:
+    """Claim and complete the open tasks a liaison would; returns how many were completed.
+    A reached scheduling call books the first infusion ``FIRST_INFUSION_IN_DAYS`` ahead of
+    ``now`` (the local stack's clock, which ``--follow-course`` moves)."""
     done = 0
     for task in api.tasks():
         decision = liaison_decision(task, scripts)
-        if decision is None or not _ready(task):
+        if decision is None or not _ready(task, now):
             continue
         outcome, corrections, note = decision
+        first = None
+        if task["task_type"] == "scheduling_call" and outcome == "reached":
+            first = (now or datetime.now(UTC)).date() + timedelta(days=FIRST_INFUSION_IN_DAYS)
         if api.claim(task["task_id"]).status_code != 200:
             continue
-        if api.complete(task["task_id"], outcome, note, corrections).status_code == 200:
+        reply = api.complete(task["task_id"], outcome, note, corrections, first_infusion_date=first)
+        if reply.status_code == 200:
             done += 1
     return done
 

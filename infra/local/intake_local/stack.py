@@ -23,6 +23,7 @@ import time
 import warnings
 import zipfile
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ import boto3
 import requests
 from moto.server import ThreadedMotoServer
 
+from intake import clock
 from intake_local import lambda_runtime
 from intake_local.http_api import LocalHttpApi
 from intake_local.request_count import RequestCounter
@@ -86,6 +88,10 @@ class StackOptions:
     # function's reserved concurrency and the local pool's limit); more start on demand, with
     # their init inside the invocation that needed them. A load test warms them all.
     prewarm_workers: int = 1
+    # Run the dose sweep on the poller's thread too, every ``sweep_every_seconds`` (its hourly
+    # schedule in AWS; not every tick: one Lambda invocation a second is load the stack feels).
+    sweep_doses: bool = True
+    sweep_every_seconds: float = 15.0
 
 
 LOCAL_ONLY_ABSENT = frozenset(
@@ -141,6 +147,7 @@ class StackOutputs:
     functions: dict[str, str]
     work_dir: str
     web_url: str = ""
+    dose_check_state_machine_arn: str = ""
 
 
 class LocalStack:
@@ -164,6 +171,11 @@ class LocalStack:
         )
         self._owns_work_dir = self.options.work_dir is None
         self.work_dir = self.options.work_dir or Path(tempfile.mkdtemp(prefix="intake-local-"))
+        # The movable clock: every Lambda worker reads this offset (intake.clock), and so does
+        # the sandbox payer; ``move_clock`` advances it (``intake run --follow-course``).
+        self.clock_file = self.work_dir / "clock-offset-seconds"
+        clock.set_offset(str(self.clock_file), 0)
+        self.payer._clock = self.now_naive
         self.outputs: StackOutputs | None = None
         self._parameters: dict[str, str] = {}
         self._template: dict[str, Any] = {}
@@ -203,7 +215,12 @@ class LocalStack:
             timeout=10,
         ).raise_for_status()
         self.pool = lambda_runtime.install(
-            lambda_runtime.RuntimeConfig(self.endpoint_url, self.work_dir, REGION)
+            lambda_runtime.RuntimeConfig(
+                self.endpoint_url,
+                self.work_dir,
+                REGION,
+                extra_env={clock.CLOCK_FILE_ENV: str(self.clock_file)},
+            )
         )
         self.clearinghouse.start()
         self.timings["moto"] = time.perf_counter() - t0
@@ -226,11 +243,42 @@ class LocalStack:
         result: dict[str, int] = json.loads(reply["Payload"].read() or b"{}")
         return result
 
+    def sweep_doses(self) -> dict[str, int]:
+        """Run the dose sweep once, as its schedule would: start the checks now due."""
+        assert self.outputs is not None
+        reply = self.client("lambda").invoke(
+            FunctionName=self.outputs.functions["SweepDosesFunction"],
+            Payload=json.dumps({"source": "local.scheduler"}),
+        )
+        result: dict[str, int] = json.loads(reply["Payload"].read() or b"{}")
+        return result
+
+    # ------------------------------------------------------------------ the movable clock
+    def clock_offset(self) -> timedelta:
+        return timedelta(seconds=clock.offset_seconds(str(self.clock_file)))
+
+    def move_clock(self, by: timedelta) -> datetime:
+        """Advance the clock every Lambda and the sandbox payer read; the new time."""
+        clock.set_offset(str(self.clock_file), (self.clock_offset() + by).total_seconds())
+        return self.now()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.clock_offset()
+
+    def now_naive(self) -> datetime:
+        return datetime.now() + self.clock_offset()
+
     def _poll_forever(self) -> None:
         assert self.options.poll_every_seconds is not None
+        last_sweep = time.monotonic()
         while not self._stopping.wait(self.options.poll_every_seconds):
             with contextlib.suppress(Exception):  # a failed run is retried on the next tick
                 self.poll_authorizations()
+            due = time.monotonic() - last_sweep >= self.options.sweep_every_seconds
+            if self.options.sweep_doses and due:
+                last_sweep = time.monotonic()
+                with contextlib.suppress(Exception):
+                    self.sweep_doses()
 
     def stop(self) -> None:
         self._stopping.set()
@@ -242,14 +290,21 @@ class LocalStack:
             logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
             with contextlib.suppress(Exception):
                 sfn = self.client("stepfunctions")
-                pages = sfn.get_paginator("list_executions").paginate(
-                    stateMachineArn=self.outputs.state_machine_arn, statusFilter="RUNNING"
-                )
-                for page in pages:
-                    for execution in page["executions"]:
-                        sfn.stop_execution(
-                            executionArn=execution["executionArn"], cause="local stack stopped"
-                        )
+                for arn in (
+                    self.outputs.state_machine_arn,
+                    self.outputs.dose_check_state_machine_arn,
+                ):
+                    if not arn:
+                        continue
+                    pages = sfn.get_paginator("list_executions").paginate(
+                        stateMachineArn=arn, statusFilter="RUNNING"
+                    )
+                    for page in pages:
+                        for execution in page["executions"]:
+                            sfn.stop_execution(
+                                executionArn=execution["executionArn"],
+                                cause="local stack stopped",
+                            )
         if self.queue_sources is not None:
             self.queue_sources.stop()
         if self._api is not None:
@@ -278,7 +333,7 @@ class LocalStack:
         uris = self._upload_artifacts(template)
         translated = translate(template, uris, region=REGION)
         _without_cloudfront(translated, self.options.api_port)
-        state_machine = _take_state_machine(translated)
+        machines = _take_state_machines(translated)
         stage = self.options.stage
         parameters = {
             "Stage": stage,
@@ -310,17 +365,20 @@ class LocalStack:
         }
         types = {k: v["Type"] for k, v in translated["Resources"].items()}
         self._attach_layers(translated, physical)
-        definition = self._definition(state_machine, physical, types)
         sfn = self.client("stepfunctions")
-        role_arn = self.client("iam").get_role(
-            RoleName=physical[state_machine["Properties"]["RoleArn"]["Fn::GetAtt"][0]]
-        )["Role"]["Arn"]
-        state_machine_arn = sfn.create_state_machine(
-            name=f"infusion-referral-{stage}",
-            definition=definition,
-            roleArn=role_arn,
-            type="STANDARD",
-        )["stateMachineArn"]
+        arns: dict[str, str] = {}
+        for logical, state_machine in machines.items():
+            definition = self._definition(state_machine, physical, types)
+            role_arn = self.client("iam").get_role(
+                RoleName=physical[state_machine["Properties"]["RoleArn"]["Fn::GetAtt"][0]]
+            )["Role"]["Arn"]
+            name = state_machine["Properties"]["StateMachineName"]
+            if isinstance(name, dict):  # !Sub infusion-<what>-${Stage}
+                name = name["Fn::Sub"].replace("${Stage}", stage)
+            arns[logical] = sfn.create_state_machine(
+                name=name, definition=definition, roleArn=role_arn, type="STANDARD"
+            )["stateMachineArn"]
+        state_machine_arn = arns["ReferralStateMachine"]
         self._seed_clearinghouse_secret(translated, physical)
         for bucket in ("IntakeBucket", "DocumentsBucket"):  # moto's CloudFormation skips versioning
             self.client("s3").put_bucket_versioning(
@@ -370,6 +428,7 @@ class LocalStack:
             functions=functions,
             work_dir=str(self.work_dir),
             web_url=f"{self._api.url}/app/",
+            dose_check_state_machine_arn=arns.get("DoseCheckStateMachine", ""),
         )
 
     def _start_queue_sources(
@@ -539,15 +598,15 @@ def template_defaults(template: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def _take_state_machine(translated: dict[str, Any]) -> dict[str, Any]:
-    """Remove the state machine, and whatever refers to it (transitively), from the stack
-    template; the local stack creates the state machine through the API instead."""
+def _take_state_machines(translated: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Remove the state machines, and whatever refers to them (transitively), from the stack
+    template; the local stack creates the state machines through the API instead."""
     resources = translated["Resources"]
     ids = [k for k, v in resources.items() if v["Type"] == "AWS::StepFunctions::StateMachine"]
-    if len(ids) != 1:
-        raise RuntimeError(f"expected one state machine in the template, found {ids}")
-    machine: dict[str, Any] = resources.pop(ids[0])
-    removed = [ids[0]]
+    if "ReferralStateMachine" not in ids:
+        raise RuntimeError(f"expected the referral state machine in the template, found {ids}")
+    machines: dict[str, dict[str, Any]] = {k: resources.pop(k) for k in ids}
+    removed = list(ids)
     while removed:
         names = "|".join(map(re.escape, removed))
         pattern = re.compile(  # Ref / GetAtt, or a ${Name} / ${Name.Attr} inside Fn::Sub
@@ -559,7 +618,7 @@ def _take_state_machine(translated: dict[str, Any]) -> dict[str, Any]:
         outputs = translated.get("Outputs", {})
         for name in [k for k, v in outputs.items() if pattern.search(json.dumps(v))]:
             outputs.pop(name)
-    return machine
+    return machines
 
 
 def _zip_dir(path: Path) -> bytes:

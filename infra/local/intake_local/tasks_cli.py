@@ -11,7 +11,7 @@ import argparse
 import json
 import os
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import requests
@@ -157,6 +157,12 @@ def cmd_tasks(args: argparse.Namespace) -> int:
                 raise CliError(
                     '--corrections must be a JSON object, e.g. \'{"patient.phone": "3125550100"}\''
                 )
+        first = args.first_infusion_date
+        if first is not None:
+            try:
+                first = date.fromisoformat(first).isoformat()
+            except ValueError:
+                raise CliError("--first-infusion-date must be a date, YYYY-MM-DD") from None
         reply = call(
             args,
             "POST",
@@ -166,6 +172,7 @@ def cmd_tasks(args: argparse.Namespace) -> int:
                 "note": args.note,
                 "liaison": args.liaison,
                 "corrections": corrections,
+                **({"first_infusion_date": first} if first else {}),
             },
         )
     if getattr(args, "json", False) or action == "show":
@@ -228,6 +235,11 @@ def register(sub: Any) -> None:
     complete.add_argument("outcome")
     complete.add_argument("--note")
     complete.add_argument("--corrections", help="JSON object of corrected fields")
+    complete.add_argument(
+        "--first-infusion-date",
+        metavar="YYYY-MM-DD",
+        help="scheduling_call reached: the first infusion's date (builds the dose calendar)",
+    )
     complete.add_argument("--json", action="store_true")
     tasks.set_defaults(func=cmd_tasks)
 

@@ -26,6 +26,13 @@ def test_published_openapi_matches_the_routes() -> None:
         "/referrals/{referral_id}/documents/{document_id}",
         "/referrals/{referral_id}/documents/{document_id}/text",
         "/access-log",
+        "/referrals/{referral_id}/doses",
+        "/referrals/{referral_id}/course",
+        "/referrals/{referral_id}/course/hold",
+        "/referrals/{referral_id}/course/resume",
+        "/referrals/{referral_id}/course/end",
+        "/referrals/{referral_id}/doses/{number}/move",
+        "/doses",
     }
 
 

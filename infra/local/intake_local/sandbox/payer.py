@@ -126,6 +126,14 @@ class DependentEntry(_Entry):
     relationship: str = Field(description="INS02: 01 spouse, 19 child, G8 other")
 
 
+class PlanChange(_Entry):
+    """From ``from_date`` (the 270's service date) the member is on ``plan`` (a new plan year
+    with another plan, or a terminated policy: coverage ending mid-course)."""
+
+    from_date: date
+    plan: str
+
+
 class MemberEntry(_Entry):
     scenario: str
     payer_id: str
@@ -139,6 +147,15 @@ class MemberEntry(_Entry):
     unavailable_first_n: int = Field(default=0, ge=0)
     delay_seconds: float | None = Field(default=None, ge=0)
     referral_hint: dict[str, str] | None = None
+    plan_changes: tuple[PlanChange, ...] = ()
+
+    def plan_on(self, day: date) -> str:
+        """The plan in force on ``day`` (the latest change on or before it)."""
+        plan = self.plan
+        for change in sorted(self.plan_changes, key=lambda c: c.from_date):
+            if change.from_date <= day:
+                plan = change.plan
+        return plan
 
 
 FinalOutcome = Literal["certified", "denied", "partial", "modified", "cancelled"]
@@ -183,6 +200,9 @@ class PriorAuthRule(_Entry):
     """Lines answered A3 in a partial (A2) answer; the others are certified."""
     modified: ModifiedTerms = Field(default_factory=ModifiedTerms)
     appeal: AppealRule | None = None
+    certified_units: dict[str, int] | None = None
+    """Certified (A1) with at most these units per HCPCS (HSD FL on the line): an authorization
+    that runs out of units before the course ends."""
 
     def matches(self, payer_id: str, member_id: str, codes: set[str]) -> bool:
         return (
@@ -211,8 +231,9 @@ class SandboxCatalog(_Entry):
         for m in self.members:
             if m.payer_id not in self.payers:
                 raise ValueError(f"member {m.scenario}: payer {m.payer_id} is not in payers")
-            if m.plan not in self.plans:
-                raise ValueError(f"member {m.scenario}: plan {m.plan} is not in plans")
+            for plan in (m.plan, *(c.plan for c in m.plan_changes)):
+                if plan not in self.plans:
+                    raise ValueError(f"member {m.scenario}: plan {plan} is not in plans")
             if not re.fullmatch(self.payers[m.payer_id].member_id_pattern, m.member_id):
                 raise ValueError(f"member {m.scenario}: member id fails its payer's pattern")
 
@@ -406,8 +427,8 @@ class SandboxPayer:
             if dep is None:
                 return reject("2100D", "67", valid=True, echo=echo, delay=delay)
             dependent_echo = _echo(dep)
-        plan = self.catalog.plans[member.plan]
         service_day = q.patient.service_date or self._clock().date()
+        plan = self.catalog.plans[member.plan_on(service_day)]
         if plan.plan_period == "calendar_year":
             begin, end = date(service_day.year, 1, 1), date(service_day.year, 12, 31)
         else:
@@ -537,6 +558,21 @@ class SandboxPayer:
             return Answer278("A2", number, effective_from=start, effective_to=end, lines=lines)
         if review.final == "modified" and rule is not None:
             return self._modified(review, rule.modified, number, start, end)
+        if rule is not None and rule.certified_units:
+            limits = rule.certified_units
+            lines = tuple(
+                LineAnswer(
+                    "A1",
+                    number,
+                    approved_units=min(units, limits[code])
+                    if units is not None and code in limits
+                    else units,
+                    effective_from=start,
+                    effective_to=end,
+                )
+                for code, units in review.services
+            )
+            return Answer278("A1", number, effective_from=start, effective_to=end, lines=lines)
         return Answer278("A1", number, effective_from=start, effective_to=end)
 
     @staticmethod

@@ -276,6 +276,31 @@ class PriorAuthorizations:
             task=self._plan(referral_id, TaskType.NETWORK_EXCEPTION, details, now),
         )
 
+    def reauthorize(self, referral_id: str, first_day: date, from_dose: date) -> PaStep:
+        """Ongoing therapy (a pre-dose check): a 278 for the course's doses from ``from_dose``
+        on (the calendar from ``first_day``), as an ``extension`` with the same packet, polling,
+        decision window and denial paths as the first request."""
+        from intake.service_plan import plan_services
+
+        record, referral = self._planned(referral_id)
+        benefits = summary_from_json(stored_summary(record.benefits or {}))
+        plan = plan_services(referral, first_day)
+        if plan.open_ended:
+            plan = plan_services(referral, first_day, through=first_day + timedelta(days=365))
+        self.store.record(
+            referral_id,
+            "reauthorization_requested",
+            at=self.clock(),
+            from_dose=from_dose.isoformat(),
+        )
+        return self._file(
+            record,
+            referral,
+            decide_prior_auth(referral, benefits),
+            kind="extension",
+            plan=from_day(plan, from_dose),
+        )
+
     def register_wait(self, referral_id: str, auth_id: str, task_token: str) -> dict[str, Any]:
         """Keep the workflow's token with the authorization and put it in the poller's index."""
         auth = self._authorization(referral_id, auth_id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -237,8 +237,14 @@ class BenefitsCheck:
     clock: Callable[[], datetime] = utcnow
 
     def run(
-        self, referral_id: str, round_: int = 1, corrections: dict[str, Any] | None = None
+        self,
+        referral_id: str,
+        round_: int = 1,
+        corrections: dict[str, Any] | None = None,
+        service_day: date | None = None,
     ) -> BenefitsOutcome:
+        """Ask the payer (270) about today, or ``service_day`` (a pre-dose check asks about
+        the dose's day: coverage ending or a new plan year before it shows in the answer)."""
         record = self.store.get_referral(referral_id)
         if record is None or record.referral is None:
             raise NotFound(f"referral {referral_id} does not exist or has no validated referral")
@@ -247,8 +253,9 @@ class BenefitsCheck:
         if corrections:
             referral, problems = self._corrected(record, corrections)
         now = self.clock()
+        asked = datetime.combine(service_day, now.timetz()) if service_day else now
         inquiry = inquiry_for(
-            referral, self.provider_name, self.provider_npi, f"{referral_id[4:16]}-{round_}", now
+            referral, self.provider_name, self.provider_npi, f"{referral_id[4:16]}-{round_}", asked
         )
         try:
             reply = self.gateway.check_eligibility(build_270(inquiry), correlation_id=referral_id)

@@ -81,6 +81,24 @@ class PriorAuthSettings(ClearinghouseSettings):
     pa_poll_concurrency: int = Field(default=32, ge=1, le=64)
 
 
+class CourseSettings(TableSettings):
+    """The therapy calendar's leads (days before a dose)."""
+
+    dose_check_lead_days: int = Field(default=7, ge=1, le=60)
+    ship_lead_days: int = Field(default=3, ge=0, le=30)
+    reauth_lead_days: int = Field(default=14, ge=1, le=90)
+
+
+class DoseCheckSettings(BenefitsSettings, EstimateSettings, CourseSettings):
+    liaison_topic_arn: str = Field(min_length=1)
+
+
+class SweepSettings(CourseSettings):
+    liaison_topic_arn: str = Field(min_length=1)
+    dose_check_state_machine_arn: str = Field(min_length=1)
+    sweep_batch: int = Field(default=500, ge=1, le=5000)
+
+
 class SettingsError(RuntimeError):
     """The function's environment does not satisfy its settings model."""
 

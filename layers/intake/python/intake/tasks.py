@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
@@ -38,8 +38,16 @@ from intake.referrals.draft import correction_problems
 
 _PHONE: TypeAdapter[str] = TypeAdapter(Phone)
 
-CALL_TASKS = {TaskType.WELCOME_CALL, TaskType.COST_AND_OPTIONS_CALL, TaskType.SCHEDULING_CALL}
-REFERRAL_CORRECTIONS = frozenset(TaskType) - {TaskType.PRIOR_AUTH_FOLLOWUP}
+CALL_TASKS = {
+    TaskType.WELCOME_CALL,
+    TaskType.COST_AND_OPTIONS_CALL,
+    TaskType.SCHEDULING_CALL,
+    TaskType.DOSE_CHECKIN_CALL,
+}
+REFERRAL_CORRECTIONS = frozenset(TaskType) - {
+    TaskType.PRIOR_AUTH_FOLLOWUP,
+    TaskType.DOSE_REAUTHORIZATION,
+}
 """Tasks whose corrections are referral fields (a follow-up's are the payer's certification)."""
 
 REASONS: dict[TaskType, str] = {
@@ -58,6 +66,10 @@ REASONS: dict[TaskType, str] = {
     TaskType.VERIFY_CONTACT: "Wrong number: get the patient's current phone number from the clinic",
     TaskType.CONFIRM_ORDER: "The order is old: confirm with the prescriber that it is current",
     TaskType.LINKED_UPDATE: "Same patient and therapy as an open referral: keep it linked, or split it",
+    TaskType.DOSE_CHECKIN_CALL: "Pre-infusion check-in: side effects, hospitalizations, supplies on hand, cost",
+    TaskType.DOSE_DELIVERY: "Dose cleared: ship the medication and supplies by the ship-by date",
+    TaskType.DOSE_HOLD: "A dose is held: resolve why (coverage, payer, patient) before it ships",
+    TaskType.DOSE_REAUTHORIZATION: "The authorization does not cover an upcoming dose: re-authorize",
 }
 
 _A = AuthTaskOutcome
@@ -148,6 +160,11 @@ class Completion(BaseModel):
     note: str | None = Field(default=None, max_length=4000)
     liaison: str = Field(min_length=1, max_length=120)
     corrections: dict[str, Any] | None = None
+    first_infusion_date: date | None = Field(
+        default=None,
+        description="scheduling call reached: the first infusion's date; the therapy calendar "
+        "is computed from it when the referral concludes",
+    )
 
 
 @dataclass
@@ -309,6 +326,13 @@ class TaskService:
             "completed_by": completion.liaison,
             "completed_at": self.clock(),
         }
+        if completion.first_infusion_date is not None:
+            if task.task_type is not TaskType.SCHEDULING_CALL:
+                raise InvalidRequest("first_infusion_date applies to a scheduling_call only")
+            fields["details"] = {
+                **task.details,
+                "first_infusion_date": completion.first_infusion_date.isoformat(),
+            }
         if task.task_type in CALL_TASKS:
             attempt = self._attempt(task, completion)
             fields["attempts"] = [a.model_dump(mode="json") for a in (*task.attempts, attempt)]

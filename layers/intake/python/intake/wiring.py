@@ -18,10 +18,15 @@ from typing import TYPE_CHECKING, Any
 from intake.settings import load_settings
 
 if TYPE_CHECKING:
+    from intake.adapters.dynamodb_doses import DynamoDbDoses
     from intake.adapters.dynamodb_store import DynamoDbStore
     from intake.authorization import PriorAuthorizations
     from intake.clearinghouse import ClearinghouseGateway, ClearinghouseReply
     from intake.costs import CostEstimates
+    from intake.course.calendar import CalendarRules
+    from intake.course.dose_check import DoseCheck
+    from intake.course.service import Course
+    from intake.course.sweep import DoseSweep
     from intake.eligibility import BenefitsCheck
     from intake.ingest import IngestService
     from intake.referrals.ocr import OcrEngine
@@ -59,6 +64,9 @@ def task_service() -> TaskService:
     for kind in (TaskType.APPEAL_OR_ALTERNATIVES, TaskType.ACCEPT_OR_APPEAL):
         service.on_complete[kind] = check
     service.on_complete[TaskType.PRIOR_AUTH_FOLLOWUP] = check
+    from intake.course.reauthorization import ReauthorizationCompletion
+
+    service.on_complete[TaskType.DOSE_REAUTHORIZATION] = ReauthorizationCompletion(store(), course)
     if settings.state_machine_arn:  # functions that may start workflows (the liaison API)
         from intake.linking import LinkSplit
         from intake.review import DraftCompletion
@@ -119,6 +127,7 @@ def workflow_steps() -> WorkflowSteps:
         escalation_repeat=timedelta(seconds=settings.escalation_repeat_seconds),
         scheduling_call_sla=timedelta(hours=settings.scheduling_call_sla_hours),
         stale_order_age=timedelta(days=settings.stale_order_days),
+        course=course,
     )
 
 
@@ -243,6 +252,75 @@ def prior_authorizations() -> PriorAuthorizations:
         inquiry_budget=settings.pa_inquiry_budget,
         poll_concurrency=settings.pa_poll_concurrency,
     )
+
+
+@functools.cache
+def doses() -> DynamoDbDoses:
+    from intake.adapters.dynamodb_doses import DynamoDbDoses
+    from intake.settings import TableSettings
+
+    return DynamoDbDoses(load_settings(TableSettings).table_name)
+
+
+def calendar_rules() -> CalendarRules:
+    from intake.course.calendar import CalendarRules
+    from intake.settings import CourseSettings
+
+    settings = load_settings(CourseSettings)
+    return CalendarRules(
+        check_lead=timedelta(days=settings.dose_check_lead_days),
+        ship_lead=timedelta(days=settings.ship_lead_days),
+    )
+
+
+@functools.cache
+def course() -> Course:
+    from intake.course.service import Course
+
+    return Course(store(), doses(), calendar_rules())
+
+
+@functools.cache
+def dose_check() -> DoseCheck:
+    from intake.course.dose_check import DoseCheck
+    from intake.settings import DoseCheckSettings
+
+    settings = load_settings(DoseCheckSettings)
+    return DoseCheck(
+        store=store(),
+        doses=doses(),
+        tasks=task_service(),
+        benefits=benefits_check,
+        estimates=cost_estimates,
+        rules=calendar_rules(),
+        reauth_lead=timedelta(days=settings.reauth_lead_days),
+        file_278=True,
+    )
+
+
+@functools.cache
+def dose_sweep() -> DoseSweep:
+    from intake.adapters.stepfunctions import StepFunctionsWorkflow
+    from intake.course.sweep import DoseSweep
+    from intake.settings import SweepSettings
+
+    settings = load_settings(SweepSettings)
+    return DoseSweep(
+        doses(),
+        StepFunctionsWorkflow(settings.dose_check_state_machine_arn),
+        batch=settings.sweep_batch,
+        hold_stale=lambda dose: _stale_holder().hold_stale(dose),
+    )
+
+
+def _stale_holder() -> Any:
+    """The dose check's hold, without the clearinghouse (the sweep never calls a payer)."""
+    from intake.course.dose_check import DoseCheck
+
+    def unused() -> Any:
+        raise RuntimeError("the sweep does not check benefits or estimate")
+
+    return DoseCheck(store(), doses(), task_service(), unused, unused, calendar_rules())
 
 
 def reset() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
@@ -28,6 +28,9 @@ from intake.models.records import (
 )
 from intake.ports import ReferralStore
 from intake.tasks import CALL_TASKS, TaskPlan, TaskService
+
+if TYPE_CHECKING:
+    from intake.course.service import Course
 
 INSURANCE_TASKS = {TaskType.VERIFY_INSURANCE, TaskType.COVERAGE_INACTIVE}
 TASK_NOT_YET_CREATED_RETRY_SECONDS = 5
@@ -67,6 +70,9 @@ class WorkflowSteps:
     stale_order_age: timedelta = timedelta(days=90)
     confirm_order_sla: timedelta = timedelta(hours=24)
     clock: Callable[[], datetime] = utcnow
+    # The therapy calendar, built when a referral concludes scheduled (or self-pay) with the
+    # first infusion date the scheduling call recorded (None: no calendar, as in older tests).
+    course: Callable[[], Course] | None = None
 
     def run(self, request: StepRequest) -> dict[str, Any]:
         actions: dict[str, Callable[[StepRequest], dict[str, Any]]] = {
@@ -214,7 +220,44 @@ class WorkflowSteps:
             request.referral_id, status=status.value, stage=STAGES[status], updated_at=now
         )
         self.store.record(request.referral_id, f"workflow_{status.value}", at=now)
-        return {"status": status.value}
+        result: dict[str, Any] = {"status": status.value}
+        if status in (ReferralStatus.SCHEDULED, ReferralStatus.SELF_PAY):
+            result["doses"] = self._start_course(request.referral_id)
+        return result
+
+    def _start_course(self, referral_id: str) -> int:
+        """The dose calendar from the first infusion date the scheduling call recorded. A
+        calendar that cannot be made (no date, an unreadable schedule) is a person's task."""
+        if self.course is None:
+            return 0
+        task = next(
+            (
+                t
+                for t in self.store.tasks_of(referral_id)
+                if t.task_type is TaskType.SCHEDULING_CALL
+                and t.outcome == CallOutcome.REACHED.value
+            ),
+            None,
+        )
+        first = (task.details if task else {}).get("first_infusion_date")
+        now = self.clock()
+        if not first:  # a liaison starts it later (POST /referrals/{id}/course)
+            self.store.record(referral_id, "course_not_started", at=now, reason="no first date")
+            return 0
+        from datetime import date
+
+        try:
+            return len(self.course().start(referral_id, date.fromisoformat(str(first))))
+        except Exception as exc:  # an unreadable schedule: a person plans the doses
+            why = f"the dose calendar could not be made ({type(exc).__name__})"
+        self.store.record(referral_id, "course_calendar_not_made", at=now, reason=why)
+        self.tasks.open_review_task(
+            referral_id,
+            TaskType.DOSE_HOLD,
+            now + timedelta(hours=24),
+            {"why": why, "action": "set the first infusion date (move dose 1) or plan by hand"},
+        )
+        return 0
 
     def _final(self, referral_id: str) -> ReferralStatus:
         """The documented final status, from the recorded state. ``scheduled`` and ``self_pay``

@@ -14,6 +14,7 @@ from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from intake.api.course import router as course_router
 from intake.api.views import (
     ClaimRequest,
     CompleteRequest,
@@ -56,6 +57,7 @@ class _BoundedResolver(APIGatewayHttpResolver):
 
 
 app = _BoundedResolver(enable_validation=True)
+app.include_router(course_router)  # the therapy calendar (intake/api/course.py)
 
 
 @functools.cache
@@ -127,6 +129,7 @@ def complete_task(task_id: Annotated[str, Path(max_length=120)], body: CompleteR
         note=body.note,
         liaison=current_liaison(body.liaison),
         corrections=body.corrections,
+        first_infusion_date=body.first_infusion_date,
     )
     return TaskView.of(tasks.complete(task_id, completion), utcnow())
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -160,6 +160,11 @@ class CompleteRequest(BaseModel):
         description="corrected referral fields (e.g. insurance.member_id) for review tasks: "
         "referral field paths only, list positions at most one past the list's end, at most "
         "50 fields; the whole body at most 64 KB",
+    )
+    first_infusion_date: date | None = Field(
+        default=None,
+        description="scheduling_call reached: the first infusion's date (the therapy calendar "
+        "is computed from it)",
     )
 
 

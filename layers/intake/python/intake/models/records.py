@@ -61,6 +61,10 @@ class TaskType(StrEnum):
     VERIFY_CONTACT = "verify_contact"  # a wrong number: get the right one from the clinic
     CONFIRM_ORDER = "confirm_order"  # an old order: the prescriber confirms it is current
     LINKED_UPDATE = "linked_update"  # linked to an open referral: keep linked, or split
+    DOSE_CHECKIN_CALL = "dose_checkin_call"  # before each dose: side effects, supplies, cost
+    DOSE_DELIVERY = "dose_delivery"  # a cleared dose: ship by its date
+    DOSE_HOLD = "dose_hold"  # a dose held (coverage ended, payer down, not reached): act on it
+    DOSE_REAUTHORIZATION = "dose_reauthorization"  # the authorization does not cover a dose
 
 
 class TaskStatus(StrEnum):

@@ -1,0 +1,22 @@
+"""Scheduled (EventBridge Scheduler): start the check workflow of every dose now due."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from intake.observability import logger, metrics, tracer
+from intake.settings import SweepSettings, with_settings
+from intake.wiring import dose_sweep
+
+
+@with_settings(SweepSettings)
+@logger.inject_lambda_context
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
+    report = dose_sweep().run()
+    metrics.add_metric(name="DoseChecksStarted", unit="Count", value=report.started)
+    metrics.add_metric(name="DoseChecksFailedToStart", unit="Count", value=report.failed)
+    return report.as_dict()

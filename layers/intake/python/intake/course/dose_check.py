@@ -1,0 +1,514 @@
+"""The check before each dose: the steps of the dose-check state machine.
+
+One execution per dose version (``<referral>-dose-<n>-<version>``). Each step re-reads the
+dose and stops ("superseded") when it was moved, held or ended since the check started, so a
+late step never undoes a person's change. The dose is ``cleared`` only when coverage is active
+on the dose's day, an authorization covers its date and units (or none is needed) and the
+check-in call reached the patient; anything else holds it with a reason and a task.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any, Protocol
+
+from pydantic import BaseModel, Field
+
+from intake.clock import utcnow
+from intake.course.calendar import CalendarRules
+from intake.course.model import DoseRecord, DoseStatus
+from intake.course.ports import DoseStore
+from intake.errors import Conflict, NotFound
+from intake.models.records import AuthorizationRecord, CallOutcome, ReferralRecord, TaskType
+from intake.observability import logger
+from intake.ports import ReferralStore
+from intake.tasks import TaskService
+
+if TYPE_CHECKING:
+    from intake.costs import CostEstimates
+    from intake.eligibility import BenefitsCheck
+
+HOLD_TASK_SLA = timedelta(hours=24)
+CHECKIN_SLA = timedelta(hours=48)
+CHECKIN_QUESTIONS = {
+    "en": [
+        "Any side effects since the last infusion?",
+        "Any hospital or emergency visits since the last infusion?",
+        "What supplies do you have on hand (saline, heparin, tubing, dressings)?",
+        "Confirm the delivery address and the infusion date.",
+    ],
+    "es": [
+        "¿Ha tenido efectos secundarios desde la última infusión?",
+        "¿Ha estado en el hospital o en urgencias desde la última infusión?",
+        "¿Qué suministros tiene en casa (solución salina, heparina, tubos, apósitos)?",
+        "Confirme la dirección de entrega y la fecha de la infusión.",
+    ],
+    "zh": [
+        "上次输液后有没有副作用?",
+        "上次输液后有没有住院或去急诊?",
+        "家里还有哪些用品(生理盐水、肝素、输液管、敷料)?",
+        "请确认送货地址和输液日期。",
+    ],
+}
+
+
+class DoseCheckRequest(BaseModel):
+    action: str
+    referral_id: str
+    dose: int = Field(ge=1)
+    version: int = Field(ge=1)
+    result: dict[str, Any] | None = None
+    error: dict[str, Any] | None = None
+
+
+class AuthorizationStore(ReferralStore, Protocol):
+    def authorizations_of(self, referral_id: str) -> list[AuthorizationRecord]: ...
+
+
+def benefit_changes(before: dict[str, Any] | None, after: dict[str, Any]) -> list[str]:
+    """What moved between two stored 271 readings: ``coverage_ended``, ``payer_changed``,
+    ``plan_changed``, ``accumulators_moved`` (deductible or out-of-pocket met/remaining)."""
+    before = before or {}
+    changes = []
+    if after.get("status") != "active":
+        changes.append("coverage_ended")
+    if (before.get("payer") or {}).get("id") != (after.get("payer") or {}).get("id"):
+        changes.append("payer_changed")
+    plan_b, plan_a = before.get("plan") or {}, after.get("plan") or {}
+    # A new plan year of the same plan (its begin date moves) is a rollover, not a change.
+    if any(plan_b.get(k) != plan_a.get(k) for k in ("group_number", "description")):
+        changes.append("plan_changed")
+    summary_b, summary_a = before.get("summary") or {}, after.get("summary") or {}
+    if any(summary_b.get(k) != summary_a.get(k) for k in ("deductible", "out_of_pocket")):
+        changes.append("accumulators_moved")
+    return changes
+
+
+def certified_cover(
+    auths: list[AuthorizationRecord], drug: str, drug_code: str | None, day: date
+) -> tuple[bool, int | None, date | None]:
+    """Whether a certification for the drug covers ``day``: (covered, drug units approved in
+    the certifications covering it or None when the payer gave no count, their last end)."""
+    covered, units, end = False, None, None
+    for auth in auths:
+        if auth.status not in ("certified", "modified", "partial") or auth.drug not in (drug, None):
+            continue
+        decision = auth.decision or {}
+        lo = _day(decision.get("effective_from")) or auth.requested_from
+        hi = _day(decision.get("effective_to")) or auth.requested_to
+        if lo is None or hi is None or not lo <= day <= hi:
+            continue
+        covered = True
+        end = max(end, hi) if end else hi
+        for line in decision.get("lines") or []:
+            approved = line.get("approved_units")
+            wasted = "JW" in (line.get("modifiers") or [])
+            if line.get("procedure_code") == drug_code and approved is not None and not wasted:
+                units = (units or 0) + int(approved)
+    return covered, units, end
+
+
+def _day(value: Any) -> date | None:
+    return date.fromisoformat(str(value)) if value else None
+
+
+@dataclass
+class DoseCheck:
+    store: AuthorizationStore
+    doses: DoseStore
+    tasks: TaskService
+    benefits: Callable[[], BenefitsCheck]
+    estimates: Callable[[], CostEstimates]
+    rules: CalendarRules = field(default_factory=CalendarRules)
+    reauth_lead: timedelta = timedelta(days=14)
+    clock: Callable[[], datetime] = utcnow
+    # The state machine files the re-authorization 278 itself (``next: reauthorize``); without
+    # it (a check run on its own) a dose the certifications do not cover is a person's task.
+    file_278: bool = False
+
+    def run(self, request: DoseCheckRequest) -> dict[str, Any]:
+        actions: dict[str, Callable[[DoseCheckRequest], dict[str, Any]]] = {
+            "verify": self.verify,
+            "authorize": self.authorize,
+            "queue_checkin": self.queue_checkin,
+            "conclude": self.conclude,
+            "payer_down": self.payer_down,
+            "failed": self.failed,
+        }
+        action = actions.get(request.action)
+        if action is None:
+            raise ValueError(f"unknown dose-check action '{request.action}'")
+        dose = self.doses.get(request.referral_id, request.dose)
+        if dose is None:
+            raise NotFound(f"referral {request.referral_id} has no dose {request.dose}")
+        if dose.version != request.version or dose.status not in (
+            DoseStatus.SCHEDULED,
+            DoseStatus.CHECKING,
+        ):
+            self.store.record(
+                request.referral_id,
+                "dose_check_superseded",
+                at=self.clock(),
+                dose=dose.number,
+                step=request.action,
+                version=request.version,
+                now_version=dose.version,
+                status=dose.status.value,
+            )
+            return {"next": "stop", "why": "superseded"}
+        return action(request)
+
+    # ------------------------------------------------------------------ steps
+    def verify(self, request: DoseCheckRequest) -> dict[str, Any]:
+        """Re-verify eligibility for the dose's day and compare with the last 271."""
+        from intake.eligibility import PayerUnavailable  # noqa: F401  (raised to the machine)
+
+        dose = self._checking(request)
+        record = self._referral(request.referral_id)
+        before = record.benefits
+        self.benefits().run(
+            request.referral_id, round_=100 * dose.number + dose.version, service_day=dose.day
+        )
+        after = self._referral(request.referral_id).benefits or {}
+        changes = benefit_changes(before, after)
+        previous = self._previous(dose)
+        if previous is not None and previous.plan_year != dose.plan_year:
+            changes.append("plan_year_rollover")
+        now = self.clock()
+        self.store.record(
+            request.referral_id,
+            "dose_check_benefits",
+            at=now,
+            dose=dose.number,
+            day=dose.day.isoformat(),
+            coverage=after.get("status"),
+            changes=changes,
+        )
+        result: dict[str, Any] = {"coverage": after.get("status"), "changes": changes}
+        if "coverage_ended" in changes:
+            reason = f"coverage is {after.get('status')} on {dose.day.isoformat()}"
+            self._hold(dose, reason, TaskType.DOSE_HOLD, {"coverage_status": after.get("status")})
+            return {**result, "next": "stop"}
+        if {"payer_changed", "plan_changed", "accumulators_moved", "plan_year_rollover"} & set(
+            changes
+        ):
+            estimate = self.estimates().run(request.referral_id)
+            version = (estimate.get("details") or {}).get("estimate", {}) or {}
+            result["estimate_version"] = version.get("version")
+        if {"payer_changed", "plan_changed"} & set(changes):
+            # Earlier certifications were the old plan's: from now on only requests made
+            # after the change count (every later dose, not just this one).
+            result["reauthorize"] = True
+            prior_auth = dict(self._referral(request.referral_id).prior_auth or {})
+            prior_auth["plan_changed_at"] = now.isoformat()
+            self.store.update_referral(request.referral_id, prior_auth=prior_auth, updated_at=now)
+        self._update(dose, check={**dose.check, "benefits": result})
+        return {**result, "next": "continue"}
+
+    def authorize(self, request: DoseCheckRequest) -> dict[str, Any]:
+        """The dose's date inside a certification and its units left; re-authorization ahead
+        of time (``reauth_lead`` before the certification ends or its units run out)."""
+        dose = self._checking(request)
+        record = self._referral(request.referral_id)
+        prior_auth = record.prior_auth or {}
+        changed_at = prior_auth.get("plan_changed_at")
+        changed_plan = bool(changed_at)
+        if prior_auth.get("required") is not True and not changed_plan:
+            result: dict[str, Any] = {"authorization": "not_required"}
+            self._update(dose, check={**dose.check, "authorization": result})
+            return {**result, "next": "continue"}
+        if prior_auth.get("gate") == "self_pay":
+            result = {"authorization": "self_pay"}
+            self._update(dose, check={**dose.check, "authorization": result})
+            return {**result, "next": "continue"}
+        assert record.referral is not None
+        from intake.auth_coverage import drug_key
+
+        if changed_plan:
+            # The authorization decision again, from the new plan's 271: a plan that needs
+            # none lets the dose through; one that does needs a request of its own.
+            from intake.eligibility import stored_summary
+            from intake.estimate import summary_from_json
+            from intake.prior_auth.policy import decide_prior_auth  # the makers layer
+
+            benefits = summary_from_json(stored_summary(record.benefits or {}))
+            if not decide_prior_auth(record.referral, benefits).required:
+                result = {"authorization": "not_required", "plan_changed": True}
+                self.store.record(
+                    request.referral_id,
+                    "dose_check_authorization",
+                    at=self.clock(),
+                    dose=dose.number,
+                    **result,
+                )
+                self._update(dose, check={**dose.check, "authorization": result})
+                return {**result, "next": "continue"}
+        auths = [
+            a
+            for a in self.store.authorizations_of(request.referral_id)
+            if not changed_at or a.submitted_at >= datetime.fromisoformat(str(changed_at))
+        ]
+        drug = drug_key(record.referral)
+        covered, approved, end = certified_cover(
+            auths, drug, record.referral.therapy.hcpcs, dose.day
+        )
+        doses = self.doses.of(request.referral_id)
+        used = sum(
+            d.drug_units or 0
+            for d in doses
+            if d.number < dose.number and d.status is DoseStatus.CLEARED
+        )
+        need = dose.drug_units or 0
+        left = None if approved is None else approved - used
+        result = {
+            "authorization": "covered",
+            "certified_to": end.isoformat() if end else None,
+            "units_approved": approved,
+            "units_used": used,
+            "units_left": left,
+            "units_needed": need,
+        }
+        why = None
+        if changed_plan and not covered:
+            why = "the payer or plan changed: the authorization must be requested from the new plan"
+        elif not covered:
+            why = f"no certification covers {dose.day.isoformat()}"
+        elif left is not None and left < need:
+            why = f"the certification has {left} units left; this dose needs {need}"
+        now = self.clock()
+        reauth = request.result or {}
+        tried = bool(reauth.get("route"))  # this check already asked the payer (a 278)
+        first_day = doses[0].day if doses else dose.day
+        if why is not None:
+            result["authorization"] = "not_covered"
+            self.store.record(
+                request.referral_id, "dose_check_authorization", at=now, dose=dose.number, **result
+            )
+            if self.file_278 and not tried:
+                return {
+                    **result,
+                    "next": "reauthorize",
+                    "first_day": first_day.isoformat(),
+                    "from_dose": dose.day.isoformat(),
+                }
+            if tried:
+                why += f" (re-authorization: {reauth.get('status')})"
+                result["reauthorization"] = {
+                    k: reauth.get(k) for k in ("status", "auth_id", "route")
+                } | {"task": (reauth.get("task") or {}).get("details")}
+            self._hold(dose, why, TaskType.DOSE_REAUTHORIZATION, result)
+            return {**result, "next": "stop"}
+        raised = None
+        ahead = [d for d in doses if d.number > dose.number and d.status is not DoseStatus.ENDED]
+        nxt = ahead[0] if ahead else None
+        short = False
+        if nxt is not None:
+            # The next dose, against the certifications covering its own day: outside all of
+            # them (the current one ends before it), or their units short once this dose is given.
+            covers_next, approved_next, _ = certified_cover(
+                auths, drug, record.referral.therapy.hcpcs, nxt.day
+            )
+            short = not covers_next or (
+                approved_next is not None and approved_next - used - need < (nxt.drug_units or 0)
+            )
+        if short and nxt is not None and self.file_278 and not tried:
+            # Ahead of time: the next dose will not be covered; the 278 goes out now.
+            self.store.record(
+                request.referral_id, "dose_check_authorization", at=now, dose=dose.number, **result
+            )
+            return {
+                **result,
+                "next": "reauthorize",
+                "first_day": first_day.isoformat(),
+                "from_dose": nxt.day.isoformat(),
+            }
+        if tried:
+            result["reauthorization"] = {k: reauth.get(k) for k in ("status", "auth_id")}
+        if short and nxt is not None:
+            # Ahead of time: the next dose will not be covered; ask now, not at its check.
+            raised = self._task(
+                dose,
+                TaskType.DOSE_REAUTHORIZATION,
+                f"re-authorize before dose {nxt.number} on {nxt.day.isoformat()}: "
+                + (
+                    f"the certification ends {end.isoformat()}"
+                    if end is not None and nxt.day > end
+                    else "its units will not cover it"
+                ),
+                {**result, "next_dose": nxt.number, "next_day": nxt.day.isoformat()},
+                due=datetime.combine(min(nxt.day, end or nxt.day), time(13), tzinfo=UTC)
+                - self.reauth_lead,
+            )
+            result["reauthorization_task"] = raised
+        self.store.record(
+            request.referral_id, "dose_check_authorization", at=now, dose=dose.number, **result
+        )
+        tasks = [*dose.tasks, result["reauthorization_task"]] if raised else dose.tasks
+        self._update(dose, check={**dose.check, "authorization": result}, tasks=tasks)
+        return {**result, "next": "continue"}
+
+    def queue_checkin(self, request: DoseCheckRequest) -> dict[str, Any]:
+        """The pre-infusion check-in call: questions and cost in the patient's language."""
+        dose = self._checking(request)
+        record = self._referral(request.referral_id)
+        now = self.clock()
+        ship_by = datetime.combine(dose.ship_by or dose.day, time(13), tzinfo=UTC)
+        due = max(min(now + CHECKIN_SLA, ship_by), now + timedelta(hours=1))
+        language = record.referral.patient.preferred_language.value if record.referral else "en"
+        details = {
+            "dose": dose.number,
+            "day": dose.day.isoformat(),
+            "kind": dose.kind,
+            "ship_by": dose.ship_by.isoformat() if dose.ship_by else None,
+            "language": language,
+            "questions": CHECKIN_QUESTIONS.get(language, CHECKIN_QUESTIONS["en"]),
+            "cost": _cost_for(record, dose.day),
+        }
+        return {
+            "task_type": TaskType.DOSE_CHECKIN_CALL.value,
+            "round": 100 * dose.number + dose.version,
+            "due_at": due.isoformat(),
+            "timeout_seconds": max(1, int((due - now).total_seconds())),
+            "details": details,
+            "next": "continue",
+        }
+
+    def conclude(self, request: DoseCheckRequest) -> dict[str, Any]:
+        """Cleared when the check-in call reached the patient; held otherwise."""
+        dose = self._checking(request)
+        outcome = (request.result or {}).get("outcome")
+        now = self.clock()
+        if outcome == CallOutcome.REACHED.value:
+            cleared = dose.model_copy(
+                update={
+                    "status": DoseStatus.CLEARED,
+                    "check": {**dose.check, "checkin": outcome, "cleared_at": now.isoformat()},
+                    "updated_at": now,
+                }
+            )
+            task = self.tasks.open_review_task(
+                dose.referral_id,
+                TaskType.DOSE_DELIVERY,
+                datetime.combine(dose.ship_by or dose.day, time(13), tzinfo=UTC),
+                {"dose": dose.number, "day": dose.day.isoformat(), "ship_by": str(dose.ship_by)},
+                round_=100 * dose.number + dose.version,
+            )
+            cleared.tasks = [*dose.tasks, task.task_id]
+            self.doses.save(cleared, expect_version=dose.version)
+            self.store.record(
+                dose.referral_id,
+                "dose_cleared",
+                at=now,
+                dose=dose.number,
+                ship_by=str(dose.ship_by),
+            )
+            return {"status": "cleared", "delivery_task": task.task_id}
+        why = {
+            CallOutcome.DECLINED.value: "the patient declined this dose on the check-in call",
+            CallOutcome.UNREACHABLE.value: "the patient could not be reached for the check-in",
+        }.get(str(outcome), "the check-in call was not completed before the ship-by date")
+        self._hold(dose, why, TaskType.DOSE_HOLD, {"checkin": outcome})
+        return {"status": "held", "reason": why}
+
+    def payer_down(self, request: DoseCheckRequest) -> dict[str, Any]:
+        dose = self._checking(request)
+        why = "the payer did not answer the eligibility check after several retries"
+        self._hold(dose, why, TaskType.DOSE_HOLD, {"verify_by": "phone or payer portal"})
+        return {"status": "held", "reason": why}
+
+    def failed(self, request: DoseCheckRequest) -> dict[str, Any]:
+        dose = self._checking(request)
+        error = request.error or {}
+        why = f"the dose check failed ({error.get('Error')}): check by hand"
+        self._hold(dose, why, TaskType.DOSE_HOLD, {"error": str(error.get("Error"))})
+        return {"status": "held", "reason": why}
+
+    def hold_stale(self, dose: DoseRecord) -> None:
+        """The sweep's backstop: a check still running past the ship-by date is held."""
+        why = "the dose check did not finish before the ship-by date: check by hand"
+        self._hold(dose, why, TaskType.DOSE_HOLD, {"execution": dose.execution_name})
+
+    # ------------------------------------------------------------------ helpers
+    def _checking(self, request: DoseCheckRequest) -> DoseRecord:
+        dose = self.doses.get(request.referral_id, request.dose)
+        assert dose is not None
+        if dose.status is DoseStatus.SCHEDULED:
+            dose = self._update(dose, status=DoseStatus.CHECKING)
+        return dose
+
+    def _update(self, dose: DoseRecord, **fields: Any) -> DoseRecord:
+        new = dose.model_copy(update={**fields, "updated_at": self.clock()})
+        self.doses.save(new, expect_version=dose.version)
+        return new
+
+    def _previous(self, dose: DoseRecord) -> DoseRecord | None:
+        return self.doses.get(dose.referral_id, dose.number - 1) if dose.number > 1 else None
+
+    def _hold(
+        self, dose: DoseRecord, reason: str, task_type: TaskType, details: dict[str, Any]
+    ) -> None:
+        now = self.clock()
+        task_id = self._task(dose, task_type, reason, details, due=now + HOLD_TASK_SLA)
+        new = dose.model_copy(
+            update={
+                "status": DoseStatus.HELD,
+                "hold_reason": reason,
+                "tasks": [*dose.tasks, task_id],
+                "updated_at": now,
+            }
+        )
+        try:
+            self.doses.save(new, expect_version=dose.version)
+        except Conflict:
+            logger.info("dose changed while held", extra={"referral_id": dose.referral_id})
+            return
+        self.store.record(
+            dose.referral_id, "dose_held", at=now, dose=dose.number, reason=reason, task_id=task_id
+        )
+
+    def _task(
+        self,
+        dose: DoseRecord,
+        task_type: TaskType,
+        reason: str,
+        details: dict[str, Any],
+        *,
+        due: datetime,
+    ) -> str:
+        task = self.tasks.open_review_task(
+            dose.referral_id,
+            task_type,
+            max(due, self.clock()),
+            {"dose": dose.number, "day": dose.day.isoformat(), "why": reason, **details},
+            round_=100 * dose.number + dose.version,
+        )
+        return task.task_id
+
+    def _referral(self, referral_id: str) -> ReferralRecord:
+        record = self.store.get_referral(referral_id)
+        if record is None:
+            raise NotFound(f"referral {referral_id} does not exist")
+        return record
+
+
+def _cost_for(record: ReferralRecord, day: date) -> dict[str, Any] | None:
+    """The latest estimate's figures for the plan year the dose falls in."""
+    estimate = record.estimate or {}
+    for year in estimate.get("plan_years") or []:
+        if str(year.get("start")) <= day.isoformat() <= str(year.get("end")):
+            infusions = year.get("infusions") or 0
+            return {
+                "estimate_version": estimate.get("version"),
+                "plan_year_start": year.get("start"),
+                "plan_year_patient": year.get("patient"),
+                "plan_year_infusions": infusions,
+                "per_infusion_patient": estimate.get("per_infusion_patient"),
+            }
+    if estimate:
+        return {
+            "estimate_version": estimate.get("version"),
+            "per_infusion_patient": estimate.get("per_infusion_patient"),
+        }
+    return None
