@@ -7,7 +7,7 @@ import itertools
 import json
 import statistics
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -113,6 +113,8 @@ class LiaisonScripts:
         self.scripts = scripts
         self.files = files or {}
         """referral id → sample file name"""
+        self.sent: set[str] = set()
+        """records the clinic already sent (task id and file)"""
 
     @classmethod
     def load(cls, folder: Path, files: dict[str, str] | None = None) -> LiaisonScripts:
@@ -132,9 +134,15 @@ class LiaisonScripts:
             else int(task["task_id"].rsplit(".", 1)[-1]) - 1
         )
         chosen = steps[min(n, len(steps) - 1)]
+        if isinstance(chosen, dict) and chosen.get("clinic_sends"):
+            return CLINIC_SENDS, {"file": chosen["clinic_sends"]}, chosen.get("note") or ""
         if isinstance(chosen, str):
             return chosen, None, "auto-liaison (local run)"
         return chosen["outcome"], chosen.get("corrections"), chosen.get("note") or "auto-liaison"
+
+
+CLINIC_SENDS = "clinic_sends"
+"""A scripted step where the clinic, not the liaison, acts: it uploads records."""
 
 
 def liaison_decision(task: dict[str, Any], scripts: LiaisonScripts | None = None) -> Step | None:
@@ -175,14 +183,26 @@ def _ready(task: dict[str, Any]) -> bool:
     return not later or _ts(later) <= datetime.now(UTC)
 
 
-def work_tasks(api: LiaisonClient, scripts: LiaisonScripts | None = None) -> int:
-    """Claim and complete the open tasks a liaison would; returns how many were completed."""
+def work_tasks(
+    api: LiaisonClient,
+    scripts: LiaisonScripts | None = None,
+    clinic_sends: Callable[[str], None] | None = None,
+) -> int:
+    """Claim and complete the open tasks a liaison would; returns how many were completed.
+    A step where the clinic sends records (``clinic_sends``) uploads the file once and leaves
+    the task to the linking path (the upload completes it)."""
     done = 0
     for task in api.tasks():
         decision = liaison_decision(task, scripts)
         if decision is None or not _ready(task):
             continue
         outcome, corrections, note = decision
+        if outcome == CLINIC_SENDS:
+            key = f"{task['task_id']}:{(corrections or {}).get('file')}"
+            if clinic_sends is not None and scripts is not None and key not in scripts.sent:
+                scripts.sent.add(key)
+                clinic_sends(str((corrections or {})["file"]))
+            continue
         if api.claim(task["task_id"]).status_code != 200:
             continue
         if api.complete(task["task_id"], outcome, note, corrections).status_code == 200:
@@ -202,11 +222,16 @@ def run(
     unsettled = set(uploaded)
     while unsettled and time.monotonic() - started < timeout_s:
         if auto_liaison:
-            work_tasks(api, scripts)
+            work_tasks(api, scripts, lambda name: _clinic_sends(stack, folder / name))
         unsettled = {rid for rid in unsettled if not _settled(_view(api, rid), auto_liaison)}
         time.sleep(0.2)
     referrals = [_summary(uploaded[rid], _view(api, rid)) for rid in uploaded]
     return RunResult(referrals=referrals, figures=_figures(referrals, time.monotonic() - started))
+
+
+def _clinic_sends(stack: LocalStack, path: Path) -> None:
+    """The clinic uploads the records asked for (an updated referral for the same patient)."""
+    upload(stack, [path])
 
 
 def default_timeout(files: int) -> float:

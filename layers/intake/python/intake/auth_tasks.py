@@ -60,6 +60,14 @@ class AuthTaskCheck:
             apply_therapy_corrections(record.referral, corrections)
         if completion.outcome == AuthTaskOutcome.CERTIFIED.value:
             _check_certification(corrections)
+        if (
+            completion.outcome == AuthTaskOutcome.FILE_WITHOUT.value
+            and not (completion.note or "").strip()
+        ):
+            raise InvalidRequest(
+                "filing without the clinic's records needs the reason in the note (it is "
+                "recorded and printed in the packet)"
+            )
         # It only checks: nothing is left to do once the completion has won.
 
 

@@ -58,6 +58,8 @@ REASONS: dict[TaskType, str] = {
     TaskType.VERIFY_CONTACT: "Wrong number: get the patient's current phone number from the clinic",
     TaskType.CONFIRM_ORDER: "The order is old: confirm with the prescriber that it is current",
     TaskType.LINKED_UPDATE: "Same patient and therapy as an open referral: keep it linked, or split it",
+    TaskType.RECORDS_FROM_CLINIC: "The payer needs records the referral lacks: get them from "
+    "the clinic (request faxed), or file without them saying why",
 }
 
 _A = AuthTaskOutcome
@@ -80,6 +82,7 @@ _OUTCOMES: dict[TaskType, frozenset[str]] = {
     ),
     TaskType.NETWORK_EXCEPTION: frozenset(o.value for o in (_A.APPROVED, _A.DENIED)),
     TaskType.LINKED_UPDATE: frozenset(o.value for o in LinkOutcome),
+    TaskType.RECORDS_FROM_CLINIC: frozenset(o.value for o in (_A.RECEIVED, _A.FILE_WITHOUT)),
 }
 
 

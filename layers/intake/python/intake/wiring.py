@@ -59,6 +59,7 @@ def task_service() -> TaskService:
     for kind in (TaskType.APPEAL_OR_ALTERNATIVES, TaskType.ACCEPT_OR_APPEAL):
         service.on_complete[kind] = check
     service.on_complete[TaskType.PRIOR_AUTH_FOLLOWUP] = check
+    service.on_complete[TaskType.RECORDS_FROM_CLINIC] = check
     if settings.state_machine_arn:  # functions that may start workflows (the liaison API)
         from intake.linking import LinkSplit
         from intake.review import DraftCompletion

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from intake.models.referral import Referral
 from intake.prior_auth.attachments import as_text, merge, pdf_page_count
+from intake.prior_auth.criteria import EvidenceReport
 from intake.prior_auth.fonts import font_plan
 from intake.prior_auth.letter import (
+    clinical_summary,
     diagnosis_lines,
     evidence_checklist,
     necessity_letter,
@@ -58,6 +61,10 @@ class PacketContent:
     original_name: str
     received_on: date
     """When we received the referral: evidence dates are judged against it."""
+    evidence: EvidenceReport | None = None
+    """The drug's criteria evaluated (met with where, stale, missing)."""
+    waiver: dict[str, Any] | None = None
+    """A liaison filed without some items: which, and why."""
 
 
 def _cover(doc: PacketDoc, c: PacketContent, total: int) -> None:
@@ -155,10 +162,31 @@ def _request(doc: PacketDoc, c: PacketContent) -> None:
         doc.para(line)
     doc.heading("Authorization and documentation", 11)
     doc.row("Why requested:", "; ".join(c.decision.reasons))
-    for check in evidence_checklist(r, c.decision, received_on=c.received_on):
-        doc.row("[x]" if check.present else "[ ]", f"{check.item} - {check.note}", label_width=10)
+    if c.evidence is not None and c.evidence.items:
+        _criteria(doc, c.evidence, c.waiver)
+    else:
+        for check in evidence_checklist(r, c.decision, received_on=c.received_on):
+            mark = "[x]" if check.present else "[ ]"
+            doc.row(mark, f"{check.item} - {check.note}", label_width=10)
     doc.heading("Clinical summary", 11)
-    doc.para(r.clinical_notes or "No clinical notes accompanied the referral.")
+    doc.para(clinical_summary(r) or "No clinical notes accompanied the referral.")
+
+
+def _criteria(doc: PacketDoc, report: EvidenceReport, waiver: dict[str, Any] | None) -> None:
+    """The reviewer's checklist: each criterion met (where it is found) or not (and why)."""
+    doc.para(f"Criteria: {report.class_label} (version {report.version})", size=8.5)
+    waived = set((waiver or {}).get("items") or ())
+    for e in report.items:
+        if e.met:
+            dated = f", dated {e.dated.isoformat()}" if e.dated else ""
+            doc.row("[x]", f"{e.label} - {e.where}{dated}", label_width=10)
+            continue
+        why = "not in the records" if e.status == "missing" else e.note
+        tail = " - filed without it (see below)" if e.id in waived else ""
+        doc.row("[ ]", f"{e.label} - {why}{tail}", label_width=10)
+    if waived:
+        reason = (waiver or {}).get("reason") or "no reason recorded"
+        doc.row("Filed without:", f"the pharmacy asked the clinic; not received. Reason: {reason}")
 
 
 def _letter(doc: PacketDoc, c: PacketContent) -> None:
