@@ -544,7 +544,9 @@ class SandboxPayer:
         return Answer278(
             "A4",
             number,
-            messages=("ADDITIONAL INFORMATION REQUIRED: " + ", ".join(missing),),
+            messages=(
+                "ADDITIONAL INFORMATION REQUIRED " + " ".join(m.replace("_", "-") for m in missing),
+            ),
         )
 
     def _status(self, review: _Review) -> Answer278:

@@ -448,14 +448,17 @@ class PriorAuthorizations:
         )
 
     def _evidence_asked(self, referral_id: str, answer: AuthDecision) -> list[str]:
-        """The criteria a pended answer asks for (its MSG text names them by id), or []."""
+        """The criteria a pended answer asks for, or []: its MSG says "additional
+        information" and names them by id (X12's basic character set has no underscore:
+        ``TB-SCREENING`` is ``tb_screening``)."""
         from intake.prior_auth.criteria import criteria_table
 
         text = " ".join(answer.messages).lower()
         if "additional information" not in text:
             return []
         ids = {i.id for c in criteria_table().classes.values() for i in c.items}
-        return sorted(i for i in ids if re.search(rf"\b{i}\b", text))
+        words = {w.replace("-", "_") for w in re.split(r"[^a-z0-9-]+", text)}
+        return sorted(ids & words)
 
     def _network_exception(
         self, record: ReferralRecord, decision: PaDecision, now: datetime

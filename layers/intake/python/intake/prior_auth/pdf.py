@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from intake.models.referral import Referral
+from intake.prior_auth.argument import argued_letter
 from intake.prior_auth.attachments import as_text, merge, pdf_page_count
 from intake.prior_auth.criteria import EvidenceReport
 from intake.prior_auth.fonts import font_plan
@@ -191,13 +192,23 @@ def _criteria(doc: PacketDoc, report: EvidenceReport, waiver: dict[str, Any] | N
 
 def _letter(doc: PacketDoc, c: PacketContent) -> None:
     doc.add_page()
-    paragraphs = necessity_letter(
-        c.referral,
-        c.pharmacy.name,
-        c.now.date(),
-        received_on=c.received_on,
-        decision=c.decision,
-    )
+    if c.evidence is not None and c.evidence.drug_class is not None:
+        paragraphs = argued_letter(
+            c.referral,
+            c.pharmacy.name,
+            c.now.date(),
+            evidence=c.evidence,
+            plan=c.plan,
+            waiver=c.waiver,
+        )
+    else:
+        paragraphs = necessity_letter(
+            c.referral,
+            c.pharmacy.name,
+            c.now.date(),
+            received_on=c.received_on,
+            decision=c.decision,
+        )
     doc.para("\n".join(paragraphs[:3]))
     doc.heading(paragraphs[3])
     for text in paragraphs[4:-1]:
