@@ -15,7 +15,13 @@ from typing import Any
 
 from intake.models.referral import Referral
 from intake.prior_auth.argument import argued_letter
-from intake.prior_auth.attachments import as_text, merge, pdf_page_count
+from intake.prior_auth.attachments import (
+    as_text,
+    merge,
+    pdf_page_count,
+    readable_sections,
+    stamp_pages,
+)
 from intake.prior_auth.criteria import EvidenceReport
 from intake.prior_auth.fonts import font_plan
 from intake.prior_auth.letter import (
@@ -97,7 +103,8 @@ def _cover(doc: PacketDoc, c: PacketContent, total: int) -> None:
     doc.gap()
     doc.para(
         "Contents: request summary; letter of medical necessity; original referral "
-        f"({c.original_name})."
+        f"({c.original_name})"
+        + (f", its {doc.attached_pages} page(s) last, as received." if doc.attached_pages else ".")
     )
     doc.gap(6)
     doc.para(CONFIDENTIALITY, size=8.5, bold=True)
@@ -228,30 +235,48 @@ def _original(doc: PacketDoc, c: PacketContent, as_pdf: bool) -> None:
     elif as_pdf:
         doc.para("The original referral PDF follows, page for page.")
     else:
-        doc.set_font(doc.family, "", 8)
-        doc.para(as_text(c.original_document), size=8)
+        sections = readable_sections(c.original_document)
+        if sections is None:
+            doc.para(as_text(c.original_document), size=8)
+            return
+        doc.para("The referral as received, its fields laid out for reading.", size=8.5)
+        for title, rows in sections:
+            doc.heading(title, 10.5)
+            for label, value in rows:
+                doc.row(label + ":", value, label_width=52)
 
 
-def render_packet_pdf(c: PacketContent) -> bytes:
-    """The packet PDF, with a PDF original appended page for page."""
-    original_pages = pdf_page_count(c.original_document)
-    extra = original_pages or 0
-
+def _body(c: PacketContent, extra: int, total: int | None) -> PacketDoc:
     def cover(pdf: object, _outline: object) -> None:
         assert isinstance(pdf, PacketDoc)
         _cover(pdf, c, pdf.pages_count + extra)
 
     probe = c.referral.model_dump_json() + c.pharmacy.model_dump_json()
-    if c.original_document is not None and original_pages is None:
+    if c.original_document is not None and not extra:
         probe += as_text(c.original_document)
     plan = font_plan().for_text(probe)
-    doc = PacketDoc(plan, f"Prior authorization packet {c.packet_id}", extra)
+    doc = PacketDoc(plan, f"Prior authorization packet {c.packet_id}", extra, total)
     doc.add_page()
     doc.insert_toc_placeholder(cover, pages=1, reset_page_indices=False)  # opens page 2
     _request(doc, c)
     _letter(doc, c)
-    _original(doc, c, original_pages is not None)
-    body = bytes(doc.output())
+    if not extra:  # a PDF original follows the letter page for page, with no separator
+        _original(doc, c, False)
+    return doc
+
+
+def render_packet_pdf(c: PacketContent) -> bytes:
+    """The packet PDF, with a PDF original appended page for page and every page numbered
+    "Page n of N" across the whole packet (the original's pages stamped in their margin)."""
+    original_pages = pdf_page_count(c.original_document)
     if original_pages is None or c.original_document is None:
-        return body
-    return merge(body, c.original_document)
+        return bytes(_body(c, 0, None).output())
+    first = _body(c, original_pages, None)
+    total = first.pages_count + original_pages
+    body = bytes(_body(c, original_pages, total).output())
+    return stamp_pages(
+        merge(body, c.original_document),
+        f"Prior authorization packet {c.packet_id}",
+        start=total - original_pages,
+        total=total,
+    )
