@@ -28,7 +28,10 @@ from intake.models.referral import Referral
 Status = Literal["met", "stale", "missing"]
 Find = Literal["weight", "diagnosis", "notes"]
 
-_SENTENCE = re.compile(r"(?<=[.!?;。])\s*|\n+")
+_SENTENCE = re.compile(
+    r"(?<=[.!?;])(?<!\b[A-Z]\.)(?<!\bDr\.)(?<!\bvs\.)(?<!\bMs\.)(?<!\bMr\.)\s+|(?<=。)\s*|\n+"
+)
+"""Sentence ends: not after an initial or a title ("E. coli", "Dr. Hart")."""
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
 _US_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 

@@ -52,7 +52,10 @@ _NON_CLINICAL = re.compile(
 
 
 def sentences(text: str | None) -> list[str]:
-    return [s.strip() for s in _SENTENCE.split(text or "") if s.strip()]
+    """The notes' sentences (the evidence evaluator's splitting: "E. coli" is not an end)."""
+    from intake.prior_auth.criteria import sentences as split
+
+    return split(text)
 
 
 def clinical_sentences(text: str | None) -> list[str]:
