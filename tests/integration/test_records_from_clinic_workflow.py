@@ -133,3 +133,42 @@ def test_filed_without_a_tb_result_the_payer_pends_for_it_and_certifies_once_sen
     finish(local_stack, api, referral_id)
     view = api.referral(referral_id)
     assert view["status"] == "scheduled" and view["prior_auth"]["kind"] == "additional_information"
+
+
+def test_a_payer_wanting_a_signed_letter_waits_for_the_prescriber_and_files_the_signed_copy(
+    local_stack: Any, api: LiaisonClient
+) -> None:
+    # Given a Medicaid plan (SBX04) that takes only a prescriber-signed letter, and a
+    # referral whose evidence is complete
+    referral_id = start(local_stack, api, "08-medicaid-spanish.json", "REC-SIGN-1")
+    task_id = task_id_for(referral_id, TaskType.PRESCRIBER_SIGNATURE)
+    task = wait_for(lambda: open_task(api, task_id), timeout=60)
+    # Then nothing is filed yet: the letter went to the prescriber with a return cover
+    assert "prior_auth_submitted" not in events_of(api, referral_id)
+    key = task["details"]["signature_request"].split("/", 3)[3]
+    text = pdf_text(local_stack, key)
+    assert "Letter of medical necessity to sign" in text and "fax it back" in text
+    assert "Letter of Medical Necessity" in text
+    # When the signed copy comes back (the fax, stored) and the liaison records it
+    from fpdf import FPDF
+
+    fax = FPDF()
+    fax.add_page()
+    fax.set_font("helvetica", "", 12)
+    fax.cell(0, 10, "SIGNED BY THE PRESCRIBER - letter of medical necessity")
+    bucket = local_stack.outputs.documents_bucket
+    local_stack.client("s3").put_object(
+        Bucket=bucket, Key=f"inbound-fax/{referral_id}.pdf", Body=bytes(fax.output())
+    )
+    signed = f"s3://{bucket}/inbound-fax/{referral_id}.pdf"
+    assert api.complete(task_id, "signed", corrections={"signed_letter": "x"}).status_code in (
+        400,
+        422,
+    )
+    assert api.complete(task_id, "signed", corrections={"signed_letter": signed}).status_code == 200
+    # Then the request is filed with the signed copy in place of the draft letter
+    wait_for(lambda: "prior_auth_submitted" in events_of(api, referral_id), timeout=60)
+    view = api.referral(referral_id)
+    assert view["prior_auth"]["signature"]["status"] == "signed"
+    packet = pdf_text(local_stack, view["prior_auth"]["packet"]["pdf"].split("/", 3)[3])
+    assert "SIGNED BY THE PRESCRIBER" in packet and "Letter of Medical Necessity" not in packet

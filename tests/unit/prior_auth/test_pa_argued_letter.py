@@ -143,3 +143,40 @@ def test_sandbox_pends_for_missing_evidence_and_names_it(
     answer = interpret_278_response(payer.respond_278(packet.x12_278).x12)
     assert answer.status == "pended"
     assert answer.messages == ("ADDITIONAL INFORMATION REQUIRED TB-SCREENING",)
+
+
+def test_a_signed_letter_replaces_the_draft_and_keeps_the_page_numbers(
+    load_referral: Callable[[str], Referral], pharmacy: Pharmacy
+) -> None:
+    # Given the prescriber's signed letter faxed back (one page)
+    from fpdf import FPDF
+
+    fax = FPDF()
+    fax.add_page()
+    fax.set_font("helvetica", "", 12)
+    fax.cell(0, 10, "SIGNED LETTER OF MEDICAL NECESSITY - Amelia Hart MD")
+    signed = bytes(fax.output())
+    referral = load_referral("03-auth-required-chinese.json")
+    benefits = benefits_with((("1",), True))
+    # When the packet is built with it (and the JSON original rendered as fields)
+    packet = build_packet(
+        referral,
+        benefits,
+        decide_prior_auth(referral, benefits),
+        pharmacy=pharmacy,
+        original_document=referral.model_dump_json().encode(),
+        original_name="referral.json",
+        now=NOW,
+        received_on=RECEIVED,
+        start=date(2026, 12, 1),
+        signed_letter=signed,
+    )
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(packet.pdf)).pages]
+    total = len(pages)
+    # Then the draft letter is gone, the signed page sits before the original referral
+    assert not any("Letter of Medical Necessity" in p for p in pages)
+    at = next(i for i, p in enumerate(pages) if "SIGNED LETTER" in p)
+    assert "Attachment: original referral" in pages[at + 1]
+    # And every page, the inserted one too, is numbered n of N
+    for n, page in enumerate(pages, start=1):
+        assert f"Page {n} of {total}" in page, n

@@ -155,7 +155,91 @@ class PriorAuthorizations:
         unmet = [e.id for e in report.unmet]
         if unmet and not set(unmet) <= waived:
             return self._ask_clinic(record, referral, report)
+        if self._needs_signature(record, referral):
+            return self._ask_signature(record, referral, decision, report)
         return self._file(record, referral, decision, kind="initial", evidence=report)
+
+    # ------------------------------------------------------------------ the prescriber signs
+    def _needs_signature(self, record: ReferralRecord, referral: Referral) -> bool:
+        """The payer wants the letter signed by the prescriber (``accepts_unsigned_summary``
+        false in criteria.json) and no signature (or decision to send unsigned) is recorded."""
+        from intake.prior_auth.criteria import criteria_table
+
+        if criteria_table().payer(referral.insurance.payer_id).accepts_unsigned_summary:
+            return False
+        return not (record.prior_auth or {}).get("signature")
+
+    def _ask_signature(
+        self,
+        record: ReferralRecord,
+        referral: Referral,
+        decision: PaDecision,
+        report: EvidenceReport,
+    ) -> PaStep:
+        """Fax the letter to the prescriber with a return cover, and wait for it signed (a
+        task with an SLA and escalation, as for the clinic's records)."""
+        from intake.prior_auth.packet import signature_request_pdf
+
+        referral_id = record.referral_id
+        now = self.clock()
+        round_ = self._next_round(referral_id, TaskType.PRESCRIBER_SIGNATURE)
+        request_id = f"SG{referral_id[:8].upper()}{round_}"
+        pdf = signature_request_pdf(
+            referral,
+            summary_from_json(stored_summary(record.benefits or {})),
+            decision,
+            pharmacy=self.pharmacy,
+            evidence=report,
+            waiver=(record.prior_auth or {}).get("evidence_waiver"),
+            plan=requested_plan(referral),
+            now=now,
+            received_on=received_at(record).date(),
+            request_id=request_id,
+        )
+        uri = self.documents.put(
+            f"prior-auth/{referral_id}/signature-request-{round_}.pdf", pdf, "application/pdf"
+        )
+        self._update_summary(
+            referral_id, required=True, status="signature_requested", signature_request=uri
+        )
+        self.store.record(referral_id, "signature_requested", at=now, request=uri)
+        details = {
+            "reason": "the payer requires the letter of medical necessity signed by the "
+            "prescriber; it was faxed with a return cover",
+            "signature_request": uri,
+            "prescriber_fax": referral.prescriber.fax,
+            "ask": "record 'signed' once it is back (corrections {\"signed_letter\": "
+            '"s3://..."}: the signed copy goes into the packet in place of the draft), or '
+            "'send_unsigned' with the reason in the note",
+        }
+        return PaStep(
+            route="task",
+            status="signature_requested",
+            task=TaskPlan.due_in(
+                TaskType.PRESCRIBER_SIGNATURE, self.records_sla, now, details, round_=round_
+            ),
+        )
+
+    def _signature_resolved(
+        self, referral_id: str, outcome: str, task: TaskRecord | None
+    ) -> PaStep:
+        now = self.clock()
+        signed = outcome == AuthTaskOutcome.SIGNED
+        copy = ((task.corrections if task else None) or {}).get("signed_letter")
+        self._update_summary(
+            referral_id,
+            signature={
+                "status": "signed" if signed else "unsigned",
+                "document": copy if signed else None,
+                "reason": None if signed else ((task.note if task else None) or ""),
+                "by": task.completed_by if task else None,
+                "at": now.isoformat(),
+            },
+        )
+        self.store.record(
+            referral_id, "letter_signed" if signed else "letter_sent_unsigned", at=now
+        )
+        return self.submit(referral_id, network_checked=True)
 
     # ------------------------------------------------------------------ evidence first
     def evidence(self, record: ReferralRecord, referral: Referral) -> EvidenceReport:
@@ -282,12 +366,15 @@ class PriorAuthorizations:
         doses = planned_doses(plan)
         evidence = evidence or self.evidence(record, referral)
         waiver = (record.prior_auth or {}).get("evidence_waiver")
+        signed_copy = ((record.prior_auth or {}).get("signature") or {}).get("document")
+        signed_letter = self.documents.get(signed_copy) if signed_copy else None
         packet = build_packet(
             referral,
             summary_from_json(stored_summary(record.benefits or {})),
             decision,
             evidence=evidence,
             waiver=waiver,
+            signed_letter=signed_letter,
             pharmacy=self.pharmacy,
             now=now,
             original_document=self.documents.original(record),
@@ -574,6 +661,8 @@ class PriorAuthorizations:
         o = AuthTaskOutcome
         if outcome in (o.RECEIVED, o.FILE_WITHOUT):
             return self._records_resolved(referral_id, outcome, task)
+        if outcome in (o.SIGNED, o.SEND_UNSIGNED):
+            return self._signature_resolved(referral_id, outcome, task)
         if outcome == o.APPEAL_SUBMITTED and auth is not None:
             return self._appeal(referral_id, auth)
         if outcome == o.APPEAL_SUBMITTED:

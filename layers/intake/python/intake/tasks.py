@@ -39,7 +39,10 @@ from intake.referrals.draft import correction_problems
 _PHONE: TypeAdapter[str] = TypeAdapter(Phone)
 
 CALL_TASKS = {TaskType.WELCOME_CALL, TaskType.COST_AND_OPTIONS_CALL, TaskType.SCHEDULING_CALL}
-REFERRAL_CORRECTIONS = frozenset(TaskType) - {TaskType.PRIOR_AUTH_FOLLOWUP}
+REFERRAL_CORRECTIONS = frozenset(TaskType) - {
+    TaskType.PRIOR_AUTH_FOLLOWUP,
+    TaskType.PRESCRIBER_SIGNATURE,
+}
 """Tasks whose corrections are referral fields (a follow-up's are the payer's certification)."""
 
 REASONS: dict[TaskType, str] = {
@@ -60,6 +63,8 @@ REASONS: dict[TaskType, str] = {
     TaskType.LINKED_UPDATE: "Same patient and therapy as an open referral: keep it linked, or split it",
     TaskType.RECORDS_FROM_CLINIC: "The payer needs records the referral lacks: get them from "
     "the clinic (request faxed), or file without them saying why",
+    TaskType.PRESCRIBER_SIGNATURE: "The letter of medical necessity was faxed to the prescriber "
+    "to sign: record it signed (with the signed copy), or send it unsigned saying why",
 }
 
 _A = AuthTaskOutcome
@@ -83,6 +88,7 @@ _OUTCOMES: dict[TaskType, frozenset[str]] = {
     TaskType.NETWORK_EXCEPTION: frozenset(o.value for o in (_A.APPROVED, _A.DENIED)),
     TaskType.LINKED_UPDATE: frozenset(o.value for o in LinkOutcome),
     TaskType.RECORDS_FROM_CLINIC: frozenset(o.value for o in (_A.RECEIVED, _A.FILE_WITHOUT)),
+    TaskType.PRESCRIBER_SIGNATURE: frozenset(o.value for o in (_A.SIGNED, _A.SEND_UNSIGNED)),
 }
 
 

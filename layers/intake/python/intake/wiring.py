@@ -60,6 +60,7 @@ def task_service() -> TaskService:
         service.on_complete[kind] = check
     service.on_complete[TaskType.PRIOR_AUTH_FOLLOWUP] = check
     service.on_complete[TaskType.RECORDS_FROM_CLINIC] = check
+    service.on_complete[TaskType.PRESCRIBER_SIGNATURE] = check
     if settings.state_machine_arn:  # functions that may start workflows (the liaison API)
         from intake.linking import LinkSplit
         from intake.review import DraftCompletion

@@ -62,6 +62,7 @@ class TaskType(StrEnum):
     CONFIRM_ORDER = "confirm_order"  # an old order: the prescriber confirms it is current
     LINKED_UPDATE = "linked_update"  # linked to an open referral: keep linked, or split
     RECORDS_FROM_CLINIC = "records_from_clinic"  # evidence the payer needs: asked of the clinic
+    PRESCRIBER_SIGNATURE = "prescriber_signature"  # the letter of medical necessity, to be signed
 
 
 class TaskStatus(StrEnum):
@@ -99,6 +100,8 @@ class AuthTaskOutcome(StrEnum):
     APPROVED = "approved"  # network exception: a single-case agreement is in place
     RECEIVED = "received"  # records from the clinic: received (an upload linked, or by fax)
     FILE_WITHOUT = "file_without"  # records from the clinic: file without them (note: why)
+    SIGNED = "signed"  # prescriber signature: the signed letter is back (corrections: its copy)
+    SEND_UNSIGNED = "send_unsigned"  # prescriber signature: file unsigned (note: why)
 
 
 class ReviewOutcome(StrEnum):

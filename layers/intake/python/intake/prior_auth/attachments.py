@@ -49,15 +49,33 @@ def as_text(document: bytes) -> str:
     return text
 
 
-def stamp_pages(document: bytes, footer: str, *, start: int, total: int) -> bytes:
-    """Pages after the first ``start`` get "<footer>    Page n of <total>" in their bottom
-    margin (an appended original keeps the packet's numbering)."""
+def assemble(body: bytes, inserts: list[tuple[int, bytes]]) -> tuple[bytes, list[int]]:
+    """``body`` with each PDF of ``inserts`` put in before page index ``at`` (of the body;
+    ``at`` past the end appends); returns the PDF and the 0-based indexes of inserted pages."""
+    writer = PdfWriter()
+    writer.append(PdfReader(io.BytesIO(body)))
+    inserted: list[int] = []
+    shift = 0
+    for at, part in sorted(inserts, key=lambda x: x[0]):
+        reader = PdfReader(io.BytesIO(part))
+        position = min(at + shift, len(writer.pages))
+        writer.merge(position, reader)
+        inserted += list(range(position, position + len(reader.pages)))
+        shift += len(reader.pages)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue(), inserted
+
+
+def stamp_pages(document: bytes, footer: str, *, pages: list[int], total: int) -> bytes:
+    """The pages at ``pages`` (0-based) get "<footer>    Page n of <total>" in their bottom
+    margin (an inserted original or signed letter keeps the packet's numbering)."""
     from fpdf import FPDF
 
     reader = PdfReader(io.BytesIO(document))
     writer = PdfWriter()
     writer.append(reader)
-    for n, page in enumerate(writer.pages[start:], start=start + 1):
+    for n, page in ((i + 1, writer.pages[i]) for i in pages):
         width, height = float(page.mediabox.width), float(page.mediabox.height)
         overlay = FPDF(unit="pt", format=(width, height))
         overlay.set_auto_page_break(False)

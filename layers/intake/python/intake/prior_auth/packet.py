@@ -61,6 +61,7 @@ def build_packet(
     waiver: dict[str, Any] | None = None,
     certification_type: str = "I",
     review_number: str = "",
+    signed_letter: bytes | None = None,
 ) -> Packet:
     """The packet for ``referral``. ``benefits`` supplies the group number when the referral
     lacks it and the nurse visits the plan has left; ``decision`` (from ``decide_prior_auth``)
@@ -112,6 +113,7 @@ def build_packet(
             received_on,
             evidence,
             waiver,
+            signed_letter,
         )
     )
     bundle = build_pas_bundle(referral, pharmacy, plan, packet_id=packet_id, now=stamp)
@@ -147,3 +149,40 @@ def attachment_codes(evidence: EvidenceReport, packet_id: str) -> tuple[tuple[st
         for e in evidence.items
         if e.met
     )
+
+
+def signature_request_pdf(
+    referral: Referral,
+    benefits: BenefitsSummary,
+    decision: PaDecision,
+    *,
+    pharmacy: Pharmacy,
+    evidence: EvidenceReport,
+    waiver: dict[str, Any] | None,
+    plan: ServicePlan,
+    now: datetime,
+    received_on: date,
+    request_id: str,
+) -> bytes:
+    """The letter of medical necessity as the packet will carry it, with a return cover to
+    the prescriber (sign, date, fax back)."""
+    from intake.prior_auth.pdf import render_signature_request
+
+    plan = cap_visits(plan, nurse_visits_left(benefits))
+    content = PacketContent(
+        referral,
+        decision,
+        pharmacy,
+        requested_services(plan),
+        plan,
+        "",
+        "",
+        now,
+        request_id,
+        None,
+        "",
+        received_on,
+        evidence,
+        waiver,
+    )
+    return render_signature_request(content, request_id)

@@ -17,7 +17,7 @@ from intake.models.referral import Referral
 from intake.prior_auth.argument import argued_letter
 from intake.prior_auth.attachments import (
     as_text,
-    merge,
+    assemble,
     pdf_page_count,
     readable_sections,
     stamp_pages,
@@ -72,6 +72,8 @@ class PacketContent:
     """The drug's criteria evaluated (met with where, stale, missing)."""
     waiver: dict[str, Any] | None = None
     """A liaison filed without some items: which, and why."""
+    signed_letter: bytes | None = None
+    """The prescriber's signed letter (a PDF), in place of the draft."""
 
 
 def _cover(doc: PacketDoc, c: PacketContent, total: int) -> None:
@@ -246,37 +248,79 @@ def _original(doc: PacketDoc, c: PacketContent, as_pdf: bool) -> None:
                 doc.row(label + ":", value, label_width=52)
 
 
-def _body(c: PacketContent, extra: int, total: int | None) -> PacketDoc:
+def _body(
+    c: PacketContent, extra: int, total: int | None, pdf_original: bool, signed_pages: int = 0
+) -> PacketDoc:
     def cover(pdf: object, _outline: object) -> None:
         assert isinstance(pdf, PacketDoc)
         _cover(pdf, c, pdf.pages_count + extra)
 
     probe = c.referral.model_dump_json() + c.pharmacy.model_dump_json()
-    if c.original_document is not None and not extra:
+    if c.original_document is not None and not pdf_original:
         probe += as_text(c.original_document)
     plan = font_plan().for_text(probe)
     doc = PacketDoc(plan, f"Prior authorization packet {c.packet_id}", extra, total)
     doc.add_page()
     doc.insert_toc_placeholder(cover, pages=1, reset_page_indices=False)  # opens page 2
     _request(doc, c)
-    _letter(doc, c)
-    if not extra:  # a PDF original follows the letter page for page, with no separator
+    doc.letter_at = doc.page  # where a signed letter goes (0-based index of its first page)
+    doc.inserted_at_letter = signed_pages
+    if c.signed_letter is None:
+        _letter(doc, c)
+    if not pdf_original:  # a PDF original follows the letter page for page, no separator
         _original(doc, c, False)
     return doc
 
 
 def render_packet_pdf(c: PacketContent) -> bytes:
-    """The packet PDF, with a PDF original appended page for page and every page numbered
-    "Page n of N" across the whole packet (the original's pages stamped in their margin)."""
+    """The packet PDF: a PDF original appended page for page, the prescriber's signed letter
+    (when there is one) in place of the draft, and every page numbered "Page n of N" across
+    the whole packet (pages from other PDFs stamped in their margin)."""
     original_pages = pdf_page_count(c.original_document)
-    if original_pages is None or c.original_document is None:
-        return bytes(_body(c, 0, None).output())
-    first = _body(c, original_pages, None)
-    total = first.pages_count + original_pages
-    body = bytes(_body(c, original_pages, total).output())
+    signed_pages = pdf_page_count(c.signed_letter) if c.signed_letter else None
+    extra = (original_pages or 0) + (signed_pages or 0)
+    pdf_original = original_pages is not None
+    if not extra:
+        return bytes(_body(c, 0, None, pdf_original).output())
+    total = _body(c, extra, None, pdf_original, signed_pages or 0).pages_count + extra
+    doc = _body(c, extra, total, pdf_original, signed_pages or 0)
+    body = bytes(doc.output())
+    inserts: list[tuple[int, bytes]] = []
+    if signed_pages and c.signed_letter is not None:
+        inserts.append((doc.letter_at, c.signed_letter))
+    if original_pages and c.original_document is not None:
+        inserts.append((total, c.original_document))
+    merged, inserted = assemble(body, inserts)
     return stamp_pages(
-        merge(body, c.original_document),
-        f"Prior authorization packet {c.packet_id}",
-        start=total - original_pages,
-        total=total,
+        merged, f"Prior authorization packet {c.packet_id}", pages=inserted, total=total
     )
+
+
+def render_signature_request(c: PacketContent, request_id: str) -> bytes:
+    """The fax to the prescriber: a return cover (sign, date, fax back) and the letter."""
+    plan = font_plan().for_text(c.referral.model_dump_json() + c.pharmacy.model_dump_json())
+    doc = PacketDoc(plan, f"Signature request {request_id}")
+    doc.add_page()
+    r, ph = c.referral, c.pharmacy
+    doc.heading("FAX - Letter of medical necessity to sign", 16)
+    doc.row("To:", f"{prescriber_name(r)}, NPI {r.prescriber.npi}")
+    doc.row("Fax / Phone:", f"{r.prescriber.fax or 'not on file'} / {r.prescriber.phone}")
+    doc.gap()
+    doc.row("From:", ph.name)
+    doc.row("Phone / Fax:", f"{ph.phone} / {ph.fax}")
+    doc.row("Date:", c.now.strftime("%Y-%m-%d %H:%M"))
+    doc.row("Request ID:", request_id)
+    doc.row("Patient:", f"{patient_name(r)}, DOB {r.patient.date_of_birth.isoformat()}")
+    doc.row("Therapy:", f"{r.therapy.drug_name} {r.therapy.dose} {r.therapy.frequency}")
+    doc.gap(4)
+    doc.para(
+        f"{r.insurance.payer_name} requires a letter of medical necessity signed by the "
+        "prescriber with this prior authorization request. We prepared it from your referral "
+        "and the records you sent (next page). Please review it, sign and date it, and fax "
+        f"it back to {ph.fax} with this page on top (request ID {request_id}). We file the "
+        "request as soon as it is back."
+    )
+    doc.gap(6)
+    doc.para(CONFIDENTIALITY, size=8, bold=True)
+    _letter(doc, c)
+    return bytes(doc.output())

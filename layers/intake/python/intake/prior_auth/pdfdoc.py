@@ -30,6 +30,10 @@ class PacketDoc(FPDF):
     ) -> None:
         super().__init__(format="letter", unit="mm")
         self.total_pages = total_pages
+        self.letter_at = 0
+        """Page index where the letter starts (a signed copy is put in there)."""
+        self.inserted_at_letter = 0
+        """Pages of a signed letter put in at ``letter_at``: later pages number after them."""
         self.fitter = TextFitter(plan)
         self.footer_text = footer_text
         self.attached_pages = attached_pages
@@ -60,9 +64,10 @@ class PacketDoc(FPDF):
             total = " of {nb}" + (
                 f" + {self.attached_pages} attached" if self.attached_pages else ""
             )
-        self.cell(
-            0, 5, self.fitter.fit(f"{self.footer_text}    Page {self.page_no()}{total}"), align="C"
-        )
+        n = self.page_no()
+        if self.letter_at and n > self.letter_at:
+            n += self.inserted_at_letter
+        self.cell(0, 5, self.fitter.fit(f"{self.footer_text}    Page {n}{total}"), align="C")
 
     def heading(self, text: str, size: float = 13) -> None:
         """A heading never ends a page: with less than three lines of room below it, it
