@@ -414,7 +414,18 @@ def render(result: RunResult) -> str:
                     f" ({pa['reason']})" if pa.get("reason") and pa["status"] != "certified" else ""
                 )
                 lines.append(f"   prior auth: {pa['status']}{cert}{period}{reason}")
-                lines.append(f"     packet: {pa['packet']['pdf'].rsplit('/', 1)[0]}/")
+                if (pa.get("packet") or {}).get("pdf"):
+                    lines.append(f"     packet: {pa['packet']['pdf'].rsplit('/', 1)[0]}/")
+                if pa.get("records_request") and pa.get("status") == "records_requested":
+                    lines.append(f"     records asked of the clinic: {pa['records_request']}")
+                items = (pa.get("evidence") or {}).get("items") or []
+                if items:
+                    met = sum(i["status"] == "met" for i in items)
+                    waived = (pa.get("evidence_waiver") or {}).get("items") or []
+                    lines.append(
+                        f"     evidence: {met} of {len(items)} criteria met"
+                        + (f"; filed without {', '.join(waived)}" if waived else "")
+                    )
                 if pa.get("appeal"):
                     lines.append(f"     appeal: {pa['appeal']}")
         for t in r["tasks"]:
