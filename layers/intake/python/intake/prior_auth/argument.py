@@ -49,6 +49,11 @@ OPENING: dict[str, str] = {
         "immunodeficiency with low IgG, recurrent infections and an impaired antibody response "
         "to vaccines; the records below document each of these."
     ),
+    "immune_globulin_neuro": (
+        "Immune globulin is a first-line treatment for chronic inflammatory demyelinating "
+        "polyneuropathy; the electrodiagnostic findings and the measured response to "
+        "treatment below support its continued use."
+    ),
     "anti_tnf": (
         "Infliximab is indicated for moderate to severe disease that has not responded to "
         "conventional therapy; the records below document the severity, the therapies tried "

@@ -53,7 +53,15 @@ class Criterion(_Model):
 class DrugClass(_Model):
     label: str
     drugs: tuple[str, ...]
+    diagnoses: tuple[str, ...] = ()
+    """ICD-10 prefixes the class is for (empty: any diagnosis)."""
     items: tuple[Criterion, ...]
+
+    def applies(self, referral: Referral, keys: set[str]) -> bool:
+        if not keys & set(self.drugs):
+            return False
+        codes = [d.code.upper() for d in referral.diagnoses]
+        return not self.diagnoses or any(c.startswith(self.diagnoses) for c in codes)
 
 
 class ClassOverride(_Model):
@@ -78,7 +86,8 @@ class CriteriaTable(_Model):
         """The drug class of the referral's drug (HCPCS, else 11-digit NDC), or None."""
         t = referral.therapy
         keys = {k for k in (t.hcpcs, (t.ndc or "").replace("-", "")) if k}
-        return next((name for name, c in self.classes.items() if keys & set(c.drugs)), None)
+        ordered = sorted(self.classes.items(), key=lambda kv: not kv[1].diagnoses)
+        return next((name for name, c in ordered if c.applies(referral, keys)), None)
 
     def payer(self, payer_id: str) -> PayerCriteria:
         return self.payers.get(payer_id, self.default_payer)
