@@ -203,6 +203,11 @@ def dates_in(text: str) -> list[date]:
     return out
 
 
+def _rank(text: str, keywords: tuple[str, ...]) -> int:
+    """The position in ``keywords`` of the first one ``text`` mentions."""
+    return next((n for n, k in enumerate(keywords) if _mentions(text, (k,))), len(keywords))
+
+
 def _mentions(text: str, keywords: tuple[str, ...]) -> bool:
     low = f" {text.lower()} "
     return any(re.search(r"(?<![a-z])" + re.escape(k), low) for k in keywords)
@@ -227,6 +232,19 @@ def _evaluate_one(item: Criterion, sources: list[Source], received_on: date) -> 
     # Free text: the newest dated mention across sources wins; an undated mention satisfies
     # only items that are history (no max age).
     best: Evidence | None = None
+    if item.max_age_days is None:
+        # history: the sentence with the most telling keyword (the list is in order of
+        # weight: "moderate to severe" before the disease's name), first source first
+        found = [
+            (_rank(sentence, item.keywords), n, s, sentence)
+            for n, s in enumerate(sources)
+            for sentence in sentences(s.referral.clinical_notes)
+            if _mentions(sentence, item.keywords)
+        ]
+        if found:
+            _, _, s, sentence = min(found, key=lambda f: (f[0], f[1]))
+            dated = max((d for d in dates_in(sentence) if d <= received_on), default=None)
+            return ev("met", where=f"{s.name}: clinical notes", quote=sentence, dated=dated)
     for s in sources:
         for sentence in sentences(s.referral.clinical_notes):
             if not _mentions(sentence, item.keywords):
