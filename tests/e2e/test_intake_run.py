@@ -33,6 +33,8 @@ EXPECTED = {
     "27-voicemail-twice-then-reached.json": "scheduled",
     "28-wrong-number.json": "scheduled",
     "29-stale-order.json": "scheduled",
+    "35-ivig-records-from-clinic.json": "scheduled",  # IgG asked of the clinic, uploaded, certified
+    "36-infliximab-filed-without-tb.json": "scheduled",  # filed without TB, pended A4, sent, certified
     "09-invalid.json": "quarantined",
     "25-hl7-ref-i12-public-incomplete.hl7": "in_review",
 }
@@ -212,3 +214,29 @@ def test_cli_without_auto_liaison_leaves_calls_open_and_writes_json(tmp_path: Pa
     chinese = next(r for r in summary if r["file"].startswith("03"))
     assert [(t["type"], t["status"]) for t in chinese["tasks"]][:1] == [("welcome_call", "open")]
     assert "median upload → welcome call queued" in proc.stdout
+
+
+def test_no_request_goes_out_with_a_criterion_silently_unmet(
+    run: dict[str, dict[str, Any]],
+) -> None:
+    # For every sample whose 278 went out: each criterion of its drug was met, or the clinic
+    # was asked first and a liaison filed without it, with the reason recorded
+    filed = [
+        r for r in run.values() if "prior_auth_submitted" in [e["event"] for e in r["timeline"]]
+    ]
+    assert filed
+    for r in filed:
+        pa = r["prior_auth"]
+        unmet = [i["id"] for i in pa["evidence"]["items"] if i["status"] != "met"]
+        if not unmet:
+            continue
+        events = [e["event"] for e in r["timeline"]]
+        assert "records_requested" in events and "filed_without_evidence" in events, r["file"]
+        assert set(unmet) <= set(pa["evidence_waiver"]["items"]), r["file"]
+        assert pa["evidence_waiver"]["reason"], r["file"]
+    # And the two evidence samples took their paths: the clinic's upload, then the payer's ask
+    ivig = [e["event"] for e in run["35-ivig-records-from-clinic.json"]["timeline"]]
+    assert ivig.index("records_requested") < ivig.index("prior_auth_submitted")
+    assert "filed_without_evidence" not in ivig
+    ifx = [e["event"] for e in run["36-infliximab-filed-without-tb.json"]["timeline"]]
+    assert "filed_without_evidence" in ifx and "additional_information_sent" in ifx

@@ -147,6 +147,16 @@ def test_alternative_therapy_is_a_new_request_for_the_new_drug(
     # Then the referral carries the new drug, a new request is filed for it, and once
     # certified intake goes on
     wait_for(lambda: "therapy_changed" in events_of(api, referral_id))
+    # And natalizumab's own criteria are checked before its request: the JCV antibody status
+    # (TOUCH program) is not in the referral, so the clinic is asked; the liaison files
+    # without it, saying why
+    records = wait_for(
+        lambda: open_task(api, task_id_for(referral_id, TaskType.RECORDS_FROM_CLINIC)),
+        timeout=60,
+    )
+    assert [i["id"] for i in records["details"]["missing"]] == ["jcv_antibody"]
+    reason = "JCV antibody drawn today; result follows"
+    assert api.complete(records["task_id"], "file_without", note=reason).status_code == 200
     finish(local_stack, api, referral_id, timeout=90)
     view = api.referral(referral_id)
     assert view["referral"]["therapy"]["hcpcs"] == "J2323"

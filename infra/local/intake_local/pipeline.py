@@ -7,7 +7,7 @@ import itertools
 import json
 import statistics
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -118,6 +118,8 @@ class LiaisonScripts:
         self.scripts = scripts
         self.files = files or {}
         """referral id → sample file name"""
+        self.sent: set[str] = set()
+        """records the clinic already sent (task id and file)"""
 
     @classmethod
     def load(cls, folder: Path, files: dict[str, str] | None = None) -> LiaisonScripts:
@@ -137,9 +139,15 @@ class LiaisonScripts:
             else int(task["task_id"].rsplit(".", 1)[-1]) - 1
         )
         chosen = steps[min(n, len(steps) - 1)]
+        if isinstance(chosen, dict) and chosen.get("clinic_sends"):
+            return CLINIC_SENDS, {"file": chosen["clinic_sends"]}, chosen.get("note") or ""
         if isinstance(chosen, str):
             return chosen, None, "auto-liaison (local run)"
         return chosen["outcome"], chosen.get("corrections"), chosen.get("note") or "auto-liaison"
+
+
+CLINIC_SENDS = "clinic_sends"
+"""A scripted step where the clinic, not the liaison, acts: it uploads records."""
 
 
 def liaison_decision(task: dict[str, Any], scripts: LiaisonScripts | None = None) -> Step | None:
@@ -181,17 +189,28 @@ def _ready(task: dict[str, Any], now: datetime | None = None) -> bool:
 
 
 def work_tasks(
-    api: LiaisonClient, scripts: LiaisonScripts | None = None, now: datetime | None = None
+    api: LiaisonClient,
+    scripts: LiaisonScripts | None = None,
+    now: datetime | None = None,
+    clinic_sends: Callable[[str], None] | None = None,
 ) -> int:
     """Claim and complete the open tasks a liaison would; returns how many were completed.
     A reached scheduling call books the first infusion ``FIRST_INFUSION_IN_DAYS`` ahead of
-    ``now`` (the local stack's clock, which ``--follow-course`` moves)."""
+    ``now`` (the local stack's clock, which ``--follow-course`` moves). A step where the clinic
+    sends records (``clinic_sends``) uploads the file once and leaves the task to the linking
+    path (the upload completes it)."""
     done = 0
     for task in api.tasks():
         decision = liaison_decision(task, scripts)
         if decision is None or not _ready(task, now):
             continue
         outcome, corrections, note = decision
+        if outcome == CLINIC_SENDS:
+            key = f"{task['task_id']}:{(corrections or {}).get('file')}"
+            if clinic_sends is not None and scripts is not None and key not in scripts.sent:
+                scripts.sent.add(key)
+                clinic_sends(str((corrections or {})["file"]))
+            continue
         first = None
         if task["task_type"] == "scheduling_call" and outcome == "reached":
             first = (now or datetime.now(UTC)).date() + timedelta(days=FIRST_INFUSION_IN_DAYS)
@@ -215,11 +234,16 @@ def run(
     unsettled = set(uploaded)
     while unsettled and time.monotonic() - started < timeout_s:
         if auto_liaison:
-            work_tasks(api, scripts)
+            work_tasks(api, scripts, clinic_sends=lambda name: _clinic_sends(stack, folder / name))
         unsettled = {rid for rid in unsettled if not _settled(_view(api, rid), auto_liaison)}
         time.sleep(0.2)
     referrals = [_summary(uploaded[rid], _view(api, rid)) for rid in uploaded]
     return RunResult(referrals=referrals, figures=_figures(referrals, time.monotonic() - started))
+
+
+def _clinic_sends(stack: LocalStack, path: Path) -> None:
+    """The clinic uploads the records asked for (an updated referral for the same patient)."""
+    upload(stack, [path])
 
 
 def default_timeout(files: int) -> float:
@@ -402,7 +426,18 @@ def render(result: RunResult) -> str:
                     f" ({pa['reason']})" if pa.get("reason") and pa["status"] != "certified" else ""
                 )
                 lines.append(f"   prior auth: {pa['status']}{cert}{period}{reason}")
-                lines.append(f"     packet: {pa['packet']['pdf'].rsplit('/', 1)[0]}/")
+                if (pa.get("packet") or {}).get("pdf"):
+                    lines.append(f"     packet: {pa['packet']['pdf'].rsplit('/', 1)[0]}/")
+                if pa.get("records_request") and pa.get("status") == "records_requested":
+                    lines.append(f"     records asked of the clinic: {pa['records_request']}")
+                items = (pa.get("evidence") or {}).get("items") or []
+                if items:
+                    met = sum(i["status"] == "met" for i in items)
+                    waived = (pa.get("evidence_waiver") or {}).get("items") or []
+                    lines.append(
+                        f"     evidence: {met} of {len(items)} criteria met"
+                        + (f"; filed without {', '.join(waived)}" if waived else "")
+                    )
                 if pa.get("appeal"):
                     lines.append(f"     appeal: {pa['appeal']}")
         for t in r["tasks"]:

@@ -100,5 +100,13 @@ def test_given_old_tb_test_when_packet_built_then_checklist_unticked_with_the_re
     )
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(packet.pdf)).pages)
     flat = " ".join(text.split())
-    assert "[ ] TB test - dated 2025-02-10, over 12 months old: a current result is needed" in flat
-    assert "[x] Hepatitis B screen - mentioned in the referral (dated 2026-11-20)" in flat
+    # (criteria.json anti_tnf: TB screening at most 365 days old; 2025-02-10 is 658 days
+    # before 2026-11-30)
+    assert (
+        "[ ] TB screening (IGRA/PPD), within 12 months - dated 2025-02-10, more than 365 days "
+        "before the referral: a current result is needed" in flat
+    )
+    assert (
+        "[x] Hepatitis B screening (HBsAg, anti-HBc) - the referral: clinical notes, "
+        "dated 2026-11-20" in flat
+    )

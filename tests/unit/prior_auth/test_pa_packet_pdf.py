@@ -102,8 +102,15 @@ def test_given_pdf_original_when_packet_built_then_its_pages_are_appended(
     packet = _packet(referral, pharmacy, "20-fax-efax-text.pdf")
     reader = PdfReader(io.BytesIO(packet.pdf))
     tail = reader.pages[-len(original.pages) :]
-    assert [p.extract_text() for p in tail] == [p.extract_text() for p in original.pages]
-    assert f"{len(reader.pages)} (including this cover sheet)" in reader.pages[0].extract_text()
+    total = len(reader.pages)
+    first = total - len(original.pages) + 1
+    for n, (page, source) in enumerate(zip(tail, original.pages, strict=True), start=first):
+        # the original's text, page for page, stamped with the packet's numbering
+        assert page.extract_text().startswith(source.extract_text())
+        assert f"Page {n} of {total}" in page.extract_text()
+    assert f"{total} (including this cover sheet)" in reader.pages[0].extract_text()
+    # and no separator page before it: the page before the original is the letter's
+    assert "Letter of Medical Necessity" in reader.pages[first - 2].extract_text()
 
 
 def test_given_no_unicode_fonts_when_packet_built_then_transliterated_with_a_note(
@@ -115,7 +122,12 @@ def test_given_no_unicode_fonts_when_packet_built_then_transliterated_with_a_not
     monkeypatch.setattr(fonts_module, "font_plan", lambda: fonts_module.FontPlan(None))
     monkeypatch.setattr("intake.prior_auth.pdf.font_plan", fonts_module.font_plan)
     # When
-    packet = _packet(load_referral("03-auth-required-chinese.json"), pharmacy, None)
+    referral = load_referral("03-auth-required-chinese.json")
+    # (an address with Chinese characters: the notes' Mandarin preference is left out of
+    # the clinical pages, so it no longer carries the CJK text)
+    address = referral.patient.address.model_copy(update={"line2": "公寓 2"})
+    patient = referral.patient.model_copy(update={"address": address})
+    packet = _packet(referral.model_copy(update={"patient": patient}), pharmacy, None)
     text = _text(packet.pdf)
     # Then the packet still builds, says what it lost, and keeps the Latin fields
     assert "Noah Chen" in text and "could not be printed" in text

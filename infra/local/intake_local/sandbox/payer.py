@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from intake.x12.control_numbers import ControlNumberSource
 from intake.x12.errors import X12StructureError
+from intake.x12.segments import Segment
 from intake.x12.t270.read import InquiredPerson, ParsedInquiry, read_270
 from intake.x12.t271.build import (
     Answer271,
@@ -203,6 +204,10 @@ class PriorAuthRule(_Entry):
     certified_units: dict[str, int] | None = None
     """Certified (A1) with at most these units per HCPCS (HSD FL on the line): an authorization
     that runs out of units before the course ends."""
+    evidence_required: tuple[str, ...] = ()
+    """Criteria ids the reviewer needs attached (a PWK whose PWK06 ends ``.<ID>``): a request
+    without them is pended (A4) with MSG naming them; a revised request (UM02 S, REF NT the
+    review number) that attaches them is decided by the rule."""
 
     def matches(self, payer_id: str, member_id: str, codes: set[str]) -> bool:
         return (
@@ -508,6 +513,24 @@ class SandboxPayer:
             None,
         )
         appeal = event.um is not None and event.um.element(2) in ("1", "2")
+        missing = self._missing_evidence(rule, event.paperwork)
+        if event.um is not None and event.um.element(2) == "S":
+            with self._lock:
+                revised = self._reviews.get(event.reference("NT"))
+            if revised is None:
+                return reject("2000E", "15", delay)
+            if missing:
+                return self._ask_for(revised.number, missing), delay
+            rule = revised.rule
+        elif missing:
+            aah = next((d for d in event.dates if d.element(1) == "AAH"), None)
+            start, end = date_period(aah, 2, 3) if aah is not None else (None, None)
+            pended = _Review(
+                _review_number(payer_id, member_id, trace), rule, self._clock(), start, end
+            )
+            with self._lock:
+                self._reviews[pended.number] = pended
+            return self._ask_for(pended.number, missing), delay
         aah = next((d for d in event.dates if d.element(1) == "AAH"), None)
         start, end = date_period(aah, 2, 3) if aah is not None else (None, None)
         review = _Review(
@@ -524,6 +547,28 @@ class SandboxPayer:
         with self._lock:
             self._reviews[review.number] = review
         return self._final(review) if review.final else Answer278("A4", review.number), delay
+
+    @staticmethod
+    def _missing_evidence(rule: PriorAuthRule | None, paperwork: list[Segment]) -> list[str]:
+        if rule is None or not rule.evidence_required:
+            return []
+        sent = {
+            p.element(6).rsplit(".", 1)[-1].lower().replace("-", "_")
+            for p in paperwork
+            if "." in p.element(6)
+        }
+        return [i for i in rule.evidence_required if i not in sent]
+
+    @staticmethod
+    def _ask_for(number: str, missing: list[str]) -> Answer278:
+        """Pended for additional information (HCR A4), the items named in MSG."""
+        return Answer278(
+            "A4",
+            number,
+            messages=(
+                "ADDITIONAL INFORMATION REQUIRED " + " ".join(m.replace("_", "-") for m in missing),
+            ),
+        )
 
     def _status(self, review: _Review) -> Answer278:
         """Called with the lock held: count the inquiry, decide when the rule says so."""

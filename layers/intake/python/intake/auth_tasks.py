@@ -60,6 +60,21 @@ class AuthTaskCheck:
             apply_therapy_corrections(record.referral, corrections)
         if completion.outcome == AuthTaskOutcome.CERTIFIED.value:
             _check_certification(corrections)
+        if completion.outcome == AuthTaskOutcome.SIGNED.value:
+            _check_signed_copy(corrections)
+        if (
+            completion.outcome == AuthTaskOutcome.SEND_UNSIGNED.value
+            and not (completion.note or "").strip()
+        ):
+            raise InvalidRequest("sending the letter unsigned needs the reason in the note")
+        if (
+            completion.outcome == AuthTaskOutcome.FILE_WITHOUT.value
+            and not (completion.note or "").strip()
+        ):
+            raise InvalidRequest(
+                "filing without the clinic's records needs the reason in the note (it is "
+                "recorded and printed in the packet)"
+            )
         # It only checks: nothing is left to do once the completion has won.
 
 
@@ -81,3 +96,13 @@ def _check_certification(corrections: dict[str, Any]) -> None:
             'give the payer\'s certification as corrections {"certification_number": "...",'
             ' "effective_from": "YYYY-MM-DD", "effective_to": "YYYY-MM-DD"}'
         )
+
+
+def _check_signed_copy(corrections: dict[str, Any]) -> None:
+    """The signed letter's copy, when given: an s3:// address of the prescriber's fax."""
+    unknown = sorted(set(corrections) - {"signed_letter"})
+    if unknown:
+        raise InvalidRequest('a signature takes only {"signed_letter": "s3://bucket/key"}')
+    value = corrections.get("signed_letter")
+    if value is not None and not (isinstance(value, str) and value.startswith("s3://")):
+        raise InvalidRequest("signed_letter must be the s3:// address of the signed copy")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from intake.models.records import (
     AuthorizationRecord,
     AuthTaskOutcome,
     ReferralRecord,
+    TaskRecord,
     TaskType,
 )
 from intake.models.referral import Referral
@@ -45,6 +47,7 @@ from intake.prior_auth import (
     decide_prior_auth,
     status_inquiry,
 )
+from intake.prior_auth.criteria import EvidenceReport
 from intake.service_plan import ServicePlan
 from intake.service_plan.plan import from_day
 from intake.tasks import TaskPlan, TaskService
@@ -126,6 +129,8 @@ class PriorAuthorizations:
     inquiry_budget: int = 40
     """Paid status inquiries per request before a person calls the payer instead."""
     poll_concurrency: int = 32
+    records_sla: timedelta = timedelta(hours=48)
+    """How long the clinic has to send records before the task is escalated."""
     clock: Callable[[], datetime] = utcnow
 
     # ------------------------------------------------------------------ workflow steps
@@ -145,7 +150,203 @@ class PriorAuthorizations:
                 referral_id, "prior_auth_not_required", at=self.clock(), reasons=decision.reasons
             )
             return PaStep(route="proceed", status="not_required")
-        return self._file(record, referral, decision, kind="initial")
+        report = self.evidence(record, referral)
+        waived = set(((record.prior_auth or {}).get("evidence_waiver") or {}).get("items") or ())
+        unmet = [e.id for e in report.unmet]
+        if unmet and not set(unmet) <= waived:
+            return self._ask_clinic(record, referral, report)
+        if self._needs_signature(record, referral):
+            return self._ask_signature(record, referral, decision, report)
+        return self._file(record, referral, decision, kind="initial", evidence=report)
+
+    # ------------------------------------------------------------------ the prescriber signs
+    def _needs_signature(self, record: ReferralRecord, referral: Referral) -> bool:
+        """The payer wants the letter signed by the prescriber (``accepts_unsigned_summary``
+        false in criteria.json) and no signature (or decision to send unsigned) is recorded."""
+        from intake.prior_auth.criteria import criteria_table
+
+        if criteria_table().payer(referral.insurance.payer_id).accepts_unsigned_summary:
+            return False
+        return not (record.prior_auth or {}).get("signature")
+
+    def _ask_signature(
+        self,
+        record: ReferralRecord,
+        referral: Referral,
+        decision: PaDecision,
+        report: EvidenceReport,
+    ) -> PaStep:
+        """Fax the letter to the prescriber with a return cover, and wait for it signed (a
+        task with an SLA and escalation, as for the clinic's records)."""
+        from intake.prior_auth.packet import signature_request_pdf
+
+        referral_id = record.referral_id
+        now = self.clock()
+        round_ = self._next_round(referral_id, TaskType.PRESCRIBER_SIGNATURE)
+        request_id = f"SG{referral_id[:8].upper()}{round_}"
+        pdf = signature_request_pdf(
+            referral,
+            summary_from_json(stored_summary(record.benefits or {})),
+            decision,
+            pharmacy=self.pharmacy,
+            evidence=report,
+            waiver=(record.prior_auth or {}).get("evidence_waiver"),
+            plan=requested_plan(referral),
+            now=now,
+            received_on=received_at(record).date(),
+            request_id=request_id,
+        )
+        uri = self.documents.put(
+            f"prior-auth/{referral_id}/signature-request-{round_}.pdf", pdf, "application/pdf"
+        )
+        self._update_summary(
+            referral_id, required=True, status="signature_requested", signature_request=uri
+        )
+        self.store.record(referral_id, "signature_requested", at=now, request=uri)
+        details = {
+            "reason": "the payer requires the letter of medical necessity signed by the "
+            "prescriber; it was faxed with a return cover",
+            "signature_request": uri,
+            "prescriber_fax": referral.prescriber.fax,
+            "ask": "record 'signed' once it is back (corrections {\"signed_letter\": "
+            '"s3://..."}: the signed copy goes into the packet in place of the draft), or '
+            "'send_unsigned' with the reason in the note",
+        }
+        return PaStep(
+            route="task",
+            status="signature_requested",
+            task=TaskPlan.due_in(
+                TaskType.PRESCRIBER_SIGNATURE, self.records_sla, now, details, round_=round_
+            ),
+        )
+
+    def _signature_resolved(
+        self, referral_id: str, outcome: str, task: TaskRecord | None
+    ) -> PaStep:
+        now = self.clock()
+        signed = outcome == AuthTaskOutcome.SIGNED
+        copy = ((task.corrections if task else None) or {}).get("signed_letter")
+        self._update_summary(
+            referral_id,
+            signature={
+                "status": "signed" if signed else "unsigned",
+                "document": copy if signed else None,
+                "reason": None if signed else ((task.note if task else None) or ""),
+                "by": task.completed_by if task else None,
+                "at": now.isoformat(),
+            },
+        )
+        self.store.record(
+            referral_id, "letter_signed" if signed else "letter_sent_unsigned", at=now
+        )
+        return self.submit(referral_id, network_checked=True)
+
+    # ------------------------------------------------------------------ evidence first
+    def evidence(self, record: ReferralRecord, referral: Referral) -> EvidenceReport:
+        """The drug's criteria at this payer, searched in the referral and in every upload
+        the clinic sent later that was linked to it (oldest first)."""
+        from intake.prior_auth.criteria import Source, evaluate
+
+        linked: list[Source] = []
+        for doc in record.documents or []:
+            other = self.store.get_referral(doc.referral_id)
+            if other is not None and other.referral is not None:
+                when = doc.uploaded_at.date().isoformat()
+                linked.append(
+                    Source(f"records received {when} ({other.referral_id[:8]})", other.referral)
+                )
+        return evaluate(referral, received_on=received_at(record).date(), linked=linked)
+
+    def _ask_clinic(
+        self,
+        record: ReferralRecord,
+        referral: Referral,
+        report: EvidenceReport,
+        *,
+        auth_id: str | None = None,
+    ) -> PaStep:
+        """Evidence is missing or too old: fax the clinic exactly what is needed and wait
+        (a task with an SLA; a linked upload from the clinic or a liaison completes it)."""
+        from intake.prior_auth.records_request import render_records_request
+
+        referral_id = record.referral_id
+        now = self.clock()
+        round_ = self._next_round(referral_id, TaskType.RECORDS_FROM_CLINIC)
+        request_id = f"RR{referral_id[:8].upper()}{round_}"
+        pdf = render_records_request(
+            referral,
+            report,
+            pharmacy=self.pharmacy,
+            request_id=request_id,
+            now=now,
+            round_=round_,
+            payer_asked=auth_id is not None,
+        )
+        uri = self.documents.put(
+            f"prior-auth/{referral_id}/records-request-{round_}.pdf", pdf, "application/pdf"
+        )
+        items = [e.as_task_item() for e in report.unmet]
+        task_id = f"{referral_id}.{TaskType.RECORDS_FROM_CLINIC.value}.{round_}"
+        self._update_summary(
+            referral_id,
+            required=True,
+            status="records_requested",
+            evidence=report.summary(),
+            records_request=uri,
+            records_task_id=task_id,
+            records_for_auth=auth_id,
+        )
+        self.store.record(
+            referral_id,
+            "records_requested",
+            at=now,
+            items=[e.id for e in report.unmet],
+            request=uri,
+            auth_id=auth_id,
+        )
+        metrics.add_metric(name="RecordsRequested", unit="Count", value=1)
+        details: dict[str, Any] = {
+            "reason": "the payer needs records the referral lacks; the clinic was faxed "
+            "the request",
+            "missing": items,
+            "records_request": uri,
+            "clinic_fax": referral.referring_clinic.fax,
+            "ask": "an upload from the clinic linked to this referral completes this task; "
+            "else record 'received' once the records are in, or 'file_without' with the "
+            "reason in the note",
+        }
+        if auth_id:
+            details["auth_id"] = auth_id
+        return PaStep(
+            route="task",
+            status="records_requested",
+            auth_id=auth_id,
+            task=TaskPlan.due_in(
+                TaskType.RECORDS_FROM_CLINIC, self.records_sla, now, details, round_=round_
+            ),
+        )
+
+    def _records_resolved(self, referral_id: str, outcome: str, task: TaskRecord | None) -> PaStep:
+        """The clinic's records arrived (or a liaison chose to file without them, saying why):
+        evaluate again and file, or ask again for what is still missing."""
+        record, referral = self._planned(referral_id)
+        now = self.clock()
+        if outcome == AuthTaskOutcome.FILE_WITHOUT:
+            report = self.evidence(record, referral)
+            waiver = {
+                "items": [e.id for e in report.unmet],
+                "reason": (task.note if task else None) or "",
+                "by": task.completed_by if task else None,
+                "at": now.isoformat(),
+            }
+            self._update_summary(referral_id, evidence_waiver=waiver)
+            self.store.record(referral_id, "filed_without_evidence", at=now, items=waiver["items"])
+        else:
+            self.store.record(referral_id, "records_received", at=now)
+        auth_id = ((record.prior_auth or {}).get("records_for_auth")) or None
+        if auth_id and outcome == AuthTaskOutcome.RECEIVED:
+            return self._send_additional_information(referral_id, str(auth_id))
+        return self.submit(referral_id, network_checked=True)
 
     def _file(
         self,
@@ -155,6 +356,7 @@ class PriorAuthorizations:
         *,
         kind: Literal["initial", "extension"],
         plan: ServicePlan | None = None,
+        evidence: EvidenceReport | None = None,
     ) -> PaStep:
         """Build the packet for ``plan`` (default: the referral's whole course from its planned
         start), store it, send the 278, and act on the answer."""
@@ -162,10 +364,17 @@ class PriorAuthorizations:
         now = self.clock()
         plan = plan or requested_plan(referral)
         doses = planned_doses(plan)
+        evidence = evidence or self.evidence(record, referral)
+        waiver = (record.prior_auth or {}).get("evidence_waiver")
+        signed_copy = ((record.prior_auth or {}).get("signature") or {}).get("document")
+        signed_letter = self.documents.get(signed_copy) if signed_copy else None
         packet = build_packet(
             referral,
             summary_from_json(stored_summary(record.benefits or {})),
             decision,
+            evidence=evidence,
+            waiver=waiver,
+            signed_letter=signed_letter,
             pharmacy=self.pharmacy,
             now=now,
             original_document=self.documents.original(record),
@@ -175,6 +384,7 @@ class PriorAuthorizations:
             plan=plan,
         )
         auth_id = packet.trace_number
+        self._update_summary(referral_id, evidence=evidence.summary())
         folder = f"prior-auth/{referral_id}/{auth_id}"
         uris = {
             "pdf": self.documents.put(f"{folder}/packet.pdf", packet.pdf, "application/pdf"),
@@ -235,6 +445,16 @@ class PriorAuthorizations:
         metrics.add_metric(name=f"PriorAuth_{answer.status}", unit="Count", value=1)
         if answer.status == "pended":
             self._summarize(referral_id, auth, "pended")
+            asked = self._evidence_asked(referral_id, answer)
+            if asked:
+                self.store.update_authorization(
+                    referral_id, auth.auth_id, {"evidence_requested": asked}, pending_until=None
+                )
+                record, planned_referral = self._planned(referral_id)
+                report = self.evidence(record, planned_referral)
+                return self._ask_clinic(
+                    record, planned_referral, report.only(asked), auth_id=auth.auth_id
+                )
             return PaStep(
                 route="await",
                 status="pended",
@@ -242,6 +462,90 @@ class PriorAuthorizations:
                 wait_seconds=max(1, int((auth.deadline_at - self.clock()).total_seconds())),
             )
         return self._decided(referral, auth, answer, self.clock())
+
+    def _send_additional_information(self, referral_id: str, auth_id: str) -> PaStep:
+        """The payer pended the request for evidence and the clinic's records arrived: send
+        them as a revised request (278 UM02 ``S``, quoting the payer's review number, one PWK
+        per record now attached); the payer's answer is acted on as any other."""
+        record, referral = self._planned(referral_id)
+        pended = self._authorization(referral_id, auth_id)
+        report = self.evidence(record, referral)
+        waived = set(((record.prior_auth or {}).get("evidence_waiver") or {}).get("items") or ())
+        still = [e for e in report.unmet if e.id in set(pended.evidence_requested or ())]
+        if still and not {e.id for e in still} <= waived:
+            return self._ask_clinic(record, referral, report, auth_id=auth_id)
+        now = self.clock()
+        n = self._count(referral_id, "additional_information") + 1
+        trace = f"{auth_id[:14]}AI{n}"
+        plan = requested_plan(referral)
+        doses = planned_doses(plan)
+        packet = build_packet(
+            referral,
+            summary_from_json(stored_summary(record.benefits or {})),
+            PaDecision(required=True, reasons=pended.reasons, documentation=pended.documentation),
+            evidence=report,
+            waiver=(record.prior_auth or {}).get("evidence_waiver"),
+            pharmacy=self.pharmacy,
+            now=now,
+            original_document=self.documents.original(record),
+            original_name=record.source.key.rsplit("/", 1)[-1],
+            trace_number=trace,
+            received_on=received_at(record).date(),
+            plan=plan,
+            certification_type="S",
+            review_number=(pended.decision or {}).get("review_number") or "",
+        )
+        folder = f"prior-auth/{referral_id}/{trace}"
+        uris = {
+            "pdf": self.documents.put(f"{folder}/packet.pdf", packet.pdf, "application/pdf"),
+            "x12": self.documents.put(
+                f"{folder}/request.278", packet.x12_278.encode(), "application/edi-x12"
+            ),
+        }
+        self.store.update_authorization(
+            referral_id, auth_id, {"superseded_by": trace}, pending_until=None
+        )
+        self._update_summary(referral_id, evidence=report.summary(), records_for_auth=None)
+        self.store.record(
+            referral_id,
+            "additional_information_sent",
+            at=now,
+            auth_id=trace,
+            revises=auth_id,
+            items=[e.id for e in report.items if e.met],
+        )
+        return self._send(
+            referral,
+            AuthorizationRecord(
+                referral_id=referral_id,
+                auth_id=trace,
+                status="pended",
+                kind="additional_information",
+                drug=pended.drug,
+                payer_id=pended.payer_id,
+                reasons=pended.reasons,
+                documentation=pended.documentation,
+                packet=uris,
+                submitted_at=now,
+                deadline_at=pended.deadline_at,
+                requested_from=doses[0] if doses else None,
+                requested_to=doses[-1] if doses else None,
+            ),
+            packet.x12_278,
+        )
+
+    def _evidence_asked(self, referral_id: str, answer: AuthDecision) -> list[str]:
+        """The criteria a pended answer asks for, or []: its MSG says "additional
+        information" and names them by id (X12's basic character set has no underscore:
+        ``TB-SCREENING`` is ``tb_screening``)."""
+        from intake.prior_auth.criteria import criteria_table
+
+        text = " ".join(answer.messages).lower()
+        if "additional information" not in text:
+            return []
+        ids = {i.id for c in criteria_table().classes.values() for i in c.items}
+        words = {w.replace("-", "_") for w in re.split(r"[^a-z0-9-]+", text)}
+        return sorted(ids & words)
 
     def _network_exception(
         self, record: ReferralRecord, decision: PaDecision, now: datetime
@@ -380,6 +684,10 @@ class PriorAuthorizations:
             task_id=result.get("task_id"),
         )
         o = AuthTaskOutcome
+        if outcome in (o.RECEIVED, o.FILE_WITHOUT):
+            return self._records_resolved(referral_id, outcome, task)
+        if outcome in (o.SIGNED, o.SEND_UNSIGNED):
+            return self._signature_resolved(referral_id, outcome, task)
         if outcome == o.APPEAL_SUBMITTED and auth is not None:
             return self._appeal(referral_id, auth)
         if outcome == o.APPEAL_SUBMITTED:

@@ -24,11 +24,13 @@ from typing import Any
 from intake.clock import utcnow
 from intake.errors import Conflict, InvalidRequest
 from intake.models.records import (
+    AuthTaskOutcome,
     LinkedDocument,
     LinkOutcome,
     ReferralRecord,
     ReferralStatus,
     TaskRecord,
+    TaskStatus,
     TaskType,
 )
 from intake.models.referral import Referral
@@ -142,6 +144,31 @@ class Linker:
         )
         metrics.add_metric(name="ReferralsLinked", unit="Count", value=1)
         logger.info("referral linked", extra={"referral_id": referral_id, "linked_to": open_id})
+        self._records_arrived(open_id, referral_id)
+
+    def _records_arrived(self, open_id: str, linked_id: str) -> None:
+        """The open referral waits for records from the clinic: this upload is them. Its
+        ``records_from_clinic`` task is completed as ``received`` (the workflow resumes and
+        evaluates the evidence again, asking again for anything still missing). Idempotent:
+        a completed task is left alone."""
+        holder = self.store.get_referral(open_id)
+        task_id = ((holder.prior_auth if holder else None) or {}).get("records_task_id")
+        task = self.store.get_task(str(task_id)) if task_id else None
+        if task is None or task.status not in (TaskStatus.OPEN, TaskStatus.CLAIMED):
+            return
+        by = task.claimed_by or "clinic-upload"
+        try:
+            self.tasks.complete(
+                task.task_id,
+                Completion(
+                    outcome=AuthTaskOutcome.RECEIVED.value,
+                    liaison=by,
+                    note=f"records uploaded by the clinic (linked upload {linked_id})",
+                ),
+            )
+        except Conflict:
+            return  # completed meanwhile by a liaison: their outcome stands
+        self.store.record(open_id, "records_upload_linked", at=self.clock(), linked=linked_id)
 
 
 @dataclass

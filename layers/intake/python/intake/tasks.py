@@ -47,6 +47,7 @@ CALL_TASKS = {
 REFERRAL_CORRECTIONS = frozenset(TaskType) - {
     TaskType.PRIOR_AUTH_FOLLOWUP,
     TaskType.DOSE_REAUTHORIZATION,
+    TaskType.PRESCRIBER_SIGNATURE,
 }
 """Tasks whose corrections are referral fields (a follow-up's are the payer's certification)."""
 
@@ -70,6 +71,10 @@ REASONS: dict[TaskType, str] = {
     TaskType.DOSE_DELIVERY: "Dose cleared: ship the medication and supplies by the ship-by date",
     TaskType.DOSE_HOLD: "A dose is held: resolve why (coverage, payer, patient) before it ships",
     TaskType.DOSE_REAUTHORIZATION: "The authorization does not cover an upcoming dose: re-authorize",
+    TaskType.RECORDS_FROM_CLINIC: "The payer needs records the referral lacks: get them from "
+    "the clinic (request faxed), or file without them saying why",
+    TaskType.PRESCRIBER_SIGNATURE: "The letter of medical necessity was faxed to the prescriber "
+    "to sign: record it signed (with the signed copy), or send it unsigned saying why",
 }
 
 _A = AuthTaskOutcome
@@ -92,6 +97,8 @@ _OUTCOMES: dict[TaskType, frozenset[str]] = {
     ),
     TaskType.NETWORK_EXCEPTION: frozenset(o.value for o in (_A.APPROVED, _A.DENIED)),
     TaskType.LINKED_UPDATE: frozenset(o.value for o in LinkOutcome),
+    TaskType.RECORDS_FROM_CLINIC: frozenset(o.value for o in (_A.RECEIVED, _A.FILE_WITHOUT)),
+    TaskType.PRESCRIBER_SIGNATURE: frozenset(o.value for o in (_A.SIGNED, _A.SEND_UNSIGNED)),
 }
 
 

@@ -67,6 +67,8 @@ def task_service() -> TaskService:
     from intake.course.reauthorization import ReauthorizationCompletion
 
     service.on_complete[TaskType.DOSE_REAUTHORIZATION] = ReauthorizationCompletion(store(), course)
+    service.on_complete[TaskType.RECORDS_FROM_CLINIC] = check
+    service.on_complete[TaskType.PRESCRIBER_SIGNATURE] = check
     if settings.state_machine_arn:  # functions that may start workflows (the liaison API)
         from intake.linking import LinkSplit
         from intake.review import DraftCompletion

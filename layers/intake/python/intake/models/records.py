@@ -65,6 +65,8 @@ class TaskType(StrEnum):
     DOSE_DELIVERY = "dose_delivery"  # a cleared dose: ship by its date
     DOSE_HOLD = "dose_hold"  # a dose held (coverage ended, payer down, not reached): act on it
     DOSE_REAUTHORIZATION = "dose_reauthorization"  # the authorization does not cover a dose
+    RECORDS_FROM_CLINIC = "records_from_clinic"  # evidence the payer needs: asked of the clinic
+    PRESCRIBER_SIGNATURE = "prescriber_signature"  # the letter of medical necessity, to be signed
 
 
 class TaskStatus(StrEnum):
@@ -100,6 +102,10 @@ class AuthTaskOutcome(StrEnum):
     STILL_PENDING = "still_pending"  # follow-up: wait for the payer again
     NOT_REQUIRED = "not_required"  # follow-up: the payer says no authorization is needed
     APPROVED = "approved"  # network exception: a single-case agreement is in place
+    RECEIVED = "received"  # records from the clinic: received (an upload linked, or by fax)
+    FILE_WITHOUT = "file_without"  # records from the clinic: file without them (note: why)
+    SIGNED = "signed"  # prescriber signature: the signed letter is back (corrections: its copy)
+    SEND_UNSIGNED = "send_unsigned"  # prescriber signature: file unsigned (note: why)
 
 
 class ReviewOutcome(StrEnum):
@@ -234,10 +240,16 @@ class AuthorizationRecord(BaseModel):
     referral_id: str
     auth_id: str = Field(description="the 278 trace number; also the fax attachment number")
     status: Literal["pended", "certified", "partial", "modified", "denied", "cancelled", "rejected"]
-    kind: Literal["initial", "appeal", "extension"] = "initial"
+    kind: Literal["initial", "appeal", "extension", "additional_information"] = "initial"
     """An initial request, an appeal of a denial, or a request for doses a certification left
     uncovered."""
     drug: str | None = Field(default=None, description="the HCPCS or NDC this request is for")
+    evidence_requested: list[str] = Field(
+        default_factory=list, description="criteria ids the payer pended the request for"
+    )
+    superseded_by: str | None = Field(
+        default=None, description="the revised request that sent the additional information"
+    )
     appeal_of: str | None = Field(default=None, description="the denied request an appeal is for")
     requested_from: date | None = None
     requested_to: date | None = None

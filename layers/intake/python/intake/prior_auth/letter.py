@@ -42,8 +42,30 @@ stays valid however old)."""
 MAX_EVIDENCE_AGE_MONTHS = 12
 
 
+_NON_CLINICAL = re.compile(
+    r"(prefer|speaks?\b|language|interpreter|mandarin|cantonese|spanish|english|call(s|ing)? "
+    r"(in the|before|after|between)|llamad|prefiere|idioma|español|首选|普通话|粤语|电话|"
+    r"morning|evening|afternoon|voicemail|text message)",
+    re.IGNORECASE,
+)
+"""Sentences about language and contact preferences: for the liaisons, not the reviewer."""
+
+
 def sentences(text: str | None) -> list[str]:
-    return [s.strip() for s in _SENTENCE.split(text or "") if s.strip()]
+    """The notes' sentences (the evidence evaluator's splitting: "E. coli" is not an end)."""
+    from intake.prior_auth.criteria import sentences as split
+
+    return split(text)
+
+
+def clinical_sentences(text: str | None) -> list[str]:
+    """The notes' sentences without the non-clinical ones (language, call preferences)."""
+    return [s for s in sentences(text) if not _NON_CLINICAL.search(s)]
+
+
+def clinical_summary(referral: Referral) -> str:
+    """The clinical notes as the reviewer reads them: non-clinical sentences left out."""
+    return " ".join(clinical_sentences(referral.clinical_notes))
 
 
 def prior_therapies(referral: Referral) -> list[str]:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, datetime
+from typing import Any
 
 from intake.benefits.summary import BenefitsSummary
 from intake.models.referral import Referral
+from intake.prior_auth.criteria import EvidenceReport, evaluate
 from intake.prior_auth.models import Packet, Pharmacy
 from intake.prior_auth.pas import build_pas_bundle
 from intake.prior_auth.pdf import PacketContent, render_packet_pdf
@@ -55,6 +57,11 @@ def build_packet(
     received_on: date | None = None,
     start: date | None = None,
     plan: ServicePlan | None = None,
+    evidence: EvidenceReport | None = None,
+    waiver: dict[str, Any] | None = None,
+    certification_type: str = "I",
+    review_number: str = "",
+    signed_letter: bytes | None = None,
 ) -> Packet:
     """The packet for ``referral``. ``benefits`` supplies the group number when the referral
     lacks it and the nurse visits the plan has left; ``decision`` (from ``decide_prior_auth``)
@@ -66,6 +73,8 @@ def build_packet(
     if received_on is None:
         received_on = referral.received_at.date() if referral.received_at else stamp.date()
     packet_id = trace_number or packet_id_for(referral, stamp)
+    if evidence is None:
+        evidence = evaluate(referral, received_on=received_on)
     group = referral.insurance.group_number or benefits.plan.group_number
     if group and not referral.insurance.group_number:
         referral = referral.model_copy(
@@ -83,6 +92,9 @@ def build_packet(
         plan,
         trace_number=packet_id,
         attachment_control_number=packet_id,
+        attachments=attachment_codes(evidence, packet_id),
+        certification_type=certification_type,
+        review_number=review_number,
     )
     x12 = build_278_request(request, parties=parties, control_numbers=control_numbers, now=stamp)
     pdf = render_packet_pdf(
@@ -99,6 +111,9 @@ def build_packet(
             original_document,
             original_name,
             received_on,
+            evidence,
+            waiver,
+            signed_letter,
         )
     )
     bundle = build_pas_bundle(referral, pharmacy, plan, packet_id=packet_id, now=stamp)
@@ -123,3 +138,51 @@ def nurse_visits_left(benefits: BenefitsSummary) -> int | None:
     remaining = [v for v in limits if v.time_period == "29"]
     chosen = remaining or [v for v in limits if v.time_period not in ("32", "33")]
     return int(min(v.quantity for v in chosen)) if chosen else None
+
+
+def attachment_codes(evidence: EvidenceReport, packet_id: str) -> tuple[tuple[str, str], ...]:
+    """One 278 PWK per criterion met: (PWK01 report type, PWK06 control number). The control
+    number is the packet id and the criterion id, so the reviewer (and the sandbox payer)
+    can tell which records were sent with the faxed packet."""
+    return tuple(
+        (e.report_type, f"{packet_id}.{e.id.upper().replace('_', '-')}"[:50])
+        for e in evidence.items
+        if e.met
+    )
+
+
+def signature_request_pdf(
+    referral: Referral,
+    benefits: BenefitsSummary,
+    decision: PaDecision,
+    *,
+    pharmacy: Pharmacy,
+    evidence: EvidenceReport,
+    waiver: dict[str, Any] | None,
+    plan: ServicePlan,
+    now: datetime,
+    received_on: date,
+    request_id: str,
+) -> bytes:
+    """The letter of medical necessity as the packet will carry it, with a return cover to
+    the prescriber (sign, date, fax back)."""
+    from intake.prior_auth.pdf import render_signature_request
+
+    plan = cap_visits(plan, nurse_visits_left(benefits))
+    content = PacketContent(
+        referral,
+        decision,
+        pharmacy,
+        requested_services(plan),
+        plan,
+        "",
+        "",
+        now,
+        request_id,
+        None,
+        "",
+        received_on,
+        evidence,
+        waiver,
+    )
+    return render_signature_request(content, request_id)

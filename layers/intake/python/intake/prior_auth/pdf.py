@@ -11,11 +11,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from intake.models.referral import Referral
-from intake.prior_auth.attachments import as_text, merge, pdf_page_count
+from intake.prior_auth.argument import argued_letter
+from intake.prior_auth.attachments import (
+    as_text,
+    assemble,
+    pdf_page_count,
+    readable_sections,
+    stamp_pages,
+)
+from intake.prior_auth.criteria import EvidenceReport
 from intake.prior_auth.fonts import font_plan
 from intake.prior_auth.letter import (
+    clinical_summary,
     diagnosis_lines,
     evidence_checklist,
     necessity_letter,
@@ -58,6 +68,12 @@ class PacketContent:
     original_name: str
     received_on: date
     """When we received the referral: evidence dates are judged against it."""
+    evidence: EvidenceReport | None = None
+    """The drug's criteria evaluated (met with where, stale, missing)."""
+    waiver: dict[str, Any] | None = None
+    """A liaison filed without some items: which, and why."""
+    signed_letter: bytes | None = None
+    """The prescriber's signed letter (a PDF), in place of the draft."""
 
 
 def _cover(doc: PacketDoc, c: PacketContent, total: int) -> None:
@@ -89,7 +105,8 @@ def _cover(doc: PacketDoc, c: PacketContent, total: int) -> None:
     doc.gap()
     doc.para(
         "Contents: request summary; letter of medical necessity; original referral "
-        f"({c.original_name})."
+        f"({c.original_name})"
+        + (f", its {doc.attached_pages} page(s) last, as received." if doc.attached_pages else ".")
     )
     doc.gap(6)
     doc.para(CONFIDENTIALITY, size=8.5, bold=True)
@@ -155,21 +172,52 @@ def _request(doc: PacketDoc, c: PacketContent) -> None:
         doc.para(line)
     doc.heading("Authorization and documentation", 11)
     doc.row("Why requested:", "; ".join(c.decision.reasons))
-    for check in evidence_checklist(r, c.decision, received_on=c.received_on):
-        doc.row("[x]" if check.present else "[ ]", f"{check.item} - {check.note}", label_width=10)
+    if c.evidence is not None and c.evidence.items:
+        _criteria(doc, c.evidence, c.waiver)
+    else:
+        for check in evidence_checklist(r, c.decision, received_on=c.received_on):
+            mark = "[x]" if check.present else "[ ]"
+            doc.row(mark, f"{check.item} - {check.note}", label_width=10)
     doc.heading("Clinical summary", 11)
-    doc.para(r.clinical_notes or "No clinical notes accompanied the referral.")
+    doc.para(clinical_summary(r) or "No clinical notes accompanied the referral.")
+
+
+def _criteria(doc: PacketDoc, report: EvidenceReport, waiver: dict[str, Any] | None) -> None:
+    """The reviewer's checklist: each criterion met (where it is found) or not (and why)."""
+    doc.para(f"Criteria: {report.class_label} (version {report.version})", size=8.5)
+    waived = set((waiver or {}).get("items") or ())
+    for e in report.items:
+        if e.met:
+            dated = f", dated {e.dated.isoformat()}" if e.dated else ""
+            doc.row("[x]", f"{e.label} - {e.where}{dated}", label_width=10)
+            continue
+        why = "not in the records" if e.status == "missing" else e.note
+        tail = " - filed without it (see below)" if e.id in waived else ""
+        doc.row("[ ]", f"{e.label} - {why}{tail}", label_width=10)
+    if waived:
+        reason = (waiver or {}).get("reason") or "no reason recorded"
+        doc.row("Filed without:", f"the pharmacy asked the clinic; not received. Reason: {reason}")
 
 
 def _letter(doc: PacketDoc, c: PacketContent) -> None:
     doc.add_page()
-    paragraphs = necessity_letter(
-        c.referral,
-        c.pharmacy.name,
-        c.now.date(),
-        received_on=c.received_on,
-        decision=c.decision,
-    )
+    if c.evidence is not None and c.evidence.drug_class is not None:
+        paragraphs = argued_letter(
+            c.referral,
+            c.pharmacy.name,
+            c.now.date(),
+            evidence=c.evidence,
+            plan=c.plan,
+            waiver=c.waiver,
+        )
+    else:
+        paragraphs = necessity_letter(
+            c.referral,
+            c.pharmacy.name,
+            c.now.date(),
+            received_on=c.received_on,
+            decision=c.decision,
+        )
     doc.para("\n".join(paragraphs[:3]))
     doc.heading(paragraphs[3])
     for text in paragraphs[4:-1]:
@@ -189,30 +237,90 @@ def _original(doc: PacketDoc, c: PacketContent, as_pdf: bool) -> None:
     elif as_pdf:
         doc.para("The original referral PDF follows, page for page.")
     else:
-        doc.set_font(doc.family, "", 8)
-        doc.para(as_text(c.original_document), size=8)
+        sections = readable_sections(c.original_document)
+        if sections is None:
+            doc.para(as_text(c.original_document), size=8)
+            return
+        doc.para("The referral as received, its fields laid out for reading.", size=8.5)
+        for title, rows in sections:
+            doc.heading(title, 10.5)
+            for label, value in rows:
+                doc.row(label + ":", value, label_width=52)
 
 
-def render_packet_pdf(c: PacketContent) -> bytes:
-    """The packet PDF, with a PDF original appended page for page."""
-    original_pages = pdf_page_count(c.original_document)
-    extra = original_pages or 0
-
+def _body(
+    c: PacketContent, extra: int, total: int | None, pdf_original: bool, signed_pages: int = 0
+) -> PacketDoc:
     def cover(pdf: object, _outline: object) -> None:
         assert isinstance(pdf, PacketDoc)
         _cover(pdf, c, pdf.pages_count + extra)
 
     probe = c.referral.model_dump_json() + c.pharmacy.model_dump_json()
-    if c.original_document is not None and original_pages is None:
+    if c.original_document is not None and not pdf_original:
         probe += as_text(c.original_document)
     plan = font_plan().for_text(probe)
-    doc = PacketDoc(plan, f"Prior authorization packet {c.packet_id}", extra)
+    doc = PacketDoc(plan, f"Prior authorization packet {c.packet_id}", extra, total)
     doc.add_page()
     doc.insert_toc_placeholder(cover, pages=1, reset_page_indices=False)  # opens page 2
     _request(doc, c)
-    _letter(doc, c)
-    _original(doc, c, original_pages is not None)
+    doc.letter_at = doc.page  # where a signed letter goes (0-based index of its first page)
+    doc.inserted_at_letter = signed_pages
+    if c.signed_letter is None:
+        _letter(doc, c)
+    if not pdf_original:  # a PDF original follows the letter page for page, no separator
+        _original(doc, c, False)
+    return doc
+
+
+def render_packet_pdf(c: PacketContent) -> bytes:
+    """The packet PDF: a PDF original appended page for page, the prescriber's signed letter
+    (when there is one) in place of the draft, and every page numbered "Page n of N" across
+    the whole packet (pages from other PDFs stamped in their margin)."""
+    original_pages = pdf_page_count(c.original_document)
+    signed_pages = pdf_page_count(c.signed_letter) if c.signed_letter else None
+    extra = (original_pages or 0) + (signed_pages or 0)
+    pdf_original = original_pages is not None
+    if not extra:
+        return bytes(_body(c, 0, None, pdf_original).output())
+    total = _body(c, extra, None, pdf_original, signed_pages or 0).pages_count + extra
+    doc = _body(c, extra, total, pdf_original, signed_pages or 0)
     body = bytes(doc.output())
-    if original_pages is None or c.original_document is None:
-        return body
-    return merge(body, c.original_document)
+    inserts: list[tuple[int, bytes]] = []
+    if signed_pages and c.signed_letter is not None:
+        inserts.append((doc.letter_at, c.signed_letter))
+    if original_pages and c.original_document is not None:
+        inserts.append((total, c.original_document))
+    merged, inserted = assemble(body, inserts)
+    return stamp_pages(
+        merged, f"Prior authorization packet {c.packet_id}", pages=inserted, total=total
+    )
+
+
+def render_signature_request(c: PacketContent, request_id: str) -> bytes:
+    """The fax to the prescriber: a return cover (sign, date, fax back) and the letter."""
+    plan = font_plan().for_text(c.referral.model_dump_json() + c.pharmacy.model_dump_json())
+    doc = PacketDoc(plan, f"Signature request {request_id}")
+    doc.add_page()
+    r, ph = c.referral, c.pharmacy
+    doc.heading("FAX - Letter of medical necessity to sign", 16)
+    doc.row("To:", f"{prescriber_name(r)}, NPI {r.prescriber.npi}")
+    doc.row("Fax / Phone:", f"{r.prescriber.fax or 'not on file'} / {r.prescriber.phone}")
+    doc.gap()
+    doc.row("From:", ph.name)
+    doc.row("Phone / Fax:", f"{ph.phone} / {ph.fax}")
+    doc.row("Date:", c.now.strftime("%Y-%m-%d %H:%M"))
+    doc.row("Request ID:", request_id)
+    doc.row("Patient:", f"{patient_name(r)}, DOB {r.patient.date_of_birth.isoformat()}")
+    doc.row("Therapy:", f"{r.therapy.drug_name} {r.therapy.dose} {r.therapy.frequency}")
+    doc.gap(4)
+    doc.para(
+        f"{r.insurance.payer_name} requires a letter of medical necessity signed by the "
+        "prescriber with this prior authorization request. We prepared it from your referral "
+        "and the records you sent (next page). Please review it, sign and date it, and fax "
+        f"it back to {ph.fax} with this page on top (request ID {request_id}). We file the "
+        "request as soon as it is back."
+    )
+    doc.gap(6)
+    doc.para(CONFIDENTIALITY, size=8, bold=True)
+    _letter(doc, c)
+    return bytes(doc.output())

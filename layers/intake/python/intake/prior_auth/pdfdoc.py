@@ -18,11 +18,22 @@ LINE = 5.2
 
 
 class PacketDoc(FPDF):
-    """Letter-size pages with a "Page n of N" footer naming the packet id (no PHI); pages of
-    an appended PDF original are counted as "+ M attached"."""
+    """Letter-size pages with a "Page n of N" footer naming the packet id (no PHI); with
+    ``total_pages`` N counts an appended PDF original too (its pages are stamped after)."""
 
-    def __init__(self, plan: FontPlan, footer_text: str, attached_pages: int = 0) -> None:
+    def __init__(
+        self,
+        plan: FontPlan,
+        footer_text: str,
+        attached_pages: int = 0,
+        total_pages: int | None = None,
+    ) -> None:
         super().__init__(format="letter", unit="mm")
+        self.total_pages = total_pages
+        self.letter_at = 0
+        """Page index where the letter starts (a signed copy is put in there)."""
+        self.inserted_at_letter = 0
+        """Pages of a signed letter put in at ``letter_at``: later pages number after them."""
         self.fitter = TextFitter(plan)
         self.footer_text = footer_text
         self.attached_pages = attached_pages
@@ -47,12 +58,22 @@ class PacketDoc(FPDF):
     def footer(self) -> None:
         self.set_y(-13)
         self.set_font(self.family, "", 8)
-        total = " of {nb}" + (f" + {self.attached_pages} attached" if self.attached_pages else "")
-        self.cell(
-            0, 5, self.fitter.fit(f"{self.footer_text}    Page {self.page_no()}{total}"), align="C"
-        )
+        if self.total_pages is not None:
+            total = f" of {self.total_pages}"
+        else:
+            total = " of {nb}" + (
+                f" + {self.attached_pages} attached" if self.attached_pages else ""
+            )
+        n = self.page_no()
+        if self.letter_at and n > self.letter_at:
+            n += self.inserted_at_letter
+        self.cell(0, 5, self.fitter.fit(f"{self.footer_text}    Page {n}{total}"), align="C")
 
     def heading(self, text: str, size: float = 13) -> None:
+        """A heading never ends a page: with less than three lines of room below it, it
+        starts the next page with its content."""
+        if self.get_y() + size * 0.5 + 4 * LINE > self.page_break_trigger:
+            self.add_page()
         self.ln(2)
         self.set_font(self.family, "B", size)
         self.multi_cell(0, size * 0.5, self.fitter.fit(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)

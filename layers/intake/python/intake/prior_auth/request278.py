@@ -76,6 +76,9 @@ def review_request(
     *,
     trace_number: str,
     attachment_control_number: str = "",
+    attachments: tuple[tuple[str, str], ...] = (),
+    certification_type: str = "I",
+    review_number: str = "",
 ) -> ReviewRequest:
     """The X217 request: pharmacy as requester and service provider, prescriber as referring
     provider (2010EA DN), the plan's place of service, period and service lines (with their
@@ -108,6 +111,9 @@ def review_request(
         delivery=delivery(plan),
         providers=(("DN", prescriber), ("SJ", Party(pharmacy.name, pharmacy.npi, "XX"))),
         attachment_control_number=attachment_control_number,
+        attachments=attachments,
+        certification_type=certification_type,
+        review_number=review_number,
     )
 
 

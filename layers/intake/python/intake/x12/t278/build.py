@@ -217,8 +217,10 @@ def build_278_request_body(
             "",
             "Y",
         ),
-        seg("DTP", "AAH", *period(request.event_start, request.event_end)),
     ]
+    if request.review_number:
+        body.append(seg("REF", "NT", request.review_number))
+    body.append(seg("DTP", "AAH", *period(request.event_start, request.event_end)))
     principal = [d for d in request.diagnoses if d.principal] or [request.diagnoses[0]]
     others = [d for d in request.diagnoses if d is not principal[0]]
     body.append(
@@ -239,6 +241,8 @@ def build_278_request_body(
         )
     if request.attachment_control_number:
         body.append(seg("PWK", "OZ", "FX", "", "", "AC", request.attachment_control_number))
+    for report_type, control in request.attachments:
+        body.append(seg("PWK", report_type, "FX", "", "", "AC", control))
     for code, party in request.providers:
         body.append(_nm1(seg, code, party))
         body.extend(_per(seg, party))

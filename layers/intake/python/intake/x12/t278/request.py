@@ -98,6 +98,11 @@ class ReviewRequest:
     """2010EA providers as (entity code, party): DN referring, DK ordering, SJ service."""
     attachment_control_number: str = ""
     """PWK06: the faxed packet's control number, so the reviewer can match paper to request."""
+    review_number: str = ""
+    """REF*NT of a revised request (UM02 S): the payer's review number it adds to."""
+    attachments: tuple[tuple[str, str], ...] = ()
+    """Further PWKs, one per record sent with the packet: (PWK01 report type, PWK06 control
+    number), transmitted by fax (PWK02 FX)."""
     originator_id: str = "9INTAKE001"
 
 
