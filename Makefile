@@ -17,7 +17,7 @@ up: setup  ## keep the local stack running (moto :5000, liaison API :8080)
 
 test: setup lint sam-build  ## what CI runs (in-process moto and the local stack apart: see tests/conftest.py)
 	$(VENV)/pytest -n 2 --dist loadfile -q -m "not stack"
-	$(VENV)/pytest -n 2 --dist loadfile -q -m stack --durations=12
+	$(VENV)/pytest -n 3 --dist loadfile -q -m stack --durations=12
 
 test-browser: setup  ## the liaison web app in headless Chromium against the local stack (also part of `make test`)
 	$(VENV)/pytest -q tests/browser
