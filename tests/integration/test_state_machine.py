@@ -193,7 +193,8 @@ def test_invalid_upload_is_quarantined_and_starts_no_workflow(
 ) -> None:
     body = (EVENTS / "referrals" / "09-invalid.json").read_bytes()
     referral_id = upload(local_stack, body, "referrals/sm/invalid.json")
-    view = wait_for(lambda: _view(api, referral_id))
+    # (the referral is recorded before its review task: wait for both)
+    view = wait_for(lambda: (v := _view(api, referral_id)) and v["tasks"] and v)
     assert view["status"] == "quarantined" and len(view["problems"]) >= 8
     assert [t["task_type"] for t in view["tasks"]] == ["needs_review"]
     keys = [
