@@ -15,8 +15,12 @@ from typing import Any
 from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
-from intake.adapters.aws import resource
-from intake.adapters.dynamodb_store import PENDING_AUTH_INDEX, _from_item, _to_item
+from intake.adapters.dynamodb_store import (
+    PENDING_AUTH_INDEX,
+    TableAdapter,
+    _from_item,
+    _to_item,
+)
 from intake.clock import iso
 from intake.course.model import DoseRecord, DoseStatus
 from intake.errors import Conflict
@@ -41,16 +45,8 @@ def index_keys(dose: DoseRecord) -> dict[str, str]:
     return {}
 
 
-class DynamoDbDoses:
-    def __init__(self, table_name: str, table: Any = None) -> None:
-        self._table_name = table_name
-        self._table = table
-
-    @property
-    def table(self) -> Any:
-        if self._table is None:
-            self._table = resource("dynamodb").Table(self._table_name)
-        return self._table
+class DynamoDbDoses(TableAdapter):
+    """The dose calendar's items in the referral's partition, and their sparse GSI2 keys."""
 
     def _item(self, dose: DoseRecord) -> dict[str, Any]:
         item = _to_item(dose.model_dump(mode="json"))

@@ -85,8 +85,8 @@ def _is_conditional_failure(exc: ClientError) -> bool:
     return bool(exc.response["Error"]["Code"] == "ConditionalCheckFailedException")
 
 
-class DynamoDbStore:
-    """``ReferralStore`` over one table."""
+class TableAdapter:
+    """The one table, opened at first use (a cold start that never touches it pays nothing)."""
 
     def __init__(self, table_name: str, table: Any = None) -> None:
         self._table_name = table_name
@@ -97,6 +97,10 @@ class DynamoDbStore:
         if self._table is None:
             self._table = resource("dynamodb").Table(self._table_name)
         return self._table
+
+
+class DynamoDbStore(TableAdapter):
+    """``ReferralStore`` over one table."""
 
     # ------------------------------------------------------------------ referrals
     def put_referral_if_new(self, record: ReferralRecord) -> bool:
