@@ -1,6 +1,6 @@
 """``intake``: the command line of the local system.
 
-intake run [--no-auto-liaison] [--json FILE] [--follow-course DAYS]
+intake run [--no-auto-liaison] [--json [FILE]] [--follow-course DAYS]
                                                 the main job, end to end on the local stack
 intake local up                                 start the stack and keep it running
 intake tasks list|show|claim|unclaim|complete  work tasks through the liaison API (tables; --json)
@@ -23,6 +23,8 @@ from intake_local import tasks_cli
 from intake_local.template import PROJECT_ROOT
 
 SAMPLES = PROJECT_ROOT / "events" / "referrals"
+DEFAULT_JSON = str(PROJECT_ROOT / "build" / "intake-run.json")
+"""Where a bare ``--json`` writes the summary (build/ is git-ignored)."""
 API_ENV = "INTAKE_API_URL"
 # Capability command groups, each a module with register(subparsers); optional so a
 # partial checkout still runs the rest.
@@ -67,6 +69,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             held = sum(c["status"] == "held" for c in checks)
             print(f"\n{len(checks)} pre-dose checks over {follow} days: {held} held")
     if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(
             json.dumps(result.referrals, indent=2, ensure_ascii=False, default=str),
             encoding="utf-8",
@@ -129,7 +132,13 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the referral pipeline end to end on the local stack")
     run.add_argument("files", nargs="*", help="referral files (default: events/referrals/*)")
     run.add_argument("--no-auto-liaison", action="store_true", help="leave the call tasks open")
-    run.add_argument("--json", metavar="FILE", help="also write the summary as JSON")
+    run.add_argument(
+        "--json",
+        metavar="FILE",
+        nargs="?",
+        const=DEFAULT_JSON,
+        help=f"also write the summary as JSON (bare --json: {DEFAULT_JSON})",
+    )
     run.add_argument(
         "--timeout",
         type=float,
