@@ -27,7 +27,14 @@ from pathlib import Path
 from typing import Any
 
 from intake.ids import referral_id_for
-from intake_local.pipeline import TERMINAL, LiaisonClient, LiaisonScripts, _ready, liaison_decision
+from intake_local.pipeline import (
+    TERMINAL,
+    LiaisonClient,
+    LiaisonScripts,
+    _ready,
+    liaison_decision,
+    referral_statuses,
+)
 from intake_local.samples.identity import npi_for
 from intake_local.stack import LocalStack, StackOptions
 
@@ -69,31 +76,6 @@ def referrals(n: int) -> list[tuple[str, bytes]]:
 
 def _ts(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
-def _statuses(stack: LocalStack, ids: list[str], known: dict[str, str]) -> dict[str, str]:
-    """Every referral's status: those not yet settled are read by key (``BatchGetItem``, 100 at
-    a time), never by a scan of the table, whose cost grows with every timeline event."""
-    assert stack.outputs is not None
-    ddb = stack.client("dynamodb")
-    found = dict(known)
-    pending = [rid for rid in ids if found.get(rid) not in TERMINAL]
-    for chunk in (pending[i : i + 100] for i in range(0, len(pending), 100)):
-        request: dict[str, Any] = {
-            stack.outputs.table_name: {
-                "Keys": [
-                    {"pk": {"S": f"REFERRAL#{rid}"}, "sk": {"S": "REFERRAL"}} for rid in chunk
-                ],
-                "ProjectionExpression": "pk, #s",
-                "ExpressionAttributeNames": {"#s": "status"},
-            }
-        }
-        while request:
-            page = ddb.batch_get_item(RequestItems=request)
-            for item in page["Responses"].get(stack.outputs.table_name, []):
-                found[item["pk"]["S"].removeprefix("REFERRAL#")] = item["status"]["S"]
-            request = page.get("UnprocessedKeys") or {}
-    return found
 
 
 LIAISONS = 6
@@ -180,7 +162,8 @@ def run(n: int, timeout_s: float) -> int:
         )
         statuses: dict[str, str] = {}
         while time.monotonic() - started < timeout_s:
-            statuses = _statuses(stack, list(expected), statuses)
+            pending = [r for r in expected if statuses.get(r) not in TERMINAL]
+            statuses.update(referral_statuses(stack, pending))
             if all(statuses.get(r) in TERMINAL for r in expected):
                 break
             # moto copies each whole referral item to project its status: not too often

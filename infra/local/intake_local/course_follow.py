@@ -14,8 +14,11 @@ import requests
 from intake_local.pipeline import LiaisonClient, LiaisonScripts, RunResult, work_tasks
 from intake_local.stack import LocalStack
 
-CHECK_WAIT_S = 120.0
-"""How long one day's checks may take before the run reports them as still running."""
+CHECK_WAIT_S = 900.0
+"""How long one day's checks may take before the run reports them as still running and moves
+on. The clock stands still meanwhile: a check has days in AWS (due a week before the dose, held
+at its ship-by date), so the run must not let days pass faster than the checks can run."""
+POLL_S = 1.0
 
 
 def doses_of(api: LiaisonClient, referral_id: str) -> list[dict[str, Any]]:
@@ -43,13 +46,14 @@ def follow_course(
     out(f"\nFollowing {len(followed)} courses for {days} days from {stack.now().date()}…")
     reported: set[tuple[str, int, int]] = set()
     checks: list[dict[str, Any]] = []
+    running = 0
     for day in range(1, days + 1):
         now = stack.move_clock(timedelta(days=1))
         try:
             sweep = stack.sweep_doses()
         except Exception:  # the invocation timed out on a loaded machine: the checks ran or
             sweep = {"due": 1}  # run on the next sweep; look at the doses either way
-        if not sweep.get("due"):
+        if not sweep.get("due") and not running:
             continue
         deadline = time.monotonic() + CHECK_WAIT_S
         while True:
@@ -75,7 +79,7 @@ def follow_course(
                 if running:
                     out(f"  day +{day}: {running} checks still running after {CHECK_WAIT_S:.0f} s")
                 break
-            time.sleep(0.3)
+            time.sleep(POLL_S)
     if auto_liaison:
         work_tasks(api, scripts, now=stack.now())  # the last deliveries
     for r in result.referrals:

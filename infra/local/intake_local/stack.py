@@ -32,7 +32,7 @@ import requests
 from moto.server import ThreadedMotoServer
 
 from intake import clock
-from intake_local import lambda_runtime
+from intake_local import lambda_runtime, moto_speedups
 from intake_local.http_api import LocalHttpApi
 from intake_local.request_count import RequestCounter
 from intake_local.sandbox.payer import SandboxPayer
@@ -202,6 +202,7 @@ class LocalStack:
             "AWS_DEFAULT_REGION": REGION,
         }.items():
             os.environ.setdefault(key, value)
+        moto_speedups.install()
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         self._server.start()
         wsgi = self._server._server  # werkzeug's server: count what it serves (``requests``)

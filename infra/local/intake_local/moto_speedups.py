@@ -1,0 +1,117 @@
+"""Two shortcuts in moto's DynamoDB for the local stack, where one moto server (one Python
+process, one GIL) serves every function: profiled under ``intake run``, it spent most of its
+time in DynamoDB, and there mostly in two places whose cost grows with the table, so a busy
+machine starved the whole stack. Neither changes an answer:
+
+- **A query by partition key reads that partition.** moto's ``Table.query`` lists and sorts
+  every item of the table (``all_items``) and then keeps the partition asked for; a referral's
+  timeline or tasks read cost a sort of the whole table. Here a base-table query gets only its
+  partition's items (sorted by sort key, as ``all_items`` would give them), and an index query
+  gets the table's items unsorted (the query sorts them by the index's keys itself).
+- **Item answers are written as JSON directly.** moto walks each answer against the botocore
+  output shape, attribute by attribute (about a quarter of the server's CPU). The item
+  operations' answers are already DynamoDB JSON (``dynamo_to_dict``), so they are dumped as
+  they are (binary values base64, as the wire format has them); anything else (a timestamp,
+  an unknown type) goes through moto's serializer as before.
+
+moto is pinned (``requirements``); ``tests/integration/test_moto_speedups.py`` checks the
+answers against moto's own on the same table.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from typing import Any
+
+from moto.dynamodb.models.table import Table
+from moto.dynamodb.responses import DynamoResult
+
+_ITEM_OPERATIONS = frozenset(
+    {
+        "GetItem",
+        "BatchGetItem",
+        "Query",
+        "Scan",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "TransactGetItems",
+    }
+)
+_JSON_1_0 = "application/x-amz-json-1.0"
+_scope = threading.local()
+_originals: dict[str, Any] = {}
+
+
+def _wire(value: object) -> str:
+    if isinstance(value, bytes | bytearray):
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(type(value).__name__)
+
+
+def _query(self: Table, *args: Any, **kwargs: Any) -> Any:
+    index_name = kwargs.get("index_name", args[7] if len(args) > 7 else None)
+    hash_key = args[0] if args else kwargs.get("hash_key")
+    if index_name:
+        _scope.query = (self, None)
+    elif hash_key is not None and self.range_key_attr:
+        _scope.query = (self, hash_key)
+    else:
+        return _originals["query"](self, *args, **kwargs)
+    try:
+        return _originals["query"](self, *args, **kwargs)
+    finally:
+        _scope.query = None
+
+
+def _all_items(self: Table) -> list[Any]:
+    scope = getattr(_scope, "query", None)
+    if scope is None or scope[0] is not self:
+        return list(_originals["all_items"](self))
+    _scope.query = None  # once per query: anything else it calls gets moto's own
+    if scope[1] is None:  # an index query sorts by the index's keys itself
+        if not self.range_key_attr:
+            return list(self.items.values())
+        return [item for partition in self.items.values() for item in partition.values()]
+    partition = self.items.get(scope[1]) or {}
+    return sorted(partition.values(), key=lambda item: item.range_key)
+
+
+def _execute_result(self: DynamoResult, context: Any) -> Any:
+    result = self.result
+    if context.operation_model.name in _ITEM_OPERATIONS and isinstance(result, dict):
+        try:
+            body = json.dumps(
+                {k: v for k, v in result.items() if v is not None},
+                default=_wire,
+                separators=(",", ":"),
+            )
+        except TypeError:
+            return _originals["execute_result"](self, context)
+        return 200, {"Content-Type": _JSON_1_0}, body
+    return _originals["execute_result"](self, context)
+
+
+def install() -> None:
+    """Patch moto's DynamoDB in this process (idempotent)."""
+    if _originals:
+        return
+    _originals.update(
+        query=Table.query,
+        all_items=Table.all_items,
+        execute_result=DynamoResult.execute_result,
+    )
+    Table.query = _query  # type: ignore[method-assign]
+    Table.all_items = _all_items  # type: ignore[method-assign]
+    DynamoResult.execute_result = _execute_result  # type: ignore[method-assign,assignment]
+
+
+def uninstall() -> None:
+    """moto as it ships (for the comparison test)."""
+    if not _originals:
+        return
+    Table.query = _originals.pop("query")  # type: ignore[method-assign]
+    Table.all_items = _originals.pop("all_items")  # type: ignore[method-assign]
+    DynamoResult.execute_result = _originals.pop("execute_result")  # type: ignore[method-assign]

@@ -1,0 +1,189 @@
+"""The local stack's moto shortcuts give moto's own answers (``intake_local.moto_speedups``).
+
+Each request below runs twice against the same table built from ``template.yaml``: once with
+moto as it ships, once with the shortcuts; the answers must be equal, item for item and page
+for page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from intake_local import moto_speedups
+from tests.integration.conftest import REGION, table_from_template
+
+TABLE = "speedups"
+
+
+@pytest.fixture
+def ddb(aws: None) -> Iterator[Any]:
+    client = boto3.client("dynamodb", region_name=REGION)
+    client.create_table(**table_from_template(TABLE))
+    # Given three referrals' partitions, with task items on the open-task index, numbers,
+    # nested maps and lists, a binary value and a set, written in no particular order
+    for referral in ("R3", "R1", "R2"):
+        for n in (5, 1, 12, 3):
+            client.put_item(
+                TableName=TABLE,
+                Item={
+                    "pk": {"S": f"REFERRAL#{referral}"},
+                    "sk": {"S": f"EVENT#{n:03d}"},
+                    "n": {"N": str(n * 1.5)},
+                    "doc": {"M": {"a": {"L": [{"S": "x"}, {"N": "2"}, {"BOOL": True}]}}},
+                    "blob": {"B": bytes([n, 0, 255])},
+                    "tags": {"SS": ["b", "a"]},
+                    "none": {"NULL": True},
+                },
+            )
+            client.put_item(
+                TableName=TABLE,
+                Item={
+                    "pk": {"S": f"REFERRAL#{referral}"},
+                    "sk": {"S": f"TASK#{n}"},
+                    "gsi1pk": {"S": "OPEN"},
+                    "gsi1sk": {"S": f"2026-12-{n:02d}#{referral}"},
+                },
+            )
+    yield client
+    moto_speedups.uninstall()
+
+
+def both(call: Callable[[], dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any]]:
+    moto_speedups.uninstall()
+    shipped = call()
+    moto_speedups.install()
+    try:
+        fast = call()
+    finally:
+        moto_speedups.uninstall()
+    for answer in (shipped, fast):
+        answer.pop("ResponseMetadata", None)
+    return shipped, fast
+
+
+def pages(client: Any, **query: Any) -> Callable[[], dict[str, Any]]:
+    def read() -> dict[str, Any]:
+        out, start = [], None
+        while True:
+            page = client.query(**query, **({"ExclusiveStartKey": start} if start else {}))
+            page.pop("ResponseMetadata", None)
+            out.append(page)
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return {"pages": out}
+
+    return read
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {
+            "KeyConditionExpression": "pk = :p",
+            "ExpressionAttributeValues": {":p": {"S": "REFERRAL#R1"}},
+        },
+        {
+            "KeyConditionExpression": "pk = :p AND begins_with(sk, :e)",
+            "ExpressionAttributeValues": {":p": {"S": "REFERRAL#R2"}, ":e": {"S": "EVENT#"}},
+            "ScanIndexForward": False,
+        },
+        {
+            "KeyConditionExpression": "pk = :p",
+            "ExpressionAttributeValues": {":p": {"S": "REFERRAL#R3"}},
+            "Limit": 3,
+        },
+        {
+            "KeyConditionExpression": "pk = :p",
+            "FilterExpression": "n > :n",
+            "ExpressionAttributeValues": {":p": {"S": "REFERRAL#R3"}, ":n": {"N": "2"}},
+            "ProjectionExpression": "sk, n, #b",
+            "ExpressionAttributeNames": {"#b": "blob"},
+        },
+        {
+            "IndexName": "gsi1_open_tasks",
+            "KeyConditionExpression": "gsi1pk = :o AND gsi1sk < :d",
+            "ExpressionAttributeValues": {":o": {"S": "OPEN"}, ":d": {"S": "2026-12-06"}},
+            "Limit": 4,
+        },
+        {
+            "KeyConditionExpression": "pk = :p",
+            "ExpressionAttributeValues": {":p": {"S": "REFERRAL#none"}},
+        },
+    ],
+    ids=["partition", "descending-prefix", "paged", "filtered-projected", "index-paged", "empty"],
+)
+def test_a_query_answers_as_moto_does(ddb: Any, query: dict[str, Any]) -> None:
+    # When the same query (every page of it) runs with and without the shortcuts
+    shipped, fast = both(pages(ddb, TableName=TABLE, **query))
+    # Then the answers are the same, and not trivially so
+    assert fast == shipped
+    assert sum(p["Count"] for p in shipped["pages"]) == sum(len(p["Items"]) for p in fast["pages"])
+
+
+def test_item_reads_and_writes_answer_as_moto_does(ddb: Any) -> None:
+    key = {"pk": {"S": "REFERRAL#R1"}, "sk": {"S": "EVENT#005"}}
+    item = ddb.get_item(TableName=TABLE, Key=key)["Item"]
+    # Given reads and writes that return items (a binary value and a set among them; each
+    # write is idempotent, so its second run answers as its first)
+    calls: list[Callable[[], dict[str, Any]]] = [
+        lambda: ddb.get_item(TableName=TABLE, Key=key),
+        lambda: ddb.get_item(TableName=TABLE, Key={**key, "sk": {"S": "EVENT#999"}}),
+        lambda: ddb.batch_get_item(RequestItems={TABLE: {"Keys": [key]}}),
+        lambda: ddb.scan(TableName=TABLE, Limit=5),
+        lambda: ddb.put_item(TableName=TABLE, Item=item, ReturnValues="ALL_OLD"),
+        lambda: ddb.update_item(
+            TableName=TABLE,
+            Key=key,
+            UpdateExpression="SET m = :v",
+            ExpressionAttributeValues={":v": {"M": {"x": {"N": "1"}}}},
+            ReturnValues="ALL_NEW",
+        ),
+        lambda: ddb.transact_get_items(TransactItems=[{"Get": {"TableName": TABLE, "Key": key}}]),
+    ]
+    for call in calls:
+        # When each runs with and without the shortcuts
+        shipped, fast = both(call)
+        # Then the answers are the same
+        assert fast == shipped
+
+
+def test_a_failed_condition_still_answers_with_moto_s_error(ddb: Any) -> None:
+    # Given a conditional write that fails
+    def fail() -> dict[str, Any]:
+        try:
+            ddb.put_item(
+                TableName=TABLE,
+                Item={"pk": {"S": "REFERRAL#R1"}, "sk": {"S": "EVENT#001"}},
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ddb.exceptions.ConditionalCheckFailedException as exc:
+            return {"error": exc.response["Error"]["Code"]}
+        return {"error": None}
+
+    # Then both answer ConditionalCheckFailed
+    assert both(fail) == ({"error": "ConditionalCheckFailedException"},) * 2
+
+
+def test_the_shortcut_reads_one_partition(ddb: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given the shortcuts on, and moto's whole-table listing made to fail
+    moto_speedups.install()
+    from moto.dynamodb.models.table import Table
+
+    monkeypatch.setitem(moto_speedups._originals, "all_items", _whole_table_read)
+    # When a referral's partition is queried
+    items = ddb.query(
+        TableName=TABLE,
+        KeyConditionExpression="pk = :p",
+        ExpressionAttributeValues={":p": {"S": "REFERRAL#R2"}},
+    )["Items"]
+    # Then its 8 items come back without a read of the whole table
+    assert len(items) == 8
+    assert Table.all_items is moto_speedups._all_items
+
+
+def _whole_table_read(self: Any) -> list[Any]:
+    raise AssertionError("the whole table was listed for a partition query")
