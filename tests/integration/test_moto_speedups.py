@@ -180,6 +180,7 @@ def test_the_shortcut_reads_one_partition(ddb: Any, monkeypatch: pytest.MonkeyPa
         KeyConditionExpression="pk = :p",
         ExpressionAttributeValues={":p": {"S": "REFERRAL#R2"}},
     )["Items"]
+    monkeypatch.undo()
     # Then its 8 items come back without a read of the whole table
     assert len(items) == 8
     assert Table.all_items is moto_speedups._all_items
@@ -187,3 +188,26 @@ def test_the_shortcut_reads_one_partition(ddb: Any, monkeypatch: pytest.MonkeyPa
 
 def _whole_table_read(self: Any) -> list[Any]:
     raise AssertionError("the whole table was listed for a partition query")
+
+
+def test_step_functions_reuse_one_client_per_service_and_endpoint(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
+
+    # Given the shortcuts on, and the moto server on one port
+    moto_speedups.install()
+    try:
+        monkeypatch.setenv("MOTO_PORT", "5501")
+        first = lambda_eval_utils.boto_client_for("us-east-1", "lambda")
+        # When the interpreter asks again, and then for another service and another server
+        again = lambda_eval_utils.boto_client_for("us-east-1", "lambda")
+        sqs = lambda_eval_utils.boto_client_for("us-east-1", "sqs")
+        monkeypatch.setenv("MOTO_PORT", "5502")
+        moved = lambda_eval_utils.boto_client_for("us-east-1", "lambda")
+    finally:
+        moto_speedups.uninstall()
+    # Then the same client serves the same service on the same server, and no other
+    assert again is first
+    assert sqs is not first and moved is not first
+    assert lambda_eval_utils.boto_client_for.__name__ == "boto_client_for"  # moto's, restored

@@ -14,6 +14,11 @@ machine starved the whole stack. Neither changes an answer:
   they are (binary values base64, as the wire format has them); anything else (a timestamp,
   an unknown type) goes through moto's serializer as before.
 
+- **Step Functions reuses its service clients.** moto's interpreter makes a new boto3 client
+  for every Lambda, SQS or DynamoDB task it runs (``boto_client_for``), which costs more CPU
+  than the call; here one client per region and service is made and shared (a client is safe to
+  share between threads; a task with its own credentials still gets its own).
+
 moto is pinned (``requirements``); ``tests/integration/test_moto_speedups.py`` checks the
 answers against moto's own on the same table.
 """
@@ -21,6 +26,7 @@ answers against moto's own on the same table.
 from __future__ import annotations
 
 import base64
+import importlib
 import json
 import threading
 from typing import Any
@@ -94,6 +100,36 @@ def _execute_result(self: DynamoResult, context: Any) -> Any:
     return _originals["execute_result"](self, context)
 
 
+_SFN_CLIENT_USERS = (  # the interpreter's modules that import ``boto_client_for`` by name
+    "moto.stepfunctions.parser.asl.component.state.exec.state_task.lambda_eval_utils",
+    "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sqs",
+    "moto.stepfunctions.parser.asl.component.state.exec.state_task.service."
+    "state_task_service_dynamodb",
+    "moto.stepfunctions.parser.asl.component.state.exec.state_task.service."
+    "state_task_service_events",
+    "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sns",
+    "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sfn",
+    "moto.stepfunctions.parser.asl.component.state.exec.state_task.service."
+    "state_task_service_aws_sdk",
+)
+_sfn_clients: dict[tuple[str, str, str], Any] = {}
+_sfn_clients_lock = threading.Lock()
+
+
+def _boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
+    if state_credentials is not None:
+        return _originals["boto_client_for"](region, service, state_credentials)
+    from moto.core.models import botocore_stubber
+    from moto.settings import moto_server_port
+
+    # The endpoint is part of the key: a process may run one stack after another.
+    key = (region, service, f"{botocore_stubber.enabled}:{moto_server_port()}")
+    with _sfn_clients_lock:
+        if key not in _sfn_clients:
+            _sfn_clients[key] = _originals["boto_client_for"](region, service)
+        return _sfn_clients[key]
+
+
 def install() -> None:
     """Patch moto's DynamoDB in this process (idempotent)."""
     if _originals:
@@ -106,6 +142,12 @@ def install() -> None:
     Table.query = _query  # type: ignore[method-assign]
     Table.all_items = _all_items  # type: ignore[method-assign]
     DynamoResult.execute_result = _execute_result  # type: ignore[method-assign,assignment]
+    boto_client = importlib.import_module("moto.stepfunctions.parser.asl.utils.boto_client")
+    _originals["boto_client_for"] = boto_client.boto_client_for
+    for name in _SFN_CLIENT_USERS:
+        module = importlib.import_module(name)
+        if getattr(module, "boto_client_for", None) is _originals["boto_client_for"]:
+            module.boto_client_for = _boto_client_for  # type: ignore[attr-defined]
 
 
 def uninstall() -> None:
@@ -115,3 +157,10 @@ def uninstall() -> None:
     Table.query = _originals.pop("query")  # type: ignore[method-assign]
     Table.all_items = _originals.pop("all_items")  # type: ignore[method-assign]
     DynamoResult.execute_result = _originals.pop("execute_result")  # type: ignore[method-assign]
+    original = _originals.pop("boto_client_for")
+    for name in _SFN_CLIENT_USERS:
+        module = importlib.import_module(name)
+        if getattr(module, "boto_client_for", None) is _boto_client_for:
+            module.boto_client_for = original  # type: ignore[attr-defined]
+    with _sfn_clients_lock:
+        _sfn_clients.clear()

@@ -159,6 +159,8 @@ class LocalStack:
         self._api: LocalHttpApi | None = None
         self._poller: threading.Thread | None = None
         self._stopping = threading.Event()
+        self._clients: dict[tuple[str, str, str], Any] = {}
+        self._clients_lock = threading.Lock()
         self.queue_sources: lambda_runtime.SqsEventSources | None = None
         self.payer = SandboxPayer()
         self.clearinghouse = SandboxClearinghouse(
@@ -318,14 +320,20 @@ class LocalStack:
             shutil.rmtree(self.work_dir, ignore_errors=True)
 
     def client(self, service: str, caller: str = "harness") -> Any:
-        """A client of the local AWS; ``caller`` labels its requests in ``requests``."""
-        return boto3.client(  # type: ignore[call-overload]
-            service,
-            endpoint_url=self.endpoint_url,
-            region_name=REGION,
-            aws_access_key_id=caller,
-            aws_secret_access_key="testing",
-        )
+        """A client of the local AWS; ``caller`` labels its requests in ``requests``. One per
+        service and caller: making a client costs more CPU than most calls (and boto3 makes
+        them unsafely across threads), while a made one is safe to share."""
+        key = (service, caller, self.endpoint_url)
+        with self._clients_lock:
+            if key not in self._clients:
+                self._clients[key] = boto3.client(  # type: ignore[call-overload]
+                    service,
+                    endpoint_url=self.endpoint_url,
+                    region_name=REGION,
+                    aws_access_key_id=caller,
+                    aws_secret_access_key="testing",
+                )
+            return self._clients[key]
 
     # ------------------------------------------------------------------ deployment
     def _deploy(self) -> StackOutputs:
