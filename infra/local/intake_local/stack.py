@@ -586,8 +586,8 @@ def _speed_up_moto(dispatcher: Any) -> None:
     with py-spy): the server finds each request's backend under one global lock by listing
     moto's package directory and matching hundreds of URL patterns; remember the answer per
     host. (Step Functions also parses the whole definition with ANTLR for every execution;
-    keeping its parse tree and sharing boto3 clients across executions broke executions under
-    concurrency, so both are left as moto has them.)"""
+    keeping its parse tree across executions broke executions under concurrency, so that is
+    left as moto has it. The other shortcuts are in ``moto_speedups``.)"""
     lookup = dispatcher.get_backend_for_host
     hosts: dict[str | None, Any] = {}
 
