@@ -32,7 +32,7 @@ import requests
 from moto.server import ThreadedMotoServer
 
 from intake import clock
-from intake_local import lambda_runtime, moto_speedups
+from intake_local import lambda_runtime, moto_patches
 from intake_local.http_api import LocalHttpApi
 from intake_local.request_count import RequestCounter
 from intake_local.sandbox.payer import SandboxPayer
@@ -204,7 +204,7 @@ class LocalStack:
             "AWS_DEFAULT_REGION": REGION,
         }.items():
             os.environ.setdefault(key, value)
-        moto_speedups.install()
+        moto_patches.install()
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         self._server.start()
         wsgi = self._server._server  # werkzeug's server: count what it serves (``requests``)
@@ -587,7 +587,7 @@ def _speed_up_moto(dispatcher: Any) -> None:
     moto's package directory and matching hundreds of URL patterns; remember the answer per
     host. (Step Functions also parses the whole definition with ANTLR for every execution;
     keeping its parse tree across executions broke executions under concurrency, so that is
-    left as moto has it. The other shortcuts are in ``moto_speedups``.)"""
+    left as moto has it. The other shortcuts are in ``moto_patches``.)"""
     lookup = dispatcher.get_backend_for_host
     hosts: dict[str | None, Any] = {}
 

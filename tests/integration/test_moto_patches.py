@@ -1,4 +1,4 @@
-"""The local stack's moto shortcuts give moto's own answers (``intake_local.moto_speedups``).
+"""The local stack's moto shortcuts give moto's own answers (``intake_local.moto_patches``).
 
 Each request below runs twice against the same table built from ``template.yaml``: once with
 moto as it ships, once with the shortcuts; the answers must be equal, item for item and page
@@ -7,13 +7,18 @@ for page.
 
 from __future__ import annotations
 
+import json
+import re
+import threading
+import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 
-from intake_local import moto_speedups
+from intake_local import moto_patches
 from tests.integration.conftest import REGION, table_from_template
 
 TABLE = "speedups"
@@ -49,17 +54,17 @@ def ddb(aws: None) -> Iterator[Any]:
                 },
             )
     yield client
-    moto_speedups.uninstall()
+    moto_patches.uninstall()
 
 
 def both(call: Callable[[], dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any]]:
-    moto_speedups.uninstall()
+    moto_patches.uninstall()
     shipped = call()
-    moto_speedups.install()
+    moto_patches.install()
     try:
         fast = call()
     finally:
-        moto_speedups.uninstall()
+        moto_patches.uninstall()
     for answer in (shipped, fast):
         answer.pop("ResponseMetadata", None)
     return shipped, fast
@@ -170,10 +175,10 @@ def test_a_failed_condition_still_answers_with_moto_s_error(ddb: Any) -> None:
 
 def test_the_shortcut_reads_one_partition(ddb: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     # Given the shortcuts on, and moto's whole-table listing made to fail
-    moto_speedups.install()
+    moto_patches.install()
     from moto.dynamodb.models.table import Table
 
-    monkeypatch.setitem(moto_speedups._originals, "all_items", _whole_table_read)
+    monkeypatch.setitem(moto_patches._originals, "all_items", _whole_table_read)
     # When a referral's partition is queried
     items = ddb.query(
         TableName=TABLE,
@@ -183,7 +188,7 @@ def test_the_shortcut_reads_one_partition(ddb: Any, monkeypatch: pytest.MonkeyPa
     monkeypatch.undo()
     # Then its 8 items come back without a read of the whole table
     assert len(items) == 8
-    assert Table.all_items is moto_speedups._all_items
+    assert Table.all_items is moto_patches._all_items
 
 
 def _whole_table_read(self: Any) -> list[Any]:
@@ -196,7 +201,7 @@ def test_step_functions_reuse_one_client_per_service_and_endpoint(
     from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
 
     # Given the shortcuts on, and the moto server on one port
-    moto_speedups.install()
+    moto_patches.install()
     try:
         monkeypatch.setenv("MOTO_PORT", "5501")
         first = lambda_eval_utils.boto_client_for("us-east-1", "lambda")
@@ -206,8 +211,133 @@ def test_step_functions_reuse_one_client_per_service_and_endpoint(
         monkeypatch.setenv("MOTO_PORT", "5502")
         moved = lambda_eval_utils.boto_client_for("us-east-1", "lambda")
     finally:
-        moto_speedups.uninstall()
+        moto_patches.uninstall()
     # Then the same client serves the same service on the same server, and no other
     assert again is first
     assert sqs is not first and moved is not first
     assert lambda_eval_utils.boto_client_for.__name__ == "boto_client_for"  # moto's, restored
+
+
+STATE_MACHINES = Path(__file__).resolve().parents[2] / "infra" / "statemachine"
+
+
+def _substituted(text: str) -> str:
+    """The definition as deployed: a function or queue where one is named, 1 for a number."""
+    text = re.sub(r'"\$\{(\w+)\}"', r'"arn:aws:lambda:us-east-1:123456789012:function:\1"', text)
+    return re.sub(r"\$\{(\w+)\}", "1", text)
+
+
+def _parse_at_once(threads: int, rounds: int) -> list[str]:
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+
+    definitions = [_substituted(p.read_text()) for p in sorted(STATE_MACHINES.glob("*.asl.json"))]
+    errors: list[str] = []
+    start = threading.Barrier(threads)
+
+    def parse_many() -> None:
+        start.wait()
+        for i in range(rounds):
+            try:
+                AmazonStateLanguageParser.parse(definitions[i % len(definitions)])
+            except Exception as exc:  # what a dying execution thread would raise
+                errors.append(type(exc).__name__)
+
+    workers = [threading.Thread(target=parse_many) for _ in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    return errors
+
+
+def test_executions_starting_at_once_parse_one_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
+
+    # Given moto's preprocessor, whose scope stack is one list shared by every instance
+    assert Preprocessor()._query_language_per_scope is Preprocessor()._query_language_per_scope
+    # And a parse slow enough for executions started at once to overlap
+    moto_patches.install()
+    inside, most = [0], [0]
+    lock = threading.Lock()
+    real = moto_patches._originals["parse"]
+
+    def slow(definition: str) -> Any:
+        with lock:
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+        time.sleep(0.05)
+        try:
+            return real(definition)
+        finally:
+            with lock:
+                inside[0] -= 1
+
+    monkeypatch.setitem(moto_patches._originals, "parse", slow)
+    try:
+        # When six executions parse their definitions at the same moment, twice each
+        errors = _parse_at_once(threads=6, rounds=2)
+    finally:
+        monkeypatch.undo()
+        moto_patches.uninstall()
+    # Then every parse succeeds, and no two ever ran at once
+    assert errors == []
+    assert most[0] == 1
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_an_execution_that_cannot_start_fails_and_does_not_block_other_resumes(
+    aws: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.integration.conftest import WAIT_FOR_CALL
+
+    moto_patches.install()
+    try:
+        sfn = boto3.client("stepfunctions", region_name=REGION)
+        sqs = boto3.client("sqs", region_name=REGION)
+        queue = sqs.create_queue(QueueName="calls")["QueueUrl"]
+        definition = json.dumps(WAIT_FOR_CALL).replace("CALL_QUEUE_URL", queue)
+        arn = sfn.create_state_machine(
+            name="calls", definition=definition, roleArn="arn:aws:iam::123456789012:role/sfn"
+        )["stateMachineArn"]
+        # Given one execution waiting for a call's task token
+        waiting = sfn.start_execution(
+            stateMachineArn=arn, name="waiting", input='{"referral_id": "R1"}'
+        )
+        token = _token(sqs, queue)
+        # And one whose program cannot be prepared (its definition fails to parse)
+        real_parse = moto_patches._originals["parse"]
+
+        def broken(definition: str) -> Any:
+            raise IndexError("list index out of range")
+
+        monkeypatch.setitem(moto_patches._originals, "parse", broken)
+        dead = sfn.start_execution(stateMachineArn=arn, name="dead", input='{"referral_id": "R2"}')
+        _until(
+            lambda: sfn.describe_execution(executionArn=dead["executionArn"])["status"] == "FAILED"
+        )
+        monkeypatch.setitem(moto_patches._originals, "parse", real_parse)
+        # When the first call is completed
+        sfn.send_task_success(taskToken=token, output=json.dumps({"outcome": "reached"}))
+        # Then that workflow resumes, and the one that could not start is FAILED, not RUNNING
+        _until(
+            lambda: (
+                sfn.describe_execution(executionArn=waiting["executionArn"])["status"] != "RUNNING"
+            )
+        )
+        assert sfn.describe_execution(executionArn=dead["executionArn"])["status"] == "FAILED"
+    finally:
+        moto_patches.uninstall()
+
+
+def _token(sqs: Any, queue: str) -> str:
+    for _ in range(200):
+        for message in sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=1).get("Messages", []):
+            return str(json.loads(message["Body"])["task_token"])
+    raise AssertionError("no call was queued")
+
+
+def _until(condition: Callable[[], bool], bound_s: float = 120.0) -> None:
+    deadline = time.monotonic() + bound_s
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.1)

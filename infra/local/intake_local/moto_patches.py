@@ -1,7 +1,20 @@
-"""Two shortcuts in moto's DynamoDB for the local stack, where one moto server (one Python
-process, one GIL) serves every function: profiled under ``intake run``, it spent most of its
-time in DynamoDB, and there mostly in two places whose cost grows with the table, so a busy
-machine starved the whole stack. Neither changes an answer:
+"""moto patched for the local stack: one fix, and shortcuts that change no answer.
+
+**The fix: Step Functions executions started at the same time no longer kill each other.**
+moto's ASL preprocessor keeps its query-language scope stack in a *class* attribute
+(``Preprocessor._query_language_per_scope``), shared by every parse in the process. Two
+executions parsing their definition at once (each on its own thread) push and pop the same
+list; one of them fails with ``IndexError`` before its program starts, its thread dies, and
+its execution stays ``RUNNING`` with no environment. From then on every ``SendTaskSuccess``
+(which walks every running execution) fails with a 500, so no liaison's completed call
+resumes any workflow: the whole stack looks starved. Seen in ``make load N=200`` (1 parse
+failure, 365 failed resumes). Here each parse gets its own scope stack and parses are
+serialized, and an execution whose program could not start fails (``FAILED``, as AWS reports
+an execution that cannot run) instead of poisoning the others.
+
+The shortcuts: one moto server (one Python process, one GIL) serves every function; profiled
+under ``intake run``, it spent most of its time in DynamoDB, and there mostly in two places
+whose cost grows with the table, so a busy machine starved the whole stack:
 
 - **A query by partition key reads that partition.** moto's ``Table.query`` lists and sorts
   every item of the table (``all_items``) and then keeps the partition asked for; a referral's
@@ -19,7 +32,7 @@ machine starved the whole stack. Neither changes an answer:
   than the call; here one client per region and service is made and shared (a client is safe to
   share between threads; a task with its own credentials still gets its own).
 
-moto is pinned (``requirements``); ``tests/integration/test_moto_speedups.py`` checks the
+moto is pinned (``requirements``); ``tests/integration/test_moto_patches.py`` checks the
 answers against moto's own on the same table.
 """
 
@@ -130,14 +143,66 @@ def _boto_client_for(region: str, service: str, state_credentials: Any = None) -
         return _sfn_clients[key]
 
 
+_parse_lock = threading.Lock()
+
+
+def _parse(definition: str) -> Any:
+    from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
+
+    with _parse_lock:
+        Preprocessor._query_language_per_scope = []  # this parse's own stack
+        return _originals["parse"](definition)
+
+
+def _execution_logic(self: Any) -> None:
+    try:
+        _originals["execution_logic"](self)
+    except Exception:
+        if self.env is not None:
+            raise  # the program ran: moto reflects its end as before
+        import datetime
+
+        from moto.stepfunctions.parser.api import ExecutionStatus
+
+        execution = self._execution_communication.execution
+        execution.stop_date = datetime.datetime.now(tz=datetime.UTC)
+        execution.error = "States.Runtime"
+        execution.cause = "the state machine definition could not be prepared"
+        execution.exec_status = ExecutionStatus.FAILED
+        raise
+
+
+def _executions_with_a_program(original: Any) -> Any:
+    def get_executions(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return [
+            e
+            for e in original(self, *args, **kwargs)
+            if e.exec_worker is None or e.exec_worker.env is not None
+        ]
+
+    return get_executions
+
+
 def install() -> None:
-    """Patch moto's DynamoDB in this process (idempotent)."""
+    """Patch moto in this process (idempotent)."""
     if _originals:
         return
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+
     _originals.update(
         query=Table.query,
         all_items=Table.all_items,
         execute_result=DynamoResult.execute_result,
+        parse=AmazonStateLanguageParser.parse,
+        execution_logic=ExecutionWorker._execution_logic,
+        get_executions=StepFunctionsParserBackend._get_executions,
+    )
+    AmazonStateLanguageParser.parse = staticmethod(_parse)  # type: ignore[method-assign,assignment]
+    ExecutionWorker._execution_logic = _execution_logic  # type: ignore[method-assign]
+    StepFunctionsParserBackend._get_executions = _executions_with_a_program(  # type: ignore[method-assign]
+        _originals["get_executions"]
     )
     Table.query = _query  # type: ignore[method-assign]
     Table.all_items = _all_items  # type: ignore[method-assign]
@@ -157,6 +222,13 @@ def uninstall() -> None:
     Table.query = _originals.pop("query")  # type: ignore[method-assign]
     Table.all_items = _originals.pop("all_items")  # type: ignore[method-assign]
     DynamoResult.execute_result = _originals.pop("execute_result")  # type: ignore[method-assign]
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+
+    AmazonStateLanguageParser.parse = staticmethod(_originals.pop("parse"))  # type: ignore[method-assign]
+    ExecutionWorker._execution_logic = _originals.pop("execution_logic")  # type: ignore[method-assign]
+    StepFunctionsParserBackend._get_executions = _originals.pop("get_executions")  # type: ignore[method-assign]
     original = _originals.pop("boto_client_for")
     for name in _SFN_CLIENT_USERS:
         module = importlib.import_module(name)
