@@ -53,6 +53,7 @@ SANDBOX_LOGIN = {
 LOCAL_PARAMETERS = {
     "PayerRetryIntervalSeconds": "1",
     "OcrEngine": "tesseract",
+    "ReadTimeBudgetSeconds": "100",
     "PaPollIntervalSeconds": "1",
     "CallAttemptSpacingSeconds": "2",
     "PharmacyName": "Lakeside Home Infusion (local sandbox)",

@@ -41,6 +41,11 @@ class IngestSettings(NotifySettings):
     ocr_engine: Literal["textract", "tesseract", "none"] = "textract"
     min_field_confidence: float = Field(default=0.80, ge=0, le=1)
     link_window_days: int = Field(default=30, ge=0, le=365)
+    # The wall-clock budget for reading one file (``Limits.total_time_s``): it must end before
+    # the ingest function's 120 s timeout, so the file is quarantined with a reason rather than
+    # the invocation killed. The local stack, whose functions share two cores with everything
+    # else on the machine, takes the most it may (100 s).
+    read_time_budget_seconds: float = Field(default=50.0, ge=10, le=100)
 
 
 class WorkflowStepSettings(NotifySettings):

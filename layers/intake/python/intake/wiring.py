@@ -8,6 +8,7 @@ client (cold start is import time; see ``make bench``).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
 from collections.abc import Callable
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from intake.course.sweep import DoseSweep
     from intake.eligibility import BenefitsCheck
     from intake.ingest import IngestService
+    from intake.referrals.limits import Limits
     from intake.referrals.ocr import OcrEngine
     from intake.tasks import TaskService
     from intake.workflow_steps import WorkflowSteps
@@ -92,6 +94,16 @@ def ocr_engine(name: str) -> OcrEngine | None:
     return None
 
 
+def read_limits(budget_s: float) -> Limits:
+    """The per-file limits with the deployment's time budget; one OCR page may take 60% of it
+    (30 s of the default 50 s), and the budget caps each page's timeout by what is left."""
+    from intake.referrals.limits import DEFAULT_LIMITS
+
+    return dataclasses.replace(
+        DEFAULT_LIMITS, total_time_s=budget_s, ocr_page_timeout_s=round(budget_s * 0.6, 1)
+    )
+
+
 @functools.cache
 def ingest_service() -> IngestService:
     from intake.adapters.s3_documents import S3Documents
@@ -110,7 +122,10 @@ def ingest_service() -> IngestService:
         tasks=task_service(),
         max_bytes=settings.max_referral_bytes,
         parse=functools.partial(
-            parse_referral_document, ocr=engine, min_confidence=settings.min_field_confidence
+            parse_referral_document,
+            ocr=engine,
+            min_confidence=settings.min_field_confidence,
+            limits=read_limits(settings.read_time_budget_seconds),
         ),
         linker=Linker(store(), task_service(), timedelta(days=settings.link_window_days)),
     )

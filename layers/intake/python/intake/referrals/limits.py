@@ -23,7 +23,8 @@ limit                      default     why
 ``max_json_nodes``         200 000     objects + arrays + values in one JSON document
 ``max_hl7_bytes``          1 MiB       one HL7 v2 message (not a batch of thousands)
 ``max_hl7_segments``       500         a REF/RDE/ORM message has 10-60 segments
-``total_time_s``           50 s        wall-clock budget for one file, checked between steps:
+``total_time_s``           50 s        wall-clock budget for one file, checked between steps
+                                       (``READ_TIME_BUDGET_SECONDS``, 10-100; OCR pages 60 %):
                                        well inside the ingest function's 120 s timeout, so the
                                        budget fires first and the file is quarantined
 ``max_start_ahead_days``   365         a therapy start this far after receipt is a typo
