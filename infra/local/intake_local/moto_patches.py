@@ -14,7 +14,7 @@ an execution that cannot run) instead of poisoning the others.
 
 The shortcuts: one moto server (one Python process, one GIL) serves every function; profiled
 under ``intake run``, it spent most of its time in DynamoDB, and there mostly in two places
-whose cost grows with the table, so a busy machine starved the whole stack:
+whose cost grows with the table, then in Step Functions' client making:
 
 - **A query by partition key reads that partition.** moto's ``Table.query`` lists and sorts
   every item of the table (``all_items``) and then keeps the partition asked for; a referral's
@@ -26,14 +26,13 @@ whose cost grows with the table, so a busy machine starved the whole stack:
   operations' answers are already DynamoDB JSON (``dynamo_to_dict``), so they are dumped as
   they are (binary values base64, as the wire format has them); anything else (a timestamp,
   an unknown type) goes through moto's serializer as before.
-
 - **Step Functions reuses its service clients.** moto's interpreter makes a new boto3 client
   for every Lambda, SQS or DynamoDB task it runs (``boto_client_for``), which costs more CPU
   than the call; here one client per region and service is made and shared (a client is safe to
   share between threads; a task with its own credentials still gets its own).
 
 moto is pinned (``requirements``); ``tests/integration/test_moto_patches.py`` checks the
-answers against moto's own on the same table.
+answers against moto's own on the same table, and the fix with executions started at once.
 """
 
 from __future__ import annotations
