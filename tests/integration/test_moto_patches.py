@@ -20,6 +20,7 @@ import pytest
 
 from intake_local import moto_patches
 from tests.integration.conftest import REGION, table_from_template
+from tests.integration.test_state_machine import wait_for
 
 TABLE = "speedups"
 
@@ -312,14 +313,14 @@ def test_an_execution_that_cannot_start_fails_and_does_not_block_other_resumes(
 
         monkeypatch.setitem(moto_patches._originals, "parse", broken)
         dead = sfn.start_execution(stateMachineArn=arn, name="dead", input='{"referral_id": "R2"}')
-        _until(
+        wait_for(
             lambda: sfn.describe_execution(executionArn=dead["executionArn"])["status"] == "FAILED"
         )
         monkeypatch.setitem(moto_patches._originals, "parse", real_parse)
         # When the first call is completed
         sfn.send_task_success(taskToken=token, output=json.dumps({"outcome": "reached"}))
         # Then that workflow resumes, and the one that could not start is FAILED, not RUNNING
-        _until(
+        wait_for(
             lambda: (
                 sfn.describe_execution(executionArn=waiting["executionArn"])["status"] != "RUNNING"
             )
@@ -334,10 +335,3 @@ def _token(sqs: Any, queue: str) -> str:
         for message in sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=1).get("Messages", []):
             return str(json.loads(message["Body"])["task_token"])
     raise AssertionError("no call was queued")
-
-
-def _until(condition: Callable[[], bool], bound_s: float = 120.0) -> None:
-    deadline = time.monotonic() + bound_s
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.1)

@@ -87,7 +87,7 @@ def _query(self: Table, *args: Any, **kwargs: Any) -> Any:
 def _all_items(self: Table) -> list[Any]:
     scope = getattr(_scope, "query", None)
     if scope is None or scope[0] is not self:
-        return list(_originals["all_items"](self))
+        return _originals["all_items"](self)  # type: ignore[no-any-return]
     _scope.query = None  # once per query: anything else it calls gets moto's own
     if scope[1] is None:  # an index query sorts by the index's keys itself
         if not self.range_key_attr:
