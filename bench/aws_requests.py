@@ -27,7 +27,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from intake.ids import referral_id_for
+from intake.core.ids import referral_id_for
 from intake_local.pipeline import TERMINAL, LiaisonClient, liaison_decision
 from intake_local.stack import LocalStack, StackOptions
 

@@ -18,11 +18,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from intake.benefits.interpret import interpret_271
-from intake.eligibility import inquiry_for
+from intake.authorization.packet import Pharmacy, build_packet, decide_prior_auth
+from intake.eligibility.benefits.interpret import interpret_271
+from intake.eligibility.service import inquiry_for
 from intake.estimate import estimate
 from intake.models.referral import Referral
-from intake.prior_auth import Pharmacy, build_packet, decide_prior_auth
 from intake.referrals import parse_referral_document
 from intake.referrals.ocr import TesseractOcr
 from intake.x12.t270 import build_270

@@ -21,7 +21,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from intake.authorization import PriorAuthorizations
+from intake.authorization.packet import Pharmacy
+from intake.authorization.service import PriorAuthorizations
 from intake.clearinghouse import ClearinghouseReply
 from intake.models.records import (
     AuthorizationRecord,
@@ -30,8 +31,7 @@ from intake.models.records import (
     SourceDocument,
 )
 from intake.models.referral import Referral
-from intake.prior_auth import Pharmacy
-from intake.tasks import TaskService
+from intake.tasks.service import TaskService
 from intake.x12.t278.parse import parse_278
 from intake.x12.t278.response import Answer278, build_278_response
 

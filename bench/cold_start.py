@@ -67,7 +67,7 @@ importlib.import_module("app")
 t1 = time.process_time()
 getattr(importlib.import_module("intake.wiring"), os.environ["BENCH_SERVICE"])()
 t2 = time.process_time()
-importlib.import_module("intake.observability").tracer.provider
+importlib.import_module("intake.core.observability").tracer.provider
 t3 = time.process_time()
 print(json.dumps({"import": t1 - t0, "services": t2 - t0, "tracer": t3 - t0, "modules": len(sys.modules)}))
 """

@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from intake.ids import referral_id_for
+from intake.core.ids import referral_id_for
 from intake_local.pipeline import (
     TERMINAL,
     LiaisonClient,

@@ -8,8 +8,8 @@ from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
-from intake.observability import logger, metrics, tracer
-from intake.settings import BenefitsSettings, with_settings
+from intake.core.observability import logger, metrics, tracer
+from intake.core.settings import BenefitsSettings, with_settings
 from intake.wiring import benefits_check
 
 

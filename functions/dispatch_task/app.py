@@ -14,9 +14,9 @@ from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.parser.types import Json
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from intake.observability import logger, metrics, tracer
-from intake.settings import NotifySettings, with_settings
-from intake.tasks import CallRequest
+from intake.core.observability import logger, metrics, tracer
+from intake.core.settings import NotifySettings, with_settings
+from intake.tasks.service import CallRequest
 from intake.wiring import task_service
 
 

@@ -7,9 +7,9 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from intake.core.observability import logger, metrics, tracer
+from intake.core.settings import DoseCheckSettings, with_settings
 from intake.course.dose_check import DoseCheckRequest
-from intake.observability import logger, metrics, tracer
-from intake.settings import DoseCheckSettings, with_settings
 from intake.wiring import dose_check
 
 

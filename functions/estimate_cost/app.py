@@ -8,8 +8,8 @@ from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from intake.observability import logger, metrics, tracer
-from intake.settings import EstimateSettings, with_settings
+from intake.core.observability import logger, metrics, tracer
+from intake.core.settings import EstimateSettings, with_settings
 from intake.wiring import cost_estimates
 
 

@@ -18,9 +18,9 @@ from aws_lambda_powertools.utilities.parser.models import (
 from aws_lambda_powertools.utilities.parser.types import Json
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from intake.ingest import UploadedObject
-from intake.observability import logger, metrics, tracer
-from intake.settings import IngestSettings, with_settings
+from intake.core.observability import logger, metrics, tracer
+from intake.core.settings import IngestSettings, with_settings
+from intake.referrals.ingest import UploadedObject
 from intake.wiring import ingest_service
 
 

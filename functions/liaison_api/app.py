@@ -8,8 +8,8 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from intake.api.routes import app
-from intake.observability import logger, metrics, tracer
-from intake.settings import NotifySettings, with_settings
+from intake.core.observability import logger, metrics, tracer
+from intake.core.settings import NotifySettings, with_settings
 
 
 @with_settings(NotifySettings)

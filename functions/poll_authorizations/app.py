@@ -9,9 +9,9 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from intake.clock import utcnow
-from intake.observability import logger, metrics, tracer
-from intake.settings import PriorAuthSettings, with_settings
+from intake.core.clock import utcnow
+from intake.core.observability import logger, metrics, tracer
+from intake.core.settings import PriorAuthSettings, with_settings
 from intake.wiring import prior_authorizations, store
 
 WORK_QUEUE_EVERY_S = 60.0

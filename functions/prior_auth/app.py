@@ -12,12 +12,12 @@ from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from intake.observability import logger, metrics, tracer
-from intake.settings import PriorAuthSettings, with_settings
+from intake.core.observability import logger, metrics, tracer
+from intake.core.settings import PriorAuthSettings, with_settings
 from intake.wiring import prior_authorizations
 
 if TYPE_CHECKING:  # the PDF/FHIR stack loads when the service is first built, not at init
-    from intake.authorization import PaStep, PriorAuthorizations
+    from intake.authorization.service import PaStep, PriorAuthorizations
 
 
 class PriorAuthRequest(BaseModel):

@@ -6,8 +6,8 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from intake.observability import logger, metrics, tracer
-from intake.settings import SweepSettings, with_settings
+from intake.core.observability import logger, metrics, tracer
+from intake.core.settings import SweepSettings, with_settings
 from intake.wiring import dose_sweep
 
 

@@ -10,10 +10,10 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from intake.observability import logger, metrics, tracer
-from intake.settings import WorkflowStepSettings, with_settings
+from intake.core.observability import logger, metrics, tracer
+from intake.core.settings import WorkflowStepSettings, with_settings
 from intake.wiring import workflow_steps
-from intake.workflow_steps import StepRequest
+from intake.workflow.steps import StepRequest
 
 ENDING_ACTIONS = {"conclude"}  # failures: AWS/States ExecutionsFailed and the workflow_error task
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from intake.ids import task_id_for
+from intake.core.ids import task_id_for
 from intake.models.records import TaskType
 from intake_local.samples.identity import npi_for
 from tests.browser.conftest import screenshot, serious_violations, sign_in

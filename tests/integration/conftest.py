@@ -11,7 +11,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from intake.ids import referral_id_for
+from intake.core.ids import referral_id_for
 from intake_local.sandbox.payer import SandboxPayer
 from intake_local.sandbox.server import SandboxAccount, SandboxClearinghouse
 from intake_local.stack import SANDBOX_LOGIN

@@ -21,11 +21,11 @@ from moto.dynamodb.models import DynamoDBBackend
 from intake.adapters.dynamodb_store import DynamoDbStore
 from intake.adapters.sns_notifier import SnsNotifier
 from intake.adapters.stepfunctions import StepFunctionsWorkflow
-from intake.errors import Conflict
-from intake.ids import task_id_for
+from intake.core.errors import Conflict
+from intake.core.ids import task_id_for
 from intake.models.records import TaskStatus, TaskType
-from intake.review import DraftCompletion
-from intake.tasks import Completion, TaskService
+from intake.referrals.review import DraftCompletion
+from intake.tasks.service import Completion, TaskService
 from tests.conftest import load_handler
 from tests.integration.conftest import REGION, IntakeResources
 from tests.integration.test_ingest_handler import upload_event
@@ -109,7 +109,7 @@ def review_task(resources: IntakeResources, lambda_context: Any) -> str:
     task whose draft lives on the referral record."""
     event, body = upload_event(resources, "25-hl7-ref-i12-public-incomplete.hl7")
     load_handler("ingest_referral").lambda_handler(event, lambda_context)
-    from intake.ids import referral_id_for
+    from intake.core.ids import referral_id_for
 
     return task_id_for(referral_id_for(body), TaskType.COMPLETE_REFERRAL)
 

@@ -9,7 +9,7 @@ import pytest
 
 from intake.adapters.dynamodb_store import DynamoDbStore
 from intake.clearinghouse import ClearinghouseError
-from intake.eligibility import PayerUnavailable
+from intake.eligibility.service import PayerUnavailable
 from intake_local.sandbox.server import SandboxClearinghouse
 from tests.conftest import load_handler
 from tests.integration.conftest import IntakeResources, ingested
@@ -113,8 +113,8 @@ def test_out_of_network_needs_a_network_exception_before_any_request(
     lambda_context: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from intake import authorization
-    from intake.prior_auth import PaDecision
+    from intake.authorization import service as authorization
+    from intake.authorization.packet import PaDecision
 
     # Given a referral whose payer has the pharmacy out of network, with no out-of-network
     # benefit (the policy decision says a network exception is needed)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import requests
 
-from intake.ids import referral_id_for, task_id_for
+from intake.core.ids import referral_id_for, task_id_for
 from intake.models.records import TaskType
 from intake_local.pipeline import LiaisonClient
 from intake_local.samples.bad_inputs import BadInput, kinds

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from intake.ids import task_id_for
+from intake.core.ids import task_id_for
 from intake.models.records import TaskType
 from intake_local.pipeline import LiaisonClient
 from tests.integration.test_state_machine import (

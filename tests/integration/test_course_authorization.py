@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from intake import wiring
+from intake.core.ids import task_id_for
 from intake.course.dose_check import DoseCheck, DoseCheckRequest
 from intake.course.model import DoseStatus
-from intake.ids import task_id_for
 from intake.models.records import AuthorizationRecord, TaskType
-from intake.tasks import Completion
+from intake.tasks.service import Completion
 from tests.integration.conftest import IntakeResources, ingested
 
 pytestmark = pytest.mark.integration

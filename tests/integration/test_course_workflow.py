@@ -16,7 +16,7 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from intake.ids import task_id_for
+from intake.core.ids import task_id_for
 from intake.models.records import TaskType
 from intake_local.course_follow import doses_of
 from intake_local.pipeline import LiaisonClient

@@ -11,7 +11,7 @@ import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from intake.adapters.dynamodb_store import DynamoDbStore
-from intake.ids import referral_id_for, task_id_for
+from intake.core.ids import referral_id_for, task_id_for
 from intake.models.records import ReferralStatus, TaskType
 from tests.conftest import EVENTS, load_event, load_handler
 from tests.integration.conftest import REGION, IntakeResources
@@ -163,7 +163,7 @@ def test_a_read_that_runs_out_of_time_is_retried_then_quarantined(
 ) -> None:
     # Given a machine so busy that reading a faxed PDF runs out of its time budget
     import intake.referrals.parse as parse_module
-    from intake.ingest import SLOW_READ_ATTEMPTS
+    from intake.referrals.ingest import SLOW_READ_ATTEMPTS
     from intake.referrals.limits import Deadline
 
     monkeypatch.setattr(parse_module, "Deadline", lambda seconds: Deadline(0.0))

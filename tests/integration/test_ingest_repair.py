@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 
 from intake import wiring
 from intake.adapters.dynamodb_store import DynamoDbStore
-from intake.ids import referral_id_for, task_id_for
+from intake.core.ids import referral_id_for, task_id_for
 from intake.models.records import ReferralStatus, TaskType
 from tests.conftest import EVENTS, load_event, load_handler
 from tests.integration.conftest import REGION, IntakeResources

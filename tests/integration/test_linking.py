@@ -11,10 +11,10 @@ import pytest
 
 from intake import wiring
 from intake.adapters.dynamodb_store import DynamoDbStore
-from intake.errors import Conflict
-from intake.ids import referral_id_for, task_id_for
+from intake.core.errors import Conflict
+from intake.core.ids import referral_id_for, task_id_for
 from intake.models.records import ReferralStatus, TaskStatus, TaskType
-from intake.tasks import Completion
+from intake.tasks.service import Completion
 from intake_local.samples.identity import npi_for
 from tests.conftest import EVENTS, load_handler
 from tests.integration.conftest import IntakeResources

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from intake.ids import task_id_for
+from intake.core.ids import task_id_for
 from intake.models.records import TaskType
 from intake_local.pipeline import LiaisonClient
 from intake_local.samples.identity import npi_for

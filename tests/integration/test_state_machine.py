@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from intake.ids import referral_id_for, task_id_for
+from intake.core.ids import referral_id_for, task_id_for
 from intake.models.records import TaskType
 from intake_local.pipeline import LiaisonClient
 from intake_local.samples.identity import npi_for

@@ -11,7 +11,7 @@ import boto3
 import pytest
 
 from intake.adapters.dynamodb_store import DynamoDbStore
-from intake.ids import referral_id_for, task_id_for
+from intake.core.ids import referral_id_for, task_id_for
 from intake.models.records import TaskStatus, TaskType
 from tests.conftest import load_event, load_handler
 from tests.integration.conftest import REGION, IntakeResources

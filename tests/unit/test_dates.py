@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, timedelta
 
-from intake.auth_coverage import planned_doses, requested_plan, uncovered
-from intake.dates import order_age, planned, therapy_start
+from intake.authorization.coverage import planned_doses, requested_plan, uncovered
+from intake.models.dates import order_age, planned, therapy_start
 from intake.models.referral import Referral
-from intake.service_plan.plan import from_day
+from intake.therapy.plan import from_day
 from tests.conftest import EVENTS
 
 RECEIVED = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)

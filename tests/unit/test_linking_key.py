@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from intake.linking import match_key
 from intake.models.referral import Referral
+from intake.referrals.linking import match_key
 from tests.conftest import EVENTS
 
 

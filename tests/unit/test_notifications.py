@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from intake.notifications import email_text
+from intake.tasks.notifications import email_text
 
 
 def test_a_new_task_mail_says_what_is_due_and_links_to_the_task() -> None:

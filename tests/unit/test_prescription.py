@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from intake.authorization.packet.schedule import dose_mg
 from intake.estimate import estimate
 from intake.models.billing import Component
 from intake.models.referral import Referral
-from intake.prescription import (
+from intake.therapy import plan_services
+from intake.therapy.prescription import (
     Duration,
     Frequency,
     PrescriptionError,
@@ -25,8 +27,6 @@ from intake.prescription import (
     parse_frequency,
     period_end,
 )
-from intake.prior_auth.schedule import dose_mg
-from intake.service_plan import plan_services
 from tests.unit.estimate.builders import benefits
 
 EVENTS = Path(__file__).resolve().parents[2] / "events" / "referrals"

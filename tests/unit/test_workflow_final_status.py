@@ -19,7 +19,7 @@ from intake.models.records import (
     TaskType,
 )
 from intake.models.referral import Referral
-from intake.workflow_steps import StepRequest, WorkflowInconsistent, WorkflowSteps
+from intake.workflow.steps import StepRequest, WorkflowInconsistent, WorkflowSteps
 from tests.conftest import EVENTS
 
 NOW = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)

@@ -15,7 +15,7 @@ from typing import Any
 
 import requests
 
-from intake.ids import referral_id_for
+from intake.core.ids import referral_id_for
 from intake_local.stack import LocalStack
 
 CALL_TASKS = {"welcome_call", "cost_and_options_call", "scheduling_call", "dose_checkin_call"}

@@ -31,7 +31,7 @@ import boto3
 import requests
 from moto.server import ThreadedMotoServer
 
-from intake import clock
+from intake.core import clock
 from intake_local import lambda_runtime, moto_patches
 from intake_local.http_api import LocalHttpApi
 from intake_local.request_count import RequestCounter
@@ -174,7 +174,7 @@ class LocalStack:
         )
         self._owns_work_dir = self.options.work_dir is None
         self.work_dir = self.options.work_dir or Path(tempfile.mkdtemp(prefix="intake-local-"))
-        # The movable clock: every Lambda worker reads this offset (intake.clock), and so does
+        # The movable clock: every Lambda worker reads this offset (intake.core.clock), and so does
         # the sandbox payer; ``move_clock`` advances it (``intake run --follow-course``).
         self.clock_file = self.work_dir / "clock-offset-seconds"
         clock.set_offset(str(self.clock_file), 0)

@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 
 from intake.clearinghouse import CoreSoapGateway, PayloadType
-from intake.eligibility import payer_says_retry
+from intake.eligibility.service import payer_says_retry
 from intake.x12.t270.build import build_270
 from intake.x12.t270.inquiry import EligibilityInquiry, SubscriberInfo
 from intake_local.sandbox.payer import SandboxPayer

@@ -122,7 +122,7 @@ def test_given_an_estimate_by_plan_year_when_a_2027_dose_is_called_about_then_20
 
 
 def test_given_a_reported_certification_when_read_then_number_dates_and_units() -> None:
-    from intake.course.reauthorization import read_certification
+    from intake.authorization.reauthorization import read_certification
 
     corrections = {
         "certification_number": "SBX-RA-3401",
@@ -156,8 +156,8 @@ def test_given_a_reported_certification_when_read_then_number_dates_and_units() 
 def test_given_a_certification_a_payer_could_not_have_sent_when_read_then_refused(
     corrections: dict[str, Any],
 ) -> None:
-    from intake.course.reauthorization import read_certification
-    from intake.errors import InvalidRequest
+    from intake.authorization.reauthorization import read_certification
+    from intake.core.errors import InvalidRequest
 
     with pytest.raises(InvalidRequest):
         read_certification(corrections)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from intake.core.errors import Conflict
 from intake.course.model import DoseRecord, DoseStatus
 from intake.course.sweep import DoseSweep
-from intake.errors import Conflict
 
 NOW = datetime(2027, 1, 28, 13, 5, tzinfo=UTC)
 

@@ -12,7 +12,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from intake.benefits.summary import (
+from intake.estimate import Contracts, parse_contracts
+from intake.models.benefits import (
     Accumulator,
     Accumulators,
     BenefitLine,
@@ -23,7 +24,6 @@ from intake.benefits.summary import (
     Party,
     Plan,
 )
-from intake.estimate import Contracts, parse_contracts
 from intake.models.referral import Therapy
 
 START = date(2026, 1, 5)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from intake.benefits import dumps_benefits, interpret_271
+from intake.eligibility.benefits import dumps_benefits, interpret_271
 from intake_local.commands.estimate import register
 from tests.unit.estimate.conftest import Sandbox271
 

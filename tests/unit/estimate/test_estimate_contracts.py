@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from intake.benefits.summary import Plan
 from intake.estimate import EstimateError, PlanClass, load_assistance, load_contracts
-from intake.estimate.contracts import ContractTerms, plan_class
+from intake.models.benefits import Plan
 from intake.models.referral import Therapy
+from intake.reference.contracts import ContractTerms, plan_class
 
 
 def test_given_shipped_contracts_when_loaded_then_versioned_with_sandbox_payers() -> None:

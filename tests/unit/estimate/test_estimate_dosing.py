@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 
 from intake.estimate import EstimateError
-from intake.estimate.contracts import BillingUnit
 from intake.estimate.dosing import (
     Dose,
     Duration,
@@ -18,6 +17,7 @@ from intake.estimate.dosing import (
     parse_frequency,
 )
 from intake.estimate.schedule import add_months, course_dates
+from intake.reference.contracts import BillingUnit
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,9 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from intake.benefits.summary import Accumulator, BenefitLine, BenefitsSummary
 from intake.estimate import estimate
 from intake.estimate.model import Estimate
+from intake.models.benefits import Accumulator, BenefitLine, BenefitsSummary
 from intake.models.referral import Therapy
 from tests.unit.estimate.builders import START, acc, benefits, infliximab, line, round_contracts
 

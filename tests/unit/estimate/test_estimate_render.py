@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from intake.benefits import interpret_271, summary_json
+from intake.eligibility.benefits import interpret_271, summary_json
 from intake.estimate import (
     Contracts,
     estimate,

@@ -468,7 +468,7 @@ def test_given_visit_limit_when_estimated_then_visits_past_it_not_covered(
     3-hour visit ($200): visits 5-7 are not covered, the patient pays them in full:
     7 x 20% x $2,100 (drug + per diem) = $2,940 + 4 x 20% x $200 = $160 + 3 x $200 = $600
     -> $3,700."""
-    from intake.benefits.summary import VisitLimit
+    from intake.models.benefits import VisitLimit
 
     summary = benefits(
         lines=TWENTY_PERCENT, deductible=acc("0"), oop=acc("9000", "9000")

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from intake.benefits.summary import BenefitLine, BenefitsSummary, CoverageStatus, Party
+from intake.authorization.packet import Pharmacy
+from intake.models.benefits import BenefitLine, BenefitsSummary, CoverageStatus, Party
 from intake.models.referral import Referral
-from intake.prior_auth import Pharmacy
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 EVENTS = PROJECT_ROOT / "events" / "referrals"

@@ -12,9 +12,9 @@ import pytest
 from fpdf import FPDF
 from pypdf import PdfReader
 
+from intake.authorization.packet import Pharmacy, build_appeal_pdf, decide_prior_auth
+from intake.authorization.packet.denials import DenialFamilies, denial_families
 from intake.models.referral import Referral
-from intake.prior_auth import Pharmacy, build_appeal_pdf, decide_prior_auth
-from intake.prior_auth.denials import DenialFamilies, denial_families
 from intake.x12.t278.decision import AuthDecision, LineDecision
 from tests.unit.prior_auth.conftest import benefits_with
 

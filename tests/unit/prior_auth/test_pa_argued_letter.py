@@ -10,10 +10,10 @@ from datetime import date, datetime
 
 from pypdf import PdfReader
 
+from intake.authorization.packet import Pharmacy, build_packet, decide_prior_auth
+from intake.authorization.packet.criteria import evaluate
+from intake.authorization.packet.records_request import render_records_request
 from intake.models.referral import Referral
-from intake.prior_auth import Pharmacy, build_packet, decide_prior_auth
-from intake.prior_auth.criteria import evaluate
-from intake.prior_auth.records_request import render_records_request
 from intake.x12.control_numbers import SequentialControlNumbers
 from intake.x12.t278 import interpret_278_response
 from intake_local.sandbox.payer import SandboxPayer

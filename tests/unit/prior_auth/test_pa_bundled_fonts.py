@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from intake.prior_auth import fonts
+from intake.authorization.packet import fonts
 
 BUNDLED = Path(str(fonts.resources.files("intake.data").joinpath("fonts")))
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from intake.authorization.packet.criteria import Source, criteria_table, evaluate
 from intake.models.referral import Referral
-from intake.prior_auth.criteria import Source, criteria_table, evaluate
 
 RECEIVED = date(2026, 11, 30)
 

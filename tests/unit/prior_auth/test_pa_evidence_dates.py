@@ -10,9 +10,9 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
+from intake.authorization.packet import Pharmacy, build_packet, decide_prior_auth
+from intake.authorization.packet.letter import evidence_checklist, necessity_letter
 from intake.models.referral import Referral
-from intake.prior_auth import Pharmacy, build_packet, decide_prior_auth
-from intake.prior_auth.letter import evidence_checklist, necessity_letter
 from tests.unit.prior_auth.conftest import NOW, benefits_with
 
 Load = Callable[[str], Referral]

@@ -9,9 +9,15 @@ import pypdfium2 as pdfium
 import pytest
 from pypdf import PdfReader
 
+from intake.authorization.packet import (
+    Packet,
+    Pharmacy,
+    build_appeal_pdf,
+    build_packet,
+    decide_prior_auth,
+)
+from intake.authorization.packet import fonts as fonts_module
 from intake.models.referral import Referral
-from intake.prior_auth import Packet, Pharmacy, build_appeal_pdf, build_packet, decide_prior_auth
-from intake.prior_auth import fonts as fonts_module
 from intake.x12.t278 import AuthDecision
 from tests.unit.prior_auth.conftest import EVENTS, NOW, benefits_with
 
@@ -120,7 +126,7 @@ def test_given_no_unicode_fonts_when_packet_built_then_transliterated_with_a_not
 ) -> None:
     # Given a machine without TTF fonts (core Helvetica only)
     monkeypatch.setattr(fonts_module, "font_plan", lambda: fonts_module.FontPlan(None))
-    monkeypatch.setattr("intake.prior_auth.pdf.font_plan", fonts_module.font_plan)
+    monkeypatch.setattr("intake.authorization.packet.pdf.font_plan", fonts_module.font_plan)
     # When
     referral = load_referral("03-auth-required-chinese.json")
     # (an address with Chinese characters: the notes' Mandarin preference is left out of

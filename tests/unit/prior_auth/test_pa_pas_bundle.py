@@ -8,14 +8,14 @@ from collections.abc import Callable
 
 import pytest
 
-from intake.models.referral import Referral
-from intake.prior_auth import (
+from intake.authorization.packet import (
     PasValidationError,
     Pharmacy,
     build_packet,
     decide_prior_auth,
     validate_pas_bundle,
 )
+from intake.models.referral import Referral
 from tests.conftest import SHARED_FIXTURES
 from tests.unit.prior_auth.conftest import NOW, benefits_with
 

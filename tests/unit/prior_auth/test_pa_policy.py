@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-from intake.benefits.summary import BenefitLine, BenefitsSummary, CoverageStatus, Party
+from intake.authorization.packet import POLICY_UNKNOWN, decide_prior_auth
 from intake.estimate import load_contracts
+from intake.models.benefits import BenefitLine, BenefitsSummary, CoverageStatus, Party
 from intake.models.referral import Referral, SiteOfCare, Therapy
-from intake.prior_auth import POLICY_UNKNOWN, decide_prior_auth
 from tests.unit.prior_auth.conftest import benefits_with
 
 Load = Callable[[str], Referral]

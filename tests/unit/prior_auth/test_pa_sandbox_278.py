@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from intake.authorization.packet import Pharmacy, build_packet, decide_prior_auth, status_inquiry
 from intake.models.referral import Referral
-from intake.prior_auth import Pharmacy, build_packet, decide_prior_auth, status_inquiry
 from intake.x12.control_numbers import SequentialControlNumbers
 from intake.x12.t278 import AuthDecision, build_278_inquiry, interpret_278_response
 from intake_local.sandbox.payer import PriorAuthRule, SandboxCatalog, SandboxPayer

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
+from intake.core.settings import IngestSettings, SettingsError, load_settings
 from intake.referrals.limits import DEFAULT_LIMITS
-from intake.settings import IngestSettings, SettingsError, load_settings
 from intake.wiring import read_limits
 
 REQUIRED = {

@@ -19,7 +19,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from intake.benefits.interpret import interpret_271
+from intake.eligibility.benefits.interpret import interpret_271
 from intake.referrals import ParseOutcome, parse_referral_document
 from intake.referrals.bounds import MAX_PROBLEMS
 from intake.x12.errors import X12Error

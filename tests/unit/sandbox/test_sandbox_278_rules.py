@@ -10,9 +10,9 @@ from datetime import date
 import pytest
 import requests
 
+from intake.authorization.packet import Pharmacy, build_packet, decide_prior_auth, status_inquiry
 from intake.clearinghouse import CoreSoapGateway, CoreSoapSettings, StaticCredentials
 from intake.models.referral import Referral
-from intake.prior_auth import Pharmacy, build_packet, decide_prior_auth, status_inquiry
 from intake.x12.control_numbers import SequentialControlNumbers
 from intake.x12.t278 import (
     AuthDecision,

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from intake.benefits.summary import BenefitLine, BenefitsSummary, CoverageStatus, Party, VisitLimit
+from intake.authorization.packet import Pharmacy, build_packet, decide_prior_auth
+from intake.models.benefits import BenefitLine, BenefitsSummary, CoverageStatus, Party, VisitLimit
 from intake.models.billing import Component
 from intake.models.referral import Referral
-from intake.prior_auth import Pharmacy, build_packet, decide_prior_auth
-from intake.service_plan import JW, JZ, SS, fill, load_products, plan_services
+from intake.therapy import JW, JZ, SS, fill, load_products, plan_services
 from intake.x12.t278.parse import parse_278
 
 EVENTS = Path(__file__).resolve().parents[3] / "events" / "referrals"

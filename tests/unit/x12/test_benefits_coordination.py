@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from intake.benefits.coordination import decide_order
-from intake.benefits.summary import (
+from intake.eligibility.benefits.coordination import decide_order
+from intake.models.benefits import (
     BenefitLine,
     BenefitsSummary,
     CoverageStatus,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from intake.benefits.interpret import _mismatches
-from intake.benefits.summary import ExpectedPatient, PersonEcho
+from intake.eligibility.benefits.interpret import _mismatches
+from intake.models.benefits import ExpectedPatient, PersonEcho
 
 
 def test_accents_case_and_punctuation_do_not_make_a_mismatch() -> None:

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from intake.benefits import BenefitsSummary, interpret_271, summary_json
+from intake.eligibility.benefits import BenefitsSummary, interpret_271, summary_json
 
 Reader = Callable[[str], str]
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from intake.benefits import (
+from intake.eligibility.benefits import (
     BenefitsSummary,
     CoverageStatus,
     ExpectedPatient,

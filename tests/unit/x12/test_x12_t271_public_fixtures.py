@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from intake.benefits import benefits_json, interpret_271
+from intake.eligibility.benefits import benefits_json, interpret_271
 
 Reader = Callable[[str], str]
 

@@ -23,9 +23,9 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from intake.benefits import BenefitsSummary, interpret_271
-from intake.benefits.coordination import decide_order
-from intake.clock import utcnow
+from intake.core.clock import utcnow
+from intake.eligibility.benefits import BenefitsSummary, interpret_271
+from intake.eligibility.benefits.coordination import decide_order
 from intake.estimate import (
     EstimateError,
     SecondaryCoverage,

@@ -17,9 +17,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from intake.benefits import BenefitsSummary, interpret_271
-from intake.benefits.summary import BenefitLine, CoverageStatus, Party, Plan, Rejection
-from intake.prior_auth import Pharmacy, build_packet, decide_prior_auth
+from intake.authorization.packet import Pharmacy, build_packet, decide_prior_auth
+from intake.eligibility.benefits import BenefitsSummary, interpret_271
+from intake.models.benefits import BenefitLine, CoverageStatus, Party, Plan, Rejection
 from intake.referrals import parse_referral_document
 from intake.x12.errors import X12Error
 

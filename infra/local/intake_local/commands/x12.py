@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from intake.benefits import ExpectedPatient, dumps_benefits, interpret_271
+from intake.eligibility.benefits import ExpectedPatient, dumps_benefits, interpret_271
 from intake.x12.control_numbers import SequentialControlNumbers
 from intake.x12.errors import X12Error
 from intake.x12.t270 import HOME_INFUSION_SERVICE_TYPES, EligibilityInquiry, build_270

@@ -1,7 +1,7 @@
 """Distinct identities for test and corpus uploads built from the samples.
 
 Intake links a valid referral to an open one for the same patient, drug and prescriber
-(``intake.linking``). Uploads meant to be separate referrals (each test's, each corpus kind's,
+(``intake.referrals.linking``). Uploads meant to be separate referrals (each test's, each corpus kind's,
 each load-test document) take a prescriber NPI of their own, derived from a seed, so they are
 not linked to one another; nothing else about the sample changes.
 """

@@ -16,30 +16,30 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from intake.settings import load_settings
+from intake.core.settings import load_settings
 
 if TYPE_CHECKING:
     from intake.adapters.dynamodb_doses import DynamoDbDoses
     from intake.adapters.dynamodb_store import DynamoDbStore
-    from intake.authorization import PriorAuthorizations
+    from intake.authorization.service import PriorAuthorizations
     from intake.clearinghouse import ClearinghouseGateway, ClearinghouseReply
-    from intake.costs import CostEstimates
     from intake.course.calendar import CalendarRules
     from intake.course.dose_check import DoseCheck
     from intake.course.service import Course
     from intake.course.sweep import DoseSweep
-    from intake.eligibility import BenefitsCheck
-    from intake.ingest import IngestService
+    from intake.eligibility.service import BenefitsCheck
+    from intake.estimate.service import CostEstimates
+    from intake.referrals.ingest import IngestService
     from intake.referrals.limits import Limits
     from intake.referrals.ocr import OcrEngine
-    from intake.tasks import TaskService
-    from intake.workflow_steps import WorkflowSteps
+    from intake.tasks.service import TaskService
+    from intake.workflow.steps import WorkflowSteps
 
 
 @functools.cache
 def store() -> DynamoDbStore:
     from intake.adapters.dynamodb_store import DynamoDbStore
-    from intake.settings import TableSettings
+    from intake.core.settings import TableSettings
 
     return DynamoDbStore(load_settings(TableSettings).table_name)
 
@@ -48,9 +48,9 @@ def store() -> DynamoDbStore:
 def task_service() -> TaskService:
     from intake.adapters.sns_notifier import SnsNotifier
     from intake.adapters.stepfunctions import StepFunctionsWorkflow
+    from intake.core.settings import NotifySettings
     from intake.models.records import TaskType
-    from intake.settings import NotifySettings
-    from intake.tasks import TaskService
+    from intake.tasks.service import TaskService
 
     settings = load_settings(NotifySettings)
     service = TaskService(
@@ -60,20 +60,20 @@ def task_service() -> TaskService:
         max_call_attempts=settings.call_max_attempts,
         attempt_spacing=timedelta(seconds=settings.call_attempt_spacing_seconds),
     )
-    from intake.auth_tasks import AuthTaskCheck
+    from intake.authorization.task_outcomes import AuthTaskCheck
 
     check = AuthTaskCheck(store().get_referral)
     for kind in (TaskType.APPEAL_OR_ALTERNATIVES, TaskType.ACCEPT_OR_APPEAL):
         service.on_complete[kind] = check
     service.on_complete[TaskType.PRIOR_AUTH_FOLLOWUP] = check
-    from intake.course.reauthorization import ReauthorizationCompletion
+    from intake.authorization.reauthorization import ReauthorizationCompletion
 
     service.on_complete[TaskType.DOSE_REAUTHORIZATION] = ReauthorizationCompletion(store(), course)
     service.on_complete[TaskType.RECORDS_FROM_CLINIC] = check
     service.on_complete[TaskType.PRESCRIBER_SIGNATURE] = check
     if settings.state_machine_arn:  # functions that may start workflows (the liaison API)
-        from intake.linking import LinkSplit
-        from intake.review import DraftCompletion
+        from intake.referrals.linking import LinkSplit
+        from intake.referrals.review import DraftCompletion
 
         workflow = StepFunctionsWorkflow(settings.state_machine_arn)
         service.on_complete[TaskType.COMPLETE_REFERRAL] = DraftCompletion(store(), workflow)
@@ -108,10 +108,10 @@ def read_limits(budget_s: float) -> Limits:
 def ingest_service() -> IngestService:
     from intake.adapters.s3_documents import S3Documents
     from intake.adapters.stepfunctions import StepFunctionsWorkflow
-    from intake.ingest import IngestService
-    from intake.linking import Linker
+    from intake.core.settings import IngestSettings
     from intake.referrals import parse_referral_document
-    from intake.settings import IngestSettings
+    from intake.referrals.ingest import IngestService
+    from intake.referrals.linking import Linker
 
     settings = load_settings(IngestSettings)
     engine = ocr_engine(settings.ocr_engine)
@@ -133,8 +133,8 @@ def ingest_service() -> IngestService:
 
 @functools.cache
 def workflow_steps() -> WorkflowSteps:
-    from intake.settings import WorkflowStepSettings
-    from intake.workflow_steps import WorkflowSteps
+    from intake.core.settings import WorkflowStepSettings
+    from intake.workflow.steps import WorkflowSteps
 
     settings = load_settings(WorkflowStepSettings)
     return WorkflowSteps(
@@ -150,8 +150,8 @@ def workflow_steps() -> WorkflowSteps:
 
 @functools.cache
 def cost_estimates() -> CostEstimates:
-    from intake.costs import CostEstimates
-    from intake.settings import EstimateSettings
+    from intake.core.settings import EstimateSettings
+    from intake.estimate.service import CostEstimates
 
     settings = load_settings(EstimateSettings)
     threshold = settings.assistance_threshold
@@ -171,7 +171,7 @@ class MeteredGateway:
         self.inner = inner
 
     def _metered(self, kind: str, call: Callable[[], ClearinghouseReply]) -> ClearinghouseReply:
-        from intake.observability import metrics
+        from intake.core.observability import metrics
 
         started = time.monotonic()
         failed = True
@@ -215,8 +215,8 @@ def gateway() -> ClearinghouseGateway:
     from intake.adapters.audit_s3 import S3AuditSink
     from intake.adapters.secrets import SecretsManagerCredentials
     from intake.clearinghouse import CoreSoapGateway, CoreSoapSettings
-    from intake.eligibility import payer_says_retry
-    from intake.settings import ClearinghouseSettings
+    from intake.core.settings import ClearinghouseSettings
+    from intake.eligibility.service import payer_says_retry
 
     settings = load_settings(ClearinghouseSettings)
     core = CoreSoapGateway(
@@ -235,8 +235,8 @@ def gateway() -> ClearinghouseGateway:
 
 @functools.cache
 def benefits_check() -> BenefitsCheck:
-    from intake.eligibility import BenefitsCheck
-    from intake.settings import BenefitsSettings
+    from intake.core.settings import BenefitsSettings
+    from intake.eligibility.service import BenefitsCheck
 
     settings = load_settings(BenefitsSettings)
     return BenefitsCheck(store(), gateway(), settings.pharmacy_name, settings.pharmacy_npi)
@@ -246,9 +246,9 @@ def benefits_check() -> BenefitsCheck:
 def prior_authorizations() -> PriorAuthorizations:
     from intake.adapters.s3_packets import S3PacketDocuments
     from intake.adapters.stepfunctions import StepFunctionsWorkflow
-    from intake.authorization import PriorAuthorizations
-    from intake.prior_auth import Pharmacy
-    from intake.settings import PriorAuthSettings
+    from intake.authorization.packet import Pharmacy
+    from intake.authorization.service import PriorAuthorizations
+    from intake.core.settings import PriorAuthSettings
 
     settings = load_settings(PriorAuthSettings)
     pharmacy = Pharmacy(
@@ -274,14 +274,14 @@ def prior_authorizations() -> PriorAuthorizations:
 @functools.cache
 def doses() -> DynamoDbDoses:
     from intake.adapters.dynamodb_doses import DynamoDbDoses
-    from intake.settings import TableSettings
+    from intake.core.settings import TableSettings
 
     return DynamoDbDoses(load_settings(TableSettings).table_name)
 
 
 def calendar_rules() -> CalendarRules:
+    from intake.core.settings import CourseSettings
     from intake.course.calendar import CalendarRules
-    from intake.settings import CourseSettings
 
     settings = load_settings(CourseSettings)
     return CalendarRules(
@@ -299,8 +299,8 @@ def course() -> Course:
 
 @functools.cache
 def dose_check() -> DoseCheck:
+    from intake.core.settings import DoseCheckSettings
     from intake.course.dose_check import DoseCheck
-    from intake.settings import DoseCheckSettings
 
     settings = load_settings(DoseCheckSettings)
     return DoseCheck(
@@ -318,8 +318,8 @@ def dose_check() -> DoseCheck:
 @functools.cache
 def dose_sweep() -> DoseSweep:
     from intake.adapters.stepfunctions import StepFunctionsWorkflow
+    from intake.core.settings import SweepSettings
     from intake.course.sweep import DoseSweep
-    from intake.settings import SweepSettings
 
     settings = load_settings(SweepSettings)
     return DoseSweep(

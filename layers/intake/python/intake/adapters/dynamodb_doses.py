@@ -21,9 +21,9 @@ from intake.adapters.dynamodb_store import (
     _from_item,
     _to_item,
 )
-from intake.clock import iso
+from intake.core.clock import iso
+from intake.core.errors import Conflict
 from intake.course.model import DoseRecord, DoseStatus
-from intake.errors import Conflict
 
 DUE = "DOSE#due"
 CHECKING = "DOSE#checking"

@@ -35,13 +35,13 @@ from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
 from intake.adapters.aws import resource
-from intake.clock import iso
-from intake.errors import Conflict, NotFound
-from intake.ids import referral_of_task
+from intake.core.clock import iso
+from intake.core.errors import Conflict, NotFound
+from intake.core.ids import referral_of_task
 from intake.models.records import AuthorizationRecord, ReferralRecord, TaskRecord, TimelineEvent
 
 if TYPE_CHECKING:
-    from intake.workspace import AccessEntry
+    from intake.workspace.service import AccessEntry
 
 OPEN_TASKS_INDEX = "gsi1_open_tasks"
 PENDING_AUTH_INDEX = "gsi2_pending_auth"
@@ -117,7 +117,7 @@ class DynamoDbStore(TableAdapter):
 
     def index_patient(self, record: ReferralRecord) -> None:
         """The search item of a referral (last name and date of birth, hashed); idempotent."""
-        from intake.workspace import patient_key, patient_of
+        from intake.workspace.service import patient_key, patient_of
 
         patient = patient_of(record)
         if patient is None:
@@ -135,7 +135,7 @@ class DynamoDbStore(TableAdapter):
         return [str(i["referral_id"]) for i in page.get("Items", [])]
 
     def record_access(self, entry: AccessEntry) -> None:
-        from intake.workspace import access_item
+        from intake.workspace.service import access_item
 
         item = {k: v for k, v in access_item(entry).items() if v is not None}
         item.update(
@@ -144,7 +144,7 @@ class DynamoDbStore(TableAdapter):
         self.table.put_item(Item=item)
 
     def access_log(self, day: date) -> list[AccessEntry]:
-        from intake.workspace import AccessEntry
+        from intake.workspace.service import AccessEntry
 
         items: list[dict[str, Any]] = []
         kwargs: dict[str, Any] = {

@@ -6,7 +6,7 @@ import hashlib
 from typing import Any
 
 from intake.adapters.aws import client
-from intake.errors import InvalidRequest
+from intake.core.errors import InvalidRequest
 
 
 class S3Documents:

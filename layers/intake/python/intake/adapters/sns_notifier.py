@@ -22,7 +22,7 @@ class SnsNotifier:
         return self._sns
 
     def publish(self, subject: str, message: dict[str, Any]) -> None:
-        from intake.notifications import email_text
+        from intake.tasks.notifications import email_text
 
         body = json.dumps(message, default=str)
         self.sns.publish(

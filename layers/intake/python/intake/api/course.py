@@ -13,10 +13,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, Field
 
+from intake.api.identity import liaison_of
 from intake.api.views import TaskView
-from intake.clock import utcnow
+from intake.core.clock import utcnow
+from intake.core.errors import NotFound
 from intake.course.model import DoseRecord, DoseStatus
-from intake.errors import InvalidRequest, NotFound
 from intake.models.records import TaskRecord
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]
@@ -81,12 +82,7 @@ def _deps() -> Any:
 
 
 def _who(given: str | None) -> str:
-    authorizer = router.current_event.request_context.authorizer
-    claims = (authorizer.jwt_claim if authorizer else None) or {}
-    who = claims.get("email") or claims.get("sub") or given
-    if not who:
-        raise InvalidRequest("say who you are: sign in, or give 'liaison' in the body")
-    return str(who)
+    return liaison_of(router.current_event, given)
 
 
 def _views(referral_id: str, doses: list[DoseRecord]) -> DoseList:

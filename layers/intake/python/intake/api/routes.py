@@ -15,6 +15,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from intake.api.course import router as course_router
+from intake.api.identity import liaison_of
 from intake.api.views import (
     ClaimRequest,
     CompleteRequest,
@@ -25,11 +26,11 @@ from intake.api.views import (
     TaskView,
 )
 from intake.api.workspace import router as workspace_router
-from intake.clock import utcnow
-from intake.errors import Conflict, InvalidCorrections, InvalidRequest, NotFound
+from intake.core.clock import utcnow
+from intake.core.errors import Conflict, InvalidCorrections, InvalidRequest, NotFound
+from intake.models.ports import ReferralStore
 from intake.models.records import TaskStatus, TaskType
-from intake.ports import ReferralStore
-from intake.tasks import Completion, TaskService
+from intake.tasks.service import Completion, TaskService
 from intake.wiring import store, task_service
 
 MAX_BODY_BYTES = 64 * 1024
@@ -65,23 +66,9 @@ def _deps() -> tuple[TaskService, ReferralStore]:
     return task_service(), store()
 
 
-LIAISON_HEADER = "x-intake-liaison"
-"""Locally (no authorizer) the web app's plain sign-in names the liaison in this header."""
-
-
 def current_liaison(given: str | None) -> str:
-    """The signed-in liaison (JWT claims) wins over the header and what the body says. In AWS
-    every route has the JWT authorizer, so a header or body cannot stand in for a token."""
-    claims = (
-        app.current_event.request_context.authorizer.jwt_claim
-        if app.current_event.request_context.authorizer
-        else None
-    ) or {}
-    header = None if claims else app.current_event.get_header_value(LIAISON_HEADER)
-    who = claims.get("email") or claims.get("sub") or given or header
-    if not who:
-        raise InvalidRequest("say who you are: sign in, or give 'liaison' in the body")
-    return str(who)
+    """The liaison behind this request (``intake.api.identity``)."""
+    return liaison_of(app.current_event, given)
 
 
 @app.get("/tasks", summary="List open tasks, soonest due first")

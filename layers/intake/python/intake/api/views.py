@@ -50,7 +50,7 @@ class TaskView(BaseModel):
 
     @classmethod
     def of(cls, task: TaskRecord, now: datetime, max_attempts: int = 3) -> TaskView:
-        from intake.tasks import outcomes_for
+        from intake.tasks.service import outcomes_for
 
         data = task.model_dump(
             exclude={

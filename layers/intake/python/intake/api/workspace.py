@@ -9,15 +9,16 @@ import functools
 from datetime import date, datetime
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, Field
 
-from intake.clock import utcnow
+from intake.api.identity import liaison_of
+from intake.core.clock import utcnow
 from intake.models.records import ReferralStatus
-from intake.workspace import LINK_SECONDS, Workspace, patient_of
+from intake.workspace.service import LINK_SECONDS, Workspace, patient_of
 
-router = Router()  # type: ignore[no-untyped-call]
+router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]
 
 
 @functools.cache
@@ -29,9 +30,7 @@ def _workspace() -> Workspace:
 
 
 def _who() -> str:
-    from intake.api.routes import current_liaison
-
-    return current_liaison(None)
+    return liaison_of(router.current_event, None)
 
 
 class SearchHit(BaseModel):

@@ -1,6 +1,6 @@
 """The therapy calendar: doses from the prescription and the first infusion date (pure).
 
-The dosing days are the ones the estimate and the 278 read (``intake.service_plan``): loading
+The dosing days are the ones the estimate and the 278 read (``intake.therapy``): loading
 doses ("weeks 0, 2 and 6") then maintenance, a counted course, or an open-ended course planned
 a year ahead. Each dose's check is due ``check_lead`` before it, and never later than the
 shipping lead allows (ship-by = dose day - ``ship_lead``; the check must leave a day to call
@@ -53,7 +53,7 @@ def build_calendar(
     referral: Referral, first_day: date, rules: CalendarRules, now: datetime
 ) -> list[DoseRecord]:
     """Every dose of the course from ``first_day`` (a year of an open-ended course)."""
-    from intake.service_plan import plan_services  # the prescription reader, only here
+    from intake.therapy import plan_services  # the prescription reader, only here
 
     plan = plan_services(referral, first_day)
     if plan.open_ended:

@@ -16,19 +16,19 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel, Field
 
-from intake.clock import utcnow
+from intake.core.clock import utcnow
+from intake.core.errors import Conflict, NotFound
+from intake.core.observability import logger
 from intake.course.calendar import CalendarRules
 from intake.course.model import DoseRecord, DoseStatus
 from intake.course.ports import DoseStore
-from intake.errors import Conflict, NotFound
+from intake.models.ports import ReferralStore
 from intake.models.records import AuthorizationRecord, CallOutcome, ReferralRecord, TaskType
-from intake.observability import logger
-from intake.ports import ReferralStore
-from intake.tasks import TaskService
+from intake.tasks.service import TaskService
 
 if TYPE_CHECKING:
-    from intake.costs import CostEstimates
-    from intake.eligibility import BenefitsCheck
+    from intake.eligibility.service import BenefitsCheck
+    from intake.estimate.service import CostEstimates
 
 HOLD_TASK_SLA = timedelta(hours=24)
 CHECKIN_SLA = timedelta(hours=48)
@@ -163,7 +163,7 @@ class DoseCheck:
     # ------------------------------------------------------------------ steps
     def verify(self, request: DoseCheckRequest) -> dict[str, Any]:
         """Re-verify eligibility for the dose's day and compare with the last 271."""
-        from intake.eligibility import PayerUnavailable  # noqa: F401  (raised to the machine)
+        from intake.eligibility.service import PayerUnavailable  # noqa: F401  (raised to the machine)
 
         dose = self._checking(request)
         record = self._referral(request.referral_id)
@@ -224,14 +224,14 @@ class DoseCheck:
             self._update(dose, check={**dose.check, "authorization": result})
             return {**result, "next": "continue"}
         assert record.referral is not None
-        from intake.auth_coverage import drug_key
+        from intake.authorization.coverage import drug_key
 
         if changed_plan:
             # The authorization decision again, from the new plan's 271: a plan that needs
             # none lets the dose through; one that does needs a request of its own.
-            from intake.eligibility import stored_summary
+            from intake.authorization.policy import decide_prior_auth  # the makers layer
+            from intake.eligibility.service import stored_summary
             from intake.estimate import summary_from_json
-            from intake.prior_auth.policy import decide_prior_auth  # the makers layer
 
             benefits = summary_from_json(stored_summary(record.benefits or {}))
             if not decide_prior_auth(record.referral, benefits).required:

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
-from intake.clock import utcnow
+from intake.core.clock import utcnow
+from intake.core.errors import Conflict, InvalidRequest, NotFound
 from intake.course.calendar import (
     CalendarRules,
     ahead,
@@ -21,8 +22,7 @@ from intake.course.calendar import (
 )
 from intake.course.model import DoseRecord, DoseStatus
 from intake.course.ports import DoseStore
-from intake.errors import Conflict, InvalidRequest, NotFound
-from intake.ports import ReferralStore
+from intake.models.ports import ReferralStore
 
 EndReason = Literal["discontinued", "completed"]
 

@@ -14,12 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from intake.clock import utcnow
+from intake.core.clock import utcnow
+from intake.core.errors import Conflict
+from intake.core.observability import logger
 from intake.course.model import DoseRecord, DoseStatus
 from intake.course.ports import DoseStore
-from intake.errors import Conflict
-from intake.observability import logger
-from intake.ports import Workflow
+from intake.models.ports import Workflow
 
 
 @dataclass

@@ -4,16 +4,16 @@
 liaison's call script, ``estimate_from_json`` reads a stored one back.
 """
 
+from intake.core.estimate_errors import EstimateError, UnreadablePrescription
 from intake.estimate.assistance import AssistanceCatalog, load_assistance
 from intake.estimate.benefits_json import summary_from_json
 from intake.estimate.call_script import render_call_script
-from intake.estimate.contracts import Contracts, PlanClass, load_contracts, parse_contracts
-from intake.estimate.errors import EstimateError, UnreadablePrescription
 from intake.estimate.estimator import estimate
 from intake.estimate.model import Confidence, Estimate, LineItem
 from intake.estimate.payers import PayerType
 from intake.estimate.render import dumps_estimate, estimate_from_json, estimate_json
 from intake.estimate.secondary import SecondaryCoverage
+from intake.reference.contracts import Contracts, PlanClass, load_contracts, parse_contracts
 
 __all__ = [
     "AssistanceCatalog",

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from intake.benefits.summary import Accumulator, ByLevel
+from intake.models.benefits import Accumulator, ByLevel
 
 ZERO = Decimal(0)
 Binding = Literal["individual", "family"]

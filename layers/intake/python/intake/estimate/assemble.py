@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
-from intake.benefits.summary import BenefitsSummary
 from intake.estimate.accumulators import ZERO, Binding, Start
 from intake.estimate.claim import ServiceDay
-from intake.estimate.contracts import Contracts, ContractTerms, PlanClass
 from intake.estimate.cost_share import CostShareRule
 from intake.estimate.line_items import cents
 from intake.estimate.model import (
@@ -25,7 +23,9 @@ from intake.estimate.plan_years import YearWalk
 from intake.estimate.rules import Setup
 from intake.estimate.secondary import Applied, SecondaryCoverage
 from intake.estimate.walk import DayResult, PartKind
+from intake.models.benefits import BenefitsSummary
 from intake.models.billing import Component
+from intake.reference.contracts import Contracts, ContractTerms, PlanClass
 
 
 def amounts(allowed: Decimal, patient: Decimal) -> Amounts:

@@ -16,8 +16,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from intake.estimate.contracts import PlanClass
-from intake.estimate.errors import EstimateError
+from intake.core.estimate_errors import EstimateError
+from intake.reference.contracts import PlanClass
 
 
 class _Data(BaseModel):

@@ -11,8 +11,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from intake.benefits.summary import BenefitsSummary
-from intake.estimate.errors import EstimateError
+from intake.core.estimate_errors import EstimateError
+from intake.models.benefits import BenefitsSummary
 
 _DROPPED = frozenset({"summary", "demographics_mismatch", "cost_share_by_part"})
 """Derived keys: ``summary`` repeats coinsurance/copay/auth beside the accumulators."""

@@ -1,6 +1,6 @@
 """What the pharmacy bills for each dosing day, priced: the service plan's days with rates.
 
-The days and their codes come from ``intake.service_plan`` (the same the 278 requests: drug
+The days and their codes come from ``intake.therapy`` (the same the 278 requests: drug
 units from whole vials with JW/JZ, the per diem, nurse visits); here each code gets the
 contract's rate, an NDC rate for the drug where the contract has one, else the default
 (usual-and-customary) rate, noted.
@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from intake.estimate.contracts import ContractTerms
-from intake.estimate.errors import EstimateError
+from intake.core.estimate_errors import EstimateError
 from intake.models.billing import Component
-from intake.service_plan.model import ServiceDay as PlannedDay
-from intake.service_plan.nursing import (
+from intake.reference.contracts import ContractTerms
+from intake.therapy.model import ServiceDay as PlannedDay
+from intake.therapy.nursing import (
     NURSE_EXTRA_HOUR_CODE,
     NURSE_FIRST_HOURS,
     NURSE_FIRST_VISIT_CODE,

@@ -1,6 +1,6 @@
 """The cost share the estimate charges for each part of the claim.
 
-The choice of 271 line is ``intake.benefits.parts`` (shared with the read-271 summary, so what a
+The choice of 271 line is ``intake.eligibility.benefits.parts`` (shared with the read-271 summary, so what a
 liaison reads is what is charged); here it gains the estimate's fallbacks: the summary's figures,
 then an assumed coinsurance (flagged) when the 271 says nothing at all.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from intake.benefits.parts import (
+from intake.eligibility.benefits.parts import (
     PHARMACY,
     PLAN_LEVEL,
     SERVICE_TYPE_NAMES,
@@ -22,7 +22,7 @@ from intake.benefits.parts import (
     pharmacy_rule,
     reported_rule,
 )
-from intake.benefits.summary import BenefitLine, BenefitsSummary
+from intake.models.benefits import BenefitLine, BenefitsSummary
 from intake.models.billing import Component
 
 __all__ = [

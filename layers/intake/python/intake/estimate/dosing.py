@@ -1,6 +1,6 @@
 """The prescription's free text as the estimator reads it, and the billing units it implies.
 
-The reading itself lives in ``intake.prescription`` (shared with the prior-authorization
+The reading itself lives in ``intake.therapy.prescription`` (shared with the prior-authorization
 request, so the estimate prices the same course the payer is asked to authorize); here it is
 re-exported with ``UnreadablePrescription`` (an ``EstimateError`` naming the field) in place of
 ``PrescriptionError``, so the estimator's callers handle one error family.
@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from decimal import ROUND_CEILING, Decimal
 
-from intake import prescription
-from intake.estimate.contracts import BillingUnit
-from intake.estimate.errors import EstimateError, UnreadablePrescription
-from intake.prescription import Dose, Duration, Frequency, Measure, PrescriptionError
+from intake.core.estimate_errors import EstimateError, UnreadablePrescription
+from intake.reference.contracts import BillingUnit
+from intake.therapy import prescription
+from intake.therapy.prescription import Dose, Duration, Frequency, Measure, PrescriptionError
 
 __all__ = [
     "Dose",

@@ -2,7 +2,7 @@
 
 Pure: the same 271 summaries, therapy, weight, dates and data files always give the same
 estimate (no clock, no I/O beyond the cached data files), so a stored estimate can be re-derived.
-The course is the one service plan (``intake.service_plan``) the prior-authorization request
+The course is the one service plan (``intake.therapy``) the prior-authorization request
 asks for, priced at the contract's rates, walked day by day per plan year (the 271's year from
 its remaining amounts, later years from the plan amounts reset), then any secondary coverage
 applied to what the primary leaves.
@@ -14,13 +14,11 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
-from intake.benefits.summary import BenefitsSummary, CoverageStatus
+from intake.core.estimate_errors import EstimateError, UnreadablePrescription
 from intake.estimate import assemble
 from intake.estimate.accumulators import ZERO, Pool, Start, start_pool
 from intake.estimate.assistance import AssistanceCatalog, load_assistance
 from intake.estimate.claim import Pricer, ServiceDay, price_days
-from intake.estimate.contracts import Contracts, ContractTerms, load_contracts, plan_class
-from intake.estimate.errors import EstimateError, UnreadablePrescription
 from intake.estimate.explain import Notes, schedule_notes, services_notes, weight_for
 from intake.estimate.line_items import allowed_items, note_items, patient_items, plan_item
 from intake.estimate.model import (
@@ -43,9 +41,12 @@ from intake.estimate.rules import Setup, setup_for
 from intake.estimate.secondary import Applied, SecondaryCoverage, apply_secondary
 from intake.estimate.visits import visit_overrides
 from intake.estimate.walk import DayResult, walk
+from intake.models.benefits import BenefitsSummary, CoverageStatus
 from intake.models.billing import Component
 from intake.models.referral import Language, Therapy
-from intake.prescription import (
+from intake.reference.contracts import Contracts, ContractTerms, load_contracts, plan_class
+from intake.therapy import JW, JZ, Products, ServicePlan, plan_therapy
+from intake.therapy.prescription import (
     PrescriptionError,
     add_months,
     is_open_ended,
@@ -53,7 +54,6 @@ from intake.prescription import (
     parse_duration,
     parse_frequency,
 )
-from intake.service_plan import JW, JZ, Products, ServicePlan, plan_therapy
 
 ONGOING_MONTHS = 12
 """An ongoing therapy is estimated for its first year."""

@@ -11,9 +11,9 @@ from decimal import Decimal
 
 from intake.estimate.model import Confidence
 from intake.models.referral import SiteOfCare, Therapy
-from intake.prescription import DosePlan, Frequency
-from intake.service_plan import ServicePlan
-from intake.service_plan.nursing import self_given
+from intake.therapy import ServicePlan
+from intake.therapy.nursing import self_given
+from intake.therapy.prescription import DosePlan, Frequency
 
 REFERENCE_WEIGHT_KG = Decimal(70)
 """Standard adult reference weight, used (and flagged) when a per-kg dose comes without one."""

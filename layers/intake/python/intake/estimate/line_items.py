@@ -13,10 +13,10 @@ from typing import Any
 
 from intake.estimate.accumulators import ZERO
 from intake.estimate.claim import ServiceDay
-from intake.estimate.contracts import Code
 from intake.estimate.model import LineItem
 from intake.estimate.walk import DayResult, PartKind, Walk
 from intake.models.billing import Component
+from intake.reference.contracts import Code
 
 CENT = Decimal("0.01")
 _WASTE = " (discarded from single-dose vials, JW)"

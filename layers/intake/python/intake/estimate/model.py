@@ -14,9 +14,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
-from intake.benefits.summary import ByLevel
-from intake.estimate.contracts import PlanClass
+from intake.models.benefits import ByLevel
 from intake.models.referral import Language, Therapy
+from intake.reference.contracts import PlanClass
 
 
 def _money(value: Decimal) -> str:

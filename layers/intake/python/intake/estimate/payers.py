@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from intake.benefits.summary import BenefitsSummary
-from intake.estimate.contracts import ContractTerms, DrugProfile, PlanClass
+from intake.models.benefits import BenefitsSummary
+from intake.reference.contracts import ContractTerms, DrugProfile, PlanClass
 
 PART_B_COINSURANCE = Decimal("0.2")
 PART_B_DEDUCTIBLE = {2025: Decimal(257), 2026: Decimal(283)}

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from intake.benefits.summary import Accumulator, BenefitsSummary, ByLevel
 from intake.estimate.accumulators import Binding, Start
 from intake.estimate.claim import ServiceDay
 from intake.estimate.explain import Notes
 from intake.estimate.model import Confidence
 from intake.estimate.walk import Walk
-from intake.prescription import add_months
+from intake.models.benefits import Accumulator, BenefitsSummary, ByLevel
+from intake.therapy.prescription import add_months
 
 ONE_DAY = timedelta(days=1)
 

@@ -12,8 +12,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from intake.core.estimate_errors import EstimateError
 from intake.estimate.call_script import render_call_script
-from intake.estimate.errors import EstimateError
 from intake.estimate.model import Estimate
 from intake.models.referral import Language
 

@@ -15,10 +15,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from intake.benefits.parts import CostShareRule, pharmacy_rule, reported_rule
-from intake.benefits.summary import BenefitsSummary
+from intake.eligibility.benefits.parts import CostShareRule, pharmacy_rule, reported_rule
 from intake.estimate.claim import Pricer, ServiceDay
-from intake.estimate.contracts import Contracts, ContractTerms, DrugProfile
 from intake.estimate.cost_share import medical_rule
 from intake.estimate.explain import Notes
 from intake.estimate.model import Confidence
@@ -28,7 +26,9 @@ from intake.estimate.payers import (
     PayerType,
     medicare_home_coverage,
 )
+from intake.models.benefits import BenefitsSummary
 from intake.models.billing import Component
+from intake.reference.contracts import Contracts, ContractTerms, DrugProfile
 
 Benefit = Literal["medical", "pharmacy", "not_billed"]
 OopPolicy = Literal["271", "none", "moop"]

@@ -3,7 +3,7 @@
 Deductibles and out-of-pocket maximums reset when the plan year ends, so an estimate that ran
 past it would apply this year's accumulators to next year's claims; infusions after the cut are
 counted and reported instead, never priced. The dosing days themselves come from
-``intake.prescription``, the same ones the prior-authorization request counts.
+``intake.therapy.prescription``, the same ones the prior-authorization request counts.
 """
 
 from __future__ import annotations
@@ -11,7 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from intake.prescription import MAX_DATES, Duration, Frequency, add_months, course_end, dosing_days
+from intake.therapy.prescription import (
+    MAX_DATES,
+    Duration,
+    Frequency,
+    add_months,
+    course_end,
+    dosing_days,
+)
 
 __all__ = ["MAX_DATES", "Course", "add_months", "course_dates"]
 

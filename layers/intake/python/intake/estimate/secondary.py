@@ -14,14 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from intake.benefits.parts import CostShareRule, reported_rule
-from intake.benefits.summary import BenefitsSummary
+from intake.eligibility.benefits.parts import CostShareRule, reported_rule
 from intake.estimate.accumulators import ZERO, Pool, start_pool
 from intake.estimate.claim import ServiceDay
 from intake.estimate.explain import Notes
 from intake.estimate.model import Confidence
 from intake.estimate.plan_years import PlanYear, reset, split
 from intake.estimate.walk import DayResult, PartKind, walk
+from intake.models.benefits import BenefitsSummary
 from intake.models.billing import Component
 
 MEDIGAP_TYPES = frozenset({"MH", "MI"})

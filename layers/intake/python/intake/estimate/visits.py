@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
-from intake.benefits.parts import CostShareRule
-from intake.benefits.summary import BenefitsSummary, VisitLimit
+from intake.eligibility.benefits.parts import CostShareRule
 from intake.estimate.claim import ServiceDay
 from intake.estimate.explain import Notes
 from intake.estimate.plan_years import PlanYear
+from intake.models.benefits import BenefitsSummary, VisitLimit
 from intake.models.billing import Component
 
 NURSING_TYPES = frozenset({"44", "42"})

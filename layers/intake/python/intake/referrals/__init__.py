@@ -4,8 +4,8 @@
 fields a liaison supplies in the "complete referral" review task.
 """
 
+from intake.models.draft import complete_draft, merge_fields
 from intake.referrals.detect import DocumentFormat, detect, detect_format
-from intake.referrals.draft import complete_draft, merge_fields
 from intake.referrals.limits import DEFAULT_LIMITS, Limits
 from intake.referrals.ocr import OcrEngine, OcrLine, OcrPage, OcrWord, TesseractOcr
 from intake.referrals.outcome import ParseOutcome

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from intake.referrals.draft import Draft, set_path
+from intake.models.draft import Draft, set_path
 from intake.referrals.outcome import Extraction
 from intake.referrals.values import duration_text, frequency_text, plural, route_text
 

@@ -25,7 +25,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from intake.models.codes import HcpcsCode, Icd10Code, Ndc, Npi, Phone
-from intake.referrals.draft import Draft, set_path
+from intake.models.draft import Draft, set_path
 from intake.referrals.ocr import OcrPage
 from intake.referrals.outcome import Extraction
 from intake.referrals.values import digits, parse_address, parse_date, route_text, split_name

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from intake.referrals.draft import Draft, get_path, set_path
+from intake.models.draft import Draft, get_path, set_path
 from intake.referrals.limits import LimitExceededError, Limits
 from intake.referrals.outcome import Extraction
 from intake.referrals.values import (

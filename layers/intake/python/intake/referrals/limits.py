@@ -74,7 +74,7 @@ class LimitExceededError(Exception):
 
 class TimeLimitExceededError(LimitExceededError):
     """The time budget ran out: on a busy machine that is the machine, not the file, so the
-    upload is read again later before it is quarantined (``intake.ingest``)."""
+    upload is read again later before it is quarantined (``intake.referrals.ingest``)."""
 
 
 class Deadline:

@@ -15,13 +15,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from intake.clock import utcnow
+from intake.core.clock import utcnow
+from intake.models.draft import Draft, leaf_paths
 from intake.models.problems import error_path, explain
 from intake.models.referral import Referral
 from intake.referrals import bounds
 from intake.referrals.cleaning import clean_draft, cleaning_problems
 from intake.referrals.detect import DocumentFormat
-from intake.referrals.draft import Draft, leaf_paths
 from intake.referrals.plausibility import DEFAULT_WINDOW, Window, plausibility_problems
 
 # Model-level rules name no field; these are the fields a person fills to satisfy them.
@@ -45,7 +45,7 @@ class ParseOutcome(BaseModel):
     readable: bool = True
     timed_out: bool = False
     """Reading ran out of time (budget or an OCR page): the result may be the machine's load,
-    not the file, so intake reads it again before deciding (``intake.ingest``)."""
+    not the file, so intake reads it again before deciding (``intake.referrals.ingest``)."""
 
 
 @dataclass

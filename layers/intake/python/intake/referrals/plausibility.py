@@ -7,7 +7,7 @@ called. Here such values send the referral to review with a plain reason instead
 name the field and the range, never the value (problems are logged as counts and shown to
 liaisons, who see the value on the document).
 
-The prescription's text is read with the one prescription reader (``intake.prescription``);
+The prescription's text is read with the one prescription reader (``intake.therapy.prescription``);
 only its public ``parse_dose``, ``parse_frequency`` and ``parse_duration`` are used.
 """
 
@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from intake.models.referral import Referral, Therapy
-from intake.prescription import (
+from intake.therapy.prescription import (
     Dose,
     Duration,
     Frequency,

@@ -1,7 +1,7 @@
 """ASC X12 005010 reading and writing: delimiters, segments, envelopes, 270 and 271.
 
 Subpackages: ``t270`` (eligibility inquiry builder/reader), ``t271`` (response parser/builder).
-The domain meaning of a 271 lives in ``intake.benefits``.
+The domain meaning of a 271 lives in ``intake.eligibility.benefits``.
 """
 
 from intake.x12.control_numbers import (

@@ -1,0 +1,144 @@
+"""Map a referral to the X12 278 request (005010X217) and the poller's status inquiry."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from intake.authorization.packet.models import Pharmacy
+from intake.authorization.packet.schedule import delivery
+from intake.models.referral import Referral, Relationship
+from intake.therapy import ServicePlan
+from intake.x12.t270.inquiry import INS_RELATIONSHIP_CODES
+from intake.x12.t278.request import (
+    Diagnosis,
+    Member,
+    Party,
+    ReviewRequest,
+    ServiceLine,
+    StatusInquiry,
+)
+
+HOME_HEALTH_SERVICE_TYPE = ""
+"""UM03 left empty as in the X217 home health sample: the 2000F codes say what is asked."""
+
+
+def umo_party(referral: Referral) -> Party:
+    return Party(referral.insurance.payer_name, referral.insurance.payer_id, "PI")
+
+
+def requester_party(pharmacy: Pharmacy) -> Party:
+    return Party(
+        pharmacy.name,
+        pharmacy.npi,
+        "XX",
+        phone=pharmacy.phone,
+        fax=pharmacy.fax,
+        contact_name=pharmacy.contact_name or "",
+    )
+
+
+def members(referral: Referral) -> tuple[Member, Member | None]:
+    """(subscriber, dependent): the patient is the dependent unless they hold the policy."""
+    ins, patient = referral.insurance, referral.patient
+    as_member = Member(
+        patient.first_name,
+        patient.last_name,
+        patient.date_of_birth,
+        patient.sex.value if patient.sex.value in ("F", "M") else "",
+        ins.member_id,
+        ins.group_number or "",
+    )
+    if ins.relationship is Relationship.SELF or ins.subscriber is None:
+        return as_member, None
+    sub = ins.subscriber
+    subscriber = Member(
+        sub.first_name,
+        sub.last_name,
+        sub.date_of_birth,
+        "",
+        sub.member_id or ins.member_id,
+        ins.group_number or "",
+    )
+    dependent = Member(
+        patient.first_name,
+        patient.last_name,
+        patient.date_of_birth,
+        as_member.sex,
+        relationship_code=INS_RELATIONSHIP_CODES[ins.relationship],
+    )
+    return subscriber, dependent
+
+
+def review_request(
+    referral: Referral,
+    pharmacy: Pharmacy,
+    plan: ServicePlan,
+    *,
+    trace_number: str,
+    attachment_control_number: str = "",
+    attachments: tuple[tuple[str, str], ...] = (),
+    certification_type: str = "I",
+    review_number: str = "",
+) -> ReviewRequest:
+    """The X217 request: pharmacy as requester and service provider, prescriber as referring
+    provider (2010EA DN), the plan's place of service, period and service lines (with their
+    JW/JZ/SS modifiers), one 2000F line per service."""
+    subscriber, dependent = members(referral)
+    p = referral.prescriber
+    prescriber = Party(
+        p.last_name,
+        p.npi,
+        "XX",
+        first_name=p.first_name,
+        is_person=True,
+        phone=p.phone,
+        fax=p.fax or "",
+    )
+    return ReviewRequest(
+        trace_number=trace_number,
+        umo=umo_party(referral),
+        requester=requester_party(pharmacy),
+        subscriber=subscriber,
+        dependent=dependent,
+        diagnoses=tuple(
+            Diagnosis(d.code, principal=i == 0) for i, d in enumerate(referral.diagnoses)
+        ),
+        services=tuple(ServiceLine(s.code, s.units, modifiers=s.modifiers) for s in plan.lines),
+        event_start=plan.start,
+        event_end=plan.end,
+        service_type=HOME_HEALTH_SERVICE_TYPE,
+        place_of_service=plan.place_of_service,
+        delivery=delivery(plan),
+        providers=(("DN", prescriber), ("SJ", Party(pharmacy.name, pharmacy.npi, "XX"))),
+        attachment_control_number=attachment_control_number,
+        attachments=attachments,
+        certification_type=certification_type,
+        review_number=review_number,
+    )
+
+
+def status_inquiry(
+    referral: Referral,
+    pharmacy: Pharmacy,
+    *,
+    trace_number: str,
+    original_trace: str,
+    event_start: date,
+    event_end: date | None = None,
+    review_number: str = "",
+    certification_number: str = "",
+) -> StatusInquiry:
+    """The X215 inquiry the poller sends about the request traced ``original_trace``."""
+    subscriber, dependent = members(referral)
+    return StatusInquiry(
+        trace_number=trace_number,
+        original_trace=original_trace,
+        umo=umo_party(referral),
+        requester=requester_party(pharmacy),
+        subscriber=subscriber,
+        dependent=dependent,
+        event_start=event_start,
+        event_end=event_end,
+        review_number=review_number,
+        certification_number=certification_number,
+    )

@@ -1,0 +1,1 @@
+"""What every capability stands on: time, errors, ids, names, settings, logging."""

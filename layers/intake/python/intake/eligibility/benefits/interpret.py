@@ -1,0 +1,513 @@
+"""Turn a parsed 271 into one ``BenefitsSummary`` per patient.
+
+Choosing which EB line answers "what is the in-network individual deductible for home
+infusion?" follows one precedence, most specific first:
+
+1. lines for one of the asked service types other than 30, with the asked network (EB12 Y/N);
+2. the same service types, network not stated (EB12 absent, W not applicable or U unknown):
+   such a line applies in and out of network alike;
+3. then the same two steps for plan-level lines (EB03 = 30, or no EB03 at all).
+
+Lines are read per coverage (EB04): a payer states the insurance type on the first line of a
+coverage and the lines after it belong to it, so a Medicare 271 holds a Part A and a Part B
+coverage. Home infusion is billed to Part B, so a Medicare summary is Part B's; a Part A
+deductible never completes a Part B one. A plan amount and its remainder come from the same
+service types of the same coverage (the first, in the order above, that reports either);
+lifetime amounts (EB06 32/33) are never plan-year ones, per-day or per-admission copays (EB06
+7, 13, 36) are not per-visit copays, and only visit quantities (EB09 VS) are visit limits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+
+from intake.core.names import comparable_name
+from intake.eligibility.benefits.codes import (
+    ACTIVE_CODES,
+    ELIGIBILITY_CODES,
+    FAMILY_LEVELS,
+    FOLLOW_UP_ACTIONS,
+    INACTIVE_CODES,
+    INDIVIDUAL_LEVELS,
+    INSURANCE_TYPES,
+    MEDICARE_PART_B,
+    MET_PERIODS,
+    NOT_A_TOTAL,
+    OTHER_PAYER,
+    PER_UNIT_PERIODS,
+    REJECT_REASONS,
+    REMAINING_PERIODS,
+    TIME_PERIODS,
+    VISIT_QUANTITY,
+    describe,
+)
+from intake.models.benefits import (
+    Accumulator,
+    Accumulators,
+    BenefitLine,
+    BenefitsSummary,
+    ByLevel,
+    ByNetwork,
+    CostShare,
+    CoverageStatus,
+    CoverageSummary,
+    ExpectedPatient,
+    Party,
+    PersonEcho,
+    Plan,
+    Rejection,
+    RelatedEntity,
+    VisitLimit,
+)
+from intake.x12.segments import Segment
+from intake.x12.t270.inquiry import HOME_INFUSION_SERVICE_TYPES
+from intake.x12.t271.loops import Benefit, MemberLoop, PartyLoop, Read271
+from intake.x12.t271.loops import Rejection as RawRejection
+from intake.x12.t271.parse import parse_271
+from intake.x12.values import Entity, date_period
+
+_TRI = {"Y": True, "N": False}
+"""EB11/EB12: Y and N are answers; U (unknown) and W (not applicable) are not."""
+
+PLAN_LEVEL = "30"
+
+
+def _tri(code: str) -> bool | None:
+    return _TRI.get(code)
+
+
+def _none(value: str) -> str | None:
+    return value or None
+
+
+def _coverage_keys(benefits: Sequence[Benefit]) -> list[str | None]:
+    """Each line's coverage: its EB04, else the last EB04 stated before it. Other-payer lines
+    (EB01 R) name another plan's type, so they keep it to themselves."""
+    keys: list[str | None] = []
+    current: str | None = None
+    for b in benefits:
+        if b.code == OTHER_PAYER:
+            keys.append(b.insurance_type or None)
+            continue
+        if b.insurance_type:
+            current = b.insurance_type
+        keys.append(current)
+    return keys
+
+
+def _line(b: Benefit, coverage: str | None = None) -> BenefitLine:
+    return BenefitLine(
+        code=b.code,
+        description=describe(ELIGIBILITY_CODES, b.code),
+        coverage_level=_none(b.coverage_level),
+        service_types=b.service_types,
+        insurance_type=_none(b.insurance_type),
+        plan_description=_none(b.plan_description),
+        time_period=_none(b.time_period),
+        amount=b.amount,
+        percent=b.percent,
+        quantity_qualifier=_none(b.quantity_qualifier),
+        quantity=b.quantity,
+        auth_required=_tri(b.authorization),
+        in_network=_tri(b.in_plan_network),
+        messages=tuple(b.messages),
+        related_entities=tuple(
+            RelatedEntity(
+                entity_code=r.entity.entity_code,
+                name=r.entity.display_name,
+                id_qualifier=_none(r.entity.id_qualifier),
+                id=_none(r.entity.id),
+            )
+            for r in b.related_entities
+        )
+        if b.related_entities
+        else (),
+        procedure=":".join(b.procedure) or None,
+        coverage=coverage,
+    )
+
+
+def _rejection(r: RawRejection) -> Rejection:
+    return Rejection(
+        code=r.code,
+        follow_up=_none(r.follow_up),
+        loop=r.loop,
+        description=describe(REJECT_REASONS, r.code),
+        follow_up_description=describe(FOLLOW_UP_ACTIONS, r.follow_up),
+        valid_request=r.valid_request,
+    )
+
+
+def _party(p: PartyLoop | None) -> Party:
+    if p is None or p.entity is None:
+        return Party()
+    return Party(name=_none(p.entity.display_name), id=_none(p.entity.id))
+
+
+def _person(m: MemberLoop | None) -> PersonEcho:
+    if m is None:
+        return PersonEcho()
+    e: Entity | None = m.entity
+    return PersonEcho(
+        member_id=_none(m.member_id),
+        first_name=_none(e.first_name) if e else None,
+        last_name=_none(e.last_or_org_name) if e else None,
+        dob=m.dob,
+        sex=_none(m.sex),
+    )
+
+
+class _Ranked:
+    """The lines that may answer for the asked service types, in precedence order."""
+
+    def __init__(self, lines: Sequence[BenefitLine], asked: Sequence[str]) -> None:
+        specific = set(asked) - {PLAN_LEVEL}
+        self.specific = [b for b in lines if specific.intersection(b.service_types)]
+        self.generic = [b for b in lines if not b.service_types or PLAN_LEVEL in b.service_types]
+        taken = {id(b) for b in self.specific}
+        self.applicable = [*self.specific, *(b for b in self.generic if id(b) not in taken)]
+        self._tiers: dict[str, tuple[list[BenefitLine], list[BenefitLine]]] = {}
+        for index, tier in enumerate((self.specific, self.generic)):
+            for b in tier:
+                self._tiers.setdefault(b.code, ([], []))[index].append(b)
+
+    def ordered(self, code: str, in_network: bool) -> list[BenefitLine]:
+        out: list[BenefitLine] = []
+        for matching in self._tiers.get(code, ([], [])):
+            out.extend(b for b in matching if b.in_network is in_network)
+            out.extend(b for b in matching if b.in_network is None)
+        return out
+
+
+def _first(
+    lines: Iterable[BenefitLine],
+    keep: Callable[[BenefitLine], bool],
+    value: Callable[[BenefitLine], Decimal | None],
+) -> Decimal | None:
+    for b in lines:
+        v = value(b)
+        if v is not None and keep(b):
+            return v
+    return None
+
+
+def _is_total(b: BenefitLine) -> bool:
+    return (b.time_period or "") not in NOT_A_TOTAL
+
+
+def _is_remaining(b: BenefitLine) -> bool:
+    return b.time_period in REMAINING_PERIODS
+
+
+def _accumulator(lines: list[BenefitLine]) -> Accumulator:
+    """Plan amount, remaining and met from one group of lines: the same coverage, service types
+    and network as the first line (in precedence order) giving a plan amount or a remainder."""
+
+    def amount(b: BenefitLine) -> Decimal | None:
+        return b.amount
+
+    lead = next(
+        (b for b in lines if b.amount is not None and (_is_total(b) or _is_remaining(b))), None
+    )
+    if lead is None:
+        return Accumulator()
+    group = [
+        b
+        for b in lines
+        if (b.coverage, b.service_types, b.in_network)
+        == (lead.coverage, lead.service_types, lead.in_network)
+    ]
+    return Accumulator(
+        total=_first(group, _is_total, amount),
+        remaining=_first(group, _is_remaining, amount),
+        met=_first(group, lambda b: b.time_period in MET_PERIODS, amount),
+    )
+
+
+def _by_network(ranked: _Ranked, code: str) -> ByNetwork:
+    def level(in_network: bool) -> ByLevel:
+        lines = ranked.ordered(code, in_network)
+        individual = [
+            b for b in lines if b.coverage_level is None or b.coverage_level in INDIVIDUAL_LEVELS
+        ]
+        family = [b for b in lines if b.coverage_level in FAMILY_LEVELS]
+        return ByLevel(individual=_accumulator(individual), family=_accumulator(family))
+
+    return ByNetwork(in_network=level(True), out_of_network=level(False))
+
+
+def per_visit(b: BenefitLine) -> bool:
+    """A cost share that applies to a visit (not per day, hour or admission)."""
+    return (b.time_period or "") not in PER_UNIT_PERIODS
+
+
+def _cost_share(
+    ranked: _Ranked, code: str, value: Callable[[BenefitLine], Decimal | None]
+) -> CostShare:
+    return CostShare(
+        in_network=_first(ranked.ordered(code, True), per_visit, value),
+        out_of_network=_first(ranked.ordered(code, False), per_visit, value),
+    )
+
+
+def _auth_required(lines: Sequence[BenefitLine]) -> bool | None:
+    answers = {b.auth_required for b in lines} - {None}
+    if True in answers:
+        return True
+    return False if answers else None
+
+
+def _visit_limits(lines: Sequence[BenefitLine]) -> tuple[VisitLimit, ...]:
+    return tuple(
+        VisitLimit(
+            code=b.code,
+            service_types=b.service_types,
+            quantity_qualifier=b.quantity_qualifier,
+            quantity=b.quantity,
+            time_period=b.time_period,
+            time_period_description=describe(TIME_PERIODS, b.time_period or ""),
+            coverage_level=b.coverage_level,
+            in_network=b.in_network,
+        )
+        for b in lines
+        if b.quantity is not None and b.quantity_qualifier == VISIT_QUANTITY
+    )
+
+
+def _unique(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v for v in values if v))
+
+
+_normal = comparable_name
+
+
+def _mismatches(expected: ExpectedPatient | None, echo: PersonEcho) -> tuple[str, ...] | None:
+    if expected is None or (echo.first_name is None and echo.last_name is None):
+        return None
+    out = []
+    if echo.first_name is not None and _normal(echo.first_name) != _normal(expected.first_name):
+        out.append("first_name")
+    if echo.last_name is not None and _normal(echo.last_name) != _normal(expected.last_name):
+        out.append("last_name")
+    if expected.dob is not None and echo.dob is not None and echo.dob != expected.dob:
+        out.append("dob")
+    return tuple(out)
+
+
+def _plan_dates(dates: Iterable[Segment]) -> tuple[date | None, date | None]:
+    begin: date | None = None
+    end: date | None = None
+    for dtp in dates:
+        q = dtp.element(1)
+        if q in ("346", "291", "292", "356"):
+            start, stop = date_period(dtp, 2, 3)
+            begin = begin or start
+            end = end or stop
+        elif q in ("347", "357"):
+            end = end or date_period(dtp, 2, 3)[0]
+    return begin, end
+
+
+def _status(lines: Sequence[BenefitLine], rejected: bool) -> tuple[CoverageStatus, str | None]:
+    for codes, status in (
+        (ACTIVE_CODES, CoverageStatus.ACTIVE),
+        (INACTIVE_CODES, CoverageStatus.INACTIVE),
+    ):
+        found = next((b for b in lines if b.code in codes), None)
+        if found is not None:
+            return status, found.description
+    if rejected:
+        return CoverageStatus.REJECTED, None
+    return CoverageStatus.UNKNOWN, None
+
+
+def _plan(
+    lines: Sequence[BenefitLine], members: Sequence[MemberLoop], raw: Sequence[Benefit]
+) -> Plan:
+    """Plan facts; dates come from 2100 DTPs, then from DTPs under the status EB lines."""
+    status_lines = [b for b in lines if b.code in ACTIVE_CODES | INACTIVE_CODES]
+    ordered = [*status_lines, *lines]
+    insurance_type = next((b.insurance_type for b in ordered if b.insurance_type), None)
+    group = next((m.reference("6P") for m in members if m.reference("6P")), None)
+    status_dates = (d for b in raw if b.code in ACTIVE_CODES | INACTIVE_CODES for d in b.dates)
+    begin, end = _plan_dates([*(d for m in members for d in m.dates), *status_dates])
+    return Plan(
+        description=next((b.plan_description for b in ordered if b.plan_description), None),
+        group_number=group,
+        insurance_type=insurance_type,
+        insurance_type_description=describe(INSURANCE_TYPES, insurance_type or ""),
+        begin=begin,
+        end=end,
+    )
+
+
+def _infusion_coverage(lines: Sequence[BenefitLine]) -> str | None:
+    """The coverage home infusion is billed to: Medicare Part B when present (Part A pays home
+    health episodes, not infusion drugs), else the coverage whose status is active."""
+    keys = [b.coverage for b in lines if b.coverage and b.code != OTHER_PAYER]
+    if not keys:
+        return None
+    if MEDICARE_PART_B in keys:
+        return MEDICARE_PART_B
+    active = next(
+        (b.coverage for b in lines if b.coverage and b.code in ACTIVE_CODES),
+        None,
+    )
+    return active or keys[0]
+
+
+def _coverages(
+    lines: Sequence[BenefitLine],
+    asked: Sequence[str],
+    infusion: str | None,
+    used: tuple[list[BenefitLine], Accumulators, CostShare, CostShare],
+) -> tuple[CoverageSummary, ...]:
+    """Each coverage's own figures; the one already summarized (``used``) is not read twice."""
+    used_lines, used_accumulators, used_coinsurance, used_copay = used
+    out: list[CoverageSummary] = []
+    for key in dict.fromkeys(b.coverage for b in lines if b.code != OTHER_PAYER):
+        own = [b for b in lines if b.coverage == key and b.code != OTHER_PAYER]
+        if own == used_lines:
+            accumulators, coinsurance, copay = used_accumulators, used_coinsurance, used_copay
+        else:
+            ranked = _Ranked(own, asked)
+            accumulators = Accumulators(
+                deductible=_by_network(ranked, "C"), out_of_pocket=_by_network(ranked, "G")
+            )
+            coinsurance = _cost_share(ranked, "A", lambda b: b.percent)
+            copay = _cost_share(ranked, "B", lambda b: b.amount)
+        status, _ = _status(own, False)
+        out.append(
+            CoverageSummary(
+                insurance_type=key,
+                description=describe(INSURANCE_TYPES, key or ""),
+                status=None if status is CoverageStatus.UNKNOWN else status,
+                plan_description=next(
+                    (b.plan_description for b in own if b.plan_description), None
+                ),
+                deductible=accumulators.deductible,
+                out_of_pocket=accumulators.out_of_pocket,
+                coinsurance=coinsurance,
+                copay=copay,
+                lines=len(own),
+                used_for_infusion=key == infusion or (infusion is None and key is None),
+            )
+        )
+    return tuple(out)
+
+
+def _summarize(
+    source: PartyLoop,
+    receiver: PartyLoop | None,
+    subscriber: MemberLoop | None,
+    dependent: MemberLoop | None,
+    *,
+    expected: ExpectedPatient | None,
+    asked: Sequence[str],
+    warnings: Sequence[str],
+) -> BenefitsSummary:
+    patient = dependent or subscriber
+    raw_benefits = patient.benefits if patient else []
+    lines = [
+        _line(b, key) for b, key in zip(raw_benefits, _coverage_keys(raw_benefits), strict=True)
+    ]
+    infusion = _infusion_coverage(lines)
+    used = [b for b in lines if b.code != OTHER_PAYER and b.coverage in (infusion, None)]
+    raw_rejections: list[RawRejection] = [*source.rejections]
+    if receiver is not None:
+        raw_rejections.extend(receiver.rejections)
+    if subscriber is not None:
+        raw_rejections.extend(subscriber.rejections)
+    if dependent is not None:
+        raw_rejections.extend(dependent.rejections)
+    loop_rejected = bool(raw_rejections)
+    for b in raw_benefits:
+        raw_rejections.extend(b.rejections)
+    ranked = _Ranked(used, asked)
+    members = [m for m in (dependent, subscriber) if m is not None]
+    status, detail = _status(lines, loop_rejected)
+    patient_echo = _person(patient)
+    status_line = next((b for b in lines if b.code in ACTIVE_CODES | INACTIVE_CODES), None)
+    accumulators = Accumulators(
+        deductible=_by_network(ranked, "C"), out_of_pocket=_by_network(ranked, "G")
+    )
+    coinsurance = _cost_share(ranked, "A", lambda b: b.percent)
+    copay = _cost_share(ranked, "B", lambda b: b.amount)
+    return BenefitsSummary(
+        status=status,
+        status_detail=detail,
+        payer=_party(source),
+        receiver=_party(receiver),
+        plan=_plan(used or lines, members, raw_benefits),
+        subscriber=_person(subscriber),
+        patient=patient_echo,
+        is_dependent=dependent is not None,
+        relationship=_none(dependent.relationship) if dependent else None,
+        coverage_level=status_line.coverage_level if status_line else None,
+        trace_numbers=_unique(t.element(2) for m in members for t in m.trace_numbers),
+        benefits=tuple(lines),
+        rejections=tuple(_rejection(r) for r in raw_rejections),
+        summary=accumulators,
+        coinsurance=coinsurance,
+        copay=copay,
+        auth_required=_auth_required(ranked.applicable),
+        visit_limits=_visit_limits(ranked.applicable),
+        messages=_unique(m for b in lines for m in b.messages),
+        service_types=tuple(asked),
+        mismatches=_mismatches(expected, patient_echo),
+        warnings=tuple(warnings),
+        coverages=_coverages(lines, asked, infusion, (used, accumulators, coinsurance, copay)),
+        infusion_coverage=infusion,
+    )
+
+
+def interpret(
+    read: Read271,
+    *,
+    expected: ExpectedPatient | None = None,
+    service_types: Sequence[str] = HOME_INFUSION_SERVICE_TYPES,
+) -> list[BenefitsSummary]:
+    """One summary per patient in the 271, in document order.
+
+    A subscriber with dependents gets its own summary only when the payer reported on it (EB or
+    AAA); a payer or receiver rejected before any subscriber loop still yields one (rejected)
+    summary so the caller always learns why.
+    """
+    out: list[BenefitsSummary] = []
+    warnings = read.warnings
+
+    def add(
+        src: PartyLoop, rec: PartyLoop | None, sub: MemberLoop | None, dep: MemberLoop | None
+    ) -> None:
+        out.append(
+            _summarize(
+                src, rec, sub, dep, expected=expected, asked=service_types, warnings=warnings
+            )
+        )
+
+    for response in read.responses:
+        for source in response.sources:
+            if not source.receivers:
+                add(source, None, None, None)
+            for receiver in source.receivers:
+                if not receiver.subscribers:
+                    add(source, receiver, None, None)
+                for sub in receiver.subscribers:
+                    if not sub.dependents or sub.benefits or sub.rejections:
+                        add(source, receiver, sub, None)
+                    for dep in sub.dependents:
+                        add(source, receiver, sub, dep)
+    return out
+
+
+def interpret_271(
+    text: str,
+    *,
+    expected: ExpectedPatient | None = None,
+    service_types: Sequence[str] = HOME_INFUSION_SERVICE_TYPES,
+    strict: bool = False,
+) -> list[BenefitsSummary]:
+    """Parse and interpret a 271 interchange (raises an ``X12Error`` on malformed input)."""
+    return interpret(parse_271(text, strict=strict), expected=expected, service_types=service_types)

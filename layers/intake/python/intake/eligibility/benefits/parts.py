@@ -1,0 +1,177 @@
+"""Which of the 271's coinsurance and copay lines applies to each part of a home infusion claim.
+
+Each part looks for its own service types first, most specific first, then the plan level (30):
+
+* drug: 43 home health prescriptions, 1 medical care, 12 DME (Medicare Part B pays infusion
+  drugs under DME); never 88 pharmacy (a retail pharmacy copay is not the medical benefit's);
+* per diem: 42 home health care, 12 and 18 DME (pump and supplies), 1 medical care;
+* nursing: 44 home health visits, 42 home health care, 1 medical care.
+
+Lines come from the coverage infusion is billed to (``BenefitsSummary.infusion_lines``: Part B
+for Medicare). Within a service type, lines for the network asked (EB12 Y/N) win over lines that
+do not say; per-day or per-admission amounts (EB06 7, 13, 36) are not per-visit copays. A
+non-covered line (EB I) there means the part is not covered. The same choice feeds the
+``cost_share_by_part`` of the read-271 JSON and the estimate, so what a liaison reads is what is
+charged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from intake.eligibility.benefits.codes import PER_UNIT_PERIODS
+from intake.models.benefits import BenefitLine, BenefitsSummary
+from intake.models.billing import Component
+
+PHARMACY = "88"
+PLAN_LEVEL = "30"
+SERVICE_TYPES: dict[Component, tuple[str, ...]] = {
+    Component.DRUG: ("43", "1", "12"),
+    Component.PER_DIEM: ("42", "12", "18", "1"),
+    Component.NURSING: ("44", "42", "1"),
+}
+SERVICE_TYPE_NAMES = {
+    "1": "medical care",
+    "12": "DME purchase",
+    "18": "DME rental",
+    "30": "plan level",
+    "42": "home health care",
+    "43": "home health prescriptions",
+    "44": "home health visits",
+    "88": "pharmacy",
+}
+_COST_CODES = frozenset({"A", "B", "I"})
+
+
+@dataclass(frozen=True, slots=True)
+class CostShareRule:
+    """What the patient pays after the deductible for one part of the claim."""
+
+    coinsurance: Decimal | None
+    copay: Decimal | None
+    """Per visit: charged once per infusion day for each copay line, shared by the parts it
+    covers."""
+    not_covered: bool
+    source: str
+    """Where it came from, for the line items' rule text."""
+    assumed: bool = False
+    service_type: str | None = None
+    """The 271 service type it was read from (None: assumed or a summary figure)."""
+
+    @property
+    def copay_key(self) -> str:
+        return self.source
+
+    @property
+    def plan_level(self) -> bool:
+        """Read from the plan-level line (30), not one for this part's own service types."""
+        return self.service_type == PLAN_LEVEL
+
+
+def pct(value: Decimal) -> str:
+    return f"{(value * 100).normalize():f}%"
+
+
+def describe(coinsurance: Decimal | None, copay: Decimal | None) -> str:
+    parts = []
+    if copay is not None:
+        parts.append(f"copay ${copay:,.2f} per visit")
+    if coinsurance is not None:
+        parts.append(f"coinsurance {pct(coinsurance)}")
+    return " then ".join(parts)
+
+
+def network_words(in_network: bool) -> str:
+    return "in network" if in_network else "out of network"
+
+
+def tier(lines: Sequence[BenefitLine], service_type: str, in_network: bool) -> CostShareRule | None:
+    """The rule one service type's lines give, or None when they say nothing."""
+    matching = [
+        b
+        for b in lines
+        if b.code in _COST_CODES
+        and (b.time_period or "") not in PER_UNIT_PERIODS
+        and (
+            service_type in b.service_types or (service_type == PLAN_LEVEL and not b.service_types)
+        )
+    ]
+    chosen = [b for b in matching if b.in_network is in_network] or [
+        b for b in matching if b.in_network is None
+    ]
+    coinsurance = next((b.percent for b in chosen if b.code == "A" and b.percent is not None), None)
+    copay = next((b.amount for b in chosen if b.code == "B" and b.amount is not None), None)
+    where = f"271 service type {service_type} ({SERVICE_TYPE_NAMES.get(service_type, 'other')})"
+    if coinsurance is not None or copay is not None:
+        codes = "/".join(c for c, v in (("B", copay), ("A", coinsurance)) if v is not None)
+        return CostShareRule(
+            coinsurance,
+            copay,
+            False,
+            f"{describe(coinsurance, copay)}, {network_words(in_network)} (EB {codes}, {where})",
+            service_type=service_type,
+        )
+    if any(b.code == "I" for b in chosen):
+        return CostShareRule(
+            None,
+            None,
+            True,
+            f"not covered {network_words(in_network)} (EB I, {where})",
+            service_type=service_type,
+        )
+    return None
+
+
+def reported_rule(
+    benefits: BenefitsSummary,
+    component: Component,
+    in_network: bool,
+    lines: Sequence[BenefitLine] | None = None,
+) -> CostShareRule | None:
+    """The most specific rule the 271 reports for the part (None: it reports none); ``lines``
+    are ``benefits.infusion_lines()`` when the caller has them already."""
+    if lines is None:
+        lines = [b for b in benefits.infusion_lines() if b.code in _COST_CODES]
+    for service_type in (*SERVICE_TYPES[component], PLAN_LEVEL):
+        rule = tier(lines, service_type, in_network)
+        if rule is not None:
+            return rule
+    return None
+
+
+def pharmacy_rule(benefits: BenefitsSummary, in_network: bool) -> CostShareRule | None:
+    """The pharmacy (88) cost sharing, if reported: shown, never charged for a medical drug."""
+    rule = tier(benefits.infusion_lines(), PHARMACY, in_network)
+    return rule if rule is not None and not rule.not_covered else None
+
+
+def rule_json(rule: CostShareRule | None) -> dict[str, Any]:
+    """A part's cost share as the JSON both the read-271 and the estimate output carry."""
+    if rule is None:
+        return {
+            "coinsurance": None,
+            "copay": None,
+            "not_covered": False,
+            "source": "not reported in the 271",
+            "service_type": None,
+            "plan_level": False,
+            "assumed": False,
+        }
+    return {
+        "coinsurance": None if rule.coinsurance is None else format(rule.coinsurance, "f"),
+        "copay": None if rule.copay is None else format(rule.copay, "f"),
+        "not_covered": rule.not_covered,
+        "source": rule.source,
+        "service_type": rule.service_type,
+        "plan_level": rule.plan_level,
+        "assumed": rule.assumed,
+    }
+
+
+def cost_share_by_part_json(benefits: BenefitsSummary) -> dict[str, Any]:
+    """In network, per part: the cost share the estimate would charge (plan-level fallbacks
+    marked ``plan_level``); parts the 271 is silent on say so."""
+    return {c.value: rule_json(reported_rule(benefits, c, True)) for c in Component}

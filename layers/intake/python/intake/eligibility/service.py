@@ -1,0 +1,428 @@
+"""The benefits check: a 270 from the referral, the clearinghouse's 271, and what it means.
+
+The outcome decides the next step of the workflow: ``verified`` goes on; ``verify_insurance``
+(the payer could not find or match the member: AAA 72/73/75 and friends, or a name/DOB
+mismatch) and ``coverage_inactive`` become liaison tasks whose completion, with corrected
+details, runs the check again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from intake.clearinghouse import (
+    ClearinghouseError,
+    ClearinghouseGateway,
+    ClearinghouseUnavailable,
+)
+from intake.core.clock import utcnow
+from intake.core.errors import NotFound
+from intake.core.observability import logger, metrics
+from intake.eligibility.benefits import (
+    BenefitsSummary,
+    CoverageStatus,
+    ExpectedPatient,
+    summary_json,
+)
+from intake.eligibility.benefits.coordination import decide_order
+from intake.eligibility.benefits.interpret import interpret_271
+from intake.eligibility.benefits.parts import describe, reported_rule
+from intake.models.billing import Component
+from intake.models.draft import merge_fields
+from intake.models.ports import ReferralStore
+from intake.models.problems import explain
+from intake.models.records import ReferralRecord, TaskType
+from intake.models.referral import Insurance, Referral, Relationship
+from intake.reference.payer_profiles import payer_setting
+from intake.tasks.service import TaskPlan
+from intake.x12.errors import X12Error
+from intake.x12.t270 import DependentInfo, EligibilityInquiry, SubscriberInfo, build_270
+from intake.x12.t271.parse import parse_271
+
+# AAA reject reasons that mean "we could not identify this member": a person can fix these
+# by checking the card with the patient or clinic (X12 901 codes).
+MEMBER_IDENTITY_CODES = {
+    "15",
+    "43",
+    "56",
+    "57",
+    "58",
+    "60",
+    "61",
+    "62",
+    "63",
+    "64",
+    "65",
+    "66",
+    "67",
+    "68",
+    "71",
+    "72",
+    "73",
+    "74",
+    "75",
+    "76",
+    "77",
+}
+VERIFY_TASK_SLA = timedelta(hours=24)
+# What the check adds beside the 271 summary in the referral's ``benefits`` record.
+CHECK_FIELDS = (
+    "outcome",
+    "headline",
+    "reasons",
+    "checked_at",
+    "round",
+    "payload_id",
+    "attempts",
+    "secondary",
+    "coordination",
+)
+
+
+def stored_summary(benefits: dict[str, Any]) -> dict[str, Any]:
+    """The 271 summary part of a stored ``benefits`` record (the check's metadata removed)."""
+    return {k: v for k, v in benefits.items() if k not in CHECK_FIELDS}
+
+
+class PayerUnavailable(Exception):
+    """The payer could not answer after the gateway's retries; the workflow retries later."""
+
+
+class BenefitsOutcome(BaseModel):
+    """What the benefits step hands the workflow (the state machine's ``$.benefits``)."""
+
+    outcome: str  # verified | verify_insurance | coverage_inactive
+    status: str
+    round: int
+    next_round: int
+    reasons: list[str]
+    auth_required: bool | None
+    payer_echo: dict[str, Any] | None = None
+    task: TaskPlan | None = None
+
+    @classmethod
+    def needing(
+        cls,
+        task_type: TaskType | None,
+        *,
+        outcome: str,
+        status: str,
+        round_: int,
+        reasons: list[str],
+        auth_required: bool | None,
+        now: datetime,
+        payer_echo: dict[str, Any] | None = None,
+    ) -> BenefitsOutcome:
+        task = None
+        if task_type is not None:
+            details = {"reasons": reasons, "coverage_status": status, "payer_echo": payer_echo}
+            task = TaskPlan.due_in(task_type, VERIFY_TASK_SLA, now, details, round_)
+        return cls(
+            outcome=outcome,
+            status=status,
+            round=round_,
+            next_round=round_ + 1,
+            reasons=reasons,
+            auth_required=auth_required,
+            payer_echo=payer_echo,
+            task=task,
+        )
+
+
+def payer_says_retry(x12_271: str) -> bool:
+    """AAA 42 (unable to respond at current time) at the payer or receiver level."""
+    try:
+        read = parse_271(x12_271)
+    except Exception:  # a malformed reply is not a reason to retry; the caller will say why
+        return False
+    return any(
+        r.code == "42"
+        for response in read.responses
+        for source in response.sources
+        for r in (*source.rejections, *(x for rec in source.receivers for x in rec.rejections))
+    )
+
+
+def service_types_for(payer_id: str) -> tuple[str, ...]:
+    return tuple(payer_setting(payer_id, "service_types"))
+
+
+def inquiry_for(
+    referral: Referral,
+    provider_name: str,
+    provider_npi: str,
+    trace: str,
+    service_date: datetime,
+    insurance: Insurance | None = None,
+) -> EligibilityInquiry:
+    """The 270 question for a referral: the subscriber, and the patient as dependent if not self.
+    ``insurance`` asks about another coverage of the patient (the secondary)."""
+    ins, patient = insurance or referral.insurance, referral.patient
+    if ins.relationship is Relationship.SELF:
+        subscriber = SubscriberInfo(
+            first_name=patient.first_name,
+            last_name=patient.last_name,
+            dob=patient.date_of_birth,
+            sex=patient.sex,
+            member_id=ins.member_id,
+            group_number=ins.group_number,
+        )
+        dependent = None
+    else:
+        assert ins.subscriber is not None
+        subscriber = SubscriberInfo(
+            first_name=ins.subscriber.first_name,
+            last_name=ins.subscriber.last_name,
+            dob=ins.subscriber.date_of_birth or patient.date_of_birth,
+            member_id=ins.subscriber.member_id or ins.member_id,
+            group_number=ins.group_number,
+        )
+        dependent = DependentInfo(
+            first_name=patient.first_name,
+            last_name=patient.last_name,
+            dob=patient.date_of_birth,
+            sex=patient.sex,
+            relationship=ins.relationship,
+        )
+    return EligibilityInquiry(
+        payer_name=ins.payer_name,
+        payer_id=ins.payer_id,
+        provider_name=provider_name,
+        provider_npi=provider_npi,
+        subscriber=subscriber,
+        dependent=dependent,
+        service_date=service_date.date(),
+        service_types=service_types_for(ins.payer_id),
+        trace_number=trace,
+    )
+
+
+def _patient_summary(summaries: list[BenefitsSummary], dependent: bool) -> BenefitsSummary:
+    """The summary that is about our patient (the dependent's, when we asked about one)."""
+    wanted = [s for s in summaries if s.is_dependent == dependent]
+    return (wanted or summaries)[0]
+
+
+def headline(summary: BenefitsSummary) -> str:
+    """One line a liaison reads first: the cost share per part is the one the estimate
+    charges (``intake.eligibility.benefits.parts``), so the two never disagree."""
+    if summary.status is not CoverageStatus.ACTIVE:
+        reasons = "; ".join(r.description or r.code for r in summary.rejections)
+        return f"{summary.status.value}{': ' + reasons if reasons else ''}"
+    parts = [summary.plan.description or summary.plan.insurance_type_description or "plan active"]
+    ded = summary.summary.deductible.in_network.individual
+    if ded.total is not None:
+        parts.append(
+            f"deductible ${ded.total} (${ded.remaining if ded.remaining is not None else '?'} left)"
+        )
+    shares = []
+    for component in Component:
+        rule = reported_rule(summary, component, True)
+        if rule is None:
+            continue
+        words = describe(rule.coinsurance, rule.copay) if not rule.not_covered else "not covered"
+        shares.append(f"{component.value.replace('_', ' ')} {words}")
+    parts.extend(shares)
+    if summary.auth_required:
+        parts.append("prior auth required")
+    return ", ".join(parts)
+
+
+@dataclass
+class BenefitsCheck:
+    store: ReferralStore
+    gateway: ClearinghouseGateway
+    provider_name: str
+    provider_npi: str
+    clock: Callable[[], datetime] = utcnow
+
+    def run(
+        self,
+        referral_id: str,
+        round_: int = 1,
+        corrections: dict[str, Any] | None = None,
+        service_day: date | None = None,
+    ) -> BenefitsOutcome:
+        """Ask the payer (270) about today, or ``service_day`` (a pre-dose check asks about
+        the dose's day: coverage ending or a new plan year before it shows in the answer)."""
+        record = self.store.get_referral(referral_id)
+        if record is None or record.referral is None:
+            raise NotFound(f"referral {referral_id} does not exist or has no validated referral")
+        referral = record.referral
+        problems: list[str] = []
+        if corrections:
+            referral, problems = self._corrected(record, corrections)
+        now = self.clock()
+        asked = datetime.combine(service_day, now.timetz()) if service_day else now
+        inquiry = inquiry_for(
+            referral, self.provider_name, self.provider_npi, f"{referral_id[4:16]}-{round_}", asked
+        )
+        try:
+            reply = self.gateway.check_eligibility(build_270(inquiry), correlation_id=referral_id)
+        except ClearinghouseUnavailable as exc:
+            self.store.record(
+                referral_id,
+                "benefits_check_deferred",
+                at=self.clock(),
+                reason=exc.last_reason,
+                attempts=exc.attempts,
+            )
+            raise PayerUnavailable(
+                f"payer {inquiry.payer_id} unavailable ({exc.last_reason})"
+            ) from exc
+        expected = ExpectedPatient(
+            first_name=referral.patient.first_name,
+            last_name=referral.patient.last_name,
+            dob=referral.patient.date_of_birth,
+        )
+        summaries = interpret_271(reply.x12, expected=expected, service_types=inquiry.service_types)
+        summary = _patient_summary(summaries, inquiry.dependent is not None)
+        outcome = self._outcome(summary, round_, problems, now)
+        secondary = self._secondary(referral_id, referral, summary, round_, now, expected)
+        self.store.update_referral(
+            referral_id,
+            benefits={
+                **summary_json(summary),
+                "outcome": outcome.outcome,
+                "headline": headline(summary),
+                "reasons": outcome.reasons,
+                "checked_at": now.isoformat(),
+                "round": round_,
+                "payload_id": reply.payload_id,
+                "attempts": reply.attempts,
+                **secondary,
+            },
+            stage=f"benefits {outcome.outcome.replace('_', ' ')}",
+            updated_at=now,
+        )
+        self.store.record(
+            referral_id,
+            "benefits_checked",
+            at=self.clock(),
+            outcome=outcome.outcome,
+            status=summary.status.value,
+            round=round_,
+            attempts=reply.attempts,
+        )
+        metrics.add_metric(name=f"Benefits_{outcome.outcome}", unit="Count", value=1)
+        logger.info(
+            "benefits checked", extra={"referral_id": referral_id, "outcome": outcome.outcome}
+        )
+        return outcome
+
+    def _secondary(
+        self,
+        referral_id: str,
+        referral: Referral,
+        primary: BenefitsSummary,
+        round_: int,
+        now: datetime,
+        expected: ExpectedPatient,
+    ) -> dict[str, Any]:
+        """The secondary coverage checked with its own 270/271, and which of the two pays
+        first. A secondary that cannot be checked never holds up the primary: it is recorded
+        unverified, with why, for the liaison and the estimate."""
+        ins = referral.secondary_insurance
+        if ins is None:
+            return {}
+        inquiry = inquiry_for(
+            referral,
+            self.provider_name,
+            self.provider_npi,
+            f"{referral_id[4:16]}-{round_}S",
+            now,
+            insurance=ins,
+        )
+        try:
+            reply = self.gateway.check_eligibility(build_270(inquiry), correlation_id=referral_id)
+            summaries = interpret_271(
+                reply.x12, expected=expected, service_types=inquiry.service_types
+            )
+        except (ClearinghouseError, X12Error) as exc:
+            reason = exc.last_reason if isinstance(exc, ClearinghouseUnavailable) else str(exc)
+            logger.info("secondary coverage unchecked", extra={"referral_id": referral_id})
+            return {
+                "secondary": {"outcome": "unverified", "payer_id": ins.payer_id, "reason": reason}
+            }
+        second = _patient_summary(summaries, inquiry.dependent is not None)
+        verified = second.status is CoverageStatus.ACTIVE and not second.mismatches
+        order = decide_order(primary, second) if verified else None
+        self.store.record(
+            referral_id,
+            "secondary_benefits_checked",
+            at=self.clock(),
+            status=second.status.value,
+            swapped=bool(order and order.swapped),
+        )
+        return {
+            "secondary": {
+                **summary_json(second),
+                "outcome": "verified" if verified else "unverified",
+                "payer_id": ins.payer_id,
+                "headline": headline(second),
+                "payload_id": reply.payload_id,
+            },
+            "coordination": {
+                "primary": "secondary" if order and order.swapped else "primary",
+                "reason": order.reason
+                if order
+                else "the secondary coverage is not verified: the referral's primary pays first",
+            },
+        }
+
+    def _outcome(
+        self, summary: BenefitsSummary, round_: int, problems: list[str], now: datetime
+    ) -> BenefitsOutcome:
+        reasons = [
+            f"AAA {r.code} at {r.loop}: {r.description or 'rejected'}" for r in summary.rejections
+        ]
+        reasons += [
+            f"the payer has a different {m.replace('_', ' ')} for this member"
+            for m in summary.mismatches or ()
+        ]
+        reasons += problems
+        if summary.status is CoverageStatus.INACTIVE:
+            outcome, task_type = "coverage_inactive", TaskType.COVERAGE_INACTIVE
+            reasons.insert(0, "the payer reports the coverage inactive")
+        elif summary.status is CoverageStatus.ACTIVE and not summary.mismatches and not problems:
+            outcome, task_type = "verified", None
+        else:
+            # Rejected for member identity, mismatched, or otherwise not confirmable: a person checks.
+            outcome, task_type = "verify_insurance", TaskType.VERIFY_INSURANCE
+            if summary.status is CoverageStatus.UNKNOWN:
+                reasons.append("the payer sent no coverage status")
+        echo = summary.patient if summary.is_dependent else summary.subscriber
+        return BenefitsOutcome.needing(
+            task_type,
+            outcome=outcome,
+            status=summary.status.value,
+            round_=round_,
+            reasons=reasons,
+            auth_required=summary.auth_required,
+            now=now,
+            payer_echo=echo.model_dump(mode="json", exclude_none=True) or None,
+        )
+
+    def _corrected(
+        self, record: ReferralRecord, corrections: dict[str, Any]
+    ) -> tuple[Referral, list[str]]:
+        """Apply a liaison's corrected fields; invalid ones are reported, the old values kept."""
+        assert record.referral is not None
+        try:
+            referral = Referral.model_validate(
+                merge_fields(record.referral.model_dump(mode="json"), corrections)
+            )
+        except ValidationError as exc:
+            return record.referral, [f"correction not applied: {p}" for p in explain(exc)]
+        self.store.update_referral(
+            record.referral_id, referral=referral.model_dump(mode="json"), updated_at=self.clock()
+        )
+        self.store.record(
+            record.referral_id, "referral_corrected", at=self.clock(), fields=sorted(corrections)
+        )
+        return referral, []

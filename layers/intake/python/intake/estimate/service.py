@@ -1,0 +1,157 @@
+"""The copay estimate step: benefits, contract and therapy → a recorded, versioned estimate and
+the cost-and-options call that explains it to the patient in their language.
+
+Each run stores a new version with the inputs it was made from, so a re-checked benefit (or a
+corrected referral) never overwrites what a liaison already told a patient.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from intake.core.clock import utcnow
+from intake.core.errors import NotFound
+from intake.core.observability import logger, metrics
+from intake.eligibility.service import stored_summary
+from intake.estimate import (
+    EstimateError,
+    SecondaryCoverage,
+    UnreadablePrescription,
+    estimate,
+    estimate_json,
+    summary_from_json,
+)
+from intake.estimate.self_pay import SELF_PAY_PAYER, not_covered
+from intake.models.dates import planned, received_at
+from intake.models.ports import ReferralStore
+from intake.models.records import TaskType
+
+
+def headline(data: dict[str, Any]) -> dict[str, Any]:
+    """The figures a liaison and the referral view show first: the course total and how it
+    splits by plan year (each with its own deductible and out-of-pocket maximum)."""
+    typical = data.get("typical_infusion") or {}
+    secondary = data.get("secondary") or {}
+    return {
+        "version": data.get("version"),
+        "coverage": data.get("coverage", "insurance"),
+        "per_infusion_patient": data["per_infusion"]["patient"],
+        "typical_infusion_patient": typical.get("patient"),
+        "course_patient": data["course"]["patient"],
+        "course_infusions": data["course"]["infusions"],
+        "plan_years": [
+            {
+                "start": y["start"],
+                "end": y["end"],
+                "infusions": y["infusions"],
+                "patient": y["patient"],
+            }
+            for y in data.get("plan_years", [])
+        ],
+        "payer_type": data.get("payer_type"),
+        "secondary_pays": secondary.get("pays"),
+        "in_network": data["in_network"],
+        "assistance_recommended": data["assistance_recommended"],
+        "confidence": data["confidence"],
+    }
+
+
+def secondary_coverage(
+    benefits: dict[str, Any],
+) -> tuple[Any, str | None, SecondaryCoverage | None]:
+    """(primary summary, its payer id, the secondary) from a stored ``benefits`` record, in
+    the order the 271s decided (the referral's secondary may pay first)."""
+    primary = summary_from_json(stored_summary(benefits))
+    second = benefits.get("secondary") or {}
+    if second.get("outcome") != "verified":
+        return primary, None, None
+    other = summary_from_json({k: v for k, v in stored_summary(second).items() if k != "payer_id"})
+    order = benefits.get("coordination") or {}
+    reason = str(order.get("reason") or "named secondary on the referral")
+    if order.get("primary") == "secondary":
+        return other, second.get("payer_id"), SecondaryCoverage(primary, None, reason)
+    return primary, None, SecondaryCoverage(other, second.get("payer_id"), reason)
+
+
+def _checked_on(benefits: dict[str, Any]) -> date | None:
+    """The day the 271 was answered: its remaining amounts were true then."""
+    checked = benefits.get("checked_at")
+    return datetime.fromisoformat(checked).date() if isinstance(checked, str) else None
+
+
+@dataclass
+class CostEstimates:
+    store: ReferralStore
+    cost_call_sla: timedelta
+    assistance_threshold: Decimal | None = None
+    clock: Callable[[], datetime] = utcnow
+
+    def run(self, referral_id: str, coverage: str = "insurance") -> dict[str, Any]:
+        """Estimate the course from its planned start (never before receipt). ``self_pay``:
+        authorization was denied and the patient pays, so nothing is billed to the plan."""
+        record = self.store.get_referral(referral_id)
+        if record is None or record.referral is None or record.benefits is None:
+            raise NotFound(f"referral {referral_id} has no verified benefits to estimate from")
+        referral = planned(record.referral, received_at(record))
+        now = self.clock()
+        details: dict[str, Any]
+        self_pay = coverage == "self_pay"
+        try:
+            benefits, swapped_payer, secondary = secondary_coverage(record.benefits)
+            result = estimate(
+                benefits,
+                referral.therapy,
+                weight_kg=referral.patient.weight_kg,
+                start=referral.therapy.start_date,
+                as_of=_checked_on(record.benefits) or now.date(),
+                language=referral.patient.preferred_language,
+                payer_id=SELF_PAY_PAYER
+                if self_pay
+                else swapped_payer or referral.insurance.payer_id,
+                assistance_threshold=self.assistance_threshold,
+                diagnoses=[d.code for d in referral.diagnoses],
+                secondary=None if self_pay else secondary,
+            )
+            if self_pay:
+                result = not_covered(result)
+        except UnreadablePrescription as exc:
+            # Not a silent "not possible": the referral field to review is named for the task.
+            self.store.record(
+                referral_id, "estimate_needs_review", at=now, field=exc.field, reason=str(exc)
+            )
+            details = {
+                "estimate": None,
+                "reason": str(exc),
+                "needs_review": {"field": exc.field, "problem": str(exc)},
+            }
+            metrics.add_metric(name="EstimatesNeedReview", unit="Count", value=1)
+        except EstimateError as exc:
+            # No number is better than a wrong one: the liaison still calls, and says so.
+            self.store.record(referral_id, "estimate_not_possible", at=now, reason=str(exc))
+            details = {"estimate": None, "reason": str(exc)}
+            metrics.add_metric(name="EstimatesNotPossible", unit="Count", value=1)
+        else:
+            data = {**estimate_json(result), "coverage": coverage}
+            version = self.store.put_estimate(referral_id, {**data, "recorded_at": now.isoformat()})
+            summary = headline({**data, "version": version})
+            self.store.update_referral(referral_id, estimate=summary, updated_at=now)
+            self.store.record(referral_id, "estimate_recorded", at=now, **summary)
+            details = {
+                "estimate": summary,
+                "call_script": data.get("call_script"),
+                "assistance_programs": data.get("assistance_programs", []),
+            }
+            metrics.add_metric(name="EstimatesRecorded", unit="Count", value=1)
+            logger.info("estimate recorded", extra={"referral_id": referral_id, "version": version})
+        due = now + self.cost_call_sla
+        return {
+            "task_type": TaskType.COST_AND_OPTIONS_CALL.value,
+            "round": 1,
+            "due_at": due.isoformat(),
+            "timeout_seconds": int(self.cost_call_sla.total_seconds()),
+            "details": details,
+        }

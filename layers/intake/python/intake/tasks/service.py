@@ -1,0 +1,661 @@
+"""Liaison tasks: opened by the workflow (with a task token) or by intake (review work),
+claimed and completed by liaisons through the API, escalated when overdue.
+
+Completion is recorded first and the workflow resumed second. If the token has expired in
+between (the task was escalated and re-queued with a fresh token), the task is marked
+``resume_pending`` and the re-queued request resumes the workflow with the recorded outcome,
+so a completed call can never leave its referral stuck.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+
+from intake.core.clock import utcnow
+from intake.core.errors import Conflict, InvalidCorrections, InvalidRequest, NotFound
+from intake.core.ids import task_id_for
+from intake.core.observability import logger
+from intake.models.codes import Phone
+from intake.models.draft import correction_problems
+from intake.models.ports import Notifier, ReferralStore, Workflow
+from intake.models.records import (
+    RETRY_OUTCOMES,
+    AuthTaskOutcome,
+    CallAttempt,
+    CallOutcome,
+    LinkOutcome,
+    ReviewOutcome,
+    TaskPatient,
+    TaskRecord,
+    TaskStatus,
+    TaskType,
+)
+
+_PHONE: TypeAdapter[str] = TypeAdapter(Phone)
+
+CALL_TASKS = {
+    TaskType.WELCOME_CALL,
+    TaskType.COST_AND_OPTIONS_CALL,
+    TaskType.SCHEDULING_CALL,
+    TaskType.DOSE_CHECKIN_CALL,
+}
+REFERRAL_CORRECTIONS = frozenset(TaskType) - {
+    TaskType.PRIOR_AUTH_FOLLOWUP,
+    TaskType.DOSE_REAUTHORIZATION,
+    TaskType.PRESCRIBER_SIGNATURE,
+}
+"""Tasks whose corrections are referral fields (a follow-up's are the payer's certification)."""
+
+REASONS: dict[TaskType, str] = {
+    TaskType.WELCOME_CALL: "Welcome call: introduce the pharmacy, confirm contact details and delivery address",
+    TaskType.COST_AND_OPTIONS_CALL: "Cost and options call: explain the estimate and assistance options",
+    TaskType.SCHEDULING_CALL: "Scheduling call: book the first infusion with nursing",
+    TaskType.NEEDS_REVIEW: "Needs review: the upload could not be accepted; contact the clinic",
+    TaskType.COMPLETE_REFERRAL: "Complete referral: fill in the fields the machine could not read",
+    TaskType.VERIFY_INSURANCE: "Verify insurance details with the clinic or patient",
+    TaskType.COVERAGE_INACTIVE: "Coverage is inactive: find current insurance with the patient",
+    TaskType.WORKFLOW_ERROR: "The referral's workflow failed: investigate and restart",
+    TaskType.APPEAL_OR_ALTERNATIVES: "Prior authorization denied: appeal (packet ready) or discuss alternatives",
+    TaskType.PRIOR_AUTH_FOLLOWUP: "Prior authorization needs a person: follow up with the payer",
+    TaskType.ACCEPT_OR_APPEAL: "Certified less than requested: consult the prescriber, accept the terms or appeal",
+    TaskType.NETWORK_EXCEPTION: "Out of network: ask the payer for a network exception (single-case agreement)",
+    TaskType.VERIFY_CONTACT: "Wrong number: get the patient's current phone number from the clinic",
+    TaskType.CONFIRM_ORDER: "The order is old: confirm with the prescriber that it is current",
+    TaskType.LINKED_UPDATE: "Same patient and therapy as an open referral: keep it linked, or split it",
+    TaskType.DOSE_CHECKIN_CALL: "Pre-infusion check-in: side effects, hospitalizations, supplies on hand, cost",
+    TaskType.DOSE_DELIVERY: "Dose cleared: ship the medication and supplies by the ship-by date",
+    TaskType.DOSE_HOLD: "A dose is held: resolve why (coverage, payer, patient) before it ships",
+    TaskType.DOSE_REAUTHORIZATION: "The authorization does not cover an upcoming dose: re-authorize",
+    TaskType.RECORDS_FROM_CLINIC: "The payer needs records the referral lacks: get them from "
+    "the clinic (request faxed), or file without them saying why",
+    TaskType.PRESCRIBER_SIGNATURE: "The letter of medical necessity was faxed to the prescriber "
+    "to sign: record it signed (with the signed copy), or send it unsigned saying why",
+}
+
+_A = AuthTaskOutcome
+_OUTCOMES: dict[TaskType, frozenset[str]] = {
+    TaskType.APPEAL_OR_ALTERNATIVES: frozenset(
+        o.value for o in (_A.APPEAL_SUBMITTED, _A.ALTERNATIVE_THERAPY, _A.SELF_PAY, _A.DECLINED)
+    ),
+    TaskType.ACCEPT_OR_APPEAL: frozenset(
+        o.value
+        for o in (
+            _A.ACCEPT_TERMS,
+            _A.APPEAL_SUBMITTED,
+            _A.ALTERNATIVE_THERAPY,
+            _A.SELF_PAY,
+            _A.DECLINED,
+        )
+    ),
+    TaskType.PRIOR_AUTH_FOLLOWUP: frozenset(
+        o.value for o in (_A.CERTIFIED, _A.DENIED, _A.STILL_PENDING, _A.NOT_REQUIRED)
+    ),
+    TaskType.NETWORK_EXCEPTION: frozenset(o.value for o in (_A.APPROVED, _A.DENIED)),
+    TaskType.LINKED_UPDATE: frozenset(o.value for o in LinkOutcome),
+    TaskType.RECORDS_FROM_CLINIC: frozenset(o.value for o in (_A.RECEIVED, _A.FILE_WITHOUT)),
+    TaskType.PRESCRIBER_SIGNATURE: frozenset(o.value for o in (_A.SIGNED, _A.SEND_UNSIGNED)),
+}
+
+
+def allowed_outcomes(task_type: TaskType, *, may_close_unreachable: bool = False) -> set[str]:
+    """The outcomes a liaison may record on a task of this type. ``unreachable`` closes a
+    referral, so a call offers it only once every attempt has been used."""
+    if task_type in CALL_TASKS:
+        outcomes = {o.value for o in CallOutcome}
+        if not may_close_unreachable:
+            outcomes.discard(CallOutcome.UNREACHABLE.value)
+        return outcomes
+    return set(_OUTCOMES.get(task_type, {o.value for o in ReviewOutcome}))
+
+
+def outcomes_for(task: TaskRecord, max_attempts: int) -> set[str]:
+    return allowed_outcomes(
+        task.task_type,
+        may_close_unreachable=len(task.attempts) >= max_attempts or task.contact_unverified,
+    )
+
+
+class TaskPlan(BaseModel):
+    """A liaison task a workflow step asks the state machine to queue. ``details`` is copied
+    onto the task as one object, so the state machine reads no optional paths."""
+
+    task_type: str
+    round: int = 1
+    due_at: str
+    timeout_seconds: int
+    details: dict[str, Any] = Field(default_factory=dict)
+
+    @classmethod
+    def due_in(
+        cls,
+        task_type: TaskType,
+        sla: timedelta,
+        now: datetime,
+        details: dict[str, Any],
+        round_: int = 1,
+    ) -> TaskPlan:
+        return cls(
+            task_type=task_type.value,
+            round=round_,
+            due_at=(now + sla).isoformat(),
+            timeout_seconds=int(sla.total_seconds()),
+            details=details,
+        )
+
+
+class CallRequest(BaseModel):
+    """What the workflow puts on the call-task queue (see the state machine)."""
+
+    task_token: str = Field(min_length=1)
+    referral_id: str
+    task_type: TaskType
+    round: int = Field(default=1, ge=1)
+    due_at: datetime
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+CompletionHook = Callable[[TaskRecord, "Completion"], Callable[[], None] | None]
+
+
+class Completion(BaseModel):
+    outcome: str
+    note: str | None = Field(default=None, max_length=4000)
+    liaison: str = Field(min_length=1, max_length=120)
+    corrections: dict[str, Any] | None = None
+    first_infusion_date: date | None = Field(
+        default=None,
+        description="scheduling call reached: the first infusion's date; the therapy calendar "
+        "is computed from it when the referral concludes",
+    )
+
+
+@dataclass
+class TaskService:
+    store: ReferralStore
+    notifier: Notifier
+    workflow: Workflow | None = None
+    clock: Callable[[], datetime] = utcnow
+    # What completing a task of a type does besides recording it (e.g. a completed draft
+    # starts its workflow). Called before the completion is written: it may refuse (raise,
+    # the task stays open); it returns what to do once this completion has won, or None.
+    on_complete: dict[TaskType, CompletionHook] = field(default_factory=dict)
+    max_call_attempts: int = 3
+    attempt_spacing: timedelta = timedelta(hours=4)
+    contact_check_sla: timedelta = timedelta(hours=4)
+
+    # ------------------------------------------------------------------ opening
+    def open_from_workflow(self, request: CallRequest) -> TaskRecord:
+        """Idempotent: a redelivered or re-queued request updates the task's token only."""
+        task_id = task_id_for(request.referral_id, request.task_type, request.round)
+        existing = self.store.get_task(task_id)
+        if existing is None:
+            task = self._new_task(
+                request.referral_id,
+                request.task_type,
+                request.due_at,
+                request.round,
+                request.details,
+                request.task_token,
+            )
+            if self.store.put_task_if_new(task):
+                self._announce(task, "task_queued")
+                return task
+            existing = self.store.get_task(task_id)
+            assert existing is not None
+        if existing.status is TaskStatus.COMPLETED:
+            if existing.task_token != request.task_token:
+                self._resume(existing, request.task_token)
+            return existing
+        return self.store.update_task(task_id, {"task_token": request.task_token})
+
+    def open_review_task(
+        self,
+        referral_id: str,
+        task_type: TaskType,
+        due_at: datetime,
+        details: dict[str, Any],
+        round_: int = 1,
+    ) -> TaskRecord:
+        """A task no workflow waits on (quarantined upload, draft to complete)."""
+        task = self._new_task(referral_id, task_type, due_at, round_, details, None)
+        if self.store.put_task_if_new(task):
+            self._announce(task, "task_queued")
+            return task
+        existing = self.store.get_task(task.task_id)
+        assert existing is not None
+        return existing
+
+    # ------------------------------------------------------------------ liaison actions
+    def list_open(
+        self,
+        task_type: TaskType | None = None,
+        due_before: datetime | None = None,
+        statuses: Iterable[TaskStatus] = (TaskStatus.OPEN, TaskStatus.CLAIMED),
+    ) -> list[TaskRecord]:
+        tasks = [t for s in statuses for t in self.store.open_tasks(s.value)]
+        if task_type is not None:
+            tasks = [t for t in tasks if t.task_type is task_type]
+        if due_before is not None:
+            tasks = [t for t in tasks if t.due_at <= due_before]
+        return sorted(tasks, key=lambda t: (t.due_at, t.task_id))
+
+    def get(self, task_id: str) -> TaskRecord:
+        task = self.store.get_task(task_id)
+        if task is None:
+            raise NotFound(f"task {task_id} does not exist")
+        return task
+
+    def claim(self, task_id: str, liaison: str) -> TaskRecord:
+        """One conditional write decides: of two liaisons claiming at once, one gets the task
+        and the other a Conflict (claiming again what you hold is a no-op success)."""
+        task = self.get(task_id)
+        try:
+            claimed = self.store.update_task(
+                task_id,
+                {
+                    "status": TaskStatus.CLAIMED.value,
+                    "claimed_by": liaison,
+                    "claimed_at": self.clock(),
+                },
+                expect_status={TaskStatus.OPEN.value, TaskStatus.CLAIMED.value},
+                workable_by=liaison,
+            )
+        except Conflict:
+            raise self._refusal(task_id, liaison) from None
+        if task.claimed_by != liaison:
+            self._timeline(task.referral_id, "task_claimed", task, actor=liaison)
+        return claimed
+
+    def unclaim(self, task_id: str, liaison: str) -> TaskRecord:
+        """Give a claimed task back to the queue (only its holder can)."""
+        task = self.get(task_id)
+        try:
+            released = self.store.update_task(
+                task_id,
+                {"status": TaskStatus.OPEN.value, "claimed_by": None, "claimed_at": None},
+                expect_status={TaskStatus.CLAIMED.value},
+                workable_by=liaison,
+            )
+        except Conflict:
+            current = self.get(task_id)
+            if current.status is TaskStatus.OPEN:
+                raise Conflict(f"task {task_id} is not claimed") from None
+            raise self._refusal(task_id, liaison) from None
+        self._timeline(task.referral_id, "task_unclaimed", task, actor=liaison)
+        return released
+
+    def complete(self, task_id: str, completion: Completion) -> TaskRecord:
+        """Check, then win the conditional update, then act: a completion's effects (a draft
+        starting its workflow) happen only for the request whose update succeeded, so the
+        stored data is always the winner's. If acting fails, the completion is undone and
+        the task stays with the liaison to try again."""
+        task = self.get(task_id)
+        if task.status in (TaskStatus.COMPLETED, TaskStatus.CANCELLED):
+            raise Conflict(f"task {task_id} is already {task.status.value}")
+        if task.status is TaskStatus.CLAIMED and task.claimed_by != completion.liaison:
+            raise Conflict(f"task {task_id} is claimed by another liaison")
+        allowed = outcomes_for(task, self.max_call_attempts)
+        if completion.outcome not in allowed:
+            unreachable = completion.outcome == CallOutcome.UNREACHABLE.value
+            raise InvalidRequest(
+                f"outcome '{completion.outcome}' does not apply to a {task.task_type.value} task"
+                + (
+                    f" before {self.max_call_attempts} attempts have been made"
+                    if unreachable and task.task_type in CALL_TASKS
+                    else ""
+                )
+                + f"; use one of: {', '.join(sorted(allowed))}"
+            )
+        if task.task_type in CALL_TASKS:
+            self._check_attempt_allowed(task)
+            if (
+                completion.outcome in RETRY_OUTCOMES
+                or completion.outcome == CallOutcome.WRONG_NUMBER
+            ):
+                return self._another_attempt(task, completion)
+        phone = None
+        if task.task_type is TaskType.VERIFY_CONTACT:
+            phone = self._verified_phone(task, completion)
+        if completion.corrections and task.task_type in REFERRAL_CORRECTIONS:
+            self._check_corrections(task, completion.corrections)
+        hook = self.on_complete.get(task.task_type)
+        act = hook(task, completion) if hook is not None else None
+        fields: dict[str, Any] = {
+            "status": TaskStatus.COMPLETED.value,
+            "outcome": completion.outcome,
+            "note": completion.note,
+            "corrections": completion.corrections,
+            "completed_by": completion.liaison,
+            "completed_at": self.clock(),
+        }
+        if completion.first_infusion_date is not None:
+            if task.task_type is not TaskType.SCHEDULING_CALL:
+                raise InvalidRequest("first_infusion_date applies to a scheduling_call only")
+            fields["details"] = {
+                **task.details,
+                "first_infusion_date": completion.first_infusion_date.isoformat(),
+            }
+        if task.task_type in CALL_TASKS:
+            attempt = self._attempt(task, completion)
+            fields["attempts"] = [a.model_dump(mode="json") for a in (*task.attempts, attempt)]
+        try:
+            done = self.store.update_task(
+                task_id,
+                fields,
+                expect_status={TaskStatus.OPEN.value, TaskStatus.CLAIMED.value},
+                workable_by=completion.liaison,
+                remove_from_work_queue=True,
+            )
+        except Conflict:
+            raise self._refusal(task_id, completion.liaison) from None
+        if act is not None:
+            try:
+                act()
+            except Exception as exc:
+                self._undo_completion(task)
+                logger.warning(
+                    "completion undone: its effect failed",
+                    extra={"task_id": task_id, "error": type(exc).__name__},
+                )
+                raise
+        self._timeline(
+            task.referral_id,
+            "task_completed",
+            done,
+            actor=completion.liaison,
+            outcome=completion.outcome,
+        )
+        if task.task_type is TaskType.VERIFY_CONTACT:
+            self._contact_checked(done, phone)
+        if done.task_token:
+            self._resume(done, done.task_token)
+        return done
+
+    # ------------------------------------------------------------------ call attempts
+    def _attempt(self, task: TaskRecord, completion: Completion) -> CallAttempt:
+        return CallAttempt(
+            at=self.clock(),
+            outcome=completion.outcome,
+            by=completion.liaison,
+            note_present=bool(completion.note),
+        )
+
+    def _check_attempt_allowed(self, task: TaskRecord) -> None:
+        if task.waiting_for:
+            raise Conflict(
+                f"task {task.task_id} waits for the clinic to confirm the patient's phone "
+                f"number (task {task.waiting_for})"
+            )
+        if task.next_attempt_at is not None and self.clock() < task.next_attempt_at:
+            raise Conflict(
+                f"the next attempt on task {task.task_id} is not before "
+                f"{task.next_attempt_at.isoformat()} (attempts are spaced "
+                f"{int(self.attempt_spacing.total_seconds() // 60)} minutes apart)"
+            )
+
+    def _another_attempt(self, task: TaskRecord, completion: Completion) -> TaskRecord:
+        """Voicemail or no answer: the call stays open for a later attempt (spaced out), and
+        is escalated once every attempt is used. A wrong number: the clinic is asked for the
+        right one first."""
+        now = self.clock()
+        attempt = self._attempt(task, completion)
+        attempts = [*task.attempts, attempt]
+        fields: dict[str, Any] = {
+            "attempts": [a.model_dump(mode="json") for a in attempts],
+            "status": TaskStatus.OPEN.value,
+            "claimed_by": None,
+            "claimed_at": None,
+            "next_attempt_at": now + self.attempt_spacing,
+        }
+        if completion.outcome == CallOutcome.WRONG_NUMBER.value:
+            check = self.open_review_task(
+                task.referral_id,
+                TaskType.VERIFY_CONTACT,
+                now + self.contact_check_sla,
+                {
+                    "call_task_id": task.task_id,
+                    "field": "patient.phone",
+                    "ask": "the clinic's current phone number for the patient",
+                },
+                round_=len(attempts),
+            )
+            fields.update(waiting_for=check.task_id, next_attempt_at=None)
+        try:
+            updated = self.store.update_task(
+                task.task_id,
+                fields,
+                expect_status={TaskStatus.OPEN.value, TaskStatus.CLAIMED.value},
+                workable_by=completion.liaison,
+            )
+        except Conflict:
+            raise self._refusal(task.task_id, completion.liaison) from None
+        self._timeline(
+            task.referral_id,
+            "call_attempt",
+            updated,
+            actor=completion.liaison,
+            attempt=len(attempts),
+            outcome=completion.outcome,
+        )
+        if (
+            completion.outcome != CallOutcome.WRONG_NUMBER.value
+            and len(attempts) >= self.max_call_attempts
+        ):
+            updated = self._escalate(
+                updated, f"{len(attempts)} attempts without reaching the patient"
+            )
+        return updated
+
+    def _update_patient_phone(self, referral_id: str, phone: str) -> None:
+        record = self.store.get_referral(referral_id)
+        if record is None or record.referral is None:
+            return
+        patient = record.referral.patient.model_copy(update={"phone": phone})
+        referral = record.referral.model_copy(update={"patient": patient})
+        self.store.update_referral(
+            referral_id, referral=referral.model_dump(mode="json"), updated_at=self.clock()
+        )
+
+    def _verified_phone(self, task: TaskRecord, completion: Completion) -> str | None:
+        """The clinic's number for the patient, checked before the task is closed."""
+        if completion.outcome != ReviewOutcome.RESOLVED.value:
+            return None
+        phone = (completion.corrections or {}).get("patient.phone")
+        if not isinstance(phone, str):
+            raise InvalidRequest(
+                'give the number the clinic confirmed as corrections {"patient.phone": "..."}'
+            )
+        try:
+            return _PHONE.validate_python(phone)
+        except ValidationError as exc:
+            raise InvalidRequest("patient.phone is not a valid US phone number") from exc
+
+    def _contact_checked(self, check: TaskRecord, phone: str | None) -> None:
+        """Back to the call: with the confirmed number, the next attempt may be made now;
+        without one, the call may be closed as unreachable."""
+        call_id = str(check.details.get("call_task_id") or "")
+        call = self.store.get_task(call_id)
+        if call is None or call.status is TaskStatus.COMPLETED or call.waiting_for != check.task_id:
+            return
+        fields: dict[str, Any] = {"waiting_for": None, "next_attempt_at": self.clock()}
+        if phone is not None:
+            self._update_patient_phone(check.referral_id, phone)
+            if call.patient is not None:
+                fields["patient"] = call.patient.model_copy(update={"phone": phone}).model_dump(
+                    mode="json"
+                )
+        else:
+            fields["contact_unverified"] = True
+        updated = self.store.update_task(call.task_id, fields)
+        self._timeline(
+            check.referral_id,
+            "contact_verified" if phone is not None else "contact_not_verified",
+            updated,
+            actor=check.completed_by or "system",
+        )
+        if phone is None:
+            self._escalate(updated, "the clinic has no working phone number for the patient")
+
+    def _check_corrections(self, task: TaskRecord, corrections: dict[str, Any]) -> None:
+        """Paths must be referral fields, list positions bounded by the list they correct."""
+        record = self.store.get_referral(task.referral_id)
+        base: dict[str, Any] = {}
+        if record is not None and record.referral is not None:
+            base = record.referral.model_dump(mode="json")
+        elif record is not None and record.draft is not None:
+            base = record.draft
+        elif isinstance(task.details.get("draft"), dict):
+            base = task.details["draft"]
+        problems = correction_problems(base, corrections)
+        if problems:
+            raise InvalidCorrections("the corrections cannot be applied: " + "; ".join(problems))
+
+    def _undo_completion(self, before: TaskRecord) -> None:
+        self.store.update_task(
+            before.task_id,
+            {
+                "status": before.status.value,
+                "due_at": before.due_at,
+                "outcome": None,
+                "note": None,
+                "corrections": None,
+                "completed_by": None,
+                "completed_at": None,
+            },
+            expect_status={TaskStatus.COMPLETED.value},
+        )
+
+    def _refusal(self, task_id: str, liaison: str) -> Conflict:
+        """Why a conditional write on a task lost, in words (read after the loss)."""
+        current = self.get(task_id)
+        if current.status in (TaskStatus.COMPLETED, TaskStatus.CANCELLED):
+            return Conflict(f"task {task_id} is already {current.status.value}")
+        if current.status is TaskStatus.CLAIMED and current.claimed_by != liaison:
+            return Conflict(f"task {task_id} is claimed by another liaison")
+        return Conflict(f"task {task_id} changed meanwhile; read it again")
+
+    # ------------------------------------------------------------------ escalation
+    def escalate(self, referral_id: str, task_type: TaskType, round_: int = 1) -> TaskRecord:
+        task_id = task_id_for(referral_id, task_type, round_)
+        task = self.get(task_id)
+        if task.status is TaskStatus.COMPLETED:
+            return task
+        return self._escalate(task, "overdue")
+
+    def _escalate(self, task: TaskRecord, why: str) -> TaskRecord:
+        escalated = self.store.update_task(
+            task.task_id,
+            {"escalations": task.escalations + 1, "escalated_at": self.clock()},
+        )
+        self._timeline(
+            task.referral_id,
+            "task_escalated",
+            escalated,
+            escalations=escalated.escalations,
+            why=why,
+        )
+        self.notifier.publish(
+            f"ESCALATED ({why}): {task.task_type.value} task {task.task_id}",
+            {
+                "kind": "task_escalated",
+                "why": why,
+                "task_id": task.task_id,
+                "referral_id": task.referral_id,
+                "task_type": task.task_type.value,
+                "due_at": task.due_at,
+                "escalations": escalated.escalations,
+            },
+        )
+        logger.warning(
+            "task escalated",
+            extra={"task_id": task.task_id, "escalations": escalated.escalations, "why": why},
+        )
+        return escalated
+
+    # ------------------------------------------------------------------ internals
+    def _new_task(
+        self,
+        referral_id: str,
+        task_type: TaskType,
+        due_at: datetime,
+        round_: int,
+        details: dict[str, Any],
+        token: str | None,
+    ) -> TaskRecord:
+        record = self.store.get_referral(referral_id)
+        patient = None
+        if record is not None and record.referral is not None:
+            p = record.referral.patient
+            patient = TaskPatient(
+                first_name=p.first_name,
+                last_name=p.last_name,
+                phone=p.phone,
+                preferred_language=p.preferred_language,
+            )
+        return TaskRecord(
+            task_id=task_id_for(referral_id, task_type, round_),
+            referral_id=referral_id,
+            task_type=task_type,
+            status=TaskStatus.OPEN,
+            reason=REASONS[task_type],
+            due_at=due_at,
+            created_at=self.clock(),
+            patient=patient,
+            details=details,
+            task_token=token,
+        )
+
+    def _announce(self, task: TaskRecord, event: str) -> None:
+        self._timeline(task.referral_id, event, task)
+        self.notifier.publish(
+            f"New {task.task_type.value} task {task.task_id}",
+            {
+                "kind": "task_queued",
+                "task_id": task.task_id,
+                "referral_id": task.referral_id,
+                "task_type": task.task_type.value,
+                "due_at": task.due_at,
+                "language": task.patient.preferred_language.value if task.patient else None,
+            },
+        )
+        logger.info(
+            "task queued", extra={"task_id": task.task_id, "task_type": task.task_type.value}
+        )
+
+    def _resume(self, task: TaskRecord, token: str) -> None:
+        output = {
+            "task_id": task.task_id,
+            "task_type": task.task_type.value,
+            "outcome": task.outcome,
+            "note_present": bool(task.note),
+            "completed_by": task.completed_by,
+            "completed_at": task.completed_at,
+            "corrections": task.corrections,
+        }
+        if self.workflow is None:
+            raise RuntimeError("TaskService needs a workflow to resume tasks")
+        resumed = self.workflow.resume(token, output)
+        if resumed != (not task.resume_pending):
+            self.store.update_task(task.task_id, {"resume_pending": not resumed})
+        if not resumed:
+            logger.warning(
+                "task token expired; will resume on re-queue", extra={"task_id": task.task_id}
+            )
+
+    def _timeline(
+        self, referral_id: str, event: str, task: TaskRecord, actor: str = "system", **extra: Any
+    ) -> None:
+        self.store.record(
+            referral_id,
+            event,
+            at=self.clock(),
+            actor=actor,
+            task_id=task.task_id,
+            task_type=task.task_type.value,
+            **extra,
+        )

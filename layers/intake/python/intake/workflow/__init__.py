@@ -1,0 +1,1 @@
+"""The referral workflow's bookkeeping steps, invoked by the state machine."""

@@ -1,0 +1,347 @@
+"""The bookkeeping steps of the referral workflow, invoked by the state machine.
+
+Each step is one small function keyed by its ``action`` name: it records what happened on
+the referral's timeline, moves its status, and computes the SLA clocks the state machine
+waits on (Step Functions cannot do date arithmetic in JSONPath).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, Field
+
+from intake.core.clock import utcnow
+from intake.core.errors import NotFound
+from intake.models.dates import order_age, received_at, therapy_start
+from intake.models.ports import ReferralStore
+from intake.models.records import (
+    CallOutcome,
+    ReferralRecord,
+    ReferralStatus,
+    ReviewOutcome,
+    TaskRecord,
+    TaskType,
+)
+from intake.tasks.failure import FailedReferral
+from intake.tasks.service import CALL_TASKS, TaskPlan, TaskService
+
+if TYPE_CHECKING:
+    from intake.course.service import Course
+
+INSURANCE_TASKS = {TaskType.VERIFY_INSURANCE, TaskType.COVERAGE_INACTIVE}
+TASK_NOT_YET_CREATED_RETRY_SECONDS = 5
+
+STAGES: dict[ReferralStatus, str] = {
+    ReferralStatus.SCHEDULED: "intake complete: first infusion booked",
+    ReferralStatus.SELF_PAY: "authorization denied; the patient pays: first infusion booked",
+    ReferralStatus.CLOSED_DECLINED: "closed: declined",
+    ReferralStatus.CLOSED_UNREACHABLE: "closed: the patient could not be reached",
+    ReferralStatus.CLOSED_ORDER_NOT_CURRENT: "closed: the prescriber did not confirm the order",
+    ReferralStatus.INSURANCE_UNVERIFIED: "insurance could not be verified",
+}
+
+
+class WorkflowInconsistent(RuntimeError):
+    """The recorded state does not support any final status: a person must look (the
+    workflow fails into a workflow_error task rather than end with a status that lies)."""
+
+
+class StepRequest(BaseModel):
+    action: str
+    referral_id: str
+    task_type: TaskType | None = None
+    round: int = Field(default=1, ge=1)
+    result: dict[str, Any] | None = None
+    plan: dict[str, Any] | None = None
+    error: dict[str, Any] | None = None
+
+
+@dataclass
+class WorkflowSteps:
+    store: ReferralStore
+    tasks: TaskService
+    welcome_call_sla: timedelta
+    escalation_repeat: timedelta
+    scheduling_call_sla: timedelta = timedelta(hours=24)
+    stale_order_age: timedelta = timedelta(days=90)
+    confirm_order_sla: timedelta = timedelta(hours=24)
+    clock: Callable[[], datetime] = utcnow
+    # The therapy calendar, built when a referral concludes scheduled (or self-pay) with the
+    # first infusion date the scheduling call recorded (None: no calendar, as in older tests).
+    course: Callable[[], Course] | None = None
+
+    def run(self, request: StepRequest) -> dict[str, Any]:
+        actions: dict[str, Callable[[StepRequest], dict[str, Any]]] = {
+            "started": self.started,
+            "escalate": self.escalate,
+            "call_completed": self.call_completed,
+            "assess": self.assess,
+            "call_clock": self.call_clock,
+            "conclude": self.conclude,
+            "failed": self.failed,
+            "payer_unavailable": self.payer_unavailable,
+        }
+        action = actions.get(request.action)
+        if action is None:
+            raise ValueError(f"unknown workflow action '{request.action}'")
+        return action(request)
+
+    def started(self, request: StepRequest) -> dict[str, Any]:
+        """The clocks, from when we received the referral (never the document's own date),
+        what the welcome call must confirm, and whether the order needs confirming."""
+        record = self._referral(request.referral_id)
+        now = self.clock()
+        received = received_at(record)
+        self.store.record(record.referral_id, "workflow_started", at=now)
+        welcome = self._clock(received + self.welcome_call_sla, now)
+        welcome["details"] = self._welcome_details(record, received)
+        order: dict[str, Any] = {"check": "current"}
+        referral = record.referral
+        age = order_age(referral, received) if referral else None
+        if age is not None and age > self.stale_order_age:
+            written = received - age
+            self.store.record(record.referral_id, "order_stale", at=now, age_days=age.days)
+            plan = TaskPlan.due_in(
+                TaskType.CONFIRM_ORDER,
+                self.confirm_order_sla,
+                now,
+                {
+                    "order_date": written.date().isoformat(),
+                    "age_days": age.days,
+                    "reason": f"the order is dated {written.date().isoformat()}, "
+                    f"{age.days} days before we received it: confirm with the prescriber "
+                    "that it is current (and the start date)",
+                },
+            )
+            order = {"check": "confirm", "task": plan.model_dump(mode="json")}
+        return {"welcome_call": welcome, "order": order}
+
+    @staticmethod
+    def _welcome_details(record: ReferralRecord, received: datetime) -> dict[str, Any]:
+        if record.referral is None:
+            return {}
+        start = therapy_start(record.referral, received)
+        details: dict[str, Any] = {
+            "planned_start": start.day.isoformat(),
+            "as_soon_as_possible": start.as_soon_as_possible,
+        }
+        confirm = [note for note in (start.note(),) if note]
+        if record.referral.patient.weight_kg is None:
+            confirm.append("the patient's weight (the dose is by weight)")
+        details["confirm"] = confirm
+        return details
+
+    def escalate(self, request: StepRequest) -> dict[str, Any]:
+        assert request.task_type is not None
+        now = self.clock()
+        try:
+            task = self.tasks.escalate(request.referral_id, request.task_type, request.round)
+        except NotFound:
+            # Overdue on arrival (a referral received long ago): the wait timed out before the
+            # dispatcher created the task. Look again shortly rather than fail the referral.
+            due = datetime.fromisoformat(str((request.plan or {}).get("due_at", now.isoformat())))
+            clock = self._clock(due, now)
+            clock["timeout_seconds"] = TASK_NOT_YET_CREATED_RETRY_SECONDS
+        else:
+            clock = self._clock(task.due_at, now)
+            clock["timeout_seconds"] = int(self.escalation_repeat.total_seconds())
+        # The waiting state's plan comes back whole (details included), only its clock changed.
+        return {
+            **(request.plan or {}),
+            **clock,
+            "task_type": request.task_type.value,
+            "round": request.round,
+        }
+
+    def payer_unavailable(self, request: StepRequest) -> dict[str, Any]:
+        """The payer did not answer through all retries: a person checks eligibility by phone
+        or portal, and their completion re-runs the electronic check."""
+        from intake.eligibility.service import BenefitsOutcome  # the clearinghouse stack, only here
+
+        now = self.clock()
+        self.store.record(
+            request.referral_id,
+            "benefits_check_failed",
+            at=self.clock(),
+            reason="payer unavailable",
+        )
+        return BenefitsOutcome.needing(
+            TaskType.VERIFY_INSURANCE,
+            outcome="verify_insurance",
+            status="unknown",
+            round_=request.round,
+            auth_required=None,
+            now=now,
+            reasons=["the payer did not answer the eligibility check after several retries"],
+        ).model_dump(mode="json")
+
+    def call_completed(self, request: StepRequest) -> dict[str, Any]:
+        assert request.task_type is not None
+        result = request.result or {}
+        outcome = str(result.get("outcome"))
+        self.store.record(
+            request.referral_id,
+            f"{request.task_type.value}_completed",
+            at=self.clock(),
+            outcome=outcome,
+            task_id=result.get("task_id"),
+            by=result.get("completed_by"),
+        )
+        return {"outcome": outcome}
+
+    def assess(self, request: StepRequest) -> dict[str, Any]:
+        """After the welcome call, the benefits check and the order check: go on to the
+        authorization, or conclude now (declined, unreachable, order not current, insurance
+        unverified). Reads the recorded state, not the branches' outputs, so the decision is
+        the same whatever path got here."""
+        closed = self._closed(request.referral_id)
+        proceed = closed is None
+        self.store.record(
+            request.referral_id, "intake_checks_done", at=self.clock(), proceed=proceed
+        )
+        return {"next": "authorize" if proceed else "conclude"}
+
+    def call_clock(self, request: StepRequest) -> dict[str, Any]:
+        """Due time of a call queued now, from the intake SLA for its type."""
+        assert request.task_type is not None
+        sla = {TaskType.SCHEDULING_CALL: self.scheduling_call_sla}.get(
+            request.task_type, self.welcome_call_sla
+        )
+        return self._clock(self.clock() + sla, self.clock())
+
+    def conclude(self, request: StepRequest) -> dict[str, Any]:
+        status = self._final(request.referral_id)
+        now = self.clock()
+        self.store.update_referral(
+            request.referral_id, status=status.value, stage=STAGES[status], updated_at=now
+        )
+        self.store.record(request.referral_id, f"workflow_{status.value}", at=now)
+        result: dict[str, Any] = {"status": status.value}
+        if status in (ReferralStatus.SCHEDULED, ReferralStatus.SELF_PAY):
+            result["doses"] = self._start_course(request.referral_id)
+        return result
+
+    def _start_course(self, referral_id: str) -> int:
+        """The dose calendar from the first infusion date the scheduling call recorded. A
+        calendar that cannot be made (no date, an unreadable schedule) is a person's task."""
+        if self.course is None:
+            return 0
+        task = next(
+            (
+                t
+                for t in self.store.tasks_of(referral_id)
+                if t.task_type is TaskType.SCHEDULING_CALL
+                and t.outcome == CallOutcome.REACHED.value
+            ),
+            None,
+        )
+        first = (task.details if task else {}).get("first_infusion_date")
+        now = self.clock()
+        if not first:  # a liaison starts it later (POST /referrals/{id}/course)
+            self.store.record(referral_id, "course_not_started", at=now, reason="no first date")
+            return 0
+        from datetime import date
+
+        try:
+            return len(self.course().start(referral_id, date.fromisoformat(str(first))))
+        except Exception as exc:  # an unreadable schedule: a person plans the doses
+            why = f"the dose calendar could not be made ({type(exc).__name__})"
+        self.store.record(referral_id, "course_calendar_not_made", at=now, reason=why)
+        self.tasks.open_review_task(
+            referral_id,
+            TaskType.DOSE_HOLD,
+            now + timedelta(hours=24),
+            {"why": why, "action": "set the first infusion date (move dose 1) or plan by hand"},
+        )
+        return 0
+
+    def _final(self, referral_id: str) -> ReferralStatus:
+        """The documented final status, from the recorded state. ``scheduled`` and ``self_pay``
+        need the scheduling call reached *and* the authorization gate passed; anything else
+        that reaches here is a contradiction a person must see."""
+        closed = self._closed(referral_id)
+        if closed is not None:
+            return closed
+        record = self._referral(referral_id)
+        tasks = self.store.tasks_of(referral_id)
+        scheduled = any(
+            t.task_type is TaskType.SCHEDULING_CALL and t.outcome == CallOutcome.REACHED.value
+            for t in tasks
+        )
+        gate = (record.prior_auth or {}).get("gate")
+        if not scheduled or gate not in ("passed", "self_pay"):
+            raise WorkflowInconsistent(
+                "the workflow ended without a closing reason, a reached scheduling call and "
+                f"a passed authorization gate (scheduling reached: {scheduled}, gate: {gate})"
+            )
+        return ReferralStatus.SELF_PAY if gate == "self_pay" else ReferralStatus.SCHEDULED
+
+    def _closed(self, referral_id: str) -> ReferralStatus | None:
+        """Why the referral closes early, if it does: declined on a call or after a denial,
+        unreachable, an order the prescriber did not confirm, or insurance a person could
+        not verify. None: intake goes on."""
+        record = self._referral(referral_id)
+        tasks = sorted(self.store.tasks_of(referral_id), key=lambda t: t.created_at)
+        if (record.prior_auth or {}).get("gate") == "declined" or _any_outcome(
+            tasks, CALL_TASKS, CallOutcome.DECLINED
+        ):
+            return ReferralStatus.CLOSED_DECLINED
+        if _any_outcome(tasks, CALL_TASKS, CallOutcome.UNREACHABLE):
+            return ReferralStatus.CLOSED_UNREACHABLE
+        if _any_outcome(tasks, {TaskType.CONFIRM_ORDER}, ReviewOutcome.REJECTED):
+            return ReferralStatus.CLOSED_ORDER_NOT_CURRENT
+        benefits = (record.benefits or {}).get("outcome")
+        insurance = [t for t in tasks if t.task_type in INSURANCE_TASKS]
+        if (
+            benefits != "verified"
+            and insurance
+            and insurance[-1].outcome == ReviewOutcome.REJECTED.value
+        ):
+            return ReferralStatus.INSURANCE_UNVERIFIED
+        return None
+
+    def failed(self, request: StepRequest) -> dict[str, Any]:
+        """Make a failed workflow a person's task, so nothing fails silently."""
+        now = self.clock()
+        error = request.error or {}
+        record = self.store.get_referral(request.referral_id)
+        if record is None:  # an execution of something we never recorded: nothing to attach to
+            raise NotFound(f"referral {request.referral_id} does not exist")
+        if record.status is ReferralStatus.FAILED:  # RecordFailure ran; this is the status event
+            return {"status": ReferralStatus.FAILED.value}
+        self.store.update_referral(
+            request.referral_id,
+            status=ReferralStatus.FAILED.value,
+            stage="workflow failed: see the workflow_error task",
+            updated_at=now,
+        )
+        self.store.record(
+            request.referral_id, "workflow_failed", at=now, error=str(error.get("Error"))
+        )
+        FailedReferral(self.store, self.tasks, self.tasks.notifier).close(
+            request.referral_id, error, now
+        )
+        return {"status": ReferralStatus.FAILED.value}
+
+    # ------------------------------------------------------------------ helpers
+    def _referral(self, referral_id: str) -> ReferralRecord:
+        record = self.store.get_referral(referral_id)
+        if record is None:
+            raise NotFound(f"referral {referral_id} does not exist")
+        return record
+
+    @staticmethod
+    def _clock(due: datetime, now: datetime) -> dict[str, Any]:
+        """The due time and the seconds left until it (at least 1: an overdue task escalates now)."""
+        return {
+            "due_at": due.isoformat(),
+            "timeout_seconds": max(1, int((due - now).total_seconds())),
+        }
+
+
+def _any_outcome(tasks: list[TaskRecord], types: set[TaskType], outcome: str) -> bool:
+    return any(t.task_type in types and t.outcome == outcome for t in tasks)
