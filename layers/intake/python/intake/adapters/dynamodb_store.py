@@ -1,6 +1,6 @@
 """The single DynamoDB table behind ``ReferralStore``.
 
-Key design (README "Data model"):
+Key design (docs/design.md, "Data model"):
 
 ==========================  =====================  ==========================  =================
 item                        pk                     sk                          index keys
