@@ -253,6 +253,8 @@ def _invoke_lambda(
 
 def install(config: RuntimeConfig) -> WorkerPool:
     """Route moto's Lambda invocations to real handler processes until ``uninstall``."""
+    if "event" not in _INVOKE_SIGNATURE.parameters:
+        raise RuntimeError(f"moto's _invoke_lambda is no longer {_INVOKE_SIGNATURE}: see the docs")
     global _pool  # noqa: PLW0603 - one hook per process, as moto's backend is per process
     _pool = WorkerPool(config)
     lambda_models.LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign]

@@ -180,6 +180,8 @@ def install(shortcuts: bool | None = None) -> None:
     if _patches is not None and shortcuts == _shortcuts_on:
         return
     uninstall()
+    if shortcuts and not {"hash_key", "index_name"} <= _QUERY_SIGNATURE.parameters.keys():
+        raise RuntimeError(f"moto's Table.query is no longer {_QUERY_SIGNATURE}: see the docs")
     stack = contextlib.ExitStack()
     stack.enter_context(mock.patch.object(Preprocessor, "__init__", _preprocessor_init))
     if shortcuts:
