@@ -151,13 +151,29 @@ def test_one_switch_turns_every_shortcut_on_or_off(
         monkeypatch.delenv(moto_patches.SWITCH, raising=False)
     else:
         monkeypatch.setenv(moto_patches.SWITCH, value)
-    # When the patches are installed as the local stack installs them
+    # When the patches are installed as the local stack installs them, and its server started
     moto_patches.install()
+    dispatcher = _Dispatcher()
+    moto_patches.speed_up_server(dispatcher)
+    for _ in range(3):
+        dispatcher.get_backend_for_host("dynamodb.us-east-1.amazonaws.com")
     # Then the shortcuts are in place exactly when the switch is on, and the fix always is
     assert moto_patches.shortcuts_on() is on
+    assert dispatcher.lookups == (1 if on else 3)
     assert (Table.query is not STOCK_QUERY) is on
     assert (boto_client.boto3 is not boto3) is on  # type: ignore[attr-defined]
     assert Preprocessor()._query_language_per_scope is not Preprocessor()._query_language_per_scope
+
+
+class _Dispatcher:
+    """Stands in for moto's ``DomainDispatcherApplication``: counts its backend lookups."""
+
+    def __init__(self) -> None:
+        self.lookups = 0
+
+    def get_backend_for_host(self, host: str | None) -> str:
+        self.lookups += 1
+        return f"backend for {host}"
 
 
 def both(call: Callable[[], dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any]]:

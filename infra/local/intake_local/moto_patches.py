@@ -73,9 +73,9 @@ def _query(self: Table, *args: Any, **kwargs: Any) -> Any:
 
 
 def _all_items(self: Table) -> list[Any]:
-    """What a query needs of ``all_items``: a base-table query its partition (sorted by sort key,
-    as moto's whole-table listing orders it), an index query every item unsorted (the query sorts
-    by the index's keys itself). Anything else gets moto's own listing."""
+    """What a query needs of ``all_items``: a base-table query its partition, an index query
+    every item, unsorted (moto's query keeps the items of its key and sorts them itself; its
+    whole-table listing sorts the table first). Anything else gets moto's own listing."""
     scope = getattr(_scope, "query", None)
     if scope is None or scope[0] is not self:
         return _originals[Table, "all_items"](self)  # type: ignore[no-any-return]
@@ -84,8 +84,7 @@ def _all_items(self: Table) -> list[Any]:
         if not self.range_key_attr:
             return list(self.items.values())
         return [item for partition in self.items.values() for item in partition.values()]
-    partition = self.items.get(scope[1]) or {}
-    return sorted(partition.values(), key=lambda item: item.range_key)
+    return list((self.items.get(scope[1]) or {}).values())
 
 
 _ITEM_OPERATIONS = frozenset(
