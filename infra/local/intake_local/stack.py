@@ -205,12 +205,12 @@ class LocalStack:
             "AWS_DEFAULT_REGION": REGION,
         }.items():
             os.environ.setdefault(key, value)
-        moto_patches.install()
+        moto_patches.install()  # the fix; the shortcuts as INTAKE_MOTO_SHORTCUTS says (default on)
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         self._server.start()
         wsgi = self._server._server  # werkzeug's server: count what it serves (``requests``)
         assert wsgi is not None
-        _speed_up_moto(wsgi.app)
+        moto_patches.speed_up_server(wsgi.app)
         self.requests = RequestCounter(wsgi.app)
         wsgi.app = self.requests  # type: ignore[assignment]
         requests.post(
@@ -580,24 +580,6 @@ class LocalStack:
             "QueueUrl"
         ]
         return url
-
-
-def _speed_up_moto(dispatcher: Any) -> None:
-    """Take a per-request cost out of moto that a real AWS does not have (profiled under load
-    with py-spy): the server finds each request's backend under one global lock by listing
-    moto's package directory and matching hundreds of URL patterns; remember the answer per
-    host. (Step Functions also parses the whole definition with ANTLR for every execution;
-    keeping its parse tree across executions broke executions under concurrency, so that is
-    left as moto has it. The other shortcuts are in ``moto_patches``.)"""
-    lookup = dispatcher.get_backend_for_host
-    hosts: dict[str | None, Any] = {}
-
-    def backend_for_host(host: str | None) -> Any:
-        if host not in hosts:
-            hosts[host] = lookup(host)
-        return hosts[host]
-
-    dispatcher.get_backend_for_host = backend_for_host
 
 
 def template_defaults(template: dict[str, Any]) -> dict[str, str]:
