@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from intake.models.benefits import StoredBenefits
+from intake.models.estimate import EstimateHeadline
 from intake.models.referral import Language, Referral
 
 
@@ -161,8 +163,8 @@ class ReferralRecord(BaseModel):
     created_at: datetime
     updated_at: datetime
     execution_name: str | None = None
-    benefits: dict[str, Any] | None = None
-    estimate: dict[str, Any] | None = None
+    benefits: StoredBenefits | None = None
+    estimate: EstimateHeadline | None = None
     prior_auth: dict[str, Any] | None = None
     linked_to: str | None = Field(
         default=None, description="for a ``linked`` referral: the open referral it updates"

@@ -294,7 +294,7 @@ class WorkflowSteps:
             return ReferralStatus.CLOSED_UNREACHABLE
         if _any_outcome(tasks, {TaskType.CONFIRM_ORDER}, ReviewOutcome.REJECTED):
             return ReferralStatus.CLOSED_ORDER_NOT_CURRENT
-        benefits = (record.benefits or {}).get("outcome")
+        benefits = record.benefits.outcome if record.benefits else None
         insurance = [t for t in tasks if t.task_type in INSURANCE_TASKS]
         if (
             benefits != "verified"
