@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from intake.eligibility.benefits import summary_json
 from intake.models.benefits import StoredBenefits
+from intake.models.dates import TherapySchedule
 from intake.models.estimate import EstimateHeadline
 from intake.models.records import (
     CallAttempt,
@@ -121,6 +122,10 @@ class ReferralView(BaseModel):
     documents: list[LinkedDocument] = Field(
         default_factory=list, description="later uploads linked to this referral as updates"
     )
+    schedule: TherapySchedule | None = Field(
+        default=None,
+        description="the therapy's prescribed and planned start, and the booked first infusion",
+    )
     timeline: list[TimelineEvent]
     tasks: list[TaskView]
 
@@ -148,6 +153,7 @@ class ReferralView(BaseModel):
             prior_auth=record.prior_auth,
             linked_to=record.linked_to,
             documents=record.documents,
+            schedule=record.schedule,
             timeline=sorted(timeline, key=lambda e: e.at),
             tasks=[TaskView.of(t, now) for t in tasks],
         )

@@ -267,13 +267,9 @@ class TaskService(TaskQueue):
             "completed_by": completion.liaison,
             "completed_at": self.clock(),
         }
-        if completion.first_infusion_date is not None:
-            if task.task_type is not TaskType.SCHEDULING_CALL:
-                raise InvalidRequest("first_infusion_date applies to a scheduling_call only")
-            fields["details"] = {
-                **task.details,
-                "first_infusion_date": completion.first_infusion_date.isoformat(),
-            }
+        booked = completion.first_infusion_date
+        if booked is not None and task.task_type is not TaskType.SCHEDULING_CALL:
+            raise InvalidRequest("first_infusion_date applies to a scheduling_call only")
         if task.task_type in CALL_TASKS:
             attempt = self._attempt(task, completion)
             fields["attempts"] = [a.model_dump(mode="json") for a in (*task.attempts, attempt)]
@@ -297,6 +293,11 @@ class TaskService(TaskQueue):
                     extra={"task_id": task_id, "error": type(exc).__name__},
                 )
                 raise
+        if booked is not None and completion.outcome == CallOutcome.REACHED.value:
+            # Stored once, on the referral's schedule, where the course starts from.
+            self.store.update_referral(
+                task.referral_id, first_infusion=booked, updated_at=self.clock()
+            )
         self._timeline(
             task.referral_id,
             "task_completed",
