@@ -9,14 +9,18 @@ scheduled. Such a start means "as soon as possible", and the prescriber confirms
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
 from intake.models.referral import Referral
 
-if TYPE_CHECKING:
-    from intake.models.records import ReferralRecord
+
+class Uploaded(Protocol):
+    """A stored referral, as far as its receipt goes (``ReferralRecord``)."""
+
+    @property
+    def uploaded_at(self) -> datetime: ...
 
 
 class TherapySchedule(BaseModel):
@@ -60,7 +64,7 @@ class TherapySchedule(BaseModel):
         )
 
 
-def received_at(record: ReferralRecord) -> datetime:
+def received_at(record: Uploaded) -> datetime:
     """When we received the referral (its upload), whatever date the document carries."""
     return record.uploaded_at
 
