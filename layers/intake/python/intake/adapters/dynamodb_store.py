@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
+from pydantic import BaseModel
 
 from intake.adapters.aws import resource
 from intake.core.clock import iso
@@ -48,9 +49,18 @@ PENDING_AUTH_INDEX = "gsi2_pending_auth"
 PENDING_AUTH = "AUTH#pending"
 
 
+def _json_value(value: Any) -> Any:
+    """A stored section given as its model is stored as that model's JSON."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    return str(value)
+
+
 def _to_item(model_dump: dict[str, Any]) -> dict[str, Any]:
     """JSON-safe values with floats as Decimal, as DynamoDB requires."""
-    item: dict[str, Any] = json.loads(json.dumps(model_dump, default=str), parse_float=Decimal)
+    item: dict[str, Any] = json.loads(
+        json.dumps(model_dump, default=_json_value), parse_float=Decimal
+    )
     return item
 
 
