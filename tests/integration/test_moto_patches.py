@@ -20,7 +20,7 @@ import pytest
 
 from intake_local import moto_patches
 from tests.integration.conftest import REGION, table_from_template
-from tests.integration.test_state_machine import wait_for
+from tests.integration.steps import wait_for
 
 TABLE = "speedups"
 

@@ -18,7 +18,7 @@ from intake.models.records import TaskType
 from intake_local.pipeline import LiaisonClient
 from intake_local.samples.identity import npi_for
 from tests.conftest import EVENTS
-from tests.integration.test_state_machine import (
+from tests.integration.steps import (
     events_of,
     finish,
     open_task,
@@ -26,14 +26,13 @@ from tests.integration.test_state_machine import (
     sample_json,
     upload,
     wait_for,
+    welcome_call_reached,
 )
 
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def api(local_stack: Any) -> LiaisonClient:
-    return LiaisonClient(local_stack.outputs.api_url, "records-test@local")
+LIAISON = "records-test@local"  # the conftest's ``api`` client acts as this liaison
 
 
 def records_body(name: str, reference: str) -> bytes:
@@ -53,8 +52,7 @@ def start(stack: Any, api: LiaisonClient, sample: str, reference: str) -> str:
     referral_id = upload(
         stack, sample_json(sample, clinic_reference=reference), f"referrals/rec/{reference}.json"
     )
-    welcome = wait_for(lambda: open_task(api, task_id_for(referral_id, TaskType.WELCOME_CALL)))
-    assert api.complete(welcome["task_id"], "reached").status_code == 200
+    welcome_call_reached(api, referral_id)
     return referral_id
 
 
