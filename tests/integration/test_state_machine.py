@@ -16,7 +16,7 @@ import pytest
 from intake.core.ids import task_id_for
 from intake.models.records import TaskType
 from intake_local.pipeline import LiaisonClient
-from tests.conftest import EVENTS
+from tests.conftest import EVENTS, INFLIXIMAB
 from tests.integration.steps import (
     events_of,
     execution,
@@ -259,15 +259,7 @@ def test_a_draft_completed_by_a_liaison_starts_its_workflow(
     # When completed with the missing fields
     fields = {
         "prescriber.npi": "1234567893",
-        "therapy": {
-            "drug_name": "Infliximab",
-            "hcpcs": "J1745",
-            "dose": "5 mg/kg",
-            "route": "IV",
-            "frequency": "every 8 weeks",
-            "duration": "12 months",
-            "site_of_care": "home",
-        },
+        "therapy": {**INFLIXIMAB, "site_of_care": "home"},
     }
     assert api.complete(review, "resolved", corrections=fields).status_code == 200
     # Then the referral is validated and its workflow queues the welcome call

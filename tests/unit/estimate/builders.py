@@ -25,6 +25,7 @@ from intake.models.benefits import (
     Plan,
 )
 from intake.models.referral import Therapy
+from tests.conftest import INFLIXIMAB
 
 START = date(2026, 1, 5)
 PLAN_END = date(2026, 12, 31)
@@ -216,13 +217,5 @@ def benefits(
 
 
 def infliximab(**changes: Any) -> Therapy:
-    fields: dict[str, Any] = {
-        "drug_name": "Infliximab",
-        "hcpcs": "J1745",
-        "dose": "5 mg/kg",
-        "route": "IV",
-        "frequency": "every 8 weeks",
-        "duration": "12 months",
-        **changes,
-    }
+    fields: dict[str, Any] = {**INFLIXIMAB, **changes}
     return Therapy.model_validate(fields)
