@@ -54,13 +54,7 @@ class DynamoDbDoses(TableAdapter):
         return item
 
     def put_if_new(self, dose: DoseRecord) -> bool:
-        try:
-            self.table.put_item(Item=self._item(dose), ConditionExpression=Attr("pk").not_exists())
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return self._put_if_new(self._item(dose))
 
     def save(
         self, dose: DoseRecord, *, expect_version: int, expect_status: str | None = None

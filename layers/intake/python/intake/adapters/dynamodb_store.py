@@ -109,6 +109,16 @@ class TableAdapter:
             self._table = resource("dynamodb").Table(self._table_name)
         return self._table
 
+    def _put_if_new(self, item: dict[str, Any]) -> bool:
+        """Write ``item`` unless one with its key is stored; False when one was."""
+        try:
+            self.table.put_item(Item=item, ConditionExpression=Attr("pk").not_exists())
+        except ClientError as exc:
+            if _is_conditional_failure(exc):
+                return False
+            raise
+        return True
+
     def _query_partition(self, referral_id: str, prefix: str) -> list[dict[str, Any]]:
         """The referral's items whose sort key starts with ``prefix``, read consistently."""
         return query_all(
@@ -126,12 +136,8 @@ class DynamoDbStore(TableAdapter):
     def put_referral_if_new(self, record: ReferralRecord) -> bool:
         item = _to_item(record.model_dump(mode="json"))
         item.update(pk=f"REFERRAL#{record.referral_id}", sk="REFERRAL")
-        try:
-            self.table.put_item(Item=item, ConditionExpression=Attr("pk").not_exists())
-        except ClientError as exc:
-            if _is_conditional_failure(exc):
-                return False
-            raise
+        if not self._put_if_new(item):
+            return False
         self.index_patient(record)
         return True
 
@@ -298,13 +304,7 @@ class DynamoDbStore(TableAdapter):
             gsi1pk=f"TASKS#{task.status.value}",
             gsi1sk=f"{iso(task.due_at)}#{task.task_id}",
         )
-        try:
-            self.table.put_item(Item=item, ConditionExpression=Attr("pk").not_exists())
-        except ClientError as exc:
-            if _is_conditional_failure(exc):
-                return False
-            raise
-        return True
+        return self._put_if_new(item)
 
     def get_task(self, task_id: str) -> TaskRecord | None:
         referral_id = referral_of_task(task_id)
