@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from intake.estimate import Contracts, parse_contracts
+from intake.estimate import Contracts, Estimate, estimate, parse_contracts
 from intake.models.benefits import (
     Accumulator,
     Accumulators,
@@ -219,3 +219,13 @@ def benefits(
 def infliximab(**changes: Any) -> Therapy:
     fields: dict[str, Any] = {**INFLIXIMAB, **changes}
     return Therapy.model_validate(fields)
+
+
+def priced(
+    summary: BenefitsSummary, contracts: Contracts, start: date = START, **options: Any
+) -> Estimate:
+    """The estimate for infliximab (``infliximab()``) for the usual patient (``WEIGHT`` kg) from
+    ``start``; ``options`` go to ``estimate`` as they are (language, thresholds, secondary...)."""
+    return estimate(
+        summary, infliximab(), weight_kg=WEIGHT, start=start, contracts=contracts, **options
+    )
