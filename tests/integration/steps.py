@@ -97,6 +97,23 @@ def s3_keys(stack: Any, prefix: str) -> list[str]:
     return sorted(o["Key"] for o in listed.get("Contents", []))
 
 
+def task_opened(
+    api: LiaisonClient, referral_id: str, task_type: TaskType, timeout: float = 30.0
+) -> dict[str, Any]:
+    """The referral's (first) task of ``task_type``, once the workflow has opened it."""
+    task: dict[str, Any] = wait_for(
+        lambda: open_task(api, task_id_for(referral_id, task_type)), timeout=timeout
+    )
+    return task
+
+
+def past_welcome_call(stack: Any, api: LiaisonClient, body: bytes, key: str) -> str:
+    """Given ``body`` uploaded as ``key`` and its welcome call completed as reached: its id."""
+    referral_id = upload(stack, body, key)
+    welcome_call_reached(api, referral_id)
+    return referral_id
+
+
 def welcome_call_queued(stack: Any, api: LiaisonClient, body: bytes, key: str) -> tuple[str, str]:
     """Given ``body`` uploaded as ``key``: its referral id and its welcome call's task id, once
     the workflow has queued that call."""
@@ -108,9 +125,7 @@ def welcome_call_queued(stack: Any, api: LiaisonClient, body: bytes, key: str) -
 
 def welcome_call_reached(api: LiaisonClient, referral_id: str) -> dict[str, Any]:
     """The referral's welcome call, once queued, completed as reached; the task as it was."""
-    welcome: dict[str, Any] = wait_for(
-        lambda: open_task(api, task_id_for(referral_id, TaskType.WELCOME_CALL))
-    )
+    welcome = task_opened(api, referral_id, TaskType.WELCOME_CALL)
     assert api.complete(welcome["task_id"], "reached").status_code == 200
     return welcome
 

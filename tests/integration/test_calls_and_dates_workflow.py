@@ -130,16 +130,12 @@ def test_a_stale_order_with_a_past_start_is_confirmed_and_planned_from_receipt(
         steps.wait_for(lambda: steps.referral_view(api, referral_id))["uploaded_at"]
     ).date()
     # Then the welcome call says the start needs confirming and plans from receipt
-    welcome = steps.wait_for(
-        lambda: steps.open_task(api, task_id_for(referral_id, TaskType.WELCOME_CALL))
-    )
+    welcome = steps.task_opened(api, referral_id, TaskType.WELCOME_CALL)
     assert welcome["details"]["as_soon_as_possible"] is True
     assert date.fromisoformat(welcome["details"]["planned_start"]) == received
     assert any("confirm the start date" in c for c in welcome["details"]["confirm"])
     # And a confirm-order task asks the prescriber, holding the workflow until answered
-    confirm = steps.wait_for(
-        lambda: steps.open_task(api, task_id_for(referral_id, TaskType.CONFIRM_ORDER))
-    )
+    confirm = steps.task_opened(api, referral_id, TaskType.CONFIRM_ORDER)
     assert confirm["details"]["order_date"] == written.date().isoformat()
     api.complete(welcome["task_id"], "reached")
     assert "intake_checks_done" not in steps.events_of(api, referral_id)
@@ -169,9 +165,7 @@ def test_an_order_the_prescriber_does_not_confirm_closes_the_referral(
         )
     ).encode()
     referral_id = steps.upload(local_stack, body, "referrals/sm/stale2.json")
-    confirm = steps.wait_for(
-        lambda: steps.open_task(api, task_id_for(referral_id, TaskType.CONFIRM_ORDER))
-    )
+    confirm = steps.task_opened(api, referral_id, TaskType.CONFIRM_ORDER)
     steps.welcome_call_reached(api, referral_id)
     api.complete(confirm["task_id"], "rejected", note="prescriber discontinued the order")
     steps.wait_for(

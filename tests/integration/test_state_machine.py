@@ -22,14 +22,15 @@ from tests.integration.steps import (
     execution,
     finish,
     open_task,
+    past_welcome_call,
     referral_json,
     referral_view,
     s3_keys,
     sample_json,
+    task_opened,
     upload,
     wait_for,
     welcome_call_queued,
-    welcome_call_reached,
 )
 
 pytestmark = pytest.mark.integration
@@ -114,10 +115,10 @@ def test_two_uploads_of_one_patient_and_therapy_make_one_welcome_call(
     views = wait_for(decided)
     (opened,) = [v["referral_id"] for v in views if v["status"] == "in_progress"]
     (linked,) = [v["referral_id"] for v in views if v["status"] == "linked"]
-    link_task = wait_for(lambda: open_task(api, task_id_for(linked, TaskType.LINKED_UPDATE)))
+    link_task = task_opened(api, linked, TaskType.LINKED_UPDATE)
     assert link_task["details"]["linked_to"] == opened
     # And only the open one has an execution and a welcome call
-    welcome = wait_for(lambda: open_task(api, task_id_for(opened, TaskType.WELCOME_CALL)))
+    welcome = task_opened(api, opened, TaskType.WELCOME_CALL)
     with pytest.raises(local_stack.client("stepfunctions").exceptions.ExecutionDoesNotExist):
         execution(local_stack, linked)
     assert api.complete(link_task["task_id"], "resolved").status_code == 200
@@ -263,7 +264,7 @@ def test_a_draft_completed_by_a_liaison_starts_its_workflow(
     }
     assert api.complete(review, "resolved", corrections=fields).status_code == 200
     # Then the referral is validated and its workflow queues the welcome call
-    wait_for(lambda: open_task(api, task_id_for(referral_id, TaskType.WELCOME_CALL)))
+    task_opened(api, referral_id, TaskType.WELCOME_CALL)
     view = api.referral(referral_id)
     assert view["status"] == "in_progress" and view["referral"]["therapy"]["hcpcs"] == "J1745"
     assert "referral_completed" in [e["event"] for e in view["timeline"]]
@@ -274,12 +275,9 @@ def test_the_cost_call_carries_the_estimate_in_the_patients_language(
 ) -> None:
     # Given a Spanish-speaking patient on an HMO with copays
     body = sample_json("02-hmo-copay-spanish.json", clinic_reference="SM-COST-1")
-    referral_id = upload(local_stack, body, "referrals/sm/cost.json")
-    welcome_call_reached(api, referral_id)
+    referral_id = past_welcome_call(local_stack, api, body, "referrals/sm/cost.json")
     # (this plan pends, then denies, ocrelizumab: no cost call while the denial stands)
-    appeal = wait_for(
-        lambda: open_task(api, task_id_for(referral_id, TaskType.APPEAL_OR_ALTERNATIVES))
-    )
+    appeal = task_opened(api, referral_id, TaskType.APPEAL_OR_ALTERNATIVES)
     assert "cost_and_options_call" not in [
         t["task_type"] for t in api.referral(referral_id)["tasks"]
     ]
@@ -288,9 +286,7 @@ def test_the_cost_call_carries_the_estimate_in_the_patients_language(
         api.complete(appeal["task_id"], "self_pay", note="patient will self-pay").status_code == 200
     )
     # Then the estimate is made as not covered, and the cost call shows it with a Spanish script
-    cost = wait_for(
-        lambda: open_task(api, task_id_for(referral_id, TaskType.COST_AND_OPTIONS_CALL))
-    )
+    cost = task_opened(api, referral_id, TaskType.COST_AND_OPTIONS_CALL)
     assert cost["patient"]["preferred_language"] == "es"
     estimate = cost["details"]["estimate"]
     assert estimate["version"] == 1 and estimate["coverage"] == "self_pay"
@@ -308,8 +304,7 @@ def test_pended_authorization_is_resolved_by_the_scheduled_poller(
 ) -> None:
     # Given a plan that requires authorization and a payer that pends, then certifies on inquiry
     body = sample_json("03-auth-required-chinese.json", clinic_reference="SM-PA-PENDED-1")
-    referral_id = upload(local_stack, body, "referrals/sm/pa-pended.json")
-    welcome_call_reached(api, referral_id)
+    referral_id = past_welcome_call(local_stack, api, body, "referrals/sm/pa-pended.json")
     # When the workflow waits on its token and the poller's 278 inquiries get the decision
     wait_for(lambda: "prior_auth_waiting" in events_of(api, referral_id))
     wait_for(lambda: "prior_auth_certified" in events_of(api, referral_id), timeout=30)
@@ -326,11 +321,8 @@ def test_denied_authorization_prepares_an_appeal_for_a_liaison(
     local_stack: Any, api: LiaisonClient
 ) -> None:
     body = sample_json("14-prior-auth-denied.json", clinic_reference="SM-PA-DENIED-1")
-    referral_id = upload(local_stack, body, "referrals/sm/pa-denied.json")
-    welcome_call_reached(api, referral_id)
-    appeal = wait_for(
-        lambda: open_task(api, task_id_for(referral_id, TaskType.APPEAL_OR_ALTERNATIVES))
-    )
+    referral_id = past_welcome_call(local_stack, api, body, "referrals/sm/pa-denied.json")
+    appeal = task_opened(api, referral_id, TaskType.APPEAL_OR_ALTERNATIVES)
     assert appeal["details"]["decision"] == "denied" and appeal["details"]["reason"]
     assert appeal["details"]["appeal"].endswith("/appeal.pdf")
     assert "financial assistance" in appeal["details"]["suggest"]
@@ -356,8 +348,7 @@ def test_payer_errors_while_polling_then_a_decision_after_the_window_is_kept(
 ) -> None:
     # Given a pended authorization whose workflow is waiting on its token
     body = sample_json("03-auth-required-chinese.json", clinic_reference="SM-PA-LATE-1")
-    referral_id = upload(local_stack, body, "referrals/sm/pa-late.json")
-    welcome_call_reached(api, referral_id)
+    referral_id = past_welcome_call(local_stack, api, body, "referrals/sm/pa-late.json")
     wait_for(lambda: "prior_auth_waiting" in events_of(api, referral_id))
     # When the payer errors on every status inquiry until the 120 s decision window has passed
     local_stack.clearinghouse.fail_next(10_000)
