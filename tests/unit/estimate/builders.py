@@ -23,6 +23,7 @@ from intake.models.benefits import (
     CoverageStatus,
     Party,
     Plan,
+    VisitLimit,
 )
 from intake.models.referral import Therapy
 from tests.conftest import INFLIXIMAB
@@ -228,4 +229,17 @@ def priced(
     ``start``; ``options`` go to ``estimate`` as they are (language, thresholds, secondary...)."""
     return estimate(
         summary, infliximab(), weight_kg=WEIGHT, start=start, contracts=contracts, **options
+    )
+
+
+def home_health_visits_left(visits: int) -> VisitLimit:
+    """An in-network limit on home health visits (service type 44, EB*F) with ``visits`` left
+    this calendar year (HSD time period 29: remaining)."""
+    return VisitLimit(
+        code="F",
+        service_types=("44",),
+        quantity_qualifier="VS",
+        quantity=Decimal(visits),
+        time_period="29",
+        in_network=True,
     )

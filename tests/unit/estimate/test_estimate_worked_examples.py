@@ -11,7 +11,16 @@ from decimal import Decimal
 
 from intake.estimate import Confidence, Contracts, estimate
 from intake.estimate.model import Estimate
-from tests.unit.estimate.builders import START, WEIGHT, acc, benefits, infliximab, line, priced
+from tests.unit.estimate.builders import (
+    START,
+    WEIGHT,
+    acc,
+    benefits,
+    home_health_visits_left,
+    infliximab,
+    line,
+    priced,
+)
 
 TWENTY_PERCENT = (line("A", percent="0.2"),)
 
@@ -460,24 +469,10 @@ def test_given_visit_limit_when_estimated_then_visits_past_it_not_covered(
     3-hour visit ($200): visits 5-7 are not covered, the patient pays them in full:
     7 x 20% x $2,100 (drug + per diem) = $2,940 + 4 x 20% x $200 = $160 + 3 x $200 = $600
     -> $3,700."""
-    from intake.models.benefits import VisitLimit
 
     summary = benefits(
         lines=TWENTY_PERCENT, deductible=acc("0"), oop=acc("9000", "9000")
-    ).model_copy(
-        update={
-            "visit_limits": (
-                VisitLimit(
-                    code="F",
-                    service_types=("44",),
-                    quantity_qualifier="VS",
-                    quantity=Decimal(4),
-                    time_period="29",
-                    in_network=True,
-                ),
-            )
-        }
-    )
+    ).model_copy(update={"visit_limits": (home_health_visits_left(4),)})
     e = priced(summary, contracts)
     assert e.course.patient == Decimal("3700.00")
     assert any("the plan covers 4" in a for a in e.assumptions)
