@@ -21,19 +21,12 @@ from intake.models.records import TaskType
 from intake_local.course_follow import doses_of
 from intake_local.pipeline import LiaisonClient
 from tests.conftest import EVENTS
-from tests.integration.test_state_machine import (
-    distinct,
-    open_task,
-    upload,
-    wait_for,
-)
+from tests.integration.steps import distinct, open_task, upload, wait_for
 
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def api(local_stack: Any) -> LiaisonClient:
-    return LiaisonClient(local_stack.outputs.api_url, "course-test@local")
+LIAISON = "course-test@local"  # the conftest's ``api`` client acts as this liaison
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from moto.stepfunctions.parser.asl.utils import boto_client
 
 from intake_local import lambda_runtime, moto_patches
 from tests.integration.conftest import REGION, table_from_template
-from tests.integration.test_state_machine import wait_for
+from tests.integration.steps import wait_for
 
 TABLE = "speedups"
 ROLE = "arn:aws:iam::123456789012:role/states"
