@@ -14,13 +14,13 @@ from intake.core.handler import instrumented
 from intake.core.observability import metrics
 from intake.core.settings import WorkflowStepSettings
 from intake.wiring import workflow_steps
-from intake.workflow.steps import StepRequest
+from intake.workflow.steps import STEP_REQUEST, StepRequest
 
 ENDING_ACTIONS = {"conclude"}  # failures: AWS/States ExecutionsFailed and the workflow_error task
 
 
 @instrumented(WorkflowStepSettings, correlation_id_path="referral_id")
-@event_parser(model=StepRequest)
+@event_parser(model=STEP_REQUEST)
 def lambda_handler(event: StepRequest, context: LambdaContext) -> dict[str, Any]:
     result = workflow_steps().run(event)
     if event.action in ENDING_ACTIONS and isinstance(result.get("status"), str):

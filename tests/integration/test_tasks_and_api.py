@@ -291,7 +291,7 @@ def test_workflow_step_escalates_an_overdue_task_and_notifies(
 def test_unknown_workflow_action_fails_loudly(
     resources: IntakeResources, handlers: dict[str, Any], lambda_context: Any
 ) -> None:
-    with pytest.raises(ValueError, match="unknown workflow action"):
+    with pytest.raises(ValueError, match="does not match any of the expected tags"):
         handlers["workflow_step"](
             {"action": "dance", "referral_id": "ref-00000000000000000000"}, lambda_context
         )

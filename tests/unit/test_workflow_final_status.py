@@ -20,7 +20,7 @@ from intake.models.records import (
     TaskType,
 )
 from intake.models.referral import Referral
-from intake.workflow.steps import StepRequest, WorkflowInconsistent, WorkflowSteps
+from intake.workflow.steps import Conclude, Started, WorkflowInconsistent, WorkflowSteps
 from tests.conftest import EVENTS
 
 NOW = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)
@@ -90,7 +90,7 @@ def steps(store: FakeStore) -> WorkflowSteps:
 
 
 def conclude(store: FakeStore) -> str:
-    return str(steps(store).run(StepRequest(action="conclude", referral_id="r"))["status"])
+    return str(steps(store).run(Conclude(action="conclude", referral_id="r"))["status"])
 
 
 REACHED_ALL = [
@@ -140,7 +140,7 @@ def test_welcome_call_clock_starts_at_receipt_and_asks_what_to_confirm() -> None
             "referral": rec.referral.model_copy(update={"therapy": therapy, "patient": patient})
         }
     )
-    out = steps(FakeStore(rec, [])).run(StepRequest(action="started", referral_id="r"))
+    out = steps(FakeStore(rec, [])).run(Started(action="started", referral_id="r"))
     welcome = out["welcome_call"]
     # Then it is due 48 h after receipt, planned from receipt, and lists what to confirm
     assert welcome["due_at"] == (NOW + timedelta(hours=48)).isoformat()

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter
 
 from intake.core.clock import utcnow
 from intake.core.errors import NotFound
@@ -50,14 +50,83 @@ class WorkflowInconsistent(RuntimeError):
     workflow fails into a workflow_error task rather than end with a status that lies)."""
 
 
-class StepRequest(BaseModel):
-    action: str
+class _Step(BaseModel):
     referral_id: str
-    task_type: TaskType | None = None
+
+
+class Started(_Step):
+    """The execution began: start the clocks."""
+
+    action: Literal["started"]
+
+
+class Escalate(_Step):
+    """A waiting task's due time passed. ``plan`` is the waiting state's plan, returned whole
+    with only its clock changed."""
+
+    action: Literal["escalate"]
+    task_type: TaskType
     round: int = Field(default=1, ge=1)
-    result: dict[str, Any] | None = None
     plan: dict[str, Any] | None = None
+
+
+class PayerUnavailable(_Step):
+    """The eligibility check failed through every retry."""
+
+    action: Literal["payer_unavailable"]
+    round: int = Field(default=1, ge=1)
+
+
+class TaskResult(BaseModel):
+    """What a liaison's completion sends back to the waiting workflow (``TaskQueue._resume``)."""
+
+    task_id: str | None = None
+    outcome: str | None = None
+    completed_by: str | None = None
+
+
+class CallCompleted(_Step):
+    """A call or review task the workflow waited on was completed."""
+
+    action: Literal["call_completed"]
+    task_type: TaskType
+    result: TaskResult = Field(default_factory=TaskResult)
+
+
+class Assess(_Step):
+    """The intake checks are done: authorize, or conclude now."""
+
+    action: Literal["assess"]
+
+
+class CallClock(_Step):
+    """The due time of a call queued now."""
+
+    action: Literal["call_clock"]
+    task_type: TaskType
+
+
+class Conclude(_Step):
+    """The workflow ends: its documented final status."""
+
+    action: Literal["conclude"]
+
+
+class Failed(_Step):
+    """The execution failed (its Catch, or the execution-status rule): ``error`` is Step
+    Functions' error object (``Error``, ``Cause``)."""
+
+    action: Literal["failed"]
     error: dict[str, Any] | None = None
+
+
+StepRequest = Annotated[
+    Started | Escalate | PayerUnavailable | CallCompleted | Assess | CallClock | Conclude | Failed,
+    Field(discriminator="action"),
+]
+"""A step event from the state machine, told apart by its ``action``."""
+
+STEP_REQUEST: TypeAdapter[StepRequest] = TypeAdapter(StepRequest)
 
 
 @dataclass
@@ -75,22 +144,25 @@ class WorkflowSteps:
     course: Callable[[], Course] | None = None
 
     def run(self, request: StepRequest) -> dict[str, Any]:
-        actions: dict[str, Callable[[StepRequest], dict[str, Any]]] = {
-            "started": self.started,
-            "escalate": self.escalate,
-            "call_completed": self.call_completed,
-            "assess": self.assess,
-            "call_clock": self.call_clock,
-            "conclude": self.conclude,
-            "failed": self.failed,
-            "payer_unavailable": self.payer_unavailable,
-        }
-        action = actions.get(request.action)
-        if action is None:
-            raise ValueError(f"unknown workflow action '{request.action}'")
-        return action(request)
+        match request:
+            case Started():
+                return self.started(request)
+            case Escalate():
+                return self.escalate(request)
+            case CallCompleted():
+                return self.call_completed(request)
+            case Assess():
+                return self.assess(request)
+            case CallClock():
+                return self.call_clock(request)
+            case Conclude():
+                return self.conclude(request)
+            case Failed():
+                return self.failed(request)
+            case PayerUnavailable():
+                return self.payer_unavailable(request)
 
-    def started(self, request: StepRequest) -> dict[str, Any]:
+    def started(self, request: Started) -> dict[str, Any]:
         """The clocks, from when we received the referral (never the document's own date),
         what the welcome call must confirm, and whether the order needs confirming."""
         record = self._referral(request.referral_id)
@@ -135,8 +207,7 @@ class WorkflowSteps:
         details["confirm"] = confirm
         return details
 
-    def escalate(self, request: StepRequest) -> dict[str, Any]:
-        assert request.task_type is not None
+    def escalate(self, request: Escalate) -> dict[str, Any]:
         now = self.clock()
         try:
             task = self.tasks.escalate(request.referral_id, request.task_type, request.round)
@@ -157,7 +228,7 @@ class WorkflowSteps:
             "round": request.round,
         }
 
-    def payer_unavailable(self, request: StepRequest) -> dict[str, Any]:
+    def payer_unavailable(self, request: PayerUnavailable) -> dict[str, Any]:
         """The payer did not answer through all retries: a person checks eligibility by phone
         or portal, and their completion re-runs the electronic check."""
         from intake.eligibility.service import BenefitsOutcome  # the clearinghouse stack, only here
@@ -179,21 +250,19 @@ class WorkflowSteps:
             reasons=["the payer did not answer the eligibility check after several retries"],
         ).model_dump(mode="json")
 
-    def call_completed(self, request: StepRequest) -> dict[str, Any]:
-        assert request.task_type is not None
-        result = request.result or {}
-        outcome = str(result.get("outcome"))
+    def call_completed(self, request: CallCompleted) -> dict[str, Any]:
+        outcome = str(request.result.outcome)
         self.store.record(
             request.referral_id,
             f"{request.task_type.value}_completed",
             at=self.clock(),
             outcome=outcome,
-            task_id=result.get("task_id"),
-            by=result.get("completed_by"),
+            task_id=request.result.task_id,
+            by=request.result.completed_by,
         )
         return {"outcome": outcome}
 
-    def assess(self, request: StepRequest) -> dict[str, Any]:
+    def assess(self, request: Assess) -> dict[str, Any]:
         """After the welcome call, the benefits check and the order check: go on to the
         authorization, or conclude now (declined, unreachable, order not current, insurance
         unverified). Reads the recorded state, not the branches' outputs, so the decision is
@@ -205,15 +274,14 @@ class WorkflowSteps:
         )
         return {"next": "authorize" if proceed else "conclude"}
 
-    def call_clock(self, request: StepRequest) -> dict[str, Any]:
+    def call_clock(self, request: CallClock) -> dict[str, Any]:
         """Due time of a call queued now, from the intake SLA for its type."""
-        assert request.task_type is not None
         sla = {TaskType.SCHEDULING_CALL: self.scheduling_call_sla}.get(
             request.task_type, self.welcome_call_sla
         )
         return self._clock(self.clock() + sla, self.clock())
 
-    def conclude(self, request: StepRequest) -> dict[str, Any]:
+    def conclude(self, request: Conclude) -> dict[str, Any]:
         status = self._final(request.referral_id)
         now = self.clock()
         self.store.update_referral(
@@ -294,7 +362,7 @@ class WorkflowSteps:
             return ReferralStatus.INSURANCE_UNVERIFIED
         return None
 
-    def failed(self, request: StepRequest) -> dict[str, Any]:
+    def failed(self, request: Failed) -> dict[str, Any]:
         """Make a failed workflow a person's task, so nothing fails silently."""
         now = self.clock()
         error = request.error or {}
