@@ -113,7 +113,7 @@ def test_out_of_network_needs_a_network_exception_before_any_request(
     lambda_context: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from intake.authorization import service as authorization
+    from intake.authorization import gate as authorization
     from intake.authorization.packet import PaDecision
 
     # Given a referral whose payer has the pharmacy out of network, with no out-of-network
