@@ -122,7 +122,7 @@ class ReferralView(BaseModel):
             uploaded_at=record.uploaded_at,
             benefits=record.benefits,
             estimate=record.estimate,
-            prior_auth=record.prior_auth,
+            prior_auth=record.prior_auth.stored() if record.prior_auth else None,
             linked_to=record.linked_to,
             documents=record.documents,
             timeline=sorted(timeline, key=lambda e: e.at),

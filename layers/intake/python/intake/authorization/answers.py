@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from intake.authorization.context import AuthContext, PaStep
 from intake.authorization.coverage import drug_key, planned_doses, requested_plan, uncovered
 from intake.authorization.packet import PaDecision, build_appeal_pdf
+from intake.models.authorization import AuthorizationDecision, certified_period
 from intake.models.dates import received_at
 from intake.models.records import AuthorizationRecord, ReferralRecord, TaskType
 from intake.models.referral import Referral
@@ -49,12 +50,8 @@ class Answers:
     ) -> PaStep:
         ctx = self.ctx
         referral_id = auth.referral_id
-        fields: dict[str, Any] = {
-            "status": answer.status,
-            "decision": answer.model_dump(mode="json"),
-            "decided_at": now,
-            "polls": polls,
-        }
+        decision = kept(answer)
+        fields: dict[str, Any] = {"status": answer.status, "decided_at": now, "polls": polls}
         if answer.status == "denied":
             packet_pdf = ctx.documents.get(auth.packet["pdf"])
             record, _ = ctx.referral(referral_id)
@@ -72,8 +69,13 @@ class Answers:
             fields["appeal"] = ctx.documents.put(
                 f"prior-auth/{referral_id}/{auth.auth_id}/appeal.pdf", appeal, "application/pdf"
             )
-        ctx.store.update_authorization(referral_id, auth.auth_id, fields, pending_until=None)
-        updated = auth.model_copy(update=fields)
+        ctx.store.update_authorization(
+            referral_id,
+            auth.auth_id,
+            {**fields, "decision": decision.stored()},
+            pending_until=None,
+        )
+        updated = auth.model_copy(update={**fields, "decision": decision})
         ctx.summarize(referral_id, updated, answer.status)
         ctx.store.record(
             referral_id,
@@ -114,7 +116,12 @@ class Answers:
         referral_id = auth.referral_id
         drug = drug_key(referral)
         mine = [a for a in ctx.store.authorizations_of(referral_id) if a.drug in (drug, None)]
-        periods = [p for a in mine if a.status == "certified" for p in _period(a)]
+        periods = [
+            p
+            for a in mine
+            if a.status == "certified"
+            and (p := certified_period(a.decision, a.requested_from, a.requested_to))
+        ]
         plan = requested_plan(referral)
         doses = planned_doses(plan)
         missing = uncovered(doses, periods)
@@ -152,16 +159,9 @@ class Answers:
         return self.extend(record, referral, from_day(plan, missing[0]))
 
 
-def _period(auth: AuthorizationRecord) -> list[tuple[date, date]]:
-    """The certified period (the requested one when the payer sent no dates)."""
-    decision = auth.decision or {}
-
-    def day(value: Any, fallback: date | None) -> date | None:
-        return date.fromisoformat(str(value)) if value else fallback
-
-    start = day(decision.get("effective_from"), auth.requested_from)
-    end = day(decision.get("effective_to"), auth.requested_to)
-    return [(start, end)] if start is not None and end is not None else []
+def kept(answer: AuthDecision) -> AuthorizationDecision:
+    """The payer's answer as the authorization record keeps it."""
+    return AuthorizationDecision.model_validate(answer.model_dump())
 
 
 def _line(line: LineDecision) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from intake.core.clock import utcnow
 from intake.core.errors import NotFound
 from intake.eligibility.service import stored_summary
 from intake.estimate import summary_from_json
+from intake.models.authorization import Gate, PriorAuthSummary
 from intake.models.benefits import BenefitsSummary
 from intake.models.dates import planned, received_at
 from intake.models.ports import ReferralStore, Workflow
@@ -32,10 +33,6 @@ if TYPE_CHECKING:  # the packet builders load with the parts that build packets
     from intake.authorization.packet import Pharmacy
 
 FOLLOWUP_SLA = timedelta(hours=24)
-
-Gate = Literal["waiting", "passed", "self_pay", "declined"]
-"""The authorization gate: the cost and scheduling calls run only once it is ``passed`` (or
-``self_pay``, the patient paying); ``declined`` closes the referral."""
 
 
 class PaStep(BaseModel):
@@ -140,12 +137,20 @@ class AuthContext:
         )
 
     # ------------------------------------------------------------------ the headline
+    def summary(self, referral_id: str) -> PriorAuthSummary:
+        """The referral's authorization headline as stored (a fresh one: the gate waiting)."""
+        return headline(self.store.get_referral(referral_id))
+
     def update_summary(self, referral_id: str, **fields: Any) -> None:
-        record = self.store.get_referral(referral_id)
-        current = dict((record.prior_auth if record else None) or {})
-        current.setdefault("gate", "waiting")
-        current.update(fields)
-        self.store.update_referral(referral_id, updated_at=self.clock(), prior_auth=current)
+        """Change some values of the headline, keeping the others."""
+        unknown = sorted(set(fields) - set(PriorAuthSummary.model_fields))
+        if unknown:
+            raise ValueError(f"the authorization headline has no {', '.join(unknown)}")
+        current = self.summary(referral_id).model_dump()
+        updated = PriorAuthSummary.model_validate({**current, **fields})
+        self.store.update_referral(
+            referral_id, updated_at=self.clock(), prior_auth=updated.stored()
+        )
 
     def gate(self, referral_id: str, gate: Gate, **fields: Any) -> None:
         self.update_summary(referral_id, gate=gate, **fields)
@@ -154,6 +159,7 @@ class AuthContext:
     def summarize(self, referral_id: str, auth: AuthorizationRecord, status: str) -> None:
         """The referral's authorization headline: the latest request and its answer (the
         gate and what earlier requests said are kept)."""
+        decision = auth.decision
         self.update_summary(
             referral_id,
             required=True,
@@ -162,10 +168,20 @@ class AuthContext:
             status=status,
             packet=auth.packet,
             appeal=auth.appeal,
-            certification_number=(auth.decision or {}).get("certification_number"),
-            effective_from=(auth.decision or {}).get("effective_from"),
-            effective_to=(auth.decision or {}).get("effective_to"),
-            reason=(auth.decision or {}).get("reason"),
-            requested_from=auth.requested_from.isoformat() if auth.requested_from else None,
-            requested_to=auth.requested_to.isoformat() if auth.requested_to else None,
+            certification_number=decision.certification_number if decision else None,
+            effective_from=decision.effective_from if decision else None,
+            effective_to=decision.effective_to if decision else None,
+            reason=decision.reason if decision else None,
+            requested_from=auth.requested_from,
+            requested_to=auth.requested_to,
         )
+
+
+def headline(record: ReferralRecord | None) -> PriorAuthSummary:
+    """The referral's authorization headline (a fresh one, the gate waiting, when none)."""
+    return (record.prior_auth if record else None) or PriorAuthSummary()
+
+
+def review_number(auth: AuthorizationRecord) -> str:
+    """The payer's id of a pended or denied request, quoted in inquiries and appeals."""
+    return (auth.decision.review_number if auth.decision else None) or ""

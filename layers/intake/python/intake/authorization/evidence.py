@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from intake.authorization.context import AuthContext, PaStep
+from intake.authorization.context import AuthContext, PaStep, headline
 from intake.authorization.coverage import requested_plan
 from intake.authorization.packet import PaDecision
 from intake.authorization.packet.criteria import EvidenceReport
@@ -132,7 +132,7 @@ class EvidenceRequests:
 
         if criteria_table().payer(referral.insurance.payer_id).accepts_unsigned_summary:
             return False
-        return not (record.prior_auth or {}).get("signature")
+        return headline(record).signature is None
 
     def ask_signature(
         self,
@@ -156,7 +156,7 @@ class EvidenceRequests:
             decision,
             pharmacy=ctx.pharmacy,
             evidence=report,
-            waiver=(record.prior_auth or {}).get("evidence_waiver"),
+            waiver=headline(record).evidence_waiver,
             plan=requested_plan(referral),
             now=now,
             received_on=received_at(record).date(),

@@ -7,9 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from intake.authorization.context import AuthContext, PaStep
+from intake.authorization.context import AuthContext, PaStep, headline
 from intake.authorization.packet import PaDecision, decide_prior_auth
 from intake.authorization.submission import Submission
+from intake.models.authorization import PriorAuthSummary
 from intake.models.records import ReferralRecord, TaskType
 
 
@@ -36,9 +37,8 @@ class AuthorizationGate:
             )
             return PaStep(route="proceed", status="not_required")
         report = evidence.evidence(record, referral)
-        waived = set(((record.prior_auth or {}).get("evidence_waiver") or {}).get("items") or ())
         unmet = [e.id for e in report.unmet]
-        if unmet and not set(unmet) <= waived:
+        if unmet and not set(unmet) <= headline(record).waived():
             return evidence.ask_clinic(record, referral, report)
         if evidence.needs_signature(record, referral):
             return evidence.ask_signature(record, referral, decision, report)
@@ -57,13 +57,13 @@ class AuthorizationGate:
         ctx.store.update_referral(
             referral_id,
             updated_at=now,
-            prior_auth={
-                "required": decision.required,
-                "network_exception": True,
-                "status": "network_exception_needed",
-                "gate": "waiting",
-                "reason": reason,
-            },
+            prior_auth=PriorAuthSummary(
+                required=decision.required,
+                network_exception=True,
+                status="network_exception_needed",
+                gate="waiting",
+                reason=reason,
+            ).stored(),
         )
         ctx.store.record(referral_id, "network_exception_needed", at=now)
         details = {

@@ -16,10 +16,12 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
 from intake.core.clock import utcnow
 from intake.core.errors import InvalidRequest, NotFound
+from intake.models.authorization import AuthorizationDecision, DecisionLine
 from intake.models.records import AuthorizationRecord, ReferralRecord, ReviewOutcome, TaskRecord
 from intake.tasks.service import Completion
 
@@ -85,9 +87,9 @@ class ReauthorizationCompletion:
             now = self.clock()
             code = referral.therapy.hcpcs
             lines = (
-                [{"procedure_code": code, "modifiers": [], "approved_units": units}]
+                (DecisionLine(procedure_code=code, approved_units=Decimal(units)),)
                 if units is not None and code
-                else []
+                else ()
             )
             auth_id = "RA" + hashlib.sha256(task.task_id.encode()).hexdigest()[:12].upper()
             self.store.put_authorization(
@@ -103,13 +105,13 @@ class ReauthorizationCompletion:
                     reasons=["re-authorization for the doses ahead (reported by a liaison)"],
                     documentation=[],
                     packet={},
-                    decision={
-                        "status": "certified",
-                        "certification_number": number,
-                        "effective_from": start.isoformat(),
-                        "effective_to": end.isoformat(),
-                        "lines": lines,
-                    },
+                    decision=AuthorizationDecision(
+                        status="certified",
+                        certification_number=number,
+                        effective_from=start,
+                        effective_to=end,
+                        lines=lines,
+                    ),
                     submitted_at=now,
                     decided_at=now,
                     deadline_at=now + timedelta(days=1),

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from intake.authorization.context import AuthContext, PaStep
+from intake.authorization.context import AuthContext, PaStep, headline
 from intake.authorization.coverage import drug_key, planned_doses, requested_plan
 from intake.authorization.gate import AuthorizationGate
 from intake.authorization.submission import Submission
 from intake.authorization.task_outcomes import apply_therapy_corrections
+from intake.models.authorization import AuthorizationDecision, EvidenceWaiver, Signature
 from intake.models.records import AuthorizationRecord, AuthTaskOutcome, TaskRecord, TaskType
 
 
@@ -132,19 +133,19 @@ class Resolution:
         now = ctx.clock()
         if outcome == AuthTaskOutcome.FILE_WITHOUT:
             report = Submission(ctx).evidence.evidence(record, referral)
-            waiver = {
-                "items": [e.id for e in report.unmet],
-                "reason": (task.note if task else None) or "",
-                "by": task.completed_by if task else None,
-                "at": now.isoformat(),
-            }
+            waiver = EvidenceWaiver(
+                items=[e.id for e in report.unmet],
+                reason=(task.note if task else None) or "",
+                by=task.completed_by if task else None,
+                at=now,
+            )
             ctx.update_summary(referral_id, evidence_waiver=waiver)
-            ctx.store.record(referral_id, "filed_without_evidence", at=now, items=waiver["items"])
+            ctx.store.record(referral_id, "filed_without_evidence", at=now, items=waiver.items)
         else:
             ctx.store.record(referral_id, "records_received", at=now)
-        auth_id = ((record.prior_auth or {}).get("records_for_auth")) or None
+        auth_id = headline(record).records_for_auth
         if auth_id and outcome == AuthTaskOutcome.RECEIVED:
-            return Submission(ctx).send_additional_information(referral_id, str(auth_id))
+            return Submission(ctx).send_additional_information(referral_id, auth_id)
         return AuthorizationGate(ctx).submit(referral_id, network_checked=True)
 
     def _signature_resolved(
@@ -156,13 +157,13 @@ class Resolution:
         copy = ((task.corrections if task else None) or {}).get("signed_letter")
         ctx.update_summary(
             referral_id,
-            signature={
-                "status": "signed" if signed else "unsigned",
-                "document": copy if signed else None,
-                "reason": None if signed else ((task.note if task else None) or ""),
-                "by": task.completed_by if task else None,
-                "at": now.isoformat(),
-            },
+            signature=Signature(
+                status="signed" if signed else "unsigned",
+                document=copy if signed else None,
+                reason=None if signed else ((task.note if task else None) or ""),
+                by=task.completed_by if task else None,
+                at=now,
+            ),
         )
         ctx.store.record(referral_id, "letter_signed" if signed else "letter_sent_unsigned", at=now)
         return AuthorizationGate(ctx).submit(referral_id, network_checked=True)
@@ -196,15 +197,19 @@ class Resolution:
         self, referral_id: str, auth: AuthorizationRecord, corrections: dict[str, Any]
     ) -> PaStep:
         ctx = self.ctx
-        decision = dict(auth.decision or {})
-        for key in ("certification_number", "effective_from", "effective_to"):
-            if corrections.get(key):
-                decision[key] = corrections[key]
-        decision["status"] = "certified"
+        reported = {
+            key: corrections[key]
+            for key in ("certification_number", "effective_from", "effective_to")
+            if corrections.get(key)
+        }
+        earlier = auth.decision.model_dump() if auth.decision else {}
+        decision = AuthorizationDecision.model_validate(
+            {**earlier, **reported, "status": "certified"}
+        )
         ctx.store.update_authorization(
             referral_id,
             auth.auth_id,
-            {"status": "certified", "decision": decision, "decided_at": ctx.clock()},
+            {"status": "certified", "decision": decision.stored(), "decided_at": ctx.clock()},
             pending_until=None,
         )
         updated = auth.model_copy(update={"status": "certified", "decision": decision})

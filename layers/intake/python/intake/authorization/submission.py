@@ -9,8 +9,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from intake.authorization.answers import Answers
-from intake.authorization.context import AuthContext, PaStep
+from intake.authorization.answers import Answers, kept
+from intake.authorization.context import AuthContext, PaStep, headline, review_number
 from intake.authorization.coverage import drug_key, planned_doses, requested_plan
 from intake.authorization.evidence import EvidenceRequests
 from intake.authorization.packet import PaDecision, build_packet, decide_prior_auth
@@ -61,15 +61,15 @@ class Submission:
         plan = plan or requested_plan(referral)
         doses = planned_doses(plan)
         evidence = evidence or self.evidence.evidence(record, referral)
-        waiver = (record.prior_auth or {}).get("evidence_waiver")
-        signed_copy = ((record.prior_auth or {}).get("signature") or {}).get("document")
+        summary = headline(record)
+        signed_copy = summary.signature.document if summary.signature else None
         signed_letter = ctx.documents.get(signed_copy) if signed_copy else None
         packet = build_packet(
             referral,
             ctx.benefits(record),
             decision,
             evidence=evidence,
-            waiver=waiver,
+            waiver=summary.evidence_waiver,
             signed_letter=signed_letter,
             pharmacy=ctx.pharmacy,
             now=now,
@@ -127,9 +127,7 @@ class Submission:
             )
             raise PayerUnavailable(f"payer unavailable for the 278 ({exc.last_reason})") from exc
         answer = interpret_278_response(reply.x12)
-        auth = auth.model_copy(
-            update={"status": answer.status, "decision": answer.model_dump(mode="json")}
-        )
+        auth = auth.model_copy(update={"status": answer.status, "decision": kept(answer)})
         ctx.store.put_authorization(auth)
         ctx.store.record(
             referral_id,
@@ -168,9 +166,9 @@ class Submission:
         record, referral = ctx.planned(referral_id)
         pended = ctx.authorization(referral_id, auth_id)
         report = self.evidence.evidence(record, referral)
-        waived = set(((record.prior_auth or {}).get("evidence_waiver") or {}).get("items") or ())
+        summary = headline(record)
         still = [e for e in report.unmet if e.id in set(pended.evidence_requested or ())]
-        if still and not {e.id for e in still} <= waived:
+        if still and not {e.id for e in still} <= summary.waived():
             return self.evidence.ask_clinic(record, referral, report, auth_id=auth_id)
         now = ctx.clock()
         n = ctx.count(referral_id, "additional_information") + 1
@@ -182,7 +180,7 @@ class Submission:
             ctx.benefits(record),
             PaDecision(required=True, reasons=pended.reasons, documentation=pended.documentation),
             evidence=report,
-            waiver=(record.prior_auth or {}).get("evidence_waiver"),
+            waiver=summary.evidence_waiver,
             pharmacy=ctx.pharmacy,
             now=now,
             original_document=ctx.documents.original(record),
@@ -191,7 +189,7 @@ class Submission:
             received_on=received_at(record).date(),
             plan=plan,
             certification_type="S",
-            review_number=(pended.decision or {}).get("review_number") or "",
+            review_number=review_number(pended),
         )
         folder = f"prior-auth/{referral_id}/{trace}"
         uris = {
@@ -236,9 +234,10 @@ class Submission:
         _, referral = ctx.planned(referral_id)
         now = ctx.clock()
         original = ctx.documents.get(denied.packet["x12"]).decode()
-        review = (denied.decision or {}).get("review_number") or ""
         trace = f"{denied.auth_id[:14]}AP{ctx.count(referral_id, 'appeal') + 1}"
-        x12 = build_278_appeal(original, review_number=review, trace_number=trace, now=now)
+        x12 = build_278_appeal(
+            original, review_number=review_number(denied), trace_number=trace, now=now
+        )
         folder = f"prior-auth/{referral_id}/{trace}"
         packet = {
             "x12": ctx.documents.put(f"{folder}/appeal.278", x12.encode(), "application/edi-x12"),

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from intake.authorization.context import FOLLOWUP_SLA, AuthContext, PaStep
+from intake.authorization.context import FOLLOWUP_SLA, AuthContext, PaStep, review_number
 from intake.authorization.packet import status_inquiry
 from intake.authorization.submission import Submission
 from intake.clearinghouse import ClearinghouseError
@@ -246,7 +246,7 @@ class Waiting:
             trace_number=f"{auth.auth_id[:20]}Q{auth.polls + 1}",
             original_trace=auth.auth_id,
             event_start=auth.requested_from or auth.submitted_at.date(),
-            review_number=(auth.decision or {}).get("review_number") or "",
+            review_number=review_number(auth),
         )
         return build_278_inquiry(inquiry, now=now)
 

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from intake.models.authorization import AuthorizationDecision, PriorAuthSummary
 from intake.models.referral import Language, Referral
 
 
@@ -163,7 +164,7 @@ class ReferralRecord(BaseModel):
     execution_name: str | None = None
     benefits: dict[str, Any] | None = None
     estimate: dict[str, Any] | None = None
-    prior_auth: dict[str, Any] | None = None
+    prior_auth: PriorAuthSummary | None = None
     linked_to: str | None = Field(
         default=None, description="for a ``linked`` referral: the open referral it updates"
     )
@@ -262,7 +263,7 @@ class AuthorizationRecord(BaseModel):
         description="s3 URIs of packet.pdf, request.278, pas-bundle.json"
     )
     appeal: str | None = None
-    decision: dict[str, Any] | None = None
+    decision: AuthorizationDecision | None = None
     submitted_at: datetime
     decided_at: datetime | None = None
     deadline_at: datetime = Field(description="end of the payer's decision window (CMS)")
