@@ -17,6 +17,16 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 EVENTS = PROJECT_ROOT / "events"
 # Public sample messages, copied from ../shared/fixtures with their attribution (SOURCES.md).
 SHARED_FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "public"
+INFLIXIMAB: dict[str, str] = {
+    "drug_name": "Infliximab",
+    "hcpcs": "J1745",
+    "dose": "5 mg/kg",
+    "route": "IV",
+    "frequency": "every 8 weeks",
+    "duration": "12 months",
+}
+"""The therapy of the samples' first referral (infliximab 5 mg/kg every 8 weeks for a year), as
+a referral's ``therapy`` fields: the tests that build or complete one start from it."""
 
 os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
 os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "InfusionIntakeTests")

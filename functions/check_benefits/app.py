@@ -8,8 +8,8 @@ from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
-from intake.core.observability import logger, metrics, tracer
-from intake.core.settings import BenefitsSettings, with_settings
+from intake.core.handler import instrumented
+from intake.core.settings import BenefitsSettings
 from intake.wiring import benefits_check
 
 
@@ -19,10 +19,7 @@ class CheckRequest(BaseModel):
     corrections: dict[str, Any] | None = None
 
 
-@with_settings(BenefitsSettings)
-@logger.inject_lambda_context(correlation_id_path="referral_id")
-@metrics.log_metrics
-@tracer.capture_lambda_handler
+@instrumented(BenefitsSettings, correlation_id_path="referral_id")
 @event_parser(model=CheckRequest)
 def lambda_handler(event: CheckRequest, context: LambdaContext) -> dict[str, Any]:
     outcome = benefits_check().run(event.referral_id, event.round, event.corrections)

@@ -7,16 +7,14 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from intake.core.observability import logger, metrics, tracer
-from intake.core.settings import DoseCheckSettings, with_settings
+from intake.core.handler import instrumented
+from intake.core.observability import metrics
+from intake.core.settings import DoseCheckSettings
 from intake.course.dose_check import DoseCheckRequest
 from intake.wiring import dose_check
 
 
-@with_settings(DoseCheckSettings)
-@logger.inject_lambda_context(correlation_id_path="referral_id")
-@metrics.log_metrics
-@tracer.capture_lambda_handler
+@instrumented(DoseCheckSettings, correlation_id_path="referral_id")
 @event_parser(model=DoseCheckRequest)
 def lambda_handler(event: DoseCheckRequest, context: LambdaContext) -> dict[str, Any]:
     result = dose_check().run(event)

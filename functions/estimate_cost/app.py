@@ -8,8 +8,8 @@ from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from intake.core.observability import logger, metrics, tracer
-from intake.core.settings import EstimateSettings, with_settings
+from intake.core.handler import instrumented
+from intake.core.settings import EstimateSettings
 from intake.wiring import cost_estimates
 
 
@@ -18,10 +18,7 @@ class EstimateRequest(BaseModel):
     coverage: Literal["insurance", "self_pay"] = "insurance"
 
 
-@with_settings(EstimateSettings)
-@logger.inject_lambda_context(correlation_id_path="referral_id")
-@metrics.log_metrics
-@tracer.capture_lambda_handler
+@instrumented(EstimateSettings, correlation_id_path="referral_id")
 @event_parser(model=EstimateRequest)
 def lambda_handler(event: EstimateRequest, context: LambdaContext) -> dict[str, Any]:
     return cost_estimates().run(event.referral_id, coverage=event.coverage)

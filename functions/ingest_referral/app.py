@@ -2,33 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import unquote_plus
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.parser.models import (
     S3EventNotificationEventBridgeModel,
     SqsRecordModel,
 )
 from aws_lambda_powertools.utilities.parser.types import Json
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from intake.core.observability import logger, metrics, tracer
-from intake.core.settings import IngestSettings, with_settings
+from intake.core.batch import sqs_batch_handler
+from intake.core.settings import IngestSettings
 from intake.referrals.ingest import UploadedObject
 from intake.wiring import ingest_service
 
 
 class UploadRecord(SqsRecordModel):
     body: Json[S3EventNotificationEventBridgeModel]  # type: ignore[assignment]
-
-
-processor = BatchProcessor(event_type=EventType.SQS, model=UploadRecord)
 
 
 def record_handler(record: UploadRecord) -> None:
@@ -47,11 +36,4 @@ def record_handler(record: UploadRecord) -> None:
     ingest_service().ingest(upload)
 
 
-@with_settings(IngestSettings)
-@logger.inject_lambda_context(correlation_id_path="Records[0].messageId")
-@metrics.log_metrics
-@tracer.capture_lambda_handler
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
+lambda_handler = sqs_batch_handler(IngestSettings, UploadRecord, record_handler)

@@ -10,8 +10,9 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from intake.core.clock import utcnow
-from intake.core.observability import logger, metrics, tracer
-from intake.core.settings import PriorAuthSettings, with_settings
+from intake.core.handler import instrumented
+from intake.core.observability import metrics
+from intake.core.settings import PriorAuthSettings
 from intake.wiring import prior_authorizations, store
 
 WORK_QUEUE_EVERY_S = 60.0
@@ -33,10 +34,7 @@ def report_work_queue() -> dict[str, int]:
     return {"tasks_open": len(live), "tasks_overdue": overdue}
 
 
-@with_settings(PriorAuthSettings)
-@logger.inject_lambda_context
-@metrics.log_metrics
-@tracer.capture_lambda_handler
+@instrumented(PriorAuthSettings)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     report = prior_authorizations().poll()
     metrics.add_metric(name="AuthorizationsPolled", unit="Count", value=report.checked)

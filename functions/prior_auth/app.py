@@ -12,8 +12,8 @@ from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
-from intake.core.observability import logger, metrics, tracer
-from intake.core.settings import PriorAuthSettings, with_settings
+from intake.core.handler import instrumented
+from intake.core.settings import PriorAuthSettings
 from intake.wiring import prior_authorizations
 
 if TYPE_CHECKING:  # the PDF/FHIR stack loads when the service is first built, not at init
@@ -56,10 +56,7 @@ ACTIONS: dict[str, Callable[[PriorAuthorizations, PriorAuthRequest], dict[str, A
 }
 
 
-@with_settings(PriorAuthSettings)
-@logger.inject_lambda_context(correlation_id_path="referral_id")
-@metrics.log_metrics
-@tracer.capture_lambda_handler
+@instrumented(PriorAuthSettings, correlation_id_path="referral_id")
 @event_parser(model=PriorAuthRequest)
 def lambda_handler(event: PriorAuthRequest, context: LambdaContext) -> dict[str, Any]:
     return ACTIONS[event.action](prior_authorizations(), event)

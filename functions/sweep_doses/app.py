@@ -6,15 +6,13 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from intake.core.observability import logger, metrics, tracer
-from intake.core.settings import SweepSettings, with_settings
+from intake.core.handler import instrumented
+from intake.core.observability import metrics
+from intake.core.settings import SweepSettings
 from intake.wiring import dose_sweep
 
 
-@with_settings(SweepSettings)
-@logger.inject_lambda_context
-@metrics.log_metrics
-@tracer.capture_lambda_handler
+@instrumented(SweepSettings)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     report = dose_sweep().run()
     metrics.add_metric(name="DoseChecksStarted", unit="Count", value=report.started)

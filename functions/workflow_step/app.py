@@ -10,18 +10,16 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from intake.core.observability import logger, metrics, tracer
-from intake.core.settings import WorkflowStepSettings, with_settings
+from intake.core.handler import instrumented
+from intake.core.observability import metrics
+from intake.core.settings import WorkflowStepSettings
 from intake.wiring import workflow_steps
 from intake.workflow.steps import StepRequest
 
 ENDING_ACTIONS = {"conclude"}  # failures: AWS/States ExecutionsFailed and the workflow_error task
 
 
-@with_settings(WorkflowStepSettings)
-@logger.inject_lambda_context(correlation_id_path="referral_id")
-@metrics.log_metrics
-@tracer.capture_lambda_handler
+@instrumented(WorkflowStepSettings, correlation_id_path="referral_id")
 @event_parser(model=StepRequest)
 def lambda_handler(event: StepRequest, context: LambdaContext) -> dict[str, Any]:
     result = workflow_steps().run(event)

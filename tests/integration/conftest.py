@@ -12,6 +12,7 @@ import pytest
 from moto import mock_aws
 
 from intake.core.ids import referral_id_for
+from intake_local.pipeline import LiaisonClient
 from intake_local.sandbox.payer import SandboxPayer
 from intake_local.sandbox.server import SandboxAccount, SandboxClearinghouse
 from intake_local.stack import SANDBOX_LOGIN
@@ -180,6 +181,12 @@ def check(
     }.items():
         monkeypatch.setenv(key, value)
     return load_handler("check_benefits").lambda_handler
+
+
+@pytest.fixture
+def api(local_stack: Any, request: pytest.FixtureRequest) -> LiaisonClient:
+    """The liaison API of the session's local stack, as the test module's ``LIAISON``."""
+    return LiaisonClient(local_stack.outputs.api_url, request.module.LIAISON)
 
 
 def ingested(resources: IntakeResources, sample: str, ctx: Any) -> str:

@@ -26,7 +26,7 @@ from intake.core.ids import task_id_for
 from intake.models.records import TaskStatus, TaskType
 from intake.referrals.review import DraftCompletion
 from intake.tasks.service import Completion, TaskService
-from tests.conftest import load_handler
+from tests.conftest import INFLIXIMAB, load_handler
 from tests.integration.conftest import REGION, IntakeResources
 from tests.integration.test_ingest_handler import upload_event
 from tests.integration.test_tasks_and_api import api, call_request_from_queue
@@ -34,15 +34,7 @@ from tests.integration.test_tasks_and_api import api, call_request_from_queue
 TRIALS = 3
 COMPLETE_FIELDS: dict[str, Any] = {
     "prescriber.npi": "1234567893",
-    "therapy": {
-        "drug_name": "Infliximab",
-        "hcpcs": "J1745",
-        "dose": "5 mg/kg",
-        "route": "IV",
-        "frequency": "every 8 weeks",
-        "duration": "12 months",
-        "site_of_care": "home",
-    },
+    "therapy": {**INFLIXIMAB, "site_of_care": "home"},
 }
 
 

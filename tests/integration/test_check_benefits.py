@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import boto3
@@ -25,9 +26,9 @@ def test_verified_benefits_are_stored_and_the_raw_x12_kept_for_audit(
     assert outcome["outcome"] == "verified" and outcome["status"] == "active"
     record = DynamoDbStore(resources.table_name).get_referral(referral_id)
     assert record is not None and record.benefits is not None
-    deductible = record.benefits["summary"]["deductible"]["in_network"]["individual"]
-    assert deductible == {"total": "1500.00", "remaining": "1200.50", "met": deductible["met"]}
-    assert record.benefits["coinsurance"]["in_network"] == "0.1"
+    deductible = record.benefits.answer.summary.deductible.in_network.individual
+    assert (deductible.total, deductible.remaining) == (Decimal("1500.00"), Decimal("1200.50"))
+    assert record.benefits.answer.coinsurance.in_network == Decimal("0.1")
     # And the 270 and 271 are in the documents bucket under the referral's id
     s3 = boto3.client("s3", region_name=REGION)
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=resources.documents_bucket)["Contents"]]
@@ -110,7 +111,7 @@ def test_payer_busy_is_retried_by_the_gateway(
     # When checked, Then the gateway's retries get the answer on the third attempt
     assert check({"referral_id": referral_id}, lambda_context)["outcome"] == "verified"
     record = DynamoDbStore(resources.table_name).get_referral(referral_id)
-    assert record is not None and record.benefits is not None and record.benefits["attempts"] == 3
+    assert record is not None and record.benefits is not None and record.benefits.attempts == 3
 
 
 def test_a_payer_that_never_answers_is_a_named_error_for_the_workflow_to_retry(

@@ -21,19 +21,12 @@ from intake.models.records import TaskType
 from intake_local.course_follow import doses_of
 from intake_local.pipeline import LiaisonClient
 from tests.conftest import EVENTS
-from tests.integration.test_state_machine import (
-    distinct,
-    open_task,
-    upload,
-    wait_for,
-)
+from tests.integration.steps import distinct, open_task, upload, wait_for
 
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def api(local_stack: Any) -> LiaisonClient:
-    return LiaisonClient(local_stack.outputs.api_url, "course-test@local")
+LIAISON = "course-test@local"  # the conftest's ``api`` client acts as this liaison
 
 
 @pytest.fixture
@@ -93,7 +86,10 @@ def test_a_due_check_calls_the_patient_clears_the_dose_and_starts_once(
     referral_id = scheduled(
         clock, api, "01-ppo-deductible-coinsurance.json", "COURSE-CLEAR-1", first
     )
-    # Then its calendar: 7 doses 56 days apart from the first date, checks 7 days ahead
+    # Then the booked first infusion is on the referral's schedule, beside the planned start
+    schedule = api.referral(referral_id)["schedule"]
+    assert schedule["first_infusion"] == first.isoformat() and schedule["planned_start"]
+    # And its calendar: 7 doses 56 days apart from the first date, checks 7 days ahead
     doses = doses_of(api, referral_id)
     assert [d["day"] for d in doses] == [
         (first + timedelta(days=56 * i)).isoformat() for i in range(7)

@@ -116,10 +116,11 @@ def test_two_coverages_are_both_checked_and_the_secondary_pays_what_the_primary_
     referral_id = verified(resources, check, lambda_context, "30-two-commercial-plans.json")
     record = DynamoDbStore(resources.table_name).get_referral(referral_id)
     assert record is not None and record.benefits is not None
-    secondary = record.benefits["secondary"]
-    assert secondary["outcome"] == "verified" and secondary["payer_id"] == "SBX02"
-    assert record.benefits["coordination"]["primary"] == "primary"
-    assert "names the primary plan" in record.benefits["coordination"]["reason"]
+    secondary, order = record.benefits.secondary, record.benefits.coordination
+    assert secondary is not None and order is not None
+    assert secondary.outcome == "verified" and secondary.payer_id == "SBX02"
+    assert order.primary == "primary"
+    assert "names the primary plan" in order.reason
     # When the estimate runs
     summary = estimate_cost({"referral_id": referral_id}, lambda_context)["details"]["estimate"]
     # Then the HMO pays part of what the PPO leaves

@@ -1,4 +1,4 @@
-"""``intake ops replay-dlq``: the README's DLQ runbook, rehearsed against moto.
+"""``intake ops replay-dlq``: the DLQ runbook in docs/operations.md, rehearsed against moto.
 
 moto has no ``StartMessageMoveTask``: ``auto`` falls back to receive/send/delete and says so.
 """

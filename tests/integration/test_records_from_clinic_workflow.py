@@ -18,22 +18,12 @@ from intake.models.records import TaskType
 from intake_local.pipeline import LiaisonClient
 from intake_local.samples.identity import npi_for
 from tests.conftest import EVENTS
-from tests.integration.test_state_machine import (
-    events_of,
-    finish,
-    open_task,
-    s3_keys,
-    sample_json,
-    upload,
-    wait_for,
-)
+from tests.integration import steps
 
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def api(local_stack: Any) -> LiaisonClient:
-    return LiaisonClient(local_stack.outputs.api_url, "records-test@local")
+LIAISON = "records-test@local"  # the conftest's ``api`` client acts as this liaison
 
 
 def records_body(name: str, reference: str) -> bytes:
@@ -50,11 +40,12 @@ def pdf_text(stack: Any, key: str) -> str:
 
 
 def start(stack: Any, api: LiaisonClient, sample: str, reference: str) -> str:
-    referral_id = upload(
-        stack, sample_json(sample, clinic_reference=reference), f"referrals/rec/{reference}.json"
+    referral_id = steps.upload(
+        stack,
+        steps.sample_json(sample, clinic_reference=reference),
+        f"referrals/rec/{reference}.json",
     )
-    welcome = wait_for(lambda: open_task(api, task_id_for(referral_id, TaskType.WELCOME_CALL)))
-    assert api.complete(welcome["task_id"], "reached").status_code == 200
+    steps.welcome_call_reached(api, referral_id)
     return referral_id
 
 
@@ -66,23 +57,25 @@ def test_missing_igg_levels_are_asked_of_the_clinic_and_the_upload_resumes_filin
     referral_id = start(local_stack, api, "35-ivig-records-from-clinic.json", reference)
     # When the workflow reaches prior authorization
     records = task_id_for(referral_id, TaskType.RECORDS_FROM_CLINIC)
-    task = wait_for(lambda: open_task(api, records), timeout=60)
+    task = steps.wait_for(lambda: steps.open_task(api, records), timeout=60)
     # Then nothing was filed: a records task names exactly the missing item, with its SLA
     assert [i["id"] for i in task["details"]["missing"]] == ["igg_levels"]
-    assert "prior_auth_submitted" not in events_of(api, referral_id)
+    assert "prior_auth_submitted" not in steps.events_of(api, referral_id)
     assert sorted(task["outcomes"]) == ["file_without", "received"]
     # And the fax to the clinic is in S3, naming the item and the patient's chart
-    keys = s3_keys(local_stack, f"prior-auth/{referral_id}/")
+    keys = steps.s3_keys(local_stack, f"prior-auth/{referral_id}/")
     request = next(k for k in keys if k.endswith("records-request-1.pdf"))
     text = pdf_text(local_stack, request)
     assert "Immunoglobulin (IgG) levels, dated - not in the referral" in text
     assert "Lakeshore Specialty Clinic" in text and "1972-05-19" in text
     # When the clinic uploads the records (an updated referral with the IgG result)
-    upload(local_stack, records_body("35-ivig-igg-levels.json", reference), "referrals/rec/r1.json")
+    steps.upload(
+        local_stack, records_body("35-ivig-igg-levels.json", reference), "referrals/rec/r1.json"
+    )
     # Then the upload is linked, completes the records task, and the 278 goes out with every
     # criterion met: the sandbox reviewer (who needs IgG, infections, titers) certifies at once
-    wait_for(lambda: "prior_auth_certified" in events_of(api, referral_id), timeout=90)
-    events = events_of(api, referral_id)
+    steps.wait_for(lambda: "prior_auth_certified" in steps.events_of(api, referral_id), timeout=90)
+    events = steps.events_of(api, referral_id)
     assert events.index("records_requested") < events.index("records_received")
     assert events.index("records_received") < events.index("prior_auth_submitted")
     view = api.referral(referral_id)
@@ -92,7 +85,7 @@ def test_missing_igg_levels_are_asked_of_the_clinic_and_the_upload_resumes_filin
     packet = pdf_text(local_stack, view["prior_auth"]["packet"]["pdf"].split("/", 3)[3])
     assert "[x] Immunoglobulin (IgG) levels, dated - records received" in packet
     assert "[ ]" not in packet
-    finish(local_stack, api, referral_id)
+    steps.finish(local_stack, api, referral_id)
     assert api.referral(referral_id)["status"] == "scheduled"
 
 
@@ -102,8 +95,8 @@ def test_filed_without_a_tb_result_the_payer_pends_for_it_and_certifies_once_sen
     # Given infliximab whose referral says the TB screening was only ordered
     reference = "REC-IFX-1"
     referral_id = start(local_stack, api, "36-infliximab-filed-without-tb.json", reference)
-    first = wait_for(
-        lambda: open_task(api, task_id_for(referral_id, TaskType.RECORDS_FROM_CLINIC)), 60
+    first = steps.wait_for(
+        lambda: steps.open_task(api, task_id_for(referral_id, TaskType.RECORDS_FROM_CLINIC)), 60
     )
     assert [i["id"] for i in first["details"]["missing"]] == ["tb_screening"]
     # When a liaison files without it: a reason is required
@@ -113,7 +106,7 @@ def test_filed_without_a_tb_result_the_payer_pends_for_it_and_certifies_once_sen
     # Then the 278 goes out, the waiver is recorded with its reason, and the sandbox payer
     # pends it (A4) naming the TB screening: the clinic is asked again, for the payer
     second_id = task_id_for(referral_id, TaskType.RECORDS_FROM_CLINIC, 2)
-    second = wait_for(lambda: open_task(api, second_id), timeout=60)
+    second = steps.wait_for(lambda: steps.open_task(api, second_id), timeout=60)
     assert [i["id"] for i in second["details"]["missing"]] == ["tb_screening"]
     assert second["details"]["auth_id"]
     view = api.referral(referral_id)
@@ -121,16 +114,16 @@ def test_filed_without_a_tb_result_the_payer_pends_for_it_and_certifies_once_sen
     assert view["prior_auth"]["evidence_waiver"]["reason"] == reason
     assert view["prior_auth"]["status"] == "records_requested"
     # When the clinic uploads the TB result
-    upload(
+    steps.upload(
         local_stack,
         records_body("36-infliximab-tb-result.json", reference),
         "referrals/rec/r2.json",
     )
     # Then the additional information goes as a revised 278 and the payer certifies
-    wait_for(lambda: "prior_auth_certified" in events_of(api, referral_id), timeout=90)
-    events = events_of(api, referral_id)
+    steps.wait_for(lambda: "prior_auth_certified" in steps.events_of(api, referral_id), timeout=90)
+    events = steps.events_of(api, referral_id)
     assert "filed_without_evidence" in events and "additional_information_sent" in events
-    finish(local_stack, api, referral_id)
+    steps.finish(local_stack, api, referral_id)
     view = api.referral(referral_id)
     assert view["status"] == "scheduled" and view["prior_auth"]["kind"] == "additional_information"
 
@@ -142,9 +135,9 @@ def test_a_payer_wanting_a_signed_letter_waits_for_the_prescriber_and_files_the_
     # referral whose evidence is complete
     referral_id = start(local_stack, api, "08-medicaid-spanish.json", "REC-SIGN-1")
     task_id = task_id_for(referral_id, TaskType.PRESCRIBER_SIGNATURE)
-    task = wait_for(lambda: open_task(api, task_id), timeout=60)
+    task = steps.wait_for(lambda: steps.open_task(api, task_id), timeout=60)
     # Then nothing is filed yet: the letter went to the prescriber with a return cover
-    assert "prior_auth_submitted" not in events_of(api, referral_id)
+    assert "prior_auth_submitted" not in steps.events_of(api, referral_id)
     key = task["details"]["signature_request"].split("/", 3)[3]
     text = pdf_text(local_stack, key)
     assert "Letter of medical necessity to sign" in text and "fax it back" in text
@@ -167,7 +160,7 @@ def test_a_payer_wanting_a_signed_letter_waits_for_the_prescriber_and_files_the_
     )
     assert api.complete(task_id, "signed", corrections={"signed_letter": signed}).status_code == 200
     # Then the request is filed with the signed copy in place of the draft letter
-    wait_for(lambda: "prior_auth_submitted" in events_of(api, referral_id), timeout=60)
+    steps.wait_for(lambda: "prior_auth_submitted" in steps.events_of(api, referral_id), timeout=60)
     view = api.referral(referral_id)
     assert view["prior_auth"]["signature"]["status"] == "signed"
     packet = pdf_text(local_stack, view["prior_auth"]["packet"]["pdf"].split("/", 3)[3])

@@ -7,90 +7,36 @@ from template.yaml, each Lambda task running its real handler process.
 from __future__ import annotations
 
 import json
-import os
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from intake.core.ids import referral_id_for, task_id_for
+from intake.core.ids import task_id_for
 from intake.models.records import TaskType
 from intake_local.pipeline import LiaisonClient
-from intake_local.samples.identity import npi_for
-from tests.conftest import EVENTS
+from tests.conftest import EVENTS, INFLIXIMAB
+from tests.integration.steps import (
+    events_of,
+    execution,
+    finish,
+    open_task,
+    past_welcome_call,
+    referral_json,
+    referral_view,
+    s3_keys,
+    sample_json,
+    task_opened,
+    upload,
+    wait_for,
+    welcome_call_queued,
+)
 
 pytestmark = pytest.mark.integration
 
 
-def upload(stack: Any, body: bytes, key: str) -> str:
-    stack.client("s3").put_object(Bucket=stack.outputs.intake_bucket, Key=key, Body=body)
-    return referral_id_for(body)
-
-
-def distinct(data: dict[str, Any]) -> dict[str, Any]:
-    """A prescriber of its own per clinic reference, so each test's upload is its own
-    referral rather than an update linked to another test's (same patient and therapy)."""
-    data["prescriber"] = {**data["prescriber"], "npi": npi_for(data.get("clinic_reference") or "")}
-    return data
-
-
-def referral_json(**changes: Any) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(
-        (EVENTS / "referrals" / "01-ppo-deductible-coinsurance.json").read_text("utf-8")
-    )
-    data.update(changes)
-    return distinct(data)
-
-
-WAIT_SCALE = float(os.environ.get("TEST_WAIT_SCALE", "4"))
-"""Every wait's bound is stretched by this factor: a bound is there so a broken workflow fails
-the test rather than hanging it, and a loaded machine (two suites side by side) must not fail a
-working one. A wait costs its bound only when the condition never comes."""
-
-
-def wait_for(predicate: Any, timeout: float = 30.0, every: float = 0.2) -> Any:
-    deadline = time.monotonic() + timeout * WAIT_SCALE
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError("condition not met in time")
-
-
-def execution(stack: Any, referral_id: str) -> dict[str, Any]:
-    sfn = stack.client("stepfunctions")
-    arn = (
-        stack.outputs.state_machine_arn.replace(":stateMachine:", ":execution:") + f":{referral_id}"
-    )
-    result: dict[str, Any] = sfn.describe_execution(executionArn=arn)
-    return result
-
-
-def finish(stack: Any, api: LiaisonClient, referral_id: str, timeout: float = 60.0) -> None:
-    """Complete the later calls (cost and options, scheduling) as they come, until the
-    execution succeeds."""
-
-    def done() -> bool:
-        for task in api.tasks():
-            if task["referral_id"] == referral_id and task["task_type"] in {
-                "cost_and_options_call",
-                "scheduling_call",
-            }:
-                api.complete(task["task_id"], "reached")
-        return bool(execution(stack, referral_id)["status"] == "SUCCEEDED")
-
-    wait_for(done, timeout=timeout)
-
-
-def open_task(api: LiaisonClient, task_id: str) -> dict[str, Any] | None:
-    return next((t for t in api.tasks() if t["task_id"] == task_id), None)
-
-
-@pytest.fixture
-def api(local_stack: Any) -> LiaisonClient:
-    return LiaisonClient(local_stack.outputs.api_url, "sm-test@local")
+LIAISON = "sm-test@local"  # the conftest's ``api`` client acts as this liaison
 
 
 def test_upload_runs_to_the_welcome_call_and_completion_finishes_the_workflow(
@@ -98,10 +44,8 @@ def test_upload_runs_to_the_welcome_call_and_completion_finishes_the_workflow(
 ) -> None:
     # Given a valid referral uploaded (with a unique reference so the content is new)
     body = json.dumps(referral_json(clinic_reference="SM-COMPLETE-1")).encode()
-    referral_id = upload(local_stack, body, "referrals/sm/complete.json")
-    task_id = task_id_for(referral_id, TaskType.WELCOME_CALL)
     # When the welcome call is queued, and a liaison completes it as reached
-    wait_for(lambda: open_task(api, task_id))
+    referral_id, task_id = welcome_call_queued(local_stack, api, body, "referrals/sm/complete.json")
     assert api.claim(task_id).status_code == 200
     assert api.complete(task_id, "reached").status_code == 200
     # Then the execution succeeds and the timeline records the outcome
@@ -116,9 +60,7 @@ def test_declined_welcome_call_ends_the_referral_as_declined(
     local_stack: Any, api: LiaisonClient
 ) -> None:
     body = json.dumps(referral_json(clinic_reference="SM-DECLINED-1")).encode()
-    referral_id = upload(local_stack, body, "referrals/sm/declined.json")
-    task_id = task_id_for(referral_id, TaskType.WELCOME_CALL)
-    wait_for(lambda: open_task(api, task_id))
+    referral_id, task_id = welcome_call_queued(local_stack, api, body, "referrals/sm/declined.json")
     assert api.complete(task_id, "declined", note="Chose another pharmacy").status_code == 200
     finish(local_stack, api, referral_id)
     assert api.referral(referral_id)["status"] == "closed_declined"
@@ -164,7 +106,7 @@ def test_two_uploads_of_one_patient_and_therapy_make_one_welcome_call(
 
     # When both are ingested
     def decided() -> list[dict[str, Any]] | None:
-        views = [_view(api, i) for i in ids]
+        views = [referral_view(api, i) for i in ids]
         found = [v for v in views if v is not None]
         statuses = sorted(v["status"] for v in found)
         return found if statuses == ["in_progress", "linked"] else None
@@ -173,10 +115,10 @@ def test_two_uploads_of_one_patient_and_therapy_make_one_welcome_call(
     views = wait_for(decided)
     (opened,) = [v["referral_id"] for v in views if v["status"] == "in_progress"]
     (linked,) = [v["referral_id"] for v in views if v["status"] == "linked"]
-    link_task = wait_for(lambda: open_task(api, task_id_for(linked, TaskType.LINKED_UPDATE)))
+    link_task = task_opened(api, linked, TaskType.LINKED_UPDATE)
     assert link_task["details"]["linked_to"] == opened
     # And only the open one has an execution and a welcome call
-    welcome = wait_for(lambda: open_task(api, task_id_for(opened, TaskType.WELCOME_CALL)))
+    welcome = task_opened(api, opened, TaskType.WELCOME_CALL)
     with pytest.raises(local_stack.client("stepfunctions").exceptions.ExecutionDoesNotExist):
         execution(local_stack, linked)
     assert api.complete(link_task["task_id"], "resolved").status_code == 200
@@ -194,7 +136,7 @@ def test_invalid_upload_is_quarantined_and_starts_no_workflow(
     body = (EVENTS / "referrals" / "09-invalid.json").read_bytes()
     referral_id = upload(local_stack, body, "referrals/sm/invalid.json")
     # (the referral is recorded before its review task: wait for both)
-    view = wait_for(lambda: (v := _view(api, referral_id)) and v["tasks"] and v)
+    view = wait_for(lambda: (v := referral_view(api, referral_id)) and v["tasks"] and v)
     assert view["status"] == "quarantined" and len(view["problems"]) >= 8
     assert [t["task_type"] for t in view["tasks"]] == ["needs_review"]
     keys = [
@@ -235,19 +177,6 @@ def test_overdue_welcome_call_is_escalated_then_still_completes(
         e for e in api.referral(referral_id)["timeline"] if e["event"] == "welcome_call_completed"
     ]
     assert outcome[0]["detail"]["outcome"] == "reached"
-
-
-def _view(api: LiaisonClient, referral_id: str) -> dict[str, Any] | None:
-    try:
-        return api.referral(referral_id)
-    except Exception:
-        return None
-
-
-def sample_json(name: str, **changes: Any) -> bytes:
-    data: dict[str, Any] = json.loads((EVENTS / "referrals" / name).read_text("utf-8"))
-    data.update(changes)
-    return json.dumps(distinct(data)).encode()
 
 
 def test_mismatch_goes_to_a_liaison_and_their_corrections_verify_the_insurance(
@@ -331,19 +260,11 @@ def test_a_draft_completed_by_a_liaison_starts_its_workflow(
     # When completed with the missing fields
     fields = {
         "prescriber.npi": "1234567893",
-        "therapy": {
-            "drug_name": "Infliximab",
-            "hcpcs": "J1745",
-            "dose": "5 mg/kg",
-            "route": "IV",
-            "frequency": "every 8 weeks",
-            "duration": "12 months",
-            "site_of_care": "home",
-        },
+        "therapy": {**INFLIXIMAB, "site_of_care": "home"},
     }
     assert api.complete(review, "resolved", corrections=fields).status_code == 200
     # Then the referral is validated and its workflow queues the welcome call
-    wait_for(lambda: open_task(api, task_id_for(referral_id, TaskType.WELCOME_CALL)))
+    task_opened(api, referral_id, TaskType.WELCOME_CALL)
     view = api.referral(referral_id)
     assert view["status"] == "in_progress" and view["referral"]["therapy"]["hcpcs"] == "J1745"
     assert "referral_completed" in [e["event"] for e in view["timeline"]]
@@ -354,13 +275,9 @@ def test_the_cost_call_carries_the_estimate_in_the_patients_language(
 ) -> None:
     # Given a Spanish-speaking patient on an HMO with copays
     body = sample_json("02-hmo-copay-spanish.json", clinic_reference="SM-COST-1")
-    referral_id = upload(local_stack, body, "referrals/sm/cost.json")
-    wait_for(lambda: open_task(api, task_id_for(referral_id, TaskType.WELCOME_CALL)))
-    api.complete(task_id_for(referral_id, TaskType.WELCOME_CALL), "reached")
+    referral_id = past_welcome_call(local_stack, api, body, "referrals/sm/cost.json")
     # (this plan pends, then denies, ocrelizumab: no cost call while the denial stands)
-    appeal = wait_for(
-        lambda: open_task(api, task_id_for(referral_id, TaskType.APPEAL_OR_ALTERNATIVES))
-    )
+    appeal = task_opened(api, referral_id, TaskType.APPEAL_OR_ALTERNATIVES)
     assert "cost_and_options_call" not in [
         t["task_type"] for t in api.referral(referral_id)["tasks"]
     ]
@@ -369,9 +286,7 @@ def test_the_cost_call_carries_the_estimate_in_the_patients_language(
         api.complete(appeal["task_id"], "self_pay", note="patient will self-pay").status_code == 200
     )
     # Then the estimate is made as not covered, and the cost call shows it with a Spanish script
-    cost = wait_for(
-        lambda: open_task(api, task_id_for(referral_id, TaskType.COST_AND_OPTIONS_CALL))
-    )
+    cost = task_opened(api, referral_id, TaskType.COST_AND_OPTIONS_CALL)
     assert cost["patient"]["preferred_language"] == "es"
     estimate = cost["details"]["estimate"]
     assert estimate["version"] == 1 and estimate["coverage"] == "self_pay"
@@ -384,25 +299,12 @@ def test_the_cost_call_carries_the_estimate_in_the_patients_language(
     assert "scheduling_call" not in [t["task_type"] for t in view["tasks"]]
 
 
-def events_of(api: LiaisonClient, referral_id: str) -> list[str]:
-    return [e["event"] for e in api.referral(referral_id)["timeline"]]
-
-
-def s3_keys(stack: Any, prefix: str) -> list[str]:
-    listed = stack.client("s3").list_objects_v2(
-        Bucket=stack.outputs.documents_bucket, Prefix=prefix
-    )
-    return sorted(o["Key"] for o in listed.get("Contents", []))
-
-
 def test_pended_authorization_is_resolved_by_the_scheduled_poller(
     local_stack: Any, api: LiaisonClient
 ) -> None:
     # Given a plan that requires authorization and a payer that pends, then certifies on inquiry
     body = sample_json("03-auth-required-chinese.json", clinic_reference="SM-PA-PENDED-1")
-    referral_id = upload(local_stack, body, "referrals/sm/pa-pended.json")
-    wait_for(lambda: open_task(api, task_id_for(referral_id, TaskType.WELCOME_CALL)))
-    api.complete(task_id_for(referral_id, TaskType.WELCOME_CALL), "reached")
+    referral_id = past_welcome_call(local_stack, api, body, "referrals/sm/pa-pended.json")
     # When the workflow waits on its token and the poller's 278 inquiries get the decision
     wait_for(lambda: "prior_auth_waiting" in events_of(api, referral_id))
     wait_for(lambda: "prior_auth_certified" in events_of(api, referral_id), timeout=30)
@@ -419,16 +321,8 @@ def test_denied_authorization_prepares_an_appeal_for_a_liaison(
     local_stack: Any, api: LiaisonClient
 ) -> None:
     body = sample_json("14-prior-auth-denied.json", clinic_reference="SM-PA-DENIED-1")
-    referral_id = upload(local_stack, body, "referrals/sm/pa-denied.json")
-    api.complete(
-        wait_for(lambda: open_task(api, task_id_for(referral_id, TaskType.WELCOME_CALL)))[
-            "task_id"
-        ],
-        "reached",
-    )
-    appeal = wait_for(
-        lambda: open_task(api, task_id_for(referral_id, TaskType.APPEAL_OR_ALTERNATIVES))
-    )
+    referral_id = past_welcome_call(local_stack, api, body, "referrals/sm/pa-denied.json")
+    appeal = task_opened(api, referral_id, TaskType.APPEAL_OR_ALTERNATIVES)
     assert appeal["details"]["decision"] == "denied" and appeal["details"]["reason"]
     assert appeal["details"]["appeal"].endswith("/appeal.pdf")
     assert "financial assistance" in appeal["details"]["suggest"]
@@ -454,13 +348,7 @@ def test_payer_errors_while_polling_then_a_decision_after_the_window_is_kept(
 ) -> None:
     # Given a pended authorization whose workflow is waiting on its token
     body = sample_json("03-auth-required-chinese.json", clinic_reference="SM-PA-LATE-1")
-    referral_id = upload(local_stack, body, "referrals/sm/pa-late.json")
-    api.complete(
-        wait_for(lambda: open_task(api, task_id_for(referral_id, TaskType.WELCOME_CALL)))[
-            "task_id"
-        ],
-        "reached",
-    )
+    referral_id = past_welcome_call(local_stack, api, body, "referrals/sm/pa-late.json")
     wait_for(lambda: "prior_auth_waiting" in events_of(api, referral_id))
     # When the payer errors on every status inquiry until the 120 s decision window has passed
     local_stack.clearinghouse.fail_next(10_000)

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 from intake.authorization.coverage import planned_doses, requested_plan, uncovered
-from intake.models.dates import order_age, planned, therapy_start
+from intake.models.dates import TherapySchedule, order_age, planned
 from intake.models.referral import Referral
 from intake.therapy.plan import from_day
 from tests.conftest import EVENTS
@@ -22,21 +22,22 @@ def referral(**therapy: object) -> Referral:
 
 def test_a_start_before_receipt_means_as_soon_as_possible() -> None:
     # Given a therapy prescribed to start on 2025-04-01, received 2026-11-30
-    start = therapy_start(referral(start_date="2025-04-01"), RECEIVED)
+    start = TherapySchedule.of(referral(start_date="2025-04-01"), RECEIVED)
     # Then the workflow plans from the receipt date, and says the prescriber must confirm
-    assert start.day == date(2026, 11, 30) and start.as_soon_as_possible
+    assert start.planned_start == date(2026, 11, 30) and start.as_soon_as_possible
+    assert start.prescribed_start == date(2025, 4, 1) and start.first_infusion is None
     assert "2025-04-01" in (start.note() or "") and "prescriber" in (start.note() or "")
 
 
 def test_a_future_start_is_kept_and_needs_no_confirmation() -> None:
-    start = therapy_start(referral(start_date="2026-12-14"), RECEIVED)
-    assert start.day == date(2026, 12, 14) and not start.as_soon_as_possible
+    start = TherapySchedule.of(referral(start_date="2026-12-14"), RECEIVED)
+    assert start.planned_start == date(2026, 12, 14) and not start.as_soon_as_possible
     assert start.note() is None
 
 
 def test_no_start_is_planned_from_receipt() -> None:
-    start = therapy_start(referral(), RECEIVED)
-    assert start.day == RECEIVED.date() and start.as_soon_as_possible
+    start = TherapySchedule.of(referral(), RECEIVED)
+    assert start.planned_start == RECEIVED.date() and start.as_soon_as_possible
     assert "no start date" in (start.note() or "")
 
 

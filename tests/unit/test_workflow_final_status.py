@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from intake.models.benefits import BenefitsSummary, CoverageStatus, Party, StoredBenefits
 from intake.models.records import (
     FINAL_STATUSES,
     ReferralRecord,
@@ -55,7 +56,12 @@ def record(prior_auth: dict[str, Any] | None = None, received: datetime = NOW) -
         uploaded_at=received,
         created_at=received,
         updated_at=received,
-        benefits={"outcome": "verified"},
+        benefits=StoredBenefits(
+            answer=BenefitsSummary(status=CoverageStatus.ACTIVE, payer=Party(id="SBX01")),
+            outcome="verified",
+            headline="plan active",
+            checked_at=received,
+        ),
         prior_auth=prior_auth,
     )
 

@@ -7,13 +7,15 @@ layers that were actually deployed to moto, with the function's own environment 
 endpoint. Separate processes keep each function's environment and its ``app`` module apart,
 exactly as separate Lambda functions are.
 
-moto is pinned; ``tests/integration/test_lambda_runtime.py`` keeps a smoke test on this hook.
+moto is pinned; ``tests/integration/test_moto_patches.py`` checks this hook against moto's own
+call (a boto3 ``invoke`` reaches it with its event), so a moto upgrade that moves it fails there.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import inspect
 import io
 import json
 import os
@@ -234,10 +236,16 @@ def _extract(zipped: bytes, root: Path) -> Path:
 
 _pool: WorkerPool | None = None
 _original = lambda_models.LambdaFunction._invoke_lambda
+_INVOKE_SIGNATURE = inspect.signature(_original)
 
 
-def _invoke_lambda(self: lambda_models.LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
+def _invoke_lambda(
+    self: lambda_models.LambdaFunction, *args: Any, **kwargs: Any
+) -> tuple[str, bool, str]:
+    """moto's ``_invoke_lambda(self, event=None) -> (payload, errored, logs)``; the event is read
+    by name through moto's own signature, so a renamed parameter fails here, loudly."""
     assert _pool is not None
+    event = _INVOKE_SIGNATURE.bind(self, *args, **kwargs).arguments.get("event")
     payload_in = json.loads(event) if isinstance(event, str | bytes) else (event or {})
     ok, payload = _pool.invoke(self, payload_in)
     return json.dumps(payload), not ok, ""
@@ -245,6 +253,8 @@ def _invoke_lambda(self: lambda_models.LambdaFunction, event: Any = None) -> tup
 
 def install(config: RuntimeConfig) -> WorkerPool:
     """Route moto's Lambda invocations to real handler processes until ``uninstall``."""
+    if "event" not in _INVOKE_SIGNATURE.parameters:
+        raise RuntimeError(f"moto's _invoke_lambda is no longer {_INVOKE_SIGNATURE}: see the docs")
     global _pool  # noqa: PLW0603 - one hook per process, as moto's backend is per process
     _pool = WorkerPool(config)
     lambda_models.LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign]

@@ -1,50 +1,91 @@
-"""moto patched for the local stack: one fix, and shortcuts that change no answer.
+"""moto as a dependency: one fix, and speed shortcuts behind one switch.
 
-**The fix: Step Functions executions started at the same time no longer kill each other.**
-moto's ASL preprocessor keeps its query-language scope stack in a *class* attribute
+What each patch is for, why, and the fix written as a patch against moto's source (to offer
+upstream) are in ``docs/local-stack-moto.md``; so is how to upgrade moto.
+
+**The fix (always on): each Step Functions parse gets its own query-language scope stack.**
+moto's ASL preprocessor keeps that stack in a *class* attribute
 (``Preprocessor._query_language_per_scope``), shared by every parse in the process. Two
-executions parsing their definition at once (each on its own thread) push and pop the same
-list; one of them fails with ``IndexError`` before its program starts, its thread dies, and
-its execution stays ``RUNNING`` with no environment. From then on every ``SendTaskSuccess``
-(which walks every running execution) fails with a 500, so no liaison's completed call
-resumes any workflow: the whole stack looks starved. Seen in ``make load N=200`` (1 parse
-failure, 365 failed resumes). Here each parse gets its own scope stack and parses are
-serialized, and an execution whose program could not start fails (``FAILED``, as AWS reports
-an execution that cannot run) instead of poisoning the others.
+executions starting at once parse on two threads and one can die with ``IndexError`` (or inherit
+the other's query language) before its program starts; its execution then stays ``RUNNING`` with
+no environment and every ``SendTaskSuccess`` fails with a 500. A definition that fails to
+preprocess also leaves its scopes on the shared stack, so every later JSONPath definition in
+the process is refused. The fix is moto's class with an ``__init__`` that gives the instance
+its own list: the same lines as the upstream patch.
 
-The shortcuts: one moto server (one Python process, one GIL) serves every function; profiled
-under ``intake run``, it spent most of its time in DynamoDB, and there mostly in two places
-whose cost grows with the table, then in Step Functions' client making:
+**The shortcuts (``INTAKE_MOTO_SHORTCUTS``, on unless set to 0/false/off):** they change no
+answer (``tests/integration/test_moto_patches.py`` runs the same operations with them and with
+moto as it ships, and compares), only how much CPU the one moto process spends:
 
-- **A query by partition key reads that partition.** moto's ``Table.query`` lists and sorts
-  every item of the table (``all_items``) and then keeps the partition asked for; a referral's
-  timeline or tasks read cost a sort of the whole table. Here a base-table query gets only its
-  partition's items (sorted by sort key, as ``all_items`` would give them), and an index query
-  gets the table's items unsorted (the query sorts them by the index's keys itself).
-- **Item answers are written as JSON directly.** moto walks each answer against the botocore
-  output shape, attribute by attribute (about a quarter of the server's CPU). The item
-  operations' answers are already DynamoDB JSON (``dynamo_to_dict``), so they are dumped as
-  they are (binary values base64, as the wire format has them); anything else (a timestamp,
-  an unknown type) goes through moto's serializer as before.
-- **Step Functions reuses its service clients.** moto's interpreter makes a new boto3 client
-  for every Lambda, SQS or DynamoDB task it runs (``boto_client_for``), which costs more CPU
-  than the call; here one client per region and service is made and shared (a client is safe to
-  share between threads; a task with its own credentials still gets its own).
-
-moto is pinned (``requirements``); ``tests/integration/test_moto_patches.py`` checks the
-answers against moto's own on the same table, and the fix with executions started at once.
+- a DynamoDB query by partition key reads that partition, not a sorted copy of the table;
+- DynamoDB item answers are written as JSON directly, not walked against the output shape;
+- Step Functions' interpreter shares one boto3 client per region, service and endpoint instead
+  of making one for every task it runs;
+- the server remembers which backend serves a host (``speed_up_server``).
 """
 
 from __future__ import annotations
 
 import base64
-import importlib
+import contextlib
+import inspect
 import json
+import os
 import threading
 from typing import Any
+from unittest import mock
 
+import boto3
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.responses import DynamoResult
+from moto.stepfunctions.parser.asl.antlr.runtime.ASLParserVisitor import ASLParserVisitor
+from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
+from moto.stepfunctions.parser.asl.utils import boto_client
+
+SWITCH = "INTAKE_MOTO_SHORTCUTS"
+"""The one switch for every speed shortcut; read only by ``install``."""
+
+_OFF = frozenset({"0", "false", "off", "no"})
+
+
+# ---------------------------------------------------------------------------- the fix
+def _preprocessor_init(self: Preprocessor) -> None:
+    ASLParserVisitor.__init__(self)
+    self._query_language_per_scope = []  # this parse's own stack (moto shares one class list)
+
+
+# ---------------------------------------------------------------------------- shortcuts
+_scope = threading.local()
+_QUERY_SIGNATURE = inspect.signature(Table.query)
+
+
+def _query(self: Table, *args: Any, **kwargs: Any) -> Any:
+    """moto's ``Table.query``, with ``all_items`` narrowed for this one call (see ``_all_items``)."""
+    arguments = _QUERY_SIGNATURE.bind(self, *args, **kwargs).arguments
+    if arguments.get("index_name"):
+        _scope.query = (self, None)
+    elif arguments.get("hash_key") is not None and self.range_key_attr:
+        _scope.query = (self, arguments["hash_key"])
+    try:
+        return _originals[Table, "query"](self, *args, **kwargs)
+    finally:
+        _scope.query = None
+
+
+def _all_items(self: Table) -> list[Any]:
+    """What a query needs of ``all_items``: a base-table query its partition, an index query
+    every item, unsorted (moto's query keeps the items of its key and sorts them itself; its
+    whole-table listing sorts the table first). Anything else gets moto's own listing."""
+    scope = getattr(_scope, "query", None)
+    if scope is None or scope[0] is not self:
+        return _originals[Table, "all_items"](self)  # type: ignore[no-any-return]
+    _scope.query = None  # once per query: anything else it calls gets moto's own
+    if scope[1] is None:
+        if not self.range_key_attr:
+            return list(self.items.values())
+        return [item for partition in self.items.values() for item in partition.values()]
+    return list((self.items.get(scope[1]) or {}).values())
+
 
 _ITEM_OPERATIONS = frozenset(
     {
@@ -59,8 +100,6 @@ _ITEM_OPERATIONS = frozenset(
     }
 )
 _JSON_1_0 = "application/x-amz-json-1.0"
-_scope = threading.local()
-_originals: dict[str, Any] = {}
 
 
 def _wire(value: object) -> str:
@@ -69,35 +108,9 @@ def _wire(value: object) -> str:
     raise TypeError(type(value).__name__)
 
 
-def _query(self: Table, *args: Any, **kwargs: Any) -> Any:
-    index_name = kwargs.get("index_name", args[7] if len(args) > 7 else None)
-    hash_key = args[0] if args else kwargs.get("hash_key")
-    if index_name:
-        _scope.query = (self, None)
-    elif hash_key is not None and self.range_key_attr:
-        _scope.query = (self, hash_key)
-    else:
-        return _originals["query"](self, *args, **kwargs)
-    try:
-        return _originals["query"](self, *args, **kwargs)
-    finally:
-        _scope.query = None
-
-
-def _all_items(self: Table) -> list[Any]:
-    scope = getattr(_scope, "query", None)
-    if scope is None or scope[0] is not self:
-        return _originals["all_items"](self)  # type: ignore[no-any-return]
-    _scope.query = None  # once per query: anything else it calls gets moto's own
-    if scope[1] is None:  # an index query sorts by the index's keys itself
-        if not self.range_key_attr:
-            return list(self.items.values())
-        return [item for partition in self.items.values() for item in partition.values()]
-    partition = self.items.get(scope[1]) or {}
-    return sorted(partition.values(), key=lambda item: item.range_key)
-
-
 def _execute_result(self: DynamoResult, context: Any) -> Any:
+    """An item operation's answer is already DynamoDB JSON (``dynamo_to_dict``): dump it as it
+    is (binary values base64, as on the wire); anything else goes through moto's serializer."""
     result = self.result
     if context.operation_model.name in _ITEM_OPERATIONS and isinstance(result, dict):
         try:
@@ -107,131 +120,102 @@ def _execute_result(self: DynamoResult, context: Any) -> Any:
                 separators=(",", ":"),
             )
         except TypeError:
-            return _originals["execute_result"](self, context)
-        return 200, {"Content-Type": _JSON_1_0}, body
-    return _originals["execute_result"](self, context)
+            pass
+        else:
+            return 200, {"Content-Type": _JSON_1_0}, body
+    return _originals[DynamoResult, "execute_result"](self, context)
 
 
-_SFN_CLIENT_USERS = (  # the interpreter's modules that import ``boto_client_for`` by name
-    "moto.stepfunctions.parser.asl.component.state.exec.state_task.lambda_eval_utils",
-    "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sqs",
-    "moto.stepfunctions.parser.asl.component.state.exec.state_task.service."
-    "state_task_service_dynamodb",
-    "moto.stepfunctions.parser.asl.component.state.exec.state_task.service."
-    "state_task_service_events",
-    "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sns",
-    "moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sfn",
-    "moto.stepfunctions.parser.asl.component.state.exec.state_task.service."
-    "state_task_service_aws_sdk",
-)
-_sfn_clients: dict[tuple[str, str, str], Any] = {}
-_sfn_clients_lock = threading.Lock()
+class _SharedClients:
+    """Stands in for the ``boto3`` module inside moto's ``boto_client`` module, whose
+    ``boto_client_for`` (every Step Functions task's client) calls ``boto3.client`` with keywords
+    only: one client per region, service and endpoint, shared (a made client is thread-safe)."""
+
+    def __init__(self) -> None:
+        self._clients: dict[tuple[object, ...], Any] = {}
+        self._lock = threading.Lock()
+
+    def client(self, *args: Any, **kwargs: Any) -> Any:
+        if args:  # not the call this stands in for: no sharing
+            return boto3.client(*args, **kwargs)
+        key = tuple(
+            kwargs.get(name)
+            for name in (
+                "service_name",
+                "region_name",
+                "endpoint_url",
+                "aws_access_key_id",
+                "aws_secret_access_key",
+                "aws_session_token",
+            )
+        )
+        with self._lock:
+            if key not in self._clients:
+                self._clients[key] = boto3.client(**kwargs)
+            return self._clients[key]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(boto3, name)
 
 
-def _boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
-    if state_credentials is not None:
-        return _originals["boto_client_for"](region, service, state_credentials)
-    from moto.core.models import botocore_stubber
-    from moto.settings import moto_server_port
-
-    # The endpoint is part of the key: a process may run one stack after another.
-    key = (region, service, f"{botocore_stubber.enabled}:{moto_server_port()}")
-    with _sfn_clients_lock:
-        if key not in _sfn_clients:
-            _sfn_clients[key] = _originals["boto_client_for"](region, service)
-        return _sfn_clients[key]
+# ---------------------------------------------------------------------------- install
+_patches: contextlib.ExitStack | None = None
+_shortcuts_on = False
+_originals: dict[tuple[type, str], Any] = {}
 
 
-_parse_lock = threading.Lock()
+def shortcuts_on() -> bool:
+    """Whether the speed shortcuts are installed in this process now."""
+    return _shortcuts_on
 
 
-def _parse(definition: str) -> Any:
-    from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
-
-    with _parse_lock:
-        Preprocessor._query_language_per_scope = []  # this parse's own stack
-        return _originals["parse"](definition)
-
-
-def _execution_logic(self: Any) -> None:
-    try:
-        _originals["execution_logic"](self)
-    except Exception:
-        if self.env is not None:
-            raise  # the program ran: moto reflects its end as before
-        import datetime
-
-        from moto.stepfunctions.parser.api import ExecutionStatus
-
-        execution = self._execution_communication.execution
-        execution.stop_date = datetime.datetime.now(tz=datetime.UTC)
-        execution.error = "States.Runtime"
-        execution.cause = "the state machine definition could not be prepared"
-        execution.exec_status = ExecutionStatus.FAILED
-        raise
-
-
-def _executions_with_a_program(original: Any) -> Any:
-    def get_executions(self: Any, *args: Any, **kwargs: Any) -> Any:
-        return [
-            e
-            for e in original(self, *args, **kwargs)
-            if e.exec_worker is None or e.exec_worker.env is not None
-        ]
-
-    return get_executions
-
-
-def install() -> None:
-    """Patch moto in this process (idempotent)."""
-    if _originals:
+def install(shortcuts: bool | None = None) -> None:
+    """Install the fix, and the shortcuts unless ``shortcuts`` is False (None: as the switch
+    ``INTAKE_MOTO_SHORTCUTS`` says, on by default). Installing again with another choice
+    replaces the first."""
+    global _patches, _shortcuts_on
+    if shortcuts is None:
+        shortcuts = os.environ.get(SWITCH, "1").strip().lower() not in _OFF
+    if _patches is not None and shortcuts == _shortcuts_on:
         return
-    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
-    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
-    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
-
-    _originals.update(
-        query=Table.query,
-        all_items=Table.all_items,
-        execute_result=DynamoResult.execute_result,
-        parse=AmazonStateLanguageParser.parse,
-        execution_logic=ExecutionWorker._execution_logic,
-        get_executions=StepFunctionsParserBackend._get_executions,
-    )
-    AmazonStateLanguageParser.parse = staticmethod(_parse)  # type: ignore[method-assign,assignment]
-    ExecutionWorker._execution_logic = _execution_logic  # type: ignore[method-assign]
-    StepFunctionsParserBackend._get_executions = _executions_with_a_program(  # type: ignore[method-assign]
-        _originals["get_executions"]
-    )
-    Table.query = _query  # type: ignore[method-assign]
-    Table.all_items = _all_items  # type: ignore[method-assign]
-    DynamoResult.execute_result = _execute_result  # type: ignore[method-assign,assignment]
-    boto_client = importlib.import_module("moto.stepfunctions.parser.asl.utils.boto_client")
-    _originals["boto_client_for"] = boto_client.boto_client_for
-    for name in _SFN_CLIENT_USERS:
-        module = importlib.import_module(name)
-        if getattr(module, "boto_client_for", None) is _originals["boto_client_for"]:
-            module.boto_client_for = _boto_client_for  # type: ignore[attr-defined]
+    uninstall()
+    if shortcuts and not {"hash_key", "index_name"} <= _QUERY_SIGNATURE.parameters.keys():
+        raise RuntimeError(f"moto's Table.query is no longer {_QUERY_SIGNATURE}: see the docs")
+    stack = contextlib.ExitStack()
+    stack.enter_context(mock.patch.object(Preprocessor, "__init__", _preprocessor_init))
+    if shortcuts:
+        for owner, name, replacement in (
+            (Table, "query", _query),
+            (Table, "all_items", _all_items),
+            (DynamoResult, "execute_result", _execute_result),
+        ):
+            _originals[owner, name] = getattr(owner, name)
+            stack.enter_context(mock.patch.object(owner, name, replacement))
+        stack.enter_context(mock.patch.object(boto_client, "boto3", _SharedClients()))
+    _patches, _shortcuts_on = stack, shortcuts
 
 
 def uninstall() -> None:
-    """moto as it ships (for the comparison test)."""
-    if not _originals:
-        return
-    Table.query = _originals.pop("query")  # type: ignore[method-assign]
-    Table.all_items = _originals.pop("all_items")  # type: ignore[method-assign]
-    DynamoResult.execute_result = _originals.pop("execute_result")  # type: ignore[method-assign]
-    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
-    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
-    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+    """moto as it ships."""
+    global _patches, _shortcuts_on
+    if _patches is not None:
+        _patches.close()
+    _patches, _shortcuts_on = None, False
+    _originals.clear()
 
-    AmazonStateLanguageParser.parse = staticmethod(_originals.pop("parse"))  # type: ignore[method-assign]
-    ExecutionWorker._execution_logic = _originals.pop("execution_logic")  # type: ignore[method-assign]
-    StepFunctionsParserBackend._get_executions = _originals.pop("get_executions")  # type: ignore[method-assign]
-    original = _originals.pop("boto_client_for")
-    for name in _SFN_CLIENT_USERS:
-        module = importlib.import_module(name)
-        if getattr(module, "boto_client_for", None) is _boto_client_for:
-            module.boto_client_for = original  # type: ignore[attr-defined]
-    with _sfn_clients_lock:
-        _sfn_clients.clear()
+
+def speed_up_server(dispatcher: Any) -> None:
+    """With the shortcuts on, a moto server's dispatcher remembers the backend per host (it
+    finds each request's backend under one global lock by listing moto's package directory and
+    matching hundreds of URL patterns; profiled under load with py-spy)."""
+    if not _shortcuts_on:
+        return
+    lookup = dispatcher.get_backend_for_host
+    hosts: dict[str | None, Any] = {}
+
+    def get_backend_for_host(host: str | None) -> Any:
+        if host not in hosts:
+            hosts[host] = lookup(host)
+        return hosts[host]
+
+    dispatcher.get_backend_for_host = get_backend_for_host

@@ -5,15 +5,18 @@ test files cannot pick up another directory's conftest.)"""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from intake.clearinghouse import ClearinghouseCredentials
+from intake.clearinghouse import ClearinghouseCredentials, CoreSoapGateway
 
 USERNAME = "intake-svc"
 PASSWORD = "correct-horse"
 SENDER_ID = "HOMEINFUSION01"
 RECEIVER_ID = "SANDBOXCH"
 X12_270 = "ISA*00*          *00*          *ZZ*HOMEINFUSION01~ST*270*0001*005010X279A1~SE*2*0001~"
+GatewayFactory = Callable[..., CoreSoapGateway]
+"""The conftest's ``make_gateway``: keyword overrides go to the gateway's settings."""
 X12_271 = "ISA*00*          *00*          *ZZ*SANDBOXCH~ST*271*0001*005010X279A1~SE*2*0001~"
 
 

@@ -21,6 +21,7 @@ from tests.integration.clearinghouse.clearinghouse_doubles import (
     PASSWORD,
     SENDER_ID,
     USERNAME,
+    GatewayFactory,
     MemoryAudit,
     ScriptedPayer,
     credentials,
@@ -55,9 +56,6 @@ def fast_settings(sandbox: SandboxClearinghouse) -> CoreSoapSettings:
         backoff_max_s=0.02,
         deadline_s=5.0,
     )
-
-
-GatewayFactory = Callable[..., CoreSoapGateway]
 
 
 @pytest.fixture

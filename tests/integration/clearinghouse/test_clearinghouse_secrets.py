@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -11,7 +11,7 @@ import pytest
 from moto import mock_aws
 
 from intake.adapters.secrets import SecretsManagerCredentials
-from intake.clearinghouse import ClearinghouseRejected, CoreSoapGateway, CredentialsProvider
+from intake.clearinghouse import ClearinghouseRejected, CredentialsProvider
 from tests.integration.clearinghouse.clearinghouse_doubles import (
     PASSWORD,
     RECEIVER_ID,
@@ -19,11 +19,11 @@ from tests.integration.clearinghouse.clearinghouse_doubles import (
     USERNAME,
     X12_270,
     X12_271,
+    GatewayFactory,
 )
 
 pytestmark = pytest.mark.integration
 
-GatewayFactory = Callable[..., CoreSoapGateway]
 SECRET_ID = "intake/clearinghouse"
 
 
@@ -39,18 +39,7 @@ def _secret(password: str = PASSWORD) -> str:
 
 
 @pytest.fixture
-def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
-
-
-@pytest.fixture
-def secretsmanager(aws_env: None) -> Iterator[Any]:
+def secretsmanager(aws_credentials: None) -> Iterator[Any]:
     with mock_aws():
         client = boto3.client("secretsmanager", region_name="us-east-1")
         client.create_secret(Name=SECRET_ID, SecretString=_secret())

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from intake.clearinghouse import (
     ClearinghouseGateway,
     ClearinghouseRejected,
     ClearinghouseUnavailable,
-    CoreSoapGateway,
     PayloadType,
 )
 from intake_local.sandbox.server import SandboxClearinghouse
@@ -18,6 +15,7 @@ from tests.integration.clearinghouse.clearinghouse_doubles import (
     X12_270,
     X12_271,
     CountingCredentials,
+    GatewayFactory,
     MemoryAudit,
     Reply,
     ScriptedPayer,
@@ -26,7 +24,6 @@ from tests.integration.clearinghouse.clearinghouse_doubles import (
 
 pytestmark = pytest.mark.integration
 
-GatewayFactory = Callable[..., CoreSoapGateway]
 RETRY_LATER = "AAA*N**42*Y~"
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from threading import Thread
@@ -15,11 +15,14 @@ from intake.clearinghouse import (
     CoreSoapGateway,
 )
 from intake.clearinghouse.envelope import CoreResponse, SoapFault, build_fault, build_response
-from tests.integration.clearinghouse.clearinghouse_doubles import X12_270, X12_271, MemoryAudit
+from tests.integration.clearinghouse.clearinghouse_doubles import (
+    X12_270,
+    X12_271,
+    GatewayFactory,
+    MemoryAudit,
+)
 
 pytestmark = pytest.mark.integration
-
-GatewayFactory = Callable[..., CoreSoapGateway]
 
 
 class CannedServer(ThreadingHTTPServer):

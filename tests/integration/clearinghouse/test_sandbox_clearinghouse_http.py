@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pytest
 import requests
 
-from intake.clearinghouse import ClearinghouseUnavailable, CoreSoapGateway, PayloadType
+from intake.clearinghouse import ClearinghouseUnavailable, PayloadType
 from intake.clearinghouse.envelope import (
     SOAP_CONTENT_TYPE,
     CoreRequest,
@@ -27,13 +26,13 @@ from tests.integration.clearinghouse.clearinghouse_doubles import (
     USERNAME,
     X12_270,
     X12_271,
+    GatewayFactory,
     Reply,
     ScriptedPayer,
 )
 
 pytestmark = pytest.mark.integration
 
-GatewayFactory = Callable[..., CoreSoapGateway]
 X12_278 = "ISA*00*          *00*          *ZZ*HOMEINFUSION01~ST*278*0001*005010X217~SE*2*0001~"
 X12_278_RESPONSE = "ISA*00*          *00*          *ZZ*SANDBOXCH~ST*278*0001*005010X217~SE*2*0001~"
 

@@ -6,39 +6,28 @@ the catalog-driven payer, and an AAA 42 retry predicate reading the 271 with int
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from datetime import date
 
 import pytest
 
-from intake.clearinghouse import CoreSoapGateway, PayloadType
+from intake.clearinghouse import PayloadType
 from intake.eligibility.service import payer_says_retry
 from intake.x12.t270.build import build_270
 from intake.x12.t270.inquiry import EligibilityInquiry, SubscriberInfo
 from intake_local.sandbox.payer import SandboxPayer
-from intake_local.sandbox.server import SandboxAccount, SandboxClearinghouse
+from intake_local.sandbox.server import SandboxClearinghouse
 from tests.integration.clearinghouse.clearinghouse_doubles import (
-    PASSWORD,
-    SENDER_ID,
-    USERNAME,
+    GatewayFactory,
     MemoryAudit,
 )
 
 pytestmark = pytest.mark.integration
 
-GatewayFactory = Callable[..., CoreSoapGateway]
-
 
 @pytest.fixture
-def sandbox_payer() -> SandboxPayer:
+def payer() -> SandboxPayer:
+    """The real catalog-driven payer behind the conftest's ``sandbox`` (not the scripted one)."""
     return SandboxPayer()
-
-
-@pytest.fixture
-def real_sandbox(sandbox_payer: SandboxPayer) -> Iterator[SandboxClearinghouse]:
-    account = SandboxAccount(username=USERNAME, password=PASSWORD, sender_id=SENDER_ID)
-    with SandboxClearinghouse(sandbox_payer, [account]) as server:
-        yield server
 
 
 def _inquiry_270(payer: SandboxPayer, scenario: str) -> str:
@@ -62,20 +51,18 @@ def _inquiry_270(payer: SandboxPayer, scenario: str) -> str:
 
 def test_payer_busy_twice_then_answers(
     make_gateway: GatewayFactory,
-    sandbox_payer: SandboxPayer,
-    real_sandbox: SandboxClearinghouse,
+    payer: SandboxPayer,
+    sandbox: SandboxClearinghouse,
     audit: MemoryAudit,
 ) -> None:
     # Given the catalog member whose payer answers AAA 42 to the first two inquiries
-    x12_270 = _inquiry_270(sandbox_payer, "payer_unavailable_then_ok")
-    gateway = make_gateway(
-        endpoint_url=real_sandbox.url, max_attempts=3, retry_payload=payer_says_retry
-    )
+    x12_270 = _inquiry_270(payer, "payer_unavailable_then_ok")
+    gateway = make_gateway(endpoint_url=sandbox.url, max_attempts=3, retry_payload=payer_says_retry)
     # When the 270 goes through the clearinghouse
     reply = gateway.check_eligibility(x12_270, correlation_id="ref-sandbox-payer")
     # Then the gateway retried past both busy answers and got a real, rejection-free 271
     assert reply.attempts == 3
     assert reply.payload_type == PayloadType.X12_271_RESPONSE
     assert not payer_says_retry(reply.x12)
-    assert real_sandbox.request_count == 3
+    assert sandbox.request_count == 3
     assert audit.kinds() == ["270", "271"]

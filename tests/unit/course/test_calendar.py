@@ -20,6 +20,7 @@ from intake.course.calendar import (
     resumed,
 )
 from intake.course.model import DoseStatus
+from intake.models.benefits import Plan
 from intake.models.referral import Referral
 
 EVENTS = Path(__file__).resolve().parents[3] / "events" / "referrals"
@@ -77,8 +78,8 @@ def test_given_a_short_check_lead_when_shipping_needs_longer_then_the_check_runs
 
 
 def test_given_a_271_plan_begin_of_july_when_read_then_the_plan_year_starts_july_1() -> None:
-    assert plan_year_start_from({"plan": {"begin": "2026-07-01"}}) == (7, 1)
-    assert plan_year_start_from({"plan": {}}) == (1, 1)
+    assert plan_year_start_from(Plan(begin=date(2026, 7, 1))) == (7, 1)
+    assert plan_year_start_from(Plan()) == (1, 1)
     rules = CalendarRules(plan_year_start=(7, 1))
     assert rules.plan_year(date(2027, 6, 30)) == 2026
     assert rules.plan_year(date(2027, 7, 1)) == 2027

@@ -4,11 +4,13 @@ certifications cover a dose's date and units."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from intake.course.dose_check import _cost_for, benefit_changes, certified_cover
+from intake.models import benefits as b271
 from intake.models.records import (
     AuthorizationRecord,
     ReferralRecord,
@@ -16,19 +18,22 @@ from intake.models.records import (
     SourceDocument,
 )
 
-BEFORE: dict[str, Any] = {
-    "status": "active",
-    "payer": {"id": "SBX01"},
-    "plan": {"group_number": "SBXGRP100", "description": "PPO GOLD 1500", "begin": "2026-01-01"},
-    "summary": {"deductible": {"in_network": {"individual": {"remaining": "1200.50"}}}},
-}
+
+def _deductible_left(remaining: str) -> b271.Accumulators:
+    individual = b271.ByLevel(individual=b271.Accumulator(remaining=Decimal(remaining)))
+    return b271.Accumulators(deductible=b271.ByNetwork(in_network=individual))
 
 
-def _after(**changes: Any) -> dict[str, Any]:
-    after = {k: (dict(v) if isinstance(v, dict) else v) for k, v in BEFORE.items()}
-    for key, value in changes.items():
-        after[key] = value
-    return after
+BEFORE = b271.BenefitsSummary(
+    status=b271.CoverageStatus.ACTIVE,
+    payer=b271.Party(id="SBX01"),
+    plan=b271.Plan(group_number="SBXGRP100", description="PPO GOLD 1500", begin=date(2026, 1, 1)),
+    summary=_deductible_left("1200.50"),
+)
+
+
+def _after(**changes: Any) -> b271.BenefitsSummary:
+    return BEFORE.model_copy(update=changes)
 
 
 def test_given_the_same_answer_when_compared_then_nothing_moved() -> None:
@@ -36,21 +41,25 @@ def test_given_the_same_answer_when_compared_then_nothing_moved() -> None:
 
 
 def test_given_an_inactive_answer_when_compared_then_coverage_ended() -> None:
-    assert benefit_changes(BEFORE, _after(status="inactive")) == ["coverage_ended"]
+    assert benefit_changes(BEFORE, _after(status=b271.CoverageStatus.INACTIVE)) == [
+        "coverage_ended"
+    ]
 
 
 def test_given_a_new_plan_year_of_the_same_plan_then_only_the_accumulators_moved() -> None:
     # Given January's answer: same group and plan, begin 2027-01-01, deductible 1500 left again
     after = _after(
-        plan={**BEFORE["plan"], "begin": "2027-01-01"},
-        summary={"deductible": {"in_network": {"individual": {"remaining": "1500.00"}}}},
+        plan=BEFORE.plan.model_copy(update={"begin": date(2027, 1, 1)}),
+        summary=_deductible_left("1500.00"),
     )
     # Then a rollover is not a plan change: the accumulators moved (a new estimate version)
     assert benefit_changes(BEFORE, after) == ["accumulators_moved"]
 
 
 def test_given_another_payer_and_group_then_payer_and_plan_changed() -> None:
-    after = _after(payer={"id": "SBX02"}, plan={**BEFORE["plan"], "group_number": "HMO9"})
+    after = _after(
+        payer=b271.Party(id="SBX02"), plan=BEFORE.plan.model_copy(update={"group_number": "HMO9"})
+    )
     assert benefit_changes(BEFORE, after) == ["payer_changed", "plan_changed"]
 
 
@@ -105,6 +114,11 @@ def test_given_an_estimate_by_plan_year_when_a_2027_dose_is_called_about_then_20
         estimate={
             "version": 2,
             "per_infusion_patient": "296.05",
+            "course_patient": "2396.05",
+            "course_infusions": 7,
+            "in_network": True,
+            "assistance_recommended": False,
+            "confidence": "high",
             "plan_years": [
                 {"start": "2026-01-01", "end": "2026-12-31", "infusions": 1, "patient": "296.05"},
                 {"start": "2027-01-01", "end": "2027-12-31", "infusions": 6, "patient": "2100.00"},

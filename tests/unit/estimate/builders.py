@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from intake.estimate import Contracts, parse_contracts
+from intake.estimate import Contracts, Estimate, estimate, parse_contracts
 from intake.models.benefits import (
     Accumulator,
     Accumulators,
@@ -23,8 +23,10 @@ from intake.models.benefits import (
     CoverageStatus,
     Party,
     Plan,
+    VisitLimit,
 )
 from intake.models.referral import Therapy
+from tests.conftest import INFLIXIMAB
 
 START = date(2026, 1, 5)
 PLAN_END = date(2026, 12, 31)
@@ -216,13 +218,28 @@ def benefits(
 
 
 def infliximab(**changes: Any) -> Therapy:
-    fields: dict[str, Any] = {
-        "drug_name": "Infliximab",
-        "hcpcs": "J1745",
-        "dose": "5 mg/kg",
-        "route": "IV",
-        "frequency": "every 8 weeks",
-        "duration": "12 months",
-        **changes,
-    }
+    fields: dict[str, Any] = {**INFLIXIMAB, **changes}
     return Therapy.model_validate(fields)
+
+
+def priced(
+    summary: BenefitsSummary, contracts: Contracts, start: date = START, **options: Any
+) -> Estimate:
+    """The estimate for infliximab (``infliximab()``) for the usual patient (``WEIGHT`` kg) from
+    ``start``; ``options`` go to ``estimate`` as they are (language, thresholds, secondary...)."""
+    return estimate(
+        summary, infliximab(), weight_kg=WEIGHT, start=start, contracts=contracts, **options
+    )
+
+
+def home_health_visits_left(visits: int) -> VisitLimit:
+    """An in-network limit on home health visits (service type 44, EB*F) with ``visits`` left
+    this calendar year (HSD time period 29: remaining)."""
+    return VisitLimit(
+        code="F",
+        service_types=("44",),
+        quantity_qualifier="VS",
+        quantity=Decimal(visits),
+        time_period="29",
+        in_network=True,
+    )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from intake.estimate import Contracts, PlanClass, estimate
-from tests.unit.estimate.builders import START, WEIGHT, acc, benefits, infliximab, line
+from intake.estimate import Contracts, PlanClass
+from tests.unit.estimate.builders import acc, benefits, line, priced
 
 TWENTY_PERCENT = (line("A", percent="0.2"),)
 
@@ -22,7 +22,7 @@ def test_given_medicare_over_threshold_when_estimated_then_foundations_not_manuf
         insurance_type="HN",
     )
     # When
-    e = estimate(summary, infliximab(), weight_kg=WEIGHT, start=START, contracts=contracts)
+    e = priced(summary, contracts)
     # Then help is recommended, from foundations only (copay cards are barred for Medicare)
     assert e.plan_class is PlanClass.MEDICARE
     assert e.course.patient == Decimal("3220.00") and e.assistance_recommended
@@ -35,7 +35,7 @@ def test_given_commercial_over_threshold_when_estimated_then_manufacturer_progra
     contracts: Contracts,
 ) -> None:
     summary = benefits(lines=TWENTY_PERCENT, deductible=acc("0"), oop=acc("6700", "6700"))
-    e = estimate(summary, infliximab(), weight_kg=WEIGHT, start=START, contracts=contracts)
+    e = priced(summary, contracts)
     assert e.assistance_programs[0].kind == "manufacturer"
     assert "Remicade" in e.assistance_programs[0].name
 
@@ -49,13 +49,8 @@ def test_given_threshold_when_share_below_or_above_then_flag_follows(
     )
 
     def recommended(threshold: str) -> bool:
-        return estimate(
-            summary,
-            infliximab(),
-            weight_kg=WEIGHT,
-            start=START,
-            contracts=contracts,
-            assistance_threshold=Decimal(threshold),
+        return priced(
+            summary, contracts, assistance_threshold=Decimal(threshold)
         ).assistance_recommended
 
     # Then under the default $1,000 no; with a $250 threshold yes; at exactly $280 no (over only)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from intake.estimate import Contracts, estimate, render_call_script
+from intake.estimate import Contracts, render_call_script
 from intake.estimate.model import Estimate
 from intake.models.referral import Language
-from tests.unit.estimate.builders import START, WEIGHT, acc, benefits, infliximab, line
+from tests.unit.estimate.builders import START, acc, benefits, line, priced
 
 
 @pytest.fixture
@@ -16,14 +16,7 @@ def partly_met(contracts: Contracts) -> Estimate:
     summary = benefits(
         lines=(line("A", percent="0.2"),), deductible=acc("1500", "500"), oop=acc("8000", "6000")
     )
-    return estimate(
-        summary,
-        infliximab(),
-        weight_kg=WEIGHT,
-        start=START,
-        contracts=contracts,
-        language=Language.SPANISH,
-    )
+    return priced(summary, contracts, language=Language.SPANISH)
 
 
 def test_given_english_when_rendered_then_amounts_deductible_and_programs(
@@ -58,7 +51,7 @@ def test_given_nothing_owed_when_rendered_then_says_so_without_programs(
     language: Language,
 ) -> None:
     summary = benefits(lines=(line("B", amount="0"),), deductible=acc("0"), insurance_type="MC")
-    e = estimate(summary, infliximab(), weight_kg=WEIGHT, start=START, contracts=contracts)
+    e = priced(summary, contracts)
     text = render_call_script(e, language)
     assert {
         "en": "should not owe anything",
@@ -78,7 +71,7 @@ def test_given_out_of_network_when_rendered_then_balance_billing_said(
         oop=acc("9000", "9000"),
         out_of_network=True,
     )
-    e = estimate(summary, infliximab(), weight_kg=WEIGHT, start=START, contracts=contracts)
+    e = priced(summary, contracts)
     assert "billed the difference" in render_call_script(e, Language.ENGLISH)
     assert "cobrarle la diferencia" in render_call_script(e, Language.SPANISH)
     assert "差额" in render_call_script(e, Language.CHINESE)
@@ -92,13 +85,7 @@ def test_given_course_across_plan_years_when_rendered_then_each_year_said(
     summary = benefits(
         lines=(line("A", percent="0.2"),), deductible=acc("1500", "150"), oop=acc("5000", "5000")
     )
-    e = estimate(
-        summary,
-        infliximab(),
-        weight_kg=WEIGHT,
-        start=START.replace(month=9, day=1),
-        contracts=contracts,
-    )
+    e = priced(summary, contracts, start=START.replace(month=9, day=1))
     text = render_call_script(e, Language.ENGLISH)
     assert "about $1,500.00 through December 31, 2026, and about $3,040.00 from January 1" in text
     assert "2027年1月1日起约3,040.00美元" in render_call_script(e, Language.CHINESE)

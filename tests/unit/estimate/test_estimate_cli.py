@@ -11,6 +11,7 @@ import pytest
 
 from intake.eligibility.benefits import dumps_benefits, interpret_271
 from intake_local.commands.estimate import register
+from tests.conftest import INFLIXIMAB
 from tests.unit.estimate.conftest import Sandbox271
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
@@ -124,19 +125,7 @@ def test_given_therapy_json_and_options_when_estimated_then_they_apply(
     tmp_path: Path,
 ) -> None:
     therapy = tmp_path / "therapy.json"
-    therapy.write_text(
-        json.dumps(
-            {
-                "drug_name": "Infliximab",
-                "hcpcs": "J1745",
-                "dose": "5 mg/kg",
-                "route": "IV",
-                "frequency": "every 8 weeks",
-                "duration": "12 months",
-                "start_date": "2026-01-05",
-            }
-        )
-    )
+    therapy.write_text(json.dumps({**INFLIXIMAB, "start_date": "2026-01-05"}))
     code, out, err = run(
         "--benefits",
         str(ppo_271),

@@ -9,7 +9,7 @@ from decimal import Decimal
 from intake.estimate import Contracts, PayerType, SecondaryCoverage, estimate
 from intake.estimate.model import Estimate
 from intake.models.referral import Therapy
-from tests.unit.estimate.builders import START, WEIGHT, acc, benefits, infliximab, line
+from tests.unit.estimate.builders import START, WEIGHT, acc, benefits, infliximab, line, priced
 
 TWENTY_PERCENT = (line("A", percent="0.2"),)
 PID = ("D83.9",)  # common variable immunodeficiency
@@ -76,7 +76,7 @@ def test_given_original_medicare_and_home_infliximab_then_not_covered_with_alter
     summary = benefits(
         payer_id="MCR", insurance_type="MB", lines=TWENTY_PERCENT, deductible=acc("283", "0")
     )
-    e = estimate(summary, infliximab(), weight_kg=WEIGHT, start=START, contracts=contracts)
+    e = priced(summary, contracts)
     assert e.payer_type == "original_medicare_part_b"
     assert e.course.patient == e.course.allowed == Decimal("16100.00")
     assert all(p.not_covered for p in e.cost_share_by_part.values())
@@ -117,7 +117,7 @@ def test_given_medicaid_271_saying_only_mc_then_nothing_owed_no_foundations(
     """EB*1**30**MC and nothing else: no coinsurance is assumed (Medicaid pays in full,
     42 CFR 447.15): 7 infusions x $2,300 = $16,100 allowed, $0 for the patient."""
     summary = benefits(payer_id="MCD", insurance_type="MC", lines=())
-    e = estimate(summary, infliximab(), weight_kg=WEIGHT, start=START, contracts=contracts)
+    e = priced(summary, contracts)
     assert e.payer_type == "medicaid"
     assert e.course.allowed == Decimal("16100.00") and e.course.patient == Decimal("0.00")
     assert e.assistance_programs == () and not e.assistance_recommended
@@ -163,14 +163,7 @@ def test_given_commercial_and_commercial_then_secondary_own_deductible_first(
         deductible=acc("3000", "3000"),
         oop=acc("7000", "7000"),
     )
-    e = estimate(
-        primary,
-        infliximab(),
-        weight_kg=WEIGHT,
-        start=START,
-        contracts=contracts,
-        secondary=SecondaryCoverage(spouse, "OON"),
-    )
+    e = priced(primary, contracts, secondary=SecondaryCoverage(spouse, "OON"))
     assert e.secondary is not None and e.secondary.payer_type == "commercial"
     assert e.secondary.primary_leaves == Decimal("3620.00")
     assert e.secondary.pays == Decimal("2760.00")

@@ -8,20 +8,19 @@ from collections.abc import Callable
 from intake.eligibility.benefits import interpret_271, summary_json
 from intake.estimate import (
     Contracts,
-    estimate,
     estimate_from_json,
     estimate_json,
     summary_from_json,
 )
 from intake.estimate.model import Estimate
-from tests.unit.estimate.builders import START, WEIGHT, acc, benefits, infliximab, line
+from tests.unit.estimate.builders import acc, benefits, line, priced
 
 
 def _estimate(contracts: Contracts) -> Estimate:
     summary = benefits(
         lines=(line("A", percent="0.2"),), deductible=acc("1500", "500"), oop=acc("8000", "6000")
     )
-    return estimate(summary, infliximab(), weight_kg=WEIGHT, start=START, contracts=contracts)
+    return priced(summary, contracts)
 
 
 def test_given_estimate_when_rendered_then_contract_keys_and_decimal_strings(

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from intake.estimate import Contracts, estimate
+from intake.estimate import Contracts
 from intake.estimate.self_pay import SELF_PAY_PAYER, not_covered
-from tests.unit.estimate.builders import START, WEIGHT, acc, benefits, infliximab, line
+from tests.unit.estimate.builders import acc, benefits, line, priced
 
 
 def test_self_pay_charges_the_whole_course_and_leaves_the_plan_untouched(
@@ -17,16 +17,9 @@ def test_self_pay_charges_the_whole_course_and_leaves_the_plan_untouched(
     summary = benefits(
         lines=(line("A", percent="0.2"),), deductible=acc("1500", "500"), oop=acc("8000", "6000")
     )
-    priced = estimate(
-        summary,
-        infliximab(),
-        weight_kg=WEIGHT,
-        start=START,
-        contracts=contracts,
-        payer_id=SELF_PAY_PAYER,
-    )
+    insured = priced(summary, contracts, payer_id=SELF_PAY_PAYER)
     # When the estimate is made as not covered
-    e = not_covered(priced)
+    e = not_covered(insured)
     # Then each infusion's patient share is its whole allowed amount, the plan pays nothing
     assert all(i.patient == i.allowed and i.plan == 0 for i in e.infusions)
     assert e.course.patient == e.course.allowed == sum(i.allowed for i in e.infusions)

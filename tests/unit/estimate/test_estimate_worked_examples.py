@@ -11,7 +11,16 @@ from decimal import Decimal
 
 from intake.estimate import Confidence, Contracts, estimate
 from intake.estimate.model import Estimate
-from tests.unit.estimate.builders import START, WEIGHT, acc, benefits, infliximab, line
+from tests.unit.estimate.builders import (
+    START,
+    WEIGHT,
+    acc,
+    benefits,
+    home_health_visits_left,
+    infliximab,
+    line,
+    priced,
+)
 
 TWENTY_PERCENT = (line("A", percent="0.2"),)
 
@@ -26,7 +35,7 @@ def test_given_deductible_partly_met_when_estimated_then_deductible_first_then_c
     # Given $500 of a $1,500 deductible left, 20% coinsurance, $6,000 out-of-pocket left
     summary = benefits(lines=TWENTY_PERCENT, deductible=acc("1500", "500"), oop=acc("8000", "6000"))
     # When
-    e = estimate(summary, infliximab(), weight_kg=WEIGHT, start=START, contracts=contracts)
+    e = priced(summary, contracts)
     # Then infusion 1: drug $2,000 -> $500 deductible + 20% x $1,500 = $300 -> $800
     #                  per diem 20% x $100 = $20; nursing 20% x $200 = $40 -> $860
     assert e.per_infusion.allowed == Decimal("2300.00")
@@ -59,7 +68,7 @@ def test_given_service_type_coinsurance_when_estimated_then_each_part_uses_its_o
     lines = (*TWENTY_PERCENT, line("A", ("42", "44"), percent="0.1"))
     summary = benefits(lines=lines, deductible=acc("1500", "0"), oop=acc("5000", "5000"))
     # When
-    e = estimate(summary, infliximab(), weight_kg=WEIGHT, start=START, contracts=contracts)
+    e = priced(summary, contracts)
     # Then drug 20% x $2,000 = $400; per diem 10% x $100 = $10; nursing 10% x $200 = $20
     assert e.per_infusion.patient == Decimal("430.00")
     assert e.course.patient == Decimal("3010.00")  # 7 x $430
@@ -78,7 +87,7 @@ def test_given_copay_plan_when_estimated_then_one_copay_per_visit(contracts: Con
         insurance_type="HM",
     )
     # When
-    e = estimate(summary, infliximab(), weight_kg=WEIGHT, start=START, contracts=contracts)
+    e = priced(summary, contracts)
     # Then the three parts share the one $40 copay: $40 a visit (not 3 x $40), 7 x $40 = $280
     assert e.per_infusion.patient == Decimal("40.00")
     assert e.course.patient == Decimal("280.00")
@@ -92,7 +101,7 @@ def test_given_copays_by_service_type_when_estimated_then_each_line_charged_once
     lines = (line("B", amount="25.00"), line("B", ("42", "44"), amount="0.00"))
     summary = benefits(lines=lines, deductible=acc("0"), oop=acc("4000", "3650"))
     # When
-    e = estimate(summary, infliximab(), weight_kg=WEIGHT, start=START, contracts=contracts)
+    e = priced(summary, contracts)
     # Then $25 + $0 + $0 = $25 a visit; 7 x $25 = $175
     assert e.per_infusion.patient == Decimal("25.00")
     assert e.course.patient == Decimal("175.00")
@@ -102,7 +111,7 @@ def test_given_little_oop_left_when_estimated_then_capped_mid_course(contracts: 
     # Given deductible met, 20% coinsurance, $1,000 out-of-pocket left
     summary = benefits(lines=TWENTY_PERCENT, deductible=acc("1500", "0"), oop=acc("5000", "1000"))
     # When
-    e = estimate(summary, infliximab(), weight_kg=WEIGHT, start=START, contracts=contracts)
+    e = priced(summary, contracts)
     # Then $460 (540 left), $460 (80 left), $80 (capped, 0 left), then $0 x 4 -> $1,000
     assert [i.patient for i in e.infusions] == [
         Decimal("460.00"),
@@ -130,7 +139,7 @@ def test_given_family_accumulators_smaller_when_estimated_then_family_binds(
         family_oop=acc("12000", "700"),
     )
     # When
-    e = estimate(summary, infliximab(), weight_kg=WEIGHT, start=START, contracts=contracts)
+    e = priced(summary, contracts)
     # Then infusion 1: drug $300 family deductible + 20% x $1,700 = $340 -> $640 (60 OOP left)
     #                  per diem 20% x $100 = $20 (40 left); nursing 20% x $200 = $40 (0 left)
     #      -> $700, the family OOP; infusions 2-7 cost nothing
@@ -158,7 +167,7 @@ def test_given_out_of_network_when_estimated_then_oon_sharing_and_balance_billin
         out_of_network=True,
     )
     # When
-    e = estimate(summary, infliximab(), weight_kg=WEIGHT, start=START, contracts=contracts)
+    e = priced(summary, contracts)
     # Then infusion 1: drug $1,000 deductible + 40% x $1,000 = $400 -> $1,400
     #                  per diem 40% x $100 = $40; nursing 40% x $200 = $80 -> $1,520
     #      infusions 2-7: 40% x $2,300 = $920 -> $1,520 + 6 x $920 = $7,040
@@ -185,7 +194,7 @@ def test_given_out_of_network_not_covered_when_estimated_then_patient_pays_all(
         out_of_network=True,
     )
     # When
-    e = estimate(summary, infliximab(), weight_kg=WEIGHT, start=START, contracts=contracts)
+    e = priced(summary, contracts)
     # Then all of $2,300 per infusion, not capped by any maximum: 7 x $2,300 = $16,100
     assert e.per_infusion.patient == Decimal("2300.00")
     assert e.course.patient == e.course.allowed == Decimal("16100.00")
@@ -198,7 +207,7 @@ def test_given_271_without_remaining_amounts_when_estimated_then_full_amounts_an
     # Given plan amounts only: $1,000 deductible, $3,000 out-of-pocket maximum, 20%
     summary = benefits(lines=TWENTY_PERCENT, deductible=acc("1000"), oop=acc("3000"))
     # When
-    e = estimate(summary, infliximab(), weight_kg=WEIGHT, start=START, contracts=contracts)
+    e = priced(summary, contracts)
     # Then all of both is assumed to remain:
     #   infusion 1: $1,000 deductible + 20% x $1,000 + $20 + $40 = $1,260 (1,740 OOP left)
     #   infusions 2-4: $460 each (1,280; 820; 360 left); infusion 5: $360 (capped); 6-7: $0
@@ -223,7 +232,7 @@ def test_given_total_and_met_only_when_estimated_then_remaining_derived(
         lines=TWENTY_PERCENT, deductible=acc("1000", met="700"), oop=acc("5000", "5000")
     )
     # When
-    e = estimate(summary, infliximab(), weight_kg=WEIGHT, start=START, contracts=contracts)
+    e = priced(summary, contracts)
     # Then drug $300 + 20% x $1,700 = $340 -> $640, + $20 + $40 = $700
     assert e.per_infusion.patient == Decimal("700.00")
     assert e.confidence is Confidence.HIGH
@@ -241,7 +250,7 @@ def test_given_unknown_payer_when_estimated_then_default_schedule_out_of_network
         out_of_network=True,
     )
     # When
-    e = estimate(summary, infliximab(), weight_kg=WEIGHT, start=START, contracts=contracts)
+    e = priced(summary, contracts)
     # Then out of network on usual-and-customary rates, flagged, not an error: 30% x $2,300
     assert not e.payer_known and not e.in_network
     assert e.per_infusion.patient == Decimal("690.00")
@@ -278,13 +287,7 @@ def test_given_course_across_two_plan_years_when_estimated_then_split_and_reset(
     """
     summary = benefits(lines=TWENTY_PERCENT, deductible=acc("1500", "150"), oop=acc("5000", "5000"))
     # When
-    e = estimate(
-        summary,
-        infliximab(),
-        weight_kg=WEIGHT,
-        start=START.replace(month=9, day=1),
-        contracts=contracts,
-    )
+    e = priced(summary, contracts, start=START.replace(month=9, day=1))
     # Then
     years = [(str(y.start), str(y.end), y.infusions, y.patient, y.from_271) for y in e.plan_years]
     assert years == [
@@ -308,9 +311,7 @@ def test_given_first_dose_after_the_plan_year_when_estimated_then_priced_in_the_
     priced from the plan amounts reset ($1,500 deductible, 20%): infusion 1 $1,500 +
     20% x $800 = $1,660, then 6 x $460 = $2,760 -> $4,420 (under the $5,000 maximum)."""
     summary = benefits(lines=TWENTY_PERCENT, deductible=acc("1500", "0"), oop=acc("5000", "10"))
-    e = estimate(
-        summary, infliximab(), weight_kg=WEIGHT, start=START.replace(year=2027), contracts=contracts
-    )
+    e = priced(summary, contracts, start=START.replace(year=2027))
     assert [(str(y.start), y.infusions, y.from_271) for y in e.plan_years] == [
         ("2027-01-01", 7, False)
     ]
@@ -468,24 +469,10 @@ def test_given_visit_limit_when_estimated_then_visits_past_it_not_covered(
     3-hour visit ($200): visits 5-7 are not covered, the patient pays them in full:
     7 x 20% x $2,100 (drug + per diem) = $2,940 + 4 x 20% x $200 = $160 + 3 x $200 = $600
     -> $3,700."""
-    from intake.models.benefits import VisitLimit
 
     summary = benefits(
         lines=TWENTY_PERCENT, deductible=acc("0"), oop=acc("9000", "9000")
-    ).model_copy(
-        update={
-            "visit_limits": (
-                VisitLimit(
-                    code="F",
-                    service_types=("44",),
-                    quantity_qualifier="VS",
-                    quantity=Decimal(4),
-                    time_period="29",
-                    in_network=True,
-                ),
-            )
-        }
-    )
-    e = estimate(summary, infliximab(), weight_kg=WEIGHT, start=START, contracts=contracts)
+    ).model_copy(update={"visit_limits": (home_health_visits_left(4),)})
+    e = priced(summary, contracts)
     assert e.course.patient == Decimal("3700.00")
     assert any("the plan covers 4" in a for a in e.assumptions)

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from intake.models.problems import explain
 from intake.models.referral import Referral
 from intake.referrals import complete_draft, merge_fields, parse_referral_document
+from tests.conftest import INFLIXIMAB
 
 
 @pytest.fixture
@@ -74,14 +75,7 @@ def test_complete_draft_merges_dotted_and_nested_fields(shared_fixtures: Path) -
         outcome.draft,
         {
             "prescriber.npi": "1234567893",
-            "therapy": {
-                "drug_name": "Infliximab",
-                "hcpcs": "J1745",
-                "dose": "5 mg/kg",
-                "route": "IV",
-                "frequency": "every 8 weeks",
-                "duration": "12 months",
-            },
+            "therapy": dict(INFLIXIMAB),  # infliximab 5 mg/kg IV every 8 weeks, 12 months
             "patient.preferred_language": None,
         },
     )

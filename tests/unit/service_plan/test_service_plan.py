@@ -17,6 +17,7 @@ from intake.models.billing import Component
 from intake.models.referral import Referral
 from intake.therapy import JW, JZ, SS, fill, load_products, plan_services
 from intake.x12.t278.parse import parse_278
+from tests.unit.estimate.builders import home_health_visits_left
 
 EVENTS = Path(__file__).resolve().parents[3] / "events" / "referrals"
 START = date(2026, 3, 2)
@@ -160,26 +161,8 @@ def test_given_ongoing_course_when_planned_with_or_without_through() -> None:
 def test_given_packet_when_built_then_278_pas_and_pdf_carry_the_plan_lines() -> None:
     # Given a suite patient with a plan limited to 4 home health visits left
     referral = _referral(site_of_care="infusion_suite")
-    benefits = _benefits(
-        VisitLimit(
-            code="F",
-            service_types=("44",),
-            quantity_qualifier="VS",
-            quantity=Decimal(4),
-            time_period="29",
-            in_network=True,
-        )
-    )
-    packet = build_packet(
-        referral,
-        benefits,
-        decide_prior_auth(referral, benefits),
-        pharmacy=PHARMACY,
-        original_document=None,
-        original_name="-",
-        now=NOW,
-        start=START,
-    )
+    benefits = _benefits(home_health_visits_left(4))
+    packet = _packet(referral, benefits)
     # Then the 278 asks for the plan's lines, modifiers and place of service
     [event] = [e for t in parse_278(packet.x12_278).transactions for e in t.events]
     sv1 = [s.service.element(1) for s in event.services if s.service is not None]
@@ -200,6 +183,21 @@ def test_given_packet_when_built_then_278_pas_and_pdf_carry_the_plan_lines() -> 
     assert packet.plan is not None and packet.plan.dose_dates[0] == START
 
 
+PACKET_OPTIONS: dict[str, Any] = {
+    "pharmacy": PHARMACY,
+    "original_document": None,  # no clinic upload to append
+    "original_name": "-",
+    "now": NOW,
+    "start": START,
+}
+
+
+def _packet(referral: Referral, benefits: BenefitsSummary) -> Any:
+    """The prior-authorization packet for ``referral`` as the service decides it, from START."""
+    decision = decide_prior_auth(referral, benefits)
+    return build_packet(referral, benefits, decision, **PACKET_OPTIONS)
+
+
 def _bytes(pdf: bytes) -> Any:
     import io
 
@@ -210,16 +208,7 @@ def _bytes(pdf: bytes) -> Any:
 def test_given_site_when_packet_built_then_title_names_it(site: str) -> None:
     referral = _referral(site_of_care=site)
     benefits = _benefits()
-    packet = build_packet(
-        referral,
-        benefits,
-        decide_prior_auth(referral, benefits),
-        pharmacy=PHARMACY,
-        original_document=None,
-        original_name="-",
-        now=NOW,
-        start=START,
-    )
+    packet = _packet(referral, benefits)
     text = "".join(p.extract_text() for p in PdfReader(_bytes(packet.pdf)).pages)
     title = "Home Infusion" if site == "home" else "Infusion Suite"
     assert f"Prior Authorization Request - {title}" in text

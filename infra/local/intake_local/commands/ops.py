@@ -1,4 +1,4 @@
-"""``intake ops``: operator commands (the README's runbook), against AWS or the local stack.
+"""``intake ops``: operator commands (docs/operations.md's runbooks), against AWS or the local stack.
 
     intake ops replay-dlq QUEUE [--to QUEUE] [--max N] [--method auto|move-task|receive-send]
 
@@ -166,7 +166,7 @@ def _replay(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the ``ops`` command group; each leaf sets ``func(args) -> int`` (the exit code)."""
-    ops = subparsers.add_parser("ops", help="operator commands (see the README's runbook)")
+    ops = subparsers.add_parser("ops", help="operator commands (see docs/operations.md)")
     leaves = ops.add_subparsers(dest="ops_command", required=True)
     replay = leaves.add_parser(
         "replay-dlq", help="move a dead-letter queue's messages back to the queue they came from"

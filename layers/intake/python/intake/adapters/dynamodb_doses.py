@@ -54,13 +54,7 @@ class DynamoDbDoses(TableAdapter):
         return item
 
     def put_if_new(self, dose: DoseRecord) -> bool:
-        try:
-            self.table.put_item(Item=self._item(dose), ConditionExpression=Attr("pk").not_exists())
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return self._put_if_new(self._item(dose))
 
     def save(
         self, dose: DoseRecord, *, expect_version: int, expect_status: str | None = None
@@ -86,18 +80,7 @@ class DynamoDbDoses(TableAdapter):
         return DoseRecord.model_validate(_from_item(item)) if item else None
 
     def of(self, referral_id: str) -> list[DoseRecord]:
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {
-            "KeyConditionExpression": Key("pk").eq(f"REFERRAL#{referral_id}")
-            & Key("sk").begins_with("DOSE#"),
-            "ConsistentRead": True,
-        }
-        while True:
-            page = self.table.query(**kwargs)
-            items.extend(page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                break
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        items = self._query_partition(referral_id, "DOSE#")
         return [DoseRecord.model_validate(_from_item(i)) for i in items]
 
     def due(self, now: datetime, limit: int = 500) -> list[DoseRecord]:

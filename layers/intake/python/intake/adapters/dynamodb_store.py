@@ -1,6 +1,6 @@
 """The single DynamoDB table behind ``ReferralStore``.
 
-Key design (README "Data model"):
+Key design (docs/design.md, "Data model"):
 
 ==========================  =====================  ==========================  =================
 item                        pk                     sk                          index keys
@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
+from pydantic import BaseModel
 
 from intake.adapters.aws import resource
 from intake.core.clock import iso
@@ -48,9 +49,18 @@ PENDING_AUTH_INDEX = "gsi2_pending_auth"
 PENDING_AUTH = "AUTH#pending"
 
 
+def _json_value(value: Any) -> Any:
+    """A stored section given as its model is stored as that model's JSON."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    return str(value)
+
+
 def _to_item(model_dump: dict[str, Any]) -> dict[str, Any]:
     """JSON-safe values with floats as Decimal, as DynamoDB requires."""
-    item: dict[str, Any] = json.loads(json.dumps(model_dump, default=str), parse_float=Decimal)
+    item: dict[str, Any] = json.loads(
+        json.dumps(model_dump, default=_json_value), parse_float=Decimal
+    )
     return item
 
 
@@ -81,6 +91,17 @@ def _update(values: dict[str, Any], remove: tuple[str, ...] = ()) -> dict[str, A
     }
 
 
+def query_all(table: Any, **query: Any) -> list[dict[str, Any]]:
+    """Every item a query matches, following ``LastEvaluatedKey`` page after page."""
+    items: list[dict[str, Any]] = []
+    while True:
+        page = table.query(**query)
+        items.extend(page.get("Items", []))
+        if "LastEvaluatedKey" not in page:
+            return items
+        query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
 def _is_conditional_failure(exc: ClientError) -> bool:
     return bool(exc.response["Error"]["Code"] == "ConditionalCheckFailedException")
 
@@ -98,6 +119,25 @@ class TableAdapter:
             self._table = resource("dynamodb").Table(self._table_name)
         return self._table
 
+    def _put_if_new(self, item: dict[str, Any]) -> bool:
+        """Write ``item`` unless one with its key is stored; False when one was."""
+        try:
+            self.table.put_item(Item=item, ConditionExpression=Attr("pk").not_exists())
+        except ClientError as exc:
+            if _is_conditional_failure(exc):
+                return False
+            raise
+        return True
+
+    def _query_partition(self, referral_id: str, prefix: str) -> list[dict[str, Any]]:
+        """The referral's items whose sort key starts with ``prefix``, read consistently."""
+        return query_all(
+            self.table,
+            KeyConditionExpression=Key("pk").eq(f"REFERRAL#{referral_id}")
+            & Key("sk").begins_with(prefix),
+            ConsistentRead=True,
+        )
+
 
 class DynamoDbStore(TableAdapter):
     """``ReferralStore`` over one table."""
@@ -106,12 +146,8 @@ class DynamoDbStore(TableAdapter):
     def put_referral_if_new(self, record: ReferralRecord) -> bool:
         item = _to_item(record.model_dump(mode="json"))
         item.update(pk=f"REFERRAL#{record.referral_id}", sk="REFERRAL")
-        try:
-            self.table.put_item(Item=item, ConditionExpression=Attr("pk").not_exists())
-        except ClientError as exc:
-            if _is_conditional_failure(exc):
-                return False
-            raise
+        if not self._put_if_new(item):
+            return False
         self.index_patient(record)
         return True
 
@@ -146,16 +182,9 @@ class DynamoDbStore(TableAdapter):
     def access_log(self, day: date) -> list[AccessEntry]:
         from intake.workspace.service import AccessEntry
 
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {
-            "KeyConditionExpression": Key("pk").eq(f"ACCESS#{day.isoformat()}")
-        }
-        while True:
-            page = self.table.query(**kwargs)
-            items.extend(page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                break
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        items = query_all(
+            self.table, KeyConditionExpression=Key("pk").eq(f"ACCESS#{day.isoformat()}")
+        )
         return [
             AccessEntry(
                 at=datetime.fromisoformat(str(i["at"])),
@@ -285,13 +314,7 @@ class DynamoDbStore(TableAdapter):
             gsi1pk=f"TASKS#{task.status.value}",
             gsi1sk=f"{iso(task.due_at)}#{task.task_id}",
         )
-        try:
-            self.table.put_item(Item=item, ConditionExpression=Attr("pk").not_exists())
-        except ClientError as exc:
-            if _is_conditional_failure(exc):
-                return False
-            raise
-        return True
+        return self._put_if_new(item)
 
     def get_task(self, task_id: str) -> TaskRecord | None:
         referral_id = referral_of_task(task_id)
@@ -345,17 +368,11 @@ class DynamoDbStore(TableAdapter):
         return TaskRecord.model_validate(_from_item(result["Attributes"]))
 
     def open_tasks(self, status: str) -> list[TaskRecord]:
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {
-            "IndexName": OPEN_TASKS_INDEX,
-            "KeyConditionExpression": Key("gsi1pk").eq(f"TASKS#{status}"),
-        }
-        while True:
-            page = self.table.query(**kwargs)
-            items.extend(page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                break
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        items = query_all(
+            self.table,
+            IndexName=OPEN_TASKS_INDEX,
+            KeyConditionExpression=Key("gsi1pk").eq(f"TASKS#{status}"),
+        )
         return [TaskRecord.model_validate(_from_item(i)) for i in items]
 
     def tasks_of(self, referral_id: str) -> list[TaskRecord]:
@@ -399,18 +416,12 @@ class DynamoDbStore(TableAdapter):
         )
 
     def pending_authorizations(self, due_by: datetime) -> list[AuthorizationRecord]:
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {
-            "IndexName": PENDING_AUTH_INDEX,
-            "KeyConditionExpression": Key("gsi2pk").eq(PENDING_AUTH)
+        items = query_all(
+            self.table,
+            IndexName=PENDING_AUTH_INDEX,
+            KeyConditionExpression=Key("gsi2pk").eq(PENDING_AUTH)
             & Key("gsi2sk").lte(f"{iso(due_by)}~"),
-        }
-        while True:
-            page = self.table.query(**kwargs)
-            items.extend(page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                break
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        )
         return [AuthorizationRecord.model_validate(_from_item(i)) for i in items]
 
     # ------------------------------------------------------------------ estimates
@@ -432,17 +443,3 @@ class DynamoDbStore(TableAdapter):
 
     def estimates(self, referral_id: str) -> list[dict[str, Any]]:
         return [_from_item(i) for i in self._query_partition(referral_id, "ESTIMATE#")]
-
-    def _query_partition(self, referral_id: str, prefix: str) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {
-            "KeyConditionExpression": Key("pk").eq(f"REFERRAL#{referral_id}")
-            & Key("sk").begins_with(prefix),
-            "ConsistentRead": True,
-        }
-        while True:
-            page = self.table.query(**kwargs)
-            items.extend(page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                return items
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]

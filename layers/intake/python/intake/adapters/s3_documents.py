@@ -5,19 +5,15 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from intake.adapters.aws import client
+from intake.adapters.aws import LazyClient
 from intake.core.errors import InvalidRequest
 
 
 class S3Documents:
+    s3 = LazyClient("s3")
+
     def __init__(self, s3: Any = None) -> None:
         self._s3 = s3
-
-    @property
-    def s3(self) -> Any:
-        if self._s3 is None:
-            self._s3 = client("s3")
-        return self._s3
 
     def read(self, bucket: str, key: str, version_id: str | None, max_bytes: int) -> bytes:
         args: dict[str, Any] = {"Bucket": bucket, "Key": key}

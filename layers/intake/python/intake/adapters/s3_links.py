@@ -7,6 +7,8 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from intake.adapters.aws import LazyClient
+
 
 def _split(uri: str) -> tuple[str, str]:
     bucket, key = uri.removeprefix("s3://").split("/", 1)
@@ -14,17 +16,16 @@ def _split(uri: str) -> tuple[str, str]:
 
 
 class S3LinkSigner:
+    # SigV4: S3 refuses other signatures for SSE-KMS objects (every document here)
+    s3 = LazyClient(
+        "s3",
+        lambda: boto3.client(
+            "s3", config=Config(signature_version="s3v4", retries={"mode": "standard"})
+        ),
+    )
+
     def __init__(self, s3: Any = None) -> None:
         self._s3 = s3
-
-    @property
-    def s3(self) -> Any:
-        if self._s3 is None:
-            # SigV4: S3 refuses other signatures for SSE-KMS objects (every document here)
-            self._s3 = boto3.client(
-                "s3", config=Config(signature_version="s3v4", retries={"mode": "standard"})
-            )
-        return self._s3
 
     def sign(self, uri: str, expires_in: int, content_type: str, filename: str) -> str:
         bucket, key = _split(uri)

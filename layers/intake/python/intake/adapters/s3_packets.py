@@ -5,21 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from intake.adapters.aws import client
+from intake.adapters.aws import LazyClient
 from intake.models.records import ReferralRecord
 
 
 class S3PacketDocuments:
+    s3 = LazyClient("s3")
+
     def __init__(self, bucket: str, kms_key_id: str | None = None, s3: Any = None) -> None:
         self._bucket = bucket
         self._kms_key_id = kms_key_id
         self._s3 = s3
-
-    @property
-    def s3(self) -> Any:
-        if self._s3 is None:
-            self._s3 = client("s3")
-        return self._s3
 
     def put(self, key: str, body: bytes, content_type: str) -> str:
         args: dict[str, Any] = {

@@ -6,20 +6,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from intake.adapters.aws import client
+from intake.adapters.aws import LazyClient
 
 
 class SnsNotifier:
+    sns = LazyClient("sns")
+
     def __init__(self, topic_arn: str, sns: Any = None, web_url: str | None = None) -> None:
         self._topic_arn = topic_arn
         self._sns = sns
         self._web_url = web_url
-
-    @property
-    def sns(self) -> Any:
-        if self._sns is None:
-            self._sns = client("sns")
-        return self._sns
 
     def publish(self, subject: str, message: dict[str, Any]) -> None:
         from intake.tasks.notifications import email_text

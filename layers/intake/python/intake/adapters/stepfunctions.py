@@ -7,21 +7,17 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from intake.adapters.aws import client
+from intake.adapters.aws import LazyClient
 
 _GONE = {"TaskTimedOut", "InvalidToken", "TaskDoesNotExist"}
 
 
 class StepFunctionsWorkflow:
+    sfn = LazyClient("stepfunctions")
+
     def __init__(self, state_machine_arn: str = "", sfn: Any = None) -> None:
         self._arn = state_machine_arn
         self._sfn = sfn
-
-    @property
-    def sfn(self) -> Any:
-        if self._sfn is None:
-            self._sfn = client("stepfunctions")
-        return self._sfn
 
     def start(self, name: str, payload: dict[str, Any]) -> bool:
         try:

@@ -16,7 +16,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from intake.adapters.aws import client
+from intake.adapters.aws import LazyClient
 from intake.referrals.ocr import OcrError, OcrLine, OcrPage, OcrWord
 
 MAX_SYNC_BYTES = 10 * 1024 * 1024  # Textract's limit for Document.Bytes in synchronous calls
@@ -50,15 +50,11 @@ class TextractOcr:
 
     name = "textract"
 
+    textract = LazyClient("textract")
+
     def __init__(self, textract: Any = None, *, forms: bool = False) -> None:
         self._textract = textract
         self._forms = forms
-
-    @property
-    def textract(self) -> Any:
-        if self._textract is None:
-            self._textract = client("textract")
-        return self._textract
 
     def _call(self, document: dict[str, Any]) -> list[OcrPage]:
         try:

@@ -14,6 +14,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, Field
 
 from intake.api.identity import liaison_of
+from intake.api.params import ReferralId
 from intake.api.views import TaskView
 from intake.core.clock import utcnow
 from intake.core.errors import NotFound
@@ -96,7 +97,7 @@ def _views(referral_id: str, doses: list[DoseRecord]) -> DoseList:
     "/referrals/<referral_id>/doses",
     summary="A referral's dose calendar with each dose's check status and the tasks it raised",
 )
-def list_doses(referral_id: Annotated[str, Path(max_length=64)]) -> DoseList:
+def list_doses(referral_id: ReferralId) -> DoseList:
     _, store, referrals = _deps()
     if referrals.get_referral(referral_id) is None:
         raise NotFound(f"referral {referral_id} does not exist")
@@ -125,7 +126,7 @@ def upcoming_doses(
 
 
 @router.post("/referrals/<referral_id>/course", summary="Start the calendar from the first date")
-def start_course(referral_id: Annotated[str, Path(max_length=64)], body: StartCourse) -> DoseList:
+def start_course(referral_id: ReferralId, body: StartCourse) -> DoseList:
     course, _, _ = _deps()
     _who(body.liaison)
     return _views(referral_id, course.start(referral_id, body.first_infusion_date))
@@ -136,7 +137,7 @@ def start_course(referral_id: Annotated[str, Path(max_length=64)], body: StartCo
     summary="Move a dose to another day (its check is due again from the new day)",
 )
 def move_dose(
-    referral_id: Annotated[str, Path(max_length=64)],
+    referral_id: ReferralId,
     number: Annotated[int, Path(ge=1, le=999)],
     body: MoveDose,
 ) -> DoseList:
@@ -145,13 +146,13 @@ def move_dose(
 
 
 @router.post("/referrals/<referral_id>/course/hold", summary="Hold every dose ahead")
-def hold_course(referral_id: Annotated[str, Path(max_length=64)], body: HoldCourse) -> DoseList:
+def hold_course(referral_id: ReferralId, body: HoldCourse) -> DoseList:
     course, _, _ = _deps()
     return _views(referral_id, course.hold(referral_id, body.reason, _who(body.liaison)))
 
 
 @router.post("/referrals/<referral_id>/course/resume", summary="Resume held doses ahead")
-def resume_course(referral_id: Annotated[str, Path(max_length=64)], body: Actor) -> DoseList:
+def resume_course(referral_id: ReferralId, body: Actor) -> DoseList:
     course, _, _ = _deps()
     return _views(referral_id, course.resume(referral_id, _who(body.liaison)))
 
@@ -159,6 +160,6 @@ def resume_course(referral_id: Annotated[str, Path(max_length=64)], body: Actor)
 @router.post(
     "/referrals/<referral_id>/course/end", summary="End the therapy (discontinued or completed)"
 )
-def end_course(referral_id: Annotated[str, Path(max_length=64)], body: EndCourse) -> DoseList:
+def end_course(referral_id: ReferralId, body: EndCourse) -> DoseList:
     course, _, _ = _deps()
     return _views(referral_id, course.end(referral_id, body.reason, _who(body.liaison)))

@@ -11,11 +11,12 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from intake.api.course import router as course_router
 from intake.api.identity import liaison_of
+from intake.api.params import ReferralId, TaskId
 from intake.api.views import (
     ClaimRequest,
     CompleteRequest,
@@ -89,19 +90,19 @@ def list_tasks(
 
 
 @app.get("/tasks/<task_id>", summary="Read one task")
-def get_task(task_id: Annotated[str, Path(max_length=120)]) -> TaskView:
+def get_task(task_id: TaskId) -> TaskView:
     tasks, _ = _deps()
     return TaskView.of(tasks.get(task_id), utcnow())
 
 
 @app.post("/tasks/<task_id>/claim", summary="Claim a task so other liaisons leave it")
-def claim_task(task_id: Annotated[str, Path(max_length=120)], body: ClaimRequest) -> TaskView:
+def claim_task(task_id: TaskId, body: ClaimRequest) -> TaskView:
     tasks, _ = _deps()
     return TaskView.of(tasks.claim(task_id, current_liaison(body.liaison)), utcnow())
 
 
 @app.post("/tasks/<task_id>/unclaim", summary="Give a task you claimed back to the queue")
-def unclaim_task(task_id: Annotated[str, Path(max_length=120)], body: ClaimRequest) -> TaskView:
+def unclaim_task(task_id: TaskId, body: ClaimRequest) -> TaskView:
     tasks, _ = _deps()
     return TaskView.of(tasks.unclaim(task_id, current_liaison(body.liaison)), utcnow())
 
@@ -109,7 +110,7 @@ def unclaim_task(task_id: Annotated[str, Path(max_length=120)], body: ClaimReque
 @app.post(
     "/tasks/<task_id>/complete", summary="Complete a task with its outcome; resumes the workflow"
 )
-def complete_task(task_id: Annotated[str, Path(max_length=120)], body: CompleteRequest) -> TaskView:
+def complete_task(task_id: TaskId, body: CompleteRequest) -> TaskView:
     tasks, _ = _deps()
     completion = Completion(
         outcome=body.outcome,
@@ -122,7 +123,7 @@ def complete_task(task_id: Annotated[str, Path(max_length=120)], body: CompleteR
 
 
 @app.get("/referrals/<referral_id>", summary="A referral with its timeline and tasks")
-def get_referral(referral_id: Annotated[str, Path(max_length=64)]) -> ReferralView:
+def get_referral(referral_id: ReferralId) -> ReferralView:
     _, referrals = _deps()
     record = referrals.get_referral(referral_id)
     if record is None:
@@ -133,7 +134,7 @@ def get_referral(referral_id: Annotated[str, Path(max_length=64)]) -> ReferralVi
 
 
 @app.get("/referrals/<referral_id>/estimates", summary="Every estimate version of a referral")
-def get_estimates(referral_id: Annotated[str, Path(max_length=64)]) -> EstimateHistory:
+def get_estimates(referral_id: ReferralId) -> EstimateHistory:
     _, referrals = _deps()
     if referrals.get_referral(referral_id) is None:
         raise NotFound(f"referral {referral_id} does not exist")
@@ -148,24 +149,19 @@ def _error(status: int, kind: str, exc: Exception) -> Response[str]:
     )
 
 
-@app.exception_handler(NotFound)
-def _not_found(exc: NotFound) -> Response[str]:
-    return _error(404, "not_found", exc)
+DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
+    NotFound: (404, "not_found"),
+    Conflict: (409, "conflict"),
+    InvalidCorrections: (422, "invalid_corrections"),
+    InvalidRequest: (400, "invalid_request"),
+}
+"""The domain's errors as responses: status and kind, by the error's class."""
 
 
-@app.exception_handler(Conflict)
-def _conflict(exc: Conflict) -> Response[str]:
-    return _error(409, "conflict", exc)
-
-
-@app.exception_handler(InvalidCorrections)
-def _invalid_corrections(exc: InvalidCorrections) -> Response[str]:
-    return _error(422, "invalid_corrections", exc)
-
-
-@app.exception_handler(InvalidRequest)
-def _invalid(exc: InvalidRequest) -> Response[str]:
-    return _error(400, "invalid_request", exc)
+@app.exception_handler(list(DOMAIN_ERRORS))
+def _domain_error(exc: Exception) -> Response[str]:
+    status, kind = next(DOMAIN_ERRORS[c] for c in type(exc).__mro__ if c in DOMAIN_ERRORS)
+    return _error(status, kind, exc)
 
 
 @app.exception_handler(RequestValidationError)

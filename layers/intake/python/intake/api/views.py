@@ -7,6 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from intake.eligibility.benefits import summary_json
+from intake.models.benefits import StoredBenefits
+from intake.models.dates import TherapySchedule
+from intake.models.estimate import EstimateHeadline
 from intake.models.records import (
     CallAttempt,
     LinkedDocument,
@@ -19,6 +23,26 @@ from intake.models.records import (
     TimelineEvent,
 )
 from intake.models.referral import Referral
+
+
+def benefits_view(stored: StoredBenefits) -> dict[str, Any]:
+    """The benefits section as the referral view shows it: the rendered 271 (the same JSON as
+    ``intake x12 read-271``) with the check's outcome beside it."""
+    view: dict[str, Any] = {
+        **summary_json(stored.answer),
+        **stored.model_dump(mode="json", exclude={"answer", "secondary", "checked_at"}),
+        "checked_at": stored.checked_at.isoformat(),
+    }
+    second = stored.secondary
+    if second is not None:
+        rendered = summary_json(second.answer) if second.answer else {}
+        view["secondary"] = {
+            **rendered,
+            **second.model_dump(mode="json", exclude={"answer"}, exclude_none=True),
+        }
+    if stored.coordination is None:
+        view.pop("coordination")
+    return view
 
 
 class TaskView(BaseModel):
@@ -88,7 +112,7 @@ class ReferralView(BaseModel):
     quarantine_key: str | None
     uploaded_at: datetime
     benefits: dict[str, Any] | None
-    estimate: dict[str, Any] | None = Field(description="the latest estimate's headline figures")
+    estimate: EstimateHeadline | None = Field(description="the latest estimate's headline figures")
     prior_auth: dict[str, Any] | None = Field(
         description="whether authorization was needed, the packet's location and the decision"
     )
@@ -97,6 +121,10 @@ class ReferralView(BaseModel):
     )
     documents: list[LinkedDocument] = Field(
         default_factory=list, description="later uploads linked to this referral as updates"
+    )
+    schedule: TherapySchedule | None = Field(
+        default=None,
+        description="the therapy's prescribed and planned start, and the booked first infusion",
     )
     timeline: list[TimelineEvent]
     tasks: list[TaskView]
@@ -120,11 +148,12 @@ class ReferralView(BaseModel):
             source_key=record.source.key,
             quarantine_key=record.source.quarantine_key,
             uploaded_at=record.uploaded_at,
-            benefits=record.benefits,
+            benefits=benefits_view(record.benefits) if record.benefits else None,
             estimate=record.estimate,
             prior_auth=record.prior_auth.stored() if record.prior_auth else None,
             linked_to=record.linked_to,
             documents=record.documents,
+            schedule=record.schedule,
             timeline=sorted(timeline, key=lambda e: e.at),
             tasks=[TaskView.of(t, now) for t in tasks],
         )

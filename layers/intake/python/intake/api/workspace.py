@@ -9,11 +9,12 @@ import functools
 from datetime import date, datetime
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, Field
 
 from intake.api.identity import liaison_of
+from intake.api.params import DocumentId, ReferralId
 from intake.core.clock import utcnow
 from intake.models.records import ReferralStatus
 from intake.workspace.service import LINK_SECONDS, Workspace, patient_of
@@ -129,7 +130,7 @@ def search(
 
 
 @router.get("/referrals/<referral_id>/documents", summary="The documents of a referral")
-def list_documents(referral_id: Annotated[str, Path(max_length=64)]) -> DocumentList:
+def list_documents(referral_id: ReferralId) -> DocumentList:
     docs = _workspace().documents(referral_id)
     return DocumentList(
         referral_id=referral_id,
@@ -144,10 +145,7 @@ def list_documents(referral_id: Annotated[str, Path(max_length=64)]) -> Document
     "/referrals/<referral_id>/documents/<document_id>",
     summary="A short-lived signed link to one document (recorded in the access log)",
 )
-def document_link(
-    referral_id: Annotated[str, Path(max_length=64)],
-    document_id: Annotated[str, Path(max_length=80)],
-) -> DocumentLink:
+def document_link(referral_id: ReferralId, document_id: DocumentId) -> DocumentLink:
     doc, url = _workspace().link(_who(), referral_id, document_id)
     return DocumentLink(
         document_id=doc.document_id,
@@ -162,10 +160,7 @@ def document_link(
     "/referrals/<referral_id>/documents/<document_id>/text",
     summary="A text document (HL7, FHIR, JSON, X12) shown readably (recorded in the access log)",
 )
-def document_text(
-    referral_id: Annotated[str, Path(max_length=64)],
-    document_id: Annotated[str, Path(max_length=80)],
-) -> DocumentPreview:
+def document_text(referral_id: ReferralId, document_id: DocumentId) -> DocumentPreview:
     doc, text = _workspace().preview(_who(), referral_id, document_id)
     return DocumentPreview(
         document_id=doc.document_id, label=doc.label, content_type=doc.content_type, text=text

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from intake.course.model import OPEN_STATUSES, DoseRecord, DoseStatus
+from intake.models.benefits import Plan
 from intake.models.billing import Component
 from intake.models.referral import Referral
 
@@ -39,14 +40,11 @@ class CalendarRules:
         return day.year if (day.month, day.day) >= (month, dom) else day.year - 1
 
 
-def plan_year_start_from(benefits: dict[str, object] | None) -> tuple[int, int]:
+def plan_year_start_from(plan: Plan | None) -> tuple[int, int]:
     """The plan year's first month and day from the 271's plan dates (January 1 without)."""
-    plan = (benefits or {}).get("plan")
-    begin = plan.get("begin") if isinstance(plan, dict) else None
-    if isinstance(begin, str):
-        day = date.fromisoformat(begin)
-        return day.month, day.day
-    return 1, 1
+    if plan is None or plan.begin is None:
+        return 1, 1
+    return plan.begin.month, plan.begin.day
 
 
 def build_calendar(

@@ -23,6 +23,7 @@ from intake.course.calendar import CalendarRules
 from intake.course.model import DoseRecord, DoseStatus
 from intake.course.ports import DoseStore
 from intake.models.authorization import PriorAuthSummary, certified_period
+from intake.models.benefits import BenefitsSummary, CoverageStatus, Plan
 from intake.models.ports import ReferralStore
 from intake.models.records import AuthorizationRecord, CallOutcome, ReferralRecord, TaskType
 from intake.tasks.service import TaskService
@@ -68,21 +69,22 @@ class AuthorizationStore(ReferralStore, Protocol):
     def authorizations_of(self, referral_id: str) -> list[AuthorizationRecord]: ...
 
 
-def benefit_changes(before: dict[str, Any] | None, after: dict[str, Any]) -> list[str]:
-    """What moved between two stored 271 readings: ``coverage_ended``, ``payer_changed``,
+def benefit_changes(before: BenefitsSummary | None, after: BenefitsSummary) -> list[str]:
+    """What moved between two 271 readings: ``coverage_ended``, ``payer_changed``,
     ``plan_changed``, ``accumulators_moved`` (deductible or out-of-pocket met/remaining)."""
-    before = before or {}
     changes = []
-    if after.get("status") != "active":
+    if after.status is not CoverageStatus.ACTIVE:
         changes.append("coverage_ended")
-    if (before.get("payer") or {}).get("id") != (after.get("payer") or {}).get("id"):
+    if (before.payer.id if before else None) != after.payer.id:
         changes.append("payer_changed")
-    plan_b, plan_a = before.get("plan") or {}, after.get("plan") or {}
     # A new plan year of the same plan (its begin date moves) is a rollover, not a change.
-    if any(plan_b.get(k) != plan_a.get(k) for k in ("group_number", "description")):
+    plan_b = before.plan if before else Plan()
+    if (plan_b.group_number, plan_b.description) != (
+        after.plan.group_number,
+        after.plan.description,
+    ):
         changes.append("plan_changed")
-    summary_b, summary_a = before.get("summary") or {}, after.get("summary") or {}
-    if any(summary_b.get(k) != summary_a.get(k) for k in ("deductible", "out_of_pocket")):
+    if before is None or before.summary != after.summary:
         changes.append("accumulators_moved")
     return changes
 
@@ -163,11 +165,13 @@ class DoseCheck:
 
         dose = self._checking(request)
         record = self._referral(request.referral_id)
-        before = record.benefits
+        before = record.benefits.answer if record.benefits else None
         self.benefits().run(
             request.referral_id, round_=100 * dose.number + dose.version, service_day=dose.day
         )
-        after = self._referral(request.referral_id).benefits or {}
+        checked = self._referral(request.referral_id).benefits
+        assert checked is not None  # the check just stored it
+        after = checked.answer
         changes = benefit_changes(before, after)
         previous = self._previous(dose)
         if previous is not None and previous.plan_year != dose.plan_year:
@@ -179,13 +183,13 @@ class DoseCheck:
             at=now,
             dose=dose.number,
             day=dose.day.isoformat(),
-            coverage=after.get("status"),
+            coverage=after.status.value,
             changes=changes,
         )
-        result: dict[str, Any] = {"coverage": after.get("status"), "changes": changes}
+        result: dict[str, Any] = {"coverage": after.status.value, "changes": changes}
         if "coverage_ended" in changes:
-            reason = f"coverage is {after.get('status')} on {dose.day.isoformat()}"
-            self._hold(dose, reason, TaskType.DOSE_HOLD, {"coverage_status": after.get("status")})
+            reason = f"coverage is {after.status.value} on {dose.day.isoformat()}"
+            self._hold(dose, reason, TaskType.DOSE_HOLD, {"coverage_status": after.status.value})
             return {**result, "next": "stop"}
         if {"payer_changed", "plan_changed", "accumulators_moved", "plan_year_rollover"} & set(
             changes
@@ -228,11 +232,10 @@ class DoseCheck:
             # The authorization decision again, from the new plan's 271: a plan that needs
             # none lets the dose through; one that does needs a request of its own.
             from intake.authorization.policy import decide_prior_auth  # the makers layer
-            from intake.eligibility.service import stored_summary
-            from intake.estimate import summary_from_json
 
-            benefits = summary_from_json(stored_summary(record.benefits or {}))
-            if not decide_prior_auth(record.referral, benefits).required:
+            if record.benefits is None:
+                raise NotFound(f"referral {request.referral_id} has no benefits checked")
+            if not decide_prior_auth(record.referral, record.benefits.answer).required:
                 result = {"authorization": "not_required", "plan_changed": True}
                 self.store.record(
                     request.referral_id,
@@ -493,20 +496,16 @@ class DoseCheck:
 
 def _cost_for(record: ReferralRecord, day: date) -> dict[str, Any] | None:
     """The latest estimate's figures for the plan year the dose falls in."""
-    estimate = record.estimate or {}
-    for year in estimate.get("plan_years") or []:
-        if str(year.get("start")) <= day.isoformat() <= str(year.get("end")):
-            infusions = year.get("infusions") or 0
-            return {
-                "estimate_version": estimate.get("version"),
-                "plan_year_start": year.get("start"),
-                "plan_year_patient": year.get("patient"),
-                "plan_year_infusions": infusions,
-                "per_infusion_patient": estimate.get("per_infusion_patient"),
-            }
-    if estimate:
-        return {
-            "estimate_version": estimate.get("version"),
-            "per_infusion_patient": estimate.get("per_infusion_patient"),
-        }
-    return None
+    estimate = record.estimate
+    if estimate is None:
+        return None
+    figures: dict[str, Any] = {"estimate_version": estimate.version}
+    year = estimate.plan_year_of(day)
+    if year is not None:
+        figures.update(
+            plan_year_start=year.start.isoformat(),
+            plan_year_patient=format(year.patient, "f"),
+            plan_year_infusions=year.infusions,
+        )
+    figures["per_infusion_patient"] = format(estimate.per_infusion_patient, "f")
+    return figures

@@ -43,7 +43,7 @@ class Course:
         rules = CalendarRules(
             self.rules.check_lead,
             self.rules.ship_lead,
-            plan_year_start_from(record.benefits),
+            plan_year_start_from(record.benefits.answer.plan if record.benefits else None),
         )
         doses = [
             d.model_copy(update={"referral_id": referral_id})

@@ -8,7 +8,7 @@ details, runs the check again.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -32,6 +32,7 @@ from intake.eligibility.benefits import (
 from intake.eligibility.benefits.coordination import decide_order
 from intake.eligibility.benefits.interpret import interpret_271
 from intake.eligibility.benefits.parts import describe, reported_rule
+from intake.models.benefits import Coordination, SecondaryBenefits, StoredBenefits
 from intake.models.billing import Component
 from intake.models.draft import merge_fields
 from intake.models.ports import ReferralStore
@@ -70,23 +71,19 @@ MEMBER_IDENTITY_CODES = {
     "77",
 }
 VERIFY_TASK_SLA = timedelta(hours=24)
-# What the check adds beside the 271 summary in the referral's ``benefits`` record.
-CHECK_FIELDS = (
-    "outcome",
-    "headline",
-    "reasons",
-    "checked_at",
-    "round",
-    "payload_id",
-    "attempts",
-    "secondary",
-    "coordination",
-)
 
 
-def stored_summary(benefits: dict[str, Any]) -> dict[str, Any]:
-    """The 271 summary part of a stored ``benefits`` record (the check's metadata removed)."""
-    return {k: v for k, v in benefits.items() if k not in CHECK_FIELDS}
+def stored_summary(benefits: StoredBenefits | Mapping[str, Any]) -> dict[str, Any]:
+    """The 271 summary of a stored ``benefits`` section as rendered JSON. A bridge for readers
+    not yet reading ``StoredBenefits.answer`` (``intake.authorization``): read that instead."""
+    if not benefits:
+        return {}  # nothing checked: the caller's reader says so
+    stored = (
+        benefits
+        if isinstance(benefits, StoredBenefits)
+        else StoredBenefits.model_validate(benefits)
+    )
+    return summary_json(stored.answer)
 
 
 class PayerUnavailable(Exception):
@@ -283,20 +280,23 @@ class BenefitsCheck:
         summaries = interpret_271(reply.x12, expected=expected, service_types=inquiry.service_types)
         summary = _patient_summary(summaries, inquiry.dependent is not None)
         outcome = self._outcome(summary, round_, problems, now)
-        secondary = self._secondary(referral_id, referral, summary, round_, now, expected)
+        secondary, coordination = self._secondary(
+            referral_id, referral, summary, round_, now, expected
+        )
         self.store.update_referral(
             referral_id,
-            benefits={
-                **summary_json(summary),
-                "outcome": outcome.outcome,
-                "headline": headline(summary),
-                "reasons": outcome.reasons,
-                "checked_at": now.isoformat(),
-                "round": round_,
-                "payload_id": reply.payload_id,
-                "attempts": reply.attempts,
-                **secondary,
-            },
+            benefits=StoredBenefits(
+                answer=summary,
+                outcome=outcome.outcome,
+                headline=headline(summary),
+                reasons=outcome.reasons,
+                checked_at=now,
+                round=round_,
+                payload_id=reply.payload_id,
+                attempts=reply.attempts,
+                secondary=secondary,
+                coordination=coordination,
+            ),
             stage=f"benefits {outcome.outcome.replace('_', ' ')}",
             updated_at=now,
         )
@@ -323,13 +323,13 @@ class BenefitsCheck:
         round_: int,
         now: datetime,
         expected: ExpectedPatient,
-    ) -> dict[str, Any]:
+    ) -> tuple[SecondaryBenefits | None, Coordination | None]:
         """The secondary coverage checked with its own 270/271, and which of the two pays
         first. A secondary that cannot be checked never holds up the primary: it is recorded
         unverified, with why, for the liaison and the estimate."""
         ins = referral.secondary_insurance
         if ins is None:
-            return {}
+            return None, None
         inquiry = inquiry_for(
             referral,
             self.provider_name,
@@ -346,9 +346,10 @@ class BenefitsCheck:
         except (ClearinghouseError, X12Error) as exc:
             reason = exc.last_reason if isinstance(exc, ClearinghouseUnavailable) else str(exc)
             logger.info("secondary coverage unchecked", extra={"referral_id": referral_id})
-            return {
-                "secondary": {"outcome": "unverified", "payer_id": ins.payer_id, "reason": reason}
-            }
+            unchecked = SecondaryBenefits(
+                outcome="unverified", payer_id=ins.payer_id, reason=reason
+            )
+            return unchecked, None
         second = _patient_summary(summaries, inquiry.dependent is not None)
         verified = second.status is CoverageStatus.ACTIVE and not second.mismatches
         order = decide_order(primary, second) if verified else None
@@ -359,21 +360,20 @@ class BenefitsCheck:
             status=second.status.value,
             swapped=bool(order and order.swapped),
         )
-        return {
-            "secondary": {
-                **summary_json(second),
-                "outcome": "verified" if verified else "unverified",
-                "payer_id": ins.payer_id,
-                "headline": headline(second),
-                "payload_id": reply.payload_id,
-            },
-            "coordination": {
-                "primary": "secondary" if order and order.swapped else "primary",
-                "reason": order.reason
-                if order
-                else "the secondary coverage is not verified: the referral's primary pays first",
-            },
-        }
+        checked = SecondaryBenefits(
+            outcome="verified" if verified else "unverified",
+            payer_id=ins.payer_id,
+            answer=second,
+            headline=headline(second),
+            payload_id=reply.payload_id,
+        )
+        coordination = Coordination(
+            primary="secondary" if order and order.swapped else "primary",
+            reason=order.reason
+            if order
+            else "the secondary coverage is not verified: the referral's primary pays first",
+        )
+        return checked, coordination
 
     def _outcome(
         self, summary: BenefitsSummary, round_: int, problems: list[str], now: datetime

@@ -12,10 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from intake.core.estimate_errors import EstimateError
-from intake.models.benefits import BenefitsSummary
-
-_DROPPED = frozenset({"summary", "demographics_mismatch", "cost_share_by_part"})
-"""Derived keys: ``summary`` repeats coinsurance/copay/auth beside the accumulators."""
+from intake.models.benefits import BenefitsSummary, summary_from_rendered
 
 
 def summary_from_json(data: Mapping[str, Any]) -> BenefitsSummary:
@@ -24,15 +21,8 @@ def summary_from_json(data: Mapping[str, Any]) -> BenefitsSummary:
             "the benefits JSON is not one patient's verification "
             "(the output of 'intake x12 read-271')"
         )
-    fields = {k: v for k, v in data.items() if k not in _DROPPED}
-    patient = dict(fields.get("patient") or {})
-    fields["is_dependent"] = bool(patient.pop("is_dependent", False))
-    fields["relationship"] = patient.pop("relationship", None)
-    fields["patient"] = patient
-    summary = data.get("summary") or {}
-    fields["summary"] = {k: summary[k] for k in ("deductible", "out_of_pocket") if k in summary}
     try:
-        return BenefitsSummary.model_validate(fields)
+        return BenefitsSummary.model_validate(summary_from_rendered(data))
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5]

@@ -8,22 +8,15 @@ Amounts are ``Decimal`` rounded to cents and serialized as decimal strings, neve
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field
 
 from intake.models.benefits import ByLevel
+from intake.models.estimate import Money
 from intake.models.referral import Language, Therapy
 from intake.reference.contracts import PlanClass
-
-
-def _money(value: Decimal) -> str:
-    return format(value, "f")
-
-
-Money = Annotated[Decimal, PlainSerializer(_money, return_type=str, when_used="json")]
 
 
 class Confidence(StrEnum):

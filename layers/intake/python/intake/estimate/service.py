@@ -9,78 +9,66 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from intake.core.clock import utcnow
 from intake.core.errors import NotFound
 from intake.core.observability import logger, metrics
-from intake.eligibility.service import stored_summary
 from intake.estimate import (
+    Estimate,
     EstimateError,
     SecondaryCoverage,
     UnreadablePrescription,
     estimate,
     estimate_json,
-    summary_from_json,
 )
 from intake.estimate.self_pay import SELF_PAY_PAYER, not_covered
+from intake.models.benefits import BenefitsSummary, StoredBenefits
 from intake.models.dates import planned, received_at
+from intake.models.estimate import EstimateHeadline, PlanYearHeadline
 from intake.models.ports import ReferralStore
 from intake.models.records import TaskType
 
 
-def headline(data: dict[str, Any]) -> dict[str, Any]:
+def headline(result: Estimate, version: int, coverage: str) -> EstimateHeadline:
     """The figures a liaison and the referral view show first: the course total and how it
     splits by plan year (each with its own deductible and out-of-pocket maximum)."""
-    typical = data.get("typical_infusion") or {}
-    secondary = data.get("secondary") or {}
-    return {
-        "version": data.get("version"),
-        "coverage": data.get("coverage", "insurance"),
-        "per_infusion_patient": data["per_infusion"]["patient"],
-        "typical_infusion_patient": typical.get("patient"),
-        "course_patient": data["course"]["patient"],
-        "course_infusions": data["course"]["infusions"],
-        "plan_years": [
-            {
-                "start": y["start"],
-                "end": y["end"],
-                "infusions": y["infusions"],
-                "patient": y["patient"],
-            }
-            for y in data.get("plan_years", [])
+    return EstimateHeadline(
+        version=version,
+        coverage=coverage,
+        per_infusion_patient=result.per_infusion.patient,
+        typical_infusion_patient=result.typical_infusion.patient
+        if result.typical_infusion
+        else None,
+        course_patient=result.course.patient,
+        course_infusions=result.course.infusions,
+        plan_years=[
+            PlanYearHeadline(start=y.start, end=y.end, infusions=y.infusions, patient=y.patient)
+            for y in result.plan_years
         ],
-        "payer_type": data.get("payer_type"),
-        "secondary_pays": secondary.get("pays"),
-        "in_network": data["in_network"],
-        "assistance_recommended": data["assistance_recommended"],
-        "confidence": data["confidence"],
-    }
+        payer_type=result.payer_type,
+        secondary_pays=result.secondary.pays if result.secondary else None,
+        in_network=result.in_network,
+        assistance_recommended=result.assistance_recommended,
+        confidence=result.confidence.value,
+    )
 
 
 def secondary_coverage(
-    benefits: dict[str, Any],
-) -> tuple[Any, str | None, SecondaryCoverage | None]:
-    """(primary summary, its payer id, the secondary) from a stored ``benefits`` record, in
+    benefits: StoredBenefits,
+) -> tuple[BenefitsSummary, str | None, SecondaryCoverage | None]:
+    """(primary summary, its payer id, the secondary) from a stored ``benefits`` section, in
     the order the 271s decided (the referral's secondary may pay first)."""
-    primary = summary_from_json(stored_summary(benefits))
-    second = benefits.get("secondary") or {}
-    if second.get("outcome") != "verified":
+    primary, second = benefits.answer, benefits.secondary
+    if second is None or not second.verified or second.answer is None:
         return primary, None, None
-    other = summary_from_json({k: v for k, v in stored_summary(second).items() if k != "payer_id"})
-    order = benefits.get("coordination") or {}
-    reason = str(order.get("reason") or "named secondary on the referral")
-    if order.get("primary") == "secondary":
-        return other, second.get("payer_id"), SecondaryCoverage(primary, None, reason)
-    return primary, None, SecondaryCoverage(other, second.get("payer_id"), reason)
-
-
-def _checked_on(benefits: dict[str, Any]) -> date | None:
-    """The day the 271 was answered: its remaining amounts were true then."""
-    checked = benefits.get("checked_at")
-    return datetime.fromisoformat(checked).date() if isinstance(checked, str) else None
+    order = benefits.coordination
+    reason = order.reason if order and order.reason else "named secondary on the referral"
+    if order is not None and order.primary == "secondary":
+        return second.answer, second.payer_id, SecondaryCoverage(primary, None, reason)
+    return primary, None, SecondaryCoverage(second.answer, second.payer_id, reason)
 
 
 @dataclass
@@ -107,7 +95,7 @@ class CostEstimates:
                 referral.therapy,
                 weight_kg=referral.patient.weight_kg,
                 start=referral.therapy.start_date,
-                as_of=_checked_on(record.benefits) or now.date(),
+                as_of=record.benefits.checked_at.date(),
                 language=referral.patient.preferred_language,
                 payer_id=SELF_PAY_PAYER
                 if self_pay
@@ -137,11 +125,13 @@ class CostEstimates:
         else:
             data = {**estimate_json(result), "coverage": coverage}
             version = self.store.put_estimate(referral_id, {**data, "recorded_at": now.isoformat()})
-            summary = headline({**data, "version": version})
+            summary = headline(result, version, coverage)
             self.store.update_referral(referral_id, estimate=summary, updated_at=now)
-            self.store.record(referral_id, "estimate_recorded", at=now, **summary)
+            self.store.record(
+                referral_id, "estimate_recorded", at=now, **summary.model_dump(mode="json")
+            )
             details = {
-                "estimate": summary,
+                "estimate": summary.model_dump(mode="json"),
                 "call_script": data.get("call_script"),
                 "assistance_programs": data.get("assistance_programs", []),
             }

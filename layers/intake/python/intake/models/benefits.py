@@ -7,11 +7,13 @@ Amounts are ``Decimal`` (never float: they are money), percents are fractions as
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Mapping
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class CoverageStatus(StrEnum):
@@ -199,3 +201,105 @@ class BenefitsSummary(_Model):
     def demographics_mismatch(self) -> bool | None:
         """True when the payer's name/DOB differ from the referral's; None if not compared."""
         return None if self.mismatches is None else bool(self.mismatches)
+
+
+_DERIVED = frozenset({"summary", "demographics_mismatch", "cost_share_by_part"})
+"""Keys of the rendered 271 JSON (``summary_json``) that repeat or derive other fields."""
+
+
+def summary_from_rendered(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of a ``BenefitsSummary`` from its rendered JSON (``summary_json``: the output
+    of ``intake x12 read-271``, and what referral records stored before their benefits were
+    typed): the patient's dependent flags lifted, derived keys dropped."""
+    fields = {k: v for k, v in data.items() if k not in _DERIVED}
+    patient = dict(fields.get("patient") or {})
+    fields["is_dependent"] = bool(patient.pop("is_dependent", False))
+    fields["relationship"] = patient.pop("relationship", None)
+    fields["patient"] = patient
+    summary = data.get("summary") or {}
+    fields["summary"] = {k: summary[k] for k in ("deductible", "out_of_pocket") if k in summary}
+    return fields
+
+
+_CHECK_FIELDS = frozenset(
+    {
+        "outcome",
+        "headline",
+        "reasons",
+        "checked_at",
+        "round",
+        "payload_id",
+        "attempts",
+        "secondary",
+        "coordination",
+        "payer_id",
+        "reason",
+    }
+)
+"""What a benefits check stores beside the 271 summary."""
+
+
+def _lift_answer(data: Any) -> Any:
+    """A section stored flat (the rendered 271 with the check's fields beside it, as records
+    were written before the section was typed) read as ``{answer: ..., <check fields>}``."""
+    if not isinstance(data, Mapping) or "answer" in data or "status" not in data:
+        return data
+    answer = summary_from_rendered({k: v for k, v in data.items() if k not in _CHECK_FIELDS})
+    return {**{k: v for k, v in data.items() if k in _CHECK_FIELDS}, "answer": answer}
+
+
+class _Stored(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flat(cls, data: Any) -> Any:
+        return _lift_answer(data)
+
+
+class SecondaryBenefits(_Stored):
+    """The referral's secondary coverage, checked with its own 270/271. A secondary that could
+    not be checked is ``unverified`` with ``reason`` and no answer."""
+
+    outcome: Literal["verified", "unverified"]
+    payer_id: str
+    answer: BenefitsSummary | None = None
+    headline: str | None = None
+    payload_id: str | None = None
+    reason: str | None = None
+
+    @property
+    def verified(self) -> bool:
+        return self.outcome == "verified" and self.answer is not None
+
+
+class Coordination(BaseModel):
+    """Which of the two coverages pays first, and why."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    primary: Literal["primary", "secondary"]
+    """``secondary``: the referral's secondary coverage pays first (the 271s said so)."""
+    reason: str
+
+
+class StoredBenefits(_Stored):
+    """The referral's ``benefits`` section: the payer's answer (the 271 read for our patient)
+    and what the check made of it."""
+
+    answer: BenefitsSummary
+    outcome: str
+    """``verified``, ``verify_insurance`` or ``coverage_inactive``."""
+    headline: str
+    reasons: list[str] = Field(default_factory=list)
+    checked_at: datetime
+    """When the payer answered: the remaining amounts were true then."""
+    round: int = 1
+    payload_id: str | None = None
+    attempts: int = 1
+    secondary: SecondaryBenefits | None = None
+    coordination: Coordination | None = None
+
+    @property
+    def verified(self) -> bool:
+        return self.outcome == "verified"

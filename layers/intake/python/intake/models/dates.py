@@ -8,51 +8,71 @@ scheduled. Such a start means "as soon as possible", and the prescriber confirms
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
-from intake.models.records import ReferralRecord
+from pydantic import BaseModel, ConfigDict
+
 from intake.models.referral import Referral
 
 
-@dataclass(frozen=True, slots=True)
-class TherapyStart:
-    """The first day the workflow plans for, and why."""
+class Uploaded(Protocol):
+    """A stored referral, as far as its receipt goes (``ReferralRecord``)."""
 
-    day: date
-    as_soon_as_possible: bool
-    """The prescribed start was missing or before receipt: plan from the receipt date."""
-    prescribed: date | None
+    @property
+    def uploaded_at(self) -> datetime: ...
+
+
+class TherapySchedule(BaseModel):
+    """The therapy's dates, one name each: what the order says, what the workflow plans from,
+    and what the scheduling call booked. Only the booked first infusion is decided here; the
+    prescribed start is the referral's and the planned start a rule over it and the receipt."""
+
+    model_config = ConfigDict(frozen=True)
+
+    prescribed_start: date | None
+    """The start the order gives (``therapy.start_date``); None when it gives none."""
+    planned_start: date
+    """The first day the workflow plans for: the prescribed start, never before receipt."""
+    first_infusion: date | None = None
+    """The first infusion the scheduling call booked (None until it is booked)."""
+
+    @classmethod
+    def of(
+        cls, referral: Referral, received: datetime, first_infusion: date | None = None
+    ) -> TherapySchedule:
+        prescribed = referral.therapy.start_date
+        first = received.date()
+        start = first if prescribed is None or prescribed < first else prescribed
+        return cls(prescribed_start=prescribed, planned_start=start, first_infusion=first_infusion)
+
+    @property
+    def as_soon_as_possible(self) -> bool:
+        """The prescribed start was missing or before receipt: plan from the receipt date."""
+        return self.planned_start != self.prescribed_start
 
     def note(self) -> str | None:
         """What the welcome call must confirm, in plain words (None: nothing to confirm)."""
         if not self.as_soon_as_possible:
             return None
-        if self.prescribed is None:
+        if self.prescribed_start is None:
             return "the order gives no start date: confirm the start date with the prescriber"
         return (
-            f"the prescribed start {self.prescribed.isoformat()} is before we received the "
-            "referral: plan as soon as possible and confirm the start date with the prescriber"
+            f"the prescribed start {self.prescribed_start.isoformat()} is before we received "
+            "the referral: plan as soon as possible and confirm the start date with the "
+            "prescriber"
         )
 
 
-def received_at(record: ReferralRecord) -> datetime:
+def received_at(record: Uploaded) -> datetime:
     """When we received the referral (its upload), whatever date the document carries."""
     return record.uploaded_at
 
 
-def therapy_start(referral: Referral, received: datetime) -> TherapyStart:
-    prescribed = referral.therapy.start_date
-    first = received.date()
-    if prescribed is None or prescribed < first:
-        return TherapyStart(first, True, prescribed)
-    return TherapyStart(prescribed, False, prescribed)
-
-
 def planned(referral: Referral, received: datetime) -> Referral:
-    """The referral as the workflow plans it: its therapy starting on ``therapy_start``, so
+    """The referral as the workflow plans it: its therapy starting on the planned start, so
     every request, estimate and schedule built from it begins on or after receipt."""
-    start = therapy_start(referral, received).day
+    start = TherapySchedule.of(referral, received).planned_start
     if referral.therapy.start_date == start:
         return referral
     therapy = referral.therapy.model_copy(update={"start_date": start})

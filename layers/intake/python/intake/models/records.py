@@ -13,6 +13,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from intake.models.authorization import AuthorizationDecision, PriorAuthSummary
+from intake.models.benefits import StoredBenefits
+from intake.models.dates import TherapySchedule
+from intake.models.estimate import EstimateHeadline
 from intake.models.referral import Language, Referral
 
 
@@ -162,8 +165,8 @@ class ReferralRecord(BaseModel):
     created_at: datetime
     updated_at: datetime
     execution_name: str | None = None
-    benefits: dict[str, Any] | None = None
-    estimate: dict[str, Any] | None = None
+    benefits: StoredBenefits | None = None
+    estimate: EstimateHeadline | None = None
     prior_auth: PriorAuthSummary | None = None
     linked_to: str | None = Field(
         default=None, description="for a ``linked`` referral: the open referral it updates"
@@ -175,6 +178,16 @@ class ReferralRecord(BaseModel):
         default_factory=list,
         description="later uploads linked to this referral as updates (same patient and therapy)",
     )
+    first_infusion: date | None = Field(
+        default=None, description="the first infusion the scheduling call booked"
+    )
+
+    @property
+    def schedule(self) -> TherapySchedule | None:
+        """The therapy's dates (prescribed, planned, booked); None before a referral is read."""
+        if self.referral is None:
+            return None
+        return TherapySchedule.of(self.referral, self.uploaded_at, self.first_infusion)
 
 
 class TaskPatient(BaseModel):

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from intake.core.clock import utcnow
 from intake.core.errors import NotFound
-from intake.models.dates import order_age, received_at, therapy_start
+from intake.models.dates import TherapySchedule, order_age, received_at
 from intake.models.ports import ReferralStore
 from intake.models.records import (
     CallOutcome,
@@ -124,9 +124,9 @@ class WorkflowSteps:
     def _welcome_details(record: ReferralRecord, received: datetime) -> dict[str, Any]:
         if record.referral is None:
             return {}
-        start = therapy_start(record.referral, received)
+        start = TherapySchedule.of(record.referral, received)
         details: dict[str, Any] = {
-            "planned_start": start.day.isoformat(),
+            "planned_start": start.planned_start.isoformat(),
             "as_soon_as_possible": start.as_soon_as_possible,
         }
         confirm = [note for note in (start.note(),) if note]
@@ -230,24 +230,14 @@ class WorkflowSteps:
         calendar that cannot be made (no date, an unreadable schedule) is a person's task."""
         if self.course is None:
             return 0
-        task = next(
-            (
-                t
-                for t in self.store.tasks_of(referral_id)
-                if t.task_type is TaskType.SCHEDULING_CALL
-                and t.outcome == CallOutcome.REACHED.value
-            ),
-            None,
-        )
-        first = (task.details if task else {}).get("first_infusion_date")
+        schedule = self._referral(referral_id).schedule
+        first = schedule.first_infusion if schedule else None
         now = self.clock()
-        if not first:  # a liaison starts it later (POST /referrals/{id}/course)
+        if first is None:  # a liaison starts it later (POST /referrals/{id}/course)
             self.store.record(referral_id, "course_not_started", at=now, reason="no first date")
             return 0
-        from datetime import date
-
         try:
-            return len(self.course().start(referral_id, date.fromisoformat(str(first))))
+            return len(self.course().start(referral_id, first))
         except Exception as exc:  # an unreadable schedule: a person plans the doses
             why = f"the dose calendar could not be made ({type(exc).__name__})"
         self.store.record(referral_id, "course_calendar_not_made", at=now, reason=why)
@@ -293,7 +283,7 @@ class WorkflowSteps:
             return ReferralStatus.CLOSED_UNREACHABLE
         if _any_outcome(tasks, {TaskType.CONFIRM_ORDER}, ReviewOutcome.REJECTED):
             return ReferralStatus.CLOSED_ORDER_NOT_CURRENT
-        benefits = (record.benefits or {}).get("outcome")
+        benefits = record.benefits.outcome if record.benefits else None
         insurance = [t for t in tasks if t.task_type in INSURANCE_TASKS]
         if (
             benefits != "verified"

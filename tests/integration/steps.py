@@ -1,0 +1,138 @@
+"""Given-steps and helpers shared by the workflow tests on the session's local stack: upload a
+referral, wait (with generous bounds) for what the workflow does, read what it recorded."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from typing import Any
+
+from intake.core.ids import referral_id_for, task_id_for
+from intake.models.records import TaskType
+from intake_local.pipeline import LiaisonClient
+from intake_local.samples.identity import npi_for
+from tests.conftest import EVENTS
+
+
+def upload(stack: Any, body: bytes, key: str) -> str:
+    stack.client("s3").put_object(Bucket=stack.outputs.intake_bucket, Key=key, Body=body)
+    return referral_id_for(body)
+
+
+def distinct(data: dict[str, Any]) -> dict[str, Any]:
+    """A prescriber of its own per clinic reference, so each test's upload is its own
+    referral rather than an update linked to another test's (same patient and therapy)."""
+    data["prescriber"] = {**data["prescriber"], "npi": npi_for(data.get("clinic_reference") or "")}
+    return data
+
+
+def referral_json(**changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        (EVENTS / "referrals" / "01-ppo-deductible-coinsurance.json").read_text("utf-8")
+    )
+    data.update(changes)
+    return distinct(data)
+
+
+WAIT_SCALE = float(os.environ.get("TEST_WAIT_SCALE", "4"))
+"""Every wait's bound is stretched by this factor: a bound is there so a broken workflow fails
+the test rather than hanging it, and a loaded machine (two suites side by side) must not fail a
+working one. A wait costs its bound only when the condition never comes."""
+
+
+def wait_for(predicate: Any, timeout: float = 30.0, every: float = 0.2) -> Any:
+    deadline = time.monotonic() + timeout * WAIT_SCALE
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError("condition not met in time")
+
+
+def execution(stack: Any, referral_id: str) -> dict[str, Any]:
+    sfn = stack.client("stepfunctions")
+    arn = (
+        stack.outputs.state_machine_arn.replace(":stateMachine:", ":execution:") + f":{referral_id}"
+    )
+    result: dict[str, Any] = sfn.describe_execution(executionArn=arn)
+    return result
+
+
+def finish(stack: Any, api: LiaisonClient, referral_id: str, timeout: float = 60.0) -> None:
+    """Complete the later calls (cost and options, scheduling) as they come, until the
+    execution succeeds."""
+
+    def done() -> bool:
+        for task in api.tasks():
+            if task["referral_id"] == referral_id and task["task_type"] in {
+                "cost_and_options_call",
+                "scheduling_call",
+            }:
+                api.complete(task["task_id"], "reached")
+        return bool(execution(stack, referral_id)["status"] == "SUCCEEDED")
+
+    wait_for(done, timeout=timeout)
+
+
+def open_task(api: LiaisonClient, task_id: str) -> dict[str, Any] | None:
+    return next((t for t in api.tasks() if t["task_id"] == task_id), None)
+
+
+def sample_json(name: str, **changes: Any) -> bytes:
+    data: dict[str, Any] = json.loads((EVENTS / "referrals" / name).read_text("utf-8"))
+    data.update(changes)
+    return json.dumps(distinct(data)).encode()
+
+
+def events_of(api: LiaisonClient, referral_id: str) -> list[str]:
+    return [e["event"] for e in api.referral(referral_id)["timeline"]]
+
+
+def s3_keys(stack: Any, prefix: str) -> list[str]:
+    listed = stack.client("s3").list_objects_v2(
+        Bucket=stack.outputs.documents_bucket, Prefix=prefix
+    )
+    return sorted(o["Key"] for o in listed.get("Contents", []))
+
+
+def task_opened(
+    api: LiaisonClient, referral_id: str, task_type: TaskType, timeout: float = 30.0
+) -> dict[str, Any]:
+    """The referral's (first) task of ``task_type``, once the workflow has opened it."""
+    task: dict[str, Any] = wait_for(
+        lambda: open_task(api, task_id_for(referral_id, task_type)), timeout=timeout
+    )
+    return task
+
+
+def past_welcome_call(stack: Any, api: LiaisonClient, body: bytes, key: str) -> str:
+    """Given ``body`` uploaded as ``key`` and its welcome call completed as reached: its id."""
+    referral_id = upload(stack, body, key)
+    welcome_call_reached(api, referral_id)
+    return referral_id
+
+
+def welcome_call_queued(stack: Any, api: LiaisonClient, body: bytes, key: str) -> tuple[str, str]:
+    """Given ``body`` uploaded as ``key``: its referral id and its welcome call's task id, once
+    the workflow has queued that call."""
+    referral_id = upload(stack, body, key)
+    welcome = task_id_for(referral_id, TaskType.WELCOME_CALL)
+    wait_for(lambda: open_task(api, welcome))
+    return referral_id, welcome
+
+
+def welcome_call_reached(api: LiaisonClient, referral_id: str) -> dict[str, Any]:
+    """The referral's welcome call, once queued, completed as reached; the task as it was."""
+    welcome = task_opened(api, referral_id, TaskType.WELCOME_CALL)
+    assert api.complete(welcome["task_id"], "reached").status_code == 200
+    return welcome
+
+
+def referral_view(api: LiaisonClient, referral_id: str) -> dict[str, Any] | None:
+    """The referral as the API shows it, or None while it is not recorded yet."""
+    try:
+        return api.referral(referral_id)
+    except Exception:
+        return None
