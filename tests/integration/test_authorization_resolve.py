@@ -59,8 +59,8 @@ def test_a_request_the_payer_never_received_is_certified_by_phone(
     assert step["route"] == "proceed" and step["status"] == "certified"
     record = DynamoDbStore(resources.table_name).get_referral(referral_id)
     assert record is not None and record.prior_auth is not None
-    assert record.prior_auth["gate"] == "passed"
-    assert record.prior_auth["certification_number"] == "PHONE123"
+    assert record.prior_auth.gate == "passed"
+    assert record.prior_auth.certification_number == "PHONE123"
 
 
 def test_a_short_certification_by_phone_files_for_the_uncovered_doses(
@@ -113,7 +113,7 @@ def test_out_of_network_needs_a_network_exception_before_any_request(
     lambda_context: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from intake.authorization import service as authorization
+    from intake.authorization import gate as authorization
     from intake.authorization.packet import PaDecision
 
     # Given a referral whose payer has the pharmacy out of network, with no out-of-network
@@ -139,7 +139,7 @@ def test_out_of_network_needs_a_network_exception_before_any_request(
     assert store.authorizations_of(referral_id) == []
     record = store.get_referral(referral_id)
     assert record is not None and record.prior_auth is not None
-    assert record.prior_auth["gate"] == "waiting"
+    assert record.prior_auth.gate == "waiting"
     # When the payer grants it, Then the authorization is filed (and certified by the sandbox)
     approved = prior_auth(
         {

@@ -150,7 +150,7 @@ class ReferralView(BaseModel):
             uploaded_at=record.uploaded_at,
             benefits=benefits_view(record.benefits) if record.benefits else None,
             estimate=record.estimate,
-            prior_auth=record.prior_auth,
+            prior_auth=record.prior_auth.stored() if record.prior_auth else None,
             linked_to=record.linked_to,
             documents=record.documents,
             schedule=record.schedule,

@@ -1,4 +1,6 @@
-"""A liaison's answer to a ``dose_reauthorization`` task: the payer's new certification.
+"""Re-authorization for ongoing therapy: a 278 for the doses ahead (``Reauthorization``, the
+pre-dose check's request), and a liaison's answer to a ``dose_reauthorization`` task: the
+payer's new certification (``ReauthorizationCompletion``).
 
 Completed ``resolved`` with corrections ``{"certification_number", "effective_from",
 "effective_to", "approved_units"}`` (the drug units the payer approved; omitted: not counted),
@@ -14,12 +16,17 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Protocol
 
 from intake.core.clock import utcnow
 from intake.core.errors import InvalidRequest, NotFound
+from intake.models.authorization import AuthorizationDecision, DecisionLine
 from intake.models.records import AuthorizationRecord, ReferralRecord, ReviewOutcome, TaskRecord
 from intake.tasks.service import Completion
+
+if TYPE_CHECKING:  # the packet builders load only where a 278 is filed, not in the liaison API
+    from intake.authorization.context import AuthContext, PaStep
 
 FIELDS = frozenset({"certification_number", "effective_from", "effective_to", "approved_units"})
 
@@ -80,9 +87,9 @@ class ReauthorizationCompletion:
             now = self.clock()
             code = referral.therapy.hcpcs
             lines = (
-                [{"procedure_code": code, "modifiers": [], "approved_units": units}]
+                (DecisionLine(procedure_code=code, approved_units=Decimal(units)),)
                 if units is not None and code
-                else []
+                else ()
             )
             auth_id = "RA" + hashlib.sha256(task.task_id.encode()).hexdigest()[:12].upper()
             self.store.put_authorization(
@@ -98,13 +105,13 @@ class ReauthorizationCompletion:
                     reasons=["re-authorization for the doses ahead (reported by a liaison)"],
                     documentation=[],
                     packet={},
-                    decision={
-                        "status": "certified",
-                        "certification_number": number,
-                        "effective_from": start.isoformat(),
-                        "effective_to": end.isoformat(),
-                        "lines": lines,
-                    },
+                    decision=AuthorizationDecision(
+                        status="certified",
+                        certification_number=number,
+                        effective_from=start,
+                        effective_to=end,
+                        lines=lines,
+                    ),
                     submitted_at=now,
                     decided_at=now,
                     deadline_at=now + timedelta(days=1),
@@ -123,3 +130,31 @@ class ReauthorizationCompletion:
             self.course().resume(task.referral_id, completion.liaison)
 
         return act
+
+
+@dataclass
+class Reauthorization:
+    """The pre-dose check's request: the doses ahead, filed as any other request."""
+
+    ctx: AuthContext
+
+    def reauthorize(self, referral_id: str, first_day: date, from_dose: date) -> PaStep:
+        """Ongoing therapy (a pre-dose check): a 278 for the course's doses from ``from_dose``
+        on (the calendar from ``first_day``), as an ``extension`` with the same packet, polling,
+        decision window and denial paths as the first request."""
+        from intake.authorization.submission import Submission
+        from intake.therapy import plan_services
+        from intake.therapy.plan import from_day
+
+        ctx = self.ctx
+        record, referral = ctx.planned(referral_id)
+        plan = plan_services(referral, first_day)
+        if plan.open_ended:
+            plan = plan_services(referral, first_day, through=first_day + timedelta(days=365))
+        ctx.store.record(
+            referral_id,
+            "reauthorization_requested",
+            at=ctx.clock(),
+            from_dose=from_dose.isoformat(),
+        )
+        return Submission(ctx).extend(record, referral, from_day(plan, from_dose))

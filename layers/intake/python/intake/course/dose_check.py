@@ -22,6 +22,7 @@ from intake.core.observability import logger
 from intake.course.calendar import CalendarRules
 from intake.course.model import DoseRecord, DoseStatus
 from intake.course.ports import DoseStore
+from intake.models.authorization import PriorAuthSummary, certified_period
 from intake.models.benefits import BenefitsSummary, CoverageStatus, Plan
 from intake.models.ports import ReferralStore
 from intake.models.records import AuthorizationRecord, CallOutcome, ReferralRecord, TaskType
@@ -97,23 +98,18 @@ def certified_cover(
     for auth in auths:
         if auth.status not in ("certified", "modified", "partial") or auth.drug not in (drug, None):
             continue
-        decision = auth.decision or {}
-        lo = _day(decision.get("effective_from")) or auth.requested_from
-        hi = _day(decision.get("effective_to")) or auth.requested_to
-        if lo is None or hi is None or not lo <= day <= hi:
+        period = certified_period(auth.decision, auth.requested_from, auth.requested_to)
+        if period is None or not period[0] <= day <= period[1]:
             continue
+        hi = period[1]
         covered = True
         end = max(end, hi) if end else hi
-        for line in decision.get("lines") or []:
-            approved = line.get("approved_units")
-            wasted = "JW" in (line.get("modifiers") or [])
-            if line.get("procedure_code") == drug_code and approved is not None and not wasted:
+        for line in auth.decision.lines if auth.decision else ():
+            approved = line.approved_units
+            wasted = "JW" in line.modifiers
+            if line.procedure_code == drug_code and approved is not None and not wasted:
                 units = (units or 0) + int(approved)
     return covered, units, end
-
-
-def _day(value: Any) -> date | None:
-    return date.fromisoformat(str(value)) if value else None
 
 
 @dataclass
@@ -205,9 +201,11 @@ class DoseCheck:
             # Earlier certifications were the old plan's: from now on only requests made
             # after the change count (every later dose, not just this one).
             result["reauthorize"] = True
-            prior_auth = dict(self._referral(request.referral_id).prior_auth or {})
-            prior_auth["plan_changed_at"] = now.isoformat()
-            self.store.update_referral(request.referral_id, prior_auth=prior_auth, updated_at=now)
+            summary = self._referral(request.referral_id).prior_auth or PriorAuthSummary()
+            changed = summary.model_copy(update={"plan_changed_at": now})
+            self.store.update_referral(
+                request.referral_id, prior_auth=changed.stored(), updated_at=now
+            )
         self._update(dose, check={**dose.check, "benefits": result})
         return {**result, "next": "continue"}
 
@@ -216,14 +214,14 @@ class DoseCheck:
         of time (``reauth_lead`` before the certification ends or its units run out)."""
         dose = self._checking(request)
         record = self._referral(request.referral_id)
-        prior_auth = record.prior_auth or {}
-        changed_at = prior_auth.get("plan_changed_at")
-        changed_plan = bool(changed_at)
-        if prior_auth.get("required") is not True and not changed_plan:
+        prior_auth = record.prior_auth or PriorAuthSummary()
+        changed_at = prior_auth.plan_changed_at
+        changed_plan = changed_at is not None
+        if prior_auth.required is not True and not changed_plan:
             result: dict[str, Any] = {"authorization": "not_required"}
             self._update(dose, check={**dose.check, "authorization": result})
             return {**result, "next": "continue"}
-        if prior_auth.get("gate") == "self_pay":
+        if prior_auth.gate == "self_pay":
             result = {"authorization": "self_pay"}
             self._update(dose, check={**dose.check, "authorization": result})
             return {**result, "next": "continue"}
@@ -251,7 +249,7 @@ class DoseCheck:
         auths = [
             a
             for a in self.store.authorizations_of(request.referral_id)
-            if not changed_at or a.submitted_at >= datetime.fromisoformat(str(changed_at))
+            if changed_at is None or a.submitted_at >= changed_at
         ]
         drug = drug_key(record.referral)
         covered, approved, end = certified_cover(

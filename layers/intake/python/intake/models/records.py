@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from intake.models.authorization import AuthorizationDecision, PriorAuthSummary
 from intake.models.benefits import StoredBenefits
 from intake.models.dates import TherapySchedule
 from intake.models.estimate import EstimateHeadline
@@ -166,7 +167,7 @@ class ReferralRecord(BaseModel):
     execution_name: str | None = None
     benefits: StoredBenefits | None = None
     estimate: EstimateHeadline | None = None
-    prior_auth: dict[str, Any] | None = None
+    prior_auth: PriorAuthSummary | None = None
     linked_to: str | None = Field(
         default=None, description="for a ``linked`` referral: the open referral it updates"
     )
@@ -275,7 +276,7 @@ class AuthorizationRecord(BaseModel):
         description="s3 URIs of packet.pdf, request.278, pas-bundle.json"
     )
     appeal: str | None = None
-    decision: dict[str, Any] | None = None
+    decision: AuthorizationDecision | None = None
     submitted_at: datetime
     decided_at: datetime | None = None
     deadline_at: datetime = Field(description="end of the payer's decision window (CMS)")

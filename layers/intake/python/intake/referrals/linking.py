@@ -152,7 +152,8 @@ class Linker:
         evaluates the evidence again, asking again for anything still missing). Idempotent:
         a completed task is left alone."""
         holder = self.store.get_referral(open_id)
-        task_id = ((holder.prior_auth if holder else None) or {}).get("records_task_id")
+        summary = holder.prior_auth if holder else None
+        task_id = summary.records_task_id if summary else None
         task = self.store.get_task(str(task_id)) if task_id else None
         if task is None or task.status not in (TaskStatus.OPEN, TaskStatus.CLAIMED):
             return

@@ -330,7 +330,7 @@ class WorkflowSteps:
             t.task_type is TaskType.SCHEDULING_CALL and t.outcome == CallOutcome.REACHED.value
             for t in tasks
         )
-        gate = (record.prior_auth or {}).get("gate")
+        gate = record.prior_auth.gate if record.prior_auth else None
         if not scheduled or gate not in ("passed", "self_pay"):
             raise WorkflowInconsistent(
                 "the workflow ended without a closing reason, a reached scheduling call and "
@@ -344,9 +344,8 @@ class WorkflowSteps:
         not verify. None: intake goes on."""
         record = self._referral(referral_id)
         tasks = sorted(self.store.tasks_of(referral_id), key=lambda t: t.created_at)
-        if (record.prior_auth or {}).get("gate") == "declined" or _any_outcome(
-            tasks, CALL_TASKS, CallOutcome.DECLINED
-        ):
+        declined = record.prior_auth is not None and record.prior_auth.gate == "declined"
+        if declined or _any_outcome(tasks, CALL_TASKS, CallOutcome.DECLINED):
             return ReferralStatus.CLOSED_DECLINED
         if _any_outcome(tasks, CALL_TASKS, CallOutcome.UNREACHABLE):
             return ReferralStatus.CLOSED_UNREACHABLE

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
 
 from intake.authorization.packet.criteria import Evidence, EvidenceReport
 from intake.authorization.packet.letter import (
@@ -28,6 +27,7 @@ from intake.authorization.packet.letter import (
     site_justification,
     site_words,
 )
+from intake.models.authorization import EvidenceWaiver
 from intake.models.billing import Component
 from intake.models.referral import Referral
 from intake.therapy import ServicePlan
@@ -124,7 +124,7 @@ def argued_letter(
     *,
     evidence: EvidenceReport,
     plan: ServicePlan | None = None,
-    waiver: dict[str, Any] | None = None,
+    waiver: EvidenceWaiver | None = None,
 ) -> list[str]:
     """Paragraphs of the letter: three header lines, the title, the body, and the signer
     (the PDF lays them out in that order)."""
@@ -176,7 +176,7 @@ def argued_letter(
     body.append(f"Why {site}: {site_justification(referral)}")
     unmet = evidence.unmet
     if unmet:
-        reason = (waiver or {}).get("reason")
+        reason = waiver.reason if waiver else None
         body.append(
             "Records still to follow: "
             + "; ".join(e.label for e in unmet)

@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from intake.models.authorization import EvidenceItem, EvidenceSummary
 from intake.models.referral import Referral
 
 Status = Literal["met", "stale", "missing"]
@@ -179,12 +180,16 @@ class EvidenceReport:
         )
         return EvidenceReport(self.drug_class, self.class_label, self.version, items)
 
-    def summary(self) -> dict[str, object]:
-        return {
-            "drug_class": self.drug_class,
-            "criteria_version": self.version,
-            "items": [e.as_task_item() | {"where": e.where} for e in self.items],
-        }
+    def summary(self) -> EvidenceSummary:
+        """What the referral's authorization headline keeps of the evaluation."""
+        return EvidenceSummary(
+            drug_class=self.drug_class,
+            criteria_version=self.version,
+            items=[
+                EvidenceItem.model_validate(e.as_task_item() | {"where": e.where})
+                for e in self.items
+            ],
+        )
 
 
 def sentences(text: str | None) -> list[str]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, datetime
-from typing import Any
 
 from intake.authorization.packet.criteria import EvidenceReport, evaluate
 from intake.authorization.packet.models import Packet, Pharmacy
@@ -20,6 +19,7 @@ from intake.authorization.packet.reference import policy_table
 from intake.authorization.packet.request278 import review_request
 from intake.authorization.packet.services import requested_services
 from intake.authorization.policy import PaDecision
+from intake.models.authorization import EvidenceWaiver
 from intake.models.benefits import BenefitsSummary
 from intake.models.referral import Referral
 from intake.therapy import ServicePlan, cap_visits, plan_services
@@ -58,7 +58,7 @@ def build_packet(
     start: date | None = None,
     plan: ServicePlan | None = None,
     evidence: EvidenceReport | None = None,
-    waiver: dict[str, Any] | None = None,
+    waiver: EvidenceWaiver | None = None,
     certification_type: str = "I",
     review_number: str = "",
     signed_letter: bytes | None = None,
@@ -158,7 +158,7 @@ def signature_request_pdf(
     *,
     pharmacy: Pharmacy,
     evidence: EvidenceReport,
-    waiver: dict[str, Any] | None,
+    waiver: EvidenceWaiver | None,
     plan: ServicePlan,
     now: datetime,
     received_on: date,

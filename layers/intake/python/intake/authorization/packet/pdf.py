@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from intake.authorization.packet.argument import argued_letter
 from intake.authorization.packet.attachments import (
@@ -34,6 +33,7 @@ from intake.authorization.packet.letter import (
 from intake.authorization.packet.models import Pharmacy, RequestedService
 from intake.authorization.packet.pdfdoc import PacketDoc
 from intake.authorization.policy import PaDecision
+from intake.models.authorization import EvidenceWaiver
 from intake.models.referral import Referral
 from intake.therapy import ServicePlan, site_title
 
@@ -70,7 +70,7 @@ class PacketContent:
     """When we received the referral: evidence dates are judged against it."""
     evidence: EvidenceReport | None = None
     """The drug's criteria evaluated (met with where, stale, missing)."""
-    waiver: dict[str, Any] | None = None
+    waiver: EvidenceWaiver | None = None
     """A liaison filed without some items: which, and why."""
     signed_letter: bytes | None = None
     """The prescriber's signed letter (a PDF), in place of the draft."""
@@ -182,10 +182,10 @@ def _request(doc: PacketDoc, c: PacketContent) -> None:
     doc.para(clinical_summary(r) or "No clinical notes accompanied the referral.")
 
 
-def _criteria(doc: PacketDoc, report: EvidenceReport, waiver: dict[str, Any] | None) -> None:
+def _criteria(doc: PacketDoc, report: EvidenceReport, waiver: EvidenceWaiver | None) -> None:
     """The reviewer's checklist: each criterion met (where it is found) or not (and why)."""
     doc.para(f"Criteria: {report.class_label} (version {report.version})", size=8.5)
-    waived = set((waiver or {}).get("items") or ())
+    waived = set(waiver.items) if waiver else set()
     for e in report.items:
         if e.met:
             dated = f", dated {e.dated.isoformat()}" if e.dated else ""
@@ -195,7 +195,7 @@ def _criteria(doc: PacketDoc, report: EvidenceReport, waiver: dict[str, Any] | N
         tail = " - filed without it (see below)" if e.id in waived else ""
         doc.row("[ ]", f"{e.label} - {why}{tail}", label_width=10)
     if waived:
-        reason = (waiver or {}).get("reason") or "no reason recorded"
+        reason = (waiver.reason if waiver else "") or "no reason recorded"
         doc.row("Filed without:", f"the pharmacy asked the clinic; not received. Reason: {reason}")
 
 

@@ -9,11 +9,10 @@ was asked and a person must accept them or appeal.
 
 from __future__ import annotations
 
-from typing import Literal
+from intake.models.authorization import DecisionStatus
 
-AuthStatus = Literal[
-    "certified", "partial", "modified", "pended", "denied", "cancelled", "rejected"
-]
+AuthStatus = DecisionStatus
+"""What a 278 answer says, as the authorization record keeps it."""
 
 ACTION_CODES = {
     "A1": "Certified in total",

@@ -22,8 +22,9 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
+from intake.models.authorization import AuthorizationDecision, DecisionLine
 from intake.x12.errors import X12StructureError
 from intake.x12.segments import Segment
 from intake.x12.t278.codes import (
@@ -51,52 +52,26 @@ __all__ = ["AuthDecision", "AuthStatus", "LineDecision", "interpret_278", "inter
 ISSUED, EFFECTIVE, EXPIRES, EVENT_PERIOD, SERVICE_DATES = "102", "007", "036", "AAH", "472"
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+_STRICT = ConfigDict(frozen=True, extra="forbid")
 
 
-class LineDecision(_Frozen):
-    """The UMO's answer for one requested service line (2000F)."""
+class LineDecision(DecisionLine):
+    """The UMO's answer for one requested service line (2000F); its fields are those the
+    authorization record keeps (``intake.models.authorization.DecisionLine``)."""
 
-    procedure_code: str
-    modifiers: tuple[str, ...] = ()
-    revenue_code: str | None = None
-    status: AuthStatus
-    action_code: str | None = None
-    requested_units: Decimal | None = None
-    approved_units: Decimal | None = None
-    """What may be given and billed: 0 for a line not certified, None when not said."""
-    effective_from: date | None = None
-    effective_to: date | None = None
-    issued_on: date | None = None
-    service_from: date | None = None
-    service_to: date | None = None
-    certification_number: str | None = None
-    review_number: str | None = None
-    reason_code: str | None = None
-    reason: str | None = None
-
-
-class AuthDecision(_Frozen):
-    """The UMO's answer to one 278 request or status inquiry."""
+    model_config = _STRICT
 
     status: AuthStatus
-    action_code: str | None = None
-    certification_number: str | None = None
-    review_number: str | None = None
-    """HCR02 of a pended/denied answer: the UMO's id to quote in status inquiries and appeals."""
-    effective_from: date | None = None
-    effective_to: date | None = None
-    reason_code: str | None = None
-    reason: str | None = None
-    follow_up: str | None = None
-    partial: bool = False
-    """True when not everything asked was certified as asked (partial or modified)."""
-    trace_numbers: tuple[str, ...] = ()
-    """Our TRN*1 traces echoed back (TRN*2), to match the answer to the request."""
+
+
+class AuthDecision(AuthorizationDecision):
+    """The UMO's answer to one 278 request or status inquiry; its fields are those the
+    authorization record keeps (``intake.models.authorization.AuthorizationDecision``)."""
+
+    model_config = _STRICT
+
+    status: AuthStatus
     lines: tuple[LineDecision, ...] = ()
-    messages: tuple[str, ...] = ()
-    """The UMO's free-text MSG on the event (often the denial's reason in words)."""
 
 
 def _status(action: str) -> AuthStatus:
