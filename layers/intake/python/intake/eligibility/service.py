@@ -8,7 +8,7 @@ details, runs the check again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -27,7 +27,6 @@ from intake.eligibility.benefits import (
     BenefitsSummary,
     CoverageStatus,
     ExpectedPatient,
-    summary_json,
 )
 from intake.eligibility.benefits.coordination import decide_order
 from intake.eligibility.benefits.interpret import interpret_271
@@ -71,19 +70,6 @@ MEMBER_IDENTITY_CODES = {
     "77",
 }
 VERIFY_TASK_SLA = timedelta(hours=24)
-
-
-def stored_summary(benefits: StoredBenefits | Mapping[str, Any]) -> dict[str, Any]:
-    """The 271 summary of a stored ``benefits`` section as rendered JSON. A bridge for readers
-    not yet reading ``StoredBenefits.answer`` (``intake.authorization``): read that instead."""
-    if not benefits:
-        return {}  # nothing checked: the caller's reader says so
-    stored = (
-        benefits
-        if isinstance(benefits, StoredBenefits)
-        else StoredBenefits.model_validate(benefits)
-    )
-    return summary_json(stored.answer)
 
 
 class PayerUnavailable(Exception):
