@@ -24,11 +24,18 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from intake.ids import referral_id_for
-from intake_local.pipeline import TERMINAL, LiaisonClient, liaison_decision
+from intake_local.pipeline import (
+    FIRST_INFUSION_IN_DAYS,
+    TERMINAL,
+    LiaisonClient,
+    LiaisonScripts,
+    liaison_decision,
+)
 from intake_local.stack import LocalStack, StackOptions
 
 SAMPLES = Path(__file__).resolve().parents[1] / "events" / "referrals"
@@ -67,6 +74,7 @@ def drive_journey(
     assert stack.outputs is not None
     referral_id = referral_id_for(body)
     api = LiaisonClient(stack.outputs.api_url)
+    scripts = LiaisonScripts.load(SAMPLES, {referral_id: name})
     stack.client("s3", caller="clinic").put_object(
         Bucket=stack.outputs.intake_bucket, Key=f"referrals/bench/{name}", Body=body
     )
@@ -91,13 +99,16 @@ def drive_journey(
                 continue
             listed = api.tasks(type=item["task_type"]["S"])
             task = next((t for t in listed if t["task_id"] == task_id), None)
-            decision = liaison_decision(task) if task else None
+            decision = liaison_decision(task, scripts) if task else None
             if task is None or decision is None:
                 continue
             handled.add(task_id)
             outcome, corrections, note = decision
+            first = None
+            if task["task_type"] == "scheduling_call" and outcome == "reached":
+                first = datetime.now(UTC).date() + timedelta(days=FIRST_INFUSION_IN_DAYS)
             api.claim(task_id)
-            api.complete(task_id, outcome, note, corrections)
+            api.complete(task_id, outcome, note, corrections, first_infusion_date=first)
         time.sleep(0.5)
     return referral_id, status
 

@@ -6,8 +6,9 @@ is imported (the end of Lambda's init phase), then ``{"event": …, "request_id"
 "deadline_ms": …}`` in, ``{"ok": bool, "payload": …, "cpu_s": …}`` out. ``cpu_s`` is the CPU
 time the invocation took in this process and the programs it ran and waited for (Tesseract):
 the product's own cost, the local AWS it called excluded. With ``INTAKE_PROFILE_DIR`` set, each
-invocation is profiled (cProfile) into ``<dir>/<function>-<request id>.prof``. The handler's own
-stdout (Powertools logs) goes to stderr, so it can never corrupt the protocol stream.
+invocation is profiled (cProfile, CPU time) into ``<dir>/<function>-<request id>.prof``. The
+handler's own stdout (Powertools logs) goes to stderr, so it can never corrupt the protocol
+stream.
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ def _call(handler: Any, event: Any, context: LambdaContext) -> Any:
         return handler(event, context)
     import cProfile
 
-    profiler = cProfile.Profile()
+    profiler = cProfile.Profile(time.process_time)  # CPU, not the waits on the local AWS
     try:
         return profiler.runcall(handler, event, context)
     finally:
