@@ -16,8 +16,9 @@ Without ``--rate`` the N uploads go as fast as four clients can send them (a bur
 ``--rate R`` they arrive as a Poisson process of R referrals a minute (exponential gaps, seeded,
 so every run sends the same schedule), each upload on its own thread at its time, and the
 figure to read is upload → welcome call queued p50/p95/max at that rate. ``--capacity`` steps
-the rate up on one stack (N referrals a step, starting at ``--rate`` or 15 a minute, doubling,
-then one step halfway back) and reports the highest rate whose p95 stayed under 5 s.
+the rate on one stack (N referrals a step, starting at ``--rate`` or 15 a minute, doubling while
+p95 stays under 5 s and halving while it does not, then halfway between) and reports the highest
+rate whose upload → welcome call queued p95 stayed under 5 s with every referral finished.
 """
 
 from __future__ import annotations
@@ -141,6 +142,7 @@ def _pct(values: list[float], q: float) -> float:
 WELCOME = "(upload → welcome call queued)"
 GOAL_P95_S = 5.0
 START_RATE = 15.0
+MIN_RATE = 1.0
 MAX_STEPS = 6
 
 
@@ -283,16 +285,19 @@ def run(n: int, timeout_s: float, rate: float | None = None) -> int:
 
 
 def _next_rate(steps: list[Step]) -> float | None:
-    """Double while p95 stays under the goal; after the first miss, one step halfway back."""
+    """Double while p95 stays under the goal, halve while it does not; once there is a rate on
+    each side, try halfway between until they are within 30 % of each other."""
     good = [s.rate for s in steps if s.rate and _within_goal(s)]
     bad = [s.rate for s in steps if s.rate and not _within_goal(s)]
     if len(steps) >= MAX_STEPS:
         return None
     if not bad:
-        return 2 * steps[-1].rate if steps[-1].rate else START_RATE
-    if len(bad) > 1 or not good or steps[-1].rate != min(bad):
-        return None
-    return round((max(good) + min(bad)) / 2, 1)
+        return 2 * max(good)
+    if not good:
+        lower = min(bad) / 2
+        return lower if lower >= MIN_RATE else None
+    low, high = max(good), min(bad)
+    return round((low + high) / 2, 1) if high > low * 1.3 else None
 
 
 def _within_goal(step: Step) -> bool:
@@ -334,7 +339,8 @@ def capacity(n: int, timeout_s: float, start: float) -> int:
             f"p95 under {GOAL_P95_S:g} s ({n} referrals a step; one machine, shared)"
         )
     else:
-        print(f"capacity: below {start:g} referrals a minute (p95 over {GOAL_P95_S:g} s)")
+        lowest = min(s.rate or start for s in steps)
+        print(f"capacity: below {lowest:g} referrals a minute (p95 over {GOAL_P95_S:g} s)")
     _print_durations(durations)
     return 0 if within else 1
 
