@@ -53,6 +53,7 @@ class Invocation(NamedTuple):
 
 
 def referral_named_in(event_text: str) -> str | None:
+    """The referral id an event (as JSON) names, when it names exactly one."""
     ids = set(_REFERRAL_ID.findall(event_text))
     return ids.pop() if len(ids) == 1 else None
 
