@@ -40,17 +40,18 @@ sam-build: setup  ## the deployable build (arm64, no container), then its checks
 	  echo "sam build: succeeded in $$(( $$(date +%s) - start )) s (log: build/sam-build.log)"
 	$(VENV)/python infra/build/check_build.py
 
-bench: setup  ## figures, not tests: cold start per function, AWS requests and cost per referral, X12, domain
+bench: setup  ## figures, not tests: cold start per function, AWS requests, cost and CPU per referral, X12, domain
 	$(VENV)/python bench/cold_start.py
 	$(VENV)/python bench/aws_requests.py
+	$(VENV)/python bench/cpu_per_referral.py
 	$(VENV)/python bench/bench_x12.py
 	$(VENV)/python bench/bench_domain.py
 	POWERTOOLS_LOG_LEVEL=ERROR $(VENV)/python bench/bench_polling.py
 	$(VENV)/python bench/bench_bad_inputs.py
 	POWERTOOLS_LOG_LEVEL=ERROR $(VENV)/python bench/bench_sweep.py
 
-load: setup  ## N distinct referrals through the local stack (make load N=200); fails if any is lost
-	$(VENV)/python bench/load.py --referrals $(N)
+load: setup  ## N distinct referrals through the local stack (make load N=200 [RATE=per minute] [CAPACITY=1]); fails if any is lost
+	$(VENV)/python bench/load.py --referrals $(N) $(if $(RATE),--rate $(RATE)) $(if $(CAPACITY),--capacity)
 
 openapi: setup
 	$(VENV)/intake api openapi --out docs/openapi.json

@@ -24,11 +24,18 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from intake.core.ids import referral_id_for
-from intake_local.pipeline import TERMINAL, LiaisonClient, liaison_decision
+from intake_local.pipeline import (
+    FIRST_INFUSION_IN_DAYS,
+    TERMINAL,
+    LiaisonClient,
+    LiaisonScripts,
+    liaison_decision,
+)
 from intake_local.stack import LocalStack, StackOptions
 
 SAMPLES = Path(__file__).resolve().parents[1] / "events" / "referrals"
@@ -59,20 +66,21 @@ def _price(service: str, action: str) -> float:
     return PRICES.get((service, action), PRICES.get((service, "*"), 0.0))
 
 
-def journey(stack: LocalStack, sample: str) -> dict[str, Any]:
-    assert stack.outputs is not None and stack.queue_sources is not None
-    body = (SAMPLES / sample).read_bytes()
+def drive_journey(
+    stack: LocalStack, name: str, body: bytes, timeout_s: float = 300
+) -> tuple[str, str | None]:
+    """Upload one referral and work its tasks through the liaison API as a liaison's tool does
+    (list its kind, claim, complete) until it ends: its id and its last status."""
+    assert stack.outputs is not None
     referral_id = referral_id_for(body)
     api = LiaisonClient(stack.outputs.api_url)
-    before = stack.requests.snapshot()
-    esm_before = Counter(stack.queue_sources.work_requests)
-    invocations_before = len(stack.pool.invocations)
+    scripts = LiaisonScripts.load(SAMPLES, {referral_id: name})
     stack.client("s3", caller="clinic").put_object(
-        Bucket=stack.outputs.intake_bucket, Key=f"referrals/bench/{sample}", Body=body
+        Bucket=stack.outputs.intake_bucket, Key=f"referrals/bench/{name}", Body=body
     )
     ddb = stack.client("dynamodb")  # the harness watches the table itself (not counted)
     handled: set[str] = set()
-    deadline = time.monotonic() + 300
+    deadline = time.monotonic() + timeout_s
     status = None
     while time.monotonic() < deadline:
         items = ddb.query(
@@ -89,17 +97,28 @@ def journey(stack: LocalStack, sample: str) -> dict[str, Any]:
             task_id = item["sk"]["S"].removeprefix("TASK#")
             if task_id in handled:
                 continue
-            # What a liaison's tool does per task: list its kind, claim it, complete it.
             listed = api.tasks(type=item["task_type"]["S"])
             task = next((t for t in listed if t["task_id"] == task_id), None)
-            decision = liaison_decision(task) if task else None
+            decision = liaison_decision(task, scripts) if task else None
             if task is None or decision is None:
                 continue
             handled.add(task_id)
             outcome, corrections, note = decision
+            first = None
+            if task["task_type"] == "scheduling_call" and outcome == "reached":
+                first = datetime.now(UTC).date() + timedelta(days=FIRST_INFUSION_IN_DAYS)
             api.claim(task_id)
-            api.complete(task_id, outcome, note, corrections)
+            api.complete(task_id, outcome, note, corrections, first_infusion_date=first)
         time.sleep(0.5)
+    return referral_id, status
+
+
+def journey(stack: LocalStack, sample: str) -> dict[str, Any]:
+    assert stack.outputs is not None and stack.queue_sources is not None
+    before = stack.requests.snapshot()
+    esm_before = Counter(stack.queue_sources.work_requests)
+    invocations_before = len(stack.pool.invocations)
+    referral_id, status = drive_journey(stack, sample, (SAMPLES / sample).read_bytes())
     time.sleep(2)  # the last step's writes land after the status changes
     counts = stack.requests.snapshot() - before
     esm = Counter(stack.queue_sources.work_requests) - esm_before
@@ -120,7 +139,7 @@ def journey(stack: LocalStack, sample: str) -> dict[str, Any]:
         service, action = key.split(" ", 1)
         rows[(service, action)] += n
     rows[("lambda", "request")] = len(invocations)
-    gb_s = sum(memory / 1024 * seconds for _, memory, seconds in invocations)
+    gb_s = sum(i.memory_mb / 1024 * i.seconds for i in invocations)
     rows[("states", "transition")] = transitions
     cost = {key: n * _price(*key) for key, n in rows.items()}
     cost[("lambda", "gb-second")] = gb_s * PRICES[("lambda", "gb-second")]

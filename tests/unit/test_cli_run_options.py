@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from intake_local.cli import DEFAULT_JSON, build_parser
+from intake_local.cli import build_parser
+from intake_local.commands.run import DEFAULT_JSON
 
 
 def test_bare_json_writes_the_summary_under_build() -> None:

@@ -7,188 +7,96 @@ intake tasks list|show|claim|unclaim|complete  work tasks through the liaison AP
 intake search --last-name N --dob D | --referral-id ID   find referrals (recorded)
 intake api openapi [--out FILE]                 the liaison API's OpenAPI document
 intake x12 …, intake referral …, …              per-capability tools
+
+Each command group lives in a module with ``register(subparsers)``; this module imports only
+the one the command line names (the others appear in ``--help`` as a name and a summary), so
+a command that needs no AWS starts without importing boto3, the SAM translator or moto.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import os
 import sys
-import time
-from pathlib import Path
-
-from intake_local import tasks_cli
-from intake_local.template import PROJECT_ROOT
-
-SAMPLES = PROJECT_ROOT / "events" / "referrals"
-DEFAULT_JSON = str(PROJECT_ROOT / "build" / "intake-run.json")
-"""Where a bare ``--json`` writes the summary (build/ is git-ignored)."""
-API_ENV = "INTAKE_API_URL"
-# Capability command groups, each a module with register(subparsers); optional so a
-# partial checkout still runs the rest.
-_COMMAND_MODULES = ("x12", "referral", "estimate", "pa", "ops")
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from types import ModuleType
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    from intake_local import pipeline
-    from intake_local.stack import LocalStack, StackOptions
-
-    files = [Path(f) for f in args.files] if args.files else pipeline.sample_files(SAMPLES)
-    missing = [str(f) for f in files if not f.is_file()]
-    if missing:
-        print(f"intake run: no such file: {', '.join(missing)}", file=sys.stderr)
-        return 2
-    print(f"Starting the local stack (moto server, {len(files)} sample referrals)…", flush=True)
-    follow = args.follow_course or 0
-    with LocalStack(StackOptions(sweep_doses=not follow)) as stack:
-        assert stack.outputs is not None
-        print(
-            f"  deployed template.yaml in {stack.timings['deploy']:.1f} s; liaison API at {stack.outputs.api_url}, "
-            f"web workspace at {stack.outputs.web_url}",
-            flush=True,
-        )
-        timeout = args.timeout or pipeline.default_timeout(len(files))
-        result = pipeline.run(
-            stack, files, auto_liaison=not args.no_auto_liaison, timeout_s=timeout
-        )
-        print(pipeline.render(result), flush=True)
-        if follow:
-            from intake_local.course_follow import follow_course
-
-            folder = files[0].parent if files else SAMPLES
-            names = {r["referral_id"]: r["file"] for r in result.referrals if r["referral_id"]}
-            checks = follow_course(
-                stack,
-                result,
-                follow,
-                pipeline.LiaisonScripts.load(folder, names),
-                auto_liaison=not args.no_auto_liaison,
-            )
-            held = sum(c["status"] == "held" for c in checks)
-            print(f"\n{len(checks)} pre-dose checks over {follow} days: {held} held")
-    if args.json:
-        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json).write_text(
-            json.dumps(result.referrals, indent=2, ensure_ascii=False, default=str),
-            encoding="utf-8",
-        )
-        print(f"summary written to {args.json}")
-    late = pipeline.unfinished(result, auto_liaison=not args.no_auto_liaison)
-    if late:
-        print(
-            f"intake run: {len(late)} of {len(result.referrals)} referrals did not finish "
-            "(listed above)",
-            file=sys.stderr,
-        )
-    return 1 if late else 0
+@dataclass(frozen=True)
+class CommandGroup:
+    module: str
+    """Imported only when the group runs; its ``register(subparsers)`` adds the group."""
+    summary: str
+    """The line ``intake --help`` shows for the group."""
 
 
-def cmd_local_up(args: argparse.Namespace) -> int:
-    from intake_local.stack import LocalStack, StackOptions
-
-    stack = LocalStack(StackOptions(moto_port=args.port, api_port=args.api_port))
-    outputs = stack.start()
-    print(json.dumps(outputs.__dict__, indent=2))
-    print(
-        f"\nThe liaison workspace: {outputs.web_url} (sign in with any liaison name)\n"
-        "The stack runs until Ctrl-C. Use it with:\n"
-        f"  export AWS_ENDPOINT_URL={outputs.endpoint_url} AWS_DEFAULT_REGION=us-east-1 "
-        "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing\n"
-        f"  aws s3 cp events/referrals/01-ppo-deductible-coinsurance.json s3://{outputs.intake_bucket}/referrals/demo/01.json\n"
-        f"  export {API_ENV}={outputs.api_url}\n"
-        "  intake tasks list\n"
-        "  boto3.client('dynamodb', endpoint_url=os.environ['AWS_ENDPOINT_URL']) …",
-        flush=True,
-    )
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        stack.stop()
-    return 0
+COMMANDS: dict[str, CommandGroup] = {
+    "run": CommandGroup(
+        "intake_local.commands.run", "run the referral pipeline end to end on the local stack"
+    ),
+    "local": CommandGroup("intake_local.commands.run", "the local stack"),
+    "tasks": CommandGroup("intake_local.tasks_cli", "liaison tasks through the API"),
+    "search": CommandGroup("intake_local.tasks_cli", "find referrals (recorded in the access log)"),
+    "api": CommandGroup("intake_local.commands.api", "the liaison API"),
+    "x12": CommandGroup("intake_local.commands.x12", "read 271 responses and build 270 inquiries"),
+    "referral": CommandGroup(
+        "intake_local.commands.referral", "read referral documents (PDF, HL7, FHIR, JSON)"
+    ),
+    "estimate": CommandGroup(
+        "intake_local.commands.estimate",
+        "estimate what the patient will owe for a therapy course, split by plan year",
+    ),
+    "pa": CommandGroup("intake_local.commands.pa", "prior authorization packets"),
+    "ops": CommandGroup(
+        "intake_local.commands.ops", "operator commands (see the README's runbook)"
+    ),
+}
 
 
-def cmd_openapi(args: argparse.Namespace) -> int:
-    from intake.api.routes import openapi_json
-
-    text = openapi_json()
-    if args.out:
-        Path(args.out).write_text(text + "\n", encoding="utf-8")
-    else:
-        print(text)
-    return 0
-
-
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(load: Iterable[str] | None = None) -> argparse.ArgumentParser:
+    """The ``intake`` parser: the groups named in ``load`` (default: all) with their options,
+    the others as a name and a summary (their modules are not imported)."""
+    wanted = set(COMMANDS) if load is None else set(load)
     parser = argparse.ArgumentParser(
         prog="intake", description="Infusion referral intake (local system)"
     )
     sub = parser.add_subparsers(dest="command", required=True)
-
-    run = sub.add_parser("run", help="run the referral pipeline end to end on the local stack")
-    run.add_argument("files", nargs="*", help="referral files (default: events/referrals/*)")
-    run.add_argument("--no-auto-liaison", action="store_true", help="leave the call tasks open")
-    run.add_argument(
-        "--json",
-        metavar="FILE",
-        nargs="?",
-        const=DEFAULT_JSON,
-        help=f"also write the summary as JSON (bare --json: {DEFAULT_JSON})",
-    )
-    run.add_argument(
-        "--timeout",
-        type=float,
-        default=None,
-        help="seconds to wait for referrals to settle (default: 120 + 15 per file)",
-    )
-    run.add_argument(
-        "--follow-course",
-        type=int,
-        metavar="DAYS",
-        default=0,
-        help="then move the local clock DAYS days forward a day at a time, running each "
-        "pre-dose check as it falls due and printing its outcome (the JSON gets 'course')",
-    )
-    run.set_defaults(func=cmd_run)
-
-    local = sub.add_parser("local", help="the local stack")
-    local_sub = local.add_subparsers(dest="local_command", required=True)
-    up = local_sub.add_parser("up", help="start the stack and keep it running")
-    up.add_argument("--port", type=int, default=5000, help="moto server port")
-    up.add_argument("--api-port", type=int, default=8080, help="liaison API port")
-    up.set_defaults(func=cmd_local_up)
-
-    tasks_cli.register(sub)
-
-    api = sub.add_parser("api", help="the liaison API")
-    api_sub = api.add_subparsers(dest="api_command", required=True)
-    openapi = api_sub.add_parser("openapi", help="print or write the OpenAPI document")
-    openapi.add_argument("--out")
-    openapi.set_defaults(func=cmd_openapi)
-
-    for name in _COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"intake_local.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"intake_local.commands.{name}":
-                raise
-            continue
-        module.register(sub)
+    for name, group in COMMANDS.items():
+        if name in wanted and name not in sub.choices:  # a module may add several groups
+            importlib.import_module(group.module).register(sub)
+    for name, group in COMMANDS.items():
+        if name not in sub.choices:
+            sub.add_parser(name, help=group.summary, add_help=False)
     return parser
 
 
+def _named_command(argv: Sequence[str]) -> str | None:
+    """The command group the arguments name (the first word that is not an option)."""
+    first = next((word for word in argv if not word.startswith("-")), None)
+    return first if first in COMMANDS else None
+
+
+def _cli_errors(command: str | None) -> tuple[type[Exception], ...]:
+    """The error a group's module raises for a one-line message and an exit code, if any."""
+    if command is None:
+        return ()
+    module: ModuleType | None = sys.modules.get(COMMANDS[command].module)
+    error = getattr(module, "CliError", None)
+    return (error,) if isinstance(error, type) and issubclass(error, Exception) else ()
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    command = _named_command(words)
+    args = build_parser(load=[command] if command else []).parse_args(words)
     try:
         result: int = args.func(args)
         sys.stdout.flush()
-    except tasks_cli.CliError as exc:
+    except _cli_errors(command) as exc:
         print(f"intake: {exc}", file=sys.stderr)
-        return exc.code
+        return int(getattr(exc, "code", 2))
     except BrokenPipeError:
         # The reader went away (`intake tasks list | head`): stop quietly, as cat would.
         devnull = os.open(os.devnull, os.O_WRONLY)

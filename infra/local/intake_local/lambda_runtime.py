@@ -19,6 +19,7 @@ import inspect
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -28,12 +29,35 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from moto.awslambda import models as lambda_models
 
 _MAX_WORKERS_PER_FUNCTION = 4
 """Execution environments per function at most (processes; this machine has 2 cores)."""
+_REFERRAL_ID = re.compile(r"\bref-[0-9a-f]{20}\b")
+_PASSED_THROUGH = ("INTAKE_PROFILE_DIR",)
+"""Variables of this process a worker gets too (to profile the handlers)."""
+
+
+class Invocation(NamedTuple):
+    """One invocation's cost as this machine measured it, the worker's init excluded."""
+
+    function_name: str
+    memory_mb: int
+    seconds: float
+    """Wall time: Lambda's billed duration, as far as this machine's speed tells."""
+    cpu_s: float
+    """CPU of the handler's process (and what it ran, e.g. Tesseract), the local AWS excluded."""
+    referral_id: str | None
+    """The one referral the event names, if it names exactly one (an upload's event does not:
+    its id comes from the content)."""
+
+
+def referral_named_in(event_text: str) -> str | None:
+    """The referral id an event (as JSON) names, when it names exactly one."""
+    ids = set(_REFERRAL_ID.findall(event_text))
+    return ids.pop() if len(ids) == 1 else None
 
 
 @dataclass
@@ -72,14 +96,15 @@ class _Worker:
             self.ready = bool(line and line[0])
         return self.ready
 
-    def call(self, event: Any, timeout_s: float) -> tuple[bool, Any]:
+    def call(self, event_text: str, timeout_s: float) -> tuple[bool, Any, float]:
+        """Invoke with the event (JSON): ok, the payload, the CPU seconds the worker spent."""
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.wait_ready()
         request_id = str(uuid.uuid4())
         deadline_ms = int((time.time() + timeout_s) * 1000)
         self.proc.stdin.write(
-            json.dumps({"event": event, "request_id": request_id, "deadline_ms": deadline_ms})
-            + "\n"
+            f'{{"event": {event_text}, "request_id": "{request_id}", '
+            f'"deadline_ms": {deadline_ms}}}\n'
         )
         self.proc.stdin.flush()
         reply: list[str] = []
@@ -89,12 +114,16 @@ class _Worker:
         if reader.is_alive() or not reply or not reply[0]:
             self.kill()
             why = "Task timed out" if reader.is_alive() else "Runtime exited"
-            return False, {
-                "errorMessage": f"{why} after {timeout_s:.2f} seconds",
-                "errorType": "Runtime.ExitError" if not reader.is_alive() else "TimeoutError",
-            }
+            return (
+                False,
+                {
+                    "errorMessage": f"{why} after {timeout_s:.2f} seconds",
+                    "errorType": "Runtime.ExitError" if not reader.is_alive() else "TimeoutError",
+                },
+                0.0,
+            )
         message = json.loads(reply[0])
-        return bool(message["ok"]), message["payload"]
+        return bool(message["ok"]), message["payload"], float(message.get("cpu_s", 0.0))
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -115,9 +144,7 @@ class WorkerPool:
         self._count: dict[str, int] = {}
         self._slots: dict[str, threading.Semaphore] = {}
         self._logs: dict[str, IO[bytes]] = {}
-        # (function name, memory MB, seconds) per invocation, init excluded: Lambda's billed
-        # duration, as far as this machine's speed tells.
-        self.invocations: list[tuple[str, int, float]] = []
+        self.invocations: list[Invocation] = []
 
     def invoke(self, fn: lambda_models.LambdaFunction, event: Any) -> tuple[bool, Any]:
         key = self._key(fn)
@@ -126,12 +153,19 @@ class WorkerPool:
         with slots:
             worker = self._checkout(fn, key)
             worker.wait_ready()  # a cold start's init is not the invocation's duration
+            event_text = json.dumps(event)
             started = time.monotonic()
-            ok, payload = worker.call(event, float(fn.timeout))
+            ok, payload, cpu_s = worker.call(event_text, float(fn.timeout))
+            seconds = time.monotonic() - started
+            invocation = Invocation(
+                fn.function_name,
+                int(fn.memory_size),
+                seconds,
+                cpu_s,
+                referral_named_in(event_text),
+            )
             with self._lock:
-                self.invocations.append(
-                    (fn.function_name, int(fn.memory_size), time.monotonic() - started)
-                )
+                self.invocations.append(invocation)
             if worker.alive():
                 with self._lock:
                     self._idle[key].append(worker)
@@ -208,6 +242,7 @@ class WorkerPool:
             "POWERTOOLS_TRACE_DISABLED": "true",
             "_HANDLER": fn.handler or "app.lambda_handler",
             **{k: str(v) for k, v in fn.environment_vars.items()},
+            **{k: os.environ[k] for k in _PASSED_THROUGH if k in os.environ},
             **self.config.extra_env,
         }
         log_dir = self.config.work_dir / "logs"
