@@ -185,3 +185,18 @@ class Segment:
 
     def __repr__(self) -> str:
         return f"Segment({self.render()!r})"
+
+
+def write_segments(
+    segments: Iterable[Segment], delimiters: Delimiters, line_ending: str = ""
+) -> str:
+    """Join segments with the segment terminator, each optionally followed by a line break.
+
+    Segments built or read with other delimiters are re-encoded; a value that contains one of
+    the target delimiters raises ``X12BuildError`` rather than silently corrupting the text."""
+    if line_ending not in ("", "\n", "\r\n"):
+        raise X12BuildError("line_ending is '', '\\n' or '\\r\\n'")
+    if line_ending and delimiters.segment in line_ending:
+        line_ending = ""  # the terminator already is the line break
+    end = delimiters.segment + line_ending
+    return "".join(s.render(delimiters) + end for s in segments)

@@ -12,17 +12,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, Unpack
 
-from intake.x12.control_numbers import ControlNumberSource
 from intake.x12.delimiters import DEFAULT_DELIMITERS, Delimiters
-from intake.x12.envelope import EnvelopeParties, build_interchange
 from intake.x12.errors import X12BuildError
-from intake.x12.segments import ElementValue, Segment, repeated
+from intake.x12.segments import Segment, repeated
 from intake.x12.t270.read import InquiredPerson, ParsedInquiry
-from intake.x12.values import Entity
+from intake.x12.t271.grammar import T271
+from intake.x12.writer import SegmentWriter, WriteOptions, write_transaction
 
-IMPLEMENTATION_271 = "005010X279A1"
+IMPLEMENTATION_271 = T271.implementation
 RejectionLoop = Literal["2100A", "2100B", "2100C", "2100D"]
 
 
@@ -102,32 +101,11 @@ def _yn(value: bool | None) -> str | None:
     return None if value is None else ("Y" if value else "N")
 
 
-class _Writer:
-    def __init__(self, delimiters: Delimiters) -> None:
-        self.d = delimiters
-        self.body: list[Segment] = []
-
-    def add(self, segment_id: str, *values: ElementValue) -> None:
-        self.body.append(Segment.build(segment_id, *values, delimiters=self.d))
-
+class _Writer(SegmentWriter):
     def rejections(self, specs: Sequence[RejectionSpec], loop: str) -> None:
         for r in specs:
             if r.loop == loop:
-                self.add("AAA", "Y" if r.valid_request else "N", "", r.code, r.follow_up)
-
-    def entity(self, code: str, e: Entity) -> None:
-        self.add(
-            "NM1",
-            code,
-            e.entity_type or "2",
-            e.last_or_org_name,
-            e.first_name,
-            e.middle_name,
-            "",
-            e.suffix,
-            e.id_qualifier,
-            e.id,
-        )
+                self.aaa(r.valid_request, r.code, r.follow_up)
 
     def person(
         self, code: str, asked: InquiredPerson, echo: MemberEcho | None, with_id: bool
@@ -222,12 +200,12 @@ def build_271_body(
         stamp.strftime("%H%M"),
     )
     w.add("HL", "1", "", "20", "0" if stop_at_source else "1")
-    w.entity("PR", first.payer)
+    w.nm1("PR", first.payer)
     w.rejections(all_rejections, "2100A")
     if stop_at_source:
         return w.body
     w.add("HL", "2", "1", "21", "0" if stop_at_receiver else "1")
-    w.entity("1P", first.provider)
+    w.nm1("1P", first.provider)
     w.rejections(all_rejections, "2100B")
     if stop_at_receiver:
         return w.body
@@ -268,28 +246,11 @@ def build_271_body(
     return w.body
 
 
-def build_271(
-    answers: Answer271 | Sequence[Answer271],
-    *,
-    parties: EnvelopeParties | None = None,
-    delimiters: Delimiters = DEFAULT_DELIMITERS,
-    control_numbers: ControlNumberSource | None = None,
-    now: datetime | None = None,
-    line_ending: str = "",
-) -> str:
+def build_271(answers: Answer271 | Sequence[Answer271], **options: Unpack[WriteOptions]) -> str:
     """The complete 271 interchange; by default addressed back to the 270's sender."""
     batch = [answers] if isinstance(answers, Answer271) else list(answers)
     if not batch:
         raise X12BuildError("a 271 answers at least one inquiry")
-    body = build_271_body(batch, delimiters, now)
-    return build_interchange(
-        "HB",
-        "271",
-        IMPLEMENTATION_271,
-        [body],
-        parties=parties or batch[0].inquiry.parties.swapped(),
-        delimiters=delimiters,
-        control_numbers=control_numbers,
-        now=now,
-        line_ending=line_ending,
-    )
+    body = build_271_body(batch, options.get("delimiters", DEFAULT_DELIMITERS), options.get("now"))
+    options["parties"] = options.get("parties") or batch[0].inquiry.parties.swapped()
+    return write_transaction(T271, [body], **options)

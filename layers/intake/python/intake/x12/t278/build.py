@@ -10,40 +10,22 @@ the original request with its trace (TRN) and the UMO's numbers (REF*NT, REF*BB)
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Unpack
 
-from intake.x12.control_numbers import ControlNumberSource
 from intake.x12.delimiters import DEFAULT_DELIMITERS, Delimiters
-from intake.x12.envelope import EnvelopeParties, build_interchange
 from intake.x12.errors import X12BuildError
-from intake.x12.segments import ElementValue, Segment
+from intake.x12.segments import Segment
+from intake.x12.t278.grammar import T278
 from intake.x12.t278.request import Member, Party, ReviewRequest, ServiceLine, StatusInquiry
-from intake.x12.text import x12_name, x12_text
+from intake.x12.writer import SegmentWriter, WriteOptions, write_transaction
 
-IMPLEMENTATION_278 = "005010X217"
+IMPLEMENTATION_278 = T278.implementation
 IMPLEMENTATION_278_INQUIRY = "005010X215"
-FUNCTIONAL_ID_278 = "HI"
+FUNCTIONAL_ID_278 = T278.functional_id
 """GS01 for 278s (health care services review information)."""
 
-NAME_MAX, FIRST_NAME_MAX, CONTACT_MAX, REFERENCE_MAX = 60, 35, 60, 50
-"""NM103, NM104, PER02 and REF02 maximum lengths (X12 data elements 1035, 1036, 93, 127)."""
-
-
-class Seg:
-    """Builds segments with one set of delimiters, and writes free text for them."""
-
-    def __init__(self, delimiters: Delimiters) -> None:
-        self.delimiters = delimiters
-
-    def __call__(self, segment_id: str, *values: ElementValue) -> Segment:
-        return Segment.build(segment_id, *values, delimiters=self.delimiters)
-
-    def name(self, value: str, what: str, max_length: int = NAME_MAX, required: bool = True) -> str:
-        return x12_name(
-            value, max_length=max_length, what=what, required=required, delimiters=self.delimiters
-        )
-
-    def text(self, value: str, max_length: int) -> str:
-        return x12_text(value, max_length=max_length, delimiters=self.delimiters)
+FIRST_NAME_MAX, CONTACT_MAX, REFERENCE_MAX = 35, 60, 50
+"""NM104, PER02 and REF02 maximum lengths (X12 data elements 1036, 93, 127)."""
 
 
 def d8(value: date) -> str:
@@ -64,11 +46,7 @@ def icd10(code: str) -> str:
     return code.replace(".", "").strip().upper()
 
 
-def _segment_factory(delimiters: Delimiters) -> Seg:
-    return Seg(delimiters)
-
-
-def _nm1(seg: Seg, code: str, party: Party) -> Segment:
+def _nm1(seg: SegmentWriter, code: str, party: Party) -> Segment:
     if party.is_person:
         return seg(
             "NM1",
@@ -97,7 +75,7 @@ def _nm1(seg: Seg, code: str, party: Party) -> Segment:
     )
 
 
-def _per(seg: Seg, party: Party) -> list[Segment]:
+def _per(seg: SegmentWriter, party: Party) -> list[Segment]:
     numbers: list[str] = []
     if party.phone:
         numbers += ["TE", _digits(party.phone)]
@@ -112,7 +90,7 @@ def _digits(phone: str) -> str:
     return "".join(c for c in phone if c.isdigit())
 
 
-def _members(seg: Seg, subscriber: Member, dependent: Member | None) -> list[Segment]:
+def _members(seg: SegmentWriter, subscriber: Member, dependent: Member | None) -> list[Segment]:
     """HL 22 (and HL 23) with names and demographics; HL ids 3 (and 4)."""
     body = [
         seg("HL", "3", "2", "22", "1"),
@@ -154,7 +132,7 @@ def _members(seg: Seg, subscriber: Member, dependent: Member | None) -> list[Seg
 
 
 def _header(
-    seg: Seg,
+    seg: SegmentWriter,
     reference: str,
     stamp: datetime,
     umo: Party,
@@ -173,7 +151,7 @@ def _header(
     ]
 
 
-def _service(seg: Seg, line: ServiceLine) -> Segment:
+def _service(seg: SegmentWriter, line: ServiceLine) -> Segment:
     procedure: tuple[str, ...] = (line.qualifier, line.code, *line.modifiers)
     quantity = None if line.quantity is None else str(line.quantity)
     if line.revenue_code:
@@ -189,7 +167,7 @@ def build_278_request_body(
     """The segments between ST and SE of a 005010X217 request."""
     if not request.diagnoses:
         raise X12BuildError("a 278 request needs at least one diagnosis (HI)")
-    seg = _segment_factory(delimiters)
+    seg = SegmentWriter(delimiters)
     stamp = now or datetime.now()
     body = _header(
         seg,
@@ -257,7 +235,7 @@ def build_278_inquiry_body(
     now: datetime | None = None,
 ) -> list[Segment]:
     """The segments between ST and SE of a 005010X215 status inquiry."""
-    seg = _segment_factory(delimiters)
+    seg = SegmentWriter(delimiters)
     stamp = now or datetime.now()
     body = _header(
         seg,
@@ -282,49 +260,15 @@ def build_278_inquiry_body(
     return body
 
 
-def build_278_request(
-    request: ReviewRequest,
-    *,
-    parties: EnvelopeParties | None = None,
-    delimiters: Delimiters = DEFAULT_DELIMITERS,
-    control_numbers: ControlNumberSource | None = None,
-    now: datetime | None = None,
-    line_ending: str = "",
-) -> str:
+def build_278_request(request: ReviewRequest, **options: Unpack[WriteOptions]) -> str:
     """The complete 005010X217 278 request interchange (ISA…IEA)."""
-    body = build_278_request_body(request, delimiters, now)
-    return build_interchange(
-        FUNCTIONAL_ID_278,
-        "278",
-        IMPLEMENTATION_278,
-        [body],
-        parties=parties,
-        delimiters=delimiters,
-        control_numbers=control_numbers,
-        now=now,
-        line_ending=line_ending,
-    )
+    delimiters = options.get("delimiters", DEFAULT_DELIMITERS)
+    body = build_278_request_body(request, delimiters, options.get("now"))
+    return write_transaction(T278, [body], **options)
 
 
-def build_278_inquiry(
-    inquiry: StatusInquiry,
-    *,
-    parties: EnvelopeParties | None = None,
-    delimiters: Delimiters = DEFAULT_DELIMITERS,
-    control_numbers: ControlNumberSource | None = None,
-    now: datetime | None = None,
-    line_ending: str = "",
-) -> str:
+def build_278_inquiry(inquiry: StatusInquiry, **options: Unpack[WriteOptions]) -> str:
     """The complete 005010X215 278 status inquiry interchange (ISA…IEA)."""
-    body = build_278_inquiry_body(inquiry, delimiters, now)
-    return build_interchange(
-        FUNCTIONAL_ID_278,
-        "278",
-        IMPLEMENTATION_278_INQUIRY,
-        [body],
-        parties=parties,
-        delimiters=delimiters,
-        control_numbers=control_numbers,
-        now=now,
-        line_ending=line_ending,
-    )
+    delimiters = options.get("delimiters", DEFAULT_DELIMITERS)
+    body = build_278_inquiry_body(inquiry, delimiters, options.get("now"))
+    return write_transaction(T278, [body], implementation=IMPLEMENTATION_278_INQUIRY, **options)
