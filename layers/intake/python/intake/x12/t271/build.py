@@ -14,6 +14,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal, Unpack
 
+from pydantic import ConfigDict
+
 from intake.x12.delimiters import DEFAULT_DELIMITERS, Delimiters
 from intake.x12.errors import X12BuildError
 from intake.x12.segments import Segment, repeated
@@ -36,6 +38,8 @@ class RelatedEntitySpec:
     id_qualifier: str = ""
     id: str = ""
 
+    __pydantic_config__ = ConfigDict(extra="forbid")
+
 
 @dataclass(frozen=True, slots=True)
 class BenefitSpec:
@@ -55,6 +59,8 @@ class BenefitSpec:
     in_network: bool | None = None
     messages: tuple[str, ...] = ()
     related_entities: tuple[RelatedEntitySpec, ...] = ()
+
+    __pydantic_config__ = ConfigDict(extra="forbid")  # read from the sandbox's plans.json
 
 
 @dataclass(frozen=True, slots=True)
