@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from intake.x12.envelope import Transaction
 from intake.x12.errors import X12StructureError
-from intake.x12.grammar import Loop, TransactionSet
+from intake.x12.grammar import Loop, SegmentUse, TransactionSet
 from intake.x12.hl import HLNode, build_hierarchy
 from intake.x12.segments import Segment
 
@@ -138,3 +138,57 @@ def read_transaction(tx: Transaction, grammar: TransactionSet) -> list[HLNode]:
             segment_id="ST",
         )
     return [_walk_all(root, grammar.id) for root in build_hierarchy(tx.segments, grammar)]
+
+
+def _element_problems(use: SegmentUse, seg: Segment, where: str) -> Iterator[str]:
+    rep = seg.delimiters.repetition
+    for element in use.elements:
+        raw = seg.element(element.position)
+        label = f"{where} {seg.id}{element.position:02d}"
+        if not raw:
+            if element.usage == "R":
+                yield f"{label} is required"
+            continue
+        if element.usage == "N":
+            yield f"{label} is not used"
+        elif element.codes is not None:
+            values = raw.split(rep) if rep is not None and rep in raw else [raw]
+            if any(v not in element.codes for v in values):
+                yield f"{label} holds a code outside the guide's list ({element.name})"
+
+
+def check(node: Node) -> list[str]:
+    """What a tree breaks of its grammar's element usage and code lists (required elements
+    empty, not-used elements filled, codes outside a list): for checking what we write, since
+    reading stays lenient. Messages name loop, segment and element, never values (PHI)."""
+    problems: list[str] = []
+    loop = node.loop
+    for seg in node.segments:
+        found = loop.segments.get(seg.id)
+        use = found[1] if found is not None else loop.trigger
+        if use is not None and use.id == seg.id:
+            problems.extend(_element_problems(use, seg, loop.name))
+    for child in node.children:
+        problems.extend(check(child))
+    return problems
+
+
+def check_transaction(tx: Transaction, grammar: TransactionSet) -> list[str]:
+    """Every problem ``check`` finds in one transaction (read through ``grammar``), the
+    header's included."""
+    header = {use.id: use for use in grammar.header}
+    problems = [
+        p
+        for seg in tx.segments
+        if seg.id in header
+        for p in _element_problems(header[seg.id], seg, "header")
+    ]
+
+    def visit(node: HLNode) -> None:
+        problems.extend(check(node.body))
+        for child in node.children:
+            visit(child)
+
+    for root in read_transaction(tx, grammar):
+        visit(root)
+    return problems

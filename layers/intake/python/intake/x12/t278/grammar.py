@@ -10,11 +10,20 @@ segments are filled in (HCR only in responses).
 from __future__ import annotations
 
 from intake.x12.grammar import Element, HLLoop, Loop, SegmentUse, TransactionSet, codes, uses
-from intake.x12.t270.grammar import BHT, NM1
+from intake.x12.t270.grammar import NM1
 from intake.x12.t271.grammar import AAA
 
 ACTION_CODES = codes("A1", "A2", "A3", "A4", "A6", "C", "CT", "D", "IP", "NA")
 """HCR01 (X217 2000E/2000F health care services review decision)."""
+BHT = SegmentUse(
+    "BHT",
+    "R",
+    1,
+    elements=(
+        Element(1, "R", codes("0007", "0078"), "hierarchical structure code"),
+        Element(2, "R", codes("01", "11", "13", "18"), "transaction set purpose code"),
+    ),
+)
 HCR = SegmentUse(
     "HCR",
     max_use=1,
