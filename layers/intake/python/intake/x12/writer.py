@@ -9,7 +9,7 @@ The 270, 271 and 278 builders, and the sandbox payer through them, all write thr
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import TypedDict, Unpack
 
 from intake.x12.control_numbers import ControlNumberSource
@@ -23,8 +23,8 @@ from intake.x12.values import Entity
 
 __all__ = ["SegmentWriter", "WriteOptions", "write_segments", "write_transaction"]
 
-NAME_MAX = 60
-"""NM103 maximum length (X12 data element 1035)."""
+NAME_MAX, FIRST_NAME_MAX = 60, 35
+"""NM103 and NM104 maximum lengths (X12 data elements 1035, 1036)."""
 
 
 class WriteOptions(TypedDict, total=False):
@@ -101,6 +101,45 @@ class SegmentWriter:
             e.id_qualifier,
             e.id,
         )
+
+    def person(
+        self, code: str, last: str, first: str, role: str, id_qualifier: str = "", id: str = ""
+    ) -> Segment:
+        """An NM1 for a person (NM102 1): last name required, first name if X12 can carry it;
+        ``role`` names them in a build error (never the value)."""
+        return self(
+            "NM1",
+            code,
+            "1",
+            self.name(last, f"{role} last name"),
+            self.name(first, f"{role} first name", FIRST_NAME_MAX, required=False),
+            "",
+            "",
+            "",
+            id_qualifier or None,
+            id or None,
+        )
+
+    def organization(
+        self, code: str, name: str, what: str, id_qualifier: str = "", id: str = ""
+    ) -> Segment:
+        """An NM1 for an organization (NM102 2)."""
+        return self(
+            "NM1",
+            code,
+            "2",
+            self.name(name, what),
+            "",
+            "",
+            "",
+            "",
+            id_qualifier or None,
+            id or None,
+        )
+
+    def demographics(self, dob: date, sex: str | None) -> Segment:
+        """DMG with a D8 date of birth and, when known, the sex code."""
+        return self("DMG", "D8", dob.strftime("%Y%m%d"), sex or None)
 
     def aaa(self, valid_request: bool, code: str, follow_up: str) -> None:
         self.add("AAA", "Y" if valid_request else "N", "", code, follow_up)

@@ -31,10 +31,9 @@ def build_270_body(
     """The segments between ST and SE."""
     stamp = now or datetime.now()
     seg = SegmentWriter(delimiters)
-    name = seg.name
 
     def demographics(person: InquiryPerson) -> Segment:
-        return seg("DMG", "D8", _d8(person.dob), person.sex.value if person.sex else None)
+        return seg.demographics(person.dob, person.sex.value if person.sex else None)
 
     sub = inquiry.subscriber
     dep = inquiry.dependent
@@ -53,49 +52,14 @@ def build_270_body(
             stamp.strftime("%H%M"),
         ),
         seg("HL", "1", "", "20", "1"),
-        seg(
-            "NM1",
-            "PR",
-            "2",
-            name(inquiry.payer_name, "payer name"),
-            "",
-            "",
-            "",
-            "",
-            "PI",
-            inquiry.payer_id,
-        ),
+        seg.organization("PR", inquiry.payer_name, "payer name", "PI", inquiry.payer_id),
         seg("HL", "2", "1", "21", "1"),
-        seg(
-            "NM1",
-            "1P",
-            "2",
-            name(inquiry.provider_name, "provider name"),
-            "",
-            "",
-            "",
-            "",
-            "XX",
-            inquiry.provider_npi,
-        ),
+        seg.organization("1P", inquiry.provider_name, "provider name", "XX", inquiry.provider_npi),
         seg("HL", "3", "2", "22", "1" if dep else "0"),
     ]
     if dep is None:
         body.append(trace)
-    body.append(
-        seg(
-            "NM1",
-            "IL",
-            "1",
-            name(sub.last_name, "subscriber last name"),
-            name(sub.first_name, "subscriber first name", 35, required=False),
-            "",
-            "",
-            "",
-            "MI",
-            sub.member_id,
-        )
-    )
+    body.append(seg.person("IL", sub.last_name, sub.first_name, "subscriber", "MI", sub.member_id))
     if sub.group_number:
         group = seg.text(sub.group_number, 50)
         if group:
@@ -108,13 +72,7 @@ def build_270_body(
         [
             seg("HL", "4", "3", "23", "0"),
             trace,
-            seg(
-                "NM1",
-                "03",
-                "1",
-                name(dep.last_name, "dependent last name"),
-                name(dep.first_name, "dependent first name", 35, required=False),
-            ),
+            seg.person("03", dep.last_name, dep.first_name, "dependent"),
             demographics(dep),
             seg("INS", "N", INS_RELATIONSHIP_CODES[dep.relationship]),
             *patient_tail,

@@ -113,7 +113,7 @@ class _Writer(SegmentWriter):
             if r.loop == loop:
                 self.aaa(r.valid_request, r.code, r.follow_up)
 
-    def person(
+    def member(
         self, code: str, asked: InquiredPerson, echo: MemberEcho | None, with_id: bool
     ) -> None:
         first = echo.first_name if echo else asked.entity.first_name
@@ -124,11 +124,10 @@ class _Writer(SegmentWriter):
         else:
             self.add("NM1", code, "1", last, first)
 
-    def demographics(self, asked: InquiredPerson, echo: MemberEcho | None) -> None:
+    def member_demographics(self, asked: InquiredPerson, echo: MemberEcho | None) -> None:
         dob = echo.dob if echo else asked.dob
-        sex = echo.sex if echo else asked.sex
         if dob is not None:
-            self.add("DMG", "D8", dob.strftime("%Y%m%d"), sex or None)
+            self.body.append(self.demographics(dob, echo.sex if echo else asked.sex))
 
     def traces(self, asked: InquiredPerson) -> None:
         for number, originator in zip(asked.trace_numbers, asked.trace_originators, strict=True):
@@ -225,10 +224,10 @@ def build_271_body(
         w.add("HL", str(hl), "2", "22", "1" if dep else "0")
         if q.dependent is None or subscriber_rejected:
             w.traces(q.subscriber if q.dependent is None else q.dependent)
-        w.person("IL", q.subscriber, a.subscriber, with_id=True)
+        w.member("IL", q.subscriber, a.subscriber, with_id=True)
         if a.group_number:
             w.add("REF", "6P", a.group_number)
-        w.demographics(q.subscriber, a.subscriber)
+        w.member_demographics(q.subscriber, a.subscriber)
         w.rejections(a.rejections, "2100C")
         rejected = any(r.loop in ("2100C", "2100D") for r in a.rejections)
         if dep is None:
@@ -240,8 +239,8 @@ def build_271_body(
         hl += 1
         w.add("HL", str(hl), str(subscriber_hl), "23", "0")
         w.traces(dep)
-        w.person("03", dep, a.dependent, with_id=False)
-        w.demographics(dep, a.dependent)
+        w.member("03", dep, a.dependent, with_id=False)
+        w.member_demographics(dep, a.dependent)
         if dep.relationship_code:
             w.add("INS", "N", dep.relationship_code)
         w.rejections(a.rejections, "2100D")

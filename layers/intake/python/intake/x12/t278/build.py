@@ -24,8 +24,8 @@ IMPLEMENTATION_278_INQUIRY = "005010X215"
 FUNCTIONAL_ID_278 = T278.functional_id
 """GS01 for 278s (health care services review information)."""
 
-FIRST_NAME_MAX, CONTACT_MAX, REFERENCE_MAX = 35, 60, 50
-"""NM104, PER02 and REF02 maximum lengths (X12 data elements 1036, 93, 127)."""
+CONTACT_MAX, REFERENCE_MAX = 60, 50
+"""PER02 and REF02 maximum lengths (X12 data elements 93, 127)."""
 
 
 def d8(value: date) -> str:
@@ -47,32 +47,10 @@ def icd10(code: str) -> str:
 
 
 def _nm1(seg: SegmentWriter, code: str, party: Party) -> Segment:
+    qualifier = party.id_qualifier if party.id else ""
     if party.is_person:
-        return seg(
-            "NM1",
-            code,
-            "1",
-            seg.name(party.name, f"{code} last name"),
-            seg.name(party.first_name, f"{code} first name", FIRST_NAME_MAX, required=False)
-            or None,
-            "",
-            "",
-            "",
-            party.id_qualifier if party.id else None,
-            party.id or None,
-        )
-    return seg(
-        "NM1",
-        code,
-        "2",
-        seg.name(party.name, f"{code} name"),
-        "",
-        "",
-        "",
-        "",
-        party.id_qualifier if party.id else None,
-        party.id or None,
-    )
+        return seg.person(code, party.name, party.first_name, code, qualifier, party.id)
+    return seg.organization(code, party.name, f"{code} name", qualifier, party.id)
 
 
 def _per(seg: SegmentWriter, party: Party) -> list[Segment]:
@@ -92,40 +70,24 @@ def _digits(phone: str) -> str:
 
 def _members(seg: SegmentWriter, subscriber: Member, dependent: Member | None) -> list[Segment]:
     """HL 22 (and HL 23) with names and demographics; HL ids 3 (and 4)."""
+    sub = subscriber
     body = [
         seg("HL", "3", "2", "22", "1"),
-        seg(
-            "NM1",
-            "IL",
-            "1",
-            seg.name(subscriber.last_name, "subscriber last name"),
-            seg.name(subscriber.first_name, "subscriber first name", FIRST_NAME_MAX, False),
-            "",
-            "",
-            "",
-            "MI",
-            subscriber.member_id,
-        ),
+        seg.person("IL", sub.last_name, sub.first_name, "subscriber", "MI", sub.member_id),
     ]
-    group = seg.text(subscriber.group_number, REFERENCE_MAX)
+    group = seg.text(sub.group_number, REFERENCE_MAX)
     if group:
         body.append(seg("REF", "6P", group))
-    if subscriber.dob is not None:
-        body.append(seg("DMG", "D8", d8(subscriber.dob), subscriber.sex or None))
+    if sub.dob is not None:
+        body.append(seg.demographics(sub.dob, sub.sex))
     if dependent is None:
         return body
     body += [
         seg("HL", "4", "3", "23", "1"),
-        seg(
-            "NM1",
-            "QC",
-            "1",
-            seg.name(dependent.last_name, "patient last name"),
-            seg.name(dependent.first_name, "patient first name", FIRST_NAME_MAX, False),
-        ),
+        seg.person("QC", dependent.last_name, dependent.first_name, "patient"),
     ]
     if dependent.dob is not None:
-        body.append(seg("DMG", "D8", d8(dependent.dob), dependent.sex or None))
+        body.append(seg.demographics(dependent.dob, dependent.sex))
     if dependent.relationship_code:
         body.append(seg("INS", "N", dependent.relationship_code))
     return body
