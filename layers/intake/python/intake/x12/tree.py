@@ -51,14 +51,18 @@ class _Frame:
     """Segments read so far per id, for those with a ``max_use``."""
 
 
+def _too_many(set_id: str, seg: Segment, loop: Loop, limit: int) -> X12StructureError:
+    extra = f"a second {seg.id}" if limit == 1 else f"over {limit} {seg.id}"
+    return not_expected(set_id, seg, f"{loop.name} ({extra})")
+
+
 def _count(frame: _Frame, seg: Segment, limit: int, set_id: str) -> None:
     counts = frame.counts
     if counts is None:
         counts = frame.counts = {}
     seen = counts.get(seg.id, 0)
     if seen >= limit:
-        extra = f"a second {seg.id}" if limit == 1 else f"over {limit} {seg.id}"
-        raise not_expected(set_id, seg, f"{frame.loop.name} ({extra})")
+        raise _too_many(set_id, seg, frame.loop, limit)
     counts[seg.id] = seen + 1
 
 
@@ -73,16 +77,23 @@ def walk(loop: Loop, segments: list[Segment], set_id: str) -> Node:
         sid = seg.id
         found = table.get(sid)
         if found is not None and found[0] >= floor:  # the common case: stay in the loop
-            if found[1].max_use is not None:
-                _count(frame, seg, found[1].max_use, set_id)
+            limit = found[1].max_use
+            if limit is not None:
+                counts = frame.counts
+                if counts is None:
+                    counts = frame.counts = {}
+                seen = counts.get(sid, 0)
+                if seen >= limit:
+                    raise _too_many(set_id, seg, frame.loop, limit)
+                counts[sid] = seen + 1
             append(seg)
             continue
         current = frame.loop
         if sid == current.trigger_id and current.end is None:  # the next EB: a sibling loop
-            child = Node(current, [seg])
+            child = Node(current, [seg], [])
             stack[-2].node.children.append(child)
-            frame = stack[-1] = _Frame(current, child)
-            append = child.segments.append
+            frame.node, frame.counts, frame.floor = child, None, 0
+            append, floor = child.segments.append, 0
             continue
         origin = current
         while True:
@@ -100,7 +111,7 @@ def walk(loop: Loop, segments: list[Segment], set_id: str) -> Node:
                 break
             nested = current.loops.get(sid)
             if nested is not None and nested[0] >= frame.floor:
-                child = Node(nested[1], [seg])
+                child = Node(nested[1], [seg], [])
                 frame.node.children.append(child)
                 frame.floor = nested[0]
                 frame = _Frame(nested[1], child)

@@ -64,8 +64,10 @@ def _benefit(node: Node) -> Benefit:
         procedure=tuple(seg.components(13)) if e[12] else (),
     )
     name = node.loop.id
-    for seg in node.segments[1:]:
+    for seg in node.segments:
         sid = seg.id
+        if sid == "EB":
+            continue
         if sid == "MSG":
             benefit.messages.append(seg.element(1))
         elif sid == "AAA":
