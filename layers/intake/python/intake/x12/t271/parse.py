@@ -40,6 +40,9 @@ def _party(tree: HLNode, loop: str) -> PartyLoop:
 
 
 _EB_WIDTH = 13
+_BENEFIT_LISTS = {"DTP": "dates", "REF": "references", "HSD": "delivery", "III": "additional_info"}
+"""The 2110 segments a ``Benefit`` keeps as read (the grammar admits no others but EB, MSG,
+AAA and the LS loop), by the list they go to."""
 
 
 def _benefit(node: Node) -> Benefit:
@@ -72,14 +75,8 @@ def _benefit(node: Node) -> Benefit:
             benefit.messages.append(seg.element(1))
         elif sid == "AAA":
             benefit.rejections.append(Rejection.from_aaa(seg, name))
-        elif sid == "DTP":
-            benefit.dates.append(seg)
-        elif sid == "REF":
-            benefit.references.append(seg)
-        elif sid == "HSD":
-            benefit.delivery.append(seg)
-        elif sid == "III":
-            benefit.additional_info.append(seg)
+        else:
+            getattr(benefit, _BENEFIT_LISTS[sid]).append(seg)
     for ls in node.children:
         for related in ls.children:
             benefit.related_entities.append(

@@ -94,22 +94,17 @@ def _members(seg: SegmentWriter, subscriber: Member, dependent: Member | None) -
 
 
 def _header(
-    seg: SegmentWriter,
-    reference: str,
-    stamp: datetime,
-    umo: Party,
-    requester: Party,
-    subscriber: Member,
-    dependent: Member | None,
+    seg: SegmentWriter, asked: ReviewRequest | StatusInquiry, stamp: datetime
 ) -> list[Segment]:
+    """BHT and the 2000A-2000D loops both a request and a status inquiry send."""
     return [
-        seg("BHT", "0007", "13", reference, d8(stamp), stamp.strftime("%H%M")),
+        seg("BHT", "0007", "13", asked.trace_number, d8(stamp), stamp.strftime("%H%M")),
         seg("HL", "1", "", "20", "1"),
-        _nm1(seg, "X3", umo),
+        _nm1(seg, "X3", asked.umo),
         seg("HL", "2", "1", "21", "1"),
-        _nm1(seg, "1P", requester),
-        *_per(seg, requester),
-        *_members(seg, subscriber, dependent),
+        _nm1(seg, "1P", asked.requester),
+        *_per(seg, asked.requester),
+        *_members(seg, asked.subscriber, asked.dependent),
     ]
 
 
@@ -131,15 +126,7 @@ def build_278_request_body(
         raise X12BuildError("a 278 request needs at least one diagnosis (HI)")
     seg = SegmentWriter(delimiters)
     stamp = now or datetime.now()
-    body = _header(
-        seg,
-        request.trace_number,
-        stamp,
-        request.umo,
-        request.requester,
-        request.subscriber,
-        request.dependent,
-    )
+    body = _header(seg, request, stamp)
     event_id = len([s for s in body if s.id == "HL"]) + 1
     parent = event_id - 1
     body += [
@@ -199,15 +186,7 @@ def build_278_inquiry_body(
     """The segments between ST and SE of a 005010X215 status inquiry."""
     seg = SegmentWriter(delimiters)
     stamp = now or datetime.now()
-    body = _header(
-        seg,
-        inquiry.trace_number,
-        stamp,
-        inquiry.umo,
-        inquiry.requester,
-        inquiry.subscriber,
-        inquiry.dependent,
-    )
+    body = _header(seg, inquiry, stamp)
     event_id = len([s for s in body if s.id == "HL"]) + 1
     body += [
         seg("HL", str(event_id), str(event_id - 1), "EV", "0"),

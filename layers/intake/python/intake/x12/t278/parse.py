@@ -47,21 +47,20 @@ def _member(tree: HLNode) -> MemberLoop278:
     return member
 
 
+_REVIEW_LISTS = {"TRN": "traces", "REF": "references", "DTP": "dates", "HSD": "delivery"}
+"""Segments both review loops (2000E, 2000F) keep as read, by the list they go to."""
+
+
 def _review_segment(review: Review, seg: Segment, loop: str) -> bool:
     """File a segment both review loops share; False when it is not one of them."""
     sid = seg.id
-    if sid == "TRN":
-        review.traces.append(seg)
+    kept = _REVIEW_LISTS.get(sid)
+    if kept is not None:
+        getattr(review, kept).append(seg)
     elif sid == "UM":
         review.um = seg
     elif sid == "HCR":
         review.hcr = seg
-    elif sid == "REF":
-        review.references.append(seg)
-    elif sid == "DTP":
-        review.dates.append(seg)
-    elif sid == "HSD":
-        review.delivery.append(seg)
     elif sid == "MSG":
         review.messages.append(seg.element(1))
     elif sid == "AAA":
