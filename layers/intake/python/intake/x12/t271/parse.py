@@ -66,8 +66,11 @@ def _benefit(node: Node) -> Benefit:
         in_plan_network=e[11],
         procedure=tuple(seg.components(13)) if e[12] else (),
     )
+    segments = node.segments
+    if len(segments) == 1 and not node.children:  # most lines are a lone EB
+        return benefit
     name = node.loop.id
-    for seg in node.segments:
+    for seg in segments:
         sid = seg.id
         if sid == "EB":
             continue
