@@ -49,9 +49,6 @@ class SegmentUse:
     """The guide's repeat; None: more than one with no limit worth enforcing (``>1``)."""
     elements: tuple[Element, ...] = ()
 
-    def element(self, position: int) -> Element | None:
-        return next((e for e in self.elements if e.position == position), None)
-
 
 def uses(spec: str, usage: Usage = "S") -> tuple[SegmentUse, ...]:
     """Segments in the TR3 listing's shorthand: ``"REF:9 N3 N4"`` is REF up to 9 times, then

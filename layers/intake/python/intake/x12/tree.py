@@ -31,9 +31,6 @@ class Node:
     segments: list[Segment] = field(default_factory=list)
     children: list[Node] = field(default_factory=list)
 
-    def loops(self, loop_id: str) -> Iterator[Node]:
-        return (c for c in self.children if c.loop.id == loop_id)
-
 
 def not_expected(set_id: str, seg: Segment, where: str) -> X12StructureError:
     return X12StructureError(
