@@ -38,7 +38,6 @@ from intake.x12.t271.build import (
     BenefitSpec,
     MemberEcho,
     RejectionSpec,
-    RelatedEntitySpec,
     build_271,
 )
 from intake.x12.t278.loops import Transaction278
@@ -61,62 +60,14 @@ class PayerEntry(_Entry):
     delay_seconds: float = Field(default=0.0, ge=0)
 
 
-class RelatedEntry(_Entry):
-    entity_code: str
-    entity_type: str = "2"
-    name: str
-    first_name: str = ""
-    id_qualifier: str = ""
-    id: str = ""
-
-
-class BenefitEntry(_Entry):
-    code: str
-    coverage_level: str = ""
-    service_types: tuple[str, ...] = ()
-    insurance_type: str = ""
-    plan_description: str = ""
-    time_period: str = ""
-    amount: Decimal | None = None
-    percent: Decimal | None = None
-    quantity_qualifier: str = ""
-    quantity: Decimal | None = None
-    auth_required: bool | None = None
-    in_network: bool | None = None
-    messages: tuple[str, ...] = ()
-    related_entities: tuple[RelatedEntry, ...] = ()
-
-    def spec(self) -> BenefitSpec:
-        return BenefitSpec(
-            code=self.code,
-            coverage_level=self.coverage_level,
-            service_types=self.service_types,
-            insurance_type=self.insurance_type,
-            plan_description=self.plan_description,
-            time_period=self.time_period,
-            amount=self.amount,
-            percent=self.percent,
-            quantity_qualifier=self.quantity_qualifier,
-            quantity=self.quantity,
-            auth_required=self.auth_required,
-            in_network=self.in_network,
-            messages=self.messages,
-            related_entities=tuple(
-                RelatedEntitySpec(
-                    r.entity_code, r.name, r.entity_type, r.first_name, r.id_qualifier, r.id
-                )
-                for r in self.related_entities
-            ),
-        )
-
-
 class PlanEntry(_Entry):
     plan_period: Literal["calendar_year", "fixed"] = "calendar_year"
     plan_begin: date | None = None
     plan_end: date | None = None
     eligibility_end: date | None = None
     group_number: str = ""
-    benefits: tuple[BenefitEntry, ...]
+    benefits: tuple[BenefitSpec, ...]
+    """EB lines exactly as the 271 writer takes them (``intake.x12.t271.BenefitSpec``)."""
 
 
 class DependentEntry(_Entry):
@@ -441,7 +392,7 @@ class SandboxPayer:
         extra = (("357", plan.eligibility_end),) if plan.eligibility_end else ()
         answer = Answer271(
             q,
-            benefits=tuple(b.spec() for b in plan.benefits),
+            benefits=plan.benefits,
             subscriber=echo,
             dependent=dependent_echo,
             group_number=plan.group_number,

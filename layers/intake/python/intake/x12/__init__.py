@@ -1,7 +1,15 @@
-"""ASC X12 005010 reading and writing: delimiters, segments, envelopes, 270 and 271.
+"""ASC X12 005010 reading and writing: one engine for every transaction set.
 
-Subpackages: ``t270`` (eligibility inquiry builder/reader), ``t271`` (response parser/builder).
-The domain meaning of a 271 lives in ``intake.eligibility.benefits``.
+- ``reader``/``envelope``: text → segments → ISA/GS/ST envelopes (delimiters from the ISA).
+- ``grammar``: a transaction set as data (HL levels, loops, segment repeats, element usage,
+  code lists); ``hl`` the HL hierarchy; ``tree`` the one reader that walks a transaction
+  through its grammar into a tree (and checks a tree against element usage and code lists).
+- ``writer``: the one writer (``SegmentWriter``, ``write_transaction``) every builder uses.
+- ``t270``, ``t271``, ``t278``: each set's grammar and the mapping between its tree and the
+  domain (inquiry, benefits, review request/response); ``values``: what they share (NM1
+  entities, AAA rejections, member loops, dates and amounts).
+
+The domain meaning of a 271 lives in ``intake.eligibility.benefits``; of a 278 in ``t278.decision``.
 """
 
 from intake.x12.control_numbers import (

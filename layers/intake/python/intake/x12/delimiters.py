@@ -6,7 +6,7 @@ announces them in the ISA. So a reader must take them from the ISA, never assume
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from intake.x12.errors import X12SyntaxError
 
@@ -29,6 +29,9 @@ class Delimiters:
     repetition: str | None = "^"
     component: str = ":"
     segment: str = "~"
+    chars: frozenset[str] = field(init=False, repr=False, compare=False)
+    """Every delimiter character (data must contain none of them); set once, read per element
+    written."""
 
     def __post_init__(self) -> None:
         chars = [self.element, self.component, self.segment]
@@ -43,14 +46,7 @@ class Delimiters:
                 )
         if len(set(chars)) != len(chars):
             raise X12SyntaxError(f"delimiters must all differ, got {chars!r}")
-
-    @property
-    def chars(self) -> frozenset[str]:
-        """Every delimiter character (data must contain none of them)."""
-        out = {self.element, self.component, self.segment}
-        if self.repetition is not None:
-            out.add(self.repetition)
-        return frozenset(out)
+        object.__setattr__(self, "chars", frozenset(chars))
 
     @classmethod
     def from_isa(cls, text: str) -> Delimiters:

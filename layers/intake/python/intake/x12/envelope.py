@@ -16,8 +16,7 @@ from intake.x12.control_numbers import ControlNumberSource, default_control_numb
 from intake.x12.delimiters import DEFAULT_DELIMITERS, Delimiters
 from intake.x12.errors import X12BuildError, X12EnvelopeError
 from intake.x12.reader import tokenize
-from intake.x12.segments import Segment
-from intake.x12.writer import write_segments
+from intake.x12.segments import Segment, write_segments
 
 
 @dataclass(slots=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from intake.x12.delimiters import Delimiters
 from intake.x12.errors import X12SyntaxError
-from intake.x12.segments import Segment
+from intake.x12.segments import Segment, read_segment
 
 _LINE_BREAKS = "\r\n"
 _WHITESPACE = " \t\r\n\v\f"
@@ -68,5 +68,5 @@ def tokenize(text: str) -> tuple[Delimiters, list[Segment]]:
                 f"({len(segment_id)} characters) - wrong delimiters or a broken line?",
                 position=position,
             )
-        append(Segment(segment_id, tuple(parts[1:]), delimiters, position))
+        append(read_segment(segment_id, tuple(parts[1:]), delimiters, position))
     return delimiters, segments

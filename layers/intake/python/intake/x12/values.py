@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -86,3 +86,64 @@ class Entity:
                 p for p in (self.first_name, self.middle_name, self.last_or_org_name) if p
             )
         return self.last_or_org_name
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """An AAA segment: why (part of) the request could not be answered, and what to do
+    (AAA01 valid request, AAA03 reject reason, AAA04 follow-up action), at ``loop``."""
+
+    loop: str
+    valid_request: bool | None
+    code: str
+    follow_up: str
+    position: int
+
+    @classmethod
+    def from_aaa(cls, seg: Segment, loop: str) -> Rejection:
+        valid = seg.element(1)
+        return cls(
+            loop,
+            True if valid == "Y" else False if valid == "N" else None,
+            seg.element(3),
+            seg.element(4),
+            seg.position,
+        )
+
+
+@dataclass(slots=True)
+class PersonLoop:
+    """A subscriber or dependent loop as read (271 2100C/D, 278 2000C/D): the NM1 and the
+    segments every transaction set reads the same way."""
+
+    loop: str
+    entity: Entity | None = None
+    dob: date | None = None
+    sex: str = ""
+    relationship: str = ""
+    references: list[Segment] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+    other: list[Segment] = field(default_factory=list)
+
+    @property
+    def member_id(self) -> str:
+        return self.entity.id if self.entity and self.entity.id_qualifier in ("MI", "II") else ""
+
+    def file(self, seg: Segment, loop: str) -> bool:
+        """Take NM1, DMG, INS, REF or AAA; False for any other segment."""
+        sid = seg.id
+        if sid == "NM1":
+            self.entity = Entity.from_nm1(seg)
+        elif sid == "DMG":
+            if seg.element(1) == "D8":
+                self.dob = optional_date(seg, 2)
+            self.sex = seg.element(3)
+        elif sid == "INS":
+            self.relationship = seg.element(2)
+        elif sid == "REF":
+            self.references.append(seg)
+        elif sid == "AAA":
+            self.rejections.append(Rejection.from_aaa(seg, loop))
+        else:
+            return False
+        return True

@@ -8,15 +8,15 @@ and EQ go in the patient's loop: 2000C for a subscriber, 2000D for a dependent.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Unpack
 
-from intake.x12.control_numbers import ControlNumberSource
 from intake.x12.delimiters import DEFAULT_DELIMITERS, Delimiters
-from intake.x12.envelope import EnvelopeParties, build_interchange
-from intake.x12.segments import ElementValue, Segment, repeated
+from intake.x12.segments import Segment, repeated
+from intake.x12.t270.grammar import T270
 from intake.x12.t270.inquiry import INS_RELATIONSHIP_CODES, EligibilityInquiry, InquiryPerson
-from intake.x12.text import x12_name, x12_text
+from intake.x12.writer import SegmentWriter, WriteOptions, write_transaction
 
-IMPLEMENTATION_270 = "005010X279A1"
+IMPLEMENTATION_270 = T270.implementation
 
 
 def _d8(value: date) -> str:
@@ -30,17 +30,10 @@ def build_270_body(
 ) -> list[Segment]:
     """The segments between ST and SE."""
     stamp = now or datetime.now()
-
-    def seg(segment_id: str, *values: ElementValue) -> Segment:
-        return Segment.build(segment_id, *values, delimiters=delimiters)
-
-    def name(value: str, what: str, max_length: int = 60, required: bool = True) -> str:
-        return x12_name(
-            value, max_length=max_length, what=what, required=required, delimiters=delimiters
-        )
+    seg = SegmentWriter(delimiters)
 
     def demographics(person: InquiryPerson) -> Segment:
-        return seg("DMG", "D8", _d8(person.dob), person.sex.value if person.sex else None)
+        return seg.demographics(person.dob, person.sex.value if person.sex else None)
 
     sub = inquiry.subscriber
     dep = inquiry.dependent
@@ -59,51 +52,16 @@ def build_270_body(
             stamp.strftime("%H%M"),
         ),
         seg("HL", "1", "", "20", "1"),
-        seg(
-            "NM1",
-            "PR",
-            "2",
-            name(inquiry.payer_name, "payer name"),
-            "",
-            "",
-            "",
-            "",
-            "PI",
-            inquiry.payer_id,
-        ),
+        seg.organization("PR", inquiry.payer_name, "payer name", "PI", inquiry.payer_id),
         seg("HL", "2", "1", "21", "1"),
-        seg(
-            "NM1",
-            "1P",
-            "2",
-            name(inquiry.provider_name, "provider name"),
-            "",
-            "",
-            "",
-            "",
-            "XX",
-            inquiry.provider_npi,
-        ),
+        seg.organization("1P", inquiry.provider_name, "provider name", "XX", inquiry.provider_npi),
         seg("HL", "3", "2", "22", "1" if dep else "0"),
     ]
     if dep is None:
         body.append(trace)
-    body.append(
-        seg(
-            "NM1",
-            "IL",
-            "1",
-            name(sub.last_name, "subscriber last name"),
-            name(sub.first_name, "subscriber first name", 35, required=False),
-            "",
-            "",
-            "",
-            "MI",
-            sub.member_id,
-        )
-    )
+    body.append(seg.person("IL", sub.last_name, sub.first_name, "subscriber", "MI", sub.member_id))
     if sub.group_number:
-        group = x12_text(sub.group_number, max_length=50, delimiters=delimiters)
+        group = seg.text(sub.group_number, 50)
         if group:
             body.append(seg("REF", "6P", group))
     body.append(demographics(sub))
@@ -114,13 +72,7 @@ def build_270_body(
         [
             seg("HL", "4", "3", "23", "0"),
             trace,
-            seg(
-                "NM1",
-                "03",
-                "1",
-                name(dep.last_name, "dependent last name"),
-                name(dep.first_name, "dependent first name", 35, required=False),
-            ),
+            seg.person("03", dep.last_name, dep.first_name, "dependent"),
             demographics(dep),
             seg("INS", "N", INS_RELATIONSHIP_CODES[dep.relationship]),
             *patient_tail,
@@ -129,25 +81,9 @@ def build_270_body(
     return body
 
 
-def build_270(
-    inquiry: EligibilityInquiry,
-    *,
-    parties: EnvelopeParties | None = None,
-    delimiters: Delimiters = DEFAULT_DELIMITERS,
-    control_numbers: ControlNumberSource | None = None,
-    now: datetime | None = None,
-    line_ending: str = "",
-) -> str:
+def build_270(inquiry: EligibilityInquiry, **options: Unpack[WriteOptions]) -> str:
     """The complete 270 interchange text (ISA…IEA) for one inquiry."""
-    body = build_270_body(inquiry, delimiters, now)
-    return build_interchange(
-        "HS",
-        "270",
-        IMPLEMENTATION_270,
-        [body],
-        parties=parties,
-        delimiters=delimiters,
-        control_numbers=control_numbers,
-        now=now,
-        line_ending=line_ending,
+    body = build_270_body(
+        inquiry, options.get("delimiters", DEFAULT_DELIMITERS), options.get("now")
     )
+    return write_transaction(T270, [body], **options)

@@ -8,16 +8,11 @@ from datetime import date
 
 from intake.x12.envelope import EnvelopeParties, Interchange, parse_interchange
 from intake.x12.errors import X12StructureError
-from intake.x12.hl import DEPENDENT, SUBSCRIBER, HLNode, build_hierarchy
+from intake.x12.hl import DEPENDENT, SUBSCRIBER, HLNode
 from intake.x12.segments import Segment
+from intake.x12.t270.grammar import T270
+from intake.x12.tree import read_transaction
 from intake.x12.values import Entity, date_period, optional_date
-
-_HEADER = frozenset({"BHT"})
-_SOURCE_IDS = frozenset({"NM1", "PER"})
-_RECEIVER_IDS = frozenset({"NM1", "REF", "N3", "N4", "PRV"})
-_PATIENT_IDS = frozenset(
-    {"TRN", "NM1", "REF", "N3", "N4", "PRV", "DMG", "INS", "HI", "DTP", "MPI", "EQ", "AMT", "III"}
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,32 +60,23 @@ class ParsedInquiry:
         return self.patient.service_types or self.subscriber.service_types
 
 
-def _only(node: HLNode, allowed: frozenset[str], loop: str) -> None:
-    for seg in node.segments:
-        if seg.id not in allowed:
-            raise X12StructureError(
-                f"not expected in 270 loop {loop}", position=seg.position, segment_id=seg.id
-            )
-
-
-def _name(node: HLNode, loop: str) -> Entity:
-    for seg in node.segments:
+def _name(tree: HLNode, loop: str) -> Entity:
+    for seg in tree.body.segments:
         if seg.id == "NM1":
             return Entity.from_nm1(seg)
     raise X12StructureError(
-        f"270 loop {loop} has no NM1 name", position=node.hl.position, segment_id="HL"
+        f"270 loop {loop} has no NM1 name", position=tree.hl.position, segment_id="HL"
     )
 
 
 def _person(node: HLNode, loop: str) -> InquiredPerson:
-    _only(node, _PATIENT_IDS, loop)
     dob: date | None = None
     sex = relationship = group = ""
     traces: list[str] = []
     originators: list[str] = []
     service_types: list[str] = []
     service_date: date | None = None
-    for seg in node.segments:
+    for seg in node.body.segments:
         sid = seg.id
         if sid == "TRN":
             traces.append(seg.element(2))
@@ -123,18 +109,11 @@ def _inquiries(interchange: Interchange) -> list[ParsedInquiry]:
     parties = EnvelopeParties.from_interchange(interchange)
     out: list[ParsedInquiry] = []
     for tx in interchange.transactions():
-        if tx.set_id != "270":
-            raise X12StructureError(
-                f"ST01 is {tx.set_id!r}, expected a 270",
-                position=tx.header.position,
-                segment_id="ST",
-            )
+        roots = read_transaction(tx, T270)
         bht: Segment | None = next((s for s in tx.segments if s.id == "BHT"), None)
-        for source in build_hierarchy(tx.segments, _HEADER):
-            _only(source, _SOURCE_IDS, "2100A")
+        for source in roots:
             payer = _name(source, "2100A")
             for receiver in source.children:
-                _only(receiver, _RECEIVER_IDS, "2100B")
                 provider = _name(receiver, "2100B")
                 for sub_node in receiver.children:
                     if sub_node.level != SUBSCRIBER:

@@ -12,17 +12,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, Unpack
 
-from intake.x12.control_numbers import ControlNumberSource
+from pydantic import ConfigDict
+
 from intake.x12.delimiters import DEFAULT_DELIMITERS, Delimiters
-from intake.x12.envelope import EnvelopeParties, build_interchange
 from intake.x12.errors import X12BuildError
-from intake.x12.segments import ElementValue, Segment, repeated
+from intake.x12.segments import Segment, repeated
 from intake.x12.t270.read import InquiredPerson, ParsedInquiry
-from intake.x12.values import Entity
+from intake.x12.t271.grammar import T271
+from intake.x12.writer import SegmentWriter, WriteOptions, write_transaction
 
-IMPLEMENTATION_271 = "005010X279A1"
+IMPLEMENTATION_271 = T271.implementation
 RejectionLoop = Literal["2100A", "2100B", "2100C", "2100D"]
 
 
@@ -36,6 +37,8 @@ class RelatedEntitySpec:
     first_name: str = ""
     id_qualifier: str = ""
     id: str = ""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +59,8 @@ class BenefitSpec:
     in_network: bool | None = None
     messages: tuple[str, ...] = ()
     related_entities: tuple[RelatedEntitySpec, ...] = ()
+
+    __pydantic_config__ = ConfigDict(extra="forbid")  # read from the sandbox's plans.json
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,34 +107,13 @@ def _yn(value: bool | None) -> str | None:
     return None if value is None else ("Y" if value else "N")
 
 
-class _Writer:
-    def __init__(self, delimiters: Delimiters) -> None:
-        self.d = delimiters
-        self.body: list[Segment] = []
-
-    def add(self, segment_id: str, *values: ElementValue) -> None:
-        self.body.append(Segment.build(segment_id, *values, delimiters=self.d))
-
+class _Writer(SegmentWriter):
     def rejections(self, specs: Sequence[RejectionSpec], loop: str) -> None:
         for r in specs:
             if r.loop == loop:
-                self.add("AAA", "Y" if r.valid_request else "N", "", r.code, r.follow_up)
+                self.aaa(r.valid_request, r.code, r.follow_up)
 
-    def entity(self, code: str, e: Entity) -> None:
-        self.add(
-            "NM1",
-            code,
-            e.entity_type or "2",
-            e.last_or_org_name,
-            e.first_name,
-            e.middle_name,
-            "",
-            e.suffix,
-            e.id_qualifier,
-            e.id,
-        )
-
-    def person(
+    def member(
         self, code: str, asked: InquiredPerson, echo: MemberEcho | None, with_id: bool
     ) -> None:
         first = echo.first_name if echo else asked.entity.first_name
@@ -140,11 +124,10 @@ class _Writer:
         else:
             self.add("NM1", code, "1", last, first)
 
-    def demographics(self, asked: InquiredPerson, echo: MemberEcho | None) -> None:
+    def member_demographics(self, asked: InquiredPerson, echo: MemberEcho | None) -> None:
         dob = echo.dob if echo else asked.dob
-        sex = echo.sex if echo else asked.sex
         if dob is not None:
-            self.add("DMG", "D8", dob.strftime("%Y%m%d"), sex or None)
+            self.body.append(self.demographics(dob, echo.sex if echo else asked.sex))
 
     def traces(self, asked: InquiredPerson) -> None:
         for number, originator in zip(asked.trace_numbers, asked.trace_originators, strict=True):
@@ -222,12 +205,12 @@ def build_271_body(
         stamp.strftime("%H%M"),
     )
     w.add("HL", "1", "", "20", "0" if stop_at_source else "1")
-    w.entity("PR", first.payer)
+    w.nm1("PR", first.payer)
     w.rejections(all_rejections, "2100A")
     if stop_at_source:
         return w.body
     w.add("HL", "2", "1", "21", "0" if stop_at_receiver else "1")
-    w.entity("1P", first.provider)
+    w.nm1("1P", first.provider)
     w.rejections(all_rejections, "2100B")
     if stop_at_receiver:
         return w.body
@@ -241,10 +224,10 @@ def build_271_body(
         w.add("HL", str(hl), "2", "22", "1" if dep else "0")
         if q.dependent is None or subscriber_rejected:
             w.traces(q.subscriber if q.dependent is None else q.dependent)
-        w.person("IL", q.subscriber, a.subscriber, with_id=True)
+        w.member("IL", q.subscriber, a.subscriber, with_id=True)
         if a.group_number:
             w.add("REF", "6P", a.group_number)
-        w.demographics(q.subscriber, a.subscriber)
+        w.member_demographics(q.subscriber, a.subscriber)
         w.rejections(a.rejections, "2100C")
         rejected = any(r.loop in ("2100C", "2100D") for r in a.rejections)
         if dep is None:
@@ -256,8 +239,8 @@ def build_271_body(
         hl += 1
         w.add("HL", str(hl), str(subscriber_hl), "23", "0")
         w.traces(dep)
-        w.person("03", dep, a.dependent, with_id=False)
-        w.demographics(dep, a.dependent)
+        w.member("03", dep, a.dependent, with_id=False)
+        w.member_demographics(dep, a.dependent)
         if dep.relationship_code:
             w.add("INS", "N", dep.relationship_code)
         w.rejections(a.rejections, "2100D")
@@ -268,28 +251,11 @@ def build_271_body(
     return w.body
 
 
-def build_271(
-    answers: Answer271 | Sequence[Answer271],
-    *,
-    parties: EnvelopeParties | None = None,
-    delimiters: Delimiters = DEFAULT_DELIMITERS,
-    control_numbers: ControlNumberSource | None = None,
-    now: datetime | None = None,
-    line_ending: str = "",
-) -> str:
+def build_271(answers: Answer271 | Sequence[Answer271], **options: Unpack[WriteOptions]) -> str:
     """The complete 271 interchange; by default addressed back to the 270's sender."""
     batch = [answers] if isinstance(answers, Answer271) else list(answers)
     if not batch:
         raise X12BuildError("a 271 answers at least one inquiry")
-    body = build_271_body(batch, delimiters, now)
-    return build_interchange(
-        "HB",
-        "271",
-        IMPLEMENTATION_271,
-        [body],
-        parties=parties or batch[0].inquiry.parties.swapped(),
-        delimiters=delimiters,
-        control_numbers=control_numbers,
-        now=now,
-        line_ending=line_ending,
-    )
+    body = build_271_body(batch, options.get("delimiters", DEFAULT_DELIMITERS), options.get("now"))
+    options["parties"] = options.get("parties") or batch[0].inquiry.parties.swapped()
+    return write_transaction(T271, [body], **options)

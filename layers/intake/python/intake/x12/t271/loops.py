@@ -7,23 +7,21 @@ these objects live only until the domain ``BenefitsSummary`` is made from them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 
 from intake.x12.envelope import Interchange
 from intake.x12.segments import Segment
-from intake.x12.values import Entity
+from intake.x12.values import Entity, PersonLoop, Rejection
 
-
-@dataclass(frozen=True, slots=True)
-class Rejection:
-    """An AAA segment: why (part of) the request could not be answered, and what to do."""
-
-    loop: str
-    valid_request: bool | None
-    code: str
-    follow_up: str
-    position: int
+__all__ = [
+    "Benefit",
+    "MemberLoop",
+    "PartyLoop",
+    "Read271",
+    "Rejection",
+    "RelatedEntity",
+    "Response271",
+]
 
 
 @dataclass(slots=True)
@@ -62,27 +60,16 @@ class Benefit:
 
 
 @dataclass(slots=True)
-class MemberLoop:
-    """Loop 2000C (subscriber, HL 22) or 2000D (dependent, HL 23) with 2100 and 2110 loops."""
+class MemberLoop(PersonLoop):
+    """Loop 2000C (subscriber, HL 22) or 2000D (dependent, HL 23) with 2100 and 2110 loops;
+    ``loop`` is "C" or "D"."""
 
-    loop: str  # "C" or "D"
-    hl_id: str
-    entity: Entity | None = None
+    hl_id: str = ""
     trace_numbers: list[Segment] = field(default_factory=list)
-    references: list[Segment] = field(default_factory=list)
     address: list[Segment] = field(default_factory=list)
-    dob: date | None = None
-    sex: str = ""
-    relationship: str = ""
     dates: list[Segment] = field(default_factory=list)
-    rejections: list[Rejection] = field(default_factory=list)
-    other: list[Segment] = field(default_factory=list)
     benefits: list[Benefit] = field(default_factory=list)
     dependents: list[MemberLoop] = field(default_factory=list)
-
-    @property
-    def member_id(self) -> str:
-        return self.entity.id if self.entity and self.entity.id_qualifier in ("MI", "II") else ""
 
     def reference(self, *qualifiers: str) -> str:
         """First REF02 with one of the REF01 qualifiers (e.g. 6P group number)."""

@@ -1,4 +1,5 @@
-"""Parse a 005010X279A1 271 into its loops.
+"""Parse a 005010X279A1 271 into its loops: the grammar's tree (``t271.grammar``) mapped to
+``t271.loops``.
 
 Every EB element is read by position and every optional element may be absent, so benefit
 lines with EB09/EB10 quantities (visit limits) or EB13 procedures parse like any other (the
@@ -10,72 +11,46 @@ from __future__ import annotations
 
 from intake.x12.envelope import Interchange, parse_interchange
 from intake.x12.errors import X12StructureError
-from intake.x12.hl import DEPENDENT, RECEIVER, SUBSCRIBER, HLNode, build_hierarchy
-from intake.x12.segments import Segment
+from intake.x12.hl import HLNode
+from intake.x12.t271.grammar import T271
 from intake.x12.t271.loops import (
     Benefit,
     MemberLoop,
     PartyLoop,
     Read271,
-    Rejection,
     RelatedEntity,
     Response271,
 )
-from intake.x12.values import Entity, optional_date, optional_decimal
-
-_HEADER = frozenset({"BHT"})
-_SOURCE_IDS = frozenset({"NM1", "PER", "AAA"})
-_RECEIVER_IDS = frozenset({"NM1", "REF", "N3", "N4", "AAA", "PRV"})
-_MEMBER_IDS = frozenset(
-    {"TRN", "NM1", "REF", "N3", "N4", "AAA", "PRV", "DMG", "INS", "HI", "DTP", "MPI"}
-)
-_BENEFIT_IDS = frozenset({"EB", "HSD", "REF", "DTP", "AAA", "MSG", "III", "LS"})
-_RELATED_IDS = frozenset({"NM1", "N3", "N4", "PER", "PRV", "LE"})
+from intake.x12.tree import Node, read_transaction
+from intake.x12.values import Entity, Rejection, optional_decimal
 
 
-def _not_expected(seg: Segment, loop: str) -> X12StructureError:
-    return X12StructureError(
-        f"not expected in 271 loop {loop}", position=seg.position, segment_id=seg.id
-    )
-
-
-def _rejection(seg: Segment, loop: str) -> Rejection:
-    valid = seg.element(1)
-    return Rejection(
-        loop,
-        True if valid == "Y" else False if valid == "N" else None,
-        seg.element(3),
-        seg.element(4),
-        seg.position,
-    )
-
-
-def _party(node: HLNode, loop: str, allowed: frozenset[str]) -> PartyLoop:
-    party = PartyLoop(loop, node.id)
-    name = f"2100{loop}"
-    for seg in node.segments:
+def _party(tree: HLNode, loop: str) -> PartyLoop:
+    party = PartyLoop(loop, tree.id)
+    name = tree.body.loop.id
+    for seg in tree.body.segments:
         sid = seg.id
-        if sid not in allowed:
-            raise _not_expected(seg, name)
         if sid == "NM1":
-            if party.entity is not None:
-                raise _not_expected(seg, name + " (a second NM1)")
             party.entity = Entity.from_nm1(seg)
         elif sid == "AAA":
-            party.rejections.append(_rejection(seg, name))
+            party.rejections.append(Rejection.from_aaa(seg, name))
         else:
             party.other.append(seg)
     return party
 
 
 _EB_WIDTH = 13
+_BENEFIT_LISTS = {"DTP": "dates", "REF": "references", "HSD": "delivery", "III": "additional_info"}
+"""The 2110 segments a ``Benefit`` keeps as read (the grammar admits no others but EB, MSG,
+AAA and the LS loop), by the list they go to."""
 
 
-def _benefit(seg: Segment) -> Benefit:
+def _benefit(node: Node) -> Benefit:
+    seg = node.segments[0]
     e = seg.elements
     if len(e) < _EB_WIDTH:
         e = e + ("",) * (_EB_WIDTH - len(e))
-    return Benefit(
+    benefit = Benefit(
         eb=seg,
         code=e[0],
         coverage_level=e[1],
@@ -91,110 +66,51 @@ def _benefit(seg: Segment) -> Benefit:
         in_plan_network=e[11],
         procedure=tuple(seg.components(13)) if e[12] else (),
     )
-
-
-def _member_header(member: MemberLoop, seg: Segment, loop: str) -> None:
-    sid = seg.id
-    if sid not in _MEMBER_IDS:
-        raise _not_expected(seg, loop)
-    if sid == "NM1":
-        if member.entity is not None:
-            raise _not_expected(seg, loop + " (a second NM1)")
-        member.entity = Entity.from_nm1(seg)
-    elif sid == "TRN":
-        member.trace_numbers.append(seg)
-    elif sid == "REF":
-        member.references.append(seg)
-    elif sid in ("N3", "N4"):
-        member.address.append(seg)
-    elif sid == "DMG":
-        if seg.element(1) == "D8":
-            member.dob = optional_date(seg, 2)
-        member.sex = seg.element(3)
-    elif sid == "INS":
-        member.relationship = seg.element(2)
-    elif sid == "DTP":
-        member.dates.append(seg)
-    elif sid == "AAA":
-        member.rejections.append(_rejection(seg, loop))
-    else:
-        member.other.append(seg)
-
-
-def _member(node: HLNode, loop: str) -> MemberLoop:
-    member = MemberLoop(loop, node.id)
-    head = f"2100{loop}"
-    detail = f"2110{loop}"
-    benefit: Benefit | None = None
-    related: RelatedEntity | None = None
-    open_ls: Segment | None = None
-    for seg in node.segments:
+    segments = node.segments
+    if len(segments) == 1 and not node.children:  # most lines are a lone EB
+        return benefit
+    name = node.loop.id
+    for seg in segments:
         sid = seg.id
-        if open_ls is not None:
-            if sid not in _RELATED_IDS:
-                raise _not_expected(seg, f"2120{loop} (inside LS…LE)")
-            if sid == "LE":
-                open_ls = None
-                related = None
-            elif sid == "NM1":
-                related = RelatedEntity(Entity.from_nm1(seg))
-                benefit.related_entities.append(related)  # type: ignore[union-attr]
-            elif related is None:
-                raise _not_expected(seg, f"2120{loop} before its NM1")
-            else:
-                related.segments.append(seg)
-            continue
         if sid == "EB":
-            benefit = _benefit(seg)
-            member.benefits.append(benefit)
             continue
-        if benefit is None:
-            _member_header(member, seg, head)
-            continue
-        if sid not in _BENEFIT_IDS:
-            raise _not_expected(seg, detail)
         if sid == "MSG":
             benefit.messages.append(seg.element(1))
         elif sid == "AAA":
-            benefit.rejections.append(_rejection(seg, detail))
+            benefit.rejections.append(Rejection.from_aaa(seg, name))
+        else:
+            getattr(benefit, _BENEFIT_LISTS[sid]).append(seg)
+    for ls in node.children:
+        for related in ls.children:
+            benefit.related_entities.append(
+                RelatedEntity(Entity.from_nm1(related.segments[0]), related.segments[1:])
+            )
+    return benefit
+
+
+def _member(tree: HLNode, loop: str) -> MemberLoop:
+    member = MemberLoop(loop, hl_id=tree.id)
+    head = tree.body.loop.id
+    for seg in tree.body.segments:
+        if member.file(seg, head):
+            continue
+        sid = seg.id
+        if sid == "TRN":
+            member.trace_numbers.append(seg)
+        elif sid in ("N3", "N4"):
+            member.address.append(seg)
         elif sid == "DTP":
-            benefit.dates.append(seg)
-        elif sid == "REF":
-            benefit.references.append(seg)
-        elif sid == "HSD":
-            benefit.delivery.append(seg)
-        elif sid == "III":
-            benefit.additional_info.append(seg)
-        else:  # LS
-            open_ls = seg
-    if open_ls is not None:
-        raise X12StructureError(
-            "LS has no matching LE before the loop ends",
-            position=open_ls.position,
-            segment_id="LS",
-        )
+            member.dates.append(seg)
+        else:
+            member.other.append(seg)
+    member.benefits = [_benefit(b) for b in tree.body.children]
     return member
-
-
-def _check_level(node: HLNode, expected: str, loop: str) -> None:
-    if node.level != expected:
-        raise X12StructureError(
-            f"HL level {node.level} cannot sit under loop {loop}",
-            position=node.hl.position,
-            segment_id="HL",
-        )
 
 
 def _response(interchange: Interchange) -> list[Response271]:
     responses: list[Response271] = []
     for tx in interchange.transactions():
-        if tx.set_id != "271":
-            raise X12StructureError(
-                f"ST01 is {tx.set_id!r}, expected a 271",
-                position=tx.header.position,
-                segment_id="ST",
-            )
-        roots = build_hierarchy(tx.segments, _HEADER)
+        roots = read_transaction(tx, T271)
         if not roots:
             raise X12StructureError(
                 "the 271 has no HL 20 information source loop",
@@ -203,16 +119,12 @@ def _response(interchange: Interchange) -> list[Response271]:
             )
         sources: list[PartyLoop] = []
         for root in roots:
-            source = _party(root, "A", _SOURCE_IDS)
+            source = _party(root, "A")
             for rnode in root.children:
-                _check_level(rnode, RECEIVER, "2000A")
-                receiver = _party(rnode, "B", _RECEIVER_IDS)
+                receiver = _party(rnode, "B")
                 for snode in rnode.children:
-                    _check_level(snode, SUBSCRIBER, "2000B")
                     subscriber = _member(snode, "C")
-                    for dnode in snode.children:
-                        _check_level(dnode, DEPENDENT, "2000C")
-                        subscriber.dependents.append(_member(dnode, "D"))
+                    subscriber.dependents = [_member(d, "D") for d in snode.children]
                     receiver.subscribers.append(subscriber)
                 source.receivers.append(receiver)
             sources.append(source)

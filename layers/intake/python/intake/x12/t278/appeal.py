@@ -15,12 +15,14 @@ from datetime import datetime
 
 from intake.x12.control_numbers import ControlNumberSource
 from intake.x12.delimiters import DEFAULT_DELIMITERS, Delimiters
-from intake.x12.envelope import EnvelopeParties, build_interchange
+from intake.x12.envelope import EnvelopeParties
 from intake.x12.errors import X12BuildError
 from intake.x12.segments import Segment
-from intake.x12.t278.build import FUNCTIONAL_ID_278, IMPLEMENTATION_278, d8
+from intake.x12.t278.build import d8
+from intake.x12.t278.grammar import T278
 from intake.x12.t278.parse import parse_278
 from intake.x12.text import x12_text
+from intake.x12.writer import write_transaction
 
 STANDARD_APPEAL, IMMEDIATE_APPEAL = "2", "1"
 REVIEW_REFERENCE, PRIOR_CERTIFICATION = "NT", "BB"
@@ -92,11 +94,10 @@ def build_278_appeal(
                 body.append(Segment("REF", (PRIOR_CERTIFICATION, cert)))
     if not seen_um:
         raise X12BuildError("the original request has no patient event (UM) to appeal")
-    return build_interchange(
-        FUNCTIONAL_ID_278,
-        "278",
-        tx.implementation or IMPLEMENTATION_278,
+    return write_transaction(
+        T278,
         [body],
+        implementation=tx.implementation,
         parties=parties or EnvelopeParties.from_interchange(read.interchange),
         delimiters=delimiters,
         control_numbers=control_numbers,

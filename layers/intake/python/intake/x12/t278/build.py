@@ -10,40 +10,22 @@ the original request with its trace (TRN) and the UMO's numbers (REF*NT, REF*BB)
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Unpack
 
-from intake.x12.control_numbers import ControlNumberSource
 from intake.x12.delimiters import DEFAULT_DELIMITERS, Delimiters
-from intake.x12.envelope import EnvelopeParties, build_interchange
 from intake.x12.errors import X12BuildError
-from intake.x12.segments import ElementValue, Segment
+from intake.x12.segments import Segment
+from intake.x12.t278.grammar import T278
 from intake.x12.t278.request import Member, Party, ReviewRequest, ServiceLine, StatusInquiry
-from intake.x12.text import x12_name, x12_text
+from intake.x12.writer import SegmentWriter, WriteOptions, write_transaction
 
-IMPLEMENTATION_278 = "005010X217"
+IMPLEMENTATION_278 = T278.implementation
 IMPLEMENTATION_278_INQUIRY = "005010X215"
-FUNCTIONAL_ID_278 = "HI"
+FUNCTIONAL_ID_278 = T278.functional_id
 """GS01 for 278s (health care services review information)."""
 
-NAME_MAX, FIRST_NAME_MAX, CONTACT_MAX, REFERENCE_MAX = 60, 35, 60, 50
-"""NM103, NM104, PER02 and REF02 maximum lengths (X12 data elements 1035, 1036, 93, 127)."""
-
-
-class Seg:
-    """Builds segments with one set of delimiters, and writes free text for them."""
-
-    def __init__(self, delimiters: Delimiters) -> None:
-        self.delimiters = delimiters
-
-    def __call__(self, segment_id: str, *values: ElementValue) -> Segment:
-        return Segment.build(segment_id, *values, delimiters=self.delimiters)
-
-    def name(self, value: str, what: str, max_length: int = NAME_MAX, required: bool = True) -> str:
-        return x12_name(
-            value, max_length=max_length, what=what, required=required, delimiters=self.delimiters
-        )
-
-    def text(self, value: str, max_length: int) -> str:
-        return x12_text(value, max_length=max_length, delimiters=self.delimiters)
+CONTACT_MAX, REFERENCE_MAX = 60, 50
+"""PER02 and REF02 maximum lengths (X12 data elements 93, 127)."""
 
 
 def d8(value: date) -> str:
@@ -64,40 +46,14 @@ def icd10(code: str) -> str:
     return code.replace(".", "").strip().upper()
 
 
-def _segment_factory(delimiters: Delimiters) -> Seg:
-    return Seg(delimiters)
-
-
-def _nm1(seg: Seg, code: str, party: Party) -> Segment:
+def _nm1(seg: SegmentWriter, code: str, party: Party) -> Segment:
+    qualifier = party.id_qualifier if party.id else ""
     if party.is_person:
-        return seg(
-            "NM1",
-            code,
-            "1",
-            seg.name(party.name, f"{code} last name"),
-            seg.name(party.first_name, f"{code} first name", FIRST_NAME_MAX, required=False)
-            or None,
-            "",
-            "",
-            "",
-            party.id_qualifier if party.id else None,
-            party.id or None,
-        )
-    return seg(
-        "NM1",
-        code,
-        "2",
-        seg.name(party.name, f"{code} name"),
-        "",
-        "",
-        "",
-        "",
-        party.id_qualifier if party.id else None,
-        party.id or None,
-    )
+        return seg.person(code, party.name, party.first_name, code, qualifier, party.id)
+    return seg.organization(code, party.name, f"{code} name", qualifier, party.id)
 
 
-def _per(seg: Seg, party: Party) -> list[Segment]:
+def _per(seg: SegmentWriter, party: Party) -> list[Segment]:
     numbers: list[str] = []
     if party.phone:
         numbers += ["TE", _digits(party.phone)]
@@ -112,68 +68,47 @@ def _digits(phone: str) -> str:
     return "".join(c for c in phone if c.isdigit())
 
 
-def _members(seg: Seg, subscriber: Member, dependent: Member | None) -> list[Segment]:
+def _members(seg: SegmentWriter, subscriber: Member, dependent: Member | None) -> list[Segment]:
     """HL 22 (and HL 23) with names and demographics; HL ids 3 (and 4)."""
+    sub = subscriber
     body = [
         seg("HL", "3", "2", "22", "1"),
-        seg(
-            "NM1",
-            "IL",
-            "1",
-            seg.name(subscriber.last_name, "subscriber last name"),
-            seg.name(subscriber.first_name, "subscriber first name", FIRST_NAME_MAX, False),
-            "",
-            "",
-            "",
-            "MI",
-            subscriber.member_id,
-        ),
+        seg.person("IL", sub.last_name, sub.first_name, "subscriber", "MI", sub.member_id),
     ]
-    group = seg.text(subscriber.group_number, REFERENCE_MAX)
+    group = seg.text(sub.group_number, REFERENCE_MAX)
     if group:
         body.append(seg("REF", "6P", group))
-    if subscriber.dob is not None:
-        body.append(seg("DMG", "D8", d8(subscriber.dob), subscriber.sex or None))
+    if sub.dob is not None:
+        body.append(seg.demographics(sub.dob, sub.sex))
     if dependent is None:
         return body
     body += [
         seg("HL", "4", "3", "23", "1"),
-        seg(
-            "NM1",
-            "QC",
-            "1",
-            seg.name(dependent.last_name, "patient last name"),
-            seg.name(dependent.first_name, "patient first name", FIRST_NAME_MAX, False),
-        ),
+        seg.person("QC", dependent.last_name, dependent.first_name, "patient"),
     ]
     if dependent.dob is not None:
-        body.append(seg("DMG", "D8", d8(dependent.dob), dependent.sex or None))
+        body.append(seg.demographics(dependent.dob, dependent.sex))
     if dependent.relationship_code:
         body.append(seg("INS", "N", dependent.relationship_code))
     return body
 
 
 def _header(
-    seg: Seg,
-    reference: str,
-    stamp: datetime,
-    umo: Party,
-    requester: Party,
-    subscriber: Member,
-    dependent: Member | None,
+    seg: SegmentWriter, asked: ReviewRequest | StatusInquiry, stamp: datetime
 ) -> list[Segment]:
+    """BHT and the 2000A-2000D loops both a request and a status inquiry send."""
     return [
-        seg("BHT", "0007", "13", reference, d8(stamp), stamp.strftime("%H%M")),
+        seg("BHT", "0007", "13", asked.trace_number, d8(stamp), stamp.strftime("%H%M")),
         seg("HL", "1", "", "20", "1"),
-        _nm1(seg, "X3", umo),
+        _nm1(seg, "X3", asked.umo),
         seg("HL", "2", "1", "21", "1"),
-        _nm1(seg, "1P", requester),
-        *_per(seg, requester),
-        *_members(seg, subscriber, dependent),
+        _nm1(seg, "1P", asked.requester),
+        *_per(seg, asked.requester),
+        *_members(seg, asked.subscriber, asked.dependent),
     ]
 
 
-def _service(seg: Seg, line: ServiceLine) -> Segment:
+def _service(seg: SegmentWriter, line: ServiceLine) -> Segment:
     procedure: tuple[str, ...] = (line.qualifier, line.code, *line.modifiers)
     quantity = None if line.quantity is None else str(line.quantity)
     if line.revenue_code:
@@ -189,17 +124,9 @@ def build_278_request_body(
     """The segments between ST and SE of a 005010X217 request."""
     if not request.diagnoses:
         raise X12BuildError("a 278 request needs at least one diagnosis (HI)")
-    seg = _segment_factory(delimiters)
+    seg = SegmentWriter(delimiters)
     stamp = now or datetime.now()
-    body = _header(
-        seg,
-        request.trace_number,
-        stamp,
-        request.umo,
-        request.requester,
-        request.subscriber,
-        request.dependent,
-    )
+    body = _header(seg, request, stamp)
     event_id = len([s for s in body if s.id == "HL"]) + 1
     parent = event_id - 1
     body += [
@@ -257,17 +184,9 @@ def build_278_inquiry_body(
     now: datetime | None = None,
 ) -> list[Segment]:
     """The segments between ST and SE of a 005010X215 status inquiry."""
-    seg = _segment_factory(delimiters)
+    seg = SegmentWriter(delimiters)
     stamp = now or datetime.now()
-    body = _header(
-        seg,
-        inquiry.trace_number,
-        stamp,
-        inquiry.umo,
-        inquiry.requester,
-        inquiry.subscriber,
-        inquiry.dependent,
-    )
+    body = _header(seg, inquiry, stamp)
     event_id = len([s for s in body if s.id == "HL"]) + 1
     body += [
         seg("HL", str(event_id), str(event_id - 1), "EV", "0"),
@@ -282,49 +201,15 @@ def build_278_inquiry_body(
     return body
 
 
-def build_278_request(
-    request: ReviewRequest,
-    *,
-    parties: EnvelopeParties | None = None,
-    delimiters: Delimiters = DEFAULT_DELIMITERS,
-    control_numbers: ControlNumberSource | None = None,
-    now: datetime | None = None,
-    line_ending: str = "",
-) -> str:
+def build_278_request(request: ReviewRequest, **options: Unpack[WriteOptions]) -> str:
     """The complete 005010X217 278 request interchange (ISA…IEA)."""
-    body = build_278_request_body(request, delimiters, now)
-    return build_interchange(
-        FUNCTIONAL_ID_278,
-        "278",
-        IMPLEMENTATION_278,
-        [body],
-        parties=parties,
-        delimiters=delimiters,
-        control_numbers=control_numbers,
-        now=now,
-        line_ending=line_ending,
-    )
+    delimiters = options.get("delimiters", DEFAULT_DELIMITERS)
+    body = build_278_request_body(request, delimiters, options.get("now"))
+    return write_transaction(T278, [body], **options)
 
 
-def build_278_inquiry(
-    inquiry: StatusInquiry,
-    *,
-    parties: EnvelopeParties | None = None,
-    delimiters: Delimiters = DEFAULT_DELIMITERS,
-    control_numbers: ControlNumberSource | None = None,
-    now: datetime | None = None,
-    line_ending: str = "",
-) -> str:
+def build_278_inquiry(inquiry: StatusInquiry, **options: Unpack[WriteOptions]) -> str:
     """The complete 005010X215 278 status inquiry interchange (ISA…IEA)."""
-    body = build_278_inquiry_body(inquiry, delimiters, now)
-    return build_interchange(
-        FUNCTIONAL_ID_278,
-        "278",
-        IMPLEMENTATION_278_INQUIRY,
-        [body],
-        parties=parties,
-        delimiters=delimiters,
-        control_numbers=control_numbers,
-        now=now,
-        line_ending=line_ending,
-    )
+    delimiters = options.get("delimiters", DEFAULT_DELIMITERS)
+    body = build_278_inquiry_body(inquiry, delimiters, options.get("now"))
+    return write_transaction(T278, [body], implementation=IMPLEMENTATION_278_INQUIRY, **options)

@@ -39,13 +39,12 @@ from intake.x12.t278.codes import (
 from intake.x12.t278.loops import (
     EventLoop,
     Read278,
-    Rejection278,
     Review,
     ServiceLoop,
     Transaction278,
 )
 from intake.x12.t278.parse import parse_278
-from intake.x12.values import date_period
+from intake.x12.values import Rejection, date_period
 
 __all__ = ["AuthDecision", "AuthStatus", "LineDecision", "interpret_278", "interpret_278_response"]
 
@@ -89,7 +88,7 @@ def _reason(action: str, reason_code: str | None) -> str | None:
     return ACTION_CODES.get(action)
 
 
-def _rejected(r: Rejection278, traces: tuple[str, ...]) -> AuthDecision:
+def _rejected(r: Rejection, traces: tuple[str, ...]) -> AuthDecision:
     described = REJECT_REASONS.get(r.code, f"reject reason {r.code}")
     follow = FOLLOW_UP_ACTIONS.get(r.follow_up)
     return AuthDecision(
@@ -239,7 +238,7 @@ def _decide(event: EventLoop, traces: tuple[str, ...]) -> AuthDecision:
     )
 
 
-def _all_rejections(tx: Transaction278) -> list[Rejection278]:
+def _all_rejections(tx: Transaction278) -> list[Rejection]:
     out = [*tx.umo.rejections]
     if tx.requester is not None:
         out += tx.requester.rejections

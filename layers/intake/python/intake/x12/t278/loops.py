@@ -8,22 +8,10 @@ requester (21), 2000C subscriber (22), 2000D dependent (23), 2000E patient event
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
 from intake.x12.envelope import Interchange
 from intake.x12.segments import Segment
-from intake.x12.values import Entity
-
-
-@dataclass(frozen=True, slots=True)
-class Rejection278:
-    """An AAA: the UMO could not process (part of) the request, and what to do about it."""
-
-    loop: str
-    valid_request: bool | None
-    code: str
-    follow_up: str
-    position: int
+from intake.x12.values import Entity, PersonLoop, Rejection
 
 
 @dataclass(slots=True)
@@ -33,21 +21,12 @@ class PartyLoop:
     loop: str
     entity: Entity | None = None
     segments: list[Segment] = field(default_factory=list)
-    rejections: list[Rejection278] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
 
 
 @dataclass(slots=True)
-class MemberLoop278:
+class MemberLoop278(PersonLoop):
     """2000C subscriber or 2000D dependent."""
-
-    loop: str
-    entity: Entity | None = None
-    dob: date | None = None
-    sex: str = ""
-    relationship: str = ""
-    references: list[Segment] = field(default_factory=list)
-    rejections: list[Rejection278] = field(default_factory=list)
-    other: list[Segment] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -62,7 +41,7 @@ class Review:
     dates: list[Segment] = field(default_factory=list)
     delivery: list[Segment] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
-    rejections: list[Rejection278] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
     other: list[Segment] = field(default_factory=list)
 
     def reference(self, qualifier: str) -> str:

@@ -15,17 +15,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, Unpack
 
-from intake.x12.control_numbers import ControlNumberSource
 from intake.x12.delimiters import DEFAULT_DELIMITERS, Delimiters
-from intake.x12.envelope import EnvelopeParties, build_interchange
+from intake.x12.envelope import EnvelopeParties
 from intake.x12.errors import X12BuildError
-from intake.x12.segments import ElementValue, Segment
-from intake.x12.t278.build import FUNCTIONAL_ID_278, d8, period
+from intake.x12.segments import Segment
+from intake.x12.t278.build import d8, period
+from intake.x12.t278.grammar import T278
 from intake.x12.t278.loops import EventLoop, MemberLoop278, Read278, Transaction278
-from intake.x12.text import x12_text
-from intake.x12.values import Entity
+from intake.x12.writer import SegmentWriter, WriteOptions, write_transaction
 
 RejectLoop = Literal["2000A", "2000B", "2000C", "2000E"]
 MSG_MAX = 264
@@ -71,56 +70,15 @@ class Answer278:
         return LineAnswer(self.action, self.number, self.reason_code)
 
 
-class _Writer:
-    def __init__(self, delimiters: Delimiters) -> None:
-        self.d = delimiters
-        self.body: list[Segment] = []
-        self.hl = 0
-
-    def add(self, segment_id: str, *values: ElementValue) -> None:
-        self.body.append(Segment.build(segment_id, *values, delimiters=self.d))
-
-    def open_hl(self, parent: int | None, level: str, has_children: bool) -> int:
-        self.hl += 1
-        self.add(
-            "HL",
-            str(self.hl),
-            "" if parent is None else str(parent),
-            level,
-            "1" if has_children else "0",
-        )
-        return self.hl
-
-    def entity(self, code: str, e: Entity | None) -> None:
-        if e is None:
-            raise X12BuildError(f"the request has no NM1 to echo as {code}")
-        self.add(
-            "NM1",
-            code,
-            e.entity_type or "2",
-            e.last_or_org_name,
-            e.first_name,
-            e.middle_name,
-            "",
-            e.suffix,
-            e.id_qualifier or None,
-            e.id or None,
-        )
-
+class _Writer(SegmentWriter):
     def reject(self, answer: Answer278, loop: str) -> bool:
         if answer.reject_loop != loop:
             return False
-        self.add(
-            "AAA",
-            "Y" if answer.reject_code in ("42",) else "N",
-            "",
-            answer.reject_code,
-            answer.follow_up,
-        )
+        self.aaa(answer.reject_code in ("42",), answer.reject_code, answer.follow_up)
         return True
 
     def member(self, m: MemberLoop278, code: str) -> None:
-        self.entity(code, m.entity)
+        self.nm1(code, m.entity)
         if m.dob is not None:
             self.add("DMG", "D8", d8(m.dob), m.sex or None)
         if m.relationship:
@@ -134,7 +92,7 @@ class _Writer:
         for code in event.diagnoses[:1]:
             self.add("HI", code)
         for text in answer.messages:
-            message = x12_text(text, max_length=MSG_MAX, delimiters=self.d)
+            message = self.text(text, MSG_MAX)
             if message:
                 self.add("MSG", message)
 
@@ -145,7 +103,7 @@ class _Writer:
             if line.effective_to is not None:
                 self.add("DTP", "036", "D8", d8(line.effective_to))
         if service is not None:
-            self.body.append(Segment(service.id, service.elements, service.delimiters))
+            self.copy(service)
         if line.approved_units is not None:
             self.add("HSD", "FL", str(line.approved_units))
 
@@ -158,7 +116,7 @@ def _event_header(w: _Writer, event: EventLoop) -> None:
     if ours is not None:
         w.add("TRN", "2", ours.element(2), ours.element(3))
     if event.um is not None:
-        w.body.append(Segment(event.um.id, event.um.elements, event.um.delimiters))
+        w.copy(event.um)
 
 
 def build_278_response_body(
@@ -172,61 +130,46 @@ def build_278_response_body(
     w = _Writer(delimiters)
     reference = tx.bht.element(3) if tx.bht is not None else ""
     w.add("BHT", "0007", "11", reference or None, d8(stamp), stamp.strftime("%H%M"), "18")
-    umo = w.open_hl(None, "20", answer.reject_loop != "2000A")
-    w.entity("X3", tx.umo.entity)
+    umo = w.hl(None, "20", answer.reject_loop != "2000A")
+    w.nm1("X3", tx.umo.entity)
     if w.reject(answer, "2000A"):
         return w.body
-    requester = w.open_hl(umo, "21", answer.reject_loop != "2000B")
-    w.entity("1P", tx.requester.entity if tx.requester else None)
+    requester = w.hl(umo, "21", answer.reject_loop != "2000B")
+    w.nm1("1P", tx.requester.entity if tx.requester else None)
     if w.reject(answer, "2000B"):
         return w.body
     if tx.subscriber is None:
         raise X12BuildError("the request has no subscriber loop (HL 22) to answer")
-    parent = w.open_hl(requester, "22", answer.reject_loop != "2000C")
+    parent = w.hl(requester, "22", answer.reject_loop != "2000C")
     w.member(tx.subscriber, "IL")
     if w.reject(answer, "2000C"):
         return w.body
     if tx.dependent is not None:
-        parent = w.open_hl(parent, "23", True)
+        parent = w.hl(parent, "23", True)
         w.member(tx.dependent, "QC")
     if not tx.events:
         raise X12BuildError("the request has no patient event loop (HL EV) to answer")
     event = tx.events[0]
     services = [] if answer.reject_loop else event.services
-    event_hl = w.open_hl(parent, "EV", bool(services))
+    event_hl = w.hl(parent, "EV", bool(services))
     _event_header(w, event)
     if w.reject(answer, "2000E"):
         return w.body
     w.decision(answer, event)
     for n, service in enumerate(services):
-        w.open_hl(event_hl, "SS", False)
+        w.hl(event_hl, "SS", False)
         w.line(answer.for_line(n), service.service)
     return w.body
 
 
-def build_278_response(
-    request: Read278,
-    answer: Answer278,
-    *,
-    parties: EnvelopeParties | None = None,
-    delimiters: Delimiters = DEFAULT_DELIMITERS,
-    control_numbers: ControlNumberSource | None = None,
-    now: datetime | None = None,
-    line_ending: str = "",
-) -> str:
+def build_278_response(request: Read278, answer: Answer278, **options: Unpack[WriteOptions]) -> str:
     """The complete 278 response interchange; addressed back to the request's sender."""
     if not request.transactions:
         raise X12BuildError("the request holds no 278 transaction to answer")
     tx = request.transactions[0]
-    body = build_278_response_body(tx, answer, delimiters, now)
-    return build_interchange(
-        FUNCTIONAL_ID_278,
-        "278",
-        tx.implementation or "005010X217",
-        [body],
-        parties=parties or EnvelopeParties.from_interchange(request.interchange).swapped(),
-        delimiters=delimiters,
-        control_numbers=control_numbers,
-        now=now,
-        line_ending=line_ending,
+    delimiters = options.get("delimiters", DEFAULT_DELIMITERS)
+    body = build_278_response_body(tx, answer, delimiters, options.get("now"))
+    options["parties"] = (
+        options.get("parties") or EnvelopeParties.from_interchange(request.interchange).swapped()
     )
+    return write_transaction(T278, [body], implementation=tx.implementation, **options)
