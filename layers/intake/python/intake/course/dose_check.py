@@ -395,7 +395,7 @@ class DoseCheck:
                 dose.referral_id,
                 TaskType.DOSE_DELIVERY,
                 datetime.combine(dose.ship_by or dose.day, time(13), tzinfo=UTC),
-                {"dose": dose.number, "day": dose.day.isoformat(), "ship_by": str(dose.ship_by)},
+                {"dose": dose.number, "day": dose.day.isoformat(), "ship_by": dose.ship_by},
                 round_=100 * dose.number + dose.version,
             )
             cleared.tasks = [*dose.tasks, task.task_id]
