@@ -175,6 +175,16 @@ WRITTEN: list[tuple[TaskType, dict[str, Any]]] = [
             "authorization_required": True,
         },
     ),
+    (  # appealed after its denial: the denial task's fields, its reason replaced
+        TaskType.NETWORK_EXCEPTION,
+        {
+            "auth_id": None,
+            "decision": "denied",
+            "reason": "network exception appealed: record the payer's answer",
+            "packet": None,
+            "suggest": "offer financial assistance and therapy alternatives",
+        },
+    ),
     (
         TaskType.VERIFY_CONTACT,
         {"call_task_id": "r.welcome_call.1", "field": "patient.phone", "ask": "the number"},

@@ -346,7 +346,11 @@ class DoseCheck:
             )
             result["reauthorization_task"] = raised
         self.store.record(
-            request.referral_id, "dose_check_authorization", at=now, dose=dose.number, **result
+            request.referral_id,
+            "dose_check_authorization",
+            at=now,
+            dose=dose.number,
+            **_facts(result),
         )
         tasks = [*dose.tasks, result["reauthorization_task"]] if raised else dose.tasks
         self._update(dose, check={**dose.check, "authorization": result}, tasks=tasks)
@@ -494,6 +498,20 @@ class DoseCheck:
         if record is None:
             raise NotFound(f"referral {referral_id} does not exist")
         return record
+
+
+def _facts(result: dict[str, Any]) -> dict[str, Any]:
+    """A check's result as timeline facts (flat: ``reauthorization.status`` becomes
+    ``reauthorization_status``; nested documents such as a task's details are left out)."""
+    facts: dict[str, Any] = {}
+    for key, value in result.items():
+        if isinstance(value, dict):
+            facts.update(
+                {f"{key}_{k}": v for k, v in value.items() if not isinstance(v, dict | list)}
+            )
+        else:
+            facts[key] = value
+    return facts
 
 
 def _cost_for(record: ReferralRecord, day: date) -> dict[str, Any] | None:

@@ -232,11 +232,33 @@ class TaskRecord(BaseModel):
         return self.details
 
 
+Scalar = str | int | float | bool | None | list[str]
+"""A timeline fact: an id, a count, a code, a date, or a list of ids or codes. Never an
+object: that keeps referral values (patient data) and whole documents off the timeline."""
+
+
 class TimelineEvent(BaseModel):
     at: datetime
     event: str
-    detail: dict[str, Any] = Field(default_factory=dict)
+    detail: dict[str, Scalar] = Field(default_factory=dict)
     actor: str = "system"
+
+    @classmethod
+    def from_stored(cls, item: dict[str, Any]) -> TimelineEvent:
+        """An event as the table holds it. Events written before ``detail`` was typed may
+        hold an object (an estimate's plan years, a re-authorization): an object's scalar
+        fields are kept as ``key_field``, a list of objects as its length."""
+        detail = {}
+        for key, value in (item.get("detail") or {}).items():
+            if isinstance(value, dict):
+                detail.update(
+                    {f"{key}_{k}": v for k, v in value.items() if not isinstance(v, dict | list)}
+                )
+            elif isinstance(value, list) and any(not isinstance(v, str) for v in value):
+                detail[key] = len(value)
+            else:
+                detail[key] = value
+        return cls.model_validate({**item, "detail": detail})
 
 
 class AuthorizationRecord(BaseModel):

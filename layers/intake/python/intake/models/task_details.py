@@ -205,10 +205,12 @@ class PriorAuthFollowupDetails(AuthorizationDetails):
     outside every certification."""
 
 
-class NetworkExceptionDetails(TaskDetails):
-    reason: str
-    ask: str
-    authorization_required: bool
+class NetworkExceptionDetails(AuthorizationDetails):
+    """Out of network: ask for a single-case agreement. A network exception appealed after
+    its denial carries the denial task's fields on (its ``reason`` replaced)."""
+
+    ask: str | None = None
+    authorization_required: bool | None = None
 
 
 class MissingRecord(_Part):
@@ -232,16 +234,6 @@ class PrescriberSignatureDetails(TaskDetails):
     signature_request: str
     prescriber_fax: str | None = None
     ask: str
-
-
-AuthorizationTaskDetails = (
-    AppealOrAlternativesDetails
-    | AcceptOrAppealDetails
-    | PriorAuthFollowupDetails
-    | NetworkExceptionDetails
-    | RecordsFromClinicDetails
-    | PrescriberSignatureDetails
-)
 
 
 # ------------------------------------------------------------------ doses
