@@ -237,6 +237,26 @@ WRITTEN: list[tuple[TaskType, dict[str, Any]]] = [
             },
         },
     ),
+    (  # the dose check's re-authorization went to a network exception
+        TaskType.DOSE_REAUTHORIZATION,
+        {
+            "dose": 3,
+            "day": "2026-03-30",
+            "why": "re-authorization: network_exception_needed",
+            "authorization": "not_covered",
+            "certified_to": None,
+            "units_approved": None,
+            "units_used": 0,
+            "units_left": None,
+            "units_needed": 20,
+            "reauthorization": {
+                "status": "network_exception_needed",
+                "auth_id": None,
+                "route": "task",
+                "task": {"reason": "out of network", "ask": "a", "authorization_required": True},
+            },
+        },
+    ),
     (
         TaskType.RECORDS_FROM_CLINIC,
         {

@@ -263,7 +263,14 @@ class Reauthorization(_Part):
     status: str | None = None
     auth_id: str | None = None
     route: str | None = None
-    task: AuthorizationDetails | RecordsFromClinicDetails | PrescriberSignatureDetails | None = None
+    task: (
+        AuthorizationDetails
+        | NetworkExceptionDetails
+        | RecordsFromClinicDetails
+        | PrescriberSignatureDetails
+        | None
+    ) = None
+    """The details of the task the request went to a person with, of whichever type."""
 
 
 class DoseReauthorizationDetails(TaskDetails):
