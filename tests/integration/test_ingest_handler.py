@@ -13,6 +13,7 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 from intake.adapters.dynamodb_store import DynamoDbStore
 from intake.core.ids import referral_id_for, task_id_for
 from intake.models.records import ReferralStatus, TaskType
+from intake.models.task_details import NeedsReviewDetails
 from tests.conftest import EVENTS, load_event, load_handler
 from tests.integration.conftest import REGION, IntakeResources
 
@@ -116,7 +117,7 @@ def test_invalid_referral_is_quarantined_with_reasons_and_a_review_task(
     assert s3.get_object(Bucket=resources.intake_bucket, Key=keys[0])["Body"].read() == body
     # And one 'needs review' task carries the problems, announced once; no workflow started
     task = store.get_task(task_id_for(referral_id, TaskType.NEEDS_REVIEW))
-    assert task is not None and task.details["problems"] == record.problems
+    assert task is not None and task.details_as(NeedsReviewDetails).problems == record.problems
     notes = resources.notifications()
     assert [n["kind"] for n in notes] == ["task_queued"]
     assert "Doe" not in json.dumps(notes)  # no PHI in notifications

@@ -14,6 +14,7 @@ from intake.adapters.dynamodb_store import DynamoDbStore
 from intake.core.errors import Conflict
 from intake.core.ids import referral_id_for, task_id_for
 from intake.models.records import ReferralStatus, TaskStatus, TaskType
+from intake.models.task_details import LinkedUpdateDetails
 from intake.tasks.service import Completion
 from intake_local.samples.identity import npi_for
 from tests.conftest import EVENTS, load_handler
@@ -74,7 +75,7 @@ def test_a_second_referral_for_the_same_patient_and_therapy_is_linked(
     assert linked.linked_to == first
     task = store.get_task(task_id_for(second, TaskType.LINKED_UPDATE))
     assert task is not None and task.status is TaskStatus.OPEN
-    assert task.details["linked_to"] == first
+    assert task.details_as(LinkedUpdateDetails).linked_to == first
     assert any(n.get("task_id") == task.task_id for n in resources.notifications())
     # And the open referral lists the new document and says so on its timeline
     opened = store.get_referral(first)

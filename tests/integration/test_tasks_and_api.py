@@ -13,6 +13,7 @@ import pytest
 from intake.adapters.dynamodb_store import DynamoDbStore
 from intake.core.ids import referral_id_for, task_id_for
 from intake.models.records import TaskStatus, TaskType
+from intake.models.task_details import WorkflowErrorDetails
 from tests.conftest import load_event, load_handler
 from tests.integration.conftest import REGION, IntakeResources
 from tests.integration.test_ingest_handler import upload_event
@@ -315,9 +316,10 @@ def test_an_execution_that_ended_badly_becomes_one_workflow_error_task(
     record = store.get_referral(referral_id)
     assert record is not None and record.status.value == "failed"
     errors = [t for t in store.tasks_of(referral_id) if t.task_type is TaskType.WORKFLOW_ERROR]
-    assert len(errors) == 1 and errors[0].details["error_type"] == "FAILED"
-    assert errors[0].details["what_failed"] == "the workflow execution failed"
-    assert "what_to_do" in errors[0].details and "cause" not in errors[0].details
+    assert len(errors) == 1 and errors[0].details_as(WorkflowErrorDetails).error_type == "FAILED"
+    assert errors[0].details_as(WorkflowErrorDetails).what_failed == "the workflow execution failed"
+    stored = errors[0].details.model_dump(exclude_unset=True)
+    assert "what_to_do" in stored and "cause" not in stored
     assert [e.event for e in store.timeline(referral_id)].count("workflow_failed") == 1
     # And its open welcome call is cancelled with the reason, and the liaisons are told
     call = store.get_task(welcome_call)
@@ -348,8 +350,8 @@ def test_a_lambda_error_cause_is_never_stored_only_its_type_and_plain_words(
     # Then the workflow_error task says what failed in words, and holds no part of the message
     store = DynamoDbStore(resources.table_name)
     (error,) = [t for t in store.tasks_of(referral_id) if t.task_type is TaskType.WORKFLOW_ERROR]
-    assert error.details["error_type"] == "ValueError"
-    assert "internal error (ValueError)" in error.details["what_failed"]
+    assert error.details_as(WorkflowErrorDetails).error_type == "ValueError"
+    assert "internal error (ValueError)" in error.details_as(WorkflowErrorDetails).what_failed
     assert "Lopez" not in json.dumps(error.model_dump(mode="json"))
     assert "12025" not in json.dumps(
         [e.model_dump(mode="json") for e in store.timeline(referral_id)]

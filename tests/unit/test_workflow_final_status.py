@@ -66,6 +66,12 @@ def record(prior_auth: dict[str, Any] | None = None, received: datetime = NOW) -
     )
 
 
+DETAILS: dict[TaskType, dict[str, object]] = {
+    TaskType.CONFIRM_ORDER: {"order_date": "2026-01-02", "age_days": 120, "reason": "old"},
+}
+"""What the writers give the task types whose details have required fields."""
+
+
 def task(kind: TaskType, outcome: str | None) -> TaskRecord:
     return TaskRecord(
         task_id=f"ref-0123456789abcdef0123.{kind.value}.1",
@@ -75,6 +81,7 @@ def task(kind: TaskType, outcome: str | None) -> TaskRecord:
         reason="r",
         due_at=NOW,
         created_at=NOW,
+        details=DETAILS.get(kind, {}),
         outcome=outcome,
     )
 

@@ -303,7 +303,7 @@ class DynamoDbStore(TableAdapter):
 
     def timeline(self, referral_id: str) -> list[TimelineEvent]:
         items = self._query_partition(referral_id, "EVENT#")
-        return [TimelineEvent.model_validate(_from_item(i)) for i in items]
+        return [TimelineEvent.from_stored(_from_item(i)) for i in items]
 
     # ------------------------------------------------------------------ tasks
     def put_task_if_new(self, task: TaskRecord) -> bool:

@@ -344,7 +344,11 @@ class DoseCheck:
             )
             result["reauthorization_task"] = raised
         self.store.record(
-            request.referral_id, "dose_check_authorization", at=now, dose=dose.number, **result
+            request.referral_id,
+            "dose_check_authorization",
+            at=now,
+            dose=dose.number,
+            **_facts(result),
         )
         tasks = [*dose.tasks, result["reauthorization_task"]] if raised else dose.tasks
         self._update(dose, check={**dose.check, "authorization": result}, tasks=tasks)
@@ -393,7 +397,7 @@ class DoseCheck:
                 dose.referral_id,
                 TaskType.DOSE_DELIVERY,
                 datetime.combine(dose.ship_by or dose.day, time(13), tzinfo=UTC),
-                {"dose": dose.number, "day": dose.day.isoformat(), "ship_by": str(dose.ship_by)},
+                {"dose": dose.number, "day": dose.day.isoformat(), "ship_by": dose.ship_by},
                 round_=100 * dose.number + dose.version,
             )
             cleared.tasks = [*dose.tasks, task.task_id]
@@ -492,6 +496,20 @@ class DoseCheck:
         if record is None:
             raise NotFound(f"referral {referral_id} does not exist")
         return record
+
+
+def _facts(result: dict[str, Any]) -> dict[str, Any]:
+    """A check's result as timeline facts (flat: ``reauthorization.status`` becomes
+    ``reauthorization_status``; nested documents such as a task's details are left out)."""
+    facts: dict[str, Any] = {}
+    for key, value in result.items():
+        if isinstance(value, dict):
+            facts.update(
+                {f"{key}_{k}": v for k, v in value.items() if not isinstance(v, dict | list)}
+            )
+        else:
+            facts[key] = value
+    return facts
 
 
 def _cost_for(record: ReferralRecord, day: date) -> dict[str, Any] | None:

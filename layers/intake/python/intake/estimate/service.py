@@ -128,7 +128,11 @@ class CostEstimates:
             summary = headline(result, version, coverage)
             self.store.update_referral(referral_id, estimate=summary, updated_at=now)
             self.store.record(
-                referral_id, "estimate_recorded", at=now, **summary.model_dump(mode="json")
+                referral_id,
+                "estimate_recorded",
+                at=now,
+                **summary.model_dump(mode="json", exclude={"plan_years"}),
+                plan_years=len(summary.plan_years),
             )
             details = {
                 "estimate": summary.model_dump(mode="json"),

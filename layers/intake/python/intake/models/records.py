@@ -10,13 +10,15 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from intake.models.authorization import AuthorizationDecision, PriorAuthSummary
 from intake.models.benefits import StoredBenefits
 from intake.models.dates import TherapySchedule
 from intake.models.estimate import EstimateHeadline
 from intake.models.referral import Language, Referral
+from intake.models.task_details import D, Details, ReferralValues, with_typed_details
+from intake.models.task_types import TaskType as TaskType  # noqa: PLC0414  (re-exported)
 
 
 class ReferralStatus(StrEnum):
@@ -47,30 +49,6 @@ FINAL_STATUSES = frozenset(
         ReferralStatus.FAILED,
     }
 )
-
-
-class TaskType(StrEnum):
-    WELCOME_CALL = "welcome_call"
-    COST_AND_OPTIONS_CALL = "cost_and_options_call"
-    SCHEDULING_CALL = "scheduling_call"
-    NEEDS_REVIEW = "needs_review"  # a quarantined upload
-    COMPLETE_REFERRAL = "complete_referral"  # a draft with missing or doubtful fields
-    VERIFY_INSURANCE = "verify_insurance"
-    COVERAGE_INACTIVE = "coverage_inactive"
-    WORKFLOW_ERROR = "workflow_error"
-    APPEAL_OR_ALTERNATIVES = "appeal_or_alternatives"
-    PRIOR_AUTH_FOLLOWUP = "prior_auth_followup"
-    ACCEPT_OR_APPEAL = "accept_or_appeal"  # partially certified or modified: accept or appeal
-    NETWORK_EXCEPTION = "network_exception"  # out of network: ask for a single-case agreement
-    VERIFY_CONTACT = "verify_contact"  # a wrong number: get the right one from the clinic
-    CONFIRM_ORDER = "confirm_order"  # an old order: the prescriber confirms it is current
-    LINKED_UPDATE = "linked_update"  # linked to an open referral: keep linked, or split
-    DOSE_CHECKIN_CALL = "dose_checkin_call"  # before each dose: side effects, supplies, cost
-    DOSE_DELIVERY = "dose_delivery"  # a cleared dose: ship by its date
-    DOSE_HOLD = "dose_hold"  # a dose held (coverage ended, payer down, not reached): act on it
-    DOSE_REAUTHORIZATION = "dose_reauthorization"  # the authorization does not cover a dose
-    RECORDS_FROM_CLINIC = "records_from_clinic"  # evidence the payer needs: asked of the clinic
-    PRESCRIBER_SIGNATURE = "prescriber_signature"  # the letter of medical necessity, to be signed
 
 
 class TaskStatus(StrEnum):
@@ -217,7 +195,8 @@ class TaskRecord(BaseModel):
     due_at: datetime
     created_at: datetime
     patient: TaskPatient | None = None
-    details: dict[str, Any] = Field(default_factory=dict)
+    details: Details
+    """The model of its ``task_type`` (``DETAILS_BY_TYPE``), from the dictionary as stored."""
     task_token: str | None = Field(default=None, repr=False)
     claimed_by: str | None = None
     claimed_at: datetime | None = None
@@ -225,7 +204,9 @@ class TaskRecord(BaseModel):
     completed_at: datetime | None = None
     outcome: str | None = None
     note: str | None = None
-    corrections: dict[str, Any] | None = None
+    corrections: ReferralValues | None = None
+    """A liaison's corrections: dotted referral paths (or a follow-up's certification fields)
+    to the values given, whatever a referral field holds."""
     escalations: int = 0
     escalated_at: datetime | None = None
     resume_pending: bool = False
@@ -240,12 +221,45 @@ class TaskRecord(BaseModel):
     cancelled_at: datetime | None = None
     cancel_reason: str | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _typed_details(cls, data: Any) -> Any:
+        return with_typed_details(data)
+
+    def details_as(self, kind: type[D]) -> D:
+        """The details, as the model a reader expects of this task's type."""
+        if not isinstance(self.details, kind):
+            raise TypeError(f"a {self.task_type.value} task has no {kind.__name__}")
+        return self.details
+
+
+Scalar = str | int | float | bool | None | list[str]
+"""A timeline fact: an id, a count, a code, a date, or a list of ids or codes. Never an
+object: that keeps referral values (patient data) and whole documents off the timeline."""
+
 
 class TimelineEvent(BaseModel):
     at: datetime
     event: str
-    detail: dict[str, Any] = Field(default_factory=dict)
+    detail: dict[str, Scalar] = Field(default_factory=dict)
     actor: str = "system"
+
+    @classmethod
+    def from_stored(cls, item: dict[str, Any]) -> TimelineEvent:
+        """An event as the table holds it. Events written before ``detail`` was typed may
+        hold an object (an estimate's plan years, a re-authorization): an object's scalar
+        fields are kept as ``key_field``, a list of objects as its length."""
+        detail = {}
+        for key, value in (item.get("detail") or {}).items():
+            if isinstance(value, dict):
+                detail.update(
+                    {f"{key}_{k}": v for k, v in value.items() if not isinstance(v, dict | list)}
+                )
+            elif isinstance(value, list) and any(not isinstance(v, str) for v in value):
+                detail[key] = len(value)
+            else:
+                detail[key] = value
+        return cls.model_validate({**item, "detail": detail})
 
 
 class AuthorizationRecord(BaseModel):

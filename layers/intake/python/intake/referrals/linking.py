@@ -37,6 +37,7 @@ from intake.models.records import (
     TaskType,
 )
 from intake.models.referral import Referral
+from intake.models.task_details import LinkedUpdateDetails
 from intake.tasks.service import Completion, TaskService
 
 OPEN_STATUSES = frozenset({ReferralStatus.IN_PROGRESS, ReferralStatus.IN_REVIEW})
@@ -191,7 +192,9 @@ class LinkSplit:
         splitting = record.status is ReferralStatus.IN_PROGRESS and record.split_from
         if record.status is not ReferralStatus.LINKED and not splitting:
             raise Conflict(f"referral {task.referral_id} is {record.status.value}, not linked")
-        open_id = record.linked_to or record.split_from or str(task.details.get("linked_to"))
+        open_id = (
+            record.linked_to or record.split_from or task.details_as(LinkedUpdateDetails).linked_to
+        )
         referral_id = record.referral_id
 
         def split() -> None:

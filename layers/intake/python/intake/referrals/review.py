@@ -16,6 +16,7 @@ from intake.models.draft import complete_draft
 from intake.models.ports import ReferralStore, Workflow
 from intake.models.problems import explain
 from intake.models.records import ReferralStatus, ReviewOutcome, TaskRecord
+from intake.models.task_details import CompleteReferralDetails
 from intake.referrals.plausibility import plausibility_problems
 from intake.tasks.service import Completion
 
@@ -32,7 +33,8 @@ class DraftCompletion:
         if completion.outcome != ReviewOutcome.RESOLVED.value:
             return None
         record = self.store.get_referral(task.referral_id)
-        draft = (record.draft if record is not None else None) or task.details.get("draft") or {}
+        legacy = task.details_as(CompleteReferralDetails).draft  # stored before drafts moved
+        draft = (record.draft if record is not None else None) or legacy or {}
         try:
             referral = complete_draft(draft, completion.corrections or {})
         except ValidationError as exc:

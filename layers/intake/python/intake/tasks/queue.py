@@ -16,6 +16,7 @@ from intake.core.ids import task_id_for
 from intake.core.observability import logger
 from intake.models.ports import Notifier, ReferralStore, Workflow
 from intake.models.records import TaskPatient, TaskRecord, TaskStatus, TaskType
+from intake.models.task_details import TaskDetails, details_for
 
 REASONS: dict[TaskType, str] = {
     TaskType.WELCOME_CALL: "Welcome call: introduce the pharmacy, confirm contact details and delivery address",
@@ -56,7 +57,7 @@ class TaskQueue:
         referral_id: str,
         task_type: TaskType,
         due_at: datetime,
-        details: dict[str, Any],
+        details: TaskDetails | dict[str, Any],
         round_: int = 1,
     ) -> TaskRecord:
         """A task no workflow waits on (quarantined upload, draft to complete)."""
@@ -139,7 +140,7 @@ class TaskQueue:
         task_type: TaskType,
         due_at: datetime,
         round_: int,
-        details: dict[str, Any],
+        details: TaskDetails | dict[str, Any],
         token: str | None,
     ) -> TaskRecord:
         record = self.store.get_referral(referral_id)
@@ -161,7 +162,7 @@ class TaskQueue:
             due_at=due_at,
             created_at=self.clock(),
             patient=patient,
-            details=details,
+            details=details_for(task_type, details),
             task_token=token,
         )
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError, model_validator
 
 from intake.core.errors import Conflict, InvalidCorrections, InvalidRequest
 from intake.core.ids import task_id_for
@@ -31,6 +31,15 @@ from intake.models.records import (
     TaskRecord,
     TaskStatus,
     TaskType,
+)
+from intake.models.task_details import (
+    CompleteReferralDetails,
+    Details,
+    ReferralValues,
+    TaskDetails,
+    VerifyContactDetails,
+    details_for,
+    with_typed_details,
 )
 from intake.tasks.queue import TaskQueue
 
@@ -101,7 +110,13 @@ class TaskPlan(BaseModel):
     round: int = 1
     due_at: str
     timeout_seconds: int
-    details: dict[str, Any] = Field(default_factory=dict)
+    details: Details
+    """The model of its ``task_type``: a dictionary given is validated into it."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _typed_details(cls, data: Any) -> Any:
+        return with_typed_details(data)
 
     @classmethod
     def due_in(
@@ -109,7 +124,7 @@ class TaskPlan(BaseModel):
         task_type: TaskType,
         sla: timedelta,
         now: datetime,
-        details: dict[str, Any],
+        details: TaskDetails | dict[str, Any],
         round_: int = 1,
     ) -> TaskPlan:
         return cls(
@@ -117,7 +132,7 @@ class TaskPlan(BaseModel):
             round=round_,
             due_at=(now + sla).isoformat(),
             timeout_seconds=int(sla.total_seconds()),
-            details=details,
+            details=details_for(task_type, details),
         )
 
 
@@ -129,7 +144,12 @@ class CallRequest(BaseModel):
     task_type: TaskType
     round: int = Field(default=1, ge=1)
     due_at: datetime
-    details: dict[str, Any] = Field(default_factory=dict)
+    details: Details
+
+    @model_validator(mode="before")
+    @classmethod
+    def _typed_details(cls, data: Any) -> Any:
+        return with_typed_details(data)
 
 
 CompletionHook = Callable[[TaskRecord, "Completion"], Callable[[], None] | None]
@@ -139,7 +159,7 @@ class Completion(BaseModel):
     outcome: str
     note: str | None = Field(default=None, max_length=4000)
     liaison: str = Field(min_length=1, max_length=120)
-    corrections: dict[str, Any] | None = None
+    corrections: ReferralValues | None = None
     first_infusion_date: date | None = Field(
         default=None,
         description="scheduling call reached: the first infusion's date; the therapy calendar "
@@ -412,8 +432,7 @@ class TaskService(TaskQueue):
     def _contact_checked(self, check: TaskRecord, phone: str | None) -> None:
         """Back to the call: with the confirmed number, the next attempt may be made now;
         without one, the call may be closed as unreachable."""
-        call_id = str(check.details.get("call_task_id") or "")
-        call = self.store.get_task(call_id)
+        call = self.store.get_task(check.details_as(VerifyContactDetails).call_task_id)
         if call is None or call.status is TaskStatus.COMPLETED or call.waiting_for != check.task_id:
             return
         fields: dict[str, Any] = {"waiting_for": None, "next_attempt_at": self.clock()}
@@ -443,8 +462,8 @@ class TaskService(TaskQueue):
             base = record.referral.model_dump(mode="json")
         elif record is not None and record.draft is not None:
             base = record.draft
-        elif isinstance(task.details.get("draft"), dict):
-            base = task.details["draft"]
+        elif isinstance(task.details, CompleteReferralDetails) and task.details.draft is not None:
+            base = task.details.draft  # a task stored before drafts moved to the referral
         problems = correction_problems(base, corrections)
         if problems:
             raise InvalidCorrections("the corrections cannot be applied: " + "; ".join(problems))
