@@ -15,6 +15,7 @@ from intake.authorization.submission import Submission
 from intake.authorization.task_outcomes import apply_therapy_corrections
 from intake.models.authorization import AuthorizationDecision, EvidenceWaiver, Signature
 from intake.models.records import AuthorizationRecord, AuthTaskOutcome, TaskRecord, TaskType
+from intake.models.task_details import AuthorizationDetails, RecordsFromClinicDetails
 
 
 @dataclass
@@ -27,8 +28,13 @@ class Resolution:
         ctx = self.ctx
         outcome = str(result.get("outcome"))
         task = ctx.store.get_task(str(result.get("task_id") or ""))
-        details = task.details if task is not None else {}
-        auth_id = details.get("auth_id")
+        details = task.details if task is not None else None
+        auth_id = (
+            details.auth_id
+            if isinstance(details, AuthorizationDetails | RecordsFromClinicDetails)
+            else None
+        )
+        carried = details.model_dump(exclude_unset=True) if details is not None else {}
         auth = ctx.store.get_authorization(referral_id, auth_id) if auth_id else None
         now = ctx.clock()
         ctx.store.record(
@@ -56,7 +62,7 @@ class Resolution:
                 task=ctx.plan(
                     referral_id,
                     TaskType.NETWORK_EXCEPTION,
-                    {**details, "reason": "network exception appealed: record the payer's answer"},
+                    {**carried, "reason": "network exception appealed: record the payer's answer"},
                     now,
                 ),
             )
@@ -95,7 +101,8 @@ class Resolution:
             ctx.store.record(referral_id, "network_exception_approved", at=now)
             return gate.submit(referral_id, network_checked=True)
         if outcome == o.DENIED:
-            return self._denied_by_phone(referral_id, auth, details, now)
+            reason = details.reason if isinstance(details, AuthorizationDetails) else None
+            return self._denied_by_phone(referral_id, auth, reason, now)
         if outcome == o.STILL_PENDING and auth is not None:
             deadline = now + ctx.decision_window
             ctx.store.update_authorization(
@@ -119,7 +126,7 @@ class Resolution:
                 task=ctx.plan(
                     referral_id,
                     TaskType.PRIOR_AUTH_FOLLOWUP,
-                    {**details, "reason": "faxed request still in review: record the answer"},
+                    {**carried, "reason": "faxed request still in review: record the answer"},
                     now,
                 ),
             )
@@ -221,7 +228,7 @@ class Resolution:
         self,
         referral_id: str,
         auth: AuthorizationRecord | None,
-        details: dict[str, Any],
+        reason: str | None,
         now: datetime,
     ) -> PaStep:
         ctx = self.ctx
@@ -240,13 +247,15 @@ class Resolution:
             {
                 "auth_id": auth.auth_id if auth else None,
                 "decision": "denied",
-                "reason": details.get("reason") or "denied (reported by phone)",
+                "reason": reason or "denied (reported by phone)",
                 "packet": auth.packet if auth else None,
                 "suggest": "offer financial assistance and therapy alternatives",
             },
             now,
         )
-        return PaStep(route="task", status="denied", auth_id=plan.details.get("auth_id"), task=plan)
+        return PaStep(
+            route="task", status="denied", auth_id=auth.auth_id if auth else None, task=plan
+        )
 
     def _tell_clinic(self, referral_id: str, auth: AuthorizationRecord | None) -> None:
         """The clinic learns the referral is closed (a notice on the documents path, where
