@@ -8,8 +8,9 @@ import pytest
 
 from intake.x12.errors import X12StructureError
 from intake.x12.grammar import Loop, SegmentUse, uses
+from intake.x12.node import Node
 from intake.x12.segments import Segment
-from intake.x12.tree import Node, walk
+from intake.x12.tree import walk
 
 RELATED = Loop("2120", uses("N3"), trigger=SegmentUse("NM1"))
 BENEFIT = Loop(

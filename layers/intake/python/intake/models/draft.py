@@ -19,6 +19,10 @@ from pydantic import BaseModel
 from intake.models.referral import Referral
 
 Draft = dict[str, Any]
+"""A referral as read, before validation: the clinic's document in ``Referral``'s shape but
+with what it sent kept even where ``Referral`` refuses it (a bad NPI from a fax), so a liaison
+can see and fix it. Deliberately not a model: a typed partial referral would drop or change
+exactly the values under review. Bounded at intake (``referrals.bounds``)."""
 
 
 def _key(part: str) -> str | int:

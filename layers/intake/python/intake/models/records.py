@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from intake.models.authorization import AuthorizationDecision, PriorAuthSummary
 from intake.models.benefits import StoredBenefits
 from intake.models.dates import TherapySchedule
+from intake.models.draft import Draft
 from intake.models.estimate import EstimateHeadline
 from intake.models.referral import Language, Referral
 from intake.models.task_details import D, Details, ReferralValues, with_typed_details
@@ -133,7 +134,7 @@ class ReferralRecord(BaseModel):
     stage: str = Field(description="the workflow step the referral is at, in words")
     referral: Referral | None = None
     problems: list[str] = Field(default_factory=list)
-    draft: dict[str, Any] | None = Field(
+    draft: Draft | None = Field(
         default=None,
         description="what was read, for a referral in review (bounded: see referrals.bounds)",
     )

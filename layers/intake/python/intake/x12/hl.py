@@ -16,7 +16,7 @@ from intake.x12.grammar import HLLoop, TransactionSet
 from intake.x12.segments import Segment
 
 if TYPE_CHECKING:
-    from intake.x12.tree import Node
+    from intake.x12.node import Node
 
 SOURCE, RECEIVER, SUBSCRIBER, DEPENDENT = "20", "21", "22", "23"
 EVENT, SERVICE = "EV", "SS"

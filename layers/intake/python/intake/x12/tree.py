@@ -13,23 +13,14 @@ The tree is plain data (lists of segments); the transaction modules map it to th
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from intake.x12.envelope import Transaction
 from intake.x12.errors import X12StructureError
 from intake.x12.grammar import Loop, SegmentUse, TransactionSet
 from intake.x12.hl import HLNode, build_hierarchy
+from intake.x12.node import Node
 from intake.x12.segments import Segment
-
-
-@dataclass(slots=True)
-class Node:
-    """One loop as read: its segments (the trigger first, a bounded loop's end last) and the
-    loops nested in it, in document order."""
-
-    loop: Loop
-    segments: list[Segment] = field(default_factory=list)
-    children: list[Node] = field(default_factory=list)
 
 
 def not_expected(set_id: str, seg: Segment, where: str) -> X12StructureError:

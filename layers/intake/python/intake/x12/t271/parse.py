@@ -12,6 +12,7 @@ from __future__ import annotations
 from intake.x12.envelope import Interchange, parse_interchange
 from intake.x12.errors import X12StructureError
 from intake.x12.hl import HLNode
+from intake.x12.node import Node
 from intake.x12.t271.grammar import T271
 from intake.x12.t271.loops import (
     Benefit,
@@ -21,7 +22,7 @@ from intake.x12.t271.loops import (
     RelatedEntity,
     Response271,
 )
-from intake.x12.tree import Node, read_transaction
+from intake.x12.tree import read_transaction
 from intake.x12.values import Entity, Rejection, optional_decimal
 
 
