@@ -22,14 +22,16 @@ def prior_auth(check: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     return load_handler("prior_auth").lambda_handler
 
 
-def test_a_request_the_payer_never_received_is_certified_by_phone(
+@pytest.fixture
+def payer_down_referral(
     resources: IntakeResources,
     check: Any,
     prior_auth: Any,
     clearinghouse: SandboxClearinghouse,
     lambda_context: Any,
-) -> None:
-    # Given a verified referral that needs authorization, and a payer refusing every 278
+) -> str:
+    """Given sample 15 verified, its 278 refused by the payer on every try: the submit step
+    raises (the state machine retries it, then takes the payer-down path). Its referral id."""
     referral_id = ingested(resources, "15-prior-auth-certified.json", lambda_context)
     assert check({"referral_id": referral_id}, lambda_context)["outcome"] == "verified"
     clearinghouse.fail_next(1000)
@@ -38,6 +40,14 @@ def test_a_request_the_payer_never_received_is_certified_by_phone(
             prior_auth({"action": "submit", "referral_id": referral_id}, lambda_context)
     finally:
         clearinghouse.fail_next(0)
+    return referral_id
+
+
+def test_a_request_the_payer_never_received_is_certified_by_phone(
+    payer_down_referral: str, resources: IntakeResources, prior_auth: Any, lambda_context: Any
+) -> None:
+    # Given a verified referral that needs authorization, and a payer refusing every 278
+    referral_id = payer_down_referral
     # When the workflow gives up (payer down), Then a follow-up asks a person to fax the packet
     down = prior_auth({"action": "payer_down", "referral_id": referral_id}, lambda_context)
     assert down["route"] == "task" and down["task"]["task_type"] == "prior_auth_followup"
@@ -64,21 +74,10 @@ def test_a_request_the_payer_never_received_is_certified_by_phone(
 
 
 def test_a_short_certification_by_phone_files_for_the_uncovered_doses(
-    resources: IntakeResources,
-    check: Any,
-    prior_auth: Any,
-    clearinghouse: SandboxClearinghouse,
-    lambda_context: Any,
+    payer_down_referral: str, resources: IntakeResources, prior_auth: Any, lambda_context: Any
 ) -> None:
     # Given the same payer-down path, and a phone certification ending before the last doses
-    referral_id = ingested(resources, "15-prior-auth-certified.json", lambda_context)
-    check({"referral_id": referral_id}, lambda_context)
-    clearinghouse.fail_next(1000)
-    try:
-        with pytest.raises((PayerUnavailable, ClearinghouseError)):
-            prior_auth({"action": "submit", "referral_id": referral_id}, lambda_context)
-    finally:
-        clearinghouse.fail_next(0)
+    referral_id = payer_down_referral
     record = DynamoDbStore(resources.table_name).get_referral(referral_id)
     assert record is not None
     first = record.uploaded_at.date()

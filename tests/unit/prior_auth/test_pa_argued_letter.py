@@ -10,14 +10,14 @@ from datetime import date, datetime
 
 from pypdf import PdfReader
 
-from intake.authorization.packet import Pharmacy, build_packet, decide_prior_auth
+from intake.authorization.packet import Pharmacy
 from intake.authorization.packet.criteria import evaluate
 from intake.authorization.packet.records_request import render_records_request
 from intake.models.referral import Referral
 from intake.x12.control_numbers import SequentialControlNumbers
 from intake.x12.t278 import interpret_278_response
 from intake_local.sandbox.payer import SandboxPayer
-from tests.unit.prior_auth.conftest import benefits_with
+from tests.unit.prior_auth.conftest import benefits_with, packet_for
 
 RECEIVED = date(2026, 11, 30)
 NOW = datetime(2026, 11, 30, 15, 0)
@@ -29,12 +29,10 @@ def text_of(pdf: bytes) -> str:
 
 def letter_of(referral: Referral, pharmacy: Pharmacy) -> tuple[str, str]:
     """(the letter page's text, the whole packet's text)."""
-    benefits = benefits_with((("1",), True))
-    packet = build_packet(
+    packet = packet_for(
         referral,
-        benefits,
-        decide_prior_auth(referral, benefits),
-        pharmacy=pharmacy,
+        pharmacy,
+        benefits_with((("1",), True)),
         original_document=referral.model_dump_json().encode(),
         original_name="referral.json",
         now=NOW,
@@ -122,14 +120,10 @@ def test_sandbox_pends_for_missing_evidence_and_names_it(
     # Given sample 33 filed without its TB result (the sandbox reviewer needs TB, hep B and
     # conventional therapy failure attached)
     referral = load_referral("36-infliximab-filed-without-tb.json")
-    benefits = benefits_with((("1",), True))
-    packet = build_packet(
+    packet = packet_for(
         referral,
-        benefits,
-        decide_prior_auth(referral, benefits),
-        pharmacy=pharmacy,
-        original_document=None,
-        original_name="-",
+        pharmacy,
+        benefits_with((("1",), True)),
         now=NOW,
         received_on=RECEIVED,
         start=date(2026, 12, 1),
@@ -157,13 +151,11 @@ def test_a_signed_letter_replaces_the_draft_and_keeps_the_page_numbers(
     fax.cell(0, 10, "SIGNED LETTER OF MEDICAL NECESSITY - Amelia Hart MD")
     signed = bytes(fax.output())
     referral = load_referral("03-auth-required-chinese.json")
-    benefits = benefits_with((("1",), True))
     # When the packet is built with it (and the JSON original rendered as fields)
-    packet = build_packet(
+    packet = packet_for(
         referral,
-        benefits,
-        decide_prior_auth(referral, benefits),
-        pharmacy=pharmacy,
+        pharmacy,
+        benefits_with((("1",), True)),
         original_document=referral.model_dump_json().encode(),
         original_name="referral.json",
         now=NOW,

@@ -8,12 +8,12 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from intake.authorization.packet import Pharmacy, build_packet, decide_prior_auth, status_inquiry
+from intake.authorization.packet import Pharmacy, status_inquiry
 from intake.models.referral import Referral
 from intake.x12.control_numbers import SequentialControlNumbers
 from intake.x12.t278 import AuthDecision, build_278_inquiry, interpret_278_response
 from intake_local.sandbox.payer import PriorAuthRule, SandboxCatalog, SandboxPayer
-from tests.unit.prior_auth.conftest import NOW, benefits_with
+from tests.unit.prior_auth.conftest import NOW, packet_for
 
 Load = Callable[[str], Referral]
 START = date(2026, 3, 1)
@@ -46,17 +46,7 @@ def _member(referral: Referral, member_id: str, payer_id: str = "SBX01") -> Refe
 def _submit(
     payer: SandboxPayer, referral: Referral, pharmacy: Pharmacy, trace: str = "PATRACE001"
 ) -> AuthDecision:
-    benefits = benefits_with()
-    packet = build_packet(
-        referral,
-        benefits,
-        decide_prior_auth(referral, benefits),
-        pharmacy=pharmacy,
-        original_document=None,
-        original_name="-",
-        now=NOW,
-        trace_number=trace,
-    )
+    packet = packet_for(referral, pharmacy, trace_number=trace)
     return interpret_278_response(payer.respond_278(packet.x12_278).x12)
 
 
