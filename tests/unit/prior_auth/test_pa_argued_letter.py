@@ -27,8 +27,11 @@ def text_of(pdf: bytes) -> str:
     return " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
 
 
-def letter_of(referral: Referral, pharmacy: Pharmacy) -> tuple[str, str]:
-    """(the letter page's text, the whole packet's text)."""
+def pages_of(
+    referral: Referral, pharmacy: Pharmacy, signed_letter: bytes | None = None
+) -> list[str]:
+    """The text of each page of the packet for ``referral`` (received 2026-11-30, starting
+    2026-12-01, its JSON original attached), white space folded."""
     packet = packet_for(
         referral,
         pharmacy,
@@ -38,8 +41,14 @@ def letter_of(referral: Referral, pharmacy: Pharmacy) -> tuple[str, str]:
         now=NOW,
         received_on=RECEIVED,
         start=date(2026, 12, 1),
+        signed_letter=signed_letter,
     )
-    pages = [" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(packet.pdf)).pages]
+    return [" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(packet.pdf)).pages]
+
+
+def letter_of(referral: Referral, pharmacy: Pharmacy) -> tuple[str, str]:
+    """(the letter page's text, the whole packet's text)."""
+    pages = pages_of(referral, pharmacy)
     letter = next(p for p in pages if "Letter of Medical Necessity" in p)
     return letter, " ".join(pages)
 
@@ -152,18 +161,7 @@ def test_a_signed_letter_replaces_the_draft_and_keeps_the_page_numbers(
     signed = bytes(fax.output())
     referral = load_referral("03-auth-required-chinese.json")
     # When the packet is built with it (and the JSON original rendered as fields)
-    packet = packet_for(
-        referral,
-        pharmacy,
-        benefits_with((("1",), True)),
-        original_document=referral.model_dump_json().encode(),
-        original_name="referral.json",
-        now=NOW,
-        received_on=RECEIVED,
-        start=date(2026, 12, 1),
-        signed_letter=signed,
-    )
-    pages = [" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(packet.pdf)).pages]
+    pages = pages_of(referral, pharmacy, signed_letter=signed)
     total = len(pages)
     # Then the draft letter is gone, the signed page sits before the original referral
     assert not any("Letter of Medical Necessity" in p for p in pages)
