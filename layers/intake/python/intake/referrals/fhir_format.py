@@ -304,7 +304,7 @@ def _timing(draft: Draft, timing: dict[str, Any]) -> None:
     _put(draft, "therapy.start_date", start[:10] if start else None)
 
 
-def _duration(quantity: dict[str, Any]) -> str:
+def _duration(quantity: dict[str, Any]) -> str | None:
     """A FHIR Duration (value with a unit, or a UCUM code) in the referral's words."""
     return duration_text(
         _s(quantity.get("value")), _s(quantity.get("unit")) or _s(quantity.get("code"))
