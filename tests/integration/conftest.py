@@ -184,6 +184,12 @@ def check(
 
 
 @pytest.fixture
+def ingest(resources: IntakeResources) -> Any:
+    """The ingest_referral handler, on the moto resources."""
+    return load_handler("ingest_referral").lambda_handler
+
+
+@pytest.fixture
 def api(local_stack: Any, request: pytest.FixtureRequest) -> LiaisonClient:
     """The liaison API of the session's local stack, as the test module's ``LIAISON``."""
     return LiaisonClient(local_stack.outputs.api_url, request.module.LIAISON)
