@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -181,6 +181,25 @@ def check(
     }.items():
         monkeypatch.setenv(key, value)
     return load_handler("check_benefits").lambda_handler
+
+
+@pytest.fixture
+def ingest(resources: IntakeResources) -> Any:
+    """The ingest_referral handler, on the moto resources."""
+    return load_handler("ingest_referral").lambda_handler
+
+
+@pytest.fixture
+def verified(resources: IntakeResources, check: Any, lambda_context: Any) -> Callable[[str], str]:
+    """Given a sample referral ingested and its benefits checked (verified, as the samples
+    used with it are): its referral id."""
+
+    def given(sample: str) -> str:
+        referral_id = ingested(resources, sample, lambda_context)
+        assert check({"referral_id": referral_id}, lambda_context)["outcome"] == "verified"
+        return referral_id
+
+    return given
 
 
 @pytest.fixture

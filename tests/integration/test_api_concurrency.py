@@ -215,31 +215,21 @@ def test_corrections_are_checked_against_the_referral_paths(
         # a whole group set to a value
         "insurance": "422:is a group of fields",
     }
+
+    def resolve(corrections: dict[str, Any]) -> tuple[int, Any]:
+        body = {"outcome": "resolved", "liaison": "rosa", "corrections": corrections}
+        return api(fn, lambda_context, "POST", path, body)
+
     for key, expected in cases.items():
         # When a liaison sends it
-        body = {"outcome": "resolved", "liaison": "rosa", "corrections": {key: "x"}}
-        status, reply = api(fn, lambda_context, "POST", path, body)
+        status, reply = resolve({key: "x"})
         # Then 422 names the path and the reason, and the task stays open
         code, words = expected.split(":", 1)
         assert status == int(code) and words in reply["message"] and key in reply["message"]
-    too_many = {f"patient.address.line{i}": "x" for i in range(60)}
-    status, reply = api(
-        fn,
-        lambda_context,
-        "POST",
-        path,
-        {"outcome": "resolved", "liaison": "rosa", "corrections": too_many},
-    )
+    status, reply = resolve({f"patient.address.line{i}": "x" for i in range(60)})
     assert status == 422 and "at most 50 fields" in reply["message"]
     # And one past the end of the list is allowed (adding a diagnosis)
-    fields = {**COMPLETE_FIELDS, "diagnoses.1.code": "K50.90"}
-    status, reply = api(
-        fn,
-        lambda_context,
-        "POST",
-        path,
-        {"outcome": "resolved", "liaison": "rosa", "corrections": fields},
-    )
+    status, reply = resolve({**COMPLETE_FIELDS, "diagnoses.1.code": "K50.90"})
     assert status == 200 and reply["status"] == "completed"
 
 

@@ -3,6 +3,7 @@ clearinghouse over real HTTP: the paths the state machine tests do not reach."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from intake.clearinghouse import ClearinghouseError
 from intake.eligibility.service import PayerUnavailable
 from intake_local.sandbox.server import SandboxClearinghouse
 from tests.conftest import load_handler
-from tests.integration.conftest import IntakeResources, ingested
+from tests.integration.conftest import IntakeResources
 
 
 @pytest.fixture
@@ -22,22 +23,30 @@ def prior_auth(check: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     return load_handler("prior_auth").lambda_handler
 
 
-def test_a_request_the_payer_never_received_is_certified_by_phone(
-    resources: IntakeResources,
-    check: Any,
+@pytest.fixture
+def payer_down_referral(
+    verified: Callable[[str], str],
     prior_auth: Any,
     clearinghouse: SandboxClearinghouse,
     lambda_context: Any,
-) -> None:
-    # Given a verified referral that needs authorization, and a payer refusing every 278
-    referral_id = ingested(resources, "15-prior-auth-certified.json", lambda_context)
-    assert check({"referral_id": referral_id}, lambda_context)["outcome"] == "verified"
+) -> str:
+    """Given sample 15 verified, its 278 refused by the payer on every try: the submit step
+    raises (the state machine retries it, then takes the payer-down path). Its referral id."""
+    referral_id = verified("15-prior-auth-certified.json")
     clearinghouse.fail_next(1000)
     try:
         with pytest.raises((PayerUnavailable, ClearinghouseError)):
             prior_auth({"action": "submit", "referral_id": referral_id}, lambda_context)
     finally:
         clearinghouse.fail_next(0)
+    return referral_id
+
+
+def test_a_request_the_payer_never_received_is_certified_by_phone(
+    payer_down_referral: str, resources: IntakeResources, prior_auth: Any, lambda_context: Any
+) -> None:
+    # Given a verified referral that needs authorization, and a payer refusing every 278
+    referral_id = payer_down_referral
     # When the workflow gives up (payer down), Then a follow-up asks a person to fax the packet
     down = prior_auth({"action": "payer_down", "referral_id": referral_id}, lambda_context)
     assert down["route"] == "task" and down["task"]["task_type"] == "prior_auth_followup"
@@ -64,21 +73,10 @@ def test_a_request_the_payer_never_received_is_certified_by_phone(
 
 
 def test_a_short_certification_by_phone_files_for_the_uncovered_doses(
-    resources: IntakeResources,
-    check: Any,
-    prior_auth: Any,
-    clearinghouse: SandboxClearinghouse,
-    lambda_context: Any,
+    payer_down_referral: str, resources: IntakeResources, prior_auth: Any, lambda_context: Any
 ) -> None:
     # Given the same payer-down path, and a phone certification ending before the last doses
-    referral_id = ingested(resources, "15-prior-auth-certified.json", lambda_context)
-    check({"referral_id": referral_id}, lambda_context)
-    clearinghouse.fail_next(1000)
-    try:
-        with pytest.raises((PayerUnavailable, ClearinghouseError)):
-            prior_auth({"action": "submit", "referral_id": referral_id}, lambda_context)
-    finally:
-        clearinghouse.fail_next(0)
+    referral_id = payer_down_referral
     record = DynamoDbStore(resources.table_name).get_referral(referral_id)
     assert record is not None
     first = record.uploaded_at.date()
@@ -108,7 +106,7 @@ def test_a_short_certification_by_phone_files_for_the_uncovered_doses(
 
 def test_out_of_network_needs_a_network_exception_before_any_request(
     resources: IntakeResources,
-    check: Any,
+    verified: Callable[[str], str],
     prior_auth: Any,
     lambda_context: Any,
     monkeypatch: pytest.MonkeyPatch,
@@ -118,8 +116,7 @@ def test_out_of_network_needs_a_network_exception_before_any_request(
 
     # Given a referral whose payer has the pharmacy out of network, with no out-of-network
     # benefit (the policy decision says a network exception is needed)
-    referral_id = ingested(resources, "15-prior-auth-certified.json", lambda_context)
-    check({"referral_id": referral_id}, lambda_context)
+    referral_id = verified("15-prior-auth-certified.json")
     monkeypatch.setattr(
         authorization,
         "decide_prior_auth",
@@ -154,10 +151,9 @@ def test_out_of_network_needs_a_network_exception_before_any_request(
 
 
 def test_a_denied_network_exception_goes_to_the_appeal_or_alternatives_task(
-    resources: IntakeResources, check: Any, prior_auth: Any, lambda_context: Any
+    verified: Callable[[str], str], prior_auth: Any, lambda_context: Any
 ) -> None:
-    referral_id = ingested(resources, "15-prior-auth-certified.json", lambda_context)
-    check({"referral_id": referral_id}, lambda_context)
+    referral_id = verified("15-prior-auth-certified.json")
 
     def resolve(outcome: str, task: str) -> dict[str, Any]:
         result = {"outcome": outcome, "task_id": f"{referral_id}.{task}"}

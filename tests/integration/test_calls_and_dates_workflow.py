@@ -21,6 +21,15 @@ pytestmark = pytest.mark.integration
 LIAISON = "calls-test@local"  # the conftest's ``api`` client acts as this liaison
 
 
+def sample_welcome_call(
+    local_stack: Any, api: LiaisonClient, clinic_reference: str, name: str
+) -> tuple[str, str]:
+    """Given the sample referral (from ``clinic_reference``) uploaded as referrals/sm/<name>.json:
+    its referral id and its welcome call's task id, once queued."""
+    body = json.dumps(steps.referral_json(clinic_reference=clinic_reference)).encode()
+    return steps.welcome_call_queued(local_stack, api, body, f"referrals/sm/{name}.json")
+
+
 def attempt(api: LiaisonClient, task_id: str, outcome: str, **kw: Any) -> Any:
     """Complete once the next attempt is due (attempts are spaced out)."""
     return steps.wait_for(
@@ -32,8 +41,7 @@ def test_voicemail_twice_queues_retries_then_reached_goes_on(
     local_stack: Any, api: LiaisonClient
 ) -> None:
     # Given a referral whose welcome call is queued
-    body = json.dumps(steps.referral_json(clinic_reference="SM-VM-1")).encode()
-    referral_id, welcome = steps.welcome_call_queued(local_stack, api, body, "referrals/sm/vm.json")
+    referral_id, welcome = sample_welcome_call(local_stack, api, "SM-VM-1", "vm")
     # When the liaison leaves a voicemail
     first = attempt(api, welcome, "voicemail", note="left message")
     # Then the call stays open for another attempt, not before the spacing, and nothing moved on
@@ -56,10 +64,7 @@ def test_voicemail_twice_queues_retries_then_reached_goes_on(
 def test_every_attempt_unanswered_escalates_and_unreachable_closes(
     local_stack: Any, api: LiaisonClient
 ) -> None:
-    body = json.dumps(steps.referral_json(clinic_reference="SM-UNREACH-1")).encode()
-    referral_id, welcome = steps.welcome_call_queued(
-        local_stack, api, body, "referrals/sm/unreach.json"
-    )
+    referral_id, welcome = sample_welcome_call(local_stack, api, "SM-UNREACH-1", "unreach")
     # Given "unreachable" is refused before every attempt is used
     early = api.complete(welcome, "unreachable")
     assert early.status_code == 400 and "3 attempts" in early.json()["message"]
@@ -82,10 +87,7 @@ def test_every_attempt_unanswered_escalates_and_unreachable_closes(
 def test_wrong_number_asks_the_clinic_before_the_next_attempt(
     local_stack: Any, api: LiaisonClient
 ) -> None:
-    body = json.dumps(steps.referral_json(clinic_reference="SM-WRONG-1")).encode()
-    referral_id, welcome = steps.welcome_call_queued(
-        local_stack, api, body, "referrals/sm/wrong.json"
-    )
+    referral_id, welcome = sample_welcome_call(local_stack, api, "SM-WRONG-1", "wrong")
     # When the number is wrong
     call = attempt(api, welcome, "wrong_number")
     # Then a verify-contact task asks the clinic, and the call waits for it

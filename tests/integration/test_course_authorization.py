@@ -55,6 +55,18 @@ def ivig(resources: IntakeResources, lambda_context: Any) -> str:
     return referral_id
 
 
+def _dose_check() -> DoseCheck:
+    """The dose check as wired, with no payer and no estimator: authorizing a dose uses neither."""
+    return DoseCheck(
+        wiring.store(),
+        wiring.doses(),
+        wiring.task_service(),
+        _unused,
+        _unused,
+        wiring.calendar_rules(),
+    )
+
+
 def _clear(referral_id: str, number: int) -> None:
     doses = wiring.doses()
     dose = doses.get(referral_id, number)
@@ -73,14 +85,7 @@ def _authorize(check: DoseCheck, referral_id: str, number: int) -> dict[str, Any
 
 
 def test_units_run_out_then_a_recorded_reauthorization_clears_the_next_dose(ivig: str) -> None:
-    check = DoseCheck(
-        wiring.store(),
-        wiring.doses(),
-        wiring.task_service(),
-        _unused,
-        _unused,
-        wiring.calendar_rules(),
-    )
+    check = _dose_check()
     # Given doses 1 and 2 cleared: 2 x 56 = 112 of the 170 units used
     _clear(ivig, 1)
     _clear(ivig, 2)
@@ -124,14 +129,7 @@ def test_units_run_out_then_a_recorded_reauthorization_clears_the_next_dose(ivig
 
 
 def test_a_dose_outside_every_certification_is_held(ivig: str) -> None:
-    check = DoseCheck(
-        wiring.store(),
-        wiring.doses(),
-        wiring.task_service(),
-        _unused,
-        _unused,
-        wiring.calendar_rules(),
-    )
+    check = _dose_check()
     # Given dose 7 moved past the certification's end (2027-06-09) to 2027-06-12
     wiring.course().move(ivig, 7, date(2027, 6, 12), "nurse@local")
     # When it is checked

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from intake.adapters.dynamodb_store import DynamoDbStore
 from tests.conftest import load_handler
-from tests.integration.conftest import IntakeResources, ingested
+from tests.integration.conftest import IntakeResources
 from tests.integration.test_tasks_and_api import api
 
 
@@ -19,20 +20,14 @@ def estimate_cost(resources: IntakeResources, monkeypatch: pytest.MonkeyPatch) -
     return load_handler("estimate_cost").lambda_handler
 
 
-def verified(resources: IntakeResources, check: Any, ctx: Any, sample: str) -> str:
-    referral_id = ingested(resources, sample, ctx)
-    assert check({"referral_id": referral_id}, ctx)["outcome"] == "verified"
-    return referral_id
+Verified = Callable[[str], str]
 
 
 def test_estimate_is_recorded_as_a_version_and_prepares_the_cost_call(
-    resources: IntakeResources,
-    check: Any,
-    estimate_cost: Any,
-    lambda_context: Any,
+    resources: IntakeResources, verified: Verified, estimate_cost: Any, lambda_context: Any
 ) -> None:
     # Given verified PPO benefits (deductible $1,500 with $1,200.50 left, 10% coinsurance)
-    referral_id = verified(resources, check, lambda_context, "01-ppo-deductible-coinsurance.json")
+    referral_id = verified("01-ppo-deductible-coinsurance.json")
     # When the estimate runs
     plan = estimate_cost({"referral_id": referral_id}, lambda_context)
     # Then the cost call carries the estimate and a script in the patient's language
@@ -54,12 +49,9 @@ def test_estimate_is_recorded_as_a_version_and_prepares_the_cost_call(
 
 
 def test_a_new_estimate_is_a_new_version_and_history_stays_readable(
-    resources: IntakeResources,
-    check: Any,
-    estimate_cost: Any,
-    lambda_context: Any,
+    verified: Verified, estimate_cost: Any, lambda_context: Any
 ) -> None:
-    referral_id = verified(resources, check, lambda_context, "02-hmo-copay-spanish.json")
+    referral_id = verified("02-hmo-copay-spanish.json")
     first = estimate_cost({"referral_id": referral_id}, lambda_context)
     second = estimate_cost({"referral_id": referral_id}, lambda_context)
     assert first["details"]["estimate"]["version"] == 1
@@ -82,13 +74,10 @@ def test_a_new_estimate_is_a_new_version_and_history_stays_readable(
 
 
 def test_an_unreadable_dose_names_the_field_to_review_and_the_call_still_happens(
-    resources: IntakeResources,
-    check: Any,
-    estimate_cost: Any,
-    lambda_context: Any,
+    resources: IntakeResources, verified: Verified, estimate_cost: Any, lambda_context: Any
 ) -> None:
     # Given verified benefits but a dose the estimator cannot read
-    referral_id = verified(resources, check, lambda_context, "07-medicare-advantage.json")
+    referral_id = verified("07-medicare-advantage.json")
     store = DynamoDbStore(resources.table_name)
     record = store.get_referral(referral_id)
     assert record is not None and record.referral is not None
@@ -107,13 +96,10 @@ def test_an_unreadable_dose_names_the_field_to_review_and_the_call_still_happens
 
 
 def test_two_coverages_are_both_checked_and_the_secondary_pays_what_the_primary_leaves(
-    resources: IntakeResources,
-    check: Any,
-    estimate_cost: Any,
-    lambda_context: Any,
+    resources: IntakeResources, verified: Verified, estimate_cost: Any, lambda_context: Any
 ) -> None:
     # Given sample 30: her own PPO, and her husband's HMO whose 271 names the PPO primary
-    referral_id = verified(resources, check, lambda_context, "30-two-commercial-plans.json")
+    referral_id = verified("30-two-commercial-plans.json")
     record = DynamoDbStore(resources.table_name).get_referral(referral_id)
     assert record is not None and record.benefits is not None
     secondary, order = record.benefits.secondary, record.benefits.coordination

@@ -14,7 +14,7 @@ from intake.adapters.dynamodb_store import DynamoDbStore
 from intake.core.ids import referral_id_for, task_id_for
 from intake.models.records import ReferralStatus, TaskType
 from intake.models.task_details import NeedsReviewDetails
-from tests.conftest import EVENTS, load_event, load_handler
+from tests.conftest import EVENTS, load_event
 from tests.integration.conftest import REGION, IntakeResources
 
 
@@ -51,11 +51,6 @@ def executions(res: IntakeResources) -> list[dict[str, Any]]:
         "executions"
     ]
     return found
-
-
-@pytest.fixture
-def ingest(resources: IntakeResources) -> Any:
-    return load_handler("ingest_referral").lambda_handler
 
 
 def test_valid_referral_is_recorded_and_its_workflow_started(

@@ -14,7 +14,7 @@ from intake import wiring
 from intake.adapters.dynamodb_store import DynamoDbStore
 from intake.core.ids import referral_id_for, task_id_for
 from intake.models.records import ReferralStatus, TaskType
-from tests.conftest import EVENTS, load_event, load_handler
+from tests.conftest import EVENTS, load_event
 from tests.integration.conftest import REGION, IntakeResources
 
 ITEM_LIMIT = 400 * 1024
@@ -46,11 +46,6 @@ def raw_item_size(res: IntakeResources, referral_id: str, sk: str) -> int:
 def hl7_with_note(note_chars: int) -> bytes:
     base = (EVENTS / "referrals" / "22-hl7-ref-i12.hl7").read_text("utf-8").rstrip("\r\n")
     return (base + "\rNTE|1||" + "n" * note_chars + "\r").encode()
-
-
-@pytest.fixture
-def ingest(resources: IntakeResources) -> Any:
-    return load_handler("ingest_referral").lambda_handler
 
 
 def test_a_huge_note_goes_to_review_with_a_small_task(

@@ -17,7 +17,7 @@ from intake.models.records import ReferralStatus, TaskStatus, TaskType
 from intake.models.task_details import LinkedUpdateDetails
 from intake.tasks.service import Completion
 from intake_local.samples.identity import npi_for
-from tests.conftest import EVENTS, load_handler
+from tests.conftest import EVENTS
 from tests.integration.conftest import IntakeResources
 from tests.integration.test_ingest_handler import executions, upload_event
 
@@ -38,11 +38,6 @@ def referral(reference: str, **changes: Any) -> bytes:
             node = node[part]
         node[last] = value
     return json.dumps(data, ensure_ascii=False).encode()
-
-
-@pytest.fixture
-def ingest(resources: IntakeResources) -> Any:
-    return load_handler("ingest_referral").lambda_handler
 
 
 def send(

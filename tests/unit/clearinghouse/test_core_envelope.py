@@ -45,6 +45,20 @@ def request_270() -> CoreRequest:
 
 
 @pytest.fixture
+def response_271() -> CoreResponse:
+    return CoreResponse(
+        payload_type=PayloadType.X12_271_RESPONSE,
+        payload_id=PAYLOAD_ID,
+        timestamp=MOMENT,
+        sender_id="CLEARINGHOUSE",
+        receiver_id="HOMEINFUSION01",
+        payload="ST*271*0001~SE*2*0001~",
+        error_code="Success",
+        error_message="None",
+    )
+
+
+@pytest.fixture
 def token() -> UsernameToken:
     return UsernameToken(username="intake-svc", password="s3cr&t<pw>")
 
@@ -130,18 +144,9 @@ def test_children_qualified_with_core_namespace_are_accepted() -> None:
     assert request.payload_id == PAYLOAD_ID
 
 
-def test_success_response_round_trips() -> None:
+def test_success_response_round_trips(response_271: CoreResponse) -> None:
     # Given a Success response
-    response = CoreResponse(
-        payload_type=PayloadType.X12_271_RESPONSE,
-        payload_id=PAYLOAD_ID,
-        timestamp=MOMENT,
-        sender_id="CLEARINGHOUSE",
-        receiver_id="HOMEINFUSION01",
-        payload="ST*271*0001~SE*2*0001~",
-        error_code="Success",
-        error_message="None",
-    )
+    response = response_271
     # When built and parsed
     parsed = parse_reply(build_response(response))
     # Then it is equal and ok
@@ -169,18 +174,9 @@ def test_error_response_may_omit_metadata() -> None:
     assert parsed.error_code == "Unauthorized"
 
 
-def test_success_response_without_payload_is_malformed() -> None:
+def test_success_response_without_payload_is_malformed(response_271: CoreResponse) -> None:
     # Given a Success response with no payload
-    response = CoreResponse(
-        payload_type=PayloadType.X12_271_RESPONSE,
-        payload_id=PAYLOAD_ID,
-        timestamp=MOMENT,
-        sender_id="A",
-        receiver_id="B",
-        payload="",
-        error_code="Success",
-        error_message="None",
-    )
+    response = replace(response_271, payload="")
     # When parsed / Then it is rejected
     with pytest.raises(EnvelopeError, match="Payload is required"):
         parse_reply(build_response(response))

@@ -12,6 +12,7 @@ from intake.estimate import EstimateError, PlanClass, load_assistance, load_cont
 from intake.models.benefits import Plan
 from intake.models.referral import Therapy
 from intake.reference.contracts import ContractTerms, plan_class
+from tests.unit.estimate.builders import infliximab
 
 
 def test_given_shipped_contracts_when_loaded_then_versioned_with_sandbox_payers() -> None:
@@ -60,14 +61,8 @@ def test_given_medicaid_ndc_rate_when_resolved_then_keyed_by_11_digit_ndc() -> N
 
 
 def test_given_therapy_with_ndc_only_when_profiled_then_crosswalked_to_hcpcs() -> None:
-    therapy = Therapy(
-        drug_name="Remicade",
-        ndc="57894-0030-01",
-        dose="5 mg/kg",
-        route="IV",
-        frequency="every 8 weeks",
-        duration="12 months",
-    )
+    # (infliximab ordered by brand name and NDC, no HCPCS code)
+    therapy = infliximab(drug_name="Remicade", ndc="57894-0030-01", hcpcs=None)
     assert load_contracts().drug_for(therapy).hcpcs == "J1745"
 
 

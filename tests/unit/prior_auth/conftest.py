@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
-from intake.authorization.packet import Pharmacy
+from intake.authorization.packet import Packet, Pharmacy, build_packet, decide_prior_auth
 from intake.models.benefits import BenefitLine, BenefitsSummary, CoverageStatus, Party
 from intake.models.referral import Referral
 
@@ -43,4 +43,35 @@ def benefits_with(*auth: tuple[tuple[str, ...], bool | None]) -> BenefitsSummary
     )
     return BenefitsSummary(
         status=CoverageStatus.ACTIVE, payer=Party(name="SANDBOX"), benefits=lines
+    )
+
+
+def packet_for(
+    referral: Referral,
+    pharmacy: Pharmacy,
+    benefits: BenefitsSummary | None = None,
+    *,
+    original_document: bytes | None = None,
+    original_name: str = "-",
+    now: datetime = NOW,
+    trace_number: str | None = None,
+    received_on: date | None = None,
+    start: date | None = None,
+    signed_letter: bytes | None = None,
+) -> Packet:
+    """The packet for ``referral`` as the service builds it: the prior-auth decision taken on
+    ``benefits`` (default: an active summary with no EB11 flag), then ``build_packet``."""
+    summary = benefits_with() if benefits is None else benefits
+    return build_packet(
+        referral,
+        summary,
+        decide_prior_auth(referral, summary),
+        pharmacy=pharmacy,
+        original_document=original_document,
+        original_name=original_name,
+        now=now,
+        trace_number=trace_number,
+        received_on=received_on,
+        start=start,
+        signed_letter=signed_letter,
     )

@@ -46,6 +46,24 @@ def _denied(code: str | None, *, lines: tuple[LineDecision, ...] = ()) -> AuthDe
     )
 
 
+def _appeal_with_evidence(
+    referral: Referral, answer: AuthDecision, original_packet: bytes, pharmacy: Pharmacy
+) -> str:
+    """The appeal's text when the documentation the payer asks for is checked against the
+    referral (received 2026-11-30): the prior-auth decision on an active plan goes with it."""
+    return _text(
+        build_appeal_pdf(
+            referral,
+            answer,
+            original_packet,
+            pharmacy=pharmacy,
+            now=NOW,
+            pa_decision=decide_prior_auth(referral, benefits_with()),
+            received_on=date(2026, 11, 30),
+        )
+    )
+
+
 def test_given_network_denial_for_suite_patient_when_appealed_then_network_exception(
     load_referral: Load, pharmacy: Pharmacy, original_packet: bytes
 ) -> None:
@@ -73,19 +91,8 @@ def test_given_medical_necessity_denial_when_appealed_then_clinical_argument_wit
     referral = load_referral("01-ppo-deductible-coinsurance.json").model_copy(
         update={"clinical_notes": "Failed adalimumab. TB test negative 2025-02-10."}
     )
-    decision = decide_prior_auth(referral, benefits_with())
     # When the appeal is written with the documentation the payer asks for
-    text = _text(
-        build_appeal_pdf(
-            referral,
-            _denied(None),
-            original_packet,
-            pharmacy=pharmacy,
-            now=NOW,
-            pa_decision=decision,
-            received_on=date(2026, 11, 30),
-        )
-    )
+    text = _appeal_with_evidence(referral, _denied(None), original_packet, pharmacy)
     # Then it argues medical necessity with the evidence listed, at home
     assert "Request for Reconsideration" in text and "Network Exception" not in text
     assert "medically necessary" in text and "Diagnoses:" in text
@@ -99,18 +106,7 @@ def test_given_missing_information_rejection_when_appealed_then_what_is_now_atta
 ) -> None:
     referral = load_referral("01-ppo-deductible-coinsurance.json")
     rejected = AuthDecision(status="rejected", reason_code="15", reason="Required data missing")
-    decision = decide_prior_auth(referral, benefits_with())
-    text = _text(
-        build_appeal_pdf(
-            referral,
-            rejected,
-            original_packet,
-            pharmacy=pharmacy,
-            now=NOW,
-            pa_decision=decision,
-            received_on=date(2026, 11, 30),
-        )
-    )
+    text = _appeal_with_evidence(referral, rejected, original_packet, pharmacy)
     assert "Additional Information - Prior Authorization Appeal" in text
     assert "It is now attached" in text
     assert "[x] TB test - mentioned in the referral (dated 2026-10-02)" in text

@@ -10,14 +10,14 @@ from datetime import date, datetime
 
 from pypdf import PdfReader
 
-from intake.authorization.packet import Pharmacy, build_packet, decide_prior_auth
+from intake.authorization.packet import Pharmacy
 from intake.authorization.packet.criteria import evaluate
 from intake.authorization.packet.records_request import render_records_request
 from intake.models.referral import Referral
 from intake.x12.control_numbers import SequentialControlNumbers
 from intake.x12.t278 import interpret_278_response
 from intake_local.sandbox.payer import SandboxPayer
-from tests.unit.prior_auth.conftest import benefits_with
+from tests.unit.prior_auth.conftest import benefits_with, packet_for
 
 RECEIVED = date(2026, 11, 30)
 NOW = datetime(2026, 11, 30, 15, 0)
@@ -27,21 +27,28 @@ def text_of(pdf: bytes) -> str:
     return " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
 
 
-def letter_of(referral: Referral, pharmacy: Pharmacy) -> tuple[str, str]:
-    """(the letter page's text, the whole packet's text)."""
-    benefits = benefits_with((("1",), True))
-    packet = build_packet(
+def pages_of(
+    referral: Referral, pharmacy: Pharmacy, signed_letter: bytes | None = None
+) -> list[str]:
+    """The text of each page of the packet for ``referral`` (received 2026-11-30, starting
+    2026-12-01, its JSON original attached), white space folded."""
+    packet = packet_for(
         referral,
-        benefits,
-        decide_prior_auth(referral, benefits),
-        pharmacy=pharmacy,
+        pharmacy,
+        benefits_with((("1",), True)),
         original_document=referral.model_dump_json().encode(),
         original_name="referral.json",
         now=NOW,
         received_on=RECEIVED,
         start=date(2026, 12, 1),
+        signed_letter=signed_letter,
     )
-    pages = [" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(packet.pdf)).pages]
+    return [" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(packet.pdf)).pages]
+
+
+def letter_of(referral: Referral, pharmacy: Pharmacy) -> tuple[str, str]:
+    """(the letter page's text, the whole packet's text)."""
+    pages = pages_of(referral, pharmacy)
     letter = next(p for p in pages if "Letter of Medical Necessity" in p)
     return letter, " ".join(pages)
 
@@ -122,14 +129,10 @@ def test_sandbox_pends_for_missing_evidence_and_names_it(
     # Given sample 33 filed without its TB result (the sandbox reviewer needs TB, hep B and
     # conventional therapy failure attached)
     referral = load_referral("36-infliximab-filed-without-tb.json")
-    benefits = benefits_with((("1",), True))
-    packet = build_packet(
+    packet = packet_for(
         referral,
-        benefits,
-        decide_prior_auth(referral, benefits),
-        pharmacy=pharmacy,
-        original_document=None,
-        original_name="-",
+        pharmacy,
+        benefits_with((("1",), True)),
         now=NOW,
         received_on=RECEIVED,
         start=date(2026, 12, 1),
@@ -157,21 +160,8 @@ def test_a_signed_letter_replaces_the_draft_and_keeps_the_page_numbers(
     fax.cell(0, 10, "SIGNED LETTER OF MEDICAL NECESSITY - Amelia Hart MD")
     signed = bytes(fax.output())
     referral = load_referral("03-auth-required-chinese.json")
-    benefits = benefits_with((("1",), True))
     # When the packet is built with it (and the JSON original rendered as fields)
-    packet = build_packet(
-        referral,
-        benefits,
-        decide_prior_auth(referral, benefits),
-        pharmacy=pharmacy,
-        original_document=referral.model_dump_json().encode(),
-        original_name="referral.json",
-        now=NOW,
-        received_on=RECEIVED,
-        start=date(2026, 12, 1),
-        signed_letter=signed,
-    )
-    pages = [" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(packet.pdf)).pages]
+    pages = pages_of(referral, pharmacy, signed_letter=signed)
     total = len(pages)
     # Then the draft letter is gone, the signed page sits before the original referral
     assert not any("Letter of Medical Necessity" in p for p in pages)

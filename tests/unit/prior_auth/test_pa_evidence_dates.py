@@ -10,10 +10,10 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from intake.authorization.packet import Pharmacy, build_packet, decide_prior_auth
+from intake.authorization.packet import Pharmacy, decide_prior_auth
 from intake.authorization.packet.letter import evidence_checklist, necessity_letter
 from intake.models.referral import Referral
-from tests.unit.prior_auth.conftest import NOW, benefits_with
+from tests.unit.prior_auth.conftest import benefits_with, packet_for
 
 Load = Callable[[str], Referral]
 NOTES = (
@@ -87,17 +87,7 @@ def test_given_old_tb_test_when_letter_written_then_it_names_the_stale_result(
 def test_given_old_tb_test_when_packet_built_then_checklist_unticked_with_the_reason(
     referral: Referral, pharmacy: Pharmacy
 ) -> None:
-    benefits = benefits_with()
-    packet = build_packet(
-        referral,
-        benefits,
-        decide_prior_auth(referral, benefits),
-        pharmacy=pharmacy,
-        original_document=None,
-        original_name="-",
-        now=NOW,
-        received_on=RECEIVED,
-    )
+    packet = packet_for(referral, pharmacy, received_on=RECEIVED)
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(packet.pdf)).pages)
     flat = " ".join(text.split())
     # (criteria.json anti_tnf: TB screening at most 365 days old; 2025-02-10 is 658 days

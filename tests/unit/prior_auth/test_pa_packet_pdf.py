@@ -13,28 +13,22 @@ from intake.authorization.packet import (
     Packet,
     Pharmacy,
     build_appeal_pdf,
-    build_packet,
-    decide_prior_auth,
 )
 from intake.authorization.packet import fonts as fonts_module
 from intake.models.referral import Referral
 from intake.x12.t278 import AuthDecision
-from tests.unit.prior_auth.conftest import EVENTS, NOW, benefits_with
+from tests.unit.prior_auth.conftest import EVENTS, NOW, benefits_with, packet_for
 
 Load = Callable[[str], Referral]
 
 
 def _packet(referral: Referral, pharmacy: Pharmacy, original: str | None) -> Packet:
-    benefits = benefits_with((("42", "43"), True))
-    data = (EVENTS / original).read_bytes() if original else None
-    return build_packet(
+    return packet_for(
         referral,
-        benefits,
-        decide_prior_auth(referral, benefits),
-        pharmacy=pharmacy,
-        original_document=data,
+        pharmacy,
+        benefits_with((("42", "43"), True)),
+        original_document=(EVENTS / original).read_bytes() if original else None,
         original_name=original or "none",
-        now=NOW,
         trace_number="PATEST0001",
     )
 

@@ -11,29 +11,17 @@ import pytest
 from intake.authorization.packet import (
     PasValidationError,
     Pharmacy,
-    build_packet,
-    decide_prior_auth,
     validate_pas_bundle,
 )
 from intake.models.referral import Referral
 from tests.conftest import SHARED_FIXTURES
-from tests.unit.prior_auth.conftest import NOW, benefits_with
+from tests.unit.prior_auth.conftest import packet_for
 
 Load = Callable[[str], Referral]
 
 
 def _bundle(referral: Referral, pharmacy: Pharmacy) -> dict:  # type: ignore[type-arg]
-    benefits = benefits_with()
-    return build_packet(
-        referral,
-        benefits,
-        decide_prior_auth(referral, benefits),
-        pharmacy=pharmacy,
-        original_document=None,
-        original_name="-",
-        now=NOW,
-        trace_number="PATEST0002",
-    ).pas_bundle
+    return packet_for(referral, pharmacy, trace_number="PATEST0002").pas_bundle
 
 
 def test_given_referral_when_bundle_built_then_pas_shape_and_valid(

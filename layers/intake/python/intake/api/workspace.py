@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any, Self
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
@@ -17,7 +17,7 @@ from intake.api.identity import liaison_of
 from intake.api.params import DocumentId, ReferralId
 from intake.core.clock import utcnow
 from intake.models.records import ReferralStatus
-from intake.workspace.service import LINK_SECONDS, Workspace, patient_of
+from intake.workspace.service import LINK_SECONDS, Document, Workspace, patient_of
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]
 
@@ -54,6 +54,13 @@ class DocumentView(BaseModel):
     document_id: str
     label: str
     content_type: str
+
+    @classmethod
+    def of(cls, doc: Document, **extra: Any) -> Self:
+        """The document as a liaison sees it; ``extra``: the subclass's own fields."""
+        return cls(
+            document_id=doc.document_id, label=doc.label, content_type=doc.content_type, **extra
+        )
 
 
 class DocumentList(BaseModel):
@@ -134,10 +141,7 @@ def list_documents(referral_id: ReferralId) -> DocumentList:
     docs = _workspace().documents(referral_id)
     return DocumentList(
         referral_id=referral_id,
-        documents=[
-            DocumentView(document_id=d.document_id, label=d.label, content_type=d.content_type)
-            for d in docs
-        ],
+        documents=[DocumentView.of(d) for d in docs],
     )
 
 
@@ -147,13 +151,7 @@ def list_documents(referral_id: ReferralId) -> DocumentList:
 )
 def document_link(referral_id: ReferralId, document_id: DocumentId) -> DocumentLink:
     doc, url = _workspace().link(_who(), referral_id, document_id)
-    return DocumentLink(
-        document_id=doc.document_id,
-        label=doc.label,
-        content_type=doc.content_type,
-        url=url,
-        expires_in=LINK_SECONDS,
-    )
+    return DocumentLink.of(doc, url=url, expires_in=LINK_SECONDS)
 
 
 @router.get(
@@ -162,9 +160,7 @@ def document_link(referral_id: ReferralId, document_id: DocumentId) -> DocumentL
 )
 def document_text(referral_id: ReferralId, document_id: DocumentId) -> DocumentPreview:
     doc, text = _workspace().preview(_who(), referral_id, document_id)
-    return DocumentPreview(
-        document_id=doc.document_id, label=doc.label, content_type=doc.content_type, text=text
-    )
+    return DocumentPreview.of(doc, text=text)
 
 
 @router.get("/access-log", summary="Who searched and opened what on a day (PHI access log)")

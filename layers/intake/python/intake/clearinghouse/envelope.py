@@ -283,24 +283,28 @@ def validate_request(fields: Mapping[str, str]) -> CoreRequest:
         raise EnvelopeError(
             "PayloadID is not a UUID", error_code=CoreErrorCode.PAYLOAD_ID_ILLEGAL, fields=fields
         ) from None
-    try:
-        timestamp = parse_timestamp(fields["TimeStamp"])
-    except ValueError:
-        raise EnvelopeError(
-            "TimeStamp is not an ISO 8601 dateTime",
-            error_code=CoreErrorCode.TIMESTAMP_ILLEGAL,
-            fields=fields,
-        ) from None
     return CoreRequest(
         payload_type=fields["PayloadType"],
         payload_id=fields["PayloadID"],
-        timestamp=timestamp,
+        timestamp=_timestamp_field(fields),
         sender_id=fields["SenderID"],
         receiver_id=fields["ReceiverID"],
         payload=fields["Payload"],
         processing_mode=fields["ProcessingMode"],
         core_rule_version=fields["CORERuleVersion"],
     )
+
+
+def _timestamp_field(fields: Mapping[str, str]) -> datetime:
+    """The envelope's TimeStamp, or the CORE error for one that is not an ISO 8601 dateTime."""
+    try:
+        return parse_timestamp(fields["TimeStamp"])
+    except ValueError:
+        raise EnvelopeError(
+            "TimeStamp is not an ISO 8601 dateTime",
+            error_code=CoreErrorCode.TIMESTAMP_ILLEGAL,
+            fields=fields,
+        ) from None
 
 
 def parse_request(body: bytes) -> tuple[UsernameToken | None, CoreRequest]:
@@ -327,18 +331,10 @@ def parse_reply(body: bytes) -> CoreResponse | SoapFault:
     for name in required:
         if not fields.get(name):
             raise EnvelopeError(f"{name} is required", error_code=f"{name}Required", fields=fields)
-    try:
-        timestamp = parse_timestamp(fields["TimeStamp"]) if fields.get("TimeStamp") else None
-    except ValueError:
-        raise EnvelopeError(
-            "TimeStamp is not an ISO 8601 dateTime",
-            error_code=CoreErrorCode.TIMESTAMP_ILLEGAL,
-            fields=fields,
-        ) from None
     return CoreResponse(
         payload_type=fields.get("PayloadType", ""),
         payload_id=fields.get("PayloadID", ""),
-        timestamp=timestamp,
+        timestamp=_timestamp_field(fields) if fields.get("TimeStamp") else None,
         sender_id=fields.get("SenderID", ""),
         receiver_id=fields.get("ReceiverID", ""),
         payload=fields.get("Payload", ""),

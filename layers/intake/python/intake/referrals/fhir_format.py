@@ -299,15 +299,16 @@ def _timing(draft: Draft, timing: dict[str, Any]) -> None:
     _put(draft, "therapy.frequency", frequency_text(freq) if freq else None)
     bounds = _d(repeat.get("boundsDuration"))
     if bounds:
-        _put(
-            draft,
-            "therapy.duration",
-            duration_text(
-                _s(bounds.get("value")), _s(bounds.get("unit")) or _s(bounds.get("code"))
-            ),
-        )
+        _put(draft, "therapy.duration", _duration(bounds))
     start = _s(_d(repeat.get("boundsPeriod")).get("start"))
     _put(draft, "therapy.start_date", start[:10] if start else None)
+
+
+def _duration(quantity: dict[str, Any]) -> str | None:
+    """A FHIR Duration (value with a unit, or a UCUM code) in the referral's words."""
+    return duration_text(
+        _s(quantity.get("value")), _s(quantity.get("unit")) or _s(quantity.get("code"))
+    )
 
 
 def _route(route: dict[str, Any]) -> str | None:
@@ -337,13 +338,7 @@ def _medication_request(draft: Draft, order: dict[str, Any], index: _Index) -> N
     dispense = _d(order.get("dispenseRequest"))
     supply = _d(dispense.get("expectedSupplyDuration"))
     if supply and "duration" not in draft.get("therapy", {}):
-        _put(
-            draft,
-            "therapy.duration",
-            duration_text(
-                _s(supply.get("value")), _s(supply.get("unit")) or _s(supply.get("code"))
-            ),
-        )
+        _put(draft, "therapy.duration", _duration(supply))
     start = _s(_d(dispense.get("validityPeriod")).get("start"))
     if start and "start_date" not in draft.get("therapy", {}):
         _put(draft, "therapy.start_date", start[:10])

@@ -15,6 +15,7 @@ import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from intake.core.clock import utcnow
 from intake.core.errors import InvalidRequest
@@ -145,35 +146,51 @@ class IngestService:
         if referral.received_at is None:
             referral = referral.model_copy(update={"received_at": upload.uploaded_at})
         now = self.clock()
-        record = ReferralRecord(
-            referral_id=referral_id,
+        record = self._arrived(
+            upload,
+            referral_id,
+            source,
+            now,
             status=ReferralStatus.IN_PROGRESS,
             stage="welcome call",
             referral=referral,
             problems=outcome.problems,  # notes on an accepted file (e.g. characters removed)
-            source=source,
-            uploaded_at=upload.uploaded_at,
-            created_at=now,
-            updated_at=now,
             execution_name=referral_id,
         )
         if not self.store.put_referral_if_new(record):  # lost a race with a duplicate event
             existing = self.store.get_referral(referral_id)
             assert existing is not None
             return self._repeat(upload, existing)
-        self.store.record(
-            referral_id,
-            "uploaded",
-            at=upload.uploaded_at,
-            key=upload.key,
-            format=outcome.format.value,
-        )
+        self._record_upload(upload, referral_id, outcome.format.value)
         self.store.record(referral_id, "validated", at=now)
         metrics.add_metric(name="ReferralsAccepted", unit="Count", value=1)
         logger.info(
             "referral accepted", extra={"referral_id": referral_id, "format": outcome.format.value}
         )
         return IngestResult(referral_id, self._start_or_link(record, upload), duplicate=False)
+
+    @staticmethod
+    def _arrived(
+        upload: UploadedObject,
+        referral_id: str,
+        source: SourceDocument,
+        now: datetime,
+        **fields: Any,
+    ) -> ReferralRecord:
+        """The record of an upload just read, created now; ``fields`` say how it ended."""
+        return ReferralRecord(
+            referral_id=referral_id,
+            source=source,
+            uploaded_at=upload.uploaded_at,
+            created_at=now,
+            updated_at=now,
+            **fields,
+        )
+
+    def _record_upload(self, upload: UploadedObject, referral_id: str, fmt: str) -> None:
+        self.store.record(
+            referral_id, "uploaded", at=upload.uploaded_at, key=upload.key, format=fmt
+        )
 
     def _start_or_link(self, record: ReferralRecord, upload: UploadedObject) -> ReferralStatus:
         """Start the workflow, unless an open referral for the same patient and therapy
@@ -197,27 +214,20 @@ class IngestService:
         outcome: ParseOutcome,
     ) -> IngestResult:
         now = self.clock()
-        record = ReferralRecord(
-            referral_id=referral_id,
+        record = self._arrived(
+            upload,
+            referral_id,
+            source,
+            now,
             status=ReferralStatus.IN_REVIEW,
             stage="waiting for a liaison to complete missing fields",
             problems=outcome.problems,
             draft=outcome.draft,
             fields_missing=outcome.fields_missing,
-            source=source,
-            uploaded_at=upload.uploaded_at,
-            created_at=now,
-            updated_at=now,
         )
         created = self.store.put_referral_if_new(record)
         if created:
-            self.store.record(
-                referral_id,
-                "uploaded",
-                at=upload.uploaded_at,
-                key=upload.key,
-                format=outcome.format.value,
-            )
+            self._record_upload(upload, referral_id, outcome.format.value)
             self.store.record(
                 referral_id, "held_for_review", at=now, fields_missing=outcome.fields_missing
             )
@@ -252,22 +262,19 @@ class IngestService:
         target = _quarantine_key(referral_id, upload)
         fmt = source.format
         source = source.model_copy(update={"quarantine_key": target})
-        record = ReferralRecord(
-            referral_id=referral_id,
+        record = self._arrived(
+            upload,
+            referral_id,
+            source,
+            now,
             status=ReferralStatus.QUARANTINED,
             stage="quarantined: waiting for review",
             problems=problems,
-            source=source,
-            uploaded_at=upload.uploaded_at,
-            created_at=now,
-            updated_at=now,
         )
         created = self.store.put_referral_if_new(record)
         self.documents.quarantine(upload.bucket, upload.key, upload.version_id, target)
         if created:
-            self.store.record(
-                referral_id, "uploaded", at=upload.uploaded_at, key=upload.key, format=fmt
-            )
+            self._record_upload(upload, referral_id, fmt)
             self.store.record(
                 referral_id, "quarantined", at=now, problems=len(problems), key=target
             )

@@ -20,10 +20,9 @@ from datetime import date
 
 from intake.authorization.packet.criteria import Evidence, EvidenceReport
 from intake.authorization.packet.letter import (
+    addressed_letter,
     clinical_sentences,
     diagnosis_lines,
-    patient_name,
-    prescriber_name,
     site_justification,
     site_words,
 )
@@ -128,7 +127,7 @@ def argued_letter(
 ) -> list[str]:
     """Paragraphs of the letter: three header lines, the title, the body, and the signer
     (the PDF lays them out in that order)."""
-    t, p = referral.therapy, referral.patient
+    t = referral.therapy
     codes = ", ".join(c for c in (t.hcpcs and f"HCPCS {t.hcpcs}", t.ndc and f"NDC {t.ndc}") if c)
     site = site_words(referral)
     clinical = clinical_sentences(referral.clinical_notes)
@@ -193,14 +192,4 @@ def argued_letter(
         )
         + " Please contact my office with any questions."
     )
-    return [
-        f"Date: {today.isoformat()}",
-        "To: Utilization Management / Pharmacy Prior Authorization Reviewer, "
-        f"{referral.insurance.payer_name}",
-        f"Re: {patient_name(referral)}, date of birth {p.date_of_birth.isoformat()}, "
-        f"member ID {referral.insurance.member_id}",
-        "Letter of Medical Necessity",
-        *body,
-        f"Prescriber: {prescriber_name(referral)}, NPI {referral.prescriber.npi}, "
-        f"phone {referral.prescriber.phone}",
-    ]
+    return addressed_letter(referral, today, body)

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from intake.authorization.packet.criteria import dates_in
 from intake.authorization.packet.reference import describe_icd10, policy_table
 from intake.authorization.policy import PaDecision
 from intake.models.referral import Referral, SiteOfCare
@@ -26,8 +27,6 @@ _PRIOR_THERAPY = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE = re.compile(r"(?<=[.!?。])\s*")
-_ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
-_US_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 CURRENT_RESULT_ITEMS = frozenset(
     {
         "TB test",
@@ -84,21 +83,6 @@ class EvidenceCheck:
     stale: bool = False
 
 
-def _dates_in(text: str) -> list[date]:
-    found = []
-    for y, m, d in _ISO_DATE.findall(text):
-        found.append((int(y), int(m), int(d)))
-    for m, d, y in _US_DATE.findall(text):
-        found.append((int(y), int(m), int(d)))
-    out = []
-    for y, m, d in found:
-        try:
-            out.append(date(y, m, d))
-        except ValueError:
-            continue
-    return out
-
-
 def _months_before(day: date, months: int) -> date:
     month0 = day.month - 1 - months
     year, month = day.year + month0 // 12, month0 % 12 + 1
@@ -129,7 +113,7 @@ def evidence_checklist(
         if not mentions:
             out.append(EvidenceCheck(item, False, "to be attached"))
             continue
-        dates = [d for s in mentions for d in _dates_in(s) if d <= received_on]
+        dates = [d for s in mentions for d in dates_in(s) if d <= received_on]
         newest = max(dates) if dates else None
         if item in CURRENT_RESULT_ITEMS and newest is not None and newest < oldest_current:
             note = (
@@ -214,7 +198,7 @@ def necessity_letter(
 ) -> list[str]:
     """Paragraphs of the letter of medical necessity, addressed to the UM reviewer. With the
     ``decision`` its documentation list is checked and out-of-date results are named."""
-    t, p = referral.therapy, referral.patient
+    t = referral.therapy
     codes = ", ".join(c for c in (t.hcpcs and f"HCPCS {t.hcpcs}", t.ndc and f"NDC {t.ndc}") if c)
     site = site_words(referral)
     priors = prior_therapies(referral)
@@ -226,23 +210,35 @@ def necessity_letter(
     )
     checks = evidence_checklist(referral, decision, received_on=received_on) if decision else []
     evidence = stale_evidence(checks)
+    return addressed_letter(
+        referral,
+        today,
+        [
+            f"I am requesting authorization of {t.drug_name} ({codes}), {t.dose} {t.route} "
+            f"{t.frequency} for {t.duration}, to be administered {site} by {pharmacy_name}.",
+            "Diagnosis: " + "; ".join(diagnosis_lines(referral)) + ".",
+            f"Clinical history: {notes}",
+            f"Prior therapies: {prior_text}",
+            *([evidence] if evidence else []),
+            f"Why {site}: {site_justification(referral)}",
+            f"{t.drug_name} is medically necessary for the diagnosis above; interrupting or "
+            "delaying treatment puts the patient at risk of disease progression. Please contact "
+            "my office with any questions.",
+        ],
+    )
+
+
+def addressed_letter(referral: Referral, today: date, body: list[str]) -> list[str]:
+    """``body`` framed as the letter of medical necessity: dated, addressed to the payer's UM
+    reviewer, naming the patient and member ID, and signed off with the prescriber."""
     return [
         f"Date: {today.isoformat()}",
         "To: Utilization Management / Pharmacy Prior Authorization Reviewer, "
         f"{referral.insurance.payer_name}",
-        f"Re: {patient_name(referral)}, date of birth {p.date_of_birth.isoformat()}, "
-        f"member ID {referral.insurance.member_id}",
+        f"Re: {patient_name(referral)}, date of birth "
+        f"{referral.patient.date_of_birth.isoformat()}, member ID {referral.insurance.member_id}",
         "Letter of Medical Necessity",
-        f"I am requesting authorization of {t.drug_name} ({codes}), {t.dose} {t.route} "
-        f"{t.frequency} for {t.duration}, to be administered {site} by {pharmacy_name}.",
-        "Diagnosis: " + "; ".join(diagnosis_lines(referral)) + ".",
-        f"Clinical history: {notes}",
-        f"Prior therapies: {prior_text}",
-        *([evidence] if evidence else []),
-        f"Why {site}: {site_justification(referral)}",
-        f"{t.drug_name} is medically necessary for the diagnosis above; interrupting or "
-        "delaying treatment puts the patient at risk of disease progression. Please contact "
-        "my office with any questions.",
+        *body,
         f"Prescriber: {prescriber_name(referral)}, NPI {referral.prescriber.npi}, "
         f"phone {referral.prescriber.phone}",
     ]

@@ -49,6 +49,17 @@ def _ref(kind: str, rid: str) -> JsonObject:
     return {"reference": f"{kind}/{rid}"}
 
 
+def _organization_type(code: str) -> list[JsonObject]:
+    """Organization.type: ``pay`` (the payer) or ``prov`` (the requesting pharmacy)."""
+    return [
+        {
+            "coding": [
+                {"system": "http://terminology.hl7.org/CodeSystem/organization-type", "code": code}
+            ]
+        }
+    ]
+
+
 def _phone(value: str, system: str = "phone") -> JsonObject:
     return {"system": system, "value": value, "use": "work"}
 
@@ -121,16 +132,7 @@ def build_pas_bundle(
         "identifier": [
             {"system": "urn:oid:2.16.840.1.113883.3.9999.payer-id", "value": ins.payer_id}
         ],
-        "type": [
-            {
-                "coding": [
-                    {
-                        "system": "http://terminology.hl7.org/CodeSystem/organization-type",
-                        "code": "pay",
-                    }
-                ]
-            }
-        ],
+        "type": _organization_type("pay"),
         "name": ins.payer_name,
     }
     org: JsonObject = {
@@ -138,16 +140,7 @@ def build_pas_bundle(
         "id": ids["pharmacy"],
         "meta": {"profile": [f"{PAS}/profile-requestor"]},
         "identifier": [{"system": NPI_SYSTEM, "value": pharmacy.npi}],
-        "type": [
-            {
-                "coding": [
-                    {
-                        "system": "http://terminology.hl7.org/CodeSystem/organization-type",
-                        "code": "prov",
-                    }
-                ]
-            }
-        ],
+        "type": _organization_type("prov"),
         "name": pharmacy.name,
         "telecom": [_phone(pharmacy.phone), _phone(pharmacy.fax, "fax")],
     }
