@@ -75,6 +75,7 @@ print(json.dumps({"import": t1 - t0, "services": t2 - t0, "tracer": t3 - t0, "mo
 
 def _digest(*paths: Path) -> str:
     digest = hashlib.sha256(BUILDER.read_bytes())
+    digest.update(sys.implementation.cache_tag.encode())  # bytecode and wheels are per Python
     for root in paths:
         files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
         for file in files:

@@ -17,11 +17,39 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-PYTHON="${PYTHON:-python3}"
-stamp=".venv/.requirements-$(cat requirements/*.txt layers/*/requirements.txt pyproject.toml | sha256sum | cut -c1-16)"
+# The Lambda runtime's Python (template.yaml: Runtime python3.13): the tests, the gates and the
+# build's bytecode run on the same version. PYTHON overrides; otherwise python3.13 on PATH (a
+# pyenv shim counts only if it runs), then pyenv's versions folder. The machine's python3 may
+# be older: it is never used.
+WANTED_PYTHON=3.13
+runs_wanted() { [ -n "$1" ] && "$1" -c "import sys; sys.exit('%d.%d' % sys.version_info[:2] != '$WANTED_PYTHON')" 2>/dev/null; }
+find_python() {
+  if [ -n "${PYTHON:-}" ]; then
+    runs_wanted "$PYTHON" && { echo "$PYTHON"; return; }
+    echo "setup: PYTHON=$PYTHON is not a working Python $WANTED_PYTHON" >&2; return 1
+  fi
+  local candidate
+  if candidate=$(command -v "python$WANTED_PYTHON") && runs_wanted "$candidate"; then
+    echo "$candidate"; return
+  fi
+  local pyenv_root="${PYENV_ROOT:-$HOME/.pyenv}"
+  command -v pyenv >/dev/null && pyenv_root="$(pyenv root)"
+  for candidate in $(ls -d "$pyenv_root"/versions/"$WANTED_PYTHON".* 2>/dev/null | sort -rV); do
+    runs_wanted "$candidate/bin/python$WANTED_PYTHON" && { echo "$candidate/bin/python$WANTED_PYTHON"; return; }
+  done
+  echo "setup: Python $WANTED_PYTHON not found (tried \$PYTHON, python$WANTED_PYTHON on PATH and" \
+    "$pyenv_root/versions/$WANTED_PYTHON.*): install it (e.g. \`pyenv install $WANTED_PYTHON\`) or set PYTHON" >&2
+  return 1
+}
+PYTHON="$(find_python)"
+PYTHON_VERSION="$("$PYTHON" -c 'import sys; print(sys.version.split()[0])')"
+
+# A venv made by another Python (an older clone's 3.11) is made anew: the stamp names the
+# interpreter's version beside the requirements' digest.
+stamp=".venv/.requirements-$( (echo "$PYTHON_VERSION"; cat requirements/*.txt layers/*/requirements.txt pyproject.toml) | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
-  echo "setup: creating .venv from requirements/dev.txt"
-  [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+  echo "setup: creating .venv (Python $PYTHON_VERSION) from requirements/dev.txt"
+  runs_wanted .venv/bin/python || { rm -rf .venv; "$PYTHON" -m venv .venv; }
   .venv/bin/python -m pip install -q --upgrade pip==25.3
   .venv/bin/python -m pip install -q -r requirements/dev.txt
   .venv/bin/python -m pip install -q --no-deps -e .
@@ -30,7 +58,7 @@ if [ ! -f "$stamp" ]; then
 fi
 
 # SAM CLI in a venv of its own (its pins would fight the project's): `make sam-build`.
-sam_stamp=".tools/sam/.requirements-$(sha256sum requirements/sam.txt | cut -c1-16)"
+sam_stamp=".tools/sam/.requirements-$( (echo "$PYTHON_VERSION"; cat requirements/sam.txt) | sha256sum | cut -c1-16)"
 if [ ! -f "$sam_stamp" ]; then
   echo "setup: installing the SAM CLI into .tools/sam"
   rm -rf .tools/sam

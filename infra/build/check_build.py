@@ -5,16 +5,24 @@ Per function: the unzipped size of its code plus its layers (Lambda's limit is 2
 
 - no boto3/botocore in any layer (the runtime provides them; a second copy shadows it);
 - every compiled extension is built for the declared architecture (arm64: ELF machine AArch64);
-- every Python module ships its bytecode (Lambda's code directory is read-only).
+- every installed wheel's tags fit the runtime: its CPython (template ``Runtime``) and the
+  glibc of its Amazon Linux (``manylinux_2_34`` or older for python3.13 on Amazon Linux 2023);
+- every Python module ships bytecode for the runtime's Python (Lambda's code directory is
+  read-only: bytecode of another version is ignored and every module compiled at each cold start).
 
     python infra/build/check_build.py [.aws-sam/build]
 """
 
 from __future__ import annotations
 
+import importlib.util
 import sys
+from functools import cache
 from pathlib import Path
 from typing import Any
+
+from lambda_build import RUNTIME_PYTHON, lambda_platforms
+from packaging.tags import Tag, compatible_tags, cpython_tags, parse_tag
 
 from intake_local.template import PROJECT_ROOT, load_template
 
@@ -35,20 +43,67 @@ def _elf_machine(path: Path) -> int | None:
     return int.from_bytes(header[18:20], "little")
 
 
+@cache
+def runtime_tags() -> frozenset[Tag]:
+    """The wheel tags the Lambda runtime accepts (what pip would accept running there)."""
+    platforms = lambda_platforms()
+    interpreter = "cp{}{}".format(*RUNTIME_PYTHON)
+    return frozenset(
+        [
+            *cpython_tags(RUNTIME_PYTHON, platforms=platforms),
+            *compatible_tags(RUNTIME_PYTHON, interpreter=interpreter, platforms=platforms),
+        ]
+    )
+
+
+def _wheel_tags(wheel_file: Path) -> frozenset[Tag]:
+    lines = wheel_file.read_text(encoding="utf-8").splitlines()
+    return frozenset(
+        tag for line in lines if line.startswith("Tag:") for tag in parse_tag(line[4:].strip())
+    )
+
+
+def _stale_bytecode(pyc: Path) -> bool:
+    with pyc.open("rb") as handle:
+        return handle.read(4) != importlib.util.MAGIC_NUMBER
+
+
 def problems_in(root: Path, architecture: str) -> list[str]:
-    """What is wrong with one built function or layer directory."""
+    """What is wrong with one built function or layer directory (bytecode is judged against
+    this interpreter's, which ``runtime_problems`` holds to the template's runtime)."""
     found = []
     site = root / "python" if (root / "python").is_dir() else root
+    cache_tag = sys.implementation.cache_tag
     for name in RUNTIME_PACKAGES:
         if (site / name).exists():
             found.append(f"{root.name}: ships {name} (the Lambda runtime provides it)")
     for file in _files(root):
+        where = f"{root.name}: {file.relative_to(root)}"
         if ".so" in file.suffixes and _elf_machine(file) not in (None, ELF_MACHINES[architecture]):
-            found.append(f"{root.name}: {file.relative_to(root)} is not built for {architecture}")
+            found.append(f"{where} is not built for {architecture}")
+        if file.name == "WHEEL" and file.parent.name.endswith(".dist-info"):
+            tags = _wheel_tags(file)
+            if not tags & runtime_tags():
+                shown = ", ".join(sorted(map(str, tags)))
+                found.append(f"{where}: wheel tags {shown} do not fit the runtime")
         if file.suffix == ".py":
-            cached = file.parent / "__pycache__"
-            if not any(cached.glob(f"{file.stem}.cpython-*.pyc")):
-                found.append(f"{root.name}: {file.relative_to(root)} has no bytecode")
+            cached = file.parent / "__pycache__" / f"{file.stem}.{cache_tag}.pyc"
+            if not cached.is_file():
+                found.append(f"{where} has no {cache_tag} bytecode")
+        if file.suffix == ".pyc" and _stale_bytecode(file):
+            found.append(f"{where} is bytecode of another Python than {cache_tag}")
+    return found
+
+
+def runtime_problems(runtime: str) -> list[str]:
+    """The template's runtime, the build's target and this interpreter must be one Python."""
+    wanted = "python{}.{}".format(*RUNTIME_PYTHON)
+    running = "python{}.{}".format(*sys.version_info[:2])
+    found = []
+    if runtime != wanted:
+        found.append(f"template Runtime {runtime}, but lambda_build.py builds for {wanted}")
+    if running != wanted:
+        found.append(f"run check_build.py with {wanted} (this is {running})")
     return found
 
 
@@ -72,6 +127,8 @@ def check(build_dir: Path) -> tuple[list[dict[str, Any]], list[str]]:
             continue
         props = resource["Properties"]
         architecture = (props.get("Architectures") or function_globals.get("Architectures"))[0]
+        runtime = props.get("Runtime") or function_globals.get("Runtime", "")
+        problems += [p for p in runtime_problems(runtime) if p not in problems]
         code = build_dir / props["CodeUri"]
         layers = [
             build_dir / resources[ref["Ref"]]["Properties"]["ContentUri"]

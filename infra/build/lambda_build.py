@@ -5,7 +5,10 @@ cold-start benchmark, so the figures are measured on exactly what is deployed:
 
 - third-party layers are installed from their fully pinned ``requirements.txt`` with
   ``--no-deps`` (nothing arrives that is not listed: no second botocore through aws-xray-sdk),
-  as binary wheels for the target platform (manylinux2014: Amazon Linux 2's glibc 2.26);
+  as binary wheels for the target platform: python3.13 runs on Amazon Linux 2023 (glibc 2.34),
+  so every ``manylinux_2_17`` to ``manylinux_2_34`` aarch64 wheel fits (pip matches
+  ``--platform`` tags exactly, so each is named: a ``manylinux_2_28`` Pillow and a
+  ``manylinux2014`` pydantic-core alike);
 - unused parts of libraries are pruned: FHIR STU3 and R5 models (only R4B is used), C sources
   and type stubs, fontTools' optional compiled speedups (it falls back to the same code in pure
   Python; 20 MB) and Pillow's AVIF codec (3.7 MB; referrals never carry AVIF);
@@ -17,7 +20,7 @@ cold-start benchmark, so the figures are measured on exactly what is deployed:
   sources' modification times), so tracebacks show our lines.
 
     python infra/build/lambda_build.py function SRC_DIR OUT_DIR
-    python infra/build/lambda_build.py layer SRC_DIR OUT_DIR [--platform manylinux2014_aarch64]
+    python infra/build/lambda_build.py layer SRC_DIR OUT_DIR [--platform host]
 """
 
 from __future__ import annotations
@@ -30,8 +33,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-RUNTIME_PYTHON = (3, 11)  # template.yaml: Runtime python3.11
-DEFAULT_PLATFORM = "manylinux2014_aarch64"  # template.yaml: Architectures [arm64]
+RUNTIME_PYTHON = (3, 13)  # template.yaml: Runtime python3.13
+RUNTIME_GLIBC = (2, 34)  # python3.13's Amazon Linux 2023
+ARCHITECTURE = "aarch64"  # template.yaml: Architectures [arm64]
+OLDEST_MANYLINUX = 17  # manylinux2014 is manylinux_2_17
 # Paths inside a layer's python/ directory that no function imports.
 PRUNE = ("bin", "fhir/resources/STU3")
 PRUNE_GLOBS = (
@@ -47,6 +52,17 @@ PRUNE_GLOBS = (
 FHIR_TOP_LEVEL_KEEP = {"__init__.py", "py.typed", "R4B"}
 
 
+def lambda_platforms() -> list[str]:
+    """Every wheel platform tag the runtime's glibc accepts, newest first (what pip on the
+    runtime itself would accept: ``pip download --platform`` matches tags exactly)."""
+    major, newest = RUNTIME_GLIBC
+    tags = [
+        f"manylinux_{major}_{minor}_{ARCHITECTURE}"
+        for minor in range(newest, OLDEST_MANYLINUX - 1, -1)
+    ]
+    return [*tags, f"manylinux2014_{ARCHITECTURE}"]
+
+
 def _check_python() -> None:
     if sys.version_info[:2] != RUNTIME_PYTHON:
         wanted = ".".join(map(str, RUNTIME_PYTHON))
@@ -58,7 +74,7 @@ def _copy(src: Path, dst: Path) -> None:
     shutil.copytree(src, dst, ignore=ignore, dirs_exist_ok=True)
 
 
-def install(requirements: Path, target: Path, platform: str) -> None:
+def install(requirements: Path, target: Path, platforms: list[str]) -> None:
     """pip-install pinned wheels for the Lambda platform (or this host's, for benchmarks)."""
     command = [
         sys.executable,
@@ -75,9 +91,10 @@ def install(requirements: Path, target: Path, platform: str) -> None:
         "--requirement",
         str(requirements),
     ]
-    if platform != "host":
+    if platforms != ["host"]:
         version = "".join(map(str, RUNTIME_PYTHON))
-        command += ["--platform", platform, "--implementation", "cp", "--python-version", version]
+        command += [arg for tag in platforms for arg in ("--platform", tag)]
+        command += ["--implementation", "cp", "--python-version", version]
     subprocess.run(command, check=True)
 
 
@@ -121,12 +138,12 @@ def build_function(src: Path, out: Path) -> None:
     compile_tree(out, "/var/task")
 
 
-def build_layer(src: Path, out: Path, platform: str) -> None:
+def build_layer(src: Path, out: Path, platforms: list[str]) -> None:
     """A layer is a ``python/`` tree to copy, a ``requirements.txt`` to install, or both."""
     site = out / "python"
     site.mkdir(parents=True, exist_ok=True)
     if (src / "requirements.txt").is_file():
-        install(src / "requirements.txt", site, platform)
+        install(src / "requirements.txt", site, platforms)
         prune(site)
         compile_tree(site, "/opt/python", sourceless=True)
     if (src / "python").is_dir():
@@ -139,14 +156,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("kind", choices=["function", "layer"])
     parser.add_argument("src", type=Path)
     parser.add_argument("out", type=Path)
-    parser.add_argument("--platform", default=DEFAULT_PLATFORM, help="wheel platform, or 'host'")
+    parser.add_argument(
+        "--platform",
+        action="append",
+        dest="platforms",
+        help="a wheel platform tag (repeatable), or 'host'; default: the Lambda runtime's",
+    )
     args = parser.parse_args(argv)
     _check_python()
     args.out.mkdir(parents=True, exist_ok=True)
     if args.kind == "function":
         build_function(args.src, args.out)
     else:
-        build_layer(args.src, args.out, args.platform)
+        build_layer(args.src, args.out, args.platforms or lambda_platforms())
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ decorator order. Only the queue consumers import this module (and the batch util
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
@@ -19,11 +19,10 @@ from pydantic import BaseModel
 
 from intake.core.handler import instrumented
 
-R = TypeVar("R", bound=SqsRecordModel)
 BatchHandler = Callable[[dict[str, Any], LambdaContext], PartialItemFailureResponse]
 
 
-def sqs_batch_handler(
+def sqs_batch_handler[R: SqsRecordModel](
     settings: type[BaseModel], model: type[R], record_handler: Callable[[R], None]
 ) -> BatchHandler:
     """The ``lambda_handler`` of a queue consumer: ``record_handler`` runs once per record of

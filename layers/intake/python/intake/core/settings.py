@@ -9,11 +9,9 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-S = TypeVar("S", bound=BaseModel)
 
 
 class _Env(BaseModel):
@@ -109,7 +107,7 @@ class SettingsError(RuntimeError):
 
 
 @functools.cache
-def load_settings(model: type[S]) -> S:
+def load_settings[S: BaseModel](model: type[S]) -> S:
     """Read ``model`` from the environment once per process (variables are case-insensitive)."""
     env = {key.lower(): value for key, value in os.environ.items()}
     try:
