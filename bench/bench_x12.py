@@ -13,7 +13,7 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
-from intake.eligibility.benefits import interpret_271
+from intake.eligibility.benefits.interpret import interpret_271
 from intake.x12.control_numbers import SequentialControlNumbers
 from intake.x12.t270 import EligibilityInquiry, build_270
 from intake_local.sandbox.payer import SandboxPayer

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from intake.eligibility.benefits import dumps_benefits, interpret_271
+from intake.eligibility.benefits.interpret import interpret_271
+from intake.eligibility.benefits.render import dumps_benefits
 from intake_local.commands.estimate import register
 from tests.conftest import INFLIXIMAB
 from tests.unit.estimate.conftest import Sandbox271

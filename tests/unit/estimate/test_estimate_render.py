@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from intake.eligibility.benefits import interpret_271, summary_json
+from intake.eligibility.benefits.interpret import interpret_271
+from intake.eligibility.benefits.render import summary_json
 from intake.estimate import (
     Contracts,
     estimate_from_json,

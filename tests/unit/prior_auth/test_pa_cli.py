@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from intake.eligibility.benefits import dumps_benefits, interpret_271
+from intake.eligibility.benefits.interpret import interpret_271
+from intake.eligibility.benefits.render import dumps_benefits
 from intake.x12.control_numbers import SequentialControlNumbers
 from intake.x12.t270 import EligibilityInquiry, SubscriberInfo, build_270
 from intake.x12.t278 import parse_278

@@ -9,12 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from intake.eligibility.benefits import (
-    BenefitsSummary,
-    CoverageStatus,
-    ExpectedPatient,
-    interpret_271,
-)
+from intake.eligibility.benefits.interpret import interpret_271
+from intake.models.benefits import BenefitsSummary, CoverageStatus, ExpectedPatient
 from intake.models.referral import Relationship, Sex
 from intake.x12.control_numbers import SequentialControlNumbers
 from intake.x12.envelope import parse_interchange

@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from intake.authorization.packet import Pharmacy, build_packet, decide_prior_auth, status_inquiry
-from intake.eligibility.benefits import interpret_271
+from intake.eligibility.benefits.interpret import interpret_271
 from intake.eligibility.service import inquiry_for
 from intake.models.referral import Referral
 from intake.x12.control_numbers import SequentialControlNumbers

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from intake.api.views import benefits_view
-from intake.eligibility.benefits import interpret_271, summary_json
+from intake.eligibility.benefits.interpret import interpret_271
+from intake.eligibility.benefits.render import summary_json
 from intake.models.benefits import StoredBenefits
 
 CHECKED = datetime(2026, 12, 1, 14, 30, tzinfo=UTC)

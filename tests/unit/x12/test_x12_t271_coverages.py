@@ -9,7 +9,9 @@ from decimal import Decimal
 
 import pytest
 
-from intake.eligibility.benefits import BenefitsSummary, interpret_271, summary_json
+from intake.eligibility.benefits.interpret import interpret_271
+from intake.eligibility.benefits.render import summary_json
+from intake.models.benefits import BenefitsSummary
 
 Reader = Callable[[str], str]
 

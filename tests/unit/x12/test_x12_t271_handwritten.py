@@ -9,13 +9,9 @@ from typing import Any
 
 import pytest
 
-from intake.eligibility.benefits import (
-    BenefitsSummary,
-    CoverageStatus,
-    ExpectedPatient,
-    benefits_json,
-    interpret_271,
-)
+from intake.eligibility.benefits.interpret import interpret_271
+from intake.eligibility.benefits.render import benefits_json
+from intake.models.benefits import BenefitsSummary, CoverageStatus, ExpectedPatient
 
 Reader = Callable[[str], str]
 

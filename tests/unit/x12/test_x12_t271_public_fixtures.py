@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from intake.eligibility.benefits import benefits_json, interpret_271
+from intake.eligibility.benefits.interpret import interpret_271
+from intake.eligibility.benefits.render import benefits_json
 
 Reader = Callable[[str], str]
 

@@ -24,8 +24,8 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from intake.core.clock import utcnow
-from intake.eligibility.benefits import BenefitsSummary, interpret_271
 from intake.eligibility.benefits.coordination import decide_order
+from intake.eligibility.benefits.interpret import interpret_271
 from intake.estimate import (
     EstimateError,
     SecondaryCoverage,
@@ -36,6 +36,7 @@ from intake.estimate import (
     load_contracts,
     summary_from_json,
 )
+from intake.models.benefits import BenefitsSummary
 from intake.models.referral import Language, PreferredLanguage, Therapy
 from intake.x12.errors import X12Error
 

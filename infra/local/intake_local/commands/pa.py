@@ -18,8 +18,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from intake.authorization.packet import Pharmacy, build_packet, decide_prior_auth
-from intake.eligibility.benefits import BenefitsSummary, interpret_271
-from intake.models.benefits import BenefitLine, CoverageStatus, Party, Plan, Rejection
+from intake.eligibility.benefits.interpret import interpret_271
+from intake.models.benefits import (
+    BenefitLine,
+    BenefitsSummary,
+    CoverageStatus,
+    Party,
+    Plan,
+    Rejection,
+)
 from intake.referrals import parse_referral_document
 from intake.x12.errors import X12Error
 

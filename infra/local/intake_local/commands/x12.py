@@ -13,7 +13,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from intake.eligibility.benefits import ExpectedPatient, dumps_benefits, interpret_271
+from intake.eligibility.benefits.interpret import interpret_271
+from intake.eligibility.benefits.render import dumps_benefits
+from intake.models.benefits import ExpectedPatient
 from intake.x12.control_numbers import SequentialControlNumbers
 from intake.x12.errors import X12Error
 from intake.x12.t270 import HOME_INFUSION_SERVICE_TYPES, EligibilityInquiry, build_270

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from intake.eligibility.benefits import summary_json
+from intake.eligibility.benefits.render import summary_json
 from intake.models.benefits import StoredBenefits
 from intake.models.dates import TherapySchedule
 from intake.models.estimate import EstimateHeadline

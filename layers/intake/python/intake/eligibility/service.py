@@ -23,15 +23,17 @@ from intake.clearinghouse import (
 from intake.core.clock import utcnow
 from intake.core.errors import NotFound
 from intake.core.observability import logger, metrics
-from intake.eligibility.benefits import (
-    BenefitsSummary,
-    CoverageStatus,
-    ExpectedPatient,
-)
 from intake.eligibility.benefits.coordination import decide_order
 from intake.eligibility.benefits.interpret import interpret_271
 from intake.eligibility.benefits.parts import describe, reported_rule
-from intake.models.benefits import Coordination, SecondaryBenefits, StoredBenefits
+from intake.models.benefits import (
+    BenefitsSummary,
+    Coordination,
+    CoverageStatus,
+    ExpectedPatient,
+    SecondaryBenefits,
+    StoredBenefits,
+)
 from intake.models.billing import Component
 from intake.models.draft import merge_fields
 from intake.models.ports import ReferralStore

@@ -27,7 +27,7 @@ DecisionStatus = Literal[
 
 
 class _Stored(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
 
 class EvidenceItem(_Stored):

@@ -25,7 +25,7 @@ class CoverageStatus(StrEnum):
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Party(_Model):
@@ -249,7 +249,7 @@ def _lift_answer(data: Any) -> Any:
 
 
 class _Stored(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     @model_validator(mode="before")
     @classmethod
@@ -276,7 +276,7 @@ class SecondaryBenefits(_Stored):
 class Coordination(BaseModel):
     """Which of the two coverages pays first, and why."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     primary: Literal["primary", "secondary"]
     """``secondary``: the referral's secondary coverage pays first (the 271s said so)."""

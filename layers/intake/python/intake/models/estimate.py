@@ -22,7 +22,7 @@ Money = Annotated[Decimal, PlainSerializer(_money, return_type=str, when_used="j
 
 
 class PlanYearHeadline(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     start: date
     end: date
@@ -34,7 +34,7 @@ class EstimateHeadline(BaseModel):
     """The course total and how it splits by plan year (each with its own deductible and
     out-of-pocket maximum)."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     version: int | None = None
     coverage: str = "insurance"

@@ -127,7 +127,7 @@ class LinkedDocument(BaseModel):
 
 
 class ReferralRecord(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     referral_id: str
     status: ReferralStatus
@@ -186,7 +186,7 @@ class CallAttempt(BaseModel):
 
 
 class TaskRecord(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     task_id: str
     referral_id: str

@@ -41,11 +41,11 @@ def _none_text(value: Any) -> Any:
 class TaskDetails(BaseModel):
     """The base of every task type's details: unknown keys are refused."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class _Part(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 # ------------------------------------------------------------------ calls
