@@ -15,6 +15,7 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -78,30 +79,23 @@ def main() -> None:
     benefits = interpret_271(x12)[0]
     # A 12-month course (sample 01: every 8 weeks, 7 infusions) priced from a fixed first dose,
     # so the figure does not depend on the day it is run.
-    measure(
-        "estimate (12-month course)",
-        lambda: estimate(
-            benefits,
-            referral.therapy,
-            weight_kg=referral.patient.weight_kg,
-            start=date(2026, 1, 5),
-            as_of=date(2026, 1, 5),
-            payer_id="SBX01",
-        ),
-        400,
-    )
-    measure(
-        "estimate (12-month course, two plan years)",
-        lambda: estimate(
-            benefits,
-            referral.therapy,
-            weight_kg=referral.patient.weight_kg,
-            start=date(2026, 9, 1),
-            as_of=date(2026, 1, 5),
-            payer_id="SBX01",
-        ),
-        400,
-    )
+    for label, start in (
+        ("estimate (12-month course)", date(2026, 1, 5)),
+        ("estimate (12-month course, two plan years)", date(2026, 9, 1)),
+    ):
+        measure(
+            label,
+            partial(
+                estimate,
+                benefits,
+                referral.therapy,
+                weight_kg=referral.patient.weight_kg,
+                start=start,
+                as_of=date(2026, 1, 5),
+                payer_id="SBX01",
+            ),
+            400,
+        )
     pharmacy = Pharmacy(
         name="Lakeside Home Infusion", npi="1609876549", phone="3125550190", fax="3125550191"
     )

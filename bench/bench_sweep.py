@@ -26,6 +26,7 @@ from intake.adapters.dynamodb_doses import DynamoDbDoses, index_keys
 from intake.adapters.dynamodb_store import _to_item
 from intake.course.model import DoseRecord
 from intake.course.sweep import DoseSweep
+from intake_local.memory_workflow import MemoryWorkflow
 from intake_local.template import load_template
 
 REGION = "us-east-1"
@@ -35,22 +36,6 @@ USD_PER_MILLION_RRU = 0.25  # on-demand read request units (us-east-1)
 USD_PER_MILLION_WRU = 1.25
 USD_PER_MILLION_SCHEDULER = 1.00  # EventBridge Scheduler invocations
 USD_PER_THOUSAND_TRANSITIONS = 0.025  # Step Functions standard
-
-
-class Starts:
-    """The check workflow: counts starts (Step Functions is not what is measured here)."""
-
-    def __init__(self) -> None:
-        self.names: set[str] = set()
-
-    def start(self, name: str, payload: dict[str, Any]) -> bool:
-        if name in self.names:
-            return False
-        self.names.add(name)
-        return True
-
-    def resume(self, task_token: str, output: dict[str, Any]) -> bool:
-        return True
 
 
 def _dose(patient: int, number: int, check_at: datetime) -> DoseRecord:
@@ -107,7 +92,7 @@ def main(patients: int = 10_000, due: int = 100) -> dict[str, Any]:
 
         doses = DynamoDbDoses("bench", table)
         table.meta.client.meta.events.register("after-call.dynamodb.Query", count)
-        starts = Starts()
+        starts = MemoryWorkflow()
         sweep = DoseSweep(doses, starts, clock=lambda: NOW)
         t0 = time.perf_counter()
         report = sweep.run()

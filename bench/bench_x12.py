@@ -9,13 +9,13 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from datetime import date
 from functools import partial
 from pathlib import Path
 
 from intake.eligibility.benefits.interpret import interpret_271
 from intake.x12.control_numbers import SequentialControlNumbers
-from intake.x12.t270 import EligibilityInquiry, build_270
+from intake.x12.t270 import build_270
+from intake_local.samples.sandbox_family import ava_martinez_inquiry
 from intake_local.sandbox.payer import SandboxPayer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,20 +43,7 @@ def _report(label: str, times: list[float]) -> None:
 
 
 def main() -> None:
-    inquiry = EligibilityInquiry(
-        payer_name="Sandbox PPO Health Plan",
-        payer_id="SBX01",
-        provider_name="Sample Home Infusion",
-        provider_npi="1234567893",
-        subscriber={
-            "first_name": "Ava",
-            "last_name": "Martinez",
-            "dob": date(1978, 3, 14),
-            "member_id": "SBP000000101",
-        },
-        service_date=date(2026, 2, 1),
-        trace_number="BENCH-1",
-    )
+    inquiry = ava_martinez_inquiry("BENCH-1")
     numbers = SequentialControlNumbers()
     ppo_271 = SandboxPayer().respond_270(build_270(inquiry)).x12
     documents = {

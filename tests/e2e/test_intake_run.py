@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from intake.models.records import FINAL_STATUSES
 from intake_local import pipeline
 from tests.conftest import EVENTS, PROJECT_ROOT
 
@@ -47,15 +48,8 @@ SAME_PATIENT = (
 )
 """Daniel Ortega's infliximab from one prescriber, five times: one referral goes through the
 workflow, the other four are linked to it (which is first depends on the upload order)."""
-FINAL = {
-    "scheduled",
-    "self_pay",
-    "closed_declined",
-    "closed_unreachable",
-    "closed_order_not_current",
-    "insurance_unverified",
-    "failed",
-}
+FINAL = {status.value for status in FINAL_STATUSES}
+"""The documented final statuses: every referral ends in one, or waits where a liaison acts."""
 
 
 @pytest.fixture(scope="module")

@@ -16,20 +16,13 @@ from typing import Any
 import requests
 
 from intake.core.ids import referral_id_for
+from intake.models.records import FINAL_STATUSES
 from intake_local.stack import LocalStack
 
 CALL_TASKS = {"welcome_call", "cost_and_options_call", "scheduling_call", "dose_checkin_call"}
 FIRST_INFUSION_IN_DAYS = 10
 """The auto-liaison books the first infusion this many days after the scheduling call."""
-FINAL = {
-    "scheduled",
-    "self_pay",
-    "closed_declined",
-    "closed_unreachable",
-    "closed_order_not_current",
-    "insurance_unverified",
-    "failed",
-}
+FINAL = frozenset(status.value for status in FINAL_STATUSES)
 """The documented final statuses (``ReferralStatus``/``FINAL_STATUSES``)."""
 TERMINAL = FINAL | {"quarantined", "in_review", "linked"}
 """Where a run may leave a referral (``linked``: an update of another referral, which runs)."""

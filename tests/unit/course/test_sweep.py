@@ -9,6 +9,7 @@ from typing import Any
 from intake.core.errors import Conflict
 from intake.course.model import DoseRecord, DoseStatus
 from intake.course.sweep import DoseSweep
+from intake_local.memory_workflow import MemoryWorkflow
 
 NOW = datetime(2027, 1, 28, 13, 5, tzinfo=UTC)
 
@@ -55,22 +56,6 @@ class MemoryDoses:
         return [d for d in self.items.values() if d.status is status and d.day <= before]
 
 
-class Executions:
-    """Step Functions as the sweep sees it: a name starts once."""
-
-    def __init__(self) -> None:
-        self.started: list[str] = []
-
-    def start(self, name: str, payload: dict[str, Any]) -> bool:
-        if name in self.started:
-            return False
-        self.started.append(name)
-        return True
-
-    def resume(self, task_token: str, output: dict[str, Any]) -> bool:
-        return True
-
-
 def _dose(referral: str, number: int, check_at: datetime, **fields: Any) -> DoseRecord:
     day = (check_at + timedelta(days=7)).date()
     return DoseRecord(
@@ -95,7 +80,7 @@ def test_given_two_due_of_three_when_swept_twice_then_two_checks_start_once() ->
             _dose("ref-c", 1, NOW + timedelta(days=1)),
         ]
     )
-    runs = Executions()
+    runs = MemoryWorkflow()
     # When the sweep runs, and runs again
     first = DoseSweep(doses, runs, clock=lambda: NOW).run()
     second = DoseSweep(doses, runs, clock=lambda: NOW).run()
@@ -109,7 +94,7 @@ def test_given_two_due_of_three_when_swept_twice_then_two_checks_start_once() ->
 def test_given_an_execution_already_running_when_swept_then_counted_not_restarted() -> None:
     # Given a check whose execution exists (a sweep that died before marking the dose)
     doses = MemoryDoses([_dose("ref-a", 2, NOW - timedelta(minutes=5))])
-    runs = Executions()
+    runs = MemoryWorkflow()
     runs.started.append("ref-a-dose-2-1")
     report = DoseSweep(doses, runs, clock=lambda: NOW).run()
     # Then it is "already running", and the dose leaves the due checks
@@ -123,7 +108,7 @@ def test_given_a_check_stuck_past_its_ship_by_date_when_swept_then_it_is_held() 
     doses = MemoryDoses([stuck])
     held: list[int] = []
     report = DoseSweep(
-        doses, Executions(), clock=lambda: NOW, hold_stale=lambda d: held.append(d.number)
+        doses, MemoryWorkflow(), clock=lambda: NOW, hold_stale=lambda d: held.append(d.number)
     ).run()
     # Then on 2027-01-28 the sweep hands it to the hold (a task for a person)
     assert (report.stale_held, held) == (1, [1])

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 import requests
 
-from intake.authorization.packet import Pharmacy, build_packet, decide_prior_auth, status_inquiry
+from intake.authorization.packet import Pharmacy, status_inquiry
 from intake.clearinghouse import CoreSoapGateway, CoreSoapSettings, StaticCredentials
 from intake.models.referral import Referral
 from intake.x12.control_numbers import SequentialControlNumbers
@@ -30,6 +30,7 @@ from tests.integration.clearinghouse.clearinghouse_doubles import (
     credentials,
 )
 from tests.unit.prior_auth.conftest import EVENTS, NOW, benefits_with
+from tests.unit.x12.pa_packets import packet_for
 
 START = date(2026, 3, 1)
 Submit = Callable[[str], str]
@@ -79,17 +80,7 @@ def _for(referral: Referral, member_id: str) -> Referral:
 
 
 def _request(referral: Referral, pharmacy: Pharmacy, trace: str = "PATRACE001") -> str:
-    benefits = benefits_with()
-    return build_packet(
-        referral,
-        benefits,
-        decide_prior_auth(referral, benefits),
-        pharmacy=pharmacy,
-        original_document=None,
-        original_name="-",
-        now=NOW,
-        trace_number=trace,
-    ).x12_278
+    return packet_for(referral, benefits_with(), pharmacy, now=NOW, trace_number=trace).x12_278
 
 
 def _inquire(

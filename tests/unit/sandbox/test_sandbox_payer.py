@@ -16,6 +16,7 @@ from intake.x12.control_numbers import SequentialControlNumbers
 from intake.x12.envelope import parse_interchange
 from intake.x12.errors import X12Error
 from intake.x12.t270 import DependentInfo, EligibilityInquiry, SubscriberInfo, build_270
+from intake_local.samples.sandbox_family import LUCAS_MARTINEZ
 from intake_local.sandbox.payer import SandboxCatalog, SandboxPayer
 
 NOW = datetime(2026, 1, 5, 9, 30)
@@ -95,14 +96,7 @@ def test_given_ppo_family_subscriber_then_accumulators_coinsurance_and_limits(as
 
 
 def test_given_ppo_dependent_then_hl23_answer_for_the_child(ask: Ask) -> None:
-    child = DependentInfo(
-        first_name="Lucas",
-        last_name="Martinez",
-        dob=date(2012, 7, 22),
-        sex=Sex.MALE,
-        relationship=Relationship.CHILD,
-    )
-    s = ask("SBX01", "SBP000000101", dependent=child)
+    s = ask("SBX01", "SBP000000101", dependent=LUCAS_MARTINEZ)
     assert s.is_dependent and s.status is CoverageStatus.ACTIVE
     assert (s.patient.first_name, s.subscriber.first_name) == ("LUCAS", "AVA")
     assert s.relationship == "19"

@@ -1,17 +1,21 @@
-"""Paths to the public X12 samples (../shared/fixtures/x12) and our hand-written 271s."""
+"""Paths to the public X12 samples (../shared/fixtures/x12), our hand-written 271s, and a
+runner for the ``intake x12`` commands."""
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from intake_local.commands.x12 import register
 from tests.conftest import SHARED_FIXTURES
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 SHARED_X12 = SHARED_FIXTURES / "x12"
 LOCAL_X12 = PROJECT_ROOT / "tests" / "fixtures" / "x12"
+Run = Callable[..., tuple[int, str, str]]
 
 
 def _reader(directory: Path) -> Callable[[str], str]:
@@ -31,3 +35,18 @@ def shared_x12() -> Callable[[str], str]:
 @pytest.fixture
 def local_x12() -> Callable[[str], str]:
     return _reader(LOCAL_X12)
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Run:
+    """``intake x12 …`` as the lead wires it into argparse: (exit code, stdout, stderr)."""
+
+    def _run(*argv: str) -> tuple[int, str, str]:
+        parser = argparse.ArgumentParser(prog="intake")
+        register(parser.add_subparsers(dest="command", required=True))
+        args = parser.parse_args(argv)
+        code = args.func(args)
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return _run

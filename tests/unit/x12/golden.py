@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from intake.authorization.packet import Pharmacy, build_packet, decide_prior_auth, status_inquiry
+from intake.authorization.packet import Pharmacy, status_inquiry
 from intake.eligibility.benefits.interpret import interpret_271
 from intake.eligibility.service import inquiry_for
 from intake.models.referral import Referral
@@ -38,6 +38,7 @@ from intake.x12.t278 import (
     parse_278,
 )
 from intake_local.sandbox.payer import SandboxCatalog, SandboxPayer
+from tests.unit.x12.pa_packets import packet_for
 
 ROOT = Path(__file__).resolve().parents[3]
 GOLDEN = Path(__file__).with_name("golden") / "x12_golden.json"
@@ -137,13 +138,10 @@ def _prior_auth(payer: SandboxPayer, referral: Referral) -> dict[str, Any]:
     from intake.models.benefits import BenefitsSummary, CoverageStatus, Party
 
     benefits = BenefitsSummary(status=CoverageStatus.ACTIVE, payer=Party(name="SANDBOX"))
-    packet = build_packet(
+    packet = packet_for(
         referral,
         benefits,
-        decide_prior_auth(referral, benefits),
-        pharmacy=PHARMACY,
-        original_document=None,
-        original_name="-",
+        PHARMACY,
         now=NOW,
         trace_number="PATRACE001",
         control_numbers=SequentialControlNumbers(),

@@ -2,33 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
 import json
-from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
-from intake_local.commands.x12 import register
-from tests.conftest import SHARED_FIXTURES
-
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
-SHARED_X12 = SHARED_FIXTURES / "x12"
-LOCAL_X12 = PROJECT_ROOT / "tests" / "fixtures" / "x12"
-Run = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]) -> Run:
-    def _run(*argv: str) -> tuple[int, str, str]:
-        parser = argparse.ArgumentParser(prog="intake")
-        register(parser.add_subparsers(dest="command", required=True))
-        args = parser.parse_args(argv)
-        code = args.func(args)
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return _run
+from tests.unit.x12.conftest import LOCAL_X12, SHARED_X12, Run
 
 
 def test_given_271_file_when_read_then_json_and_exit_0(run: Run) -> None:

@@ -7,39 +7,23 @@ from datetime import date, datetime
 
 import pytest
 
-from intake.models.referral import Relationship, Sex
 from intake.x12.control_numbers import SequentialControlNumbers
 from intake.x12.delimiters import Delimiters
 from intake.x12.envelope import parse_interchange
 from intake.x12.t270 import (
     HOME_INFUSION_SERVICE_TYPES,
-    DependentInfo,
     EligibilityInquiry,
     build_270,
     read_270,
 )
+from intake_local.samples.sandbox_family import LUCAS_MARTINEZ, ava_martinez_inquiry
 
 NOW = datetime(2026, 1, 5, 9, 30)
 
 
 @pytest.fixture
 def inquiry() -> EligibilityInquiry:
-    return EligibilityInquiry(
-        payer_name="Sandbox PPO Health Plan",
-        payer_id="SBX01",
-        provider_name="Sample Home Infusion",
-        provider_npi="1234567893",
-        subscriber={
-            "first_name": "Ava",
-            "last_name": "Martinez",
-            "dob": "1978-03-14",
-            "sex": "F",
-            "member_id": "SBP000000101",
-            "group_number": "SBXGRP100",
-        },
-        service_date=date(2026, 2, 1),
-        trace_number="REF-0001",
-    )
+    return ava_martinez_inquiry()
 
 
 def _build(
@@ -108,14 +92,7 @@ def test_given_inquiry_when_round_tripped_then_counts_and_values_survive(
 def test_given_dependent_when_building_then_hl23_carries_trace_and_eq(
     inquiry: EligibilityInquiry,
 ) -> None:
-    child = DependentInfo(
-        first_name="Lucas",
-        last_name="Martinez",
-        dob=date(2012, 7, 22),
-        sex=Sex.MALE,
-        relationship=Relationship.CHILD,
-    )
-    with_dep = inquiry.model_copy(update={"dependent": child})
+    with_dep = inquiry.model_copy(update={"dependent": LUCAS_MARTINEZ})
     text = _build(with_dep)
     assert "HL*3*2*22*1~NM1*IL*" in text
     assert (

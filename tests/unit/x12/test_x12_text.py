@@ -3,9 +3,7 @@ without delimiters or control characters, whatever Unicode the referral holds.""
 
 from __future__ import annotations
 
-import argparse
 import json
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -26,9 +24,7 @@ from intake.x12.t278 import (
     parse_278,
 )
 from intake.x12.text import BASIC_CHARACTERS, is_basic, latin_spelling, x12_name, x12_text
-from intake_local.commands.x12 import register
-
-Run = Callable[..., tuple[int, str, str]]
+from tests.unit.x12.conftest import Run
 
 
 @pytest.mark.parametrize(
@@ -144,19 +140,6 @@ def test_property_any_unicode_name_builds_basic_x12_or_a_plain_build_error(
     assert subscriber is not None and subscriber.entity is not None
     assert subscriber.entity.last_or_org_name == x12_text(last, max_length=60)
     assert set(subscriber.entity.last_or_org_name) <= BASIC_CHARACTERS
-
-
-@pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]) -> Run:
-    def _run(*argv: str) -> tuple[int, str, str]:
-        parser = argparse.ArgumentParser(prog="intake")
-        register(parser.add_subparsers(dest="command", required=True))
-        args = parser.parse_args(argv)
-        code = args.func(args)
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return _run
 
 
 @pytest.mark.parametrize(

@@ -324,34 +324,33 @@ def kinds() -> list[BadInput]:
         "patient: is missing",
     )
     # ---- accepted after hygiene (the value is cleaned, the referral goes on)
-    add(
-        "name-nul-and-rtl-override",
-        j,
-        _changed("rtl", _set("patient.first_name", "A\u0000va\u202e")),
-        "in_progress",
-        "patient.first_name: held control",
-    )
-    add(
-        "member-id-zero-width",
-        j,
-        _changed("zw", _set("insurance.member_id", "SBP0000\u200b00101")),
-        "in_progress",
-        "insurance.member_id: held control",
-    )
-    add(
-        "start-in-the-past",
-        j,
-        _changed("past", _set("therapy.start_date", "2001-01-01")),
-        "in_progress",
-        "",
-    )
-    add(
-        "unknown-extra-field",
-        j,
-        _changed("extra", _set("favourite_colour", "teal")),
-        "in_progress",
-        "not a field of a referral (ignored)",
-    )
+    cleaned: list[tuple[str, str, str, Any, str]] = [
+        # kind, tag, path, value, what the referral's problems say ("" for nothing)
+        (
+            "name-nul-and-rtl-override",
+            "rtl",
+            "patient.first_name",
+            "A\u0000va\u202e",
+            "patient.first_name: held control",
+        ),
+        (
+            "member-id-zero-width",
+            "zw",
+            "insurance.member_id",
+            "SBP0000\u200b00101",
+            "insurance.member_id: held control",
+        ),
+        ("start-in-the-past", "past", "therapy.start_date", "2001-01-01", ""),
+        (
+            "unknown-extra-field",
+            "extra",
+            "favourite_colour",
+            "teal",
+            "not a field of a referral (ignored)",
+        ),
+    ]
+    for kind, tag, path, value, problem in cleaned:
+        add(kind, j, _changed(tag, _set(path, value)), "in_progress", problem)
     # ---- HL7 v2 (a liaison completes what is wrong)
     add(
         "hl7-escapes-in-names",

@@ -102,7 +102,17 @@ def outcomes_for(task: TaskRecord, max_attempts: int) -> set[str]:
     )
 
 
-class TaskPlan(BaseModel):
+class _TypedDetails(BaseModel):
+    """A model whose ``details`` is the model of its ``task_type``: a dictionary given is
+    validated into it."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _typed_details(cls, data: Any) -> Any:
+        return with_typed_details(data)
+
+
+class TaskPlan(_TypedDetails):
     """A liaison task a workflow step asks the state machine to queue. ``details`` is copied
     onto the task as one object, so the state machine reads no optional paths."""
 
@@ -112,11 +122,6 @@ class TaskPlan(BaseModel):
     timeout_seconds: int
     details: Details
     """The model of its ``task_type``: a dictionary given is validated into it."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _typed_details(cls, data: Any) -> Any:
-        return with_typed_details(data)
 
     @classmethod
     def due_in(
@@ -136,7 +141,7 @@ class TaskPlan(BaseModel):
         )
 
 
-class CallRequest(BaseModel):
+class CallRequest(_TypedDetails):
     """What the workflow puts on the call-task queue (see the state machine)."""
 
     task_token: str = Field(min_length=1)
@@ -145,11 +150,6 @@ class CallRequest(BaseModel):
     round: int = Field(default=1, ge=1)
     due_at: datetime
     details: Details
-
-    @model_validator(mode="before")
-    @classmethod
-    def _typed_details(cls, data: Any) -> Any:
-        return with_typed_details(data)
 
 
 CompletionHook = Callable[[TaskRecord, "Completion"], Callable[[], None] | None]

@@ -36,13 +36,13 @@ class _Counter:
             return (next(self._count) - 1) % _MODULUS + 1
 
 
-class SequentialControlNumbers:
-    """1, 2, 3… per kind: deterministic, for tests and fixtures."""
+class _Counters:
+    """ISA13, GS06 and ST02 each drawn from a counter; one counter may serve several kinds."""
 
-    def __init__(self, start: int = 1) -> None:
-        self._interchange = _Counter(start)
-        self._group = _Counter(start)
-        self._transaction = _Counter(start)
+    def __init__(self, interchange: _Counter, group: _Counter, transaction: _Counter) -> None:
+        self._interchange = interchange
+        self._group = group
+        self._transaction = transaction
 
     def next_interchange(self) -> int:
         return self._interchange.next()
@@ -54,21 +54,20 @@ class SequentialControlNumbers:
         return self._transaction.next()
 
 
-class ClockSeededControlNumbers:
+class SequentialControlNumbers(_Counters):
+    """1, 2, 3… per kind: deterministic, for tests and fixtures."""
+
+    def __init__(self, start: int = 1) -> None:
+        super().__init__(_Counter(start), _Counter(start), _Counter(start))
+
+
+class ClockSeededControlNumbers(_Counters):
     """One counter seeded from the clock, shared by all kinds so numbers never repeat."""
 
     def __init__(self, seed_ms: int | None = None) -> None:
         seed = time.time_ns() // 1_000_000 if seed_ms is None else seed_ms
-        self._counter = _Counter(seed % _MODULUS + 1)
-
-    def next_interchange(self) -> int:
-        return self._counter.next()
-
-    def next_group(self) -> int:
-        return self._counter.next()
-
-    def next_transaction(self) -> int:
-        return self._counter.next()
+        counter = _Counter(seed % _MODULUS + 1)
+        super().__init__(counter, counter, counter)
 
 
 _DEFAULT: ClockSeededControlNumbers | None = None

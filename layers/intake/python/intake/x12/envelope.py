@@ -128,34 +128,44 @@ def _unexpected(segment: Segment, where: str) -> X12EnvelopeError:
 _ENVELOPE_IDS = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE"})
 
 
+def _trailer(segments: list[Segment], j: int, opened: str, trailer_id: str) -> Segment:
+    """The segment at ``j`` where ``opened`` should close with ``trailer_id``; past the end the
+    document was cut short."""
+    if j == len(segments):
+        last = segments[-1]
+        raise X12EnvelopeError(
+            f"{opened} has no {trailer_id} (truncated?)",
+            position=last.position,
+            segment_id=last.id,
+        )
+    return segments[j]
+
+
+def _check_count(trailer: Segment, actual: int, what: str, where: str) -> None:
+    """The trailer's count (SE01, GE01, IEA01) must be what the envelope holds."""
+    declared = _count(trailer, 1)
+    if declared != actual:
+        raise X12EnvelopeError(
+            f"{trailer.id}01 says {declared} {what} but the {where} has {actual}",
+            position=trailer.position,
+            segment_id=trailer.id,
+        )
+
+
 def _read_transaction(segments: list[Segment], i: int, check: _Checker) -> tuple[Transaction, int]:
     st = segments[i]
     j = i + 1
     n = len(segments)
     while j < n and segments[j].id not in _ENVELOPE_IDS:
         j += 1
-    if j == n:
-        last = segments[-1]
-        raise X12EnvelopeError(
-            f"the transaction started by ST at segment {st.position} has no SE (truncated?)",
-            position=last.position,
-            segment_id=last.id,
-        )
-    se = segments[j]
+    se = _trailer(segments, j, f"the transaction started by ST at segment {st.position}", "SE")
     if se.id != "SE":
         raise X12EnvelopeError(
             f"{se.id} before the SE closing the ST at segment {st.position}",
             position=se.position,
             segment_id=se.id,
         )
-    actual = j - i + 1
-    declared = _count(se, 1)
-    if declared != actual:
-        raise X12EnvelopeError(
-            f"SE01 says {declared} segments but the transaction has {actual}",
-            position=se.position,
-            segment_id="SE",
-        )
+    _check_count(se, j - i + 1, "segments", "transaction")
     check.control(se, 2, st.element(2), st, 2)
     return Transaction(st, segments[i + 1 : j], se), j + 1
 
@@ -168,23 +178,10 @@ def _read_group(segments: list[Segment], i: int, check: _Checker) -> tuple[Funct
     while j < n and segments[j].id == "ST":
         tx, j = _read_transaction(segments, j, check)
         transactions.append(tx)
-    if j == n:
-        last = segments[-1]
-        raise X12EnvelopeError(
-            f"the group started by GS at segment {gs.position} has no GE (truncated?)",
-            position=last.position,
-            segment_id=last.id,
-        )
-    ge = segments[j]
+    ge = _trailer(segments, j, f"the group started by GS at segment {gs.position}", "GE")
     if ge.id != "GE":
         raise _unexpected(ge, "here: a group holds ST…SE transactions then GE")
-    declared = _count(ge, 1)
-    if declared != len(transactions):
-        raise X12EnvelopeError(
-            f"GE01 says {declared} transactions but the group has {len(transactions)}",
-            position=ge.position,
-            segment_id="GE",
-        )
+    _check_count(ge, len(transactions), "transactions", "group")
     check.control(ge, 2, gs.element(6), gs, 6)
     return FunctionalGroup(gs, transactions, ge), j + 1
 
@@ -210,24 +207,13 @@ def parse_interchange(text: str, *, strict: bool = True) -> Interchange:
     while i < n and segments[i].id == "GS":
         group, i = _read_group(segments, i, check)
         groups.append(group)
-    if i == n:
-        last = segments[-1]
-        raise X12EnvelopeError(
-            "the interchange has no IEA (truncated?)", position=last.position, segment_id=last.id
-        )
-    iea = segments[i]
+    iea = _trailer(segments, i, "the interchange", "IEA")
     if iea.id != "IEA":
         where = "here: an interchange holds GS…GE groups then IEA"
         raise _unexpected(iea, where)
     if i + 1 < n:
         raise _unexpected(segments[i + 1], "after IEA (one interchange per document)")
-    declared = _count(iea, 1)
-    if declared != len(groups):
-        raise X12EnvelopeError(
-            f"IEA01 says {declared} functional groups but the interchange has {len(groups)}",
-            position=iea.position,
-            segment_id="IEA",
-        )
+    _check_count(iea, len(groups), "functional groups", "interchange")
     check.control(iea, 2, isa.element(13), isa, 13)
     return Interchange(delimiters, isa, groups, iea, check.warnings)
 

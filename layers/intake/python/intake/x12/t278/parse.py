@@ -8,6 +8,8 @@ so optional elements may be absent. Messages never quote values: 278s carry PHI.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from intake.x12.envelope import parse_interchange
 from intake.x12.errors import X12StructureError
 from intake.x12.hl import DEPENDENT, EVENT, HLNode
@@ -70,11 +72,16 @@ def _review_segment(review: Review, seg: Segment, loop: str) -> bool:
     return True
 
 
+def _own_segments(review: Review, tree: HLNode, loop: str) -> Iterator[Segment]:
+    """The loop's segments after filing those both review loops share (``_review_segment``)."""
+    for seg in tree.body.segments:
+        if not _review_segment(review, seg, loop):
+            yield seg
+
+
 def _service(tree: HLNode) -> ServiceLoop:
     service = ServiceLoop(tree.id)
-    for seg in tree.body.segments:
-        if _review_segment(service, seg, "2000F"):
-            continue
+    for seg in _own_segments(service, tree, "2000F"):
         if seg.id in SERVICE_IDS:
             service.service = seg
         else:
@@ -84,9 +91,7 @@ def _service(tree: HLNode) -> ServiceLoop:
 
 def _event(tree: HLNode) -> EventLoop:
     event = EventLoop(tree.id)
-    for seg in tree.body.segments:
-        if _review_segment(event, seg, "2000E"):
-            continue
+    for seg in _own_segments(event, tree, "2000E"):
         if seg.id == "HI":
             for n in range(1, len(seg) + 1):
                 qualifier, code = seg.component(n, 1), seg.component(n, 2)
