@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -104,3 +105,23 @@ def local_stack() -> Iterator[Any]:
     stack.start()
     yield stack
     stack.stop()
+
+
+CliRun = Callable[..., tuple[int, str, str]]
+
+
+def cli_runner(
+    register: Callable[[Any], None], capsys: pytest.CaptureFixture[str], *prefix: str
+) -> CliRun:
+    """An ``intake`` command group as the CLI wires it into argparse: ``run(*argv)`` gives
+    (exit code, stdout, stderr); ``prefix`` is put before every argv (``"estimate"``)."""
+
+    def _run(*argv: str) -> tuple[int, str, str]:
+        parser = argparse.ArgumentParser(prog="intake")
+        register(parser.add_subparsers(dest="command", required=True))
+        args = parser.parse_args([*prefix, *argv])
+        code: int = args.func(args)
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return _run

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -12,7 +11,7 @@ import pytest
 from intake.eligibility.benefits.interpret import interpret_271
 from intake.eligibility.benefits.render import dumps_benefits
 from intake_local.commands.estimate import register
-from tests.conftest import INFLIXIMAB
+from tests.conftest import INFLIXIMAB, cli_runner
 from tests.unit.estimate.conftest import Sandbox271
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
@@ -21,17 +20,14 @@ LOCAL_X12 = PROJECT_ROOT / "tests" / "fixtures" / "x12"
 Run = Callable[..., tuple[int, str, str]]
 
 
+def _estimate(run: Run, benefits: str, sample: str, *options: str) -> tuple[int, str, str]:
+    """``intake estimate --benefits BENEFITS --therapy events/referrals/SAMPLE [options]``."""
+    return run("--benefits", benefits, "--therapy", str(REFERRALS / sample), *options)
+
+
 @pytest.fixture
 def run(capsys: pytest.CaptureFixture[str]) -> Run:
-    def _run(*argv: str) -> tuple[int, str, str]:
-        parser = argparse.ArgumentParser(prog="intake")
-        register(parser.add_subparsers(dest="command", required=True))
-        args = parser.parse_args(["estimate", *argv])
-        code: int = args.func(args)
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return _run
+    return cli_runner(register, capsys, "estimate")
 
 
 @pytest.fixture
@@ -47,13 +43,8 @@ def test_given_sandbox_271_and_referral_when_estimated_then_hand_computed_json(
 ) -> None:
     # Given the sandbox PPO Gold member (deductible $1,200.50 left, OOP $4,100 left, 20% at plan
     # level, 10% for home health 42/44) and referral 01 (infliximab 5 mg/kg, 70 kg, every 8 weeks)
-    code, out, err = run(
-        "--benefits",
-        str(ppo_271),
-        "--therapy",
-        str(REFERRALS / "01-ppo-deductible-coinsurance.json"),
-        "--start",
-        "2026-01-05",
+    code, out, err = _estimate(
+        run, str(ppo_271), "01-ppo-deductible-coinsurance.json", "--start", "2026-01-05"
     )
     # Then per infusion: 5 mg/kg x 70 kg = 350 mg from four 100 mg vials: J1745 35 units given
     #      + 5 discarded (JW) = 40 x $48.50 = $1,940; S9359 $165; 99601 $185 + 99602 $85
@@ -106,13 +97,8 @@ def test_given_referral_language_when_estimated_then_script_in_it(
     # Given the auth-required PPO Silver member and the Chinese-speaking IVIG referral
     path = tmp_path / "silver.271"
     path.write_text(sandbox_271("SBX01", "SBP000000102"))
-    code, out, err = run(
-        "--benefits",
-        str(path),
-        "--therapy",
-        str(REFERRALS / "03-auth-required-chinese.json"),
-        "--start",
-        "2026-01-05",
+    code, out, err = _estimate(
+        run, str(path), "03-auth-required-chinese.json", "--start", "2026-01-05"
     )
     assert code == 0, err
     data = json.loads(out)
@@ -189,25 +175,15 @@ def test_given_bad_benefits_when_estimated_then_exit_2_plain_error(
     make: Callable[[Path], Path],
     message: str,
 ) -> None:
-    code, out, err = run(
-        "--benefits",
-        str(make(tmp_path)),
-        "--therapy",
-        str(REFERRALS / "01-ppo-deductible-coinsurance.json"),
-    )
+    code, out, err = _estimate(run, str(make(tmp_path)), "01-ppo-deductible-coinsurance.json")
     assert code == 2 and out == "" and message in err
 
 
 def test_given_bad_therapy_or_weight_when_estimated_then_exit_2(run: Run, ppo_271: Path) -> None:
     code, _, err = run("--benefits", str(ppo_271), "--therapy", str(REFERRALS / "09-invalid.json"))
     assert code == 2 and "has no valid therapy" in err
-    code, _, err = run(
-        "--benefits",
-        str(ppo_271),
-        "--therapy",
-        str(REFERRALS / "01-ppo-deductible-coinsurance.json"),
-        "--weight-kg",
-        "-3",
+    code, _, err = _estimate(
+        run, str(ppo_271), "01-ppo-deductible-coinsurance.json", "--weight-kg", "-3"
     )
     assert code == 2 and "not a plausible patient weight" in err
 

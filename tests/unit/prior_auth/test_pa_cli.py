@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 from collections.abc import Callable
 from datetime import date
@@ -18,6 +17,7 @@ from intake.x12.t270 import EligibilityInquiry, SubscriberInfo, build_270
 from intake.x12.t278 import parse_278
 from intake_local.commands.pa import register
 from intake_local.sandbox.payer import SandboxPayer
+from tests.conftest import cli_runner
 from tests.unit.prior_auth.conftest import EVENTS, NOW
 
 Run = Callable[..., tuple[int, str, str]]
@@ -25,15 +25,7 @@ Run = Callable[..., tuple[int, str, str]]
 
 @pytest.fixture
 def run(capsys: pytest.CaptureFixture[str]) -> Run:
-    def _run(*argv: str) -> tuple[int, str, str]:
-        parser = argparse.ArgumentParser(prog="intake")
-        register(parser.add_subparsers(dest="command", required=True))
-        args = parser.parse_args(argv)
-        code = args.func(args)
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return _run
+    return cli_runner(register, capsys)
 
 
 @pytest.fixture

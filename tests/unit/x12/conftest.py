@@ -3,14 +3,13 @@ runner for the ``intake x12`` commands."""
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from intake_local.commands.x12 import register
-from tests.conftest import SHARED_FIXTURES
+from tests.conftest import SHARED_FIXTURES, cli_runner
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 SHARED_X12 = SHARED_FIXTURES / "x12"
@@ -40,13 +39,4 @@ def local_x12() -> Callable[[str], str]:
 @pytest.fixture
 def run(capsys: pytest.CaptureFixture[str]) -> Run:
     """``intake x12 …`` as the lead wires it into argparse: (exit code, stdout, stderr)."""
-
-    def _run(*argv: str) -> tuple[int, str, str]:
-        parser = argparse.ArgumentParser(prog="intake")
-        register(parser.add_subparsers(dest="command", required=True))
-        args = parser.parse_args(argv)
-        code = args.func(args)
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return _run
+    return cli_runner(register, capsys)
