@@ -9,23 +9,14 @@ from typing import Any
 
 import pytest
 
-from intake.course.calendar import (
-    CalendarRules,
-    ahead,
-    build_calendar,
-    ended,
-    held,
-    moved,
-    plan_year_start_from,
-    resumed,
-)
+from intake.course import calendar as cal
 from intake.course.model import DoseStatus
 from intake.models.benefits import Plan
 from intake.models.referral import Referral
 
 EVENTS = Path(__file__).resolve().parents[3] / "events" / "referrals"
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
-RULES = CalendarRules()  # check 7 days ahead, ship 3 days ahead, plan year from January 1
+RULES = cal.CalendarRules()  # check 7 days ahead, ship 3 days ahead, plan year from January 1
 
 
 def _referral(name: str, **therapy: Any) -> Referral:
@@ -41,7 +32,7 @@ def test_given_monthly_ivig_for_6_months_when_planned_then_7_maintenance_doses_4
     # Given IVIG every 4 weeks for 6 months, first infusion on Thursday 2026-12-10
     referral = _referral("15-prior-auth-certified.json")
     # When the calendar is built
-    doses = build_calendar(referral, date(2026, 12, 10), RULES, NOW)
+    doses = cal.build_calendar(referral, date(2026, 12, 10), RULES, NOW)
     # Then 2026-12-10 + 0, 28, ... 168 days: 7 doses (the 8th, 2027-06-24, is past 6 months)
     assert [d.day for d in doses] == [date(2026, 12, 10) + timedelta(days=28 * i) for i in range(7)]
     assert [d.number for d in doses] == [1, 2, 3, 4, 5, 6, 7]
@@ -62,7 +53,7 @@ def test_given_loading_weeks_0_2_6_then_every_8_weeks_when_planned_then_3_loadin
         "01-ppo-deductible-coinsurance.json",
         frequency="weeks 0, 2 and 6, then every 8 weeks",
     )
-    doses = build_calendar(referral, date(2027, 1, 4), RULES, NOW)
+    doses = cal.build_calendar(referral, date(2027, 1, 4), RULES, NOW)
     # Then days 0, 14, 42 are loading; maintenance from day 42 + 56 = 98 every 56 days
     start = date(2027, 1, 4)
     assert [d.kind for d in doses[:4]] == ["loading", "loading", "loading", "maintenance"]
@@ -71,28 +62,28 @@ def test_given_loading_weeks_0_2_6_then_every_8_weeks_when_planned_then_3_loadin
 
 def test_given_a_short_check_lead_when_shipping_needs_longer_then_the_check_runs_earlier() -> None:
     # Given checks 2 days ahead but shipping 3 days ahead
-    rules = CalendarRules(check_lead=timedelta(days=2), ship_lead=timedelta(days=3))
+    rules = cal.CalendarRules(check_lead=timedelta(days=2), ship_lead=timedelta(days=3))
     # Then the check runs ship lead + 1 = 4 days before the dose (a day to call and clear)
     assert rules.check_at(date(2027, 3, 10)) == datetime(2027, 3, 6, 13, 0, tzinfo=UTC)
     assert rules.ship_by(date(2027, 3, 10)) == date(2027, 3, 7)
 
 
 def test_given_a_271_plan_begin_of_july_when_read_then_the_plan_year_starts_july_1() -> None:
-    assert plan_year_start_from(Plan(begin=date(2026, 7, 1))) == (7, 1)
-    assert plan_year_start_from(Plan()) == (1, 1)
-    rules = CalendarRules(plan_year_start=(7, 1))
+    assert cal.plan_year_start_from(Plan(begin=date(2026, 7, 1))) == (7, 1)
+    assert cal.plan_year_start_from(Plan()) == (1, 1)
+    rules = cal.CalendarRules(plan_year_start=(7, 1))
     assert rules.plan_year(date(2027, 6, 30)) == 2026
     assert rules.plan_year(date(2027, 7, 1)) == 2027
 
 
 def test_given_a_dose_when_moved_then_a_new_version_due_again_from_the_new_day() -> None:
-    dose = build_calendar(
+    dose = cal.build_calendar(
         _referral("15-prior-auth-certified.json"), date(2026, 12, 10), RULES, NOW
     )[1]
     # Given dose 2 on 2027-01-07 whose check found something
     checked = dose.model_copy(update={"status": DoseStatus.CHECKING, "check": {"benefits": {}}})
     # When the nurse moves it to 2027-01-12
-    new = moved(checked, date(2027, 1, 12), RULES, NOW)
+    new = cal.moved(checked, date(2027, 1, 12), RULES, NOW)
     # Then version 2, checked again 7 days before the new day, ships 3 days before it
     assert (new.version, new.status, new.check) == (2, DoseStatus.SCHEDULED, {})
     assert new.check_at == datetime(2027, 1, 5, 13, 0, tzinfo=UTC)
@@ -101,32 +92,32 @@ def test_given_a_dose_when_moved_then_a_new_version_due_again_from_the_new_day()
 
 
 def test_given_an_ended_dose_when_moved_then_refused() -> None:
-    dose = build_calendar(
+    dose = cal.build_calendar(
         _referral("15-prior-auth-certified.json"), date(2026, 12, 10), RULES, NOW
     )[0]
     with pytest.raises(ValueError, match="ended"):
-        moved(ended(dose, "discontinued", NOW), date(2026, 12, 20), RULES, NOW)
+        cal.moved(cal.ended(dose, "discontinued", NOW), date(2026, 12, 20), RULES, NOW)
 
 
 def test_given_held_doses_when_resumed_then_checked_again_not_before_now() -> None:
-    doses = build_calendar(
+    doses = cal.build_calendar(
         _referral("15-prior-auth-certified.json"), date(2026, 12, 10), RULES, NOW
     )
     # Given the therapy held on 2026-12-08 (dose 1 on 12-10 had its check on 12-03)
     later = datetime(2026, 12, 8, 9, 0, tzinfo=UTC)
-    on_hold = [held(d, "hospitalized", later) for d in ahead(doses, later.date())]
+    on_hold = [cal.held(d, "hospitalized", later) for d in cal.ahead(doses, later.date())]
     assert len(on_hold) == 7 and {d.status for d in on_hold} == {DoseStatus.HELD}
     # When resumed on 12-08: dose 1's check time (12-03) is past, so it is due now
-    back = [resumed(d, RULES, later) for d in on_hold]
+    back = [cal.resumed(d, RULES, later) for d in on_hold]
     assert back[0].check_at == later and back[0].version == 2
     # And dose 2 (2027-01-07) keeps its own check time, 2026-12-31 13:00
     assert back[1].check_at == datetime(2026, 12, 31, 13, 0, tzinfo=UTC)
 
 
 def test_given_doses_when_some_are_past_or_ended_then_only_the_rest_are_ahead() -> None:
-    doses = build_calendar(
+    doses = cal.build_calendar(
         _referral("15-prior-auth-certified.json"), date(2026, 12, 10), RULES, NOW
     )
-    doses[2] = ended(doses[2], "completed", NOW)
+    doses[2] = cal.ended(doses[2], "completed", NOW)
     # On 2027-01-07: dose 1 (12-10) is past, dose 2 is today, dose 3 ended: 2, 4, 5, 6, 7 ahead
-    assert [d.number for d in ahead(doses, date(2027, 1, 7))] == [2, 4, 5, 6, 7]
+    assert [d.number for d in cal.ahead(doses, date(2027, 1, 7))] == [2, 4, 5, 6, 7]

@@ -13,18 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from intake.estimate import Contracts, Estimate, estimate, parse_contracts
-from intake.models.benefits import (
-    Accumulator,
-    Accumulators,
-    BenefitLine,
-    BenefitsSummary,
-    ByLevel,
-    ByNetwork,
-    CoverageStatus,
-    Party,
-    Plan,
-    VisitLimit,
-)
+from intake.models import benefits as mb
 from intake.models.referral import Therapy
 from tests.conftest import INFLIXIMAB
 
@@ -158,11 +147,11 @@ def round_contracts(**payers: dict[str, Any]) -> Contracts:
 
 def acc(
     total: str | None = None, remaining: str | None = None, met: str | None = None
-) -> Accumulator:
+) -> mb.Accumulator:
     def d(v: str | None) -> Decimal | None:
         return None if v is None else Decimal(v)
 
-    return Accumulator(total=d(total), remaining=d(remaining), met=d(met))
+    return mb.Accumulator(total=d(total), remaining=d(remaining), met=d(met))
 
 
 def line(
@@ -172,8 +161,8 @@ def line(
     in_network: bool | None = True,
     percent: str | None = None,
     amount: str | None = None,
-) -> BenefitLine:
-    return BenefitLine(
+) -> mb.BenefitLine:
+    return mb.BenefitLine(
         code=code,
         service_types=service_types,
         in_network=in_network,
@@ -186,33 +175,35 @@ def line(
 def benefits(
     *,
     payer_id: str = "PPO",
-    lines: tuple[BenefitLine, ...] = (),
-    deductible: Accumulator | None = None,
-    family_deductible: Accumulator | None = None,
-    oop: Accumulator | None = None,
-    family_oop: Accumulator | None = None,
+    lines: tuple[mb.BenefitLine, ...] = (),
+    deductible: mb.Accumulator | None = None,
+    family_deductible: mb.Accumulator | None = None,
+    oop: mb.Accumulator | None = None,
+    family_oop: mb.Accumulator | None = None,
     out_of_network: bool = False,
     plan_end: date | None = PLAN_END,
     insurance_type: str | None = "PR",
-    status: CoverageStatus = CoverageStatus.ACTIVE,
+    status: mb.CoverageStatus = mb.CoverageStatus.ACTIVE,
     plan_description: str = "TEST PLAN",
-) -> BenefitsSummary:
+) -> mb.BenefitsSummary:
     """One patient's summary; the accumulators go on the side ``out_of_network`` says."""
-    ded = ByLevel(individual=deductible or Accumulator(), family=family_deductible or Accumulator())
-    pocket = ByLevel(individual=oop or Accumulator(), family=family_oop or Accumulator())
+    ded = mb.ByLevel(
+        individual=deductible or mb.Accumulator(), family=family_deductible or mb.Accumulator()
+    )
+    pocket = mb.ByLevel(individual=oop or mb.Accumulator(), family=family_oop or mb.Accumulator())
     side = "out_of_network" if out_of_network else "in_network"
-    return BenefitsSummary(
+    return mb.BenefitsSummary(
         status=status,
-        payer=Party(name=f"TEST {payer_id}", id=payer_id),
-        plan=Plan(
+        payer=mb.Party(name=f"TEST {payer_id}", id=payer_id),
+        plan=mb.Plan(
             description=plan_description,
             insurance_type=insurance_type,
             begin=date(2026, 1, 1) if plan_end else None,
             end=plan_end,
         ),
-        benefits=(BenefitLine(code="1", service_types=("30",)), *lines),
-        summary=Accumulators(
-            deductible=ByNetwork(**{side: ded}), out_of_pocket=ByNetwork(**{side: pocket})
+        benefits=(mb.BenefitLine(code="1", service_types=("30",)), *lines),
+        summary=mb.Accumulators(
+            deductible=mb.ByNetwork(**{side: ded}), out_of_pocket=mb.ByNetwork(**{side: pocket})
         ),
     )
 
@@ -223,7 +214,7 @@ def infliximab(**changes: Any) -> Therapy:
 
 
 def priced(
-    summary: BenefitsSummary, contracts: Contracts, start: date = START, **options: Any
+    summary: mb.BenefitsSummary, contracts: Contracts, start: date = START, **options: Any
 ) -> Estimate:
     """The estimate for infliximab (``infliximab()``) for the usual patient (``WEIGHT`` kg) from
     ``start``; ``options`` go to ``estimate`` as they are (language, thresholds, secondary...)."""
@@ -232,10 +223,10 @@ def priced(
     )
 
 
-def home_health_visits_left(visits: int) -> VisitLimit:
+def home_health_visits_left(visits: int) -> mb.VisitLimit:
     """An in-network limit on home health visits (service type 44, EB*F) with ``visits`` left
     this calendar year (HSD time period 29: remaining)."""
-    return VisitLimit(
+    return mb.VisitLimit(
         code="F",
         service_types=("44",),
         quantity_qualifier="VS",

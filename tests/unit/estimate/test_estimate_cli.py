@@ -25,6 +25,28 @@ def _estimate(run: Run, benefits: str, sample: str, *options: str) -> tuple[int,
     return run("--benefits", benefits, "--therapy", str(REFERRALS / sample), *options)
 
 
+def _on_jan_5(run: Run, benefits: str, sample: str, *options: str) -> tuple[int, str, str]:
+    """An estimate started and priced on 2026-01-05 (``--start`` and ``--as-of``)."""
+    return _estimate(
+        run, benefits, sample, *options, "--start", "2026-01-05", "--as-of", "2026-01-05"
+    )
+
+
+MemberFile = Callable[[str], str]
+
+
+@pytest.fixture
+def member_271(tmp_path: Path, sandbox_271: Sandbox271) -> MemberFile:
+    """The sandbox payer SBX01's 271 for one member, written to a file: its path."""
+
+    def write(member_id: str) -> str:
+        path = tmp_path / f"{member_id}.271"
+        path.write_text(sandbox_271("SBX01", member_id))
+        return str(path)
+
+    return write
+
+
 @pytest.fixture
 def run(capsys: pytest.CaptureFixture[str]) -> Run:
     return cli_runner(register, capsys, "estimate")
@@ -90,15 +112,11 @@ def test_given_read_271_json_when_estimated_then_same_as_from_x12(
 
 
 def test_given_referral_language_when_estimated_then_script_in_it(
-    run: Run,
-    tmp_path: Path,
-    sandbox_271: Sandbox271,
+    run: Run, member_271: MemberFile
 ) -> None:
     # Given the auth-required PPO Silver member and the Chinese-speaking IVIG referral
-    path = tmp_path / "silver.271"
-    path.write_text(sandbox_271("SBX01", "SBP000000102"))
     code, out, err = _estimate(
-        run, str(path), "03-auth-required-chinese.json", "--start", "2026-01-05"
+        run, member_271("SBP000000102"), "03-auth-required-chinese.json", "--start", "2026-01-05"
     )
     assert code == 0, err
     data = json.loads(out)
@@ -189,15 +207,9 @@ def test_given_bad_therapy_or_weight_when_estimated_then_exit_2(run: Run, ppo_27
 
 
 def test_given_inactive_coverage_when_estimated_then_exit_2(
-    run: Run,
-    tmp_path: Path,
-    sandbox_271: Sandbox271,
+    run: Run, member_271: MemberFile
 ) -> None:
-    path = tmp_path / "inactive.271"
-    path.write_text(sandbox_271("SBX01", "SBP000000103"))
-    code, _, err = run(
-        "--benefits", str(path), "--therapy", str(REFERRALS / "04-coverage-inactive.json")
-    )
+    code, _, err = _estimate(run, member_271("SBP000000103"), "04-coverage-inactive.json")
     assert code == 2 and "coverage is inactive" in err
 
 
@@ -246,17 +258,8 @@ def test_given_medicare_and_medigap_samples_when_estimated_then_hand_computed(
                 $283 a year: $566.00."""
     medicare = _save(tmp_path, "medicare.271", sandbox_271("SBX06", "SBR000000601"))
     medigap = _save(tmp_path, "medigap.271", sandbox_271("SBX07", "SBG000000701"))
-    code, out, err = run(
-        "--benefits",
-        medicare,
-        "--secondary",
-        medigap,
-        "--therapy",
-        str(REFERRALS / "31-medicare-medigap-ivig.json"),
-        "--start",
-        "2026-01-05",
-        "--as-of",
-        "2026-01-05",
+    code, out, err = _on_jan_5(
+        run, medicare, "31-medicare-medigap-ivig.json", "--secondary", medigap
     )
     assert code == 0, err
     data = json.loads(out)
@@ -284,19 +287,14 @@ def test_given_two_commercial_samples_when_estimated_then_secondary_pays_what_is
     271; $400 deductible left, 10%) would pay at least $1,777.50 of each: it pays all $4,100."""
     ppo = _save(tmp_path, "ppo.271", sandbox_271("SBX01", "SBP000000130"))
     hmo = _save(tmp_path, "hmo.271", sandbox_271("SBX02", "SBH000000230"))
-    code, out, err = run(
-        "--benefits",
+    code, out, err = _on_jan_5(
+        run,
         ppo,
+        "30-two-commercial-plans.json",
         "--secondary",
         hmo,
         "--secondary-payer-id",
         "SBX02",
-        "--therapy",
-        str(REFERRALS / "30-two-commercial-plans.json"),
-        "--start",
-        "2026-01-05",
-        "--as-of",
-        "2026-01-05",
     )
     assert code == 0, err
     data = json.loads(out)

@@ -7,44 +7,34 @@ from datetime import date, datetime
 
 import pytest
 
+from intake.x12 import t278
 from intake.x12.control_numbers import SequentialControlNumbers
 from intake.x12.errors import X12EnvelopeError, X12StructureError
-from intake.x12.t278 import (
-    Answer278,
-    DeliveryPattern,
-    Diagnosis,
-    Member,
-    Party,
-    ReviewRequest,
-    ServiceLine,
-    StatusInquiry,
-    build_278_inquiry,
-    build_278_request,
-    build_278_response,
-    interpret_278_response,
-    parse_278,
-)
 from intake.x12.t278.loops import Read278
 
 NOW = datetime(2026, 2, 2, 9, 30)
 Read = Callable[[str], str]
 
 
-def _request(dependent: Member | None = None) -> ReviewRequest:
-    return ReviewRequest(
+def _request(dependent: t278.Member | None = None) -> t278.ReviewRequest:
+    return t278.ReviewRequest(
         trace_number="PA0001",
-        umo=Party("SANDBOX PPO", "SBX01", "PI"),
-        requester=Party("SAMPLE HOME INFUSION", "1881000008", phone="312-555-0150"),
-        subscriber=Member("NOAH", "CHEN", date(1965, 11, 2), "M", "SBP000000102"),
+        umo=t278.Party("SANDBOX PPO", "SBX01", "PI"),
+        requester=t278.Party("SAMPLE HOME INFUSION", "1881000008", phone="312-555-0150"),
+        subscriber=t278.Member("NOAH", "CHEN", date(1965, 11, 2), "M", "SBP000000102"),
         dependent=dependent,
-        diagnoses=(Diagnosis("D80.1", principal=True), Diagnosis("J32.9")),
-        services=(ServiceLine("J1569", 392), ServiceLine("S9338", 7), ServiceLine("99601", 7)),
+        diagnoses=(t278.Diagnosis("D80.1", principal=True), t278.Diagnosis("J32.9")),
+        services=(
+            t278.ServiceLine("J1569", 392),
+            t278.ServiceLine("S9338", 7),
+            t278.ServiceLine("99601", 7),
+        ),
         event_start=date(2026, 3, 1),
         event_end=date(2026, 8, 31),
-        delivery=DeliveryPattern("VS", 1, "WK", 4, "34", 6),
+        delivery=t278.DeliveryPattern("VS", 1, "WK", 4, "34", 6),
         providers=(
-            ("DN", Party("HART", "1234567893", first_name="AMELIA", is_person=True)),
-            ("SJ", Party("SAMPLE HOME INFUSION", "1881000008")),
+            ("DN", t278.Party("HART", "1234567893", first_name="AMELIA", is_person=True)),
+            ("SJ", t278.Party("SAMPLE HOME INFUSION", "1881000008")),
         ),
         attachment_control_number="PA0001",
     )
@@ -71,15 +61,15 @@ def test_given_public_request_when_parsed_as_is_then_wrong_se01_reported(
     shared_x12: Read,
 ) -> None:
     with pytest.raises(X12EnvelopeError, match="SE01 says 19 segments but the transaction has 20"):
-        parse_278(shared_x12("stupidedi-278-request-home-health-care.edi"))
+        t278.parse_278(shared_x12("stupidedi-278-request-home-health-care.edi"))
 
 
 def test_given_our_request_when_compared_then_same_skeleton_as_public_sample(
     shared_x12: Read,
 ) -> None:
     # Given the public X217 home health request and ours
-    sample = _skeleton(parse_278(_fixed_sample(shared_x12)))
-    ours = _skeleton(parse_278(build_278_request(_request(), now=NOW)))
+    sample = _skeleton(t278.parse_278(_fixed_sample(shared_x12)))
+    ours = _skeleton(t278.parse_278(t278.build_278_request(_request(), now=NOW)))
     # Then the HL levels match (we ask for three services, the sample two), and each loop holds
     # the sample's segments in the same order
     assert [level for level, _ in ours] == [level for level, _ in sample] + ["SS"]
@@ -92,8 +82,8 @@ def test_given_our_request_when_compared_then_same_skeleton_as_public_sample(
 
 
 def test_given_request_when_built_then_round_trips_through_our_parser() -> None:
-    text = build_278_request(_request(), control_numbers=SequentialControlNumbers(), now=NOW)
-    read = parse_278(text, strict=True)
+    text = t278.build_278_request(_request(), control_numbers=SequentialControlNumbers(), now=NOW)
+    read = t278.parse_278(text, strict=True)
     tx = read.transactions[0]
     assert (tx.implementation, tx.is_inquiry, tx.is_response) == ("005010X217", False, False)
     assert tx.umo.entity is not None and tx.umo.entity.id == "SBX01"
@@ -112,8 +102,8 @@ def test_given_request_when_built_then_round_trips_through_our_parser() -> None:
 
 
 def test_given_dependent_when_built_then_event_hangs_under_hl_23() -> None:
-    child = Member("LUCAS", "MARTINEZ", date(2012, 7, 22), "M", relationship_code="19")
-    read = parse_278(build_278_request(_request(child), now=NOW))
+    child = t278.Member("LUCAS", "MARTINEZ", date(2012, 7, 22), "M", relationship_code="19")
+    read = t278.parse_278(t278.build_278_request(_request(child), now=NOW))
     levels = [lv for lv, _ in _skeleton(read)]
     assert levels[:5] == ["20", "21", "22", "23", "EV"]
     assert read.transactions[0].dependent is not None
@@ -123,7 +113,7 @@ def test_given_dependent_when_built_then_event_hangs_under_hl_23() -> None:
 def test_given_public_response_when_interpreted_then_certified_with_period(
     shared_x12: Read,
 ) -> None:
-    decision = interpret_278_response(shared_x12("stupidedi-278-referral-response.edi"))
+    decision = t278.interpret_278_response(shared_x12("stupidedi-278-referral-response.edi"))
     assert decision.status == "certified" and decision.certification_number == "AUTH0001"
     assert (decision.effective_from, decision.effective_to) == (date(2005, 5, 2), date(2005, 6, 2))
     assert decision.trace_numbers == ("111099",)
@@ -132,47 +122,47 @@ def test_given_public_response_when_interpreted_then_certified_with_period(
 @pytest.mark.parametrize(
     ("answer", "status", "expected"),
     [
-        (Answer278("A3", "R1", "09"), "denied", ("R1", "09", "Out of network")),
-        (Answer278("A4", "R2"), "pended", ("R2", None, "Pended")),
+        (t278.Answer278("A3", "R1", "09"), "denied", ("R1", "09", "Out of network")),
+        (t278.Answer278("A4", "R2"), "pended", ("R2", None, "Pended")),
         (
-            Answer278(reject_loop="2000C", reject_code="75"),
+            t278.Answer278(reject_loop="2000C", reject_code="75"),
             "rejected",
             (None, "75", "Subscriber/insured not found (loop 2000C)"),
         ),
         (
-            Answer278(reject_loop="2000A", reject_code="42", follow_up="R"),
+            t278.Answer278(reject_loop="2000A", reject_code="42", follow_up="R"),
             "rejected",
             (None, "42", "Unable to respond at current time (loop 2000A)"),
         ),
     ],
 )
 def test_given_answer_when_built_and_read_then_decision_matches(
-    answer: Answer278,
+    answer: t278.Answer278,
     status: str,
     expected: tuple[str | None, str | None, str],
 ) -> None:
-    request = parse_278(build_278_request(_request(), now=NOW))
-    decision = interpret_278_response(build_278_response(request, answer, now=NOW))
+    request = t278.parse_278(t278.build_278_request(_request(), now=NOW))
+    decision = t278.interpret_278_response(t278.build_278_response(request, answer, now=NOW))
     assert decision.status == status
     assert (decision.review_number, decision.reason_code, decision.reason) == expected
 
 
 def test_given_certified_answer_when_read_then_number_and_dates() -> None:
-    request = parse_278(build_278_request(_request(), now=NOW))
-    answer = Answer278(
+    request = t278.parse_278(t278.build_278_request(_request(), now=NOW))
+    answer = t278.Answer278(
         "A1", "CERT9", effective_from=date(2026, 3, 1), effective_to=date(2026, 8, 31)
     )
-    text = build_278_response(request, answer, now=NOW)
-    decision = interpret_278_response(text)
+    text = t278.build_278_response(request, answer, now=NOW)
+    decision = t278.interpret_278_response(text)
     assert (decision.certification_number, decision.effective_to) == ("CERT9", date(2026, 8, 31))
     assert decision.trace_numbers == ("PA0001",)
-    assert parse_278(text).transactions[0].is_response
+    assert t278.parse_278(text).transactions[0].is_response
 
 
 def test_given_service_level_decisions_only_when_read_then_combined() -> None:
-    request = parse_278(build_278_request(_request(), now=NOW))
-    text = build_278_response(
-        request, Answer278("A1", "C1", effective_from=date(2026, 3, 1)), now=NOW
+    request = t278.parse_278(t278.build_278_request(_request(), now=NOW))
+    text = t278.build_278_response(
+        request, t278.Answer278("A1", "C1", effective_from=date(2026, 3, 1)), now=NOW
     )
     # drop the event-level HCR and deny one service line
     text = text.replace("HCR*A1*C1~DTP", "DTP", 1)
@@ -186,7 +176,7 @@ def test_given_service_level_decisions_only_when_read_then_combined() -> None:
         )
         + "~"
     )
-    decision = interpret_278_response(text)
+    decision = t278.interpret_278_response(text)
     # one certified line no longer certifies the whole request: lines mixing is partial
     assert decision.status == "partial" and decision.partial
     assert [(ln.procedure_code, ln.status) for ln in decision.lines] == [
@@ -199,17 +189,17 @@ def test_given_service_level_decisions_only_when_read_then_combined() -> None:
 
 
 def test_given_status_inquiry_when_built_then_x215_pointing_at_original() -> None:
-    inquiry = StatusInquiry(
+    inquiry = t278.StatusInquiry(
         trace_number="PAQ1",
         original_trace="PA0001",
-        umo=Party("SANDBOX PPO", "SBX01", "PI"),
-        requester=Party("SAMPLE HOME INFUSION", "1881000008"),
-        subscriber=Member("NOAH", "CHEN", date(1965, 11, 2), "M", "SBP000000102"),
+        umo=t278.Party("SANDBOX PPO", "SBX01", "PI"),
+        requester=t278.Party("SAMPLE HOME INFUSION", "1881000008"),
+        subscriber=t278.Member("NOAH", "CHEN", date(1965, 11, 2), "M", "SBP000000102"),
         event_start=date(2026, 3, 1),
         review_number="SBXR1",
     )
-    text = build_278_inquiry(inquiry, now=NOW)
-    tx = parse_278(text, strict=True).transactions[0]
+    text = t278.build_278_inquiry(inquiry, now=NOW)
+    tx = t278.parse_278(text, strict=True).transactions[0]
     assert tx.is_inquiry and tx.implementation == "005010X215"
     assert "GS*HI*" in text and "*005010X215~" in text
     event = tx.events[0]
@@ -219,8 +209,8 @@ def test_given_status_inquiry_when_built_then_x215_pointing_at_original() -> Non
 
 
 def test_given_broken_hierarchy_when_parsed_then_structure_error() -> None:
-    text = build_278_request(_request(), control_numbers=SequentialControlNumbers(), now=NOW)
+    text = t278.build_278_request(_request(), control_numbers=SequentialControlNumbers(), now=NOW)
     with pytest.raises(X12StructureError, match="2000F"):
-        parse_278(text.replace("HL*5*4*SS*0", "HL*5*3*SS*0"))
+        t278.parse_278(text.replace("HL*5*4*SS*0", "HL*5*3*SS*0"))
     with pytest.raises(X12StructureError, match="not expected in 278 loop 2000F"):
-        parse_278(text.replace("SV1*HC:S9338**UN*7", "EB*1"))
+        t278.parse_278(text.replace("SV1*HC:S9338**UN*7", "EB*1"))

@@ -20,20 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
-from intake.clearinghouse.envelope import (
-    RESPONSE_TYPE_FOR,
-    CoreErrorCode,
-    CoreRequest,
-    CoreResponse,
-    EnvelopeError,
-    PayloadType,
-    SoapFault,
-    UsernameToken,
-    build_fault,
-    build_response,
-    read_request,
-    validate_request,
-)
+from intake.clearinghouse import envelope as core
 
 logger = logging.getLogger(__name__)
 
@@ -212,8 +199,8 @@ class SandboxClearinghouse:
                 "bad_content_type",
             )
         try:
-            raw = read_request(body)
-        except EnvelopeError as exc:
+            raw = core.read_request(body)
+        except core.EnvelopeError as exc:
             return _fault(HTTPStatus.BAD_REQUEST, "Sender", str(exc), "malformed_envelope")
         fields = raw.fields
         account = self._authenticate(raw.token)
@@ -221,12 +208,12 @@ class SandboxClearinghouse:
             return _error(
                 HTTPStatus.UNAUTHORIZED,
                 fields,
-                CoreErrorCode.UNAUTHORIZED,
+                core.CoreErrorCode.UNAUTHORIZED,
                 "UsernameToken missing or not recognized",
             )
         try:
-            request = validate_request(fields)
-        except EnvelopeError as exc:
+            request = core.validate_request(fields)
+        except core.EnvelopeError as exc:
             return _error(
                 HTTPStatus.BAD_REQUEST, fields, exc.error_code or "EnvelopeIllegal", str(exc)
             )
@@ -234,12 +221,12 @@ class SandboxClearinghouse:
             return _error(
                 HTTPStatus.FORBIDDEN,
                 fields,
-                CoreErrorCode.SENDER_ID_NOT_AUTHORIZED,
+                core.CoreErrorCode.SENDER_ID_NOT_AUTHORIZED,
                 "SenderID is not assigned to this user",
             )
         return self._dispatch(request)
 
-    def _authenticate(self, token: UsernameToken | None) -> SandboxAccount | None:
+    def _authenticate(self, token: core.UsernameToken | None) -> SandboxAccount | None:
         if token is None:
             return None
         account = self._accounts.get(token.username)
@@ -249,12 +236,12 @@ class SandboxClearinghouse:
             return None
         return account
 
-    def _dispatch(self, request: CoreRequest) -> _Answer:
+    def _dispatch(self, request: core.CoreRequest) -> _Answer:
         payer = self._payer
         try:
-            if request.payload_type == PayloadType.X12_270_REQUEST:
+            if request.payload_type == core.PayloadType.X12_270_REQUEST:
                 reply = payer.respond_270(request.payload)
-            elif request.payload_type == PayloadType.X12_278_REQUEST and isinstance(
+            elif request.payload_type == core.PayloadType.X12_278_REQUEST and isinstance(
                 payer, PriorAuthPayer
             ):
                 reply = payer.respond_278(request.payload)
@@ -262,7 +249,7 @@ class SandboxClearinghouse:
                 return _error(
                     HTTPStatus.BAD_REQUEST,
                     _echo(request),
-                    CoreErrorCode.PAYLOAD_TYPE_NOT_SUPPORTED,
+                    core.CoreErrorCode.PAYLOAD_TYPE_NOT_SUPPORTED,
                     "PayloadType is not supported by this receiver",
                 )
         except Exception as exc:  # a payer bug must become a 500, as a real payer outage would
@@ -285,22 +272,25 @@ class SandboxClearinghouse:
                 "shutting_down",
                 request.payload_id,
             )
-        response = CoreResponse(
-            payload_type=RESPONSE_TYPE_FOR[request.payload_type],
+        response = core.CoreResponse(
+            payload_type=core.RESPONSE_TYPE_FOR[request.payload_type],
             payload_id=request.payload_id,
             timestamp=datetime.now(UTC),
             sender_id=request.receiver_id,
             receiver_id=request.sender_id,
             payload=reply.x12,
-            error_code=CoreErrorCode.SUCCESS,
+            error_code=core.CoreErrorCode.SUCCESS,
             error_message="None",
         )
         return _Answer(
-            HTTPStatus.OK, build_response(response), CoreErrorCode.SUCCESS, request.payload_id
+            HTTPStatus.OK,
+            core.build_response(response),
+            core.CoreErrorCode.SUCCESS,
+            request.payload_id,
         )
 
 
-def _echo(request: CoreRequest) -> dict[str, str]:
+def _echo(request: core.CoreRequest) -> dict[str, str]:
     return {
         "PayloadType": request.payload_type,
         "PayloadID": request.payload_id,
@@ -311,7 +301,7 @@ def _echo(request: CoreRequest) -> dict[str, str]:
 
 def _error(status: int, known: Mapping[str, str], code: str, message: str) -> _Answer:
     """A CORE error response echoing the metadata we could read (never the payload)."""
-    response = CoreResponse(
+    response = core.CoreResponse(
         payload_type=known.get("PayloadType", ""),
         payload_id=known.get("PayloadID", ""),
         timestamp=datetime.now(UTC),
@@ -321,11 +311,13 @@ def _error(status: int, known: Mapping[str, str], code: str, message: str) -> _A
         error_code=code,
         error_message=message,
     )
-    return _Answer(status, build_response(response), code, known.get("PayloadID", "-"))
+    return _Answer(status, core.build_response(response), code, known.get("PayloadID", "-"))
 
 
 def _fault(status: int, code: str, reason: str, outcome: str, request_id: str = "-") -> _Answer:
-    return _Answer(status, build_fault(SoapFault(code=code, reason=reason)), outcome, request_id)
+    return _Answer(
+        status, core.build_fault(core.SoapFault(code=code, reason=reason)), outcome, request_id
+    )
 
 
 class _Server(ThreadingHTTPServer):

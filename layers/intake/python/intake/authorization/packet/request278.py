@@ -9,25 +9,18 @@ from intake.authorization.packet.schedule import delivery
 from intake.models.referral import Referral, Relationship
 from intake.therapy import ServicePlan
 from intake.x12.t270.inquiry import INS_RELATIONSHIP_CODES
-from intake.x12.t278.request import (
-    Diagnosis,
-    Member,
-    Party,
-    ReviewRequest,
-    ServiceLine,
-    StatusInquiry,
-)
+from intake.x12.t278 import request as x278
 
 HOME_HEALTH_SERVICE_TYPE = ""
 """UM03 left empty as in the X217 home health sample: the 2000F codes say what is asked."""
 
 
-def umo_party(referral: Referral) -> Party:
-    return Party(referral.insurance.payer_name, referral.insurance.payer_id, "PI")
+def umo_party(referral: Referral) -> x278.Party:
+    return x278.Party(referral.insurance.payer_name, referral.insurance.payer_id, "PI")
 
 
-def requester_party(pharmacy: Pharmacy) -> Party:
-    return Party(
+def requester_party(pharmacy: Pharmacy) -> x278.Party:
+    return x278.Party(
         pharmacy.name,
         pharmacy.npi,
         "XX",
@@ -37,10 +30,10 @@ def requester_party(pharmacy: Pharmacy) -> Party:
     )
 
 
-def members(referral: Referral) -> tuple[Member, Member | None]:
+def members(referral: Referral) -> tuple[x278.Member, x278.Member | None]:
     """(subscriber, dependent): the patient is the dependent unless they hold the policy."""
     ins, patient = referral.insurance, referral.patient
-    as_member = Member(
+    as_member = x278.Member(
         patient.first_name,
         patient.last_name,
         patient.date_of_birth,
@@ -51,7 +44,7 @@ def members(referral: Referral) -> tuple[Member, Member | None]:
     if ins.relationship is Relationship.SELF or ins.subscriber is None:
         return as_member, None
     sub = ins.subscriber
-    subscriber = Member(
+    subscriber = x278.Member(
         sub.first_name,
         sub.last_name,
         sub.date_of_birth,
@@ -59,7 +52,7 @@ def members(referral: Referral) -> tuple[Member, Member | None]:
         sub.member_id or ins.member_id,
         ins.group_number or "",
     )
-    dependent = Member(
+    dependent = x278.Member(
         patient.first_name,
         patient.last_name,
         patient.date_of_birth,
@@ -79,13 +72,13 @@ def review_request(
     attachments: tuple[tuple[str, str], ...] = (),
     certification_type: str = "I",
     review_number: str = "",
-) -> ReviewRequest:
+) -> x278.ReviewRequest:
     """The X217 request: pharmacy as requester and service provider, prescriber as referring
     provider (2010EA DN), the plan's place of service, period and service lines (with their
     JW/JZ/SS modifiers), one 2000F line per service."""
     subscriber, dependent = members(referral)
     p = referral.prescriber
-    prescriber = Party(
+    prescriber = x278.Party(
         p.last_name,
         p.npi,
         "XX",
@@ -94,22 +87,24 @@ def review_request(
         phone=p.phone,
         fax=p.fax or "",
     )
-    return ReviewRequest(
+    return x278.ReviewRequest(
         trace_number=trace_number,
         umo=umo_party(referral),
         requester=requester_party(pharmacy),
         subscriber=subscriber,
         dependent=dependent,
         diagnoses=tuple(
-            Diagnosis(d.code, principal=i == 0) for i, d in enumerate(referral.diagnoses)
+            x278.Diagnosis(d.code, principal=i == 0) for i, d in enumerate(referral.diagnoses)
         ),
-        services=tuple(ServiceLine(s.code, s.units, modifiers=s.modifiers) for s in plan.lines),
+        services=tuple(
+            x278.ServiceLine(s.code, s.units, modifiers=s.modifiers) for s in plan.lines
+        ),
         event_start=plan.start,
         event_end=plan.end,
         service_type=HOME_HEALTH_SERVICE_TYPE,
         place_of_service=plan.place_of_service,
         delivery=delivery(plan),
-        providers=(("DN", prescriber), ("SJ", Party(pharmacy.name, pharmacy.npi, "XX"))),
+        providers=(("DN", prescriber), ("SJ", x278.Party(pharmacy.name, pharmacy.npi, "XX"))),
         attachment_control_number=attachment_control_number,
         attachments=attachments,
         certification_type=certification_type,
@@ -127,10 +122,10 @@ def status_inquiry(
     event_end: date | None = None,
     review_number: str = "",
     certification_number: str = "",
-) -> StatusInquiry:
+) -> x278.StatusInquiry:
     """The X215 inquiry the poller sends about the request traced ``original_trace``."""
     subscriber, dependent = members(referral)
-    return StatusInquiry(
+    return x278.StatusInquiry(
         trace_number=trace_number,
         original_trace=original_trace,
         umo=umo_party(referral),
