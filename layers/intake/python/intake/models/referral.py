@@ -124,6 +124,10 @@ class Patient(Strict):
     preferred_language: PreferredLanguage = Language.ENGLISH
     email: str | None = None
     weight_kg: float | None = Field(default=None, gt=0, lt=500)
+    weight_measured_on: date | None = Field(
+        default=None, description="when the weight was measured, where the clinic says"
+    )
+    height_cm: float | None = Field(default=None, gt=20, lt=275)
 
     @field_validator("date_of_birth")
     @classmethod
@@ -192,6 +196,44 @@ class Therapy(Strict):
         return self
 
 
+MAX_CLINICAL_FACTS = 200
+
+
+class ClinicalFactKind(StrEnum):
+    OBSERVATION = "observation"
+    CONDITION = "condition"
+    MEDICATION = "medication"
+    PROCEDURE = "procedure"
+    IMMUNIZATION = "immunization"
+
+
+class ClinicalFact(Strict):
+    """One structured clinical statement as the clinic's system coded it.
+
+    Read from FHIR (Observation, Condition, MedicationStatement, Procedure, Immunization) or
+    HL7 v2 (OBX, DG1, RXA). A reviewer reads these before any free text: each met criterion
+    names the fact it rests on (``source``) and its date.
+    """
+
+    kind: ClinicalFactKind
+    code: str | None = Field(default=None, max_length=64)
+    system: str | None = Field(
+        default=None, max_length=200, description="code system URI or HL7 table, e.g. LOINC"
+    )
+    display: str | None = None
+    value: str | None = Field(default=None, description="the result, as written")
+    unit: str | None = Field(default=None, max_length=40)
+    interpretation: str | None = Field(
+        default=None, max_length=40, description="e.g. N, A, POS, NEG, as the sender coded it"
+    )
+    status: str | None = Field(default=None, max_length=40, description="e.g. final, stopped")
+    effective: date | None = None
+    ended: date | None = None
+    source: str = Field(
+        min_length=1, max_length=120, description="where it was read, e.g. 'FHIR Observation/7'"
+    )
+
+
 class Diagnosis(Strict):
     code: Icd10Code
     description: str | None = None
@@ -229,6 +271,11 @@ class Referral(Strict):
     therapy: Therapy
     diagnoses: list[Annotated[Diagnosis, BeforeValidator(_diagnosis)]] = Field(min_length=1)
     clinical_notes: str | None = Field(default=None, max_length=20_000)
+    clinical_facts: list[ClinicalFact] = Field(
+        default_factory=list,
+        max_length=MAX_CLINICAL_FACTS,
+        description="structured observations, conditions, medications and procedures",
+    )
     referring_clinic: ReferringClinic
     received_at: datetime | None = Field(
         default=None, description="when the clinic sent it; intake fills in the upload time"
