@@ -16,11 +16,20 @@ from intake.wiring import benefits_check
 class CheckRequest(BaseModel):
     referral_id: str
     round: int = Field(default=1, ge=1)
-    corrections: dict[str, Any] | None = None
+    corrections_task_id: str | None = Field(
+        default=None, description="the completed task whose corrections re-run the check"
+    )
+    corrections: dict[str, Any] | None = Field(
+        default=None, description="older executions carried the values themselves; still read"
+    )
 
 
 @instrumented(BenefitsSettings, correlation_id_path="referral_id")
 @event_parser(model=CheckRequest)
 def lambda_handler(event: CheckRequest, context: LambdaContext) -> dict[str, Any]:
-    outcome = benefits_check().run(event.referral_id, event.round, event.corrections)
+    check = benefits_check()
+    corrections = event.corrections
+    if event.corrections_task_id is not None:
+        corrections = check.corrections_of(event.referral_id, event.corrections_task_id)
+    outcome = check.run(event.referral_id, event.round, corrections)
     return outcome.model_dump(mode="json")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -9,6 +10,9 @@ import boto3
 import pytest
 
 from intake.adapters.dynamodb_store import DynamoDbStore
+from intake.core.ids import task_id_for
+from intake.models.records import TaskRecord
+from intake.models.task_types import TaskType
 from intake.x12.t271.parse import parse_271
 from intake_local.sandbox.server import SandboxClearinghouse
 from tests.conftest import EVENTS
@@ -52,18 +56,59 @@ def test_mismatch_asks_a_liaison_and_corrections_rerun_the_check(
         first["payer_echo"]["first_name"] == "ROBERT" and first["payer_echo"]["dob"] == "1949-04-05"
     )
     assert any("different first name" in r for r in first["reasons"])
-    # When the liaison's corrections come back with the next round
+    # When the liaison completes the task with corrections, and the workflow's next round
+    # names that task (ids, not values: Step Functions' history is outside the data key)
     corrections = {"patient.first_name": "Robert", "patient.date_of_birth": "1949-04-05"}
+    store = DynamoDbStore(resources.table_name)
+    task_id = _completed_task(store, referral_id, first["task"], corrections)
     second = check(
-        {"referral_id": referral_id, "round": 2, "corrections": corrections}, lambda_context
+        {"referral_id": referral_id, "round": 2, "corrections_task_id": task_id}, lambda_context
     )
     # Then the referral is corrected and verified
     assert second["outcome"] == "verified" and second["round"] == 2
-    store = DynamoDbStore(resources.table_name)
     record = store.get_referral(referral_id)
     assert record is not None and record.referral is not None
     assert record.referral.patient.first_name == "Robert"
     assert "referral_corrected" in [e.event for e in store.timeline(referral_id)]
+
+
+def test_corrections_are_read_only_from_a_task_of_the_same_referral(
+    resources: IntakeResources, check: Any, lambda_context: Any
+) -> None:
+    # Given two referrals, one with a verify_insurance task
+    referral_id = ingested(resources, "06-name-dob-mismatch.json", lambda_context)
+    other_id = ingested(resources, "01-ppo-deductible-coinsurance.json", lambda_context)
+    first = check({"referral_id": referral_id}, lambda_context)
+    store = DynamoDbStore(resources.table_name)
+    task_id = _completed_task(store, referral_id, first["task"], {"patient.first_name": "Eve"})
+    # When the other referral's check names that task
+    # Then it is refused: one referral's corrections never change another's
+    with pytest.raises(Exception, match="is not a task of referral"):
+        check({"referral_id": other_id, "round": 2, "corrections_task_id": task_id}, lambda_context)
+    record = store.get_referral(other_id)
+    assert record is not None and record.referral is not None
+    assert record.referral.patient.first_name != "Eve"
+
+
+def _completed_task(
+    store: DynamoDbStore, referral_id: str, plan: dict[str, Any], corrections: dict[str, Any]
+) -> str:
+    """The task the workflow would have opened from ``plan``, completed with ``corrections``."""
+    now = datetime.now(UTC)
+    task = TaskRecord.model_validate(
+        {
+            **plan,
+            "task_id": task_id_for(referral_id, TaskType.VERIFY_INSURANCE),
+            "referral_id": referral_id,
+            "status": "completed",
+            "due_at": now,
+            "created_at": now,
+            "reason": "the payer knows the member by other details",
+            "corrections": corrections,
+        }
+    )
+    assert store.put_task_if_new(task)
+    return task.task_id
 
 
 def test_an_invalid_correction_is_reported_not_applied(

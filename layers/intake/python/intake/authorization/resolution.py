@@ -35,6 +35,13 @@ class Resolution:
             else None
         )
         carried = details.model_dump(exclude_unset=True) if details is not None else {}
+        # The workflow carries the task's id, not its values (its history is outside the data
+        # key): the corrections are read from the task. Older executions carried them inline.
+        corrections: dict[str, Any] = (
+            dict(task.corrections or {})
+            if task is not None and task.referral_id == referral_id
+            else dict(result.get("corrections") or {})
+        )
         auth = ctx.store.get_authorization(referral_id, auth_id) if auth_id else None
         now = ctx.clock()
         ctx.store.record(
@@ -69,7 +76,7 @@ class Resolution:
         if outcome == o.ALTERNATIVE_THERAPY:
             record, _ = ctx.referral(referral_id)
             assert record.referral is not None
-            changed = apply_therapy_corrections(record.referral, result.get("corrections") or {})
+            changed = apply_therapy_corrections(record.referral, corrections)
             ctx.store.update_referral(
                 referral_id, referral=changed.model_dump(mode="json"), updated_at=now
             )
@@ -78,7 +85,7 @@ class Resolution:
                 "therapy_changed",
                 at=now,
                 drug=drug_key(changed),
-                fields=sorted(result.get("corrections") or {}),
+                fields=sorted(corrections),
             )
             return gate.submit(referral_id)
         if outcome == o.SELF_PAY:
@@ -95,7 +102,7 @@ class Resolution:
             return self._certified_by_phone(
                 referral_id,
                 auth or self._phoned_request(referral_id),
-                result.get("corrections") or {},
+                corrections,
             )
         if outcome == o.APPROVED:
             ctx.store.record(referral_id, "network_exception_approved", at=now)

@@ -226,6 +226,16 @@ class BenefitsCheck:
     provider_npi: str
     clock: Callable[[], datetime] = utcnow
 
+    def corrections_of(self, referral_id: str, task_id: str) -> dict[str, Any] | None:
+        """The corrections a person gave on one of this referral's tasks.
+
+        The workflow passes the task's id, not the values, so corrections never sit in
+        Step Functions' history (outside the data key)."""
+        task = self.store.get_task(task_id)
+        if task is None or task.referral_id != referral_id:
+            raise NotFound(f"task {task_id} is not a task of referral {referral_id}")
+        return task.corrections
+
     def run(
         self,
         referral_id: str,

@@ -191,8 +191,10 @@ class TaskQueue:
             "note_present": bool(task.note),
             "completed_by": task.completed_by,
             "completed_at": task.completed_at,
-            "corrections": task.corrections,
+            "has_corrections": bool(task.corrections),
         }
+        # Ids, not values: the workflow's history is outside the data key, so a person's
+        # corrections stay on the task and the next step reads them from there by task id.
         if self.workflow is None:
             raise RuntimeError("TaskService needs a workflow to resume tasks")
         resumed = self.workflow.resume(token, output)
