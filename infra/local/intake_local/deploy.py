@@ -44,6 +44,10 @@ LOCAL_PARAMETERS = {
     "PharmacyNpi": "1609876549",
     "PharmacyPhone": "3125550190",
     "PharmacyFax": "3125550191",
+    # Required in AWS; locally nothing is mailed and the web app is served by the API's server.
+    "AlarmEmail": "intake-ops@example.invalid",
+    "WebDomainName": "intake.local.invalid",
+    "WebCertificateArn": "arn:aws:acm:us-east-1:000000000000:certificate/local-only",
 }
 
 # The SQS event sources deliver one record per invocation locally: a handful of warm workers
@@ -78,6 +82,10 @@ LOCAL_ONLY_ABSENT = frozenset(
 )
 
 
+LOCAL_ONLY_NAMES = frozenset({"WebDomainName"})
+"""Parameters that name the CloudFront address: locally they read the API server's ``/app/``."""
+
+
 def _without_cloudfront(translated: dict[str, Any], api_port: int) -> None:
     """moto's CloudFormation has no CloudFront and refuses a template that reads a CloudFront
     attribute. Locally the web app is served by the liaison API's server under ``/app/``: the
@@ -87,6 +95,7 @@ def _without_cloudfront(translated: dict[str, Any], api_port: int) -> None:
     gone = {k for k, v in translated["Resources"].items() if v["Type"] in LOCAL_ONLY_ABSENT}
     if not gone:
         return
+    gone |= LOCAL_ONLY_NAMES
     local = f"http://127.0.0.1:{api_port}/app/" if api_port else ""
 
     def names_gone(value: Any) -> bool:
@@ -102,7 +111,7 @@ def _without_cloudfront(translated: dict[str, Any], api_port: int) -> None:
             return [scrub(v) for v in value]
         return value
 
-    for name in gone:
+    for name in gone - LOCAL_ONLY_NAMES:
         del translated["Resources"][name]
     for name, resource in list(translated["Resources"].items()):
         if resource["Type"] == "AWS::S3::BucketPolicy" and names_gone(resource):
