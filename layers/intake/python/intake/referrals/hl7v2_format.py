@@ -642,7 +642,8 @@ def parse_hl7(text: str, limits: Limits) -> Extraction:
     for index, seg in enumerate(segs, 1):
         if seg.name == "OBX":
             _obx(draft, seg, notes)
-            facts.append(_obx_fact(seg, index))
+            if not (_OBX_FIELDS.keys() & {seg.get(3, 1).upper(), seg.get(3, 2).upper()}):
+                facts.append(_obx_fact(seg, index))  # the order's own OBX are not findings
             if (measure := _obx_measure(seg, index, problems)) is not None:
                 measures.append(measure)
         elif seg.name == "NTE" and seg.get(3):
