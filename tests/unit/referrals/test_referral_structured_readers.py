@@ -1,0 +1,292 @@
+"""What the HL7 v2 and FHIR readers take from real clinics' habits: units, roles, codings,
+several orders, structured weight and height, clinical facts.
+
+Each test builds the smallest message that shows one habit seen in the public corpus
+(tests/corpus) and says why the reading matters downstream.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from intake.referrals import ParseOutcome, parse_referral_document
+
+HL7_HEAD = (
+    "MSH|^~\\&|EHR|CLINIC|INTAKE|US|20250302101400||RDE^O11^RDE_O11|1|P|2.5.1\r"
+    "PID|1||MRN1||Ortega^Daniel||19580412|M|||12 Elm St^^Springfield^IL^62704||^PRN^PH^^1^217^5550111\r"
+    "IN1|1|PPO^Plan|SBXPPO1|Sandbox PPO|||||||||||||SEL^Self|||||||||||||||||||W123456789\r"
+)
+
+
+def _hl7(*segments: str, head: str = HL7_HEAD) -> ParseOutcome:
+    return parse_referral_document((head + "\r".join(segments) + "\r").encode())
+
+
+def _fhir(bundle: dict[str, Any]) -> ParseOutcome:
+    return parse_referral_document(json.dumps(bundle).encode())
+
+
+@pytest.fixture
+def bundle(events_dir: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((events_dir / "24-fhir-bundle.json").read_text())
+    return copy.deepcopy(data)
+
+
+def _entries(bundle: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    return [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == kind]
+
+
+# --- HL7 v2 -----------------------------------------------------------------------------
+
+
+def test_give_units_come_from_the_text_when_the_identifier_is_a_bare_number() -> None:
+    """Given RXE-5 = 43^mg/hr (a pharmacy system's numeric unit id, as FHIR-Converter's RDE
+    sample sends) / When read / Then the dose is 5 mg/hr: '43' is a code, not the unit."""
+    outcome = _hl7(
+        "ORC|NW|ORD1",
+        "RXE||0143963401^NICARDIPINE 40 MG/200 ML^NDC|5||43^mg/hr",
+        "RXR|IV^Intravenous",
+    )
+    assert outcome.draft["therapy"]["dose"] == "5 mg/hr"
+    assert outcome.draft["therapy"]["route"] == "IV"
+
+
+def test_a_unit_that_holds_a_quantity_is_not_guessed_into_a_dose() -> None:
+    """Given RXE-3 = 1 and RXE-5 = '75 mg' (nHapi's oseltamivir sample) / When read / Then the
+    dose stays empty and the problem names RXE-5: '1 75 mg' would be a wrong dose."""
+    outcome = _hl7("ORC|NW|ORD1", "RXE||54569-4888-0^Oseltamivir|1||75 mg", "RXR|^Oral^HL70162")
+    assert "dose" not in outcome.draft["therapy"]
+    assert "therapy.dose" in outcome.fields_missing
+    assert any(p.startswith("RXE-5 (units) holds '75 mg'") for p in outcome.problems)
+    # the NDC has no coding system but is printed 5-4-1, an NDC configuration (FDA)
+    assert outcome.draft["therapy"]["ndc"] == "54569-4888-0"
+    assert outcome.draft["therapy"]["route"] == "PO"  # RXR-1 text only: 'Oral'
+
+
+def test_each_order_in_a_message_is_named_and_the_message_goes_to_review() -> None:
+    """Given two ORC/RXE groups in one RDE^O11 / When read / Then the first is in the draft and
+    a problem names both, so a liaison decides: one referral per therapy, none dropped."""
+    outcome = _hl7(
+        "ORC|NW|ORD1",
+        "RXE||00006302902^Infliximab 100 mg vial^NDC|5||mg/kg",
+        "ORC|NW|ORD2",
+        "RXE||50242013801^Tocilizumab 80 mg/4 mL^NDC|8||mg/kg",
+    )
+    assert outcome.referral is None
+    assert outcome.draft["therapy"]["ndc"] == "00006302902"
+    named = [p for p in outcome.problems if "holds 2 orders" in p]
+    assert named and "00006302902" in named[0] and "50242013801" in named[0]
+
+
+def test_the_rxr_after_rxe_is_the_route_of_the_encoded_order() -> None:
+    """Given RXR|XXX before RXE and RXR|PO after it (HAPI's digoxin sample) / When read / Then
+    the route is PO: in RDE_O11 the RXR after RXE belongs to the encoded order."""
+    outcome = _hl7(
+        "ORC|NW|RX1",
+        "RXR|XXX",
+        "RXE|^BID^X001^200012171800|99089^DIGOXIN (LANOXIN) -- 0.25 mg|0.2500|0.2500|mg",
+        "RXR|PO||",
+    )
+    assert outcome.draft["therapy"]["route"] == "PO"
+    assert outcome.draft["therapy"]["dose"] == "0.2500 mg"
+
+
+def test_an_emergency_contact_is_not_the_clinic_contact() -> None:
+    """Given CTD-1 = C (Emergency Contact, HL7 table 0131) / When read / Then the clinic has no
+    contact name: calling the patient's relative about the clinic's order would be wrong."""
+    outcome = _hl7(
+        "ORC|NW|ORD1",
+        "RXE||00006302902^Infliximab^NDC|5||mg/kg",
+        "CTD|C^Emergency Contact^HL70131|Doe^Rosallie",
+    )
+    assert "contact_name" not in outcome.draft.get("referring_clinic", {})
+    person = _hl7(
+        "ORC|NW|ORD1",
+        "RXE||00006302902^Infliximab^NDC|5||mg/kg",
+        "CTD|CP^Contact person^HL70131|Reyes^Dana",
+    )
+    assert person.draft["referring_clinic"]["contact_name"] == "Dana Reyes"
+
+
+def test_a_message_that_is_not_an_order_is_refused_naming_what_it_is() -> None:
+    """Given an ADT^A01 with a patient and a coverage but no order / When read / Then it is
+    refused (quarantined) saying it is an admission, not a referral."""
+    head = HL7_HEAD.replace("RDE^O11^RDE_O11", "ADT^A01^ADT_A01")
+    outcome = _hl7("PV1|1|I", head=head)
+    assert not outcome.readable
+    assert "ADT^A01" in outcome.problems[0] and "not a referral" in outcome.problems[0]
+
+
+def test_weight_under_a_hospital_code_in_ounces_is_converted() -> None:
+    """Given OBX-3 WT^WEIGHT (a local code) = 42.3 oz (a NICU message's habit) / When read /
+    Then weight_kg = 42.3 x 0.028349523125 = 1.199 -> 1.2 kg (UCUM [oz_av] = 1/16 [lb_av])."""
+    outcome = _hl7(
+        "ORC|NW|ORD1",
+        "RXE||00006302902^Infliximab^NDC|5||mg/kg",
+        "OBX|1|NM|WT^WEIGHT||42.3|oz|||||F|||20250301",
+    )
+    assert outcome.draft["patient"]["weight_kg"] == pytest.approx(1.2)
+    assert outcome.draft["patient"]["weight_measured_on"] == "2025-03-01"
+
+
+def test_loinc_weight_in_pounds_and_height_in_inches() -> None:
+    """Given LOINC 29463-7 = 170 [lb_av] and 8302-2 = 70 [in_i] / When read / Then
+    170 x 0.45359237 = 77.11 -> 77.1 kg and 70 x 2.54 = 177.8 cm."""
+    outcome = _hl7(
+        "ORC|NW|ORD1",
+        "RXE||00006302902^Infliximab^NDC|5||mg/kg",
+        "OBX|1|NM|29463-7^Body weight^LN||170|[lb_av]^pound^UCUM|||||F",
+        "OBX|2|NM|8302-2^Body height^LN||70|[in_i]^inch^UCUM|||||F",
+    )
+    assert outcome.draft["patient"]["weight_kg"] == pytest.approx(77.1)
+    assert outcome.draft["patient"]["height_cm"] == pytest.approx(177.8)
+    assert "weight_measured_on" not in outcome.draft["patient"]  # OBX-14 not given
+
+
+def test_a_weight_without_a_unit_is_not_read_as_kilograms() -> None:
+    """Given LOINC 29463-7 = 82 with OBX-6 empty / When read / Then no weight is filled and the
+    problem says the unit is needed: 82 lb and 82 kg differ by a factor of 2.2 in a mg/kg dose."""
+    outcome = _hl7(
+        "ORC|NW|ORD1",
+        "RXE||00006302902^Infliximab^NDC|5||mg/kg",
+        "OBX|1|NM|29463-7^Body weight^LN||82||||||F",
+    )
+    assert "weight_kg" not in outcome.draft["patient"]
+    assert any("without a unit" in p for p in outcome.problems)
+
+
+def test_obx_dg1_pr1_become_clinical_facts_with_their_dates() -> None:
+    """Given a TB test result OBX, a DG1 and a PR1 / When read / Then each is a clinical fact
+    with its code, system, value and date: the prior-auth reviewer reads these first."""
+    outcome = _hl7(
+        "ORC|NW|ORD1",
+        "RXE||00006302902^Infliximab^NDC|5||mg/kg",
+        "DG1|1||K50.90^Crohn's disease^I10||20250110",
+        "PR1|1||45378^Colonoscopy^C4|Colonoscopy|20241201",
+        "OBX|1|CWE|71773-6^QuantiFERON-TB Gold^LN||NEG^Negative^HL70078|||N|||F|||20250215",
+    )
+    facts = outcome.draft["clinical_facts"]
+    assert {"kind": "condition", "code": "K50.90", "effective": "2025-01-10"}.items() <= facts[
+        0
+    ].items()
+    assert facts[1]["kind"] == "procedure" and facts[1]["code"] == "45378"
+    tb = facts[2]
+    assert (tb["code"], tb["value"], tb["interpretation"], tb["effective"]) == (
+        "71773-6",
+        "Negative",
+        "N",
+        "2025-02-15",
+    )
+
+
+# --- FHIR -------------------------------------------------------------------------------
+
+
+def test_language_is_chosen_by_its_bcp47_system_not_by_position(bundle: dict[str, Any]) -> None:
+    """Given a Patient language whose first coding is a local code and whose second is
+    BCP-47 'es' / When read / Then the preferred language is 'es' (Spanish call scripts)."""
+    patient = _entries(bundle, "Patient")[0]
+    patient["communication"] = [
+        {
+            "language": {
+                "coding": [
+                    {"system": "http://example.org/local-languages", "code": "7"},
+                    {"system": "urn:ietf:bcp:47", "code": "es"},
+                ]
+            },
+            "preferred": True,
+        }
+    ]
+    assert _fhir(bundle).draft["patient"]["preferred_language"] == "es"
+
+
+def test_a_service_request_is_not_a_drug(bundle: dict[str, Any]) -> None:
+    """Given only a ServiceRequest coded SNOMED + HCPCS J1745 / When read / Then the HCPCS code
+    is kept but no drug name is taken from the service's words; the liaison supplies it."""
+    order = _entries(bundle, "MedicationRequest")[0]
+    bundle["entry"] = [
+        e for e in bundle["entry"] if e["resource"]["resourceType"] != "MedicationRequest"
+    ]
+    bundle["entry"].append(
+        {
+            "resource": {
+                "resourceType": "ServiceRequest",
+                "status": "active",
+                "intent": "order",
+                "code": {
+                    "coding": [
+                        {"system": "http://snomed.info/sct", "code": "432102000"},
+                        {
+                            "system": "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets",
+                            "code": "J1745",
+                        },
+                    ],
+                    "text": "Home infusion of infliximab",
+                },
+                "subject": order["subject"],
+                "requester": order["requester"],
+            }
+        }
+    )
+    outcome = _fhir(bundle)
+    assert outcome.draft["therapy"]["hcpcs"] == "J1745"
+    assert "drug_name" not in outcome.draft["therapy"]
+    assert "therapy.drug_name" in outcome.fields_missing
+
+
+def test_several_medication_requests_are_each_named(bundle: dict[str, Any]) -> None:
+    """Given two MedicationRequests / When read / Then a problem names both, the first is read,
+    and the referral waits for a person: none is silently dropped."""
+    first = _entries(bundle, "MedicationRequest")[0]
+    second = copy.deepcopy(first)
+    second["id"] = "second"
+    second["medicationCodeableConcept"] = {
+        "coding": [{"system": "http://hl7.org/fhir/sid/ndc", "code": "50242013801"}],
+        "text": "Tocilizumab 80 mg/4 mL",
+    }
+    bundle["entry"].append({"resource": second})
+    outcome = _fhir(bundle)
+    assert outcome.referral is None
+    named = [p for p in outcome.problems if "holds 2 medication orders" in p]
+    assert named and "Tocilizumab 80 mg/4 mL (50242013801)" in named[0]
+
+
+def test_observations_give_weight_height_and_facts(bundle: dict[str, Any]) -> None:
+    """Given the sample's weight (82 kg, 2025-02-27) plus a later one, 180 [lb_av] on
+    2025-03-01, and height 1.75 m / When read / Then the most recent weight is used:
+    180 x 0.45359237 = 81.65 -> 81.6 kg (dated 2025-03-01), height_cm = 1.75 x 100 = 175.0,
+    and both are clinical facts."""
+    subject = _entries(bundle, "MedicationRequest")[0]["subject"]
+    for code, value, unit, when in (
+        ("29463-7", 180, "[lb_av]", "2025-03-01T09:00:00-06:00"),
+        ("8302-2", 1.75, "m", "2025-02-20"),
+    ):
+        bundle["entry"].append(
+            {
+                "resource": {
+                    "resourceType": "Observation",
+                    "id": code,
+                    "status": "final",
+                    "code": {"coding": [{"system": "http://loinc.org", "code": code}]},
+                    "subject": subject,
+                    "effectiveDateTime": when,
+                    "valueQuantity": {
+                        "value": value,
+                        "system": "http://unitsofmeasure.org",
+                        "code": unit,
+                    },
+                }
+            }
+        )
+    outcome = _fhir(bundle)
+    patient = outcome.draft["patient"]
+    assert (patient["weight_kg"], patient["height_cm"]) == (81.6, 175.0)
+    assert patient["weight_measured_on"] == "2025-03-01"
+    codes = {f["code"] for f in outcome.draft["clinical_facts"] if f["kind"] == "observation"}
+    assert {"29463-7", "8302-2"} <= codes
+    assert outcome.referral is not None and outcome.referral.patient.height_cm == 175.0
