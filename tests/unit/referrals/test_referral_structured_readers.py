@@ -290,3 +290,49 @@ def test_observations_give_weight_height_and_facts(bundle: dict[str, Any]) -> No
     codes = {f["code"] for f in outcome.draft["clinical_facts"] if f["kind"] == "observation"}
     assert {"29463-7", "8302-2"} <= codes
     assert outcome.referral is not None and outcome.referral.patient.height_cm == 175.0
+
+
+def test_structured_numeric_weight_reads_its_number_not_its_comparator() -> None:
+    """Given OBX-2 SN with OBX-5 '^82' (no comparator) in kg / When read / Then 82.0 kg; a
+    comparator ('>^82') is a bound, not a measurement, so it is not read as the weight."""
+    exact = _hl7(
+        "ORC|NW|ORD1",
+        "RXE||00006302902^Infliximab^NDC|5||mg/kg",
+        "OBX|1|SN|29463-7^Body weight^LN||^82|kg|||||F",
+    )
+    assert exact.draft["patient"]["weight_kg"] == 82.0
+    bound = _hl7(
+        "ORC|NW|ORD1",
+        "RXE||00006302902^Infliximab^NDC|5||mg/kg",
+        "OBX|1|SN|29463-7^Body weight^LN||>^82|kg|||||F",
+    )
+    assert "weight_kg" not in bound.draft["patient"]
+
+
+def test_another_persons_weight_is_a_fact_but_not_the_patients_weight(
+    bundle: dict[str, Any],
+) -> None:
+    """Given the sample (patient 82 kg, 2025-02-27) and a later weight whose subject is another
+    Patient (a parent) / When read / Then the patient keeps 82 kg: a dose per kg must use the
+    patient's own weight; the other observation is still listed as a fact."""
+    bundle["entry"].append(
+        {"fullUrl": "urn:uuid:parent", "resource": {"resourceType": "Patient", "id": "parent"}}
+    )
+    bundle["entry"].append(
+        {
+            "resource": {
+                "resourceType": "Observation",
+                "id": "parent-weight",
+                "status": "final",
+                "code": {"coding": [{"system": "http://loinc.org", "code": "29463-7"}]},
+                "subject": {"reference": "urn:uuid:parent"},
+                "effectiveDateTime": "2025-03-01",
+                "valueQuantity": {"value": 60, "code": "kg"},
+            }
+        }
+    )
+    outcome = _fhir(bundle)
+    assert outcome.draft["patient"]["weight_kg"] == 82.0
+    assert any(
+        f["source"] == "FHIR Observation/parent-weight" for f in outcome.draft["clinical_facts"]
+    )

@@ -431,7 +431,11 @@ def _status(value: Any) -> str | None:
     return _s(value) or next((_s(c.get("code")) for c in _codings(value)), None)
 
 
-def _facts(index: _Index, problems: list[str]) -> tuple[list[dict[str, Any]], list[Measure]]:
+def _facts(
+    index: _Index, patient: dict[str, Any], problems: list[str]
+) -> tuple[list[dict[str, Any]], list[Measure]]:
+    """Clinical facts of every clinical resource; weights and heights only of the patient
+    (a Bundle may carry a mother's or a donor's observations)."""
     facts: list[dict[str, Any]] = []
     measures: list[Measure] = []
     for res in index.resources:
@@ -468,7 +472,8 @@ def _facts(index: _Index, problems: list[str]) -> tuple[list[dict[str, Any]], li
                 problems=problems,
                 where=source,
             )
-            if measure is not None:
+            subject = index.resolve(res.get("subject"))
+            if measure is not None and (not subject or subject is patient):
                 measures.append(measure)
         elif kind in {"Condition", "Procedure", "Immunization", "MedicationStatement"}:
             concept = (
@@ -606,7 +611,7 @@ def parse_fhir(document: dict[str, Any]) -> Extraction:
     )
     _put(draft, "clinic_reference", reference)
     _put(draft, "received_at", _s(document.get("timestamp")))
-    facts, measures = _facts(index, problems)
+    facts, measures = _facts(index, patient, problems)
     put_measures(draft, measures)
     put_facts(draft, facts, problems)
     return Extraction(draft=draft, problems=problems, doubts=doubts).structured()

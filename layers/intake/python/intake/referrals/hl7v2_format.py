@@ -80,13 +80,21 @@ class _Seg:
     def __init__(self, segment: Any) -> None:
         self._seg = segment
         self.name = str(segment[0]).strip()
+        self._read: dict[tuple[int, int, int, int], str] = {}
 
     def get(self, field: int, comp: int = 1, sub: int = 1, rep: int = 1) -> str:
-        try:
-            value = self._seg.extract_field(1, field, rep, comp, sub)
-        except (IndexError, ValueError, TypeError, AttributeError, KeyError):
+        key = (field, comp, sub, rep)
+        if key in self._read:  # the mapping and the facts read the same components
+            return self._read[key]
+        if field >= len(self._seg):  # absent field: skip python-hl7's checks (most lookups)
+            self._read[key] = ""
             return ""
-        return str(value).strip()
+        try:
+            value = str(self._seg.extract_field(1, field, rep, comp, sub)).strip()
+        except (IndexError, ValueError, TypeError, AttributeError, KeyError):
+            value = ""
+        self._read[key] = value
+        return value
 
     def reps(self, field: int) -> int:
         try:
@@ -464,11 +472,15 @@ def _obx_fact(seg: _Seg, index: int) -> dict[str, Any]:
 def _obx_measure(seg: _Seg, index: int, problems: list[str]) -> Measure | None:
     if seg.get(2).upper() not in {"NM", "SN", "ST", ""}:
         return None
+    # SN (structured numeric): comparator^number; "^82" is 82, ">^82" is not a measurement
+    value = seg.get(5, 1)
+    if seg.get(2).upper() == "SN":
+        value = seg.get(5, 2) if value in {"", "="} else ""
     return body_measure(
         code=seg.get(3, 1),
         system=seg.get(3, 3),
         text=seg.get(3, 2),
-        value=seg.get(5, 1),
+        value=value,
         unit=_unit(seg, 6),
         measured_on=hl7_date(seg.get(14)),
         problems=problems,
