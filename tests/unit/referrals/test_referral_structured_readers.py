@@ -336,3 +336,26 @@ def test_another_persons_weight_is_a_fact_but_not_the_patients_weight(
     assert any(
         f["source"] == "FHIR Observation/parent-weight" for f in outcome.draft["clinical_facts"]
     )
+
+
+def test_the_drug_name_comes_from_the_drug_coding_not_the_first_one(
+    bundle: dict[str, Any],
+) -> None:
+    """Given a medication concept with no text whose first coding is a local formulary code
+    and whose RxNorm coding names the drug / When read / Then the name is RxNorm's display."""
+    order = _entries(bundle, "MedicationRequest")[0]
+    order.pop("medicationReference", None)
+    order["medicationCodeableConcept"] = {
+        "coding": [
+            {"system": "http://example.org/formulary", "code": "F-88", "display": "Formulary 88"},
+            {"system": "http://hl7.org/fhir/sid/ndc", "code": "57894-0030-01"},
+            {
+                "system": "http://www.nlm.nih.gov/research/umls/rxnorm",
+                "code": "000000",  # illustrative: the reader keys on the system, not the code
+                "display": "infliximab 100 MG Injection",
+            },
+        ]
+    }
+    therapy = _fhir(bundle).draft["therapy"]
+    assert therapy["drug_name"] == "infliximab 100 MG Injection"
+    assert therapy["ndc"] == "57894-0030-01"

@@ -303,7 +303,12 @@ def _medication_codes(draft: Draft, concept: Any, *, drug: bool = True) -> None:
         _put(draft, "therapy.ndc", _s(ndc.get("code")) if ndc else None)
     _put(draft, "therapy.hcpcs", _s(hcpcs.get("code")) if hcpcs else None)
     if drug and "drug_name" not in draft.get("therapy", {}):
-        _put(draft, "therapy.drug_name", _concept_text(concept))
+        named = _code_in(concept, RXNORM) or ndc or {}
+        _put(
+            draft,
+            "therapy.drug_name",
+            _s(_d(concept).get("text")) or _s(named.get("display")) or _concept_text(concept),
+        )
 
 
 def _medication_concept(order: dict[str, Any], index: _Index) -> Any:
