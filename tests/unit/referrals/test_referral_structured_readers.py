@@ -359,3 +359,23 @@ def test_the_drug_name_comes_from_the_drug_coding_not_the_first_one(
     therapy = _fhir(bundle).draft["therapy"]
     assert therapy["drug_name"] == "infliximab 100 MG Injection"
     assert therapy["ndc"] == "57894-0030-01"
+
+
+def test_a_completed_order_is_named_but_not_read_as_the_therapy(bundle: dict[str, Any]) -> None:
+    """Given the active order plus a completed one (last year's course) / When read / Then the
+    active order is the therapy, the completed one is named, and no 'several orders' doubt is
+    raised: FHIR request-status 'completed' means it is no longer to be done."""
+    active = _entries(bundle, "MedicationRequest")[0]
+    done = copy.deepcopy(active)
+    done["id"], done["status"] = "last-year", "completed"
+    done["medicationCodeableConcept"] = {"text": "Vedolizumab 300 mg"}
+    done.pop("medicationReference", None)
+    bundle["entry"].insert(0, {"resource": done})
+    outcome = _fhir(bundle)
+    assert outcome.referral is not None
+    assert "Vedolizumab" not in outcome.referral.therapy.drug_name
+    assert any("completed: Vedolizumab 300 mg" in p for p in outcome.problems)
+    # and a document whose only order is completed orders nothing now: refused, saying so
+    bundle["entry"] = [e for e in bundle["entry"] if e["resource"] is not active]
+    refused = _fhir(bundle)
+    assert not refused.readable and "orders nothing now" in refused.problems[0]

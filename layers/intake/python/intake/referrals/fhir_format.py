@@ -396,6 +396,9 @@ def _diagnoses(draft: Draft, conditions: list[dict[str, Any]], problems: list[st
         draft.setdefault("diagnoses", []).append(entry)
 
 
+# FHIR R4 request-status (MedicationRequest, ServiceRequest, DeviceRequest): these say the
+# order is no longer to be carried out; active, on-hold, draft and unknown still may be.
+_NOT_ORDERS_NOW = {"cancelled", "completed", "entered-in-error", "stopped", "revoked"}
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
@@ -530,8 +533,20 @@ def parse_fhir(document: dict[str, Any]) -> Extraction:
     claim = next(
         (c for c in claims if c.get("use") == "preauthorization"), claims[0] if claims else {}
     )
-    med_orders = index.of_type("MedicationRequest")
-    svc_orders = index.of_type("ServiceRequest") + index.of_type("DeviceRequest")
+    every_med = index.of_type("MedicationRequest")
+    med_orders = [o for o in every_med if _s(o.get("status")) not in _NOT_ORDERS_NOW]
+    past = [o for o in every_med if _s(o.get("status")) in _NOT_ORDERS_NOW]
+    svc_orders = [
+        o
+        for o in index.of_type("ServiceRequest") + index.of_type("DeviceRequest")
+        if _s(o.get("status")) not in _NOT_ORDERS_NOW
+    ]
+    if past:
+        problems.append(
+            "not read as the order (status "
+            + "; ".join(f"{_s(o.get('status'))}: {_order_label(o, index)}" for o in past)
+            + "): a cancelled, completed, stopped or mistaken order is history, not a referral"
+        )
     prescription = index.resolve(claim.get("prescription"))
     med = _first(
         prescription if prescription.get("resourceType") == "MedicationRequest" else {}, *med_orders
@@ -540,6 +555,8 @@ def parse_fhir(document: dict[str, Any]) -> Extraction:
         prescription if prescription.get("resourceType") != "MedicationRequest" else {}, *svc_orders
     )
     order = _first(med, svc)
+    if not order and past:
+        raise ValueError(f"the FHIR document orders nothing now: {problems[-1]}")
     if not order:
         raise ValueError(
             "the FHIR document holds no MedicationRequest, ServiceRequest or DeviceRequest: "
