@@ -379,3 +379,31 @@ def test_a_completed_order_is_named_but_not_read_as_the_therapy(bundle: dict[str
     bundle["entry"] = [e for e in bundle["entry"] if e["resource"] is not active]
     refused = _fhir(bundle)
     assert not refused.readable and "orders nothing now" in refused.problems[0]
+
+
+def test_a_cancelled_hl7_order_is_named_but_not_read() -> None:
+    """Given ORC-1 CA (cancel, HL7 table 0119) for one drug and NW for another / When read /
+    Then the new order is the therapy and the cancelled one is named, not counted as a second
+    order."""
+    outcome = _hl7(
+        "ORC|CA|ORD0",
+        "RXE||50242013801^Tocilizumab 80 mg/4 mL^NDC|8||mg/kg",
+        "ORC|NW|ORD1",
+        "RXE||00006302902^Infliximab 100 mg vial^NDC|5||mg/kg",
+    )
+    assert outcome.draft["therapy"]["ndc"] == "00006302902"
+    assert any("CA: Tocilizumab 80 mg/4 mL (50242013801)" in p for p in outcome.problems)
+    assert not any("holds 2 orders" in p for p in outcome.problems)
+
+
+def test_orders_without_orc_are_still_each_named() -> None:
+    """Given a v2.3-style message with two RXE and no ORC / When read / Then both are named:
+    without ORC an order starts at each RXO, or at an RXE after the group's RXE."""
+    outcome = _hl7(
+        "RXE||00006302902^Infliximab 100 mg vial^NDC|5||mg/kg",
+        "RXR|IV",
+        "RXE||50242013801^Tocilizumab 80 mg/4 mL^NDC|8||mg/kg",
+        "RXR|IV",
+    )
+    assert outcome.draft["therapy"]["ndc"] == "00006302902"
+    assert any("holds 2 orders" in p for p in outcome.problems)

@@ -537,9 +537,26 @@ def _groups(segs: list[_Seg]) -> list[list[_Seg]]:
             groups.append([seg])
         elif groups:
             groups[-1].append(seg)
-    if not groups and any(s.name in {"RXE", "RXO"} for s in segs):
-        groups = [segs]
+    if groups:
+        return groups
+    for seg in segs:  # no ORC: an order starts at RXO, or at an RXE after one already seen
+        starts = seg.name == "RXO" or (
+            seg.name == "RXE" and (not groups or any(s.name == "RXE" for s in groups[-1]))
+        )
+        if starts:
+            groups.append([seg])
+        elif groups:
+            groups[-1].append(seg)
     return groups
+
+
+# HL7 table 0119 (order control): these say the order is withdrawn, not to be carried out.
+_WITHDRAWN = {"CA", "DC", "OC", "OD", "CR", "DR"}
+
+
+def _withdrawn(group: list[_Seg]) -> str | None:
+    control = next((s.get(1).upper() for s in group if s.name == "ORC"), "")
+    return control if control in _WITHDRAWN else None
 
 
 def _is_drug_order(group: list[_Seg]) -> bool:
@@ -636,8 +653,15 @@ def parse_hl7(text: str, limits: Limits) -> Extraction:
         for seg in (s for s in segs if s.name == name):
             _HANDLERS[name](draft, seg)
     groups = _groups(segs)
-    drug_orders = [g for g in groups if _is_drug_order(g)]
-    for group in (drug_orders or groups)[:1]:
+    withdrawn = [g for g in groups if _is_drug_order(g) and _withdrawn(g)]
+    drug_orders = [g for g in groups if _is_drug_order(g) and not _withdrawn(g)]
+    if withdrawn:
+        problems.append(
+            "not read as the order (ORC-1 "
+            + "; ".join(f"{_withdrawn(g)}: {_order_label(g)}" for g in withdrawn)
+            + "): a cancelled or discontinued order is not a referral"
+        )
+    for group in (drug_orders or [g for g in groups if not _is_drug_order(g)])[:1]:
         _read_order(draft, group, problems)
     if len(drug_orders) > 1:
         labels = "; ".join(f"{i}. {_order_label(g)}" for i, g in enumerate(drug_orders, 1))
