@@ -44,18 +44,6 @@ def _entries(bundle: dict[str, Any], kind: str) -> list[dict[str, Any]]:
 # --- HL7 v2 -----------------------------------------------------------------------------
 
 
-def test_give_units_come_from_the_text_when_the_identifier_is_a_bare_number() -> None:
-    """Given RXE-5 = 43^mg/hr (a pharmacy system's numeric unit id, as FHIR-Converter's RDE
-    sample sends) / When read / Then the dose is 5 mg/hr: '43' is a code, not the unit."""
-    outcome = _hl7(
-        "ORC|NW|ORD1",
-        "RXE||0143963401^NICARDIPINE 40 MG/200 ML^NDC|5||43^mg/hr",
-        "RXR|IV^Intravenous",
-    )
-    assert outcome.draft["therapy"]["dose"] == "5 mg/hr"
-    assert outcome.draft["therapy"]["route"] == "IV"
-
-
 def test_a_unit_that_holds_a_quantity_is_not_guessed_into_a_dose() -> None:
     """Given RXE-3 = 1 and RXE-5 = '75 mg' (nHapi's oseltamivir sample) / When read / Then the
     dose stays empty and the problem names RXE-5: '1 75 mg' would be a wrong dose."""
@@ -104,17 +92,38 @@ def test_each_order_in_a_message_is_named_none_dropped(
         assert "00006302902" in said[0] and "50242013801" in said[0]
 
 
-def test_the_rxr_after_rxe_is_the_route_of_the_encoded_order() -> None:
-    """Given RXR|XXX before RXE and RXR|PO after it (HAPI's digoxin sample) / When read / Then
-    the route is PO: in RDE_O11 the RXR after RXE belongs to the encoded order."""
-    outcome = _hl7(
-        "ORC|NW|RX1",
-        "RXR|XXX",
-        "RXE|^BID^X001^200012171800|99089^DIGOXIN (LANOXIN) -- 0.25 mg|0.2500|0.2500|mg",
-        "RXR|PO||",
-    )
-    assert outcome.draft["therapy"]["route"] == "PO"
-    assert outcome.draft["therapy"]["dose"] == "0.2500 mg"
+@pytest.mark.parametrize(
+    ("segments", "dose", "route"),
+    [
+        # RXE-5 = 43^mg/hr (FHIR-Converter's RDE sample): 43 is a numeric unit id, not the unit
+        (
+            ("ORC|NW|ORD1", "RXE||0143963401^NICARDIPINE^NDC|5||43^mg/hr", "RXR|IV^Intravenous"),
+            "5 mg/hr",
+            "IV",
+        ),
+        # RXR|XXX before RXE, RXR|PO after (HAPI's digoxin sample): in RDE_O11 the RXR after
+        # RXE belongs to the encoded order
+        (
+            (
+                "ORC|NW|RX1",
+                "RXR|XXX",
+                "RXE|^BID^X001^200012171800|99089^DIGOXIN (LANOXIN) -- 0.25 mg|0.2500|0.2500|mg",
+                "RXR|PO||",
+            ),
+            "0.2500 mg",
+            "PO",
+        ),
+    ],
+    ids=["numeric-unit-id", "rxr-after-rxe"],
+)
+def test_dose_and_route_come_from_the_right_components(
+    segments: tuple[str, ...], dose: str, route: str
+) -> None:
+    """Given an RXE whose parts real senders fill in their own way / When read / Then the dose
+    is the amount with its unit and the route is the encoded order's: a wrong unit or route
+    is a wrong prescription."""
+    outcome = _hl7(*segments)
+    assert (outcome.draft["therapy"]["dose"], outcome.draft["therapy"]["route"]) == (dose, route)
 
 
 def test_an_emergency_contact_is_not_the_clinic_contact() -> None:
