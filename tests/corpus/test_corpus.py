@@ -51,6 +51,7 @@ def test_every_message_has_its_source_and_expectations() -> None:
         sources = yaml.safe_load((message.parent / "SOURCES.yaml").read_text(encoding="utf-8"))
         entry = sources[message.name]
         assert entry["repository"] and entry["path"] and entry["licence"], message.name
+        assert re.fullmatch(r"[0-9a-f]{40}", entry["commit"]), message.name
         assert _expected(message)["outcome"] in {"referral", "review", "refused"}
 
 
