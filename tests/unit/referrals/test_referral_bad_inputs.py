@@ -159,7 +159,10 @@ CORPUS: dict[str, tuple[Callable[[], bytes], str, str]] = {
         lambda: _json(
             {
                 "resourceType": "Bundle",
-                "entry": [{"resource": {"resourceType": "Coverage", "subscriberId": "SBXPPO1"}}],
+                "entry": [
+                    {"resource": {"resourceType": "Coverage", "subscriberId": "SBXPPO1"}},
+                    {"resource": {"resourceType": "MedicationRequest", "status": "active"}},
+                ],
             }
         ),
         REVIEW,
@@ -168,7 +171,7 @@ CORPUS: dict[str, tuple[Callable[[], bytes], str, str]] = {
     "fhir empty bundle": (
         lambda: _json({"resourceType": "Bundle", "entry": []}),
         QUARANTINE,
-        "no referral details",
+        "orders nothing",
     ),
     "fhir wrong types everywhere": (
         lambda: _json(

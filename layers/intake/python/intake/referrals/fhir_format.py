@@ -6,6 +6,14 @@ strings), and a strict model rejects the whole Bundle where we want every field 
 in a draft for the liaison. Reading a few dozen well-known paths defensively, with typed
 accessors below, is smaller and more forgiving than validating ~150 resource models, and it
 keeps the Lambda layer free of a large dependency and its cold-start cost.
+
+Codings are chosen by their system, never by position: language by BCP-47
+(``urn:ietf:bcp:47``), drug codes by the NDC and HCPCS system URIs, conditions by ICD-10-CM.
+A ServiceRequest or DeviceRequest is an order but not a drug: it may give the HCPCS code, never
+the drug's name. Several MedicationRequests are each named in a doubt (the first is read). A
+document that orders nothing is refused. Observation, Condition, MedicationStatement, Procedure
+and Immunization become clinical facts; body weight and height fill the patient
+(``referrals.measures``).
 """
 
 from __future__ import annotations
@@ -15,10 +23,21 @@ from collections.abc import Iterable
 from typing import Any
 
 from intake.models.draft import Draft, set_path
+from intake.referrals.measures import (
+    LOINC,
+    Measure,
+    body_measure,
+    fact,
+    put_facts,
+    put_measures,
+)
 from intake.referrals.outcome import Extraction
 from intake.referrals.values import duration_text, frequency_text, plural, route_text
 
 ICD10_CM = "http://hl7.org/fhir/sid/icd-10-cm"
+BCP47 = "urn:ietf:bcp:47"
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+SNOMED = "http://snomed.info/sct"
 NDC = "http://hl7.org/fhir/sid/ndc"
 NPI = "http://hl7.org/fhir/sid/us-npi"
 _HCPCS_SYSTEMS = ("hcpcs", "2.16.840.1.113883.6.285", "2.16.840.1.113883.6.14")
@@ -166,17 +185,15 @@ def _patient(draft: Draft, patient: dict[str, Any], index: _Index) -> None:
     comms = [_d(c) for c in _l(patient.get("communication"))]
     comm = next((c for c in comms if c.get("preferred") is True), comms[0] if comms else {})
     language = _d(comm.get("language"))
-    code = next((_s(c.get("code")) for c in _codings(language) if _s(c.get("code"))), None)
-    _put(draft, "patient.preferred_language", code or _s(language.get("text")))
-    for obs in index.of_type("Observation"):
-        if _code_in(obs.get("code"), "loinc") and any(
-            c.get("code") == "29463-7" for c in _codings(obs.get("code"))
-        ):
-            qty = _d(obs.get("valueQuantity"))
-            value, unit = qty.get("value"), (_s(qty.get("code")) or _s(qty.get("unit")) or "")
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                kg = value * 0.45359237 if unit.lower() in {"[lb_av]", "lb", "lbs"} else value
-                _put(draft, "patient.weight_kg", round(float(kg), 1))
+    bcp47 = _code_in(language, BCP47)
+    displays = (_s(c.get("display")) for c in _codings(language))
+    _put(
+        draft,
+        "patient.preferred_language",
+        (_s(bcp47.get("code")) if bcp47 else None)
+        or _s(language.get("text"))
+        or next((d for d in displays if d), None),
+    )
 
 
 def _coverage(
@@ -278,13 +295,34 @@ def _clinic(draft: Draft, org: dict[str, Any]) -> None:
     )
 
 
-def _medication_codes(draft: Draft, concept: Any) -> None:
+def _medication_codes(draft: Draft, concept: Any, *, drug: bool = True) -> None:
+    """NDC and HCPCS by their system URIs; the drug's name only from a medication order."""
     ndc = _code_in(concept, NDC)
     hcpcs = _code_in(concept, *_HCPCS_SYSTEMS) or _code_in(concept, *_CPT_SYSTEMS)
-    _put(draft, "therapy.ndc", _s(ndc.get("code")) if ndc else None)
+    if drug:
+        _put(draft, "therapy.ndc", _s(ndc.get("code")) if ndc else None)
     _put(draft, "therapy.hcpcs", _s(hcpcs.get("code")) if hcpcs else None)
-    if "drug_name" not in draft.get("therapy", {}):
-        _put(draft, "therapy.drug_name", _concept_text(concept))
+    if drug and "drug_name" not in draft.get("therapy", {}):
+        named = _code_in(concept, RXNORM) or ndc or {}
+        _put(
+            draft,
+            "therapy.drug_name",
+            _s(_d(concept).get("text")) or _s(named.get("display")) or _concept_text(concept),
+        )
+
+
+def _medication_concept(order: dict[str, Any], index: _Index) -> Any:
+    return order.get("medicationCodeableConcept") or _d(
+        index.resolve(order.get("medicationReference"))
+    ).get("code")
+
+
+def _order_label(order: dict[str, Any], index: _Index) -> str:
+    concept = _medication_concept(order, index)
+    coding = _code_in(concept, NDC) or _code_in(concept, RXNORM) or {}
+    name = _concept_text(concept) or "a medication with no name"
+    code = _s(coding.get("code"))
+    return f"{name} ({code})" if code else name
 
 
 def _timing(draft: Draft, timing: dict[str, Any]) -> None:
@@ -321,10 +359,7 @@ def _route(route: dict[str, Any]) -> str | None:
 
 
 def _medication_request(draft: Draft, order: dict[str, Any], index: _Index) -> None:
-    concept = order.get("medicationCodeableConcept") or _d(
-        index.resolve(order.get("medicationReference"))
-    ).get("code")
-    _medication_codes(draft, concept)
+    _medication_codes(draft, _medication_concept(order, index))
     dosage = next((_d(x) for x in _l(order.get("dosageInstruction"))), {})
     dose_rate = next((_d(x) for x in _l(dosage.get("doseAndRate"))), {})
     qty = _d(dose_rate.get("doseQuantity"))
@@ -361,6 +396,130 @@ def _diagnoses(draft: Draft, conditions: list[dict[str, Any]], problems: list[st
         draft.setdefault("diagnoses", []).append(entry)
 
 
+# FHIR R4 request-status (MedicationRequest, ServiceRequest, DeviceRequest): these say the
+# order is no longer to be carried out; active, on-hold, draft and unknown still may be.
+_NOT_ORDERS_NOW = {"cancelled", "completed", "entered-in-error", "stopped", "revoked"}
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def _date(*values: Any) -> str | None:
+    """The first full date (YYYY-MM-DD) among FHIR date/dateTime values; partial ones are
+    not guessed into a day."""
+    for value in values:
+        text = _s(value)
+        if text and _ISO_DATE.match(text):
+            return text[:10]
+    return None
+
+
+def _chosen(concept: Any, *systems: str) -> dict[str, Any]:
+    """The coding of the first system listed that the concept carries, else its first."""
+    for system in systems:
+        if found := _code_in(concept, system):
+            return found
+    return next(iter(_codings(concept)), {})
+
+
+def _value(resource: dict[str, Any]) -> tuple[str | None, str | None]:
+    qty = _d(resource.get("valueQuantity"))
+    if qty:
+        return _s(qty.get("value")), _s(qty.get("code")) or _s(qty.get("unit"))
+    concept = resource.get("valueCodeableConcept")
+    if concept:
+        return _concept_text(concept), None
+    for key in ("valueString", "valueInteger", "valueDateTime"):
+        if (text := _s(resource.get(key))) is not None:
+            return text, None
+    if isinstance(resource.get("valueBoolean"), bool):
+        return str(resource["valueBoolean"]).lower(), None
+    return None, None
+
+
+def _status(value: Any) -> str | None:
+    return _s(value) or next((_s(c.get("code")) for c in _codings(value)), None)
+
+
+def _facts(
+    index: _Index, patient: dict[str, Any], problems: list[str]
+) -> tuple[list[dict[str, Any]], list[Measure]]:
+    """Clinical facts of every clinical resource; weights and heights only of the patient
+    (a Bundle may carry a mother's or a donor's observations)."""
+    facts: list[dict[str, Any]] = []
+    measures: list[Measure] = []
+    for res in index.resources:
+        kind = res.get("resourceType")
+        source = f"FHIR {kind}/{_s(res.get('id')) or '?'}"
+        if kind == "Observation":
+            coding = _chosen(res.get("code"), LOINC)
+            value, unit = _value(res)
+            when = _date(res.get("effectiveDateTime"), _d(res.get("effectivePeriod")).get("start"))
+            interpretation = next(
+                (_status(i) for i in _l(res.get("interpretation")) if _status(i)), None
+            )
+            facts.append(
+                fact(
+                    "observation",
+                    source,
+                    code=_s(coding.get("code")),
+                    system=_s(coding.get("system")),
+                    display=_s(coding.get("display")) or _s(_d(res.get("code")).get("text")),
+                    value=value,
+                    unit=unit,
+                    interpretation=interpretation,
+                    status=_s(res.get("status")),
+                    effective=when,
+                )
+            )
+            measure = body_measure(
+                code=_s(coding.get("code")),
+                system=_s(coding.get("system")),
+                text=_concept_text(res.get("code")),
+                value=value,
+                unit=unit,
+                measured_on=when,
+                problems=problems,
+                where=source,
+            )
+            subject = index.resolve(res.get("subject"))
+            if measure is not None and (not subject or subject is patient):
+                measures.append(measure)
+        elif kind in {"Condition", "Procedure", "Immunization", "MedicationStatement"}:
+            concept = (
+                res.get("vaccineCode")
+                if kind == "Immunization"
+                else _medication_concept(res, index)
+                if kind == "MedicationStatement"
+                else res.get("code")
+            )
+            coding = _chosen(concept, ICD10_CM, NDC, RXNORM, SNOMED)
+            period = _d(res.get("effectivePeriod") or res.get("performedPeriod"))
+            facts.append(
+                fact(
+                    {
+                        "Condition": "condition",
+                        "Procedure": "procedure",
+                        "Immunization": "immunization",
+                        "MedicationStatement": "medication",
+                    }[kind],
+                    source,
+                    code=_s(coding.get("code")),
+                    system=_s(coding.get("system")),
+                    display=_s(coding.get("display")) or _s(_d(concept).get("text")),
+                    status=_status(res.get("clinicalStatus")) or _s(res.get("status")),
+                    effective=_date(
+                        res.get("onsetDateTime"),
+                        res.get("performedDateTime"),
+                        res.get("occurrenceDateTime"),
+                        res.get("effectiveDateTime"),
+                        period.get("start"),
+                        res.get("recordedDate"),
+                    ),
+                    ended=_date(res.get("abatementDateTime"), period.get("end")),
+                )
+            )
+    return [f for f in facts if len(f) > 2], measures
+
+
 def _first(*candidates: dict[str, Any]) -> dict[str, Any]:
     return next((c for c in candidates if c), {})
 
@@ -374,8 +533,20 @@ def parse_fhir(document: dict[str, Any]) -> Extraction:
     claim = next(
         (c for c in claims if c.get("use") == "preauthorization"), claims[0] if claims else {}
     )
-    med_orders = index.of_type("MedicationRequest")
-    svc_orders = index.of_type("ServiceRequest") + index.of_type("DeviceRequest")
+    every_med = index.of_type("MedicationRequest")
+    med_orders = [o for o in every_med if _s(o.get("status")) not in _NOT_ORDERS_NOW]
+    past = [o for o in every_med if _s(o.get("status")) in _NOT_ORDERS_NOW]
+    svc_orders = [
+        o
+        for o in index.of_type("ServiceRequest") + index.of_type("DeviceRequest")
+        if _s(o.get("status")) not in _NOT_ORDERS_NOW
+    ]
+    if past:
+        problems.append(
+            "not read as the order (status "
+            + "; ".join(f"{_s(o.get('status'))}: {_order_label(o, index)}" for o in past)
+            + "): a cancelled, completed, stopped or mistaken order is history, not a referral"
+        )
     prescription = index.resolve(claim.get("prescription"))
     med = _first(
         prescription if prescription.get("resourceType") == "MedicationRequest" else {}, *med_orders
@@ -384,9 +555,20 @@ def parse_fhir(document: dict[str, Any]) -> Extraction:
         prescription if prescription.get("resourceType") != "MedicationRequest" else {}, *svc_orders
     )
     order = _first(med, svc)
+    if not order and past:
+        raise ValueError(f"the FHIR document orders nothing now: {problems[-1]}")
     if not order:
-        problems.append(
-            "the FHIR document has no MedicationRequest, ServiceRequest or DeviceRequest"
+        raise ValueError(
+            "the FHIR document holds no MedicationRequest, ServiceRequest or DeviceRequest: "
+            "it orders nothing, so it is not a referral"
+        )
+    doubts: list[str] = []
+    if len(med_orders) > 1:
+        labels = "; ".join(f"{i}. {_order_label(o, index)}" for i, o in enumerate(med_orders, 1))
+        doubts.append(
+            f"the FHIR document holds {len(med_orders)} medication orders ({labels}); the "
+            f"{'one the Claim names' if prescription is med else 'first'} was read: confirm "
+            "which therapy this referral is for and send the others apart"
         )
 
     patient = _first(
@@ -426,7 +608,7 @@ def parse_fhir(document: dict[str, Any]) -> Extraction:
     if med:
         _medication_request(draft, med, index)
     if svc:
-        _medication_codes(draft, svc.get("code") or svc.get("codeCodeableConcept"))
+        _medication_codes(draft, svc.get("code") or svc.get("codeCodeableConcept"), drug=False)
         if "frequency" not in draft.get("therapy", {}):
             _timing(draft, _d(svc.get("occurrenceTiming")))
 
@@ -451,4 +633,7 @@ def parse_fhir(document: dict[str, Any]) -> Extraction:
     )
     _put(draft, "clinic_reference", reference)
     _put(draft, "received_at", _s(document.get("timestamp")))
-    return Extraction(draft=draft, problems=problems).structured()
+    facts, measures = _facts(index, patient, problems)
+    put_measures(draft, measures)
+    put_facts(draft, facts, problems)
+    return Extraction(draft=draft, problems=problems, doubts=doubts).structured()

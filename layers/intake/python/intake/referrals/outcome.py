@@ -55,6 +55,9 @@ class Extraction:
     draft: Draft = field(default_factory=dict)
     confidence: dict[str, float] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    doubts: list[str] = field(default_factory=list)
+    """Problems about the whole document a person must settle even when every field validates
+    (e.g. several orders in one message: which one is this referral?)."""
 
     def structured(self) -> Extraction:
         """Structured formats state each value outright: confidence 1.0 for every field read."""
@@ -146,6 +149,7 @@ def build_outcome(
     invalid, implausible or read with low confidence → review. ``doubts`` are problems about
     the whole file (an encoding guessed, duplicate keys) that a person must look at even when
     every field validates. What is returned is bounded for storage (``bounds``)."""
+    doubts = [*doubts, *extraction.doubts]
     draft, changed = clean_draft(extraction.draft, hl7=fmt is DocumentFormat.HL7V2)
     if not any(leaf_paths(draft)):
         return unreadable(fmt, *extraction.problems, "no referral details could be read from it")
