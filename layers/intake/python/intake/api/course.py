@@ -13,7 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, Field
 
-from intake.api.identity import liaison_of
+from intake.api.audit import caller, note
 from intake.api.params import ReferralId
 from intake.api.views import TaskView
 from intake.core.clock import utcnow
@@ -83,7 +83,8 @@ def _deps() -> Any:
 
 
 def _who(given: str | None) -> str:
-    return liaison_of(router.current_event, given)
+    """The caller's stable id (the guard resolved it; ``given`` is read there)."""
+    return caller().id
 
 
 def _views(referral_id: str, doses: list[DoseRecord]) -> DoseList:
@@ -121,6 +122,7 @@ def upcoming_doses(
     by_referral: dict[str, list[DoseRecord]] = {}
     for dose in found:
         by_referral.setdefault(dose.referral_id, []).append(dose)
+    note(by_referral)
     views = [v for rid, ds in by_referral.items() for v in _views(rid, ds).doses]
     return DoseList(doses=sorted(views, key=lambda v: (v.day, v.referral_id, v.number)))
 
