@@ -27,7 +27,7 @@ ALICE = {
 }
 
 
-def access_log(resources: IntakeResources) -> list[dict[str, Any]]:
+def access_log(resources: IntakeResources | None = None) -> list[dict[str, Any]]:
     """Today's entries in the access-log table (its own table: append-only)."""
     table = boto3.resource("dynamodb", region_name=REGION).Table("access-log")
     day = datetime.now(UTC).date().isoformat()

@@ -257,6 +257,7 @@ class Deployment:
             functions["LiaisonApiFunction"],
             self.options.api_port,
             web_root=PROJECT_ROOT / "web",
+            frame_sources=(self.endpoint_url,),  # signed document links point at moto's S3
         )
         return StackOutputs(
             endpoint_url=self.endpoint_url,
