@@ -157,3 +157,31 @@ def test_an_entry_is_never_overwritten(resources: IntakeResources) -> None:
     table = boto3.resource("dynamodb", region_name=REGION).Table("access-log")
     items = table.scan()["Items"]
     assert {int(i["expires_at"]) for i in items} == {int(at.timestamp()) + 6 * 366 * 86400}
+
+
+def test_the_one_off_reindex_moves_old_unkeyed_search_items_under_the_key(
+    resources: IntakeResources, lambda_context: Any
+) -> None:
+    """Known care: referrals indexed before the keyed hash carry PATIENT#<sha256> items.
+    Given sample 02 (Nguyen, 1990-05-17) indexed the old way only
+    When the operator runs the reindex
+    Then a search by name finds it again and the old item is gone; a second run changes
+    nothing (idempotent)."""
+    from datetime import date
+
+    from intake.adapters.dynamodb_store import DynamoDbStore
+    from intake.adapters.search_key import legacy_key, reindex_patients
+    from tests.integration.conftest import ingested
+
+    referral_id = ingested(resources, "02-hmo-copay-spanish.json", lambda_context)
+    store = DynamoDbStore(resources.table_name)
+    dob = date(1990, 5, 17)
+    [new_item] = [i for i in store.table.scan()["Items"] if str(i["pk"]).startswith("PATIENT#")]
+    store.table.delete_item(Key={"pk": new_item["pk"], "sk": new_item["sk"]})
+    old = {"pk": f"PATIENT#{legacy_key('Nguyen', dob)}", "sk": f"REFERRAL#{referral_id}"}
+    store.table.put_item(Item={**old, "referral_id": referral_id})
+    assert store.referrals_of_patient("Nguyen", dob) == []
+    assert reindex_patients(resources.table_name) == (1, 1)
+    assert store.referrals_of_patient("Nguyen", dob) == [referral_id]
+    assert "Item" not in store.table.get_item(Key=old)
+    assert reindex_patients(resources.table_name) == (1, 0)

@@ -1,6 +1,7 @@
 """``intake ops``: operator commands (docs/operations.md's runbooks), against AWS or the local stack.
 
     intake ops replay-dlq QUEUE [--to QUEUE] [--max N] [--method auto|move-task|receive-send]
+    intake ops reindex-patients TABLE   (SEARCH_KEY_SECRET_ID names the search key)
 
 Replays a dead-letter queue into the queue it serves (found from the queues whose redrive policy
 names it, or ``--to``). ``move-task`` is SQS's own redrive (``StartMessageMoveTask``);
@@ -164,6 +165,19 @@ def _replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reindex(args: argparse.Namespace) -> int:
+    """Once after deploying the keyed search hash: rewrite every search item under the key."""
+    from intake.adapters.search_key import reindex_patients
+
+    try:
+        indexed, removed = reindex_patients(args.table)
+    except (ClientError, BotoCoreError) as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return EXIT_FAILED
+    print(f"indexed {indexed} referral(s) under the search key; removed {removed} old item(s)")
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the ``ops`` command group; each leaf sets ``func(args) -> int`` (the exit code)."""
     ops = subparsers.add_parser("ops", help="operator commands (see docs/operations.md)")
@@ -176,3 +190,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     replay.add_argument("--max", type=int, help="replay at most this many (receive-send)")
     replay.add_argument("--method", choices=["auto", "move-task", "receive-send"], default="auto")
     replay.set_defaults(func=_replay)
+    reindex = leaves.add_parser(
+        "reindex-patients",
+        help="once after the keyed search hash: rewrite each referral's search item under the key",
+    )
+    reindex.add_argument("table", help="the intake table (TableName output)")
+    reindex.set_defaults(func=_reindex)
