@@ -185,3 +185,36 @@ def test_the_one_off_reindex_moves_old_unkeyed_search_items_under_the_key(
     assert store.referrals_of_patient("Nguyen", dob) == [referral_id]
     assert "Item" not in store.table.get_item(Key=old)
     assert reindex_patients(resources.table_name) == (1, 0)
+
+
+def test_entries_written_before_the_own_table_are_copied_once_and_read_back(
+    resources: IntakeResources, handlers: dict[str, Any], lambda_context: Any
+) -> None:
+    """Known care: search and document openings used to write ACCESS# items into the intake
+    table, naming the liaison by e-mail and the action by kind. Given one such item, When the
+    operator copies them, Then compliance reads it (user = the e-mail it named) and a second
+    copy adds nothing."""
+    from intake.adapters.dynamodb_access import copy_legacy_entries
+
+    intake = boto3.resource("dynamodb", region_name=REGION).Table(resources.table_name)
+    today = datetime.now(UTC).replace(microsecond=0)
+    intake.put_item(
+        Item={
+            "pk": f"ACCESS#{today.date().isoformat()}",
+            "sk": f"{today.isoformat()}#abcd1234",
+            "at": today.isoformat(),
+            "liaison": "alice@pharmacy.example",
+            "action": "search",
+            "referral_ids": ["ref-a"],
+            "search_by": "name_dob",
+        }
+    )
+    assert copy_legacy_entries(resources.table_name, "access-log") == 1
+    assert copy_legacy_entries(resources.table_name, "access-log") == 0
+    status, log = api(
+        handlers["liaison_api"], lambda_context, "GET", "/access-log", claims=COMPLIANCE
+    )
+    assert status == 200
+    assert [(e["user"], e["action"], e["referral_ids"]) for e in log["entries"]] == [
+        ("alice@pharmacy.example", "search", ["ref-a"])
+    ]

@@ -93,3 +93,37 @@ class DynamoDbAccessLog:
         return [entry_of(i) for i in page.get("Items", [])], encode_cursor(
             page.get("LastEvaluatedKey")
         )
+
+
+def copy_legacy_entries(intake_table: str, access_table: str) -> int:
+    """The one-off after the access log moved to its own table: each ``ACCESS#`` item of the
+    intake table (written by search and document openings before) copied into the access-log
+    table with the same keys, a conditional put (a second run copies nothing) and its six-year
+    TTL. The originals are left where they were. Returns how many were copied."""
+    from boto3.dynamodb.conditions import Attr
+
+    from intake.workspace.service import access_item, entry_of
+
+    source = resource("dynamodb").Table(intake_table)
+    target = DynamoDbAccessLog(access_table).table
+    copied = 0
+    scan: dict[str, Any] = {"FilterExpression": Attr("pk").begins_with("ACCESS#")}
+    while True:
+        page = source.scan(**scan)
+        for item in page.get("Items", []):
+            entry = entry_of(item)
+            row = access_item(entry)
+            row.update(
+                pk=item["pk"],
+                sk=item["sk"],
+                expires_at=int((entry.at + RETENTION).timestamp()),
+            )
+            try:
+                target.put_item(Item=row, ConditionExpression="attribute_not_exists(pk)")
+                copied += 1
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                    raise
+        if "LastEvaluatedKey" not in page:
+            return copied
+        scan["ExclusiveStartKey"] = page["LastEvaluatedKey"]
