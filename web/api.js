@@ -1,4 +1,10 @@
 // The liaison API: one error shape ({error, message}) for every 4xx.
+
+// A path with every interpolated segment encoded: path`/referrals/${id}/documents/${doc}`.
+// An id taken from the page's address can then never add a segment, a query or another route.
+export function path(strings, ...values) {
+  return strings.reduce((out, s, i) => out + s + (i < values.length ? encodeURIComponent(String(values[i])) : ""), "");
+}
 export class ApiError extends Error {
   constructor(status, body) {
     super((body && body.message) || `The API answered ${status}`);

@@ -1,6 +1,6 @@
 // The liaison workspace: plain ES modules, no framework, no build step.
 import { h, clear, when, ago, label, phone, language, money } from "./dom.js";
-import { Api, ApiError } from "./api.js";
+import { Api, ApiError, path } from "./api.js";
 import { auth } from "./auth.js";
 
 const REVIEW_TYPES = new Set(["complete_referral", "needs_review", "verify_insurance", "coverage_inactive", "verify_contact"]);
@@ -11,6 +11,11 @@ let api = null;
 let pollTimer = null;
 const seenTasks = new Set();
 const board = { view: "all", type: "", language: "", overdue: false };
+const ROLES = [["liaison", "Liaison"], ["pharmacist", "Pharmacist"], ["supervisor", "Supervisor"], ["compliance", "Compliance"]];
+const STAFF = ["liaison", "pharmacist", "supervisor"];
+const WORKERS = ["liaison", "pharmacist"]; // who claims and completes tasks (the API's rule)
+
+function home() { return auth.can(...STAFF) ? "#/board" : auth.can("compliance") ? "#/access-log" : "#/signin"; }
 
 function say(text) { statusLine.textContent = text; }
 
@@ -29,8 +34,9 @@ function showWho() {
   const who = document.getElementById("who");
   clear(who);
   const me = auth.liaison();
+  for (const a of document.querySelectorAll("[data-role]")) a.hidden = !auth.can(...a.dataset.role.split(" "));
   if (!me) return;
-  who.append(h("span", {}, `Signed in as ${me}`),
+  who.append(h("span", {}, `Signed in as ${auth.name()} (${auth.roles().join(", ") || "no role"})`),
     h("button", { type: "button", onclick: () => { auth.signOut(config); location.hash = "#/signin"; } }, "Sign out"));
 }
 
@@ -45,18 +51,21 @@ function signInView() {
       h("button", { type: "button", onclick: () => auth.startHostedSignIn(config) }, "Sign in with the pharmacy account"));
   }
   const input = h("input", { id: "liaison-name", name: "liaison", required: true, autocomplete: "username" });
+  const role = h("select", { id: "liaison-role", name: "role" },
+    ...ROLES.map(([value, text]) => h("option", { value }, text)));
   const form = h("form", { class: "form", onsubmit: (e) => {
     e.preventDefault();
     const name = input.value.trim();
     if (!name) return;
-    auth.signInLocal(name);
+    auth.signInLocal(name, role.value);
     showWho();
-    location.hash = "#/board";
+    location.hash = home();
   } },
     h("label", { for: "liaison-name" }, "Your name", input),
+    h("label", { for: "liaison-role" }, "Role", role),
     h("button", { type: "submit" }, "Sign in"));
   return h("section", { class: "panel signin" }, h("h1", {}, "Sign in"),
-    h("p", { class: "note" }, "Local stack: sign in with your liaison name (no password)."), form);
+    h("p", { class: "note" }, "Local stack: sign in with a name and a role (no password)."), form);
 }
 
 // ---------------------------------------------------------------- board
@@ -72,7 +81,7 @@ function taskRow(t, me, fresh) {
   const patient = t.patient ? `${t.patient.first_name} ${t.patient.last_name}` : "—";
   return h("tr", { class: classes, "data-task": t.task_id },
     h("td", { class: "num" }, h("time", { datetime: t.due_at }, when(t.due_at)), h("div", { class: "muted" }, ago(t.due_at))),
-    h("td", {}, h("a", { href: `#/task/${encodeURIComponent(t.task_id)}` }, label(t.task_type)), " ", ...flags),
+    h("td", {}, h("a", { href: path`#/task/${t.task_id}` }, label(t.task_type)), " ", ...flags),
     h("td", {}, t.reason),
     h("td", {}, patient),
     h("td", {}, t.patient ? language(t.patient.preferred_language) : "—"),
@@ -155,7 +164,7 @@ async function boardView() {
 
 // ---------------------------------------------------------------- documents
 async function openDocument(referralId, documentId) {
-  const link = await api.get(`/referrals/${referralId}/documents/${encodeURIComponent(documentId)}`);
+  const link = await api.get(path`/referrals/${referralId}/documents/${documentId}`);
   window.open(link.url, "_blank", "noopener");
   return link;
 }
@@ -174,18 +183,18 @@ function documentList(referralId, docs) {
 async function originalPanel(referralId) {
   const panel = h("section", { class: "panel", "aria-labelledby": "orig-h" }, h("h2", { id: "orig-h" }, "Original document"));
   try {
-    const list = await api.get(`/referrals/${referralId}/documents`);
+    const list = await api.get(path`/referrals/${referralId}/documents`);
     const doc = list.documents.find((d) => d.document_id === "original");
     if (!doc) { panel.append(h("p", { class: "muted" }, "No original on file.")); return panel; }
     if (doc.content_type === "application/pdf") {
-      const link = await api.get(`/referrals/${referralId}/documents/original`);
+      const link = await api.get(path`/referrals/${referralId}/documents/original`);
       panel.append(h("iframe", { class: "doc", src: link.url, title: doc.label }),
         h("p", {}, h("a", { href: link.url, target: "_blank", rel: "noopener" }, "Open the fax in a new tab")));
     } else if (doc.content_type.startsWith("image/")) {
-      const link = await api.get(`/referrals/${referralId}/documents/original`);
+      const link = await api.get(path`/referrals/${referralId}/documents/original`);
       panel.append(h("p", {}, h("a", { href: link.url, target: "_blank", rel: "noopener" }, `Open ${doc.label}`)));
     } else {
-      const text = await api.get(`/referrals/${referralId}/documents/original/text`);
+      const text = await api.get(path`/referrals/${referralId}/documents/original/text`);
       panel.append(h("pre", { class: "doc", tabindex: "0", "aria-label": doc.label }, text.text));
     }
   } catch (err) { panel.append(errorBox(err)); }
@@ -210,17 +219,17 @@ async function taskView(taskId) {
   navTo("board");
   const me = auth.liaison();
   let task;
-  try { task = await api.get(`/tasks/${encodeURIComponent(taskId)}`); } catch (err) { return errorBox(err); }
-  const referral = await api.get(`/referrals/${task.referral_id}`).catch(() => null);
+  try { task = await api.get(path`/tasks/${taskId}`); } catch (err) { return errorBox(err); }
+  const referral = await api.get(path`/referrals/${task.referral_id}`).catch(() => null);
   const result = h("div", { "aria-live": "polite" });
-  const working = task.status === "open" || task.status === "claimed";
+  const working = (task.status === "open" || task.status === "claimed") && auth.can(...WORKERS);
   const mineOrFree = !task.claimed_by || task.claimed_by === me;
 
-  async function act(path, body) {
+  async function act(action, body) {
     clear(result);
     try {
-      const after = await api.post(`/tasks/${encodeURIComponent(taskId)}/${path}`, { liaison: me, ...body });
-      if (path !== "complete") say(`${label(task.task_type)}: ${path}ed`);
+      const after = await api.post(path`/tasks/${taskId}/${action}`, { liaison: me, ...body });
+      if (action !== "complete") say(`${label(task.task_type)}: ${action}ed`);
       else if (after.status === "completed") say(`${label(task.task_type)} completed: ${label(after.outcome)}`);
       else say(`${label(task.task_type)}: ${label(body.outcome)} recorded; the task stays open${after.next_attempt_at ? `, next attempt not before ${when(after.next_attempt_at)}` : ""}`);
       await route();
@@ -231,13 +240,13 @@ async function taskView(taskId) {
     h("dt", {}, "Status"), h("dd", {}, task.status, task.claimed_by ? ` · claimed by ${task.claimed_by === me ? "you" : task.claimed_by}` : ""),
     h("dt", {}, "Due"), h("dd", {}, when(task.due_at), " ", task.overdue ? h("span", { class: "badge bad" }, "Overdue") : ""),
     h("dt", {}, "Reason"), h("dd", {}, task.reason),
-    h("dt", {}, "Referral"), h("dd", {}, h("a", { href: `#/referral/${task.referral_id}` }, task.referral_id.slice(0, 16))));
+    h("dt", {}, "Referral"), h("dd", {}, h("a", { href: path`#/referral/${task.referral_id}` }, task.referral_id.slice(0, 16))));
   if (task.patient) facts.append(h("dt", {}, "Patient"), h("dd", {}, `${task.patient.first_name} ${task.patient.last_name}`),
     h("dt", {}, "Phone"), h("dd", { class: "num" }, phone(task.patient.phone)),
     h("dt", {}, "Language"), h("dd", {}, language(task.patient.preferred_language)));
   if (task.escalations) facts.append(h("dt", {}, "Escalations"), h("dd", {}, String(task.escalations)));
   if (task.next_attempt_at) facts.append(h("dt", {}, "Next attempt"), h("dd", { id: "next-attempt" }, `not before ${when(task.next_attempt_at)} (${ago(task.next_attempt_at)})`));
-  if (task.waiting_for) facts.append(h("dt", {}, "Waiting for"), h("dd", {}, h("a", { href: `#/task/${task.waiting_for}` }, label(task.waiting_for))));
+  if (task.waiting_for) facts.append(h("dt", {}, "Waiting for"), h("dd", {}, h("a", { href: path`#/task/${task.waiting_for}` }, label(task.waiting_for))));
   if (task.outcome) facts.append(h("dt", {}, "Outcome"), h("dd", {}, `${label(task.outcome)} by ${task.completed_by} at ${when(task.completed_at)}`));
   if (task.note) facts.append(h("dt", {}, "Note"), h("dd", {}, task.note));
   for (const [k, v] of Object.entries(task.details || {})) {
@@ -249,19 +258,27 @@ async function taskView(taskId) {
 
   const left = h("section", { class: "panel", "aria-labelledby": "task-h" }, h("h1", { id: "task-h" }, label(task.task_type)), facts);
   if (task.attempts.length) {
-    left.append(h("h2", { style: "margin-top:14px" }, "Call attempts"),
+    left.append(h("h2", { class: "gap-top" }, "Call attempts"),
       h("table", { "aria-label": "Call attempts" }, h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "When"), h("th", { scope: "col" }, "Outcome"), h("th", { scope: "col" }, "By"))),
         h("tbody", {}, ...task.attempts.map((a) => h("tr", {}, h("td", { class: "num" }, when(a.at)), h("td", {}, label(a.outcome)), h("td", {}, a.by || "—"))))));
   }
-  if (task.details && task.details.estimate) left.append(h("h2", { style: "margin-top:14px" }, "Estimate"), estimateBlock(task.details.estimate));
+  if (task.details && task.details.estimate) left.append(h("h2", { class: "gap-top" }, "Estimate"), estimateBlock(task.details.estimate));
   const script = task.details && task.details.call_script;
   if (script && script.text) {
-    left.append(h("h2", { style: "margin-top:14px" }, `Call script (${language(script.language)})`),
+    left.append(h("h2", { class: "gap-top" }, `Call script (${language(script.language)})`),
       h("blockquote", { class: "script", lang: script.language }, script.text));
   }
   const actions = h("div", { class: "actions" });
   if (working && task.status === "open") actions.append(h("button", { type: "button", onclick: () => act("claim") }, "Claim"));
   if (working && task.status === "claimed" && task.claimed_by === me) actions.append(h("button", { type: "button", class: "secondary", onclick: () => act("unclaim") }, "Unclaim"));
+  if (task.status === "claimed" && auth.can("supervisor")) {
+    const to = h("input", { id: "reassign-to", name: "to", autocomplete: "off" });
+    actions.append(h("form", { class: "filters", onsubmit: async (e) => {
+      e.preventDefault();
+      clear(result);
+      try { await api.post(path`/tasks/${taskId}/reassign`, { to: to.value.trim() }); say(`${label(task.task_type)}: reassigned`); await route(); } catch (err) { result.append(errorBox(err)); }
+    } }, h("label", { for: "reassign-to" }, "Reassign to (user id)", to), h("button", { type: "submit", class: "secondary" }, "Reassign")));
+  }
   left.append(actions);
 
   let right = null;
@@ -323,9 +340,9 @@ async function taskView(taskId) {
   } else {
     left.append(result);
   }
-  const docs = await api.get(`/referrals/${task.referral_id}/documents`).catch(() => null);
+  const docs = await api.get(path`/referrals/${task.referral_id}/documents`).catch(() => null);
   if (docs && docs.documents.length) {
-    left.append(h("h2", { style: "margin-top:14px" }, "Documents"), documentList(task.referral_id, docs.documents));
+    left.append(h("h2", { class: "gap-top" }, "Documents"), documentList(task.referral_id, docs.documents));
   }
   return h("div", { class: right ? "split" : "" }, left, right || "");
 }
@@ -336,7 +353,7 @@ function kvTable(obj, depth = 0) {
   if (typeof obj !== "object") return h("span", {}, String(obj));
   if (Array.isArray(obj)) {
     if (obj.every((x) => typeof x !== "object")) return h("span", {}, obj.join(", "));
-    return h("div", {}, ...obj.slice(0, 20).map((x) => h("div", { class: "panel", style: "padding:6px 10px;margin:4px 0" }, kvTable(x, depth + 1))));
+    return h("div", {}, ...obj.slice(0, 20).map((x) => h("div", { class: "panel subpanel" }, kvTable(x, depth + 1))));
   }
   const dl = h("dl", { class: "kv" });
   for (const [k, v] of Object.entries(obj)) {
@@ -360,7 +377,7 @@ function estimateBlock(est) {
   add("Confidence", est.confidence ? label(est.confidence) : null);
   add("Why not", est.reason || est.not_possible || null);
   const years = Array.isArray(est.plan_years) && est.plan_years.length
-    ? h("table", { "aria-label": "Patient cost by plan year", style: "margin-top:8px" },
+    ? h("table", { "aria-label": "Patient cost by plan year", class: "gap-top" },
       h("thead", {}, h("tr", {}, ...["Plan year", "Infusions", "Patient pays"].map((c) => h("th", { scope: "col" }, c)))),
       h("tbody", {}, ...est.plan_years.map((y) => h("tr", {}, h("td", { class: "num" }, `${y.start} – ${y.end}`), h("td", { class: "num" }, String(y.infusions)), h("td", { class: "num" }, money(y.patient))))))
     : "";
@@ -402,7 +419,7 @@ function benefitsTable(benefits) {
     return h("tr", {}, h("th", { scope: "row" }, label(part)), h("td", {}, share), h("td", { class: "muted" }, c.source || ""), h("td", {}, flags));
   });
   const summary = benefits.summary || {};
-  const facts = h("dl", { class: "kv", style: "margin-top:10px" });
+  const facts = h("dl", { class: "kv gap-top" });
   for (const k of ["payer_name", "plan_name", "coverage_status", "deductible_remaining", "out_of_pocket_remaining", "plan_begin", "plan_end"]) {
     if (summary[k] != null) facts.append(h("dt", {}, label(k)), h("dd", {}, typeof summary[k] === "number" || /^\d+(\.\d+)?$/.test(summary[k]) ? money(summary[k]) : String(summary[k])));
   }
@@ -413,8 +430,8 @@ function benefitsTable(benefits) {
 async function referralView(referralId) {
   navTo("");
   let r;
-  try { r = await api.get(`/referrals/${referralId}`); } catch (err) { return errorBox(err); }
-  const docs = await api.get(`/referrals/${referralId}/documents`).catch(() => ({ documents: [] }));
+  try { r = await api.get(path`/referrals/${referralId}`); } catch (err) { return errorBox(err); }
+  const docs = await api.get(path`/referrals/${referralId}/documents`).catch(() => ({ documents: [] }));
   const p = r.referral ? r.referral.patient : (r.draft && r.draft.patient) || null;
   const t = r.referral ? r.referral.therapy : null;
   const head = h("section", { class: "panel" },
@@ -430,14 +447,14 @@ async function referralView(referralId) {
     h("table", { "aria-label": "Tasks of this referral" },
       h("thead", {}, h("tr", {}, ...["Task", "Status", "Due", "Outcome", "Attempts"].map((c) => h("th", { scope: "col" }, c)))),
       h("tbody", {}, ...r.tasks.map((x) => h("tr", {},
-        h("td", {}, h("a", { href: `#/task/${x.task_id}` }, label(x.task_type))),
+        h("td", {}, h("a", { href: path`#/task/${x.task_id}` }, label(x.task_type))),
         h("td", {}, label(x.status), x.claimed_by ? ` (${x.claimed_by})` : ""),
         h("td", { class: "num" }, when(x.due_at)), h("td", {}, x.outcome ? label(x.outcome) : "—"),
         h("td", { class: "num" }, x.attempts.map((a) => label(a.outcome)).join(", ") || "—"))))));
   const money = h("section", { class: "panel", "aria-labelledby": "est-h" }, h("h2", { id: "est-h" }, "Estimate"), estimateBlock(r.estimate));
   const benefits = h("section", { class: "panel", "aria-labelledby": "ben-h" }, h("h2", { id: "ben-h" }, "Benefits per part"), benefitsTable(r.benefits));
   const auth_ = h("section", { class: "panel", "aria-labelledby": "pa-h" }, h("h2", { id: "pa-h" }, "Prior authorization"), authBlock(r.prior_auth),
-    h("h2", { style: "margin-top:12px" }, "Documents"), documentList(referralId, docs.documents));
+    h("h2", { class: "gap-top" }, "Documents"), documentList(referralId, docs.documents));
   const timeline = h("section", { class: "panel", "aria-labelledby": "tl-h" }, h("h2", { id: "tl-h" }, "Timeline"),
     h("table", { "aria-label": "Timeline" }, h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "When"), h("th", { scope: "col" }, "Event"), h("th", { scope: "col" }, "Detail"), h("th", { scope: "col" }, "By"))),
       h("tbody", {}, ...r.timeline.map((e) => h("tr", {}, h("td", { class: "num" }, when(e.at, true)), h("td", {}, label(e.event)), h("td", { class: "muted" }, brief(e.detail)), h("td", {}, e.actor))))));
@@ -470,7 +487,7 @@ function searchView() {
       results.append(h("table", { "aria-label": "Search results" },
         h("thead", {}, h("tr", {}, ...["Patient", "Date of birth", "Drug", "Status", "Received"].map((c) => h("th", { scope: "col" }, c)))),
         h("tbody", {}, ...data.results.map((x) => h("tr", {},
-          h("td", {}, h("a", { href: `#/referral/${x.referral_id}` }, `${x.first_name || ""} ${x.last_name || "(unread)"}`)),
+          h("td", {}, h("a", { href: path`#/referral/${x.referral_id}` }, `${x.first_name || ""} ${x.last_name || "(unread)"}`)),
           h("td", { class: "num" }, x.date_of_birth || "—"), h("td", {}, x.drug || "—"),
           h("td", {}, label(x.status)), h("td", { class: "num" }, when(x.uploaded_at)))))));
     } catch (err) { results.append(errorBox(err)); }
@@ -478,9 +495,36 @@ function searchView() {
   return h("section", {}, h("h1", {}, "Find a referral"), h("p", { class: "note" }, "Every search is recorded with your name."), h("div", { class: "panel" }, form), results);
 }
 
+// ---------------------------------------------------------------- the PHI access log (compliance)
+async function accessLogView() {
+  navTo("access-log");
+  const day = h("input", { id: "log-day", type: "date", value: new Date().toISOString().slice(0, 10) });
+  const rows = h("tbody", {});
+  const more = h("div", {});
+  async function load(next) {
+    if (!next) clear(rows);
+    clear(more);
+    const q = new URLSearchParams({ day: day.value });
+    if (next) q.set("next", next);
+    try {
+      const data = await api.get(`/access-log?${q}`);
+      for (const e of data.entries) rows.append(h("tr", {}, h("td", { class: "num" }, when(e.at, true)), h("td", {}, e.user),
+        h("td", {}, e.action), h("td", { class: "num" }, e.referral_ids.join(", ") || "—"), h("td", {}, e.source_ip || "—")));
+      if (data.next) more.append(h("button", { type: "button", class: "secondary", onclick: () => load(data.next) }, "More"));
+    } catch (err) { more.append(errorBox(err)); }
+  }
+  day.addEventListener("change", () => load(null));
+  const section = h("section", {}, h("h1", {}, "Access log"),
+    h("div", { class: "filters" }, h("label", { for: "log-day" }, "Day", day)),
+    h("table", { "aria-label": "Reads of patient data" },
+      h("thead", {}, h("tr", {}, ...["When", "User", "What", "Referrals", "From"].map((c) => h("th", { scope: "col" }, c)))), rows), more);
+  await load(null);
+  return section;
+}
+
 // ---------------------------------------------------------------- routing
 async function route() {
-  const hash = location.hash || "#/board";
+  const hash = location.hash || home();
   if (!auth.liaison() && !hash.startsWith("#/signin")) { location.hash = "#/signin"; return; }
   const [, page, arg] = hash.split("/");
   if (page !== "board") stopPolling();
@@ -490,6 +534,8 @@ async function route() {
     else if (page === "task") view = await taskView(decodeURIComponent(arg));
     else if (page === "referral") view = await referralView(decodeURIComponent(arg));
     else if (page === "search") view = searchView();
+    else if (page === "access-log") view = await accessLogView();
+    else if (!auth.can(...STAFF)) view = h("p", { class: "note" }, "Your role reads no patient data.");
     else view = await boardView();
   } catch (err) { view = errorBox(err); }
   clear(main);

@@ -1,5 +1,7 @@
-// Sign-in. Locally: a liaison name (the local API has no authorizer). In AWS: the Cognito
-// hosted UI with the authorization code flow and PKCE; tokens stay in this tab's sessionStorage.
+// Sign-in. Locally: a name and a role (the local API has no authorizer). In AWS: the Cognito
+// hosted UI with the authorization code flow, PKCE and a state checked on return; the token
+// stays in this tab's sessionStorage (never localStorage, a cookie or the address).
+// The session: { liaison: stable id (the token's sub), name, roles, token?, expires? }.
 const KEY = "intake.session";
 
 function load() { try { return JSON.parse(sessionStorage.getItem(KEY)) || null; } catch { return null; } }
@@ -21,26 +23,40 @@ export const auth = {
     const code = params.get("code");
     if (!code) return;
     const verifier = sessionStorage.getItem("intake.pkce");
-    const body = new URLSearchParams({ grant_type: "authorization_code", client_id: config.auth.clientId, code, redirect_uri: config.auth.redirectUri, code_verifier: verifier || "" });
-    const reply = await fetch(`${config.auth.domain}/oauth2/token`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body });
+    const expected = sessionStorage.getItem("intake.state");
     sessionStorage.removeItem("intake.pkce");
-    history.replaceState(null, "", location.pathname + "#/board");
+    sessionStorage.removeItem("intake.state");
+    history.replaceState(null, "", location.pathname + "#/signin");
+    // A code this tab did not ask for (no state, or another one) is never redeemed: a crafted
+    // link cannot sign the liaison in as someone else.
+    if (!verifier || !expected || params.get("state") !== expected) { this.refused = true; return; }
+    const body = new URLSearchParams({ grant_type: "authorization_code", client_id: config.auth.clientId, code, redirect_uri: config.auth.redirectUri, code_verifier: verifier });
+    const reply = await fetch(`${config.auth.domain}/oauth2/token`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body });
     if (!reply.ok) return;
     const tokens = await reply.json();
     const c = claims(tokens.id_token);
-    this.session = { liaison: c.email || c["cognito:username"] || c.sub, token: tokens.id_token, expires: c.exp * 1000 };
+    const groups = Array.isArray(c["cognito:groups"]) ? c["cognito:groups"] : [];
+    const name = c.name || (c.email_verified === true || c.email_verified === "true" ? c.email : null) || c.sub;
+    this.session = { liaison: c.sub, name, roles: groups, token: tokens.id_token, expires: c.exp * 1000 };
     save(this.session);
+    history.replaceState(null, "", location.pathname + "#/board");
   },
 
   async startHostedSignIn(config) {
     const verifier = b64url(crypto.getRandomValues(new Uint8Array(32)));
     const challenge = b64url(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
+    const state = b64url(crypto.getRandomValues(new Uint8Array(32)));
     sessionStorage.setItem("intake.pkce", verifier);
-    const q = new URLSearchParams({ response_type: "code", client_id: config.auth.clientId, redirect_uri: config.auth.redirectUri, scope: "openid email", code_challenge_method: "S256", code_challenge: challenge });
+    sessionStorage.setItem("intake.state", state);
+    const q = new URLSearchParams({ response_type: "code", client_id: config.auth.clientId, redirect_uri: config.auth.redirectUri, scope: "openid email profile", state, code_challenge_method: "S256", code_challenge: challenge });
     location.assign(`${config.auth.domain}/oauth2/authorize?${q}`);
   },
 
-  signInLocal(name) { this.session = { liaison: name }; save(this.session); },
+  signInLocal(name, role) { this.session = { liaison: name, name, roles: [role] }; save(this.session); },
+
+  roles() { return (this.session && this.session.roles) || []; },
+  can(...roles) { return roles.some((r) => this.roles().includes(r)); },
+  name() { return this.session ? this.session.name || this.session.liaison : null; },
 
   signOut(config) {
     const hosted = config.auth.mode === "cognito" && this.session && this.session.token;
@@ -56,7 +72,7 @@ export const auth = {
 
   headers() {
     if (!this.session) return {};
-    return this.session.token ? { authorization: `Bearer ${this.session.token}` } : { "x-intake-liaison": this.session.liaison };
+    return this.session.token ? { authorization: `Bearer ${this.session.token}` } : { "x-intake-liaison": this.session.liaison, "x-intake-roles": this.roles().join(",") };
   },
 
   expired() { this.session = null; save(null); location.hash = "#/signin"; },

@@ -29,9 +29,16 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-def sign_in(browser: Any, web_url: str, name: str) -> Any:
-    """A new browser context (its own session storage) signed in as ``name`` on the board."""
-    context = browser.new_context(viewport={"width": 1360, "height": 860}, locale="en-US")
+def sign_in(
+    browser: Any, web_url: str, name: str, role: str = "liaison", *, axe: bool = True
+) -> Any:
+    """A new browser context (its own session storage) signed in as ``name`` with ``role``
+    (the local sign-in picks one) on the board. ``axe``: the page may run axe-core, which
+    Playwright injects as an inline script; the app's Content-Security-Policy refuses inline
+    script, so such a context bypasses it (tests of the policy itself pass ``axe=False``)."""
+    context = browser.new_context(
+        viewport={"width": 1360, "height": 860}, locale="en-US", bypass_csp=axe
+    )
     context.set_default_timeout(30_000)
     page = context.new_page()
     errors: list[str] = []
@@ -39,8 +46,9 @@ def sign_in(browser: Any, web_url: str, name: str) -> Any:
     page.errors = errors
     page.goto(web_url)
     page.get_by_label("Your name").fill(name)
+    page.get_by_label("Role").select_option(role)
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Tasks").wait_for()
+    page.get_by_role("heading", name="Access log" if role == "compliance" else "Tasks").wait_for()
     return page
 
 

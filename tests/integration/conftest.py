@@ -25,11 +25,15 @@ REGION = "us-east-1"
 def reset_process_caches() -> None:
     """Clients, settings and services are cached per Lambda process; each test is a new one."""
     from intake import wiring
+    from intake.adapters import search_key
     from intake.api import routes, workspace
 
     wiring.reset()
     routes._deps.cache_clear()
+    routes._access_log.cache_clear()
     workspace._workspace.cache_clear()
+    workspace._access_log.cache_clear()
+    search_key.forget()
 
 
 @pytest.fixture
@@ -54,16 +58,18 @@ def aws(aws_credentials: None) -> Iterator[None]:
     reset_process_caches()
 
 
-def table_from_template(name: str) -> dict[str, Any]:
-    """``create_table`` arguments from the template's IntakeTable, so tests cannot drift."""
-    props = load_template()["Resources"]["IntakeTable"]["Properties"]
-    return {
+def table_from_template(name: str, logical_id: str = "IntakeTable") -> dict[str, Any]:
+    """``create_table`` arguments from the template's table, so tests cannot drift."""
+    props = load_template()["Resources"][logical_id]["Properties"]
+    args = {
         "TableName": name,
         "BillingMode": props["BillingMode"],
         "AttributeDefinitions": props["AttributeDefinitions"],
         "KeySchema": props["KeySchema"],
-        "GlobalSecondaryIndexes": props["GlobalSecondaryIndexes"],
     }
+    if props.get("GlobalSecondaryIndexes"):
+        args["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+    return args
 
 
 @dataclass
@@ -120,6 +126,10 @@ WAIT_FOR_CALL = {
 def resources(aws: None, monkeypatch: pytest.MonkeyPatch) -> IntakeResources:
     ddb = boto3.client("dynamodb", region_name=REGION)
     ddb.create_table(**table_from_template("intake-table"))
+    ddb.create_table(**table_from_template("access-log", "AccessLogTable"))
+    search_key = boto3.client("secretsmanager", region_name=REGION).create_secret(
+        Name="search-key", SecretString="k" * 48
+    )["ARN"]
     s3 = boto3.client("s3", region_name=REGION)
     for bucket in ("intake-bucket", "documents-bucket"):
         s3.create_bucket(Bucket=bucket)
@@ -141,6 +151,8 @@ def resources(aws: None, monkeypatch: pytest.MonkeyPatch) -> IntakeResources:
     )["stateMachineArn"]
     env = {
         "TABLE_NAME": "intake-table",
+        "ACCESS_LOG_TABLE": "access-log",
+        "SEARCH_KEY_SECRET_ID": search_key,
         "INTAKE_BUCKET": "intake-bucket",
         "DOCUMENTS_BUCKET": "documents-bucket",
         "LIAISON_TOPIC_ARN": topic,

@@ -237,15 +237,14 @@ def test_only_the_holder_can_unclaim(
     resources: IntakeResources, lambda_context: Any, welcome_call: str
 ) -> None:
     fn = load_handler("liaison_api").lambda_handler
-    rosa = {"email": "rosa@example.org"}
+    rosa = {"sub": "rosa", "cognito:groups": "[liaison]"}
     # Given Rosa holds the task
     assert (
         api(fn, lambda_context, "POST", f"/tasks/{welcome_call}/claim", {}, claims=rosa)[0] == 200
     )
     # When another liaison unclaims it, Then 409
-    other = api(
-        fn, lambda_context, "POST", f"/tasks/{welcome_call}/unclaim", {}, claims={"sub": "li"}
-    )
+    li = {"sub": "li", "cognito:groups": "[liaison]"}
+    other = api(fn, lambda_context, "POST", f"/tasks/{welcome_call}/unclaim", {}, claims=li)
     assert other[0] == 409
     # When Rosa unclaims it, Then it is open for anyone
     status, task = api(

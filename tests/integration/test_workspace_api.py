@@ -19,11 +19,17 @@ from tests.integration.test_tasks_and_api import api
 handlers = tasks_api.handlers
 welcome_call = tasks_api.welcome_call
 
-ALICE = {"email": "alice@pharmacy.example", "sub": "u-1"}
+ALICE = {
+    "email": "alice@pharmacy.example",
+    "email_verified": "true",
+    "sub": "u-1",
+    "cognito:groups": "[liaison]",
+}
 
 
-def access_log(resources: IntakeResources) -> list[dict[str, Any]]:
-    table = boto3.resource("dynamodb", region_name=REGION).Table(resources.table_name)
+def access_log(resources: IntakeResources | None = None) -> list[dict[str, Any]]:
+    """Today's entries in the access-log table (its own table: append-only)."""
+    table = boto3.resource("dynamodb", region_name=REGION).Table("access-log")
     day = datetime.now(UTC).date().isoformat()
     items: list[dict[str, Any]] = table.query(
         KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": f"ACCESS#{day}"}
@@ -65,9 +71,10 @@ def test_search_by_last_name_and_birth_date_finds_the_referral_and_is_logged_wit
     )[1]
     assert by_id["count"] == 1
     # And each of the four searches is in the access log with who and which ids, never the terms
-    log = [e for e in access_log(resources) if e["action"] == "search"]
+    log = [e for e in access_log(resources) if e["action"] == "GET /search"]
     assert len(log) == 4
-    assert {e["liaison"] for e in log} == {ALICE["email"]}
+    assert {e["user"] for e in log} == {ALICE["sub"]}
+    assert {e["path"] for e in log} == {"/search"}
     assert [e["referral_ids"] for e in log if e["referral_ids"]] == [[referral_id], [referral_id]]
     assert "Nguyen" not in json.dumps(log, default=str) and "1990" not in json.dumps(
         log, default=str
@@ -133,9 +140,14 @@ def test_the_original_opens_through_a_short_signed_link_and_is_logged(
     assert status == 200
     assert json.loads(text["text"])["patient"]["last_name"] == "Nguyen"
     assert '\n  "patient": {' in text["text"]
-    # And both openings are logged for Alice with the document id
-    opened = [(e["action"], e["document_id"]) for e in access_log(resources)]
-    assert opened == [("document", "original"), ("preview", "original")]
+    # And the listing and both openings are logged for Alice, the openings with the document id
+    opened = [(e["action"], e.get("document_id"), e["user"]) for e in access_log(resources)]
+    document = "GET /referrals/<referral_id>/documents"
+    assert opened == [
+        (document, None, "u-1"),
+        (f"{document}/<document_id>", "original", "u-1"),
+        (f"{document}/<document_id>/text", "original", "u-1"),
+    ]
 
 
 def test_an_unknown_document_or_referral_is_404_in_the_error_shape(
@@ -186,11 +198,17 @@ def test_locally_the_liaison_header_names_who_you_are_and_a_token_wins(
     event.update(rawPath="/me", queryStringParameters=None, rawQueryString="", body=None)
     event["requestContext"]["http"].update(method="GET", path="/me")
     event["headers"]["x-intake-liaison"] = "bob"
-    # With a token (AWS), the token's email wins over the header
+    # With a token (AWS), the token's sub (stable, not the changeable e-mail) wins over the
+    # header; the name shown is the verified e-mail (no administrator-set name here)
     event["requestContext"]["authorizer"]["jwt"]["claims"] = ALICE
     reply = handlers["liaison_api"](event, lambda_context)
-    assert json.loads(reply["body"]) == {"liaison": ALICE["email"]}
-    # Without an authorizer (the local stack), the header names the liaison
+    assert json.loads(reply["body"]) == {
+        "liaison": "u-1",
+        "name": ALICE["email"],
+        "roles": ["liaison"],
+    }
+    # Without an authorizer (the local stack), the header names the liaison and the roles
     event["requestContext"].pop("authorizer")
+    event["headers"]["x-intake-roles"] = "pharmacist"
     reply = handlers["liaison_api"](event, lambda_context)
-    assert json.loads(reply["body"]) == {"liaison": "bob"}
+    assert json.loads(reply["body"]) == {"liaison": "bob", "name": "bob", "roles": ["pharmacist"]}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import secrets
 import warnings
 import zipfile
 from collections.abc import Callable
@@ -78,7 +79,11 @@ class StackOptions:
 
 
 LOCAL_ONLY_ABSENT = frozenset(
-    {"AWS::CloudFront::Distribution", "AWS::CloudFront::OriginAccessControl"}
+    {
+        "AWS::CloudFront::Distribution",
+        "AWS::CloudFront::OriginAccessControl",
+        "AWS::CloudFront::ResponseHeadersPolicy",
+    }
 )
 
 
@@ -213,7 +218,20 @@ class Deployment:
                 name=name, definition=definition, roleArn=role_arn, type="STANDARD"
             )["stateMachineArn"]
         state_machine_arn = arns["ReferralStateMachine"]
-        self._seed_clearinghouse_secret(translated, physical)
+        self._seed_secret(
+            translated,
+            physical,
+            "ClearinghouseSecret",
+            f"infusion-intake-{self.options.stage}/clearinghouse",
+            json.dumps(SANDBOX_LOGIN),
+        )
+        self._seed_secret(  # the patient search key: random per local stack, as in AWS
+            translated,
+            physical,
+            "SearchKeySecret",
+            f"infusion-intake-{self.options.stage}/search-key",
+            secrets.token_urlsafe(48),
+        )
         for bucket in ("IntakeBucket", "DocumentsBucket"):  # moto's CloudFormation skips versioning
             self.client("s3").put_bucket_versioning(
                 Bucket=physical[bucket], VersioningConfiguration={"Status": "Enabled"}
@@ -248,6 +266,7 @@ class Deployment:
             functions["LiaisonApiFunction"],
             self.options.api_port,
             web_root=PROJECT_ROOT / "web",
+            frame_sources=(self.endpoint_url,),  # signed document links point at moto's S3
         )
         return StackOutputs(
             endpoint_url=self.endpoint_url,
@@ -287,20 +306,23 @@ class Deployment:
         )
         self.queue_sources.start(queue_urls, concurrency, max_batch_size=LOCAL_MAX_BATCH_SIZE)
 
-    def _seed_clearinghouse_secret(
-        self, translated: dict[str, Any], physical: dict[str, str]
+    def _seed_secret(
+        self,
+        translated: dict[str, Any],
+        physical: dict[str, str],
+        logical_id: str,
+        name: str,
+        value: str,
     ) -> None:
         """moto's CloudFormation cannot create ``AWS::SecretsManager::Secret`` (and drops the
-        variables that refer to it): create the secret holding the sandbox login, and give each
-        function that refers to it its ARN, as CloudFormation's ``!Ref`` would."""
-        arn = self.client("secretsmanager").create_secret(
-            Name=f"infusion-intake-{self.options.stage}/clearinghouse",
-            SecretString=json.dumps(SANDBOX_LOGIN),
-        )["ARN"]
+        variables that refer to it): create the secret ``logical_id`` holding ``value`` (the
+        sandbox login, the search key), and give each function that refers to it its ARN, as
+        CloudFormation's ``!Ref`` would."""
+        arn = self.client("secretsmanager").create_secret(Name=name, SecretString=value)["ARN"]
         lam = self.client("lambda")
         for logical, resource in translated["Resources"].items():
             variables = resource.get("Properties", {}).get("Environment", {}).get("Variables", {})
-            names = [k for k, v in variables.items() if v == {"Ref": "ClearinghouseSecret"}]
+            names = [k for k, v in variables.items() if v == {"Ref": logical_id}]
             if resource["Type"] != "AWS::Lambda::Function" or not names:
                 continue
             env = lam.get_function(FunctionName=physical[logical])["Configuration"]["Environment"][

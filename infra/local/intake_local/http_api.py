@@ -56,6 +56,18 @@ def http_api_event(
     }
 
 
+def content_security_policy(frame_sources: tuple[str, ...] = ()) -> str:
+    """The web app's Content-Security-Policy, as CloudFront sends it in AWS (template.yaml
+    ``WebSecurityHeaders``): scripts, styles and connections from the app's own origin (the
+    API is on it locally), document frames from the signed links' host, nothing inline."""
+    frames = " ".join(frame_sources) or "'none'"
+    return (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"connect-src 'self'; frame-src {frames}; base-uri 'none'; form-action 'self'; "
+        "frame-ancestors 'none'; object-src 'none'"
+    )
+
+
 WEB_PREFIX = "/app/"
 _STATIC_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -89,8 +101,14 @@ class LocalHttpApi:
         port: int = 0,
         stage: str = "$default",
         web_root: Path | None = None,
+        frame_sources: tuple[str, ...] = (),
     ) -> None:
         config = json.dumps({"apiUrl": "", "auth": {"mode": "local"}}).encode()
+        security = {
+            "content-security-policy": content_security_policy(frame_sources),
+            "x-content-type-options": "nosniff",
+            "referrer-policy": "no-referrer",
+        }
 
         class Handler(BaseHTTPRequestHandler):
             def _web(self) -> bool:
@@ -109,9 +127,8 @@ class LocalHttpApi:
                 if found is None:
                     self._send(404, {"content-type": "text/plain"}, b"not found")
                 else:
-                    self._send(
-                        200, {"content-type": found[1], "cache-control": "no-cache"}, found[0]
-                    )
+                    headers = {"content-type": found[1], "cache-control": "no-cache"}
+                    self._send(200, {**headers, **security}, found[0])
                 return True
 
             def _serve(self) -> None:

@@ -43,6 +43,9 @@ class LiaisonClient:
         self.base_url = base_url.rstrip("/")
         self.liaison = liaison
         self.http = requests.Session()
+        # The local sign-in (no authorizer locally) names who calls; no role picked: the local
+        # staff roles (intake.api.identity.LOCAL_DEFAULT_ROLES), as the CLI's tools need.
+        self.http.headers.update({"x-intake-liaison": liaison})
 
     def tasks(self, **query: str) -> list[dict[str, Any]]:
         reply = self.http.get(f"{self.base_url}/tasks", params=query, timeout=30)

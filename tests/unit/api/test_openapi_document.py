@@ -18,6 +18,7 @@ def test_published_openapi_matches_the_routes() -> None:
         "/tasks/{task_id}/claim",
         "/tasks/{task_id}/unclaim",
         "/tasks/{task_id}/complete",
+        "/tasks/{task_id}/reassign",
         "/referrals/{referral_id}",
         "/referrals/{referral_id}/estimates",
         "/me",
@@ -49,3 +50,15 @@ def test_every_route_declares_the_jwt_scheme_and_one_error_shape() -> None:
             schema = responses["4XX"]["content"]["application/json"]["schema"]
             assert schema == {"$ref": "#/components/schemas/ErrorBody"}, f"{method} {path}"
     assert set(doc["components"]["schemas"]["ErrorBody"]["required"]) == {"error", "message"}
+
+
+def test_every_operation_names_its_roles_and_whether_it_is_recorded() -> None:
+    """Why: a client (the board) and a reviewer read who may call what from the document."""
+    generated = json.loads(openapi_json())
+    for path, operations in generated["paths"].items():
+        for method, operation in operations.items():
+            assert operation["x-intake-roles"], f"{method} {path}"
+            assert isinstance(operation["x-intake-phi-recorded"], bool)
+    claim = generated["paths"]["/tasks/{task_id}/claim"]["post"]
+    assert claim["x-intake-roles"] == ["liaison", "pharmacist"]
+    assert claim["x-intake-phi-recorded"] is True

@@ -1,6 +1,8 @@
 """``intake ops``: operator commands (docs/operations.md's runbooks), against AWS or the local stack.
 
     intake ops replay-dlq QUEUE [--to QUEUE] [--max N] [--method auto|move-task|receive-send]
+    intake ops reindex-patients TABLE   (SEARCH_KEY_SECRET_ID names the search key)
+    intake ops copy-access-log TABLE ACCESS_LOG_TABLE
 
 Replays a dead-letter queue into the queue it serves (found from the queues whose redrive policy
 names it, or ``--to``). ``move-task`` is SQS's own redrive (``StartMessageMoveTask``);
@@ -164,6 +166,32 @@ def _replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reindex(args: argparse.Namespace) -> int:
+    """Once after deploying the keyed search hash: rewrite every search item under the key."""
+    from intake.adapters.search_key import reindex_patients
+
+    try:
+        indexed, removed = reindex_patients(args.table)
+    except (ClientError, BotoCoreError) as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return EXIT_FAILED
+    print(f"indexed {indexed} referral(s) under the search key; removed {removed} old item(s)")
+    return 0
+
+
+def _copy_access(args: argparse.Namespace) -> int:
+    """Once after the access log moved to its own table: copy the entries written before."""
+    from intake.adapters.dynamodb_access import copy_legacy_entries
+
+    try:
+        copied = copy_legacy_entries(args.table, args.access_log_table)
+    except (ClientError, BotoCoreError) as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return EXIT_FAILED
+    print(f"copied {copied} access entr{'y' if copied == 1 else 'ies'} into the access-log table")
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the ``ops`` command group; each leaf sets ``func(args) -> int`` (the exit code)."""
     ops = subparsers.add_parser("ops", help="operator commands (see docs/operations.md)")
@@ -176,3 +204,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     replay.add_argument("--max", type=int, help="replay at most this many (receive-send)")
     replay.add_argument("--method", choices=["auto", "move-task", "receive-send"], default="auto")
     replay.set_defaults(func=_replay)
+    reindex = leaves.add_parser(
+        "reindex-patients",
+        help="once after the keyed search hash: rewrite each referral's search item under the key",
+    )
+    reindex.add_argument("table", help="the intake table (TableName output)")
+    reindex.set_defaults(func=_reindex)
+    copy = leaves.add_parser(
+        "copy-access-log",
+        help="once after the access log's own table: copy the entries the intake table holds",
+    )
+    copy.add_argument("table", help="the intake table (TableName output)")
+    copy.add_argument("access_log_table", help="the access-log table (AccessLogTable)")
+    copy.set_defaults(func=_copy_access)

@@ -12,7 +12,6 @@ task                        REFERRAL#<id>          TASK#<task id>              g
 pending authorization       REFERRAL#<id>          AUTH#<n>                    gsi2pk=AUTH#pending
 open referral by match key  LINK#<match key>       LINK
 referral of a patient       PATIENT#<search key>   REFERRAL#<id>
-PHI access (search, docs)   ACCESS#<day>           <at>#<n>
 ==========================  =====================  ==========================  =================
 
 A ``LINK#`` item names the open referral for a patient-and-therapy match key; it is written
@@ -29,7 +28,7 @@ import uuid
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
@@ -40,9 +39,6 @@ from intake.core.clock import iso
 from intake.core.errors import Conflict, NotFound
 from intake.core.ids import referral_of_task
 from intake.models.records import AuthorizationRecord, ReferralRecord, TaskRecord, TimelineEvent
-
-if TYPE_CHECKING:
-    from intake.workspace.service import AccessEntry
 
 OPEN_TASKS_INDEX = "gsi1_open_tasks"
 PENDING_AUTH_INDEX = "gsi2_pending_auth"
@@ -152,7 +148,8 @@ class DynamoDbStore(TableAdapter):
         return True
 
     def index_patient(self, record: ReferralRecord) -> None:
-        """The search item of a referral (last name and date of birth, hashed); idempotent."""
+        """The search item of a referral (last name and date of birth, keyed hash); idempotent."""
+        from intake.adapters.search_key import search_secret
         from intake.workspace.service import patient_key, patient_of
 
         patient = patient_of(record)
@@ -160,42 +157,19 @@ class DynamoDbStore(TableAdapter):
             return
         self.table.put_item(
             Item={
-                "pk": f"PATIENT#{patient_key(patient[1], patient[2])}",
+                "pk": f"PATIENT#{patient_key(patient[1], patient[2], search_secret())}",
                 "sk": f"REFERRAL#{record.referral_id}",
                 "referral_id": record.referral_id,
             }
         )
 
-    def referrals_of_patient(self, key: str) -> list[str]:
+    def referrals_of_patient(self, last_name: str, date_of_birth: date) -> list[str]:
+        from intake.adapters.search_key import search_secret
+        from intake.workspace.service import patient_key
+
+        key = patient_key(last_name, date_of_birth, search_secret())
         page = self.table.query(KeyConditionExpression=Key("pk").eq(f"PATIENT#{key}"), Limit=100)
         return [str(i["referral_id"]) for i in page.get("Items", [])]
-
-    def record_access(self, entry: AccessEntry) -> None:
-        from intake.workspace.service import access_item
-
-        item = {k: v for k, v in access_item(entry).items() if v is not None}
-        item.update(
-            pk=f"ACCESS#{entry.at.date().isoformat()}", sk=f"{iso(entry.at)}#{uuid.uuid4().hex[:8]}"
-        )
-        self.table.put_item(Item=item)
-
-    def access_log(self, day: date) -> list[AccessEntry]:
-        from intake.workspace.service import AccessEntry
-
-        items = query_all(
-            self.table, KeyConditionExpression=Key("pk").eq(f"ACCESS#{day.isoformat()}")
-        )
-        return [
-            AccessEntry(
-                at=datetime.fromisoformat(str(i["at"])),
-                liaison=str(i["liaison"]),
-                action=i["action"],
-                referral_ids=tuple(str(r) for r in i.get("referral_ids", [])),
-                document_id=i.get("document_id"),
-                search_by=i.get("search_by"),
-            )
-            for i in items
-        ]
 
     def get_referral(self, referral_id: str) -> ReferralRecord | None:
         item = self.table.get_item(

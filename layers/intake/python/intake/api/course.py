@@ -13,7 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, Field
 
-from intake.api.identity import liaison_of
+from intake.api.audit import caller, note
 from intake.api.params import ReferralId
 from intake.api.views import TaskView
 from intake.core.clock import utcnow
@@ -49,6 +49,18 @@ class DoseView(BaseModel):
 
 class DoseList(BaseModel):
     doses: list[DoseView]
+    next: str | None = Field(
+        default=None, description="more doses (upcoming list): pass this as `next`"
+    )
+
+
+DOSE_PAGE = 200
+"""Doses per page of ``GET /doses`` (a dose view with its tasks is a few KB: far below the
+6 MB a Lambda response may carry)."""
+
+
+def _dose_key(dose: DoseRecord) -> str:
+    return f"{dose.day.isoformat()}#{dose.referral_id}#{dose.number:04d}"
 
 
 class StartCourse(BaseModel):
@@ -83,7 +95,8 @@ def _deps() -> Any:
 
 
 def _who(given: str | None) -> str:
-    return liaison_of(router.current_event, given)
+    """The caller's stable id (the guard resolved it; ``given`` is read there)."""
+    return caller().id
 
 
 def _views(referral_id: str, doses: list[DoseRecord]) -> DoseList:
@@ -110,6 +123,10 @@ def upcoming_doses(
         Literal["held", "cleared", "due"], Query(description="due: checks not yet run")
     ] = "held",
     days: Annotated[int, Query(ge=1, le=120, description="doses in the next N days")] = 30,
+    limit: Annotated[int, Query(ge=1, le=DOSE_PAGE)] = DOSE_PAGE,
+    next_page: Annotated[
+        str | None, Query(alias="next", max_length=200, description="`next` of the last page")
+    ] = None,
 ) -> DoseList:
     _, store, _ = _deps()
     now = utcnow()
@@ -117,12 +134,16 @@ def upcoming_doses(
         found = store.due(now + timedelta(days=days), limit=200)
     else:
         found = store.listed(DoseStatus(status), (now + timedelta(days=days)).date())
-    found = [d for d in found if d.day >= now.date()]
+    found = sorted((d for d in found if d.day >= now.date()), key=_dose_key)
+    if next_page:
+        found = [d for d in found if _dose_key(d) > next_page]
+    page, more = found[:limit], (_dose_key(found[limit - 1]) if len(found) > limit else None)
     by_referral: dict[str, list[DoseRecord]] = {}
-    for dose in found:
+    for dose in page:
         by_referral.setdefault(dose.referral_id, []).append(dose)
+    note(by_referral)
     views = [v for rid, ds in by_referral.items() for v in _views(rid, ds).doses]
-    return DoseList(doses=sorted(views, key=lambda v: (v.day, v.referral_id, v.number)))
+    return DoseList(doses=sorted(views, key=lambda v: (v.day, v.referral_id, v.number)), next=more)
 
 
 @router.post("/referrals/<referral_id>/course", summary="Start the calendar from the first date")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any
@@ -14,14 +15,16 @@ from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from intake.api.audit import CLINICAL_TASKS, ROUTES, caller, guard, note
 from intake.api.course import router as course_router
-from intake.api.identity import liaison_of
+from intake.api.identity import Forbidden, Role
 from intake.api.params import ReferralId, TaskId
 from intake.api.views import (
     ClaimRequest,
     CompleteRequest,
     ErrorBody,
     EstimateHistory,
+    ReassignRequest,
     ReferralView,
     TaskList,
     TaskView,
@@ -30,9 +33,10 @@ from intake.api.workspace import router as workspace_router
 from intake.core.clock import utcnow
 from intake.core.errors import Conflict, InvalidCorrections, InvalidRequest, NotFound
 from intake.models.ports import ReferralStore
-from intake.models.records import TaskStatus, TaskType
+from intake.models.records import TaskRecord, TaskStatus, TaskType
 from intake.tasks.service import Completion, TaskService
 from intake.wiring import store, task_service
+from intake.workspace.service import AccessEntry
 
 MAX_BODY_BYTES = 64 * 1024
 """Largest request body the API reads (a completion with a note and 50 corrections is ~10 KB).
@@ -58,7 +62,25 @@ class _BoundedResolver(APIGatewayHttpResolver):
         return super().resolve(event, context)
 
 
+PAGE_SIZE = 100
+"""Tasks per page of ``GET /tasks`` (a task view is ~2 KB: a page stays far below the 6 MB a
+Lambda response may carry)."""
+
+
+@functools.cache
+def _access_log() -> Any:
+    from intake.adapters.dynamodb_access import DynamoDbAccessLog
+    from intake.core.settings import AccessLogSettings, load_settings
+
+    return DynamoDbAccessLog(load_settings(AccessLogSettings).access_log_table)
+
+
+def _record(entry: AccessEntry) -> None:
+    _access_log().record(entry)
+
+
 app = _BoundedResolver(enable_validation=True)
+app.use([guard(_record)])  # roles, and every PHI read recorded (intake/api/audit.py)
 app.include_router(course_router)  # the therapy calendar (intake/api/course.py)
 
 
@@ -67,26 +89,53 @@ def _deps() -> tuple[TaskService, ReferralStore]:
     return task_service(), store()
 
 
-def current_liaison(given: str | None) -> str:
-    """The liaison behind this request (``intake.api.identity``)."""
-    return liaison_of(app.current_event, given)
+def current_liaison(given: str | None = None) -> str:
+    """The caller's stable id (``intake.api.identity``); ``given`` is read by the guard."""
+    return caller().id
 
 
-@app.get("/tasks", summary="List open tasks, soonest due first")
+def _own(tasks: TaskService, task_id: str) -> None:
+    """Migration on touch: a task claimed before the switch to ``sub`` names its liaison by
+    e-mail. When that is the caller's verified e-mail, the claim is moved to their id (given
+    back and claimed again: two timeline events) so the checks by id hold from then on."""
+    who = caller()
+    task = tasks.get(task_id)
+    if who.email and task.claimed_by == who.email and who.id != who.email:
+        tasks.unclaim(task_id, who.email)
+        tasks.claim(task_id, who.id)
+
+
+def _task_key(task: TaskRecord) -> str:
+    return f"{task.due_at.isoformat()}#{task.task_id}"
+
+
+@app.get("/tasks", summary="List open tasks, soonest due first (a page at a time)")
 def list_tasks(
     task_type: Annotated[TaskType | None, Query(alias="type")] = None,
     due_before: Annotated[datetime | None, Query()] = None,
     status: Annotated[
         TaskStatus | None, Query(description="open or claimed; both by default")
     ] = None,
+    limit: Annotated[int, Query(ge=1, le=PAGE_SIZE)] = PAGE_SIZE,
+    next_page: Annotated[
+        str | None, Query(alias="next", max_length=200, description="`next` of the last page")
+    ] = None,
 ) -> TaskList:
     tasks, _ = _deps()
     if status in (TaskStatus.COMPLETED, TaskStatus.CANCELLED):
         raise InvalidRequest(f"{status.value} tasks are read through their referral")
     statuses = (status,) if status else (TaskStatus.OPEN, TaskStatus.CLAIMED)
-    found = tasks.list_open(task_type=task_type, due_before=due_before, statuses=statuses)
+    found = sorted(
+        tasks.list_open(task_type=task_type, due_before=due_before, statuses=statuses),
+        key=_task_key,
+    )
+    if next_page:
+        found = [t for t in found if _task_key(t) > next_page]
+    page = found[:limit]
+    more = _task_key(page[-1]) if len(found) > limit else None
+    note(t.referral_id for t in page)
     now = utcnow()
-    return TaskList(tasks=[TaskView.of(t, now) for t in found], count=len(found))
+    return TaskList(tasks=[TaskView.of(t, now) for t in page], count=len(page), next=more)
 
 
 @app.get("/tasks/<task_id>", summary="Read one task")
@@ -98,13 +147,27 @@ def get_task(task_id: TaskId) -> TaskView:
 @app.post("/tasks/<task_id>/claim", summary="Claim a task so other liaisons leave it")
 def claim_task(task_id: TaskId, body: ClaimRequest) -> TaskView:
     tasks, _ = _deps()
-    return TaskView.of(tasks.claim(task_id, current_liaison(body.liaison)), utcnow())
+    _own(tasks, task_id)
+    return TaskView.of(tasks.claim(task_id, current_liaison()), utcnow())
 
 
 @app.post("/tasks/<task_id>/unclaim", summary="Give a task you claimed back to the queue")
 def unclaim_task(task_id: TaskId, body: ClaimRequest) -> TaskView:
     tasks, _ = _deps()
-    return TaskView.of(tasks.unclaim(task_id, current_liaison(body.liaison)), utcnow())
+    _own(tasks, task_id)
+    return TaskView.of(tasks.unclaim(task_id, current_liaison()), utcnow())
+
+
+@app.post(
+    "/tasks/<task_id>/reassign",
+    summary="Supervisor: give a claimed task to another user (or back to the queue)",
+)
+def reassign_task(task_id: TaskId, body: ReassignRequest) -> TaskView:
+    tasks, _ = _deps()
+    task = tasks.get(task_id)
+    if task.claimed_by:
+        tasks.unclaim(task_id, task.claimed_by)
+    return TaskView.of(tasks.claim(task_id, body.to), utcnow())
 
 
 @app.post(
@@ -112,10 +175,13 @@ def unclaim_task(task_id: TaskId, body: ClaimRequest) -> TaskView:
 )
 def complete_task(task_id: TaskId, body: CompleteRequest) -> TaskView:
     tasks, _ = _deps()
+    if tasks.get(task_id).task_type.value in CLINICAL_TASKS:
+        caller().require(Role.PHARMACIST)
+    _own(tasks, task_id)
     completion = Completion(
         outcome=body.outcome,
         note=body.note,
-        liaison=current_liaison(body.liaison),
+        liaison=current_liaison(),
         corrections=body.corrections,
         first_infusion_date=body.first_infusion_date,
     )
@@ -150,6 +216,7 @@ def _error(status: int, kind: str, exc: Exception) -> Response[str]:
 
 
 DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
+    Forbidden: (403, "forbidden"),
     NotFound: (404, "not_found"),
     Conflict: (409, "conflict"),
     InvalidCorrections: (422, "invalid_corrections"),
@@ -198,8 +265,12 @@ def openapi_json() -> str:
         "description": "the request cannot be served: `error` says which kind, `message` why",
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
     }
-    for operations in doc.get("paths", {}).values():
-        for operation in operations.values():
+    for path, operations in doc.get("paths", {}).items():
+        for method, operation in operations.items():
+            pattern = re.sub(r"\{(\w+)\}", r"<\1>", path)
+            rule = ROUTES[f"{method.upper()} {pattern}"]
+            operation["x-intake-roles"] = sorted(r.value for r in rule.roles)
+            operation["x-intake-phi-recorded"] = rule.phi
             responses = operation.setdefault("responses", {})
             responses.pop("422", None)
             responses["4XX"] = error

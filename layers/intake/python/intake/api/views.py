@@ -95,7 +95,10 @@ class TaskView(BaseModel):
 
 class TaskList(BaseModel):
     tasks: list[TaskView]
-    count: int
+    count: int = Field(description="tasks on this page")
+    next: str | None = Field(
+        default=None, description="more tasks: pass this as `next` for the following page"
+    )
 
 
 class ReferralView(BaseModel):
@@ -164,6 +167,10 @@ class EstimateHistory(BaseModel):
     estimates: list[dict[str, Any]] = Field(
         description="every version, oldest first, each with the inputs it was made from"
     )
+
+
+class ReassignRequest(BaseModel):
+    to: str = Field(min_length=1, max_length=120, description="the user id to give the task to")
 
 
 class ClaimRequest(BaseModel):

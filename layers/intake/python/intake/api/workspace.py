@@ -13,7 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, Field
 
-from intake.api.identity import liaison_of
+from intake.api.audit import caller, note
 from intake.api.params import DocumentId, ReferralId
 from intake.core.clock import utcnow
 from intake.models.records import ReferralStatus
@@ -30,8 +30,12 @@ def _workspace() -> Workspace:
     return Workspace(store(), S3LinkSigner())
 
 
-def _who() -> str:
-    return liaison_of(router.current_event, None)
+@functools.cache
+def _access_log() -> Any:
+    from intake.adapters.dynamodb_access import DynamoDbAccessLog
+    from intake.core.settings import AccessLogSettings, load_settings
+
+    return DynamoDbAccessLog(load_settings(AccessLogSettings).access_log_table)
 
 
 class SearchHit(BaseModel):
@@ -79,25 +83,31 @@ class DocumentPreview(DocumentView):
 
 class AccessEntryView(BaseModel):
     at: datetime
-    liaison: str
-    action: str
+    user: str = Field(description="the caller's stable id (the token's sub)")
+    action: str = Field(description="the route: method and pattern")
+    path: str | None = Field(description="the path called (ids only, never a query)")
     referral_ids: list[str]
     document_id: str | None
     search_by: str | None = Field(description="referral_id or name_dob; never the terms")
+    source_ip: str | None
 
 
 class AccessLog(BaseModel):
     day: date
     entries: list[AccessEntryView]
+    next: str | None = Field(default=None, description="more entries: pass as `next`")
 
 
 class Me(BaseModel):
-    liaison: str
+    liaison: str = Field(description="your stable user id (what tasks and the log record)")
+    name: str = Field(description="the name shown: set by an administrator, or a verified e-mail")
+    roles: list[str] = Field(description="liaison, pharmacist, supervisor, compliance")
 
 
-@router.get("/me", summary="Who the API takes you for (from the sign-in token)")
+@router.get("/me", summary="Who the API takes you for, and your roles (from the sign-in token)")
 def me() -> Me:
-    return Me(liaison=_who())
+    who = caller()
+    return Me(liaison=who.id, name=who.name, roles=sorted(r.value for r in who.roles))
 
 
 @router.get(
@@ -110,13 +120,13 @@ def search(
     first_name: Annotated[str | None, Query(max_length=80)] = None,
     dob: Annotated[date | None, Query(description="date of birth, YYYY-MM-DD")] = None,
 ) -> SearchResult:
-    records = _workspace().search(
-        _who(),
+    records, by = _workspace().search(
         referral_id=referral_id,
         last_name=last_name,
         first_name=first_name,
         date_of_birth=dob,
     )
+    note((r.referral_id for r in records), search_by=by)
     hits = []
     for r in records:
         patient = patient_of(r)
@@ -150,7 +160,7 @@ def list_documents(referral_id: ReferralId) -> DocumentList:
     summary="A short-lived signed link to one document (recorded in the access log)",
 )
 def document_link(referral_id: ReferralId, document_id: DocumentId) -> DocumentLink:
-    doc, url = _workspace().link(_who(), referral_id, document_id)
+    doc, url = _workspace().link(referral_id, document_id)
     return DocumentLink.of(doc, url=url, expires_in=LINK_SECONDS)
 
 
@@ -159,26 +169,35 @@ def document_link(referral_id: ReferralId, document_id: DocumentId) -> DocumentL
     summary="A text document (HL7, FHIR, JSON, X12) shown readably (recorded in the access log)",
 )
 def document_text(referral_id: ReferralId, document_id: DocumentId) -> DocumentPreview:
-    doc, text = _workspace().preview(_who(), referral_id, document_id)
+    doc, text = _workspace().preview(referral_id, document_id)
     return DocumentPreview.of(doc, text=text)
 
 
-@router.get("/access-log", summary="Who searched and opened what on a day (PHI access log)")
-def access_log(day: Annotated[date | None, Query()] = None) -> AccessLog:
-    _who()
+@router.get(
+    "/access-log",
+    summary="Who read patient data on a day (compliance role only; a page at a time)",
+)
+def access_log(
+    day: Annotated[date | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 200,
+    next_page: Annotated[str | None, Query(alias="next", max_length=400)] = None,
+) -> AccessLog:
     when = day or utcnow().date()
-    entries = _workspace().access_log(when)
+    entries, more = _access_log().day(when, limit, next_page)
     return AccessLog(
         day=when,
         entries=[
             AccessEntryView(
                 at=e.at,
-                liaison=e.liaison,
+                user=e.user,
                 action=e.action,
+                path=e.path,
                 referral_ids=list(e.referral_ids),
                 document_id=e.document_id,
                 search_by=e.search_by,
+                source_ip=e.source_ip,
             )
             for e in entries
         ],
+        next=more,
     )

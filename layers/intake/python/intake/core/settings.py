@@ -22,6 +22,18 @@ class TableSettings(_Env):
     table_name: str = Field(min_length=1)
 
 
+class SearchKeySettings(_Env):
+    """The secret keying the patient search hash (``intake.adapters.search_key``)."""
+
+    search_key_secret_id: str = Field(min_length=1)
+
+
+class AccessLogSettings(_Env):
+    """The append-only PHI access-log table (``intake.adapters.dynamodb_access``)."""
+
+    access_log_table: str = Field(min_length=1)
+
+
 class NotifySettings(TableSettings):
     liaison_topic_arn: str = Field(min_length=1)
     web_url: str | None = Field(

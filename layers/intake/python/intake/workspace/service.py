@@ -1,26 +1,29 @@
 """The liaison workspace: find a referral, open its documents, and record who did either.
 
-Search never scans: a ``PATIENT#<sha256 of last name and date of birth>`` item per referral
-(written with the referral) is read with one Query; the key is hashed so no PHI sits in a key.
+Search never scans: a ``PATIENT#<HMAC-SHA256 of last name and date of birth>`` item per
+referral (written with the referral) is read with one Query. The hash is keyed (a secret in
+Secrets Manager, ``intake.adapters.search_key``): an unkeyed hash of a name and a birth date is
+recovered by trying every date of birth with common names in under a second, a keyed one not
+without the key.
 Documents are never read by the API: it signs a short-lived S3 GET for an address taken from
-the stored records (never from the request), after checking the referral exists. Every search
-and every document opened is an ``ACCESS#<day>`` item naming the liaison, the action and the
-referral ids: the search terms themselves are not stored (they are PHI).
+the stored records (never from the request), after checking the referral exists. Who read what
+is recorded by the API for every route that returns patient data (``intake.api.audit``) as an
+``AccessEntry`` in the append-only access-log table: the search terms are never stored (PHI).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 from intake.core.clock import utcnow
 from intake.core.errors import InvalidRequest, NotFound
 from intake.core.names import comparable_name
-from intake.core.observability import logger
 from intake.models.records import AuthorizationRecord, ReferralRecord
 
 LINK_SECONDS = 300
@@ -30,10 +33,13 @@ PREVIEW_BYTES = 256 * 1024
 """Largest original shown as text in the browser (HL7, FHIR, JSON referrals are a few KB)."""
 
 
-def patient_key(last_name: str, date_of_birth: date) -> str:
-    """The search key of a patient: last name compared as names are, and the date of birth."""
+def patient_key(last_name: str, date_of_birth: date, secret: bytes) -> str:
+    """The search key of a patient: HMAC-SHA256 under ``secret`` of the last name (compared as
+    names are) and the date of birth. Without the secret the key says nothing."""
+    if len(secret) < 32:
+        raise ValueError("the search key secret is shorter than 32 bytes")
     raw = f"{comparable_name(last_name)}|{date_of_birth.isoformat()}"
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+    return hmac.new(secret, raw.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def patient_of(record: ReferralRecord) -> tuple[str, str, date] | None:
@@ -56,10 +62,8 @@ def patient_of(record: ReferralRecord) -> tuple[str, str, date] | None:
 
 class WorkspaceStore(Protocol):
     def get_referral(self, referral_id: str) -> ReferralRecord | None: ...
-    def referrals_of_patient(self, key: str) -> list[str]: ...
+    def referrals_of_patient(self, last_name: str, date_of_birth: date) -> list[str]: ...
     def authorizations_of(self, referral_id: str) -> list[AuthorizationRecord]: ...
-    def record_access(self, entry: AccessEntry) -> None: ...
-    def access_log(self, day: date) -> list[AccessEntry]: ...
 
 
 class LinkSigner(Protocol):
@@ -69,13 +73,21 @@ class LinkSigner(Protocol):
 
 @dataclass(frozen=True)
 class AccessEntry:
+    """One read of patient data: who, what, when, from where (never the data itself)."""
+
     at: datetime
-    liaison: str
-    action: Literal["search", "document", "preview"]
+    user: str
+    """The caller's stable id (the token's ``sub``); entries before it: the e-mail given."""
+    action: str
+    """The route, as declared: ``GET /referrals/<referral_id>``."""
     referral_ids: tuple[str, ...]
+    path: str | None = None
+    """The path called (ids only: a search's terms are in its query, never recorded)."""
     document_id: str | None = None
     search_by: str | None = None
     """``referral_id`` or ``name_dob``: which kind of search, never its terms."""
+    source_ip: str | None = None
+    request_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -170,19 +182,19 @@ class Workspace:
 
     def search(
         self,
-        liaison: str,
         *,
         referral_id: str | None = None,
         last_name: str | None = None,
         first_name: str | None = None,
         date_of_birth: date | None = None,
-    ) -> list[ReferralRecord]:
+    ) -> tuple[list[ReferralRecord], str]:
+        """The referrals found, newest first, and which kind of search it was."""
         if referral_id:
             found = self.store.get_referral(referral_id.strip().lower())
             records = [found] if found else []
             by = "referral_id"
         elif last_name and date_of_birth:
-            ids = self.store.referrals_of_patient(patient_key(last_name, date_of_birth))
+            ids = self.store.referrals_of_patient(last_name, date_of_birth)
             records = [r for r in (self.store.get_referral(i) for i in ids[:MAX_RESULTS]) if r]
             if first_name:
                 wanted = comparable_name(first_name)
@@ -195,20 +207,18 @@ class Workspace:
         else:
             raise InvalidRequest("search by referral id, or by last name and date of birth")
         records.sort(key=lambda r: r.uploaded_at, reverse=True)
-        self._log(liaison, "search", tuple(r.referral_id for r in records), search_by=by)
-        return records
+        return records, by
 
     def documents(self, referral_id: str) -> list[Document]:
         record = self._referral(referral_id)
         return documents_of(record, self.store.authorizations_of(referral_id))
 
-    def link(self, liaison: str, referral_id: str, document_id: str) -> tuple[Document, str]:
+    def link(self, referral_id: str, document_id: str) -> tuple[Document, str]:
         doc = self._document(referral_id, document_id)
         url = self.signer.sign(doc.uri, LINK_SECONDS, doc.content_type, doc.filename)
-        self._log(liaison, "document", (referral_id,), document_id=document_id)
         return doc, url
 
-    def preview(self, liaison: str, referral_id: str, document_id: str) -> tuple[Document, str]:
+    def preview(self, referral_id: str, document_id: str) -> tuple[Document, str]:
         """A text document (HL7, FHIR, JSON, X12) shown readably in the page."""
         doc = self._document(referral_id, document_id)
         if doc.content_type not in ("text/plain", "application/json"):
@@ -220,11 +230,7 @@ class Workspace:
         text = readable(data.decode("utf-8", errors="replace"), fmt)
         if doc.filename.endswith(".278"):
             text = text.replace("~", "~\n")
-        self._log(liaison, "preview", (referral_id,), document_id=document_id)
         return doc, text
-
-    def access_log(self, day: date) -> list[AccessEntry]:
-        return self.store.access_log(day)
 
     def _referral(self, referral_id: str) -> ReferralRecord:
         record = self.store.get_referral(referral_id)
@@ -238,36 +244,34 @@ class Workspace:
                 return doc
         raise NotFound(f"referral {referral_id} has no document {document_id}")
 
-    def _log(
-        self,
-        liaison: str,
-        action: Literal["search", "document", "preview"],
-        referral_ids: tuple[str, ...],
-        *,
-        document_id: str | None = None,
-        search_by: str | None = None,
-    ) -> None:
-        entry = AccessEntry(
-            at=self.clock(),
-            liaison=liaison,
-            action=action,
-            referral_ids=referral_ids,
-            document_id=document_id,
-            search_by=search_by,
-        )
-        self.store.record_access(entry)
-        logger.info(
-            "phi access",
-            extra={"action": action, "referrals": len(referral_ids), "document_id": document_id},
-        )
-
 
 def access_item(entry: AccessEntry) -> dict[str, Any]:
-    return {
+    """The stored form of an entry (``None`` fields left out)."""
+    item = {
         "at": entry.at.isoformat(),
-        "liaison": entry.liaison,
+        "user": entry.user,
         "action": entry.action,
+        "path": entry.path,
         "referral_ids": list(entry.referral_ids),
         "document_id": entry.document_id,
         "search_by": entry.search_by,
+        "source_ip": entry.source_ip,
+        "request_id": entry.request_id,
     }
+    return {k: v for k, v in item.items() if v is not None}
+
+
+def entry_of(item: dict[str, Any]) -> AccessEntry:
+    """An entry read back; items written before the switch name the caller ``liaison`` (the
+    e-mail they gave) and the action by kind (``search``, ``document``, ``preview``)."""
+    return AccessEntry(
+        at=datetime.fromisoformat(str(item["at"])),
+        user=str(item.get("user") or item.get("liaison") or ""),
+        action=str(item["action"]),
+        referral_ids=tuple(str(r) for r in item.get("referral_ids") or []),
+        path=item.get("path"),
+        document_id=item.get("document_id"),
+        search_by=item.get("search_by"),
+        source_ip=item.get("source_ip"),
+        request_id=item.get("request_id"),
+    )
