@@ -1,6 +1,12 @@
 """The authorization gate's first question: is a request (or a network exception) needed for
 this referral, and if so, is everything in hand to file it (the clinic's evidence, the
-prescriber's signature)? Nothing below the gate runs until it passes."""
+prescriber's signature)? Nothing below the gate runs until it passes.
+
+Original Medicare is decided apart: no Original Medicare prior authorization program covers
+home infusion drugs, pumps or home IVIG (``no_original_medicare_pa`` in
+``intake/data/medicare_rules.json``), so no 278 goes to a MAC. The gate passes on coverage and
+documentation: which benefit pays at home is decided and cited on the timeline, and the
+packet's PDF is kept on file as the supplier's documentation."""
 
 from __future__ import annotations
 
@@ -8,10 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from intake.authorization.context import AuthContext, PaStep, headline
+from intake.authorization.coverage import home_ivig_listed
 from intake.authorization.packet import PaDecision, decide_prior_auth
 from intake.authorization.submission import Submission
 from intake.models.authorization import PriorAuthSummary
 from intake.models.records import ReferralRecord, TaskType
+from intake.models.referral import Referral
+from intake.reference.medicare import Program, decide_home_benefit, program, rule
 
 
 @dataclass
@@ -26,6 +35,9 @@ class AuthorizationGate:
         submission = Submission(ctx)
         evidence = submission.evidence
         record, referral = ctx.planned(referral_id)
+        who = program(ctx.benefits(record), referral.insurance.payer_id)
+        if who.program is Program.ORIGINAL_MEDICARE:
+            return self._original_medicare(record, referral)
         decision = decide_prior_auth(referral, ctx.benefits(record))
         now = ctx.clock()
         if decision.network_exception and not network_checked:
@@ -43,6 +55,88 @@ class AuthorizationGate:
         if evidence.needs_signature(record, referral):
             return evidence.ask_signature(record, referral, decision, report)
         return submission.file(record, referral, decision, kind="initial", evidence=report)
+
+    def _original_medicare(self, record: ReferralRecord, referral: Referral) -> PaStep:
+        """No 278 to a MAC: decide and cite the benefit that pays at home, keep the
+        documentation on file, pass the gate (a use Medicare does not cover at home is priced
+        so by the estimate, never sent to wait on a program that does not exist)."""
+        ctx = self.ctx
+        referral_id = record.referral_id
+        therapy = referral.therapy
+        home = decide_home_benefit(
+            therapy.hcpcs,
+            [therapy.drug_name],
+            [d.code for d in referral.diagnoses],
+            ivig_listed=home_ivig_listed,
+        )
+        no_pa = rule("no_original_medicare_pa")
+        reasons = [
+            "Original Medicare has no prior authorization program for home infusion drugs, "
+            f"pumps or home IVIG ({no_pa.cite}): no request is sent to the MAC",
+            *home.reasons,
+            f"the drug is paid by {home.drug_paid_by}; services: {home.services}",
+        ]
+        now = ctx.clock()
+        ctx.store.record(
+            referral_id,
+            "medicare_benefit_decided",
+            at=now,
+            benefit=home.benefit.value,
+            rules=list(home.rules),
+            cites=home.citations(),
+            send_278_to_mac=False,
+        )
+        on_file = self._documentation_on_file(record, referral, reasons)
+        ctx.gate(
+            referral_id,
+            "passed",
+            required=False,
+            reasons=reasons,
+            status="documentation_on_file",
+            **({"packet": {"pdf": on_file}} if on_file else {}),
+        )
+        ctx.store.record(
+            referral_id,
+            "prior_auth_not_required",
+            at=ctx.clock(),
+            reasons=reasons,
+            rules=["no_original_medicare_pa", *home.rules],
+        )
+        return PaStep(route="proceed", status="not_required")
+
+    def _documentation_on_file(
+        self, record: ReferralRecord, referral: Referral, reasons: list[str]
+    ) -> str | None:
+        """The packet's PDF (order, diagnosis, clinical documentation), stored as what the
+        supplier keeps on file for Original Medicare; None when there is no document store."""
+        from intake.authorization.coverage import requested_plan
+        from intake.authorization.packet import build_packet
+        from intake.models.dates import received_at
+
+        ctx = self.ctx
+        documents = getattr(ctx, "documents", None)
+        if documents is None:
+            return None
+        plan = requested_plan(referral)
+        evidence = Submission(ctx).evidence.evidence(record, referral)
+        packet = build_packet(
+            referral,
+            ctx.benefits(record),
+            PaDecision(required=False, reasons=reasons, documentation=[]),
+            evidence=evidence,
+            pharmacy=ctx.pharmacy,
+            now=ctx.clock(),
+            original_document=documents.original(record),
+            original_name=record.source.key.rsplit("/", 1)[-1],
+            trace_number=f"{record.referral_id[:12]}DOC",
+            received_on=received_at(record).date(),
+            plan=plan,
+        )
+        uri: str = documents.put(
+            f"documentation/{record.referral_id}/on-file.pdf", packet.pdf, "application/pdf"
+        )
+        ctx.store.record(record.referral_id, "documentation_on_file", at=ctx.clock(), pdf=uri)
+        return uri
 
     def _network_exception(
         self, record: ReferralRecord, decision: PaDecision, now: datetime
