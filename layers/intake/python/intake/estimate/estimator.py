@@ -38,7 +38,13 @@ from intake.estimate.payers import (
 )
 from intake.estimate.plan_years import PlanYear, YearWalk, plan_years, reset, split
 from intake.estimate.rules import Setup, setup_for
-from intake.estimate.secondary import Applied, SecondaryCoverage, apply_secondary
+from intake.estimate.secondary import (
+    Applied,
+    SecondaryCoverage,
+    apply_secondary,
+    merge_qmb,
+    qmb_protection,
+)
 from intake.estimate.visits import visit_overrides
 from intake.estimate.walk import DayResult, walk
 from intake.models.benefits import BenefitsSummary, CoverageStatus
@@ -278,6 +284,9 @@ def estimate(
         applied = apply_secondary(
             secondary, days=days, primary=results, years=years, assumed=assumed, notes=notes
         )
+    protected = qmb_protection(kind, benefits, secondary, results, notes)
+    if protected is not None:
+        applied = merge_qmb(applied, protected)
     pays = applied.pays if applied else {}
     year_amounts = tuple(assemble.plan_year_amounts(w, pays) for w in walks)
     course = assemble.course_total(year_amounts)
@@ -318,7 +327,8 @@ def estimate(
         plan_years=year_amounts,
         payer_type=kind.value,
         cost_share_by_part=assemble.parts(setup),
-        secondary=assemble.secondary(secondary, applied, year_amounts),
+        secondary=assemble.secondary(secondary, applied, year_amounts)
+        or assemble.qmb_secondary(protected, year_amounts),
         alternatives=setup.alternatives,
         infusions=tuple(assemble.infusion_amounts(d, pays.get(d.number, ZERO)) for d in results),
         line_items=(

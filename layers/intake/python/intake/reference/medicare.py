@@ -164,8 +164,9 @@ def decide_home_benefit(
             "none: Medicare pays no home infusion services for a Part D drug",
             ("S-code per diem", "supplies", "99601/99602 nursing"),
             (
-                "IVIG at home is a Part B benefit only for a diagnosis on the MBPM Ch.15 §50.6 "
-                f"list; {', '.join(diagnoses) or 'no diagnosis given'} is not on it",
+                "IVIG at home is a Part B benefit only for a primary immune deficiency diagnosis "
+                f"on the MBPM Ch.15 §50.6 list; {', '.join(diagnoses) or 'no diagnosis given'} "
+                "is not on it",
             ),
             ("home_ivig", "part_d", "no_s_codes"),
             diagnosis_on_list=False,
