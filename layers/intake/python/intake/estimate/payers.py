@@ -25,11 +25,9 @@ from enum import StrEnum
 
 from intake.models.benefits import BenefitsSummary
 from intake.reference.contracts import ContractTerms, DrugProfile, PlanClass
-from intake.reference.medicare import HomeBenefit, decide_home_benefit, rule
+from intake.reference.medicare import HomeBenefit, Program, decide_home_benefit, program, rule
 
 PART_B_COINSURANCE = Decimal("0.2")
-PART_B_DEDUCTIBLE = {2025: Decimal(257), 2026: Decimal(283)}
-"""CMS Medicare Parts A & B premiums and deductibles fact sheets."""
 MA_IN_NETWORK_MOOP = {2025: Decimal(9350), 2026: Decimal(9250)}
 """CMS in-network out-of-pocket limit for Medicare Advantage (2026: verify)."""
 ORIGINAL_MEDICARE_TYPES = frozenset({"MA", "MB", "MP"})
@@ -60,6 +58,8 @@ def _types(benefits: BenefitsSummary) -> set[str]:
 def payer_type(benefits: BenefitsSummary, terms: ContractTerms) -> PayerType:
     """From the 271's insurance types (EB04) first, then the payer directory (contracts)."""
     types = _types(benefits)
+    if program(benefits).program is Program.MEDICARE_ADVANTAGE and not types & MEDICAID_TYPES:
+        return PayerType.MEDICARE_ADVANTAGE  # incl. CMS's 271 naming the MA plan (EB01 R, HN)
     if types & MEDICAID_TYPES:
         return PayerType.MEDICAID
     if types & MEDICARE_ADVANTAGE_TYPES:

@@ -124,7 +124,7 @@ def _original_medicare(
     }
     if coverage.benefit is HomeBenefit.PART_B_DME:
         assert coverage.hit_category is not None
-        services = _hit_days(days, pricer, coverage.hit_category)
+        services = hit_days(days, pricer, coverage.hit_category)
         rules[Component.PER_DIEM] = CostShareRule(
             None,
             None,
@@ -169,7 +169,7 @@ def _original_medicare(
     )
 
 
-def _hit_days(days: Sequence[ServiceDay], pricer: Pricer, category: int) -> list[ServiceDay]:
+def hit_days(days: Sequence[ServiceDay], pricer: Pricer, category: int) -> list[ServiceDay]:
     """The drug every dosing day; the HIT G-code in place of the nurse visit on the days a
     nurse is in the home (initial code on the first such day), no per diem."""
     visits = [d.day for d in days if any(c.component is Component.NURSING for c in d.charges)]

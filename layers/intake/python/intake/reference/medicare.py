@@ -21,6 +21,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 from importlib import resources
 from typing import Any
@@ -52,6 +53,26 @@ def rule(rule_id: str) -> Rule:
 
 def rules_version() -> str:
     return str(_data()["version"])
+
+
+@dataclass(frozen=True, slots=True)
+class YearFigure:
+    amount: Decimal
+    year: int
+    """The year the figure is for (an earlier one when ``published`` is False)."""
+    published: bool
+    cite: str
+
+
+def part_b_deductible(year: int) -> YearFigure:
+    """The Part B deductible of ``year``; for a year not yet published, the latest one known
+    (``published`` False: the caller names the assumption and lowers confidence)."""
+    entry = _data()["part_b_deductible"]
+    table = {int(y): Decimal(v) for y, v in entry["by_year"].items()}
+    if year in table:
+        return YearFigure(table[year], year, True, entry["cite"])
+    latest = max(y for y in table if y <= year) if min(table) <= year else min(table)
+    return YearFigure(table[latest], latest, False, entry["cite"])
 
 
 def home_ivig_codes() -> frozenset[str]:
@@ -180,7 +201,7 @@ def decide_home_benefit(
             f"{hcpcs or 'the drug'} is neither an external infusion pump drug (LCD L33794) nor "
             "home IVIG (MBPM Ch.15 §50.6): at home Part B does not pay it; Part D may",
         ),
-        ("part_b_dme_drug", "part_d", "no_s_codes"),
+        ("part_b_dme_drug", "part_b_dme_pump", "part_d", "no_s_codes"),
     )
 
 
