@@ -16,11 +16,13 @@ from datetime import datetime
 from intake.authorization.context import AuthContext, PaStep, headline
 from intake.authorization.coverage import home_ivig_listed
 from intake.authorization.packet import PaDecision, decide_prior_auth
+from intake.authorization.pharmacy_benefit import CarveOut, carve_out, named_pbm
 from intake.authorization.submission import Submission
 from intake.models.authorization import PriorAuthSummary
 from intake.models.records import ReferralRecord, TaskType
 from intake.models.referral import Referral
-from intake.reference.medicare import Program, decide_home_benefit, program, rule
+from intake.reference.contracts import load_contracts
+from intake.reference.medicare import HomeBenefit, Program, decide_home_benefit, program, rule
 
 
 @dataclass
@@ -38,6 +40,10 @@ class AuthorizationGate:
         who = program(ctx.benefits(record), referral.insurance.payer_id)
         if who.program is Program.ORIGINAL_MEDICARE:
             return self._original_medicare(record, referral)
+        terms = load_contracts().terms_for(referral.insurance.payer_id, ctx.benefits(record).plan)
+        carved = carve_out(referral, ctx.benefits(record), terms)
+        if carved is not None:
+            return self._pharmacy_benefit(record, referral, carved)
         decision = decide_prior_auth(referral, ctx.benefits(record))
         now = ctx.clock()
         if decision.network_exception and not network_checked:
@@ -86,6 +92,20 @@ class AuthorizationGate:
             cites=home.citations(),
             send_278_to_mac=False,
         )
+        if home.benefit is HomeBenefit.PART_D:
+            # The drug is the Part D plan's: its coverage determination, not a MAC's 278.
+            return self._pharmacy_benefit(
+                record,
+                referral,
+                CarveOut(
+                    therapy.hcpcs or therapy.drug_name,
+                    f"Original Medicare pays {therapy.hcpcs or 'this drug'} at home only "
+                    f"through Part D ({'; '.join(home.citations())})",
+                    named_pbm(ctx.benefits(record), referral.insurance.payer_id),
+                ),
+                unknown="the patient's Part D plan (the Medicare 271 does not name it: ask the "
+                "patient for the Part D card)",
+            )
         on_file = self._documentation_on_file(record, referral, reasons)
         ctx.gate(
             referral_id,
@@ -137,6 +157,95 @@ class AuthorizationGate:
         )
         ctx.store.record(record.referral_id, "documentation_on_file", at=ctx.clock(), pdf=uri)
         return uri
+
+    def _pharmacy_benefit(
+        self,
+        record: ReferralRecord,
+        referral: Referral,
+        carved: CarveOut,
+        unknown: str = "the PBM (not named: ask the medical payer which PBM)",
+    ) -> PaStep:
+        """A pharmacy-benefit drug: no 278 to the medical payer. The packet, addressed to the
+        PBM with its fax or portal, is stored, and a task tells the liaison where to send it
+        and to record the PBM's answer (the gate waits on it)."""
+        from intake.authorization.coverage import requested_plan
+        from intake.authorization.packet import build_packet
+        from intake.authorization.packet.models import Addressee
+        from intake.models.dates import received_at
+
+        ctx = self.ctx
+        referral_id = record.referral_id
+        pbm = carved.pbm
+        now = ctx.clock()
+        round_ = ctx.next_round(referral_id, TaskType.SEND_TO_PBM)
+        name = pbm.name if pbm else unknown
+        reasons = [
+            f"{carved.why}: it is authorized with the pharmacy benefit manager ({name}), "
+            "not by a 278 to the medical payer",
+        ]
+        packet = build_packet(
+            referral,
+            ctx.benefits(record),
+            PaDecision(required=True, reasons=reasons, documentation=[]),
+            evidence=Submission(ctx).evidence.evidence(record, referral),
+            pharmacy=ctx.pharmacy,
+            now=now,
+            original_document=ctx.documents.original(record),
+            original_name=record.source.key.rsplit("/", 1)[-1],
+            trace_number=f"{referral_id[:12]}PBM{round_}",
+            received_on=received_at(record).date(),
+            plan=requested_plan(referral),
+            addressee=Addressee(
+                name, fax=pbm.fax if pbm else None, portal=pbm.portal if pbm else None
+            ),
+        )
+        uri = ctx.documents.put(
+            f"prior-auth/{referral_id}/pbm-{round_}/packet.pdf", packet.pdf, "application/pdf"
+        )
+        ctx.update_summary(
+            referral_id,
+            required=True,
+            gate="waiting",
+            status="sent_to_pbm",
+            reason=reasons[0],
+            packet={"pdf": uri},
+        )
+        ctx.store.record(
+            referral_id,
+            "pbm_packet_ready",
+            at=now,
+            pbm=pbm.name if pbm else None,
+            pbm_id=pbm.id if pbm else None,
+            pbm_from=pbm.source if pbm else None,
+            drug=carved.drug,
+            pdf=uri,
+        )
+        where = " or ".join(
+            x
+            for x in (
+                (f"fax {pbm.fax}" if pbm and pbm.fax else ""),
+                (pbm.portal or "") if pbm else "",
+            )
+            if x
+        )
+        details = {
+            "reason": reasons[0],
+            "packet": {"pdf": uri},
+            "pbm_name": name,
+            "pbm_id": pbm.id if pbm else None,
+            "pbm_fax": pbm.fax if pbm else None,
+            "pbm_portal": pbm.portal if pbm else None,
+            "drug": carved.drug,
+            "ask": f"send the packet to {name}"
+            + (f" ({where})" if where else " (its fax or portal is not on file: ask the payer)")
+            + "; record the PBM's answer (approved, denied, or not required); the per diem "
+            "and nursing are billed apart from the drug (see the estimate)",
+        }
+        return PaStep(
+            route="task",
+            status="sent_to_pbm",
+            task=ctx.plan(referral_id, TaskType.SEND_TO_PBM, details, now),
+        )
 
     def _network_exception(
         self, record: ReferralRecord, decision: PaDecision, now: datetime
