@@ -31,6 +31,7 @@ from intake.models.benefits import BenefitsSummary
 from intake.models.billing import Component
 from intake.reference.contracts import Contracts, ContractTerms, DrugProfile
 from intake.reference.medicare import HomeBenefit, hit_visit_codes
+from intake.reference.medicare import rule as medicare_rule
 
 Benefit = Literal["medical", "pharmacy", "not_billed"]
 OopPolicy = Literal["271", "none", "moop"]
@@ -112,6 +113,12 @@ def _original_medicare(
     notes.assume(
         "Original Medicare has no out-of-pocket maximum: a supplement (Medigap) or secondary "
         "plan may pay the 20% coinsurance"
+    )
+    home_health = medicare_rule("home_health_part_a")
+    notes.assume(
+        "the referral does not say whether the patient is homebound: if so, with a need for "
+        "intermittent skilled nursing, Medicare's home health benefit may furnish the nursing "
+        f"visits ({home_health.cite}); ask the prescriber"
     )
     if coverage.benefit is HomeBenefit.PART_D:
         return _part_d(benefits, contracts, days, pricer, coverage, notes)
