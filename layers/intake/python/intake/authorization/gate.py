@@ -214,6 +214,7 @@ class AuthorizationGate:
             referral_id,
             "pbm_packet_ready",
             at=now,
+            why=carved.why,
             pbm=pbm.name if pbm else None,
             pbm_id=pbm.id if pbm else None,
             pbm_from=pbm.source if pbm else None,
