@@ -22,7 +22,14 @@ from intake.models.authorization import PriorAuthSummary
 from intake.models.records import ReferralRecord, TaskType
 from intake.models.referral import Referral
 from intake.reference.contracts import load_contracts
-from intake.reference.medicare import HomeBenefit, Program, decide_home_benefit, program, rule
+from intake.reference.medicare import (
+    HomeBenefit,
+    Program,
+    ProgramAnswer,
+    decide_home_benefit,
+    program,
+    rule,
+)
 
 
 @dataclass
@@ -40,6 +47,8 @@ class AuthorizationGate:
         who = program(ctx.benefits(record), referral.insurance.payer_id)
         if who.program is Program.ORIGINAL_MEDICARE:
             return self._original_medicare(record, referral)
+        if who.other_payer is not None:
+            return self._other_plan_first(record, who)
         terms = load_contracts().terms_for(referral.insurance.payer_id, ctx.benefits(record).plan)
         carved = carve_out(referral, ctx.benefits(record), terms)
         if carved is not None:
@@ -123,6 +132,42 @@ class AuthorizationGate:
             rules=["no_original_medicare_pa", *home.rules],
         )
         return PaStep(route="proceed", status="not_required")
+
+    def _other_plan_first(self, record: ReferralRecord, who: ProgramAnswer) -> PaStep:
+        """Medicare's 271 names another plan to bill (a Medicare Advantage plan, or the primary
+        when Medicare is secondary): nothing is filed with the MAC. A person verifies and
+        authorizes with that plan (its own 271 and 278 or portal) and records its answer."""
+        ctx = self.ctx
+        referral_id = record.referral_id
+        now = ctx.clock()
+        cited = rule(
+            "medicare_advantage"
+            if who.program is Program.MEDICARE_ADVANTAGE
+            else "medicare_secondary"
+        )
+        reason = f"{who.reason} ({cited.cite}): {who.other_payer} is the plan to verify and bill"
+        ctx.update_summary(
+            referral_id, gate="waiting", status="other_plan_first", reason=reason, required=None
+        )
+        ctx.store.record(
+            referral_id,
+            "other_plan_first",
+            at=now,
+            program=who.program.value,
+            plan=who.other_payer,
+            cites=[cited.cite],
+            send_278_to_mac=False,
+        )
+        details = {
+            "reason": reason,
+            "suggest": f"verify the patient's benefits with {who.other_payer} (its own 270/271) "
+            "and authorize with it (its 278 or portal), never the MAC; record its answer",
+        }
+        return PaStep(
+            route="task",
+            status="other_plan_first",
+            task=ctx.plan(referral_id, TaskType.PRIOR_AUTH_FOLLOWUP, details, now),
+        )
 
     def _documentation_on_file(
         self, record: ReferralRecord, referral: Referral, reasons: list[str]
