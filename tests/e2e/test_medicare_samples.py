@@ -75,3 +75,14 @@ def test_pharmacy_benefit_drugs_go_to_the_pbm(run: dict[str, dict[str, Any]]) ->
         assert task["outcome"] == "approved", name
         assert "pbm_packet_ready" in _events(referral) and "pbm_approved" in _events(referral)
         assert "prior_auth_submitted" not in _events(referral), name
+
+
+def test_the_estimates_split_the_benefits_as_the_rules_say(run: dict[str, dict[str, Any]]) -> None:
+    """The dual-eligible QMB owes nothing of Medicare's cost sharing for home IVIG (Medicaid
+    pays it); the Part D sample owes the per diem and nursing Medicare does not cover."""
+    dual = run["44-dual-eligible.json"]["estimate"]
+    assert dual["payer_type"] == "original_medicare_part_b"
+    assert float(dual["course_patient"]) == 0 and float(dual["secondary_pays"]) > 0
+    part_d = run["42-medicare-iv-antibiotic-part-d.json"]["estimate"]
+    assert part_d["payer_type"] == "original_medicare_part_b"
+    assert float(part_d["course_patient"]) > 0  # per diem and nursing: not covered by Medicare
