@@ -256,6 +256,12 @@ async function taskView(taskId) {
     else if (Array.isArray(v) && v.every((x) => typeof x === "string")) facts.append(h("dt", {}, label(k)), h("dd", {}, h("ul", {}, ...v.map((x) => h("li", {}, x)))));
   }
 
+  if (task.task_type === "send_to_pbm" && task.details) {
+    // A pharmacy-benefit drug: where the packet goes (the PBM's fax or portal), never a 278.
+    const d = task.details;
+    facts.append(h("dt", {}, "Send the packet to"), h("dd", {}, `${d.pbm_name}${d.pbm_fax ? `, fax ${d.pbm_fax}` : ""}`,
+      ...(d.pbm_portal ? [" or ", h("a", { href: d.pbm_portal, target: "_blank", rel: "noopener noreferrer" }, "its portal")] : [])));
+  }
   const left = h("section", { class: "panel", "aria-labelledby": "task-h" }, h("h1", { id: "task-h" }, label(task.task_type)), facts);
   if (task.attempts.length) {
     left.append(h("h2", { class: "gap-top" }, "Call attempts"),

@@ -36,6 +36,12 @@ EXPECTED = {
     "29-stale-order.json": "scheduled",
     "35-ivig-records-from-clinic.json": "scheduled",  # IgG asked of the clinic, uploaded, certified
     "36-infliximab-filed-without-tb.json": "scheduled",  # filed without TB, pended A4, sent, certified
+    "07-medicare-advantage.json": "scheduled",  # the MA plan's own 278, never a MAC
+    "31-medicare-medigap-ivig.json": "scheduled",  # Part B home IVIG: no 278, documentation on file
+    "42-medicare-iv-antibiotic-part-d.json": "scheduled",  # Part D drug: packet to its PBM
+    "43-medicare-pump-drug-part-b-dme.json": "scheduled",  # Part B DME pump drug + HIT days
+    "44-dual-eligible.json": "scheduled",  # QMB: Medicare first, Medicaid after, owes nothing
+    "45-pbm-carve-out.json": "scheduled",  # pharmacy benefit: packet to the PBM, no 278
     "09-invalid.json": "quarantined",
     "25-hl7-ref-i12-public-incomplete.hl7": "in_review",
 }

@@ -68,18 +68,23 @@ def test_given_original_medicare_and_home_ivig_for_pid_then_part_b_20_percent_no
     assert e.alternatives == ()
 
 
-def test_given_original_medicare_and_home_infliximab_then_not_covered_with_alternatives(
+def test_given_original_medicare_and_home_infliximab_then_part_d_drug_services_not_covered(
     contracts: Contracts,
 ) -> None:
-    """Part B does not pay infliximab at home: all 7 infusions are the patient's at the
-    pharmacy's usual charges (7 x $2,300 = $16,100), with the suite/office and Part D named."""
+    """Part B does not pay infliximab at home (not an LCD L33794 pump drug, not home IVIG):
+    the drug goes to the patient's Part D plan (its cost share is not in a Medicare 271), and
+    the per diem and nursing, which Medicare does not cover, are the patient's at the
+    pharmacy's usual charges: per day S9359 $100 + 99601 $150 + 99602 $50 = $300,
+    7 x $300 = $2,100; the suite/office and Part D are named."""
     summary = benefits(
         payer_id="MCR", insurance_type="MB", lines=TWENTY_PERCENT, deductible=acc("283", "0")
     )
     e = priced(summary, contracts)
     assert e.payer_type == "original_medicare_part_b"
-    assert e.course.patient == e.course.allowed == Decimal("16100.00")
+    assert e.course.patient == e.course.allowed == Decimal("2100.00")
     assert all(p.not_covered for p in e.cost_share_by_part.values())
+    assert e.inputs.drug.benefit == "pharmacy"
+    assert any("billed to the patient's Part D plan" in a for a in e.assumptions)
     assert any("infusion suite or physician office" in a for a in e.alternatives)
     assert any("Part D" in a for a in e.alternatives)
     assert "part of the therapy is not covered by the plan" in e.assistance_reasons

@@ -277,6 +277,19 @@ WRITTEN: list[tuple[TaskType, dict[str, Any]]] = [
             "ask": "record signed",
         },
     ),
+    (
+        TaskType.SEND_TO_PBM,
+        {
+            "reason": "the payer's contract carves J1569 out to its pharmacy benefit",
+            "packet": {"pdf": "s3://b/prior-auth/r/pbm-1/packet.pdf"},
+            "pbm_name": "SANDBOX RX PBM",
+            "pbm_id": "SBXRX",
+            "pbm_fax": "800-555-0188",
+            "pbm_portal": None,
+            "drug": "J1569",
+            "ask": "send the packet to SANDBOX RX PBM (fax 800-555-0188); record its answer",
+        },
+    ),
 ]
 
 

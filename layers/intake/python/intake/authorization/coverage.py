@@ -49,3 +49,13 @@ def uncovered(doses: Sequence[date], periods: Iterable[Period]) -> tuple[date, .
     """The doses no certification period covers (periods inclusive at both ends)."""
     spans = list(periods)
     return tuple(d for d in doses if not any(lo <= d <= hi for lo, hi in spans))
+
+
+def home_ivig_listed(code: str) -> bool:
+    """Whether an ICD-10-CM code is on the Medicare home IVIG list (MBPM Ch.15 §50.6), by
+    exact code: no category prefix (D80.1 sits between listed codes and is not listed). The
+    one predicate every Medicare home IVIG decision asks; the code-set build replaces its
+    list (``intake/data/medicare_rules.json`` until then)."""
+    from intake.reference.medicare import home_ivig_codes
+
+    return code.strip().upper() in home_ivig_codes()

@@ -104,6 +104,10 @@ class Resolution:
                 auth or self._phoned_request(referral_id),
                 corrections,
             )
+        if outcome == o.APPROVED and task is not None and task.task_type is TaskType.SEND_TO_PBM:
+            ctx.store.record(referral_id, "pbm_approved", at=now)
+            ctx.gate(referral_id, "passed", status="pbm_approved")
+            return PaStep(route="proceed", status="pbm_approved")
         if outcome == o.APPROVED:
             ctx.store.record(referral_id, "network_exception_approved", at=now)
             return gate.submit(referral_id, network_checked=True)

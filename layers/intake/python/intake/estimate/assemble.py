@@ -197,3 +197,23 @@ def secondary(
         primary_leaves=leaves,
         patient_after=leaves - pays,
     )
+
+
+def qmb_secondary(
+    protected: Applied | None, years: Sequence[PlanYearAmounts]
+) -> SecondaryEstimate | None:
+    """The QMB protection shown as what pays after Medicare (the state Medicaid program)."""
+    if protected is None:
+        return None
+    leaves = sum((y.primary_patient for y in years), ZERO)
+    pays = sum((y.secondary_pays for y in years), ZERO)
+    return SecondaryEstimate(
+        payer_id=None,
+        payer_name="state Medicaid (QMB)",
+        payer_type=protected.kind,
+        method=protected.method,
+        order_reason="QMB: Medicaid pays Medicare's cost sharing",
+        pays=pays,
+        primary_leaves=leaves,
+        patient_after=leaves - pays,
+    )

@@ -31,20 +31,26 @@ from intake.estimate.model import (
 )
 from intake.estimate.payers import (
     MA_IN_NETWORK_MOOP,
-    PART_B_DEDUCTIBLE,
     PayerType,
     by_year,
     payer_type,
 )
 from intake.estimate.plan_years import PlanYear, YearWalk, plan_years, reset, split
 from intake.estimate.rules import Setup, setup_for
-from intake.estimate.secondary import Applied, SecondaryCoverage, apply_secondary
+from intake.estimate.secondary import (
+    Applied,
+    SecondaryCoverage,
+    apply_secondary,
+    merge_qmb,
+    qmb_protection,
+)
 from intake.estimate.visits import visit_overrides
 from intake.estimate.walk import DayResult, walk
 from intake.models.benefits import BenefitsSummary, CoverageStatus
 from intake.models.billing import Component
 from intake.models.referral import Language, Therapy
 from intake.reference.contracts import Contracts, ContractTerms, load_contracts, plan_class
+from intake.reference.medicare import part_b_deductible
 from intake.therapy import JW, JZ, Products, ServicePlan, plan_therapy
 from intake.therapy.prescription import (
     PrescriptionError,
@@ -139,13 +145,8 @@ def _pools(
         ded_levels, oop_levels = reset(ded_levels), reset(oop_levels)
     deductible = start_pool("deductible", in_network, ded_levels)
     network = deductible.pool.network
-    if setup.part_b_deductible and not deductible.pool.known:
-        amount = by_year(PART_B_DEDUCTIBLE, year.start.year)
-        deductible = Start(
-            Pool("deductible", network, amount, None),
-            (f"the Part B deductible for {year.start.year} is taken as ${amount:,.2f} (CMS)",),
-            False,
-        )
+    if setup.part_b_deductible and (not deductible.pool.known or not year.from_271):
+        deductible = _part_b_deductible(year, network, notes)
     if setup.oop == "none":
         oop = Start(Pool("out-of-pocket maximum", network, None, None), (), False)
     else:
@@ -172,6 +173,50 @@ def _pools(
     if year.from_271 and deductible.uncertain:
         notes.doubt(Confidence.MEDIUM, "the 271 lacked the remaining deductible")
     return deductible, oop
+
+
+def _part_b_deductible(year: PlanYear, network: str, notes: Notes) -> Start:
+    """Part B's deductible is the calendar year's, from CMS's figure for that year (a new year
+    starts it again in full); a year CMS has not published is given last year's, named."""
+    figure = part_b_deductible(year.start.year)
+    if figure.published:
+        text = (
+            f"the Part B deductible for {year.start.year} is taken as ${figure.amount:,.2f} "
+            f"({figure.cite})"
+        )
+    else:
+        text = (
+            f"the {year.start.year} Part B deductible is not yet known: {figure.year}'s "
+            f"${figure.amount:,.2f} is used ({figure.cite})"
+        )
+        notes.doubt(Confidence.MEDIUM, f"the {year.start.year} Part B deductible is not known")
+    return Start(Pool("deductible", network, figure.amount, None), (text,), False)
+
+
+def walk_course(
+    benefits: BenefitsSummary,
+    days: Sequence[ServiceDay],
+    setup: Setup,
+    *,
+    in_network: bool,
+    as_of: date,
+    notes: Notes,
+) -> tuple[list[PlanYear], list[YearWalk]]:
+    """Who pays the priced days: each plan year walked against its own accumulators."""
+    years = plan_years(benefits, days[-1].day, as_of, notes)
+    walks: list[YearWalk] = []
+    for year, year_days in zip(years, split(days, years), strict=True):
+        if not year_days:
+            continue
+        deductible, oop = _pools(benefits, in_network, year, setup, notes)
+        before = (
+            (deductible.pool.remaining, deductible.pool.binding),
+            (oop.pool.remaining, oop.pool.binding),
+        )
+        overrides = visit_overrides(benefits, year, year_days, in_network, notes)
+        result = walk(year_days, setup.rules, deductible.pool, oop.pool, overrides)
+        walks.append(YearWalk(year, year_days, result, deductible, oop, before))
+    return years, walks
 
 
 def _typical(day: ServiceDay, setup: Setup) -> tuple[Decimal, Decimal]:
@@ -259,25 +304,18 @@ def estimate(
     days = setup.days
 
     # Who pays it: each plan year walked against its own accumulators.
-    years = plan_years(benefits, days[-1].day, as_of or first_day, notes)
-    walks: list[YearWalk] = []
-    for year, year_days in zip(years, split(days, years), strict=True):
-        if not year_days:
-            continue
-        deductible, oop = _pools(benefits, terms.in_network, year, setup, notes)
-        before = (
-            (deductible.pool.remaining, deductible.pool.binding),
-            (oop.pool.remaining, oop.pool.binding),
-        )
-        overrides = visit_overrides(benefits, year, year_days, terms.in_network, notes)
-        result = walk(year_days, setup.rules, deductible.pool, oop.pool, overrides)
-        walks.append(YearWalk(year, year_days, result, deductible, oop, before))
+    years, walks = walk_course(
+        benefits, days, setup, in_network=terms.in_network, as_of=as_of or first_day, notes=notes
+    )
     results: list[DayResult] = [r for w in walks for r in w.result.days]
     applied: Applied | None = None
     if secondary is not None:
         applied = apply_secondary(
             secondary, days=days, primary=results, years=years, assumed=assumed, notes=notes
         )
+    protected = qmb_protection(kind, benefits, secondary, results, notes)
+    if protected is not None:
+        applied = merge_qmb(applied, protected)
     pays = applied.pays if applied else {}
     year_amounts = tuple(assemble.plan_year_amounts(w, pays) for w in walks)
     course = assemble.course_total(year_amounts)
@@ -318,7 +356,8 @@ def estimate(
         plan_years=year_amounts,
         payer_type=kind.value,
         cost_share_by_part=assemble.parts(setup),
-        secondary=assemble.secondary(secondary, applied, year_amounts),
+        secondary=assemble.secondary(secondary, applied, year_amounts)
+        or assemble.qmb_secondary(protected, year_amounts),
         alternatives=setup.alternatives,
         infusions=tuple(assemble.infusion_amounts(d, pays.get(d.number, ZERO)) for d in results),
         line_items=(

@@ -25,14 +25,11 @@ from enum import StrEnum
 
 from intake.models.benefits import BenefitsSummary
 from intake.reference.contracts import ContractTerms, DrugProfile, PlanClass
+from intake.reference.medicare import HomeBenefit, Program, decide_home_benefit, program, rule
 
 PART_B_COINSURANCE = Decimal("0.2")
-PART_B_DEDUCTIBLE = {2025: Decimal(257), 2026: Decimal(283)}
-"""CMS Medicare Parts A & B premiums and deductibles fact sheets."""
 MA_IN_NETWORK_MOOP = {2025: Decimal(9350), 2026: Decimal(9250)}
 """CMS in-network out-of-pocket limit for Medicare Advantage (2026: verify)."""
-PRIMARY_IMMUNE_DEFICIENCY = ("D80", "D81", "D82", "D83", "D84")
-"""ICD-10-CM categories of primary immunodeficiency (the Medicare home IVIG benefit)."""
 ORIGINAL_MEDICARE_TYPES = frozenset({"MA", "MB", "MP"})
 MEDICARE_ADVANTAGE_TYPES = frozenset({"HN"})
 MEDICAID_TYPES = frozenset({"MC"})
@@ -61,6 +58,8 @@ def _types(benefits: BenefitsSummary) -> set[str]:
 def payer_type(benefits: BenefitsSummary, terms: ContractTerms) -> PayerType:
     """From the 271's insurance types (EB04) first, then the payer directory (contracts)."""
     types = _types(benefits)
+    if program(benefits).program is Program.MEDICARE_ADVANTAGE and not types & MEDICAID_TYPES:
+        return PayerType.MEDICARE_ADVANTAGE  # incl. CMS's 271 naming the MA plan (EB01 R, HN)
     if types & MEDICAID_TYPES:
         return PayerType.MEDICAID
     if types & MEDICARE_ADVANTAGE_TYPES:
@@ -76,40 +75,33 @@ def payer_type(benefits: BenefitsSummary, terms: ContractTerms) -> PayerType:
 
 @dataclass(frozen=True, slots=True)
 class HomeCoverage:
-    """Whether Original Medicare pays this drug at home, and why."""
+    """Which Original Medicare benefit pays this drug at home, and the rules that say so."""
 
     covered: bool
+    """Part B pays the drug at home (DME pump drug, or home IVIG on the §50.6 list)."""
     reason: str
     services_code: str | None = None
+    benefit: HomeBenefit = HomeBenefit.PART_D
+    hit_category: int | None = None
+    rules: tuple[str, ...] = ()
+    drug_paid_by: str = ""
 
 
 def medicare_home_coverage(drug: DrugProfile, diagnoses: Sequence[str]) -> HomeCoverage:
-    """Part B at home: pump drugs (DME), IVIG with a primary immune deficiency diagnosis."""
-    if drug.medicare_home == "dme_pump":
-        return HomeCoverage(
-            True,
-            f"{drug.hcpcs} is an external infusion pump drug (LCD L33794): Part B pays it as a "
-            "DME supply, with the home infusion therapy services benefit",
-            drug.medicare_services_code,
-        )
-    if drug.medicare_home == "ivig_pid":
-        pid = [d for d in diagnoses if d.upper().startswith(PRIMARY_IMMUNE_DEFICIENCY)]
-        if pid:
-            return HomeCoverage(
-                True,
-                f"IVIG at home for primary immune deficiency ({', '.join(pid)}): Part B pays the "
-                "drug and the items and services (Q2052)",
-                drug.medicare_services_code,
-            )
-        return HomeCoverage(
-            False,
-            "Original Medicare pays IVIG at home only for primary immune deficiency (ICD-10 "
-            "D80-D84), which the referral's diagnoses do not include",
-        )
+    """Part B DME (pump drugs, LCD L33794, with HIT services), Part B home IVIG (MBPM Ch.15
+    §50.6 list, with Q2052), else Part D: decided by ``intake.reference.medicare``."""
+    from intake.authorization.coverage import home_ivig_listed
+
+    home = decide_home_benefit(drug.hcpcs, drug.names, diagnoses, ivig_listed=home_ivig_listed)
+    cites = "; ".join(dict.fromkeys(rule(r).cite for r in home.rules))
     return HomeCoverage(
-        False,
-        f"Original Medicare does not pay {drug.hcpcs} at home: it is neither an external "
-        "infusion pump drug nor home IVIG for primary immune deficiency",
+        home.benefit is not HomeBenefit.PART_D,
+        f"{' '.join(home.reasons)} [{cites}]",
+        home.services_code,
+        home.benefit,
+        home.hit_category,
+        home.rules,
+        home.drug_paid_by,
     )
 
 

@@ -23,12 +23,15 @@ from intake.estimate.model import Confidence
 from intake.estimate.payers import (
     ALTERNATIVES,
     PART_B_COINSURANCE,
+    HomeCoverage,
     PayerType,
     medicare_home_coverage,
 )
 from intake.models.benefits import BenefitsSummary
 from intake.models.billing import Component
 from intake.reference.contracts import Contracts, ContractTerms, DrugProfile
+from intake.reference.medicare import HomeBenefit, hit_visit_codes
+from intake.reference.medicare import rule as medicare_rule
 
 Benefit = Literal["medical", "pharmacy", "not_billed"]
 OopPolicy = Literal["271", "none", "moop"]
@@ -102,59 +105,67 @@ def _original_medicare(
     diagnoses: Sequence[str],
     notes: Notes,
 ) -> Setup:
+    """Which Medicare benefit pays at home (``intake.reference.medicare``), and what it pays:
+    Part B DME drug with HIT services on the days a nurse is in the home; Part B home IVIG with
+    Q2052; else Part D for the drug alone, the per diem and nursing not covered by Medicare."""
     coverage = medicare_home_coverage(drug, diagnoses)
     notes.assume(coverage.reason)
     notes.assume(
         "Original Medicare has no out-of-pocket maximum: a supplement (Medigap) or secondary "
         "plan may pay the 20% coinsurance"
     )
-    if not coverage.covered:
-        retail = Pricer(contracts.terms_for(None, benefits.plan), pricer.ndc)
-        repriced = [
-            ServiceDay(
-                d.number,
-                d.day,
-                tuple(retail.charge(c.component, c.code, c.units, c.modifiers) for c in d.charges),
-            )
-            for d in days
-        ]
-        rule = CostShareRule(None, None, True, f"not covered: {coverage.reason}")
+    home_health = medicare_rule("home_health_part_a")
+    notes.assume(
+        "the referral does not say whether the patient is homebound: if so, with a need for "
+        "intermittent skilled nursing, Medicare's home health benefit may furnish the nursing "
+        f"visits ({home_health.cite}); ask the prescriber"
+    )
+    if coverage.benefit is HomeBenefit.PART_D:
+        return _part_d(benefits, contracts, days, pricer, coverage, notes)
+    part_b = CostShareRule(
+        PART_B_COINSURANCE, None, False, "coinsurance 20%, Part B (after the Part B deductible)"
+    )
+    rules = {
+        component: reported_rule(benefits, component, True) or part_b
+        for component in (Component.DRUG, Component.PER_DIEM, Component.NURSING)
+    }
+    if coverage.benefit is HomeBenefit.PART_B_DME:
+        assert coverage.hit_category is not None
+        services = hit_days(days, pricer, coverage.hit_category)
+        rules[Component.PER_DIEM] = CostShareRule(
+            None,
+            None,
+            True,
+            "not billed: Medicare recognizes no S-code per diem; the pump and supplies are "
+            "billed to the DME MAC with the drug (LCD L33794)",
+        )
+        benefit: dict[Component, Benefit] = {
+            Component.DRUG: "medical",
+            Component.PER_DIEM: "not_billed",
+            Component.NURSING: "medical",
+        }
         notes.assume(
-            "not covered at home by Original Medicare: priced at the pharmacy's "
-            "usual-and-customary charges; alternatives: " + "; ".join(ALTERNATIVES)
+            f"home infusion therapy services (category {coverage.hit_category}) are billed "
+            "only on the days a nurse is in the home (MBPM Ch.15 §320.8.2), the first visit at "
+            "the initial-visit code (§320.8.3); the pump and supplies (DME) are not priced here"
         )
-        return Setup(
-            dict.fromkeys(Component, rule),
-            repriced,
-            oop="none",
-            alternatives=ALTERNATIVES,
-            not_covered_reason=coverage.reason,
-        )
-    services: list[ServiceDay] = []
+        return Setup(rules, services, benefit=benefit, oop="none", part_b_deductible=True)
+    ivig_days: list[ServiceDay] = []
     for d in days:
         charges = [c for c in d.charges if c.component is Component.DRUG]
         if coverage.services_code:
             charges.append(pricer.charge(Component.PER_DIEM, coverage.services_code, 1))
-        services.append(ServiceDay(d.number, d.day, tuple(charges)))
-    rules = {}
-    for component in (Component.DRUG, Component.PER_DIEM):
-        rules[component] = reported_rule(benefits, component, True) or CostShareRule(
-            PART_B_COINSURANCE, None, False, "coinsurance 20%, Part B (after the Part B deductible)"
-        )
+        ivig_days.append(ServiceDay(d.number, d.day, tuple(charges)))
     rules[Component.NURSING] = CostShareRule(
         None, None, True, "not billed: Original Medicare pays no 99601 home nursing visit"
     )
     notes.assume(
         "Original Medicare recognizes no S-code per diem and no 99601/99602 home visit: "
-        + (
-            f"the services are billed as {coverage.services_code} once per infusion day"
-            if coverage.services_code
-            else "only the drug is billed"
-        )
+        f"the items and services are billed as {coverage.services_code} once per infusion day"
     )
     return Setup(
         rules,
-        services,
+        ivig_days,
         benefit={
             Component.DRUG: "medical",
             Component.PER_DIEM: "medical" if coverage.services_code else "not_billed",
@@ -162,6 +173,73 @@ def _original_medicare(
         },
         oop="none",
         part_b_deductible=True,
+    )
+
+
+def hit_days(days: Sequence[ServiceDay], pricer: Pricer, category: int) -> list[ServiceDay]:
+    """The drug every dosing day; the HIT G-code in place of the nurse visit on the days a
+    nurse is in the home (initial code on the first such day), no per diem."""
+    visits = [d.day for d in days if any(c.component is Component.NURSING for c in d.charges)]
+    codes = dict(hit_visit_codes(category, visits))
+    out: list[ServiceDay] = []
+    for d in days:
+        charges = [c for c in d.charges if c.component is Component.DRUG]
+        if d.day in codes:
+            charges.append(pricer.charge(Component.NURSING, codes[d.day], 1))
+        out.append(ServiceDay(d.number, d.day, tuple(charges)))
+    return out
+
+
+def _part_d(
+    benefits: BenefitsSummary,
+    contracts: Contracts,
+    days: Sequence[ServiceDay],
+    pricer: Pricer,
+    coverage: HomeCoverage,
+    notes: Notes,
+) -> Setup:
+    """Part D pays the drug alone (its cost share is the Part D plan's, not in this 271); the
+    per diem and nursing are not covered by Medicare: priced at usual-and-customary charges,
+    the patient's unless Medicaid or another plan covers home infusion services."""
+    retail = Pricer(contracts.terms_for(None, benefits.plan), pricer.ndc)
+    repriced = [
+        ServiceDay(
+            d.number,
+            d.day,
+            tuple(
+                retail.charge(c.component, c.code, c.units, c.modifiers)
+                for c in d.charges
+                if c.component is not Component.DRUG
+            ),
+        )
+        for d in days
+    ]
+    who = (
+        "not covered by Medicare (no S-code per diem, no 99601 home visit outside the HIT "
+        "benefit): the patient pays unless Medicaid or another plan covers home infusion services"
+    )
+    rule = CostShareRule(None, None, True, who)
+    drug_rule = CostShareRule(
+        None, None, True, f"billed to {coverage.drug_paid_by}: its cost share is not estimated"
+    )
+    notes.assume(
+        f"the drug is billed to {coverage.drug_paid_by}: its cost share is the Part D plan's and "
+        "is not in a Medicare 271; this estimate covers the per diem and nursing, which "
+        + who.split(": ", 1)[0]
+    )
+    notes.doubt(Confidence.MEDIUM, "the drug is a Part D drug: its cost share is not estimated")
+    notes.assume("alternatives: " + "; ".join(ALTERNATIVES))
+    return Setup(
+        {Component.DRUG: drug_rule, Component.PER_DIEM: rule, Component.NURSING: rule},
+        repriced,
+        benefit={
+            Component.DRUG: "pharmacy",
+            Component.PER_DIEM: "medical",
+            Component.NURSING: "medical",
+        },
+        oop="none",
+        alternatives=ALTERNATIVES,
+        not_covered_reason=coverage.reason,
     )
 
 

@@ -132,3 +132,50 @@ def _pools(s: BenefitsSummary, year: PlanYear) -> tuple[Pool, Pool]:
         start_pool("deductible", True, levels).pool,
         start_pool("out-of-pocket maximum", True, pocket).pool,
     )
+
+
+QMB_COST_SHARE = frozenset({PartKind.DEDUCTIBLE, PartKind.COINSURANCE, PartKind.COPAY})
+
+
+def qmb_protection(
+    kind: str,
+    benefits: BenefitsSummary,
+    secondary: SecondaryCoverage | None,
+    primary: Sequence[DayResult],
+    notes: Notes,
+) -> Applied | None:
+    """A Qualified Medicare Beneficiary owes nothing of Medicare's deductible, coinsurance or
+    copays on Medicare-covered items (SSA §1902(n)(3)(B), MLN Matters SE1128): that cost share
+    is billed to the state Medicaid program. Items Medicare does not cover are outside it.
+    None unless the patient is on Original Medicare and a 271 reports QMB (EB04 QM)."""
+    from intake.reference.medicare import qmb, rule
+
+    if kind != "original_medicare_part_b":
+        return None
+    if not (qmb(benefits) or (secondary is not None and qmb(secondary.benefits))):
+        return None
+    protection = rule("qmb")
+    pays = {
+        day.number: sum((p.amount for p in day.parts if p.kind in QMB_COST_SHARE), ZERO)
+        for day in primary
+    }
+    notes.assume(
+        f"QMB: Medicare's deductible and coinsurance are billed to the state Medicaid program, "
+        f"never to the patient ({protection.cite}); items Medicare does not cover are not "
+        "protected"
+    )
+    return Applied(
+        "qmb: Medicare's cost sharing billed to the state Medicaid program, never to the "
+        f"patient ({protection.cite})",
+        "qmb",
+        pays,
+    )
+
+
+def merge_qmb(applied: Applied | None, protected: Applied) -> Applied:
+    """The QMB protection with any secondary: per day the larger of what each takes off."""
+    if applied is None:
+        return protected
+    days = set(applied.pays) | set(protected.pays)
+    pays = {n: max(applied.pays.get(n, ZERO), protected.pays.get(n, ZERO)) for n in sorted(days)}
+    return Applied(f"{applied.method}; {protected.method}", applied.kind, pays)

@@ -84,7 +84,7 @@ class AuthTaskOutcome(StrEnum):
     DENIED = "denied"  # follow-up: the payer denied by phone
     STILL_PENDING = "still_pending"  # follow-up: wait for the payer again
     NOT_REQUIRED = "not_required"  # follow-up: the payer says no authorization is needed
-    APPROVED = "approved"  # network exception: a single-case agreement is in place
+    APPROVED = "approved"  # network exception: a single-case agreement; PBM: drug approved
     RECEIVED = "received"  # records from the clinic: received (an upload linked, or by fax)
     FILE_WITHOUT = "file_without"  # records from the clinic: file without them (note: why)
     SIGNED = "signed"  # prescriber signature: the signed letter is back (corrections: its copy)

@@ -213,6 +213,20 @@ class NetworkExceptionDetails(AuthorizationDetails):
     authorization_required: bool | None = None
 
 
+class SendToPbmDetails(AuthorizationDetails):
+    """A drug carved out to the pharmacy benefit: the packet (addressed to the PBM) goes to the
+    PBM by its fax or portal, not by a 278 to the medical payer; the liaison records the PBM's
+    answer. PBM contact fields are None when neither the 271 nor the payer profile gives them
+    (the liaison asks the medical payer)."""
+
+    pbm_name: str
+    pbm_id: str | None = None
+    pbm_fax: str | None = None
+    pbm_portal: str | None = None
+    drug: str
+    ask: str
+
+
 class MissingRecord(_Part):
     id: str
     label: str
@@ -310,6 +324,7 @@ DETAILS_BY_TYPE: dict[TaskType, type[TaskDetails]] = {
     TaskType.DOSE_REAUTHORIZATION: DoseReauthorizationDetails,
     TaskType.RECORDS_FROM_CLINIC: RecordsFromClinicDetails,
     TaskType.PRESCRIBER_SIGNATURE: PrescriberSignatureDetails,
+    TaskType.SEND_TO_PBM: SendToPbmDetails,
 }
 
 D = TypeVar("D", bound=TaskDetails)

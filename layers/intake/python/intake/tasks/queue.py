@@ -42,6 +42,8 @@ REASONS: dict[TaskType, str] = {
     "the clinic (request faxed), or file without them saying why",
     TaskType.PRESCRIBER_SIGNATURE: "The letter of medical necessity was faxed to the prescriber "
     "to sign: record it signed (with the signed copy), or send it unsigned saying why",
+    TaskType.SEND_TO_PBM: "Pharmacy-benefit drug: send the packet to the PBM (fax or portal), "
+    "then record its answer",
 }
 
 

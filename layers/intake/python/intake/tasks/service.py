@@ -81,6 +81,7 @@ _OUTCOMES: dict[TaskType, frozenset[str]] = {
     TaskType.LINKED_UPDATE: frozenset(o.value for o in LinkOutcome),
     TaskType.RECORDS_FROM_CLINIC: frozenset(o.value for o in (_A.RECEIVED, _A.FILE_WITHOUT)),
     TaskType.PRESCRIBER_SIGNATURE: frozenset(o.value for o in (_A.SIGNED, _A.SEND_UNSIGNED)),
+    TaskType.SEND_TO_PBM: frozenset(o.value for o in (_A.APPROVED, _A.DENIED, _A.NOT_REQUIRED)),
 }
 
 

@@ -159,6 +159,21 @@ def documents_of(record: ReferralRecord, auths: list[AuthorizationRecord]) -> li
                     filename=f"{auth.auth_id}-appeal.pdf",
                 )
             )
+    summary = record.prior_auth
+    uri = (summary.packet or {}).get("pdf") if summary is not None else None
+    sent = {d.uri for d in docs}
+    if uri and uri.startswith("s3://") and uri not in sent:
+        # A packet that went out without a 278 (to a PBM) or is kept on file (Original Medicare)
+        to_pbm = summary is not None and summary.status in ("sent_to_pbm", "pbm_approved")
+        docs.append(
+            Document(
+                document_id="packet",
+                label="Packet for the PBM (PDF)" if to_pbm else "Documentation on file (PDF)",
+                content_type="application/pdf",
+                uri=uri,
+                filename=f"packet-{record.referral_id[:12]}.pdf",
+            )
+        )
     return docs
 
 

@@ -28,6 +28,17 @@ class Pharmacy(BaseModel):
 
 
 @dataclass(frozen=True, slots=True)
+class Addressee:
+    """Who the packet goes to when it is not the medical payer's utilization management: a
+    PBM for a drug on the pharmacy benefit, reached by fax or portal."""
+
+    name: str
+    department: str = "Pharmacy Prior Authorization"
+    fax: str | None = None
+    portal: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class RequestedService:
     """One line asked for: code, plain-words name, units (None: to be confirmed) and how the
     units were worked out (printed for the reviewer)."""

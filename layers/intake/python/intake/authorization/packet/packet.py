@@ -12,7 +12,7 @@ import hashlib
 from datetime import date, datetime
 
 from intake.authorization.packet.criteria import EvidenceReport, evaluate
-from intake.authorization.packet.models import Packet, Pharmacy
+from intake.authorization.packet.models import Addressee, Packet, Pharmacy
 from intake.authorization.packet.pas import build_pas_bundle
 from intake.authorization.packet.pdf import PacketContent, render_packet_pdf
 from intake.authorization.packet.reference import policy_table
@@ -62,6 +62,7 @@ def build_packet(
     certification_type: str = "I",
     review_number: str = "",
     signed_letter: bytes | None = None,
+    addressee: Addressee | None = None,
 ) -> Packet:
     """The packet for ``referral``. ``benefits`` supplies the group number when the referral
     lacks it and the nurse visits the plan has left; ``decision`` (from ``decide_prior_auth``)
@@ -114,6 +115,7 @@ def build_packet(
             evidence,
             waiver,
             signed_letter,
+            addressee,
         )
     )
     bundle = build_pas_bundle(referral, pharmacy, plan, packet_id=packet_id, now=stamp)

@@ -30,7 +30,7 @@ from intake.authorization.packet.letter import (
     patient_name,
     prescriber_name,
 )
-from intake.authorization.packet.models import Pharmacy, RequestedService
+from intake.authorization.packet.models import Addressee, Pharmacy, RequestedService
 from intake.authorization.packet.pdfdoc import PacketDoc
 from intake.authorization.policy import PaDecision
 from intake.models.authorization import EvidenceWaiver
@@ -74,15 +74,23 @@ class PacketContent:
     """A liaison filed without some items: which, and why."""
     signed_letter: bytes | None = None
     """The prescriber's signed letter (a PDF), in place of the draft."""
+    addressee: Addressee | None = None
+    """Someone other than the payer's utilization management (a PBM), when set."""
 
 
 def _cover(doc: PacketDoc, c: PacketContent, total: int) -> None:
     r, ph = c.referral, c.pharmacy
     doc.heading("FAX - Prior Authorization Request", 18)
-    doc.row("To:", f"{r.insurance.payer_name} - Utilization Management")
-    doc.row("Fax:", c.um_fax or UNKNOWN_FAX)
-    if c.um_phone:
-        doc.row("Phone:", c.um_phone)
+    if c.addressee is not None:
+        doc.row("To:", f"{c.addressee.name} - {c.addressee.department}")
+        doc.row("Fax:", c.addressee.fax or UNKNOWN_FAX)
+        if c.addressee.portal:
+            doc.row("Portal:", c.addressee.portal)
+    else:
+        doc.row("To:", f"{r.insurance.payer_name} - Utilization Management")
+        doc.row("Fax:", c.um_fax or UNKNOWN_FAX)
+        if c.um_phone:
+            doc.row("Phone:", c.um_phone)
     doc.gap()
     doc.row("From:", ph.name)
     doc.row("Pharmacy NPI:", ph.npi)
