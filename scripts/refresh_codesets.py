@@ -97,12 +97,12 @@ def order_file_in(zipped: bytes) -> tuple[str, str]:
         return Path(names[0]).name, z.read(names[0]).decode("latin-1")
 
 
-def write_icd10(rows: Iterator[tuple[str, bool, str]]) -> tuple[bytes, int, int]:
+def write_icd10(rows: Iterator[tuple[str, bool, str]], out: Path) -> tuple[bytes, int, int]:
     table = sorted({code: (billable, desc) for code, billable, desc in rows}.items())
     text = "".join(f"{c}\t{int(b)}\t{d}\n" for c, (b, d) in table)
     # mtime=0: the same release always writes the same bytes (a refresh without change is no diff)
     data = gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
-    (OUT / ICD10_FILE).write_bytes(data)
+    (out / ICD10_FILE).write_bytes(data)
     return data, len(table), sum(1 for _, (b, _) in table if b)
 
 
@@ -116,6 +116,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--effective", type=date.fromisoformat, required=True)
     p.add_argument("--release", required=True, help='e.g. "April 1, 2026 update"')
     p.add_argument("--source-url", default="", help="where the source file was published")
+    p.add_argument(
+        "--out", type=Path, default=OUT, help="the code set folder (default: the layer's)"
+    )
     args = p.parse_args(argv)
 
     if args.wheel:
@@ -135,9 +138,9 @@ def main(argv: list[str] | None = None) -> int:
         source_bytes = text.encode("latin-1")
         rows = from_order_file(text)
 
-    OUT.mkdir(parents=True, exist_ok=True)
-    data, codes, billable = write_icd10(rows)
-    manifest_path = OUT / "manifest.json"
+    args.out.mkdir(parents=True, exist_ok=True)
+    data, codes, billable = write_icd10(rows, args.out)
+    manifest_path = args.out / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
     manifest["_doc"] = (
         "What each vendored code set is, where it came from and its hashes; written by "
