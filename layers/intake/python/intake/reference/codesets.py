@@ -46,7 +46,8 @@ class Icd10Entry:
 @dataclass(frozen=True, slots=True)
 class _Icd10Table:
     keys: list[str]
-    rows: dict[str, tuple[bool, str]]
+    rows: dict[str, str]
+    """code → the rest of its line (``1\tdescription``), split only when asked."""
 
 
 @functools.cache
@@ -61,11 +62,8 @@ def manifest() -> dict[str, Any]:
 @functools.cache
 def _icd10() -> _Icd10Table:
     raw = gzip.decompress(resources.files(_DATA).joinpath(ICD10_FILE).read_bytes())
-    rows: dict[str, tuple[bool, str]] = {}
-    for line in raw.decode("utf-8").splitlines():
-        key, flag, description = line.split("\t", 2)
-        rows[key] = (flag == "1", description)
-    return _Icd10Table(sorted(rows), rows)
+    rows = dict(line.split("\t", 1) for line in raw.decode("utf-8").splitlines())
+    return _Icd10Table(sorted(rows), rows)  # already sorted by the refresh: one linear pass
 
 
 def icd10_release() -> str:
@@ -78,7 +76,7 @@ def icd10(code: str) -> Icd10Entry | None:
     """The code in the release, or None when it is not an ICD-10-CM code."""
     key = icd10_key(code)
     row = _icd10().rows.get(key)
-    return Icd10Entry(dotted(key), row[0], row[1]) if row else None
+    return Icd10Entry(dotted(key), row[0] == "1", row[2:]) if row else None
 
 
 def is_billable(code: str) -> bool:
@@ -116,4 +114,4 @@ def billable_codes(code: str) -> tuple[str, ...]:
     key = icd10_key(code)
     rows = _icd10().rows
     below = [key, *_descendant_keys(key)] if key in rows else []
-    return tuple(dotted(k) for k in below if rows[k][0])
+    return tuple(dotted(k) for k in below if rows[k][0] == "1")
