@@ -14,6 +14,7 @@ import importlib.util
 import json
 import subprocess
 import sys
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from types import ModuleType
@@ -155,3 +156,19 @@ def test_importing_the_lookups_loads_no_code_set() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
     )
     assert done.stdout.strip() == "0"
+
+
+def test_hcpcs_units_are_cited_and_unknown_codes_stay_unknown() -> None:
+    """Given the vendored HCPCS rows
+    When a drug code's unit is asked
+    Then J1561 (IV immune globulin) bills per 500 mg and J1559 (Hizentra, SC) per 100 mg, so
+    a 20 g dose is 20,000 / 500 = 40 units of J1561; every row names its source; a code not
+    vendored has no unit (None), never a default."""
+    assert codesets.hcpcs_unit("j1561") == (Decimal(500), "mg")
+    assert codesets.hcpcs_unit("J1559") == (Decimal(100), "mg")
+    assert Decimal(20_000) / codesets.hcpcs_unit("J1561")[0] == 40  # type: ignore[index]
+    entry = codesets.hcpcs("J1745")
+    assert entry is not None and entry.unit == "10 mg" and entry.source
+    assert codesets.hcpcs_unit("J9999") is None
+    manifest = codesets.manifest()["hcpcs"]
+    assert manifest["complete"] is False  # says plainly it is not CMS's full file

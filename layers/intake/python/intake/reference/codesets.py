@@ -1,10 +1,13 @@
-"""The code sets, as CMS/NCHS publish them: ICD-10-CM (billable flag, description, children).
+"""The code sets: ICD-10-CM (billable flag, description, children) and HCPCS Level II units.
 
 The file is ``intake/data/codesets/icd10cm.tsv.gz`` (one line per code of the release: code
 without the dot, 1 = billable / 0 = header, description), written with its source, release and
 hashes in ``manifest.json`` by ``scripts/refresh_codesets.py``. A code is billable when it is a
 leaf of the tabular list (ICD-10-CM Official Guidelines I.B.1: code to the highest number of
 characters available); a category or subcategory with codes below it is a header, never sent.
+
+HCPCS Level II rows (``hcpcs.json``: descriptor and billing unit per code, each row citing where
+it was read) are the codes this system bills, until CMS's quarterly file can be vendored.
 
 Nothing is read at import time: the first lookup loads the file once per process (about
 97,000 codes; see the README's figures), so a Lambda that never looks a code up pays nothing.
@@ -17,11 +20,13 @@ import functools
 import gzip
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 from importlib import resources
 from typing import Any
 
 _DATA = "intake.data.codesets"
 ICD10_FILE = "icd10cm.tsv.gz"
+HCPCS_FILE = "hcpcs.json"
 
 
 def icd10_key(code: str) -> str:
@@ -115,3 +120,46 @@ def billable_codes(code: str) -> tuple[str, ...]:
     rows = _icd10().rows
     below = [key, *_descendant_keys(key)] if key in rows else []
     return tuple(dotted(k) for k in below if rows[k][0] == "1")
+
+
+@dataclass(frozen=True, slots=True)
+class HcpcsEntry:
+    """A HCPCS Level II code: its long descriptor and billing unit (``10 mg``: units = dose in
+    mg / 10, rounded up; ``1 day`` for a per diem), with the source the row was read from."""
+
+    code: str
+    description: str
+    unit_amount: Decimal
+    unit_measure: str
+    source: str
+
+    @property
+    def unit(self) -> str:
+        return f"{self.unit_amount} {self.unit_measure}"
+
+
+@functools.cache
+def _hcpcs() -> dict[str, HcpcsEntry]:
+    raw = json.loads(resources.files(_DATA).joinpath(HCPCS_FILE).read_text("utf-8"))
+    return {
+        code: HcpcsEntry(
+            code,
+            row["description"],
+            Decimal(row["unit"]["amount"]),
+            row["unit"]["measure"],
+            row["source"],
+        )
+        for code, row in raw["codes"].items()
+    }
+
+
+def hcpcs(code: str) -> HcpcsEntry | None:
+    """The code's row, or None when the vendored rows do not hold it (not "no unit": unknown;
+    the file is not yet CMS's complete HCPCS file, see manifest.json)."""
+    return _hcpcs().get(code.strip().upper())
+
+
+def hcpcs_unit(code: str) -> tuple[Decimal, str] | None:
+    """The billing unit of a HCPCS code (``(Decimal(500), "mg")`` for J1561), None if unknown."""
+    entry = hcpcs(code)
+    return (entry.unit_amount, entry.unit_measure) if entry else None
