@@ -64,3 +64,12 @@ def test_a_whole_category_offers_its_first_codes_and_counts_the_rest() -> None:
     outcome = parse_referral_document(_with_diagnosis("D81"))
     [problem] = [p for p in outcome.problems if p.startswith("diagnoses.0.code")]
     assert "D81.0, D81.1, D81.2, D81.30" in problem and problem.endswith("(and 5 more)")
+
+
+def test_a_u_code_of_the_release_is_accepted() -> None:
+    """Given U07.1 (COVID-19, a billable FY2026 code in chapter 22, letter U)
+    When it is read at the door
+    Then it is accepted: the release decides, not a letter range typed into a pattern."""
+    outcome = parse_referral_document(_with_diagnosis("U07.1"))
+    assert outcome.referral is not None
+    assert outcome.referral.diagnoses[0].code == "U07.1"
