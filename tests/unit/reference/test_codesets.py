@@ -20,7 +20,13 @@ from pathlib import Path
 from types import ModuleType
 
 from intake.reference import codesets
-from intake.reference.coverage_lists import HOME_IVIG_POLICY, home_ivig_list, on_home_ivig_list
+from intake.reference.coverage_lists import (
+    HOME_IVIG_POLICY,
+    MEDICARE_HOME_IVIG,
+    decide,
+    home_ivig_list,
+    on_home_ivig_list,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 SCRIPT = ROOT / "scripts" / "refresh_codesets.py"
@@ -172,3 +178,18 @@ def test_hcpcs_units_are_cited_and_unknown_codes_stay_unknown() -> None:
     assert codesets.hcpcs_unit("J9999") is None
     manifest = codesets.manifest()["hcpcs"]
     assert manifest["complete"] is False  # says plainly it is not CMS's full file
+
+
+def test_a_list_decision_names_its_policy_and_each_code() -> None:
+    """Given a referral with D84.821 (immunodeficiency due to drugs: secondary) and D83.9 (CVID)
+    When the home IVIG list decides
+    Then only D83.9 is listed, D84.821 is not (the old D80-D84 prefix rule counted both as
+    primary), and the reason names MBPM Ch.15 §50.6 with its revision."""
+    decision = decide(MEDICARE_HOME_IVIG, ["D84.821", "d839"])
+    assert decision.listed == ("D83.9",) and decision.not_listed == ("D84.821",)
+    assert decision.on_list
+    assert decision.reason.startswith("D83.9 on the list of Medicare Benefit Policy Manual")
+    assert "Rev. 259" in decision.reason
+    secondary_only = decide(MEDICARE_HOME_IVIG, ["D84.821"])
+    assert not secondary_only.on_list
+    assert "Ch.15 §50.6" in secondary_only.reason

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 
@@ -63,3 +64,34 @@ HOME_IVIG_POLICY = "Medicare Benefit Policy Manual (CMS Pub. 100-02) Ch.15 §50.
 def on_home_ivig_list(code: str) -> bool:
     """Whether ``code`` is exactly one of the 24 codes of MBPM Ch.15 §50.6 (Rev. 259)."""
     return code in home_ivig_list()
+
+
+@dataclass(frozen=True, slots=True)
+class ListDecision:
+    """Which of a referral's codes a policy's list holds, and the policy that said so."""
+
+    listed: tuple[str, ...]
+    not_listed: tuple[str, ...]
+    policy: str
+
+    @property
+    def on_list(self) -> bool:
+        return bool(self.listed)
+
+    @property
+    def reason(self) -> str:
+        """Plain words naming the policy (codes are the liaison's to see, never logged)."""
+        if self.listed:
+            return f"{', '.join(self.listed)} on the list of {self.policy}"
+        return f"no diagnosis of the referral is on the list of {self.policy}"
+
+
+def decide(list_id: str, codes: Sequence[str]) -> ListDecision:
+    """Exact membership of each code in a policy's list (a header is never on a list)."""
+    listed = coverage_list(list_id)
+    spelled = [dotted(icd10_key(c)) for c in codes]
+    return ListDecision(
+        listed=tuple(c for c in spelled if c in listed),
+        not_listed=tuple(c for c in spelled if c not in listed),
+        policy=listed.cited,
+    )
