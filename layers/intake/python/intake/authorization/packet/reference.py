@@ -23,6 +23,8 @@ class _Model(BaseModel):
 class DrugPolicy(_Model):
     required: bool
     documentation: tuple[str, ...] = ()
+    policy: str = ""
+    """The payer's policy id, title and revision when the data names one (a decision cites it)."""
 
 
 class PayerPolicy(_Model):
