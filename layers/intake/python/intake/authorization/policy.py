@@ -65,6 +65,8 @@ class PaDecision(BaseModel):
     network_exception_reason: str | None = None
     audit: list[str] = Field(default_factory=list)
     """The X12 and contract reasoning behind ``reasons`` (EB11/EB12, service types)."""
+    policy: str | None = None
+    """The payer policy the decision used (None: no policy lists the drug at this payer)."""
 
 
 def _part_answer(lines: Sequence[BenefitLine], types: tuple[str, ...]) -> tuple[bool | None, str]:
@@ -128,6 +130,18 @@ def _network(
     )
 
 
+def policy_cited(referral: Referral, table: PolicyTable, policy: DrugPolicy | None) -> str | None:
+    """The policy a decision used: the data's own id when it names one, else the payer's
+    entry in the policy table (``pa_policies.json``) for the drug."""
+    if policy is None:
+        return None
+    if policy.policy:
+        return policy.policy
+    payer = table.payers[referral.insurance.payer_id]
+    drug = referral.therapy.hcpcs or referral.therapy.ndc or referral.therapy.drug_name
+    return f"{payer.name} medical policy for {drug} (pa_policies.json)"
+
+
 def decide_prior_auth(
     referral: Referral,
     benefits: BenefitsSummary,
@@ -171,6 +185,7 @@ def decide_prior_auth(
             network_exception=exception is not None,
             network_exception_reason=exception,
             audit=audit,
+            policy=policy_cited(referral, table, policy),
         )
     because = (
         f"the payer's medical policy does not require prior authorization for {drug}"
@@ -178,4 +193,10 @@ def decide_prior_auth(
         else "the payer's eligibility response says no authorization is needed for the drug, "
         "the per diem or nursing, and no payer policy lists the drug"
     )
-    return PaDecision(required=False, reasons=[because], documentation=[], audit=audit)
+    return PaDecision(
+        required=False,
+        reasons=[because],
+        documentation=[],
+        audit=audit,
+        policy=policy_cited(referral, table, policy),
+    )

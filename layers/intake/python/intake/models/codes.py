@@ -12,7 +12,10 @@ from typing import Annotated
 from pydantic import AfterValidator, BeforeValidator, Field
 
 _NPI_RE = re.compile(r"^\d{10}$")
-_ICD10_RE = re.compile(r"^([A-TV-Z][0-9][0-9A-Z])\.?([0-9A-Z]{1,4})?$")
+_ICD10_RE = re.compile(r"^([A-Z][0-9][0-9A-Z])\.?([0-9A-Z]{1,4})?$")
+"""The shape of an ICD-10-CM code (U07.1 COVID-19 included). Whether it exists and is billable
+is the release's answer, asked at the door (``intake.referrals.diagnoses``), not the model's:
+stored referrals load without reading the code set."""
 _HCPCS_RE = re.compile(r"^(?:[A-V]\d{4}|\d{4}[0-9A-Z])$")
 _NDC_SHAPES = {
     (4, 4, 2): (1, 0, 0),

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from intake.models.referral import Referral, Therapy
+from intake.referrals.diagnoses import diagnosis_problems
 from intake.therapy.prescription import (
     Dose,
     Duration,
@@ -189,4 +190,5 @@ def plausibility_problems(
         *_dose_problems(referral.therapy),
         *_schedule_problems(referral.therapy),
         *_date_problems(referral, received_at, window),
+        *diagnosis_problems(referral),
     ]

@@ -1,4 +1,5 @@
-"""The data files prior authorization reads (policies, ICD-10 names, HCPCS units), loaded once.
+"""The data files prior authorization reads (policies, HCPCS units), loaded once; ICD-10-CM
+descriptions come from the code set (``intake.reference.codesets``).
 
 Plain JSON beside the code (``intake/data``) so policy analysts can change a payer's rules in
 a reviewable diff without touching code; validated with pydantic so a typo fails loudly.
@@ -12,6 +13,8 @@ from importlib import resources
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from intake.reference import codesets
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -20,6 +23,8 @@ class _Model(BaseModel):
 class DrugPolicy(_Model):
     required: bool
     documentation: tuple[str, ...] = ()
+    policy: str = ""
+    """The payer's policy id, title and revision when the data names one (a decision cites it)."""
 
 
 class PayerPolicy(_Model):
@@ -62,20 +67,13 @@ def policy_table() -> PolicyTable:
 
 
 @cache
-def icd10_descriptions() -> dict[str, str]:
-    raw = _read("icd10_descriptions.json")
-    assert isinstance(raw, dict)
-    return {k: str(v) for k, v in raw.items() if not k.startswith("_")}
-
-
-@cache
 def home_infusion_codes() -> HomeInfusionCodes:
     return HomeInfusionCodes.model_validate(_read("home_infusion_codes.json"))
 
 
 def describe_icd10(code: str, given: str | None = None) -> str | None:
-    """The referral's own description when it sent one, else the table's."""
-    return given or icd10_descriptions().get(code.upper())
+    """The referral's own description when it sent one, else the ICD-10-CM release's."""
+    return given or codesets.describe(code)
 
 
 def describe_code(code: str) -> str | None:

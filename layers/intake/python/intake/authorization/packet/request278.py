@@ -6,7 +6,9 @@ from datetime import date
 
 from intake.authorization.packet.models import Pharmacy
 from intake.authorization.packet.schedule import delivery
+from intake.core.errors import InvalidRequest
 from intake.models.referral import Referral, Relationship
+from intake.reference import codesets
 from intake.therapy import ServicePlan
 from intake.x12.t270.inquiry import INS_RELATIONSHIP_CODES
 from intake.x12.t278 import request as x278
@@ -62,6 +64,21 @@ def members(referral: Referral) -> tuple[x278.Member, x278.Member | None]:
     return subscriber, dependent
 
 
+def hi_diagnoses(referral: Referral) -> tuple[x278.Diagnosis, ...]:
+    """The HI segment's codes, principal first. Only billable codes of the current ICD-10-CM
+    release are sent: the door refuses a header or unknown code, and a referral stored before
+    the release changed (G35 became a header on 2025-10-01) is stopped here, not sent. The
+    error names the field, never the code (errors are logged)."""
+    bad = [i for i, d in enumerate(referral.diagnoses) if not codesets.is_billable(d.code)]
+    if bad:
+        fields = ", ".join(f"diagnoses.{i}.code" for i in bad)
+        raise InvalidRequest(
+            f"{fields}: not a billable code of {codesets.icd10_release()}; correct the "
+            "referral's diagnosis before requesting authorization"
+        )
+    return tuple(x278.Diagnosis(d.code, principal=i == 0) for i, d in enumerate(referral.diagnoses))
+
+
 def review_request(
     referral: Referral,
     pharmacy: Pharmacy,
@@ -93,9 +110,7 @@ def review_request(
         requester=requester_party(pharmacy),
         subscriber=subscriber,
         dependent=dependent,
-        diagnoses=tuple(
-            x278.Diagnosis(d.code, principal=i == 0) for i, d in enumerate(referral.diagnoses)
-        ),
+        diagnoses=hi_diagnoses(referral),
         services=tuple(
             x278.ServiceLine(s.code, s.units, modifiers=s.modifiers) for s in plan.lines
         ),
