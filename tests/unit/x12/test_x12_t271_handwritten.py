@@ -153,7 +153,9 @@ def test_given_several_patients_then_a_list_in_document_order(local_x12: Reader)
     assert rosa["coinsurance"]["in_network"] == "0.15"
     assert emma["subscriber"]["last_name"] == "PARK"
     assert emma["patient"]["is_dependent"] is True
-    assert emma["plan"]["end"] == "2025-12-31"
+    # DTP*357 under her EB*6 is Eligibility End (X12 374), not the plan's end
+    assert emma["plan"]["eligibility_end"] == "2025-12-31"
+    assert emma["plan"]["end"] is None
     assert teresa["rejections"][0]["code"] == "72"
 
 

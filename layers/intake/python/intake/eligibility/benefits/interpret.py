@@ -393,7 +393,8 @@ def _plan(
     lines: Sequence[BenefitLine], members: Sequence[MemberLoop], raw: Sequence[Benefit]
 ) -> Plan:
     """Plan facts. Dates come from the patient's 2100 DTPs (the subscriber's for the plan year
-    when the dependent's loop has none), then from 2110 DTPs 291/346 under a status line."""
+    when the dependent's loop has none), then from 2110 DTPs under a status line (291/346 for
+    the plan year, 307/356/357 for the member's eligibility)."""
     status_lines = [b for b in lines if b.code in ACTIVE_CODES | INACTIVE_CODES]
     ordered = [*status_lines, *lines]
     insurance_type = next((b.insurance_type for b in ordered if b.insurance_type), None)
@@ -406,9 +407,10 @@ def _plan(
     if where is None:
         status_dates = [d for b in status_lines for d in b.dates if d.qualifier in ("291", "346")]
         begin, end, where = _plan_year(status_dates)
-    eligibility = _first_date(own, ELIGIBILITY)
-    eligibility_begin = _first_date(own, ELIGIBILITY_BEGIN)
-    eligibility_end = _first_date(own, ELIGIBILITY_END)
+    on_status = [*own, *(d for b in status_lines for d in b.dates)]
+    eligibility = _first_date(on_status, ELIGIBILITY)
+    eligibility_begin = _first_date(on_status, ELIGIBILITY_BEGIN)
+    eligibility_end = _first_date(on_status, ELIGIBILITY_END)
     policy = _first_date(own, POLICY_EFFECTIVE)
     expiration = _first_date(own, POLICY_EXPIRATION)
     return Plan(
