@@ -103,6 +103,8 @@ class RelatedEntity(_Model):
     name: str
     id_qualifier: str | None = None
     id: str | None = None
+    contact: str | None = None
+    """The first communication number of the entity's PER (e.g. a PBM's help desk phone)."""
 
 
 _LINE_RANGE = frozenset({"292", "291", "307"})
@@ -257,6 +259,17 @@ class BenefitsSummary(_Model):
     coverages: tuple[CoverageSummary, ...] = ()
     infusion_coverage: str | None = None
     """The EB04 coverage the summary figures come from (Part B for Medicare); None: all lines."""
+
+    def active_on(self, line: BenefitLine, day: date) -> bool | None:
+        """Whether ``line`` applies on ``day``: its own 2110 dates when it has them, else the
+        plan year's (2100); None when neither says."""
+        own = line.active_on(day)
+        if own is not None:
+            return own
+        begin, end = self.plan.begin, self.plan.end
+        if begin is None and end is None:
+            return None
+        return (begin is None or begin <= day) and (end is None or day <= end)
 
     def infusion_lines(self) -> tuple[BenefitLine, ...]:
         """The benefit lines of the coverage home infusion is billed to (all lines when the 271

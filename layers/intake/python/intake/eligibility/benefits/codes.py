@@ -6,7 +6,7 @@ names closely; codes not listed here still pass through untouched.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 ELIGIBILITY_CODES = {
     "1": "Active Coverage",
@@ -288,6 +288,7 @@ def _load_domains() -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
 MEDICAL = "medical"
 
 
+@lru_cache(maxsize=512)
 def domain_of(service_types: tuple[str, ...], plan_description: str) -> str | None:
     """dental, vision or pharmacy when every service type of the line is one of that domain's
     (``intake/data/service_type_domains.json``; ``dental+vision`` for a line naming both), or,

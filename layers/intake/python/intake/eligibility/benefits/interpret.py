@@ -154,6 +154,7 @@ def _line(b: Benefit, coverage: str | None = None, loop: str = "2110C") -> Benef
                 name=r.entity.display_name,
                 id_qualifier=_none(r.entity.id_qualifier),
                 id=_none(r.entity.id),
+                contact=next((p.element(4) for p in r.segments if p.id == "PER"), None),
             )
             for r in b.related_entities
         )
@@ -307,6 +308,32 @@ def _auth_required(lines: Sequence[BenefitLine]) -> bool | None:
     return False if answers else None
 
 
+def _hsd_limits(lines: Sequence[BenefitLine], raw: Sequence[Benefit]) -> list[VisitLimit]:
+    """Visit limits a 2110 HSD states (HSD01 VS visits, HSD02 how many, HSD05 per what period:
+    e.g. ``HSD*VS*30***22`` = 30 visits per service year)."""
+    out = []
+    for line, b in zip(lines, raw, strict=True):
+        if not is_medical(line):
+            continue
+        for hsd in b.delivery:
+            if hsd.element(1) != VISIT_QUANTITY or not hsd.element(2):
+                continue
+            period = hsd.element(5) or None
+            out.append(
+                VisitLimit(
+                    code=line.code,
+                    service_types=line.service_types,
+                    quantity_qualifier=VISIT_QUANTITY,
+                    quantity=Decimal(hsd.element(2)),
+                    time_period=period,
+                    time_period_description=describe(TIME_PERIODS, period or ""),
+                    coverage_level=line.coverage_level,
+                    in_network=line.in_network,
+                )
+            )
+    return out
+
+
 def _visit_limits(lines: Sequence[BenefitLine]) -> tuple[VisitLimit, ...]:
     return tuple(
         VisitLimit(
@@ -452,12 +479,17 @@ def _coverages(
     infusion: str | None,
     used: tuple[list[BenefitLine], Accumulators, CostShare, CostShare],
 ) -> tuple[CoverageSummary, ...]:
-    """Each coverage's own figures; the one already summarized (``used``) is not read twice."""
+    """Each coverage's own figures; the one home infusion is billed to gives the figures already
+    summarized (``used``: its lines and those stating no EB04), not read twice. Lines stating no
+    EB04 are a coverage of their own only when no line states one."""
     used_lines, used_accumulators, used_coinsurance, used_copay = used
     out: list[CoverageSummary] = []
-    for key in dict.fromkeys(b.coverage for b in lines if b.code != OTHER_PAYER):
+    keys = dict.fromkeys(b.coverage for b in lines if b.code != OTHER_PAYER)
+    if len(keys) > 1:
+        keys.pop(None, None)
+    for key in keys:
         own = [b for b in lines if b.coverage == key and b.code != OTHER_PAYER]
-        if own == used_lines:
+        if key == infusion or own == used_lines:
             accumulators, coinsurance, copay = used_accumulators, used_coinsurance, used_copay
         else:
             ranked = _Ranked(own, asked)
@@ -548,7 +580,10 @@ def _summarize(
         coinsurance=coinsurance,
         copay=copay,
         auth_required=_auth_required(ranked.applicable),
-        visit_limits=_visit_limits(ranked.applicable),
+        visit_limits=(
+            *_visit_limits(ranked.applicable),
+            *(_hsd_limits(lines, raw_benefits) if any(b.delivery for b in raw_benefits) else ()),
+        ),
         messages=_unique(m for b in lines for m in b.messages),
         service_types=tuple(asked),
         mismatches=_mismatches(expected, patient_echo),
