@@ -174,6 +174,33 @@ def _pools(
     return deductible, oop
 
 
+def walk_years(
+    benefits: BenefitsSummary, setup: Setup, in_network: bool, as_of: date, notes: Notes
+) -> tuple[list[PlanYear], list[YearWalk]]:
+    """The billed days walked plan year by plan year: the 271's year from its remaining
+    amounts, each later year from the plan amounts again (``plan_years``)."""
+    days = setup.days
+    years = plan_years(benefits, days[-1].day, as_of, notes)
+    walks: list[YearWalk] = []
+    for year, year_days in zip(years, split(days, years), strict=True):
+        if not year_days:
+            continue
+        deductible, oop = _pools(benefits, in_network, year, setup, notes)
+        if deductible.pool.known and oop.pool.known:
+            notes.assume(
+                "the deductible and coinsurance paid count toward the out-of-pocket maximum "
+                "(as 45 CFR 156.130 requires of non-grandfathered plans; the 271 does not say)"
+            )
+        before = (
+            (deductible.pool.remaining, deductible.pool.binding),
+            (oop.pool.remaining, oop.pool.binding),
+        )
+        overrides = visit_overrides(benefits, year, year_days, in_network, notes)
+        result = walk(year_days, setup.rules, deductible.pool, oop.pool, overrides)
+        walks.append(YearWalk(year, year_days, result, deductible, oop, before))
+    return years, walks
+
+
 def _typical(day: ServiceDay, setup: Setup) -> tuple[Decimal, Decimal]:
     """A maintenance infusion with the deductible met and no maximum reached."""
     free, uncapped = Pool("deductible", "", ZERO, None), Pool("oop", "", None, None)
@@ -259,19 +286,7 @@ def estimate(
     days = setup.days
 
     # Who pays it: each plan year walked against its own accumulators.
-    years = plan_years(benefits, days[-1].day, as_of or first_day, notes)
-    walks: list[YearWalk] = []
-    for year, year_days in zip(years, split(days, years), strict=True):
-        if not year_days:
-            continue
-        deductible, oop = _pools(benefits, terms.in_network, year, setup, notes)
-        before = (
-            (deductible.pool.remaining, deductible.pool.binding),
-            (oop.pool.remaining, oop.pool.binding),
-        )
-        overrides = visit_overrides(benefits, year, year_days, terms.in_network, notes)
-        result = walk(year_days, setup.rules, deductible.pool, oop.pool, overrides)
-        walks.append(YearWalk(year, year_days, result, deductible, oop, before))
+    years, walks = walk_years(benefits, setup, terms.in_network, as_of or first_day, notes)
     results: list[DayResult] = [r for w in walks for r in w.result.days]
     applied: Applied | None = None
     if secondary is not None:
