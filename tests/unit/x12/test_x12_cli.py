@@ -36,13 +36,31 @@ def test_given_expected_names_when_read_then_mismatch_reported(run: Run) -> None
     assert code == 0 and json.loads(out)["mismatches"] == ["last_name"]
 
 
-def test_given_malformed_271_when_read_then_exit_2_plain_error(run: Run, tmp_path: Path) -> None:
+def test_given_miscounted_271_when_read_strict_then_exit_2_plain_error(
+    run: Run, tmp_path: Path
+) -> None:
+    """A wrong SE01 is refused with --strict (and read with a warning without it, below)."""
     bad = tmp_path / "bad.271"
     text = (SHARED_X12 / "lfh-subscriber-health-benefit-check.271").read_text()
     bad.write_text(text.replace("SE*22*", "SE*21*"))
-    code, out, err = run("x12", "read-271", str(bad))
+    code, out, err = run("x12", "read-271", "--strict", str(bad))
     assert code == 2 and out == ""
     assert "segment 24 (SE): SE01 says 21 segments but the transaction has 22" in err
+    code, out, _ = run("x12", "read-271", str(bad))
+    assert code == 0
+    assert any("SE01 says 21 segments" in w for w in json.loads(out)["warnings"])
+
+
+def test_given_truncated_271_when_read_then_exit_2_with_the_reason(
+    run: Run, tmp_path: Path
+) -> None:
+    """A 271 cut short is not whole: refused (strict or not), saying what is missing."""
+    bad = tmp_path / "cut.271"
+    text = (SHARED_X12 / "lfh-subscriber-health-benefit-check.271").read_text()
+    bad.write_text(text[: text.index("SE*")])
+    code, out, err = run("x12", "read-271", str(bad))
+    assert code == 2 and out == ""
+    assert "has no SE (truncated?)" in err
 
 
 def test_given_missing_file_when_read_then_exit_2(run: Run, tmp_path: Path) -> None:
