@@ -36,6 +36,8 @@ EXPECTED = {
     "29-stale-order.json": "scheduled",
     "35-ivig-records-from-clinic.json": "scheduled",  # IgG asked of the clinic, uploaded, certified
     "36-infliximab-filed-without-tb.json": "scheduled",  # filed without TB, pended A4, sent, certified
+    "40-mid-year-enrolment.json": "scheduled",  # enrolled mid-year: the payer's remaining amounts kept
+    "41-hmo-per-day-copay.json": "scheduled",  # per-day per diem copay, per-visit nurse copay
     "09-invalid.json": "quarantined",
     "25-hl7-ref-i12-public-incomplete.hl7": "in_review",
 }

@@ -95,3 +95,19 @@ def test_given_inquiry_json_when_build_270_then_x12(run: Run, tmp_path: Path) ->
     inquiry.write_text("{}")
     code, _, err = run("x12", "build-270", str(inquiry))
     assert code == 2 and "payer_id" in err
+
+
+def test_given_ppo_271_when_read_by_parts_then_each_part_names_its_eb_segment(run: Run) -> None:
+    """Given the hand-written PPO (plan level 20%, home health 42^44 10%), when read with
+    --parts, then the drug shows the plan-level line and the per diem, nursing and supplies
+    (billed in the per diem) the 42^44 line, each with the EB segment it came from."""
+    code, out, _ = run("x12", "read-271", "--parts", str(LOCAL_X12 / "ppo-accumulators.271"))
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[1:3] == [
+        "drug      coinsurance 20% (plan level)",
+        "          from EB*A*IND*30*****.2****Y",
+    ]
+    assert lines[3] == "per diem  coinsurance 10%"
+    assert lines[7] == "supplies  coinsurance 10% (billed in the per diem)"
+    assert lines[8] == "          from EB*A*IND*42^44*****0.1***Y*Y"

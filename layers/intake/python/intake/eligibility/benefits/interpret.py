@@ -379,6 +379,8 @@ def _plan_year(dates: Sequence[DatedQualifier]) -> tuple[date | None, date | Non
             return d.begin, d.end, f"{d.loop} DTP*{PLAN_RANGE}"
     begin = next((d for d in dates if d.qualifier == PLAN_BEGIN), None)
     end = next((d for d in dates if d.qualifier == PLAN_END), None)
+    if begin is not None and begin.end is not None and end is None:  # 346 sent as an RD8 range
+        return begin.begin, begin.end, f"{begin.loop} DTP*{PLAN_BEGIN}"
     if begin is None and end is None:
         plan = next((d for d in dates if d.qualifier == PLAN_RANGE), None)
         if plan is not None:  # a single D8 plan date: the plan's begin

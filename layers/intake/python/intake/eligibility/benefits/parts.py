@@ -218,7 +218,36 @@ def rule_json(rule: CostShareRule | None) -> dict[str, Any]:
     }
 
 
+SUPPLIES_IN = Component.PER_DIEM
+"""Supplies, pump and pharmacy services are billed inside the per diem (the S-code per diem:
+``Component.PER_DIEM``), so their cost share is the per diem's."""
+
+
 def cost_share_by_part_json(benefits: BenefitsSummary) -> dict[str, Any]:
-    """In network, per part: the cost share the estimate would charge (plan-level fallbacks
-    marked ``plan_level``); parts the 271 is silent on say so."""
-    return {c.value: rule_json(reported_rule(benefits, c, True)) for c in Component}
+    """In network, per part: the cost share the estimate would charge, with what a copay is
+    per (EB06) and the EB segments it came from (plan-level fallbacks marked ``plan_level``);
+    parts the 271 is silent on say so. ``supplies`` names the part they are billed in."""
+    out = {c.value: rule_json(reported_rule(benefits, c, True)) for c in Component}
+    out["supplies"] = {**out[SUPPLIES_IN.value], "billed_in": SUPPLIES_IN.value}
+    return out
+
+
+def parts_text(benefits: BenefitsSummary) -> str:
+    """The cost share per part as lines a person reads: what, per what, from which EB."""
+    rows = []
+    for part, data in cost_share_by_part_json(benefits).items():
+        what = []
+        if data["copay"] is not None:
+            what.append(f"copay ${Decimal(data['copay']):,.2f} per {data['per']}")
+        if data["coinsurance"] is not None:
+            what.append(f"coinsurance {pct(Decimal(data['coinsurance']))}")
+        if data["not_covered"]:
+            what.append("not covered")
+        shown = ", ".join(what) or "not reported in the 271"
+        if data.get("billed_in"):
+            shown += f" (billed in the {data['billed_in'].replace('_', ' ')})"
+        elif data["plan_level"]:
+            shown += " (plan level)"
+        source = "; ".join(data["segments"]) or "-"
+        rows.append(f"{part.replace('_', ' '):<9} {shown}\n{'':<9} from {source}")
+    return "\n".join(rows)
