@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from intake.x12.control_numbers import ControlNumberSource, default_control_numbers
-from intake.x12.delimiters import DEFAULT_DELIMITERS, Delimiters
+from intake.x12.delimiters import DEFAULT_DELIMITERS, ISA_LENGTH, Delimiters
 from intake.x12.errors import X12BuildError, X12EnvelopeError
 from intake.x12.reader import tokenize
 from intake.x12.segments import Segment, write_segments
@@ -115,13 +115,13 @@ class _Checker:
             position=trailer.position,
             segment_id=trailer.id,
         )
-        self._report(err)
+        self.report(err)
 
     def count(self, trailer: Segment, actual: int, what: str, where: str) -> None:
         """The trailer's count (SE01, GE01, IEA01) against what the envelope holds."""
         declared = _count(trailer, 1)
         if declared != actual:
-            self._report(
+            self.report(
                 X12EnvelopeError(
                     f"{trailer.id}01 says {declared} {what} but the {where} has {actual}",
                     position=trailer.position,
@@ -129,10 +129,34 @@ class _Checker:
                 )
             )
 
-    def _report(self, err: X12EnvelopeError) -> None:
+    def report(self, err: X12EnvelopeError) -> None:
         if self.strict:
             raise err
         self.warnings.append(str(err))
+
+
+def _check_isa(isa: Segment, check: _Checker) -> None:
+    """An ISA read although its widths are wrong (a padded-wrong sender id) or its ISA16
+    repeats ISA11: the content is whole, the sender is told."""
+    width = 3 + sum(len(e) + 1 for e in isa.elements)
+    if width != ISA_LENGTH - 1:
+        check.report(
+            X12EnvelopeError(
+                f"ISA is {width} characters long, not {ISA_LENGTH - 1}: its elements are not "
+                "at their fixed widths",
+                position=1,
+                segment_id="ISA",
+            )
+        )
+    if isa.element(11) == isa.element(16) and not isa.element(11).isalnum():
+        check.report(
+            X12EnvelopeError(
+                f"ISA11 and ISA16 are both {isa.element(16)!r}: read as the repetition "
+                "separator, no element split into components",
+                position=1,
+                segment_id="ISA",
+            )
+        )
 
 
 def _unexpected(segment: Segment, where: str) -> X12EnvelopeError:
@@ -206,6 +230,7 @@ def parse_interchange(text: str, *, strict: bool = True) -> Interchange:
             segment_id="ISA",
         )
     check = _Checker(strict)
+    _check_isa(isa, check)
     groups: list[FunctionalGroup] = []
     i = 1
     n = len(segments)
