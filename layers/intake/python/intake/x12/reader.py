@@ -25,6 +25,15 @@ def _valid_id(segment_id: str) -> bool:
     )
 
 
+def _padded(delimiters: Delimiters, pieces: list[str]) -> bool:
+    """Segments ended by a line break where the sender put a space before every one after the
+    ISA (a 4010 Medicaid sample does): that space is padding, not data."""
+    if delimiters.segment not in _LINE_BREAKS:
+        return False
+    body = [p.rstrip(_LINE_BREAKS) for p in pieces[1:-1] if p.strip(_WHITESPACE)]
+    return bool(body) and all(p.endswith(" ") for p in body)
+
+
 def _whole_trailer(segment_id: str, parts: list[str]) -> bool:
     """An IEA with both its elements, its control number as long as ISA13 (9 digits): the
     sender only left out the final terminator (often a line break), nothing was cut."""
@@ -51,8 +60,7 @@ def tokenize(text: str) -> tuple[Delimiters, list[Segment]]:
     append = segments.append
     position = 0
     known_ids: set[str] = set()  # checking each distinct id once keeps this loop cheap
-    trailing = _LINE_BREAKS + " " if delimiters.segment in _LINE_BREAKS else _LINE_BREAKS
-    # segments ended by a line break: a space before it is the sender's padding, not data
+    trailing = _LINE_BREAKS + " " if _padded(delimiters, pieces) else _LINE_BREAKS
     for i, piece in enumerate(pieces):
         raw = piece.lstrip(_WHITESPACE).rstrip(trailing)
         if not raw:
