@@ -36,6 +36,8 @@ EXPECTED = {
     "29-stale-order.json": "scheduled",
     "35-ivig-records-from-clinic.json": "scheduled",  # IgG asked of the clinic, uploaded, certified
     "36-infliximab-filed-without-tb.json": "scheduled",  # filed without TB, pended A4, sent, certified
+    "40-mid-year-enrolment.json": "scheduled",  # enrolled mid-year: the payer's remaining amounts kept
+    "41-hmo-per-day-copay.json": "scheduled",  # per-day per diem copay, per-visit nurse copay
     "07-medicare-advantage.json": "scheduled",  # the MA plan's own 278, never a MAC
     "31-medicare-medigap-ivig.json": "scheduled",  # Part B home IVIG: no 278, documentation on file
     "42-medicare-iv-antibiotic-part-d.json": "scheduled",  # Part D drug: packet to its PBM

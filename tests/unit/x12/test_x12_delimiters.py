@@ -51,9 +51,20 @@ def test_given_text_without_isa_when_reading_then_error_says_so() -> None:
 
 
 def test_given_short_isa_field_when_reading_then_error_names_the_element() -> None:
-    broken = ISA.replace("SENDER         ", "SENDER")
+    """An ISA missing an element (here ISA06 and its separator) cannot be read: the error names
+    where the fixed widths break. Adapted (issue 23): an ISA whose 16 elements are all there
+    but padded wrong is read (the next test), so this one now drops a separator too."""
+    broken = ISA.replace("SENDER         *", "SENDER")
     with pytest.raises(X12SyntaxError, match=r"segment 1 \(ISA\): wrong ISA length: ISA06"):
         Delimiters.from_isa(broken + "GS*HB~" * 20)
+
+
+def test_given_padded_wrong_isa_with_all_elements_when_reading_then_read() -> None:
+    """A sender id padded to 14 characters instead of 15 (a public 4010 sample does this):
+    the 16 elements are all there, so the delimiters are read from them (the envelope check
+    then warns that the ISA is not at its fixed widths)."""
+    broken = ISA.replace("SENDER         ", "SENDER        ")
+    assert Delimiters.from_isa(broken + "GS*HB~") == Delimiters.from_isa(ISA + "GS*HB~")
 
 
 def test_given_truncated_isa_when_reading_then_error_mentions_truncation() -> None:

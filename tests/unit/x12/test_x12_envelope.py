@@ -89,7 +89,7 @@ def test_given_public_278_with_wrong_se01_when_parsing_then_the_real_count_is_re
     [
         (lambda t: t[: t.index("IEA")], r"no IEA \(truncated\?\)"),
         (lambda t: t[: t.index("SE*")], r"has no SE \(truncated\?\)"),
-        (lambda t: t.rstrip("\n")[:-1], r"segment 26 \(IEA\): the segment has no terminator"),
+        (lambda t: t.rstrip("\n")[:-4], r"segment 26 \(IEA\): the segment has no terminator"),
         (lambda t: t + "GS*HB*X~", r"segment 27 \(GS\): GS is not expected after IEA"),
         (lambda t: t.replace("HL*1**20*1", "hl*1**20*1"), r"segment 5: a segment id is 2 or 3"),
         (lambda t: t.replace("GS*HB", "XX*HB"), r"segment 2 \(XX\): XX is not expected"),

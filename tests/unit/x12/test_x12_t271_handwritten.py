@@ -61,8 +61,12 @@ def test_given_ppo_then_out_of_pocket_uses_plan_periods_not_lifetime(
 def test_given_ppo_then_home_health_coinsurance_beats_plan_level(ppo: BenefitsSummary) -> None:
     assert ppo.coinsurance.in_network == Decimal("0.1")
     assert ppo.coinsurance.out_of_network == Decimal("0.5")
-    assert ppo.copay.in_network == Decimal("15.00")
-    assert ppo.copay.out_of_network == Decimal("40.00")
+    # the only copays are the pharmacy's (EB03 88): a retail pharmacy copay is not the medical
+    # benefit's, so the home infusion summary reports none (they stay on their lines)
+    assert ppo.copay.in_network is None
+    assert ppo.copay.out_of_network is None
+    pharmacy = [b for b in ppo.benefits if b.code == "B" and b.domain == "pharmacy"]
+    assert [b.amount for b in pharmacy] == [Decimal("15.00"), Decimal("40.00")]
     assert ppo.auth_required is True
     assert ppo.messages == ("PRIOR AUTHORIZATION REQUIRED FOR HOME HEALTH",)
 
@@ -144,11 +148,14 @@ def test_given_several_patients_then_a_list_in_document_order(local_x12: Reader)
         "total": "500.00",
         "remaining": "0",
         "met": None,
+        "period": "23",
     }
     assert rosa["coinsurance"]["in_network"] == "0.15"
     assert emma["subscriber"]["last_name"] == "PARK"
     assert emma["patient"]["is_dependent"] is True
-    assert emma["plan"]["end"] == "2025-12-31"
+    # DTP*357 under her EB*6 is Eligibility End (X12 374), not the plan's end
+    assert emma["plan"]["eligibility_end"] == "2025-12-31"
+    assert emma["plan"]["end"] is None
     assert teresa["rejections"][0]["code"] == "72"
 
 

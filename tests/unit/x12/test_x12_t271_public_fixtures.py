@@ -48,7 +48,13 @@ def test_given_subscriber_271_then_every_eb_is_a_line(subscriber: Any) -> None:
     )
     assert (lines[4]["amount"], lines[4]["in_network"]) == ("30.00", False)
     assert lines[1]["related_entities"] == [
-        {"entity_code": "P3", "name": "MARCUS JONES", "id_qualifier": "SV", "id": "0202034"}
+        {
+            "entity_code": "P3",
+            "name": "MARCUS JONES",
+            "id_qualifier": "SV",
+            "id": "0202034",
+            "contact": None,  # the PCP's 2120C has no PER
+        }
     ]
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from intake.eligibility.benefits.interpret import interpret_271
+from intake.eligibility.benefits.parts import parts_text
 from intake.eligibility.benefits.render import dumps_benefits
 from intake.models.benefits import ExpectedPatient
 from intake.x12.control_numbers import SequentialControlNumbers
@@ -51,6 +52,12 @@ def _read_271(args: argparse.Namespace) -> int:
         )
     except X12Error as exc:
         return _fail(f"{args.file} is not a valid 271: {exc}")
+    if args.parts:
+        for summary in results:
+            who = " ".join(p for p in (summary.patient.first_name, summary.patient.last_name) if p)
+            sys.stdout.write(f"{who or 'patient'}: {summary.status.value}\n")
+            sys.stdout.write(parts_text(summary) + "\n")
+        return 0
     sys.stdout.write(dumps_benefits(results) + "\n")
     return 0
 
@@ -103,7 +110,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     read.add_argument(
         "--strict",
         action="store_true",
-        help="fail on control-number mismatches too (default: warn)",
+        help="fail on count and control-number mismatches too (default: warn)",
+    )
+    read.add_argument(
+        "--parts",
+        action="store_true",
+        help="print, per part of the therapy (drug, per diem, nursing, supplies), the cost share "
+        "with what a copay is per (EB06) and the EB segments it came from, as text",
     )
     read.set_defaults(func=_read_271)
 

@@ -64,6 +64,8 @@ class PlanEntry(_Entry):
     plan_period: Literal["calendar_year", "fixed"] = "calendar_year"
     plan_begin: date | None = None
     plan_end: date | None = None
+    eligibility_begin: date | None = None
+    """The member joined mid plan year (2100C DTP 356): the plan year stays the plan's."""
     eligibility_end: date | None = None
     group_number: str = ""
     benefits: tuple[BenefitSpec, ...]
@@ -389,7 +391,11 @@ class SandboxPayer:
             begin, end = date(service_day.year, 1, 1), date(service_day.year, 12, 31)
         else:
             begin, end = plan.plan_begin or service_day, plan.plan_end or service_day
-        extra = (("357", plan.eligibility_end),) if plan.eligibility_end else ()
+        extra = tuple(
+            (qualifier, when)
+            for qualifier, when in (("356", plan.eligibility_begin), ("357", plan.eligibility_end))
+            if when is not None
+        )
         answer = Answer271(
             q,
             benefits=plan.benefits,

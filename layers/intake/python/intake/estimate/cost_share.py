@@ -1,8 +1,8 @@
 """The cost share the estimate charges for each part of the claim.
 
 The choice of 271 line is ``intake.eligibility.benefits.parts`` (shared with the read-271 summary, so what a
-liaison reads is what is charged); here it gains the estimate's fallbacks: the summary's figures,
-then an assumed coinsurance (flagged) when the 271 says nothing at all.
+liaison reads is what is charged); here it gains the estimate's one fallback: an assumed
+coinsurance (flagged, named, confidence lowered) when the 271 reports none for the part.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from intake.eligibility.benefits.parts import (
     SERVICE_TYPE_NAMES,
     SERVICE_TYPES,
     CostShareRule,
-    describe,
     network_words,
     pct,
     pharmacy_rule,
@@ -43,28 +42,18 @@ def medical_rule(
     assumed_coinsurance: Decimal,
     lines: Sequence[BenefitLine] | None = None,
 ) -> CostShareRule:
-    """The most specific rule for the part; the summary's own figures, then an assumed
-    coinsurance (flagged) when the 271 says nothing at all."""
+    """The most specific rule the 271 reports for the part, else an assumed coinsurance
+    (flagged, and the estimate's confidence lowered). A cost share the 271 does not report for
+    the part or the plan is never borrowed from another line (a home health visit's copay, a
+    mental health coinsurance): the assumption is named instead."""
     rule = reported_rule(benefits, component, in_network, lines)
     if rule is not None:
         return rule
-    coinsurance = (
-        benefits.coinsurance.in_network if in_network else benefits.coinsurance.out_of_network
-    )
-    copay = benefits.copay.in_network if in_network else benefits.copay.out_of_network
-    if coinsurance is not None or copay is not None:
-        return CostShareRule(
-            coinsurance,
-            copay,
-            False,
-            f"{describe(coinsurance, copay)}, {network_words(in_network)} "
-            "(271 summary for the home infusion service types)",
-        )
     return CostShareRule(
         assumed_coinsurance,
         None,
         False,
-        f"coinsurance {pct(assumed_coinsurance)} assumed: the 271 reported "
-        f"no coinsurance or copay {network_words(in_network)}",
+        f"coinsurance {pct(assumed_coinsurance)} assumed: the 271 reported no coinsurance or "
+        f"copay for the {component} or the plan {network_words(in_network)}",
         assumed=True,
     )

@@ -209,6 +209,11 @@ def walk_course(
         if not year_days:
             continue
         deductible, oop = _pools(benefits, in_network, year, setup, notes)
+        if deductible.pool.known and oop.pool.known:
+            notes.assume(
+                "the deductible and coinsurance paid count toward the out-of-pocket maximum "
+                "(as 45 CFR 156.130 requires of non-grandfathered plans; the 271 does not say)"
+            )
         before = (
             (deductible.pool.remaining, deductible.pool.binding),
             (oop.pool.remaining, oop.pool.binding),

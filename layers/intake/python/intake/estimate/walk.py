@@ -9,7 +9,7 @@ toward nothing. Amounts stay unrounded here; the estimate rounds once, at the en
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -142,3 +142,25 @@ def walk(
             )
         )
     return Walk(tuple(results), met_on, reached_on, reached_rule)
+
+
+def patient_range(
+    days: Sequence[ServiceDay],
+    rules: Mapping[Component, CostShareRule],
+    deductible: Pool,
+    oop: Pool,
+) -> tuple[Decimal, Decimal] | None:
+    """What the patient could owe when a part's coinsurance was assumed (the 271 reported
+    none): the walk with each assumed coinsurance at 0% and at 100%, the out-of-pocket maximum
+    capping both. None when nothing was assumed. The pools are not drawn down."""
+    if not any(r.assumed for r in rules.values()):
+        return None
+
+    def total(coinsurance: Decimal) -> Decimal:
+        swapped = {
+            c: replace(r, coinsurance=coinsurance) if r.assumed else r for c, r in rules.items()
+        }
+        result = walk(days, swapped, replace(deductible), replace(oop))
+        return sum((d.patient for d in result.days), ZERO)
+
+    return total(ZERO), total(Decimal(1))

@@ -51,13 +51,42 @@ class ExpectedPatient(_Model):
     dob: date | None = None
 
 
+class DatedQualifier(_Model):
+    """One DTP of a 271 as the guide names it: DTP01 (e.g. 291 Plan, 346 Plan Begin, 356
+    Eligibility Begin, 539 Policy Effective), a D8 date or an RD8 range, and the loop it was in."""
+
+    qualifier: str
+    name: str | None = None
+    begin: date
+    end: date | None = None
+    loop: str | None = None
+
+
 class Plan(_Model):
+    """The plan, and its dates kept apart as the guide defines them (X12 element 374).
+
+    ``begin``/``end`` are the plan year: from DTP 291 Plan (RD8) or 346 Plan Begin / 347 Plan
+    End only. A member's eligibility (356/357, 307) and the policy's dates (539/540) are other
+    facts: a member who enrolled mid-year keeps the plan year and the payer's remaining amounts.
+    ``begin``/``end`` are None when the 271 sends no plan dates (the estimate then says which
+    year it assumed)."""
+
     description: str | None = None
     group_number: str | None = None
     insurance_type: str | None = None
     insurance_type_description: str | None = None
     begin: date | None = None
     end: date | None = None
+    dates_from: str | None = None
+    """Which DTP gave the plan year (e.g. ``2100C DTP*291``); None when none did."""
+    eligibility_begin: date | None = None
+    eligibility_end: date | None = None
+    eligibility_date: date | None = None
+    """DTP 307 Eligibility: the date (or first date of the range) the answer is for."""
+    policy_effective: date | None = None
+    policy_expiration: date | None = None
+    dates: tuple[DatedQualifier, ...] = ()
+    """Every 2100 DTP of the patient's loop, as sent."""
 
 
 class Rejection(_Model):
@@ -74,6 +103,16 @@ class RelatedEntity(_Model):
     name: str
     id_qualifier: str | None = None
     id: str | None = None
+    contact: str | None = None
+    """The first communication number of the entity's PER (e.g. a PBM's help desk phone)."""
+
+
+_LINE_RANGE = frozenset({"292", "291", "307"})
+_LINE_BEGIN = frozenset({"292", "291", "307", "348", "346", "356"})
+_LINE_END = frozenset({"349", "357"})
+"""2110 DTP01 codes (X279 list, pyx12 map 271.5010.X279.A1 @ c260de0) that bound a line:
+292 Benefit, 291 Plan, 307 Eligibility (ranges or dates), 348/349 Benefit Begin/End, 346 Plan
+Begin, 356/357 Eligibility Begin/End."""
 
 
 class BenefitLine(_Model):
@@ -96,8 +135,37 @@ class BenefitLine(_Model):
     related_entities: tuple[RelatedEntity, ...] = ()
     procedure: str | None = None
     coverage: str | None = None
-    """The EB04 coverage the line belongs to: its own EB04, else that of the line before it
-    (payers state EB04 on the first line of a coverage); None before any EB04."""
+    """The EB04 coverage the line belongs to: its own EB04 only (X279 repeats loop 2110 once per
+    EB; nothing in the guide lets EB04 carry to the next iteration); None when not stated."""
+    domain: str | None = None
+    """medical, dental, vision or pharmacy: told from the line's service types (EB03) and plan
+    description (EB05) by ``intake/data/service_type_domains.json``; None: plan level (30) or
+    not told."""
+    dates: tuple[DatedQualifier, ...] = ()
+    """The line's own 2110 DTPs (292 Benefit, 348/349 Benefit Begin/End, 356/357...): they
+    override the plan's dates for this line only."""
+    segment: str | None = None
+    """The EB segment as sent (elements joined by ``*``): where a figure came from."""
+
+    @property
+    def benefit_begin(self) -> date | None:
+        return next((d.begin for d in self.dates if d.qualifier in _LINE_BEGIN), None)
+
+    @property
+    def benefit_end(self) -> date | None:
+        for d in self.dates:
+            if d.qualifier in _LINE_RANGE and d.end is not None:
+                return d.end
+            if d.qualifier in _LINE_END:
+                return d.begin
+        return None
+
+    def active_on(self, day: date) -> bool | None:
+        """Whether the line's own dates include ``day``; None when it has none."""
+        begin, end = self.benefit_begin, self.benefit_end
+        if begin is None and end is None:
+            return None
+        return (begin is None or begin <= day) and (end is None or day <= end)
 
 
 class Accumulator(_Model):
@@ -106,6 +174,8 @@ class Accumulator(_Model):
     total: Decimal | None = None
     remaining: Decimal | None = None
     met: Decimal | None = None
+    period: str | None = None
+    """EB06 of the plan amount's line (22 Service Year, 23 Calendar Year, 25 Contract...)."""
 
 
 class ByLevel(_Model):
@@ -189,6 +259,17 @@ class BenefitsSummary(_Model):
     coverages: tuple[CoverageSummary, ...] = ()
     infusion_coverage: str | None = None
     """The EB04 coverage the summary figures come from (Part B for Medicare); None: all lines."""
+
+    def active_on(self, line: BenefitLine, day: date) -> bool | None:
+        """Whether ``line`` applies on ``day``: its own 2110 dates when it has them, else the
+        plan year's (2100); None when neither says."""
+        own = line.active_on(day)
+        if own is not None:
+            return own
+        begin, end = self.plan.begin, self.plan.end
+        if begin is None and end is None:
+            return None
+        return (begin is None or begin <= day) and (end is None or day <= end)
 
     def infusion_lines(self) -> tuple[BenefitLine, ...]:
         """The benefit lines of the coverage home infusion is billed to (all lines when the 271

@@ -68,22 +68,53 @@ class Delimiters:
                 segment_id="ISA",
             )
         element = text[3]
+        offsets: tuple[int, ...] = ISA_SEPARATOR_POSITIONS
         for n, offset in enumerate(ISA_SEPARATOR_POSITIONS, start=1):
             if text[offset] != element:
-                raise X12SyntaxError(
-                    f"wrong ISA length: ISA{n - 1:02d} should be followed by the element "
-                    f"separator {element!r} at character {offset + 1} (ISA elements are "
-                    "fixed-width)",
-                    position=1,
-                    segment_id="ISA",
-                )
-        repetition: str | None = text[_REPETITION_OFFSET]
-        if repetition is not None and repetition.isalnum():
-            repetition = None  # 004010 and earlier: ISA11 is a standards identifier ("U")
+                found = _separators(text, element)
+                if found is None:
+                    raise X12SyntaxError(
+                        f"wrong ISA length: ISA{n - 1:02d} should be followed by the element "
+                        f"separator {element!r} at character {offset + 1} (ISA elements are "
+                        "fixed-width)",
+                        position=1,
+                        segment_id="ISA",
+                    )
+                offsets = found  # a padded-wrong ISA whose 16 elements are all there
+                break
+        repetition: str | None = text[offsets[10] + 1]
+        component = text[offsets[15] + 1]
+        if repetition is not None and (repetition.isalnum() or repetition == component):
+            # 004010 and earlier: ISA11 is a standards identifier ("U"); a sender announcing
+            # the same character for ISA11 and ISA16 uses it for repetitions (EB03), the
+            # envelope check warns
+            repetition = None if repetition.isalnum() else repetition
+            component = _UNUSED if repetition is not None else component
         try:
-            return cls(element, repetition, text[_COMPONENT_OFFSET], text[_TERMINATOR_OFFSET])
+            return cls(element, repetition, component, text[offsets[15] + 2])
         except X12SyntaxError as exc:
             raise X12SyntaxError(exc.reason, position=1, segment_id="ISA") from exc
+
+
+_UNUSED = "\x1f"
+"""The component separator of an interchange whose ISA16 repeats ISA11: a character no
+printable data holds, so no element is split into components."""
+
+
+def _separators(text: str, element: str) -> tuple[int, ...] | None:
+    """The 16 element separators of an ISA whose widths are wrong, when its 16 elements are
+    all there (ISA16 one character, then the terminator); None when they are not."""
+    offsets: list[int] = []
+    at = text.find(element)
+    while at != -1 and len(offsets) < 16:
+        offsets.append(at)
+        at = text.find(element, at + 1)
+    if len(offsets) < 16 or offsets[15] + 2 >= len(text) or text[offsets[15] + 2].isalnum():
+        return None
+    after = text[offsets[15] + 3 : offsets[15] + 40].lstrip(" \t\r\n")
+    if not after.startswith(("GS", "IEA")):  # what follows the ISA must be a group or the end
+        return None
+    return tuple(offsets)
 
 
 DEFAULT_DELIMITERS = Delimiters()

@@ -1,9 +1,10 @@
 """ISA/GS/ST envelopes: reading with count and control-number checks, and building.
 
-Counts (SE01, GE01, IEA01) are always checked: a wrong count means segments were lost or added
-in transit, so the content cannot be trusted. Control-number mismatches (ST02/SE02, GS06/GE02,
-ISA13/IEA02) are errors in strict mode and warnings otherwise, because some senders get them
-wrong while the content is intact (the LinuxForHealth error sample has SE02 != ST02).
+Counts (SE01, GE01, IEA01) and control numbers (ST02/SE02, GS06/GE02, ISA13/IEA02) are checked
+against what the envelope holds: errors in strict mode, warnings otherwise, because some senders
+get them wrong while the content is intact (the LinuxForHealth error sample has SE02 != ST02;
+hand-made and older senders' files miscount SE01). A document cut short (no SE, GE or IEA) is
+never whole and is refused in both modes, naming what is missing.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from intake.x12.control_numbers import ControlNumberSource, default_control_numbers
-from intake.x12.delimiters import DEFAULT_DELIMITERS, Delimiters
+from intake.x12.delimiters import DEFAULT_DELIMITERS, ISA_LENGTH, Delimiters
 from intake.x12.errors import X12BuildError, X12EnvelopeError
 from intake.x12.reader import tokenize
 from intake.x12.segments import Segment, write_segments
@@ -114,9 +115,49 @@ class _Checker:
             position=trailer.position,
             segment_id=trailer.id,
         )
+        self.report(err)
+
+    def count(self, trailer: Segment, actual: int, what: str, where: str) -> None:
+        """The trailer's count (SE01, GE01, IEA01) against what the envelope holds."""
+        declared = _count(trailer, 1)
+        if declared != actual:
+            self.report(
+                X12EnvelopeError(
+                    f"{trailer.id}01 says {declared} {what} but the {where} has {actual}",
+                    position=trailer.position,
+                    segment_id=trailer.id,
+                )
+            )
+
+    def report(self, err: X12EnvelopeError) -> None:
         if self.strict:
             raise err
         self.warnings.append(str(err))
+
+
+def _check_isa(isa: Segment, check: _Checker) -> None:
+    """An ISA read although its widths are wrong (a padded-wrong sender id) or its ISA16
+    repeats ISA11: the content is whole, the sender is told."""
+    # ISA16 counts as its one character: read back, a line-break ISA16 may be trimmed
+    width = 3 + sum(len(e) + 1 for e in isa.elements[:15]) + 2
+    if width != ISA_LENGTH - 1:
+        check.report(
+            X12EnvelopeError(
+                f"ISA is {width} characters long, not {ISA_LENGTH - 1}: its elements are not "
+                "at their fixed widths",
+                position=1,
+                segment_id="ISA",
+            )
+        )
+    if isa.element(11) == isa.element(16) and not isa.element(11).isalnum():
+        check.report(
+            X12EnvelopeError(
+                f"ISA11 and ISA16 are both {isa.element(16)!r}: read as the repetition "
+                "separator, no element split into components",
+                position=1,
+                segment_id="ISA",
+            )
+        )
 
 
 def _unexpected(segment: Segment, where: str) -> X12EnvelopeError:
@@ -141,17 +182,6 @@ def _trailer(segments: list[Segment], j: int, opened: str, trailer_id: str) -> S
     return segments[j]
 
 
-def _check_count(trailer: Segment, actual: int, what: str, where: str) -> None:
-    """The trailer's count (SE01, GE01, IEA01) must be what the envelope holds."""
-    declared = _count(trailer, 1)
-    if declared != actual:
-        raise X12EnvelopeError(
-            f"{trailer.id}01 says {declared} {what} but the {where} has {actual}",
-            position=trailer.position,
-            segment_id=trailer.id,
-        )
-
-
 def _read_transaction(segments: list[Segment], i: int, check: _Checker) -> tuple[Transaction, int]:
     st = segments[i]
     j = i + 1
@@ -165,7 +195,7 @@ def _read_transaction(segments: list[Segment], i: int, check: _Checker) -> tuple
             position=se.position,
             segment_id=se.id,
         )
-    _check_count(se, j - i + 1, "segments", "transaction")
+    check.count(se, j - i + 1, "segments", "transaction")
     check.control(se, 2, st.element(2), st, 2)
     return Transaction(st, segments[i + 1 : j], se), j + 1
 
@@ -181,7 +211,7 @@ def _read_group(segments: list[Segment], i: int, check: _Checker) -> tuple[Funct
     ge = _trailer(segments, j, f"the group started by GS at segment {gs.position}", "GE")
     if ge.id != "GE":
         raise _unexpected(ge, "here: a group holds ST…SE transactions then GE")
-    _check_count(ge, len(transactions), "transactions", "group")
+    check.count(ge, len(transactions), "transactions", "group")
     check.control(ge, 2, gs.element(6), gs, 6)
     return FunctionalGroup(gs, transactions, ge), j + 1
 
@@ -190,7 +220,7 @@ def parse_interchange(text: str, *, strict: bool = True) -> Interchange:
     """Read one interchange and check its envelopes.
 
     Raises an ``X12Error`` subclass naming the segment for anything malformed; with
-    ``strict=False`` control-number mismatches become ``Interchange.warnings`` instead.
+    ``strict=False`` count and control-number mismatches become ``Interchange.warnings``.
     """
     delimiters, segments = tokenize(text)
     isa = segments[0]
@@ -201,6 +231,7 @@ def parse_interchange(text: str, *, strict: bool = True) -> Interchange:
             segment_id="ISA",
         )
     check = _Checker(strict)
+    _check_isa(isa, check)
     groups: list[FunctionalGroup] = []
     i = 1
     n = len(segments)
@@ -213,7 +244,7 @@ def parse_interchange(text: str, *, strict: bool = True) -> Interchange:
         raise _unexpected(iea, where)
     if i + 1 < n:
         raise _unexpected(segments[i + 1], "after IEA (one interchange per document)")
-    _check_count(iea, len(groups), "functional groups", "interchange")
+    check.count(iea, len(groups), "functional groups", "interchange")
     check.control(iea, 2, isa.element(13), isa, 13)
     return Interchange(delimiters, isa, groups, iea, check.warnings)
 

@@ -25,11 +25,27 @@ def _valid_id(segment_id: str) -> bool:
     )
 
 
+def _padded(delimiters: Delimiters, pieces: list[str]) -> bool:
+    """Segments ended by a line break where the sender put a space before every one after the
+    ISA (a 4010 Medicaid sample does): that space is padding, not data."""
+    if delimiters.segment not in _LINE_BREAKS:
+        return False
+    body = [p.rstrip(_LINE_BREAKS) for p in pieces[1:-1] if p.strip(_WHITESPACE)]
+    return bool(body) and all(p.endswith(" ") for p in body)
+
+
+def _whole_trailer(segment_id: str, parts: list[str]) -> bool:
+    """An IEA with both its elements, its control number as long as ISA13 (9 digits): the
+    sender only left out the final terminator (often a line break), nothing was cut."""
+    return segment_id == "IEA" and len(parts) == 3 and len(parts[2]) == 9 and parts[2].isdigit()
+
+
 def tokenize(text: str) -> tuple[Delimiters, list[Segment]]:
     """Delimiters and segments of one interchange.
 
     Any whitespace between segments is tolerated (files are wrapped one segment per line,
-    indented, or carry a space after each terminator), as is a byte-order mark. Whitespace
+    indented, or carry a space after each terminator), as is a byte-order mark and a final IEA
+    left without its terminator (a missing last line break). Whitespace
     inside a segment is data and is kept (a segment id cannot start with it, so stripping the
     start of each piece never loses data).
     """
@@ -44,14 +60,16 @@ def tokenize(text: str) -> tuple[Delimiters, list[Segment]]:
     append = segments.append
     position = 0
     known_ids: set[str] = set()  # checking each distinct id once keeps this loop cheap
+    trailing = _LINE_BREAKS + " " if _padded(delimiters, pieces) else _LINE_BREAKS
     for i, piece in enumerate(pieces):
-        raw = piece.lstrip(_WHITESPACE).rstrip(_LINE_BREAKS)
+        raw = piece.lstrip(_WHITESPACE).rstrip(trailing)
         if not raw:
             continue
         position += 1
         parts = raw.split(element)
         segment_id = parts[0]
-        if i == last:  # text after the final terminator: the interchange was cut short
+        if i == last and not _whole_trailer(segment_id, parts):
+            # text after the final terminator: the interchange was cut short
             shown = segment_id if _valid_id(segment_id) else None
             raise X12SyntaxError(
                 f"the segment has no terminator {delimiters.segment!r}: the file is truncated",

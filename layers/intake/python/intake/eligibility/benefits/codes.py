@@ -6,6 +6,8 @@ names closely; codes not listed here still pass through untouched.
 
 from __future__ import annotations
 
+from functools import cache, lru_cache
+
 ELIGIBILITY_CODES = {
     "1": "Active Coverage",
     "2": "Active - Full Risk Capitation",
@@ -219,3 +221,88 @@ INSURANCE_TYPES = {
 def describe(table: dict[str, str], code: str) -> str | None:
     """Plain-words name of ``code`` in ``table``; None for empty or unknown codes."""
     return table.get(code) if code else None
+
+
+DATE_QUALIFIERS = {
+    "096": "Discharge",
+    "102": "Issue",
+    "152": "Effective Date of Change",
+    "193": "Period Start",
+    "194": "Period End",
+    "198": "Completion",
+    "290": "Coordination of Benefits",
+    "291": "Plan",
+    "292": "Benefit",
+    "295": "Primary Care Provider",
+    "304": "Latest Visit or Consultation",
+    "307": "Eligibility",
+    "318": "Added",
+    "340": "Consolidated Omnibus Budget Reconciliation Act (COBRA) Begin",
+    "341": "Consolidated Omnibus Budget Reconciliation Act (COBRA) End",
+    "342": "Premium Paid to Date Begin",
+    "343": "Premium Paid to Date End",
+    "346": "Plan Begin",
+    "347": "Plan End",
+    "348": "Benefit Begin",
+    "349": "Benefit End",
+    "356": "Eligibility Begin",
+    "357": "Eligibility End",
+    "382": "Enrollment",
+    "435": "Admission",
+    "442": "Date of Death",
+    "458": "Certification",
+    "472": "Service",
+    "539": "Policy Effective",
+    "540": "Policy Expiration",
+    "636": "Date of Last Update",
+    "771": "Status",
+}
+"""X12 element 374 names of the DTP01 codes X279 allows in 2100C/D and 2110C/D (per-loop lists:
+azoner/pyx12 pyx12/map/271.5010.X279.A1.xml @ c260de0; names: X12 element 374)."""
+
+PLAN_RANGE = "291"
+PLAN_BEGIN = "346"
+PLAN_END = "347"
+ELIGIBILITY = "307"
+ELIGIBILITY_BEGIN = "356"
+ELIGIBILITY_END = "357"
+POLICY_EFFECTIVE = "539"
+POLICY_EXPIRATION = "540"
+CALENDAR_YEAR = "23"
+"""EB06 23 Calendar Year: the amount's year is the calendar year, whatever the plan dates."""
+
+
+@cache
+def _load_domains() -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    import json
+    from importlib import resources
+
+    data = json.loads(
+        resources.files("intake.data").joinpath("service_type_domains.json").read_text("utf-8")
+    )
+    by_code = {code: domain for domain, codes in data["domains"].items() for code in codes}
+    words = {domain: tuple(w) for domain, w in data["plan_words"].items()}
+    return by_code, words
+
+
+MEDICAL = "medical"
+
+
+@lru_cache(maxsize=512)
+def domain_of(service_types: tuple[str, ...], plan_description: str) -> str | None:
+    """dental, vision or pharmacy when every service type of the line is one of that domain's
+    (``intake/data/service_type_domains.json``; ``dental+vision`` for a line naming both), or,
+    for a plan-level line, its plan description names the domain; medical when it names any
+    other service type; None for a plan-level (30) or bare line that says nothing more."""
+    by_code, words = _load_domains()
+    found = {by_code.get(t, MEDICAL) for t in service_types if t != "30"}
+    if MEDICAL in found:
+        return MEDICAL
+    if found:
+        return "+".join(sorted(found))
+    if plan_description:
+        upper = f" {plan_description.upper()} "
+        for domain, names in words.items():
+            if any(f" {w} " in upper or upper.strip().startswith(w) for w in names):
+                return domain
+    return None

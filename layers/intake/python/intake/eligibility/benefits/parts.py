@@ -2,15 +2,19 @@
 
 Each part looks for its own service types first, most specific first, then the plan level (30):
 
-* drug: 43 home health prescriptions, 1 medical care, 12 DME (Medicare Part B pays infusion
-  drugs under DME); never 88 pharmacy (a retail pharmacy copay is not the medical benefit's);
+* drug: 43 home health prescriptions, 1 medical care, and 12 DME for Medicare Part B only (it
+  pays infusion drugs under DME); never 88 pharmacy (a retail pharmacy copay is not the medical benefit's);
 * per diem: 42 home health care, 12 and 18 DME (pump and supplies), 1 medical care;
 * nursing: 44 home health visits, 42 home health care, 1 medical care.
 
 Lines come from the coverage infusion is billed to (``BenefitsSummary.infusion_lines``: Part B
-for Medicare). Within a service type, lines for the network asked (EB12 Y/N) win over lines that
-do not say; per-day or per-admission amounts (EB06 7, 13, 36) are not per-visit copays. A
-non-covered line (EB I) there means the part is not covered. The same choice feeds the
+for Medicare), medical lines only (a dental, vision or pharmacy line never answers for a part).
+Within a service type, lines for the network asked (EB12 Y/N) win over lines that do not say,
+and lines a MSG narrows ("breast pump") come after the others. Each copay keeps the period its
+EB06 gives (X12 element 615): per day (7, 13) it is charged on every day of the part (a per
+diem day), per visit (27, or no period) once per visit day; per admission, hour, episode or
+lifetime amounts (36, 6, 26, 32, 33) do not price a home infusion part. A non-covered line
+(EB I) there means the part is not covered. The same choice feeds the
 ``cost_share_by_part`` of the read-271 JSON and the estimate, so what a liaison reads is what is
 charged.
 """
@@ -22,17 +26,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from intake.eligibility.benefits.codes import PER_UNIT_PERIODS
+from intake.eligibility.benefits.codes import MEDICAL, MEDICARE_PART_B
 from intake.models.benefits import BenefitLine, BenefitsSummary
 from intake.models.billing import Component
 
 PHARMACY = "88"
 PLAN_LEVEL = "30"
 SERVICE_TYPES: dict[Component, tuple[str, ...]] = {
-    Component.DRUG: ("43", "1", "12"),
+    Component.DRUG: ("43", "1"),
     Component.PER_DIEM: ("42", "12", "18", "1"),
     Component.NURSING: ("44", "42", "1"),
 }
+PART_B_DRUG_TYPES = ("43", "1", "12")
+"""Medicare Part B pays pump drugs under its DME benefit (12); elsewhere a DME line is a
+device's cost share (a breast pump's), never the drug's."""
 SERVICE_TYPE_NAMES = {
     "1": "medical care",
     "12": "DME purchase",
@@ -44,6 +51,9 @@ SERVICE_TYPE_NAMES = {
     "88": "pharmacy",
 }
 _COST_CODES = frozenset({"A", "B", "I"})
+COPAY_PERIODS = {"": "visit", "27": "visit", "7": "day", "13": "day"}
+"""EB06 (X12 element 615: 7 Day, 13 24 Hours, 27 Visit) of a copay a part can be charged, and
+what it is per; other periods (6 Hour, 26 Episode, 36 Admission, 32/33 Lifetime...) are not."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +70,10 @@ class CostShareRule:
     assumed: bool = False
     service_type: str | None = None
     """The 271 service type it was read from (None: assumed or a summary figure)."""
+    per: str = "visit"
+    """What the copay is per (EB06): ``visit`` or ``day``."""
+    segments: tuple[str, ...] = ()
+    """The EB segments the figures came from, as sent."""
 
     @property
     def copay_key(self) -> str:
@@ -75,10 +89,10 @@ def pct(value: Decimal) -> str:
     return f"{(value * 100).normalize():f}%"
 
 
-def describe(coinsurance: Decimal | None, copay: Decimal | None) -> str:
+def describe(coinsurance: Decimal | None, copay: Decimal | None, per: str = "visit") -> str:
     parts = []
     if copay is not None:
-        parts.append(f"copay ${copay:,.2f} per visit")
+        parts.append(f"copay ${copay:,.2f} per {per}")
     if coinsurance is not None:
         parts.append(f"coinsurance {pct(coinsurance)}")
     return " then ".join(parts)
@@ -88,13 +102,29 @@ def network_words(in_network: bool) -> str:
     return "in network" if in_network else "out of network"
 
 
+_NOT_A_PART = frozenset({"6", "26", "32", "33", "36"})
+"""EB06 Hour, Episode, Lifetime, Lifetime Remaining, Admission (X12 element 615)."""
+
+
+def _prices_a_part(b: BenefitLine) -> bool:
+    period = b.time_period or ""
+    if b.code == "B":
+        return period in COPAY_PERIODS
+    return period not in _NOT_A_PART
+
+
+def _medical(b: BenefitLine) -> bool:
+    return b.domain is None or b.domain == MEDICAL
+
+
 def tier(lines: Sequence[BenefitLine], service_type: str, in_network: bool) -> CostShareRule | None:
     """The rule one service type's lines give, or None when they say nothing."""
     matching = [
         b
         for b in lines
         if b.code in _COST_CODES
-        and (b.time_period or "") not in PER_UNIT_PERIODS
+        and _prices_a_part(b)
+        and (service_type == PHARMACY or _medical(b))
         and (
             service_type in b.service_types or (service_type == PLAN_LEVEL and not b.service_types)
         )
@@ -102,25 +132,35 @@ def tier(lines: Sequence[BenefitLine], service_type: str, in_network: bool) -> C
     chosen = [b for b in matching if b.in_network is in_network] or [
         b for b in matching if b.in_network is None
     ]
-    coinsurance = next((b.percent for b in chosen if b.code == "A" and b.percent is not None), None)
-    copay = next((b.amount for b in chosen if b.code == "B" and b.amount is not None), None)
+    chosen.sort(key=lambda b: bool(b.messages))  # a line a MSG narrows comes last
+    coinsurance_line = next((b for b in chosen if b.code == "A" and b.percent is not None), None)
+    copay_line = next((b for b in chosen if b.code == "B" and b.amount is not None), None)
+    coinsurance = coinsurance_line.percent if coinsurance_line else None
+    copay = copay_line.amount if copay_line else None
+    per = COPAY_PERIODS[copay_line.time_period or ""] if copay_line else "visit"
     where = f"271 service type {service_type} ({SERVICE_TYPE_NAMES.get(service_type, 'other')})"
     if coinsurance is not None or copay is not None:
         codes = "/".join(c for c, v in (("B", copay), ("A", coinsurance)) if v is not None)
+        used = (copay_line, coinsurance_line)
         return CostShareRule(
             coinsurance,
             copay,
             False,
-            f"{describe(coinsurance, copay)}, {network_words(in_network)} (EB {codes}, {where})",
+            f"{describe(coinsurance, copay, per)}, {network_words(in_network)} "
+            f"(EB {codes}, {where})",
             service_type=service_type,
+            per=per,
+            segments=tuple(b.segment for b in used if b is not None and b.segment),
         )
-    if any(b.code == "I" for b in chosen):
+    not_covered = next((b for b in chosen if b.code == "I"), None)
+    if not_covered is not None:
         return CostShareRule(
             None,
             None,
             True,
             f"not covered {network_words(in_network)} (EB I, {where})",
             service_type=service_type,
+            segments=(not_covered.segment,) if not_covered.segment else (),
         )
     return None
 
@@ -135,7 +175,10 @@ def reported_rule(
     are ``benefits.infusion_lines()`` when the caller has them already."""
     if lines is None:
         lines = [b for b in benefits.infusion_lines() if b.code in _COST_CODES]
-    for service_type in (*SERVICE_TYPES[component], PLAN_LEVEL):
+    types = SERVICE_TYPES[component]
+    if component is Component.DRUG and benefits.infusion_coverage == MEDICARE_PART_B:
+        types = PART_B_DRUG_TYPES
+    for service_type in (*types, PLAN_LEVEL):
         rule = tier(lines, service_type, in_network)
         if rule is not None:
             return rule
@@ -159,6 +202,8 @@ def rule_json(rule: CostShareRule | None) -> dict[str, Any]:
             "service_type": None,
             "plan_level": False,
             "assumed": False,
+            "per": None,
+            "segments": [],
         }
     return {
         "coinsurance": None if rule.coinsurance is None else format(rule.coinsurance, "f"),
@@ -168,10 +213,41 @@ def rule_json(rule: CostShareRule | None) -> dict[str, Any]:
         "service_type": rule.service_type,
         "plan_level": rule.plan_level,
         "assumed": rule.assumed,
+        "per": rule.per if rule.copay is not None else None,
+        "segments": list(rule.segments),
     }
 
 
+SUPPLIES_IN = Component.PER_DIEM
+"""Supplies, pump and pharmacy services are billed inside the per diem (the S-code per diem:
+``Component.PER_DIEM``), so their cost share is the per diem's."""
+
+
 def cost_share_by_part_json(benefits: BenefitsSummary) -> dict[str, Any]:
-    """In network, per part: the cost share the estimate would charge (plan-level fallbacks
-    marked ``plan_level``); parts the 271 is silent on say so."""
-    return {c.value: rule_json(reported_rule(benefits, c, True)) for c in Component}
+    """In network, per part: the cost share the estimate would charge, with what a copay is
+    per (EB06) and the EB segments it came from (plan-level fallbacks marked ``plan_level``);
+    parts the 271 is silent on say so. ``supplies`` names the part they are billed in."""
+    out = {c.value: rule_json(reported_rule(benefits, c, True)) for c in Component}
+    out["supplies"] = {**out[SUPPLIES_IN.value], "billed_in": SUPPLIES_IN.value}
+    return out
+
+
+def parts_text(benefits: BenefitsSummary) -> str:
+    """The cost share per part as lines a person reads: what, per what, from which EB."""
+    rows = []
+    for part, data in cost_share_by_part_json(benefits).items():
+        what = []
+        if data["copay"] is not None:
+            what.append(f"copay ${Decimal(data['copay']):,.2f} per {data['per']}")
+        if data["coinsurance"] is not None:
+            what.append(f"coinsurance {pct(Decimal(data['coinsurance']))}")
+        if data["not_covered"]:
+            what.append("not covered")
+        shown = ", ".join(what) or "not reported in the 271"
+        if data.get("billed_in"):
+            shown += f" (billed in the {data['billed_in'].replace('_', ' ')})"
+        elif data["plan_level"]:
+            shown += " (plan level)"
+        source = "; ".join(data["segments"]) or "-"
+        rows.append(f"{part.replace('_', ' '):<9} {shown}\n{'':<9} from {source}")
+    return "\n".join(rows)

@@ -46,7 +46,12 @@ def _person(p: PersonEcho) -> JsonObject:
 
 
 def _acc(a: Accumulator) -> JsonObject:
-    return {"total": _dec(a.total), "remaining": _dec(a.remaining), "met": _dec(a.met)}
+    return {
+        "total": _dec(a.total),
+        "remaining": _dec(a.remaining),
+        "met": _dec(a.met),
+        "period": a.period,
+    }
 
 
 def _network(n: ByNetwork) -> JsonObject:
@@ -78,6 +83,9 @@ def _benefit(b: BenefitLine) -> JsonObject:
         "messages": list(b.messages),
         "related_entities": [r.model_dump(mode="json") for r in b.related_entities],
         "coverage": b.coverage,
+        "domain": b.domain,
+        "dates": [d.model_dump(mode="json") for d in b.dates],
+        "segment": b.segment,
     }
 
 

@@ -142,4 +142,14 @@ def parse_271(text: str, *, strict: bool = False) -> Read271:
     Counts, structure and values are always checked.
     """
     interchange = parse_interchange(text, strict=strict)
+    for group in interchange.groups:
+        version = group.header.element(8).strip()
+        if version != X279:
+            interchange.warnings.append(
+                f"GS08 {version or '(empty)'} is not {X279}: read with the 005010X279A1 "
+                "grammar (an older or other guide's 271; check any figure it gives)"
+            )
     return Read271(interchange, _response(interchange))
+
+
+X279 = "005010X279A1"

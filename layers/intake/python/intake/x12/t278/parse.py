@@ -129,7 +129,7 @@ def _transaction(roots: list[HLNode], tx: Transaction278) -> None:
 def parse_278(text: str, *, strict: bool = False) -> Read278:
     """Parse a 278 interchange into loops.
 
-    ``strict=False`` accepts control-number mismatches as warnings (as for 271s); counts,
+    ``strict=False`` accepts count and control-number mismatches as warnings (as for 271s);
     hierarchy and values are always checked.
     """
     interchange = parse_interchange(text, strict=strict)
