@@ -18,8 +18,6 @@ from intake.models.billing import Component
 from intake.models.referral import Referral, Therapy
 from intake.therapy.lines import summarize
 from intake.therapy.model import (
-    JW,
-    JZ,
     DayCharge,
     FieldProblem,
     ServiceDay,
@@ -40,7 +38,7 @@ from intake.therapy.prescription import (
     parse_frequency,
     period_end,
 )
-from intake.therapy.products import Products, fill, load_products
+from intake.therapy.products import Products, drug_lines, fill, load_products
 from intake.therapy.site import per_diem_modifiers, place_of_service
 
 if TYPE_CHECKING:
@@ -111,15 +109,9 @@ def _drug_charges(
     if dose is None or unit is None:
         return ()
     product = products.for_drug(code, ndc)
-    vials = fill(dose, unit, product)
-    single = product is not None and product.single_dose
-    if not single:
-        return (DayCharge(Component.DRUG, code, (), vials.given_units * per_day),)
-    if not vials.wasted_units:
-        return (DayCharge(Component.DRUG, code, (JZ,), vials.given_units * per_day),)
-    return (
-        DayCharge(Component.DRUG, code, (), vials.given_units * per_day),
-        DayCharge(Component.DRUG, code, (JW,), vials.wasted_units * per_day),
+    return tuple(
+        DayCharge(Component.DRUG, code, modifiers, units * per_day)
+        for modifiers, units in drug_lines(fill(dose, unit, product), product)
     )
 
 
