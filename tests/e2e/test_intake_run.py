@@ -36,6 +36,7 @@ EXPECTED = {
     "29-stale-order.json": "scheduled",
     "35-ivig-records-from-clinic.json": "scheduled",  # IgG asked of the clinic, uploaded, certified
     "36-infliximab-filed-without-tb.json": "scheduled",  # filed without TB, pended A4, sent, certified
+    "37-ocrelizumab-loading-order.json": "scheduled",  # label fills the loading days and anchor
     "09-invalid.json": "quarantined",
     "25-hl7-ref-i12-public-incomplete.hl7": "in_review",
 }

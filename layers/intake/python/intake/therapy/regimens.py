@@ -163,7 +163,7 @@ class DrugRegimens(_Data):
 
     def citation(self, regimen: Regimen) -> str:
         setid = f", DailyMed setid {self.label.setid}" if self.label.setid else ""
-        return f"{self.label.title}, section {regimen.section}{setid} ({self.label.revised})"
+        return f"{self.label.title.split(' (')[0]} label section {regimen.section}{setid}"
 
     def regimen_for(self, indication: str | None, icd10: Sequence[str] = ()) -> Regimen | None:
         """The regimen for the indication (words or ICD-10 codes); the only one when the drug
@@ -183,19 +183,20 @@ class Regimens(_Data):
     drugs: tuple[DrugRegimens, ...]
     doc: str | None = Field(default=None, alias="_doc")
 
-    _names: list[tuple[str, DrugRegimens]] = PrivateAttr(default_factory=list)
+    _by_name: dict[str, DrugRegimens] = PrivateAttr(default_factory=dict)
+    _pattern: re.Pattern[str] | None = PrivateAttr(default=None)
 
     def model_post_init(self, context: object, /) -> None:
-        pairs = [(n.lower(), d) for d in self.drugs for n in d.names]
-        self._names.extend(sorted(pairs, key=lambda p: -len(p[0])))  # longest name first
+        self._by_name.update({n.lower(): d for d in self.drugs for n in d.names})
+        names = sorted(self._by_name, key=len, reverse=True)  # longest name first
+        alternation = "|".join(re.escape(n) for n in names)
+        self._pattern = re.compile(rf"(?<![a-z])({alternation})(?![a-z])")
 
     def find(self, text: str) -> tuple[DrugRegimens, str] | None:
         """The drug a text names (brand or generic, as a whole word) and the name found."""
-        lowered = text.lower()
-        for name, drug in self._names:
-            if re.search(rf"(?<![a-z]){re.escape(name)}(?![a-z])", lowered):
-                return drug, name
-        return None
+        assert self._pattern is not None
+        m = self._pattern.search(text.lower())
+        return None if m is None else (self._by_name[m.group(1)], m.group(1))
 
 
 @functools.cache
@@ -209,7 +210,6 @@ def label_schedule(
     dose_plan: DosePlan | None,
     frequency: Frequency,
     diagnoses: Sequence[str] = (),
-    regimens: Regimens | None = None,
 ) -> tuple[Frequency, tuple[str, ...]]:
     """The referral's frequency with what it leaves open filled from the drug's label, and
     plain-words notes saying what was filled and from which section.
@@ -218,7 +218,17 @@ def label_schedule(
     order says "from the first dose"), a month interval the label defines in weeks, and when
     loading doses written as a count ("300 mg x 2") fall. An interval, dose or count the order
     states is never changed."""
-    found = (regimens or load_regimens()).find(drug_name)
+    return _label_schedule(drug_name, dose_plan, frequency, tuple(diagnoses))
+
+
+@functools.lru_cache(maxsize=512)
+def _label_schedule(
+    drug_name: str,
+    dose_plan: DosePlan | None,
+    frequency: Frequency,
+    diagnoses: tuple[str, ...],
+) -> tuple[Frequency, tuple[str, ...]]:
+    found = load_regimens().find(drug_name)
     if found is None:
         return frequency, ()
     drug = found[0]
