@@ -614,7 +614,7 @@ def plan_order(
     if regimen and regimen.switch_from_ivig and order.switch_from_ivig:
         grams, every = order.switch_from_ivig
         weekly = grams * 1000 / Decimal(every // 7) * regimen.switch_from_ivig.factor
-        phases = [replace_dose(p, OrderDose(weekly, None, f"{_mg(weekly)} mg")) for p in phases]
+        phases = [_with_dose(p, OrderDose(weekly, None, f"{_mg(weekly)} mg")) for p in phases]
         if last_ivig is None:
             review.add("no_label_rule", "the last IVIG infusion date is needed to start SCIG")
             return RegimenPlan((), tuple(review.items), tuple(review.notes), source)
@@ -656,7 +656,7 @@ def plan_order(
     )
 
 
-def replace_dose(phase: _Resolved, dose: OrderDose) -> _Resolved:
+def _with_dose(phase: _Resolved, dose: OrderDose) -> _Resolved:
     phase.dose, phase.tier_phase = dose, None
     return phase
 
