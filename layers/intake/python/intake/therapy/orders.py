@@ -18,6 +18,7 @@ that cannot be read prices nothing. ``plan_order`` lays the doses out from the f
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -266,9 +267,10 @@ def _read_phase(original: str, unreadable: list[str]) -> tuple[OrderPhase, int |
     return OrderPhase(original.strip(), dose, by_label, **found), duration  # type: ignore[arg-type]
 
 
+@functools.lru_cache(maxsize=512)
 def read_order(text: str) -> Order:
-    """The order line read into phases; every number that could not be placed is quoted in
-    ``unreadable`` (the plan then prices nothing)."""
+    """The order line read into phases (pure and immutable, so cached by text); every number
+    that could not be placed is quoted in ``unreadable`` (the plan then prices nothing)."""
     found = load_regimens().find(text)
     drug = found[0] if found else None
     rest = text
