@@ -312,3 +312,23 @@ def test_given_per_kg_order_without_weight_when_planned_then_weight_needed() -> 
     assert [d.day for d in plan.doses] == [date(2027, 2, 1), date(2027, 2, 15), date(2027, 3, 15)]
     assert all(d.amount_mg is None for d in plan.doses)
     assert [r.kind for r in plan.review] == ["weight_needed"]
+
+
+def test_given_loading_total_without_its_days_when_planned_then_asked_not_guessed() -> None:
+    """Given "Privigen 2 g/kg, then 1 g/kg every 3 weeks" for CIDP (the label divides the
+    loading dose over 2 to 5 days), when planned for 70 kg, then the loading day has no amount
+    (140 g on one day, or 28 g over five, would be a guess) and the pharmacist is asked; the
+    maintenance is 1 g/kg x 70 kg = 70,000 mg, 21 days after loading day 1."""
+    plan = plan_order(
+        read_order("Privigen 2 g/kg, then 1 g/kg every 3 weeks"),
+        first=date(2027, 1, 4),
+        through=date(2027, 2, 1),
+        weight_kg=Decimal(70),
+        indication="CIDP",
+    )
+    assert [(d.day, d.amount_mg) for d in plan.doses] == [
+        (date(2027, 1, 4), None),
+        (date(2027, 1, 25), Decimal(70000)),
+    ]
+    assert [r.kind for r in plan.review] == ["no_label_rule"]
+    assert "2 to 5 days" in plan.review[0].text

@@ -379,17 +379,20 @@ def _compare(order: Order, regimen: Regimen, review: _Review) -> list[_Resolved]
         if dose is not None and any(_same_dose(dose, p) is False for p in label):
             wanted = label[-1].dose.describe() if label[-1].dose else "dose"
             review.add("dose", f"order dose {dose.text} differs from the label's {wanted}")
+        for p in label:
+            if p.split_days is not None:
+                _ask_split(p, review)
         return [
             _Resolved(
                 p.name,
-                dose,
-                p if dose is None else None,
+                None if p.split_days else dose,
+                p if dose is None and not p.split_days else None,
                 p.at_days,
                 p.every_days,
                 None,
                 1,
                 order.phases[0].count if order.phases else None,
-                p.split_days.max if p.split_days else None,
+                None,
                 p.from_,
                 p.after_days,
                 p,
@@ -422,8 +425,9 @@ def _compare(order: Order, regimen: Regimen, review: _Review) -> list[_Resolved]
                 f"{lab.name} falls on days {', '.join(map(str, at))} ({regimen.section})"
             )
         split = phase.split_days
-        if split is None and lab is not None and lab.split_days and not phase.timed:
-            split = lab.split_days.max
+        unsplit = split is None and lab is not None and lab.split_days is not None
+        if unsplit and lab is not None and lab.split_days is not None:
+            _ask_split(lab, review)
         anchor, after = "previous_phase_last", days or 0
         if lab is not None:
             anchor = lab.from_
@@ -442,8 +446,8 @@ def _compare(order: Order, regimen: Regimen, review: _Review) -> list[_Resolved]
         resolved.append(
             _Resolved(
                 lab.name if lab else f"phase {index + 1}",
-                dose,
-                lab if dose is None else None,
+                None if unsplit else dose,
+                lab if dose is None and not unsplit else None,
                 at or (0,),
                 days,
                 months,
@@ -459,6 +463,17 @@ def _compare(order: Order, regimen: Regimen, review: _Review) -> list[_Resolved]
             _compare_phase(phase, dose, days, months, lab, regimen, review)
         previous_dose = dose
     return resolved
+
+
+def _ask_split(phase: Phase, review: _Review) -> None:
+    """A total the label divides over a range of days the order does not name: no amount a
+    day is planned (it would be a guess), and the pharmacist is asked."""
+    assert phase.split_days is not None
+    review.add(
+        "no_label_rule",
+        f"the order does not say over how many consecutive days the {phase.name} dose is "
+        f"divided (label: {phase.split_days.min} to {phase.split_days.max} days): not priced",
+    )
 
 
 def _at_text(phase: Phase) -> str:
