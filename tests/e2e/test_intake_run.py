@@ -44,6 +44,7 @@ EXPECTED = {
     "43-medicare-pump-drug-part-b-dme.json": "scheduled",  # Part B DME pump drug + HIT days
     "44-dual-eligible.json": "scheduled",  # QMB: Medicare first, Medicaid after, owes nothing
     "45-pbm-carve-out.json": "scheduled",  # pharmacy benefit: packet to the PBM, no 278
+    "37-ocrelizumab-loading-order.json": "scheduled",  # label fills the loading days and anchor
     "09-invalid.json": "quarantined",
     "25-hl7-ref-i12-public-incomplete.hl7": "in_review",
 }

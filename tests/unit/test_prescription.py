@@ -15,6 +15,7 @@ from intake.estimate import estimate
 from intake.models.billing import Component
 from intake.models.referral import Referral
 from intake.therapy import plan_services
+from intake.therapy.orders import plan_order, read_order
 from intake.therapy.prescription import (
     Duration,
     Frequency,
@@ -234,3 +235,100 @@ def test_given_sample_referral_when_estimated_and_requested_then_same_course(
         if i.kind == "allowed" and i.description.startswith("Allowed, drug")
     )
     assert asked == priced
+
+
+# ---- whole order lines (intake.therapy.orders): the forms prescribers write ---------------
+
+
+@pytest.mark.parametrize(
+    ("text", "every_days", "per_day", "count"),
+    [
+        ("Privigen 400 mg/kg q4wk", 28, 1, None),
+        ("Privigen 1 g/kg every 3 weeks", 21, 1, None),
+        ("Natalizumab 300 mg IV Q4WK", 28, 1, None),
+        ("Natalizumab 300 mg IV q4w", 28, 1, None),
+        ("Privigen 400 mg/kg IV qow", 14, 1, None),
+        ("Ceftriaxone 2 g IV BID", 1, 2, None),
+        ("Vancomycin 1 g IV TID", 1, 3, None),
+        ("Vancomycin 1.5 g IV q12h", 1, 2, None),
+        ("Tocilizumab 4 mg/kg IV every 4 weeks x 6 doses", 28, 1, 6),
+    ],
+)
+def test_given_order_line_when_read_then_interval_doses_a_day_and_count(
+    text: str, every_days: int, per_day: int, count: int | None
+) -> None:
+    """Given an order line as written, when read, then one phase with its interval in days
+    (q4wk = 4 x 7 = 28; qow = every other week = 14), doses a day (BID 2, TID 3, q12h 24/12 = 2)
+    and count ("x 6 doses"), and nothing left unread."""
+    order = read_order(text)
+    assert order.unreadable == ()
+    (phase,) = order.phases
+    assert (phase.every_days, phase.per_day, phase.count) == (every_days, per_day, count)
+
+
+def test_given_loading_then_maintenance_order_when_read_then_two_phases() -> None:
+    """Given "300 mg x 2 two weeks apart, then 600 mg every 6 months", when read, then the
+    loading phase is days 0 and 14 (2 doses, 14 days apart) of 300 mg and the maintenance phase
+    600 mg every 6 months (its anchor is the label's, not the reader's)."""
+    order = read_order("Ocrelizumab 300 mg IV x 2 two weeks apart, then 600 mg every 6 months")
+    loading, maintenance = order.phases
+    assert loading.at_days == (0, 14) and loading.dose and loading.dose.amount_mg == 300
+    assert maintenance.every_months == 6 and maintenance.dose
+    assert maintenance.dose.amount_mg == 600
+    assert order.drug is not None and order.drug.hcpcs == "J2350"
+
+
+def test_given_divided_loading_dose_when_read_then_split_over_the_days() -> None:
+    """Given "2 g/kg divided over 5 days", when read, then 2,000 mg/kg split over 5 days."""
+    (phase, _) = read_order("Privigen 2 g/kg divided over 5 days, then 1 g/kg every 3 weeks").phases
+    assert phase.split_days == 5 and phase.dose and phase.dose.amount_mg == 2000
+    assert phase.dose.per == "kg"
+
+
+def test_given_course_of_days_when_read_then_course_length() -> None:
+    """Given "1.5 g IV q12h x 14 days", when read, then 1,500 mg twice a day for 14 days."""
+    order = read_order("Vancomycin 1.5 g IV q12h x 14 days")
+    assert order.course_days == 14 and order.phases[0].per_day == 2
+
+
+def test_given_unreadable_phrase_when_planned_then_named_and_nothing_planned() -> None:
+    """Given "5 rng/kg" (OCR of "5 mg/kg"), when planned, then the phrase is named and no dose
+    is planned: the estimate, the 278 and the calendar never guess."""
+    plan = plan_order(read_order("Infliximab 5 rng/kg IV q8 wks"), first=date(2027, 2, 1))
+    assert plan.doses == ()
+    assert [r.kind for r in plan.review] == ["unreadable"]
+    assert "5 rng/kg" in plan.review[0].text
+
+
+def test_given_per_kg_order_without_weight_when_planned_then_weight_needed() -> None:
+    """Given 5 mg/kg and no weight, when planned, then the dates stand, no amount is guessed,
+    and a review item asks for the weight."""
+    plan = plan_order(
+        read_order("Infliximab 5 mg/kg IV at 0, 2 and 6 weeks then every 8 weeks"),
+        first=date(2027, 2, 1),
+        through=date(2027, 3, 31),
+        indication="Crohn's disease",
+    )
+    assert [d.day for d in plan.doses] == [date(2027, 2, 1), date(2027, 2, 15), date(2027, 3, 15)]
+    assert all(d.amount_mg is None for d in plan.doses)
+    assert [r.kind for r in plan.review] == ["weight_needed"]
+
+
+def test_given_loading_total_without_its_days_when_planned_then_asked_not_guessed() -> None:
+    """Given "Privigen 2 g/kg, then 1 g/kg every 3 weeks" for CIDP (the label divides the
+    loading dose over 2 to 5 days), when planned for 70 kg, then the loading day has no amount
+    (140 g on one day, or 28 g over five, would be a guess) and the pharmacist is asked; the
+    maintenance is 1 g/kg x 70 kg = 70,000 mg, 21 days after loading day 1."""
+    plan = plan_order(
+        read_order("Privigen 2 g/kg, then 1 g/kg every 3 weeks"),
+        first=date(2027, 1, 4),
+        through=date(2027, 2, 1),
+        weight_kg=Decimal(70),
+        indication="CIDP",
+    )
+    assert [(d.day, d.amount_mg) for d in plan.doses] == [
+        (date(2027, 1, 4), None),
+        (date(2027, 1, 25), Decimal(70000)),
+    ]
+    assert [r.kind for r in plan.review] == ["no_label_rule"]
+    assert "2 to 5 days" in plan.review[0].text

@@ -25,11 +25,14 @@ def _estimate(run: Run, benefits: str, sample: str, *options: str) -> tuple[int,
     return run("--benefits", benefits, "--therapy", str(REFERRALS / sample), *options)
 
 
+ON_JAN_5 = ("--start", "2026-01-05", "--received", "2026-01-05", "--as-of", "2026-01-05")
+"""Received, started and priced on 2026-01-05: the CLI never prices before receipt (default
+today), so a fixed answer names all three."""
+
+
 def _on_jan_5(run: Run, benefits: str, sample: str, *options: str) -> tuple[int, str, str]:
-    """An estimate started and priced on 2026-01-05 (``--start`` and ``--as-of``)."""
-    return _estimate(
-        run, benefits, sample, *options, "--start", "2026-01-05", "--as-of", "2026-01-05"
-    )
+    """An estimate received, started and priced on 2026-01-05."""
+    return _estimate(run, benefits, sample, *options, *ON_JAN_5)
 
 
 MemberFile = Callable[[str], str]
@@ -66,7 +69,13 @@ def test_given_sandbox_271_and_referral_when_estimated_then_hand_computed_json(
     # Given the sandbox PPO Gold member (deductible $1,200.50 left, OOP $4,100 left, 20% at plan
     # level, 10% for home health 42/44) and referral 01 (infliximab 5 mg/kg, 70 kg, every 8 weeks)
     code, out, err = _estimate(
-        run, str(ppo_271), "01-ppo-deductible-coinsurance.json", "--start", "2026-01-05"
+        run,
+        str(ppo_271),
+        "01-ppo-deductible-coinsurance.json",
+        "--start",
+        "2026-01-05",
+        "--received",
+        "2026-01-05",
     )
     # Then per infusion: 5 mg/kg x 70 kg = 350 mg from four 100 mg vials: J1745 35 units given
     #      + 5 discarded (JW) = 40 x $48.50 = $1,940; S9359 $165; 99601 $185 + 99602 $85
@@ -102,10 +111,9 @@ def test_given_read_271_json_when_estimated_then_same_as_from_x12(
     summary.write_text(dumps_benefits(interpret_271(ppo_271.read_text())))
     referral = str(REFERRALS / "01-ppo-deductible-coinsurance.json")
     # When
-    _, from_x12, _ = run("--benefits", str(ppo_271), "--therapy", referral, "--start", "2026-01-05")
-    code, from_json, err = run(
-        "--benefits", str(summary), "--therapy", referral, "--start", "2026-01-05"
-    )
+    since = ("--start", "2026-01-05", "--received", "2026-01-05")
+    _, from_x12, _ = run("--benefits", str(ppo_271), "--therapy", referral, *since)
+    code, from_json, err = run("--benefits", str(summary), "--therapy", referral, *since)
     # Then
     assert code == 0, err
     assert json.loads(from_json) == json.loads(from_x12)
@@ -116,7 +124,13 @@ def test_given_referral_language_when_estimated_then_script_in_it(
 ) -> None:
     # Given the auth-required PPO Silver member and the Chinese-speaking IVIG referral
     code, out, err = _estimate(
-        run, member_271("SBP000000102"), "03-auth-required-chinese.json", "--start", "2026-01-05"
+        run,
+        member_271("SBP000000102"),
+        "03-auth-required-chinese.json",
+        "--start",
+        "2026-01-05",
+        "--received",
+        "2026-01-05",
     )
     assert code == 0, err
     data = json.loads(out)
@@ -170,7 +184,14 @@ def test_given_each_active_sample_referral_when_estimated_then_exit_0(
     path = tmp_path / "answer.271"
     path.write_text(sandbox_271(insurance["payer_id"], insurance["member_id"]))
     code, out, err = run(
-        "--benefits", str(path), "--therapy", str(referral), "--start", "2026-01-05"
+        "--benefits",
+        str(path),
+        "--therapy",
+        str(referral),
+        "--start",
+        "2026-01-05",
+        "--received",
+        "2026-01-05",
     )
     assert code == 0, err
     data = json.loads(out)
@@ -225,6 +246,8 @@ def test_given_several_patients_when_estimated_then_patient_must_be_chosen(run: 
         "--patient",
         "1",
         "--start",
+        "2026-01-05",
+        "--received",
         "2026-01-05",
     )
     assert code == 0, err
@@ -316,10 +339,7 @@ def test_given_same_inputs_on_another_day_then_same_answer(
         str(ppo_271),
         "--therapy",
         str(REFERRALS / "01-ppo-deductible-coinsurance.json"),
-        "--start",
-        "2026-01-05",
-        "--as-of",
-        "2026-01-05",
+        *ON_JAN_5,
     )
     monkeypatch.setattr(command, "utcnow", lambda: datetime(2026, 3, 1, tzinfo=UTC))
     first = run(*argv)
@@ -333,5 +353,14 @@ def test_given_unreadable_frequency_when_estimated_then_field_named(
     referral = json.loads((REFERRALS / "01-ppo-deductible-coinsurance.json").read_text())
     referral["therapy"]["frequency"] = "per protocol"
     path = _save(tmp_path, "r.json", json.dumps(referral))
-    code, _, err = run("--benefits", str(ppo_271), "--therapy", path, "--start", "2026-01-05")
+    code, _, err = run(
+        "--benefits",
+        str(ppo_271),
+        "--therapy",
+        path,
+        "--start",
+        "2026-01-05",
+        "--received",
+        "2026-01-05",
+    )
     assert code == 2 and err.startswith("error: therapy.frequency: cannot read the frequency")

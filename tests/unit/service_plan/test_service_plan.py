@@ -126,8 +126,9 @@ def test_given_loading_schedule_when_planned_then_dose_dates_and_units_follow_it
 
 def test_given_loading_dose_of_another_size_when_planned_then_units_per_dose_vary() -> None:
     """Ocrelizumab 300 mg x 2, then 600 mg, days 1 and 15 then every 6 months from the first
-    dose, 12 months: 300 + 300 + 600 mg = 1,200 units of J2350 (1 mg), all from whole 300 mg
-    vials (JZ)."""
+    dose, 12 months. The OCREVUS label (section 2.3) states the 6 months as 24 weeks: 2026-03-02
+    + 168 d = 2026-08-17, + 168 d = 2027-02-01 (before the course ends 2027-03-02), so
+    300 + 300 + 600 + 600 mg = 1,800 units of J2350 (1 mg), all from whole 300 mg vials (JZ)."""
     plan = plan_services(
         _referral(
             drug_name="Ocrelizumab",
@@ -138,8 +139,14 @@ def test_given_loading_dose_of_another_size_when_planned_then_units_per_dose_var
         ),
         START,
     )
-    assert [d.isoformat() for d in plan.dose_dates] == ["2026-03-02", "2026-03-16", "2026-09-02"]
-    assert _lines(plan)[0] == ("J2350", (JZ,), 1200, None)  # 300, 300, 600: no single size
+    assert [d.isoformat() for d in plan.dose_dates] == [
+        "2026-03-02",
+        "2026-03-16",
+        "2026-08-17",
+        "2027-02-01",
+    ]
+    assert _lines(plan)[0] == ("J2350", (JZ,), 1800, None)  # 300, 300, 600, 600: no single size
+    assert any("24 weeks as the label states it" in note for note in plan.notes)
 
 
 def test_given_unreadable_frequency_when_planned_then_named_problem_and_no_units() -> None:

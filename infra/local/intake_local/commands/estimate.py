@@ -2,10 +2,13 @@
 
     intake estimate --benefits 271-or-json --therapy therapy-or-referral.json
                     [--contract FILE] [--weight-kg N] [--language en|es|zh] [--start DATE]
-                    [--as-of DATE] [--secondary 271-or-json] [--diagnosis ICD10 ...]
+                    [--received DATE] [--as-of DATE] [--secondary 271-or-json]
+                    [--diagnosis ICD10 ...]
 
-The course is priced from --start as given, split by plan year; --as-of is the day the 271's
-remaining amounts were true (default: today), so with both the answer is the same on any day.
+The course is priced from --start (else the therapy's start), never before the referral was
+received (--received, else the referral's own received_at, else today), split by plan year;
+--as-of is the day the 271's remaining amounts were true (default: today), so with all three
+the answer is the same on any day.
 A second coverage (--secondary) is ordered against the first from the two 271s and applied to
 what the primary leaves. Exit codes: 0 success, 2 unusable input (the message says what, in
 plain words; an unreadable prescription names its field).
@@ -16,7 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -39,6 +42,7 @@ from intake.estimate import (
 from intake.models.benefits import BenefitsSummary
 from intake.models.referral import Language, PreferredLanguage, Therapy
 from intake.x12.errors import X12Error
+from intake_local.commands.receipt import planned_start, received_on
 
 EXIT_BAD_INPUT = 2
 
@@ -97,6 +101,16 @@ def _problems(exc: ValidationError) -> str:
     return "; ".join(
         f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg']}" for e in exc.errors()
     )
+
+
+def _sent_at(path: str) -> datetime | None:
+    """A whole referral's own send or receipt time (``received_at``), if it has one."""
+    data = _json(path, _read(path))
+    text = data.get("received_at") if isinstance(data, dict) and "therapy" in data else None
+    try:
+        return datetime.fromisoformat(text) if isinstance(text, str) else None
+    except ValueError as exc:
+        raise _BadInput(f"{path}: received_at '{text}' is not a date and time") from exc
 
 
 def _therapy(path: str) -> tuple[Therapy, Decimal | None, Language | None, list[str]]:
@@ -165,7 +179,8 @@ def _run(args: argparse.Namespace) -> int:
         contracts = load_contracts(Path(args.contract) if args.contract else None)
         assistance = load_assistance(Path(args.assistance) if args.assistance else None)
         today = utcnow().date()
-        start = args.start or therapy.start_date or today
+        received = received_on(args.received, _sent_at(args.therapy), today)
+        start = planned_start(args.start or therapy.start_date, received)
         result = estimate(
             benefits,
             therapy,
@@ -233,7 +248,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     cmd.add_argument(
         "--start",
         type=date.fromisoformat,
-        help="first infusion date YYYY-MM-DD, priced as given (default: the therapy's, else today)",
+        help="first infusion date YYYY-MM-DD (default: the therapy's); never before receipt: an "
+        "earlier start is priced from the receipt date, as the workflow plans it",
+    )
+    cmd.add_argument(
+        "--received",
+        type=date.fromisoformat,
+        help="the day the referral was received YYYY-MM-DD (default: the referral's own "
+        "received_at, else today); nothing is priced before it",
     )
     cmd.add_argument(
         "--as-of",

@@ -1,6 +1,8 @@
 """``intake pa packet``: build a prior-authorization packet for a referral, locally.
 
 Writes packet.pdf, request.278 and pas-bundle.json into ``--out`` and prints their paths.
+Nothing is requested before the referral was received (``--received``, else its own sent or
+received time, else the packet date): a therapy start before it is requested from it.
 Benefits come from a 271 X12 file or the JSON ``intake x12 read-271`` prints. Exit codes: 0
 success, 2 bad input (the message says which file and what, in plain words).
 """
@@ -18,6 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from intake.authorization.packet import Pharmacy, build_packet, decide_prior_auth
+from intake.core.clock import utcnow
 from intake.eligibility.benefits.interpret import interpret_271
 from intake.models.benefits import (
     BenefitLine,
@@ -27,8 +30,10 @@ from intake.models.benefits import (
     Plan,
     Rejection,
 )
+from intake.models.dates import planned
 from intake.referrals import parse_referral_document
 from intake.x12.errors import X12Error
+from intake_local.commands.receipt import planned_start, received_on
 
 EXIT_BAD_INPUT = 2
 DEFAULT_PHARMACY = {
@@ -117,18 +122,24 @@ def _packet(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         sys.stderr.write(f"error: pharmacy details are not valid: {exc.errors()[0]['msg']}\n")
         return EXIT_BAD_INPUT
-    decision = decide_prior_auth(outcome.referral, benefits)
     now = datetime.combine(args.date, datetime.min.time().replace(hour=9)) if args.date else None
+    today = args.date or utcnow().date()
+    received = received_on(args.received, outcome.referral.received_at, today)
+    # as the workflow plans it: a start before receipt is "as soon as possible" from receipt
+    start = planned_start(outcome.referral.therapy.start_date, received)
+    referral = planned(outcome.referral, datetime.combine(start, datetime.min.time()))
+    decision = decide_prior_auth(referral, benefits)
     try:
         packet = build_packet(
-            outcome.referral,
+            referral,
             benefits,
             decision,
             pharmacy=pharmacy,
             original_document=document,
             original_name=Path(args.referral).name,
             now=now,
-            received_on=args.received,
+            start=start,
+            received_on=received,
         )
     except X12Error as exc:
         sys.stderr.write(f"error: the 278 cannot be built: {exc}\n")
@@ -176,12 +187,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     packet.add_argument(
         "--date",
         type=date.fromisoformat,
-        help="packet date YYYY-MM-DD (default: now); also the default start",
+        help="packet date YYYY-MM-DD (default: now)",
     )
     packet.add_argument(
         "--received",
         type=date.fromisoformat,
-        help="date the referral was received YYYY-MM-DD (default: its received_at, else the "
-        "packet date); evidence older than 12 months before it is flagged",
+        help="date the referral was received YYYY-MM-DD (default: its own sent or received "
+        "time, else the packet date); nothing is requested before it (a therapy start before "
+        "it is requested from it), and evidence older than 12 months before it is flagged",
     )
     packet.set_defaults(func=_packet)

@@ -8,7 +8,7 @@ name the field and the range, never the value (problems are logged as counts and
 liaisons, who see the value on the document).
 
 The prescription's text is read with the one prescription reader (``intake.therapy.prescription``);
-only its public ``parse_dose``, ``parse_frequency`` and ``parse_duration`` are used.
+only its public ``parse_dose_plan``, ``parse_frequency`` and ``parse_duration`` are used.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from intake.therapy.prescription import (
     Duration,
     Frequency,
     PrescriptionError,
-    parse_dose,
+    parse_dose_plan,
     parse_duration,
     parse_frequency,
 )
@@ -90,13 +90,20 @@ def _range_for(drug_name: str, measure: str) -> tuple[DoseRange, bool]:
 def _dose_problems(therapy: Therapy) -> list[str]:
     if therapy.dose.lstrip().startswith("-"):
         return ["therapy.dose: is negative; a dose is more than zero"]
-    try:
-        dose: Dose = parse_dose(therapy.dose)
+    try:  # a loading dose then the maintenance dose ("300 mg x 2, then 600 mg") is a dose
+        doses: tuple[Dose, ...] = parse_dose_plan(therapy.dose).doses
     except PrescriptionError:
         return [
             "therapy.dose: cannot be read as a dose; write an amount and unit such as "
-            "'600 mg', '5 mg/kg' or '0.4 g/kg'"
+            "'600 mg', '5 mg/kg', '0.4 g/kg' or '300 mg x 2, then 600 mg'"
         ]
+    for dose in doses:
+        if problems := _one_dose_problems(therapy, dose):
+            return problems
+    return []
+
+
+def _one_dose_problems(therapy: Therapy, dose: Dose) -> list[str]:
     if dose.amount <= 0:
         return ["therapy.dose: is zero; a dose is more than zero"]
     bounds, same_measure = _range_for(therapy.drug_name, dose.measure)

@@ -9,6 +9,7 @@ the place of service the payer takes for the site of care. Pure: dates come from
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -18,8 +19,6 @@ from intake.models.billing import Component
 from intake.models.referral import Referral, Therapy
 from intake.therapy.lines import summarize
 from intake.therapy.model import (
-    JW,
-    JZ,
     DayCharge,
     FieldProblem,
     ServiceDay,
@@ -40,7 +39,8 @@ from intake.therapy.prescription import (
     parse_frequency,
     period_end,
 )
-from intake.therapy.products import Products, fill, load_products
+from intake.therapy.products import Products, drug_lines, fill, load_products
+from intake.therapy.regimens import label_schedule
 from intake.therapy.site import per_diem_modifiers, place_of_service
 
 if TYPE_CHECKING:
@@ -111,15 +111,9 @@ def _drug_charges(
     if dose is None or unit is None:
         return ()
     product = products.for_drug(code, ndc)
-    vials = fill(dose, unit, product)
-    single = product is not None and product.single_dose
-    if not single:
-        return (DayCharge(Component.DRUG, code, (), vials.given_units * per_day),)
-    if not vials.wasted_units:
-        return (DayCharge(Component.DRUG, code, (JZ,), vials.given_units * per_day),)
-    return (
-        DayCharge(Component.DRUG, code, (), vials.given_units * per_day),
-        DayCharge(Component.DRUG, code, (JW,), vials.wasted_units * per_day),
+    return tuple(
+        DayCharge(Component.DRUG, code, modifiers, units * per_day)
+        for modifiers, units in drug_lines(fill(dose, unit, product), product)
     )
 
 
@@ -139,6 +133,7 @@ def plan_therapy(
     through: date | None = None,
     catalog: Contracts | None = None,
     products: Products | None = None,
+    diagnoses: Sequence[str] = (),
 ) -> ServicePlan:
     """The plan for ``therapy`` from ``start`` (the first dose, as the caller decided it).
 
@@ -151,6 +146,9 @@ def plan_therapy(
     weight = None if weight_kg is None else Decimal(str(weight_kg))
     problems: list[FieldProblem] = []
     dose_plan, frequency, duration = _read(therapy, problems)
+    label_notes: tuple[str, ...] = ()
+    if frequency is not None:  # what the order leaves open, from the drug's label
+        frequency, label_notes = label_schedule(therapy.drug_name, dose_plan, frequency, diagnoses)
     drug = _profile(catalog, therapy)
     code = drug.hcpcs if drug else therapy.hcpcs
     unit_info = catalog.codes[drug.hcpcs].unit if drug else None
@@ -220,7 +218,7 @@ def plan_therapy(
         open_ended=open_ended,
         beyond=beyond,
         problems=tuple(problems),
-        notes=notes,
+        notes=(*label_notes, *notes),
     )
 
 
@@ -244,6 +242,7 @@ def plan_services(
         through=through,
         catalog=catalog,
         products=products,
+        diagnoses=[d.code for d in referral.diagnoses],
     )
 
 

@@ -19,6 +19,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from intake.models.codes import normalize_ndc
+from intake.therapy.model import JW, JZ
 
 
 class _Data(BaseModel):
@@ -135,3 +136,16 @@ def fill(dose: Decimal, unit: Decimal, product: Product | None) -> VialFill:
     vials = least_waste(dose, product.vials)
     billed = max(_ceil(sum(vials, Decimal(0)) / unit), given)
     return VialFill(vials, given, billed - given)
+
+
+def drug_lines(vials: VialFill, product: Product | None) -> tuple[tuple[tuple[str, ...], int], ...]:
+    """The drug's claim lines for one administration, as (modifiers, units).
+
+    CMS (Noridian JZ/JW pages): a single-dose container's discarded amount, in whole units
+    rounded down, is its own line with JW; when nothing (or less than one unit) is discarded
+    the one line carries JZ. A multi-dose or pharmacy-bulk product has neither."""
+    if product is None or not product.single_dose:
+        return (((), vials.given_units),)
+    if not vials.wasted_units:
+        return (((JZ,), vials.given_units),)
+    return (((), vials.given_units), ((JW,), vials.wasted_units))
