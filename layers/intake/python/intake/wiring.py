@@ -70,6 +70,9 @@ def task_service() -> TaskService:
 
     service.on_complete[TaskType.DOSE_REAUTHORIZATION] = ReauthorizationCompletion(store(), course)
     service.on_complete[TaskType.RECORDS_FROM_CLINIC] = check
+    from intake.course.delivery import DeliveryCompletion
+
+    service.on_complete[TaskType.DOSE_DELIVERY] = DeliveryCompletion(doses)
     service.on_complete[TaskType.PRESCRIBER_SIGNATURE] = check
     if settings.state_machine_arn:  # functions that may start workflows (the liaison API)
         from intake.referrals.linking import LinkSplit
@@ -294,7 +297,7 @@ def calendar_rules() -> CalendarRules:
 def course() -> Course:
     from intake.course.service import Course
 
-    return Course(store(), doses(), calendar_rules())
+    return Course(store(), doses(), calendar_rules(), notifier=lambda: task_service().notifier)
 
 
 @functools.cache

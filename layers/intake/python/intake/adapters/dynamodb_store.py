@@ -102,6 +102,18 @@ def query_all(table: Any, **query: Any) -> list[dict[str, Any]]:
         query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
+def task_item(task: TaskRecord) -> dict[str, Any]:
+    """A task as its table item, on the work queue (GSI1) under its status and due time."""
+    item = _to_item(task.model_dump(mode="json"))
+    item.update(
+        pk=f"REFERRAL#{task.referral_id}",
+        sk=f"TASK#{task.task_id}",
+        gsi1pk=f"TASKS#{task.status.value}",
+        gsi1sk=f"{iso(task.due_at)}#{task.task_id}",
+    )
+    return item
+
+
 def _is_conditional_failure(exc: ClientError) -> bool:
     return bool(exc.response["Error"]["Code"] == "ConditionalCheckFailedException")
 
@@ -307,14 +319,7 @@ class DynamoDbStore(TableAdapter):
 
     # ------------------------------------------------------------------ tasks
     def put_task_if_new(self, task: TaskRecord) -> bool:
-        item = _to_item(task.model_dump(mode="json"))
-        item.update(
-            pk=f"REFERRAL#{task.referral_id}",
-            sk=f"TASK#{task.task_id}",
-            gsi1pk=f"TASKS#{task.status.value}",
-            gsi1sk=f"{iso(task.due_at)}#{task.task_id}",
-        )
-        return self._put_if_new(item)
+        return self._put_if_new(task_item(task))
 
     def get_task(self, task_id: str) -> TaskRecord | None:
         referral_id = referral_of_task(task_id)
