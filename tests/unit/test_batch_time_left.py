@@ -68,6 +68,18 @@ def test_given_five_files_of_50_s_when_120_s_are_left_then_two_are_read_and_thre
     assert [f["itemIdentifier"] for f in response["batchItemFailures"]] == ["m3", "m4", "m5"]
 
 
+def test_given_too_little_time_at_the_start_when_the_batch_runs_then_the_first_still_runs() -> None:
+    """The function's timeout is sized for one file: the first record of an invocation always
+    runs (deferring it would only redeliver it to the same short start), the second does not."""
+    handled: list[str] = []
+    handler = sqs_batch_handler(
+        NoSettings, SqsRecordModel, lambda record: handled.append(record.messageId), lambda: 60_000
+    )
+    response = handler({"Records": [_record(n) for n in range(1, 3)]}, Clock(59_000))
+    assert handled == ["m1"]
+    assert [f["itemIdentifier"] for f in response["batchItemFailures"]] == ["m2"]
+
+
 def test_given_no_time_need_when_the_batch_runs_then_every_record_is_handled() -> None:
     """Without a per-record need, a consumer handles every record as before."""
     handled: list[str] = []

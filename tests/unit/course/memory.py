@@ -53,6 +53,7 @@ class MemoryTasks:
         expect_status: set[str] | None = None,
         remove_from_work_queue: bool = False,
         workable_by: str | None = None,
+        effect_pending: bool | None = None,
     ) -> TaskRecord:
         task = self.tasks.get(task_id)
         if task is None:

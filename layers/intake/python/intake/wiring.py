@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from intake.referrals.ingest import IngestService
     from intake.referrals.limits import Limits
     from intake.referrals.ocr import OcrEngine
+    from intake.tasks.reconcile import Reconciler
     from intake.tasks.service import TaskService
     from intake.workflow.steps import WorkflowSteps
 
@@ -330,6 +331,20 @@ def dose_sweep() -> DoseSweep:
         StepFunctionsWorkflow(settings.dose_check_state_machine_arn),
         batch=settings.sweep_batch,
         hold_stale=lambda dose: _stale_holder().hold_stale(dose),
+    )
+
+
+@functools.cache
+def reconciler() -> Reconciler:
+    from intake.core.settings import ReconcilerSettings
+    from intake.tasks.reconcile import Reconciler
+
+    settings = load_settings(ReconcilerSettings)
+    return Reconciler(
+        store(),
+        task_service(),
+        grace=timedelta(seconds=settings.effect_grace_seconds),
+        batch=settings.reconcile_batch,
     )
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 OPEN_TASKS_INDEX = "gsi1_open_tasks"
 PENDING_AUTH_INDEX = "gsi2_pending_auth"
 PENDING_AUTH = "AUTH#pending"
+PENDING_EFFECT = "EFFECT#pending"
 
 
 def _json_value(value: Any) -> Any:
@@ -338,10 +339,13 @@ class DynamoDbStore(TableAdapter):
         expect_status: set[str] | None = None,
         remove_from_work_queue: bool = False,
         workable_by: str | None = None,
+        effect_pending: bool | None = None,
     ) -> TaskRecord:
         """Update a task; with ``expect_status`` only if its status is one of those, and with
         ``workable_by`` only if the task is open or claimed by that liaison. Both are checked
-        by DynamoDB in the same write, so two liaisons racing cannot both win."""
+        by DynamoDB in the same write, so two liaisons racing cannot both win. With
+        ``effect_pending`` True the task enters the reconciler's index (GSI2 ``EFFECT#pending``,
+        by completion time) in this same write; False takes it out."""
         referral_id = referral_of_task(task_id)
         if referral_id is None:
             raise NotFound(f"task {task_id} does not exist")
@@ -350,7 +354,12 @@ class DynamoDbStore(TableAdapter):
             values["gsi1pk"] = f"TASKS#{values['status']}"
             if "due_at" in fields:  # back on the work queue (a completion undone)
                 values["gsi1sk"] = f"{iso(fields['due_at'])}#{task_id}"
-        remove = ("gsi1pk", "gsi1sk") if remove_from_work_queue else ()
+        remove: tuple[str, ...] = ("gsi1pk", "gsi1sk") if remove_from_work_queue else ()
+        if effect_pending:
+            since = fields.get("completed_at") or datetime.now(UTC)
+            values.update(gsi2pk=PENDING_EFFECT, gsi2sk=f"{iso(since)}#{task_id}")
+        elif effect_pending is False:
+            remove = (*remove, "gsi2pk", "gsi2sk")
         condition = Attr("pk").exists()
         if expect_status:
             condition = condition & Attr("status").is_in(sorted(expect_status))
@@ -371,6 +380,17 @@ class DynamoDbStore(TableAdapter):
                 raise NotFound(f"task {task_id} does not exist") from exc
             raise Conflict(f"task {task_id} is {current.status.value}") from exc
         return TaskRecord.model_validate(_from_item(result["Attributes"]))
+
+    def pending_effects(self, completed_before: datetime, limit: int = 100) -> list[TaskRecord]:
+        """Completed tasks whose effect is still pending, completed before the given time
+        (oldest first, at most ``limit``: the next run takes the rest)."""
+        page = self.table.query(
+            IndexName=PENDING_AUTH_INDEX,
+            KeyConditionExpression=Key("gsi2pk").eq(PENDING_EFFECT)
+            & Key("gsi2sk").lte(f"{iso(completed_before)}~"),
+            Limit=limit,
+        )
+        return [TaskRecord.model_validate(_from_item(i)) for i in page.get("Items", [])]
 
     def open_tasks(self, status: str) -> list[TaskRecord]:
         items = query_all(

@@ -40,8 +40,8 @@ def sqs_batch_handler[R: SqsRecordModel](
 ) -> BatchHandler:
     """The ``lambda_handler`` of a queue consumer: ``record_handler`` runs once per record of
     ``model``; the log lines carry the batch's first message id. With ``needs_ms`` (the most
-    one record may take, read when the batch starts), a record is started only while that
-    much time is left; the ones not started are the batch's item failures."""
+    one record may take, read when the batch starts), a record after the first is started
+    only while that much time is left; the ones not started are the batch's item failures."""
     processor = BatchProcessor(event_type=EventType.SQS, model=model)
 
     @instrumented(settings, correlation_id_path="Records[0].messageId")
@@ -49,16 +49,19 @@ def sqs_batch_handler[R: SqsRecordModel](
         handler = record_handler
         if needs_ms is not None:
             need = needs_ms()
+            started: list[str] = []
 
             def handler(record: R) -> None:
+                # The first record always runs: the function's timeout is sized for one.
                 left = context.get_remaining_time_in_millis()
-                if left < need:
+                if started and left < need:
                     metrics.add_metric(name="RecordsDeferred", unit="Count", value=1)
                     logger.info(
                         "record deferred: not enough time left in this invocation",
                         extra={"message_id": record.messageId, "left_ms": left, "need_ms": need},
                     )
                     raise NotEnoughTime(f"{left} ms left; a record may need {need} ms")
+                started.append(record.messageId)
                 record_handler(record)
 
         return process_partial_response(
