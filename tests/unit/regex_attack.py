@@ -157,20 +157,21 @@ def attacks(case: Case) -> list[str]:
 
 
 def main() -> None:
-    """The worker: for each case on stdin, ``start i`` then, once every attack is matched,
-    ``done i`` (the parent waits for ``done`` and gives up on a case that never says it)."""
+    """The worker: for each case on stdin, ``start i``, then ``tick i`` after each attack
+    (the parent's wait restarts on every line, so a slow machine only slows it down; an attack
+    that backtracks never says its ``tick``), then ``done i``."""
     todo = [Case(**c) for c in json.loads(sys.stdin.readline())]
     first = int(sys.argv[1])
     for i, case in enumerate(todo[first:], start=first):
         print(f"start {i}", flush=True)
-        pattern = re.compile(
-            case.pattern.encode("latin-1") if case.binary else case.pattern, case.flags
-        )
+        raw = case.pattern.encode("latin-1") if case.binary else case.pattern
+        pattern = re.compile(raw, case.flags)
         for text in attacks(case):
             subject: Any = text.encode("latin-1", "replace") if case.binary else text
             pattern.search(subject)
             for _ in itertools.islice(pattern.finditer(subject), 1000):
                 pass
+            print(f"tick {i}", flush=True)
         print(f"done {i}", flush=True)
 
 
