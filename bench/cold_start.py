@@ -50,6 +50,7 @@ SERVICES = {
     "liaison_api": "task_service",
     "dose_check": "dose_check",
     "sweep_doses": "dose_sweep",
+    "reconciler": "reconciler",
 }
 PLACEHOLDERS = {
     "PHARMACY_NAME": "Bench Pharmacy",

@@ -63,7 +63,7 @@ class FakeLambdaContext:
 
     @staticmethod
     def get_remaining_time_in_millis() -> int:
-        return 30_000
+        return 120_000  # the ingest function's timeout: a batch reads more than one file
 
 
 @pytest.fixture

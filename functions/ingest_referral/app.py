@@ -36,4 +36,11 @@ def record_handler(record: UploadRecord) -> None:
     ingest_service().ingest(upload)
 
 
-lambda_handler = sqs_batch_handler(IngestSettings, UploadRecord, record_handler)
+def needs_ms() -> int:
+    """One file's read budget and 10 s to record it: a batch starts no file with less left."""
+    from intake.core.settings import load_settings
+
+    return int((load_settings(IngestSettings).read_time_budget_seconds + 10) * 1000)
+
+
+lambda_handler = sqs_batch_handler(IngestSettings, UploadRecord, record_handler, needs_ms)

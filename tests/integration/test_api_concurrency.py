@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any
 
 import boto3
@@ -25,6 +26,7 @@ from intake.core.errors import Conflict
 from intake.core.ids import task_id_for
 from intake.models.records import TaskStatus, TaskType
 from intake.referrals.review import DraftCompletion
+from intake.tasks.reconcile import Reconciler
 from intake.tasks.service import Completion, TaskService
 from tests.conftest import INFLIXIMAB, load_handler
 from tests.integration.conftest import REGION, IntakeResources
@@ -158,9 +160,12 @@ def test_two_completions_at_once_store_the_winners_data(
     assert events.count("referral_completed") == 1 and events.count("task_completed") == 1
 
 
-def test_a_completion_whose_effect_fails_is_undone_and_can_be_retried(
+def test_a_completion_whose_effect_fails_stands_pending_and_the_reconciler_finishes_it(
     resources: IntakeResources, review_task: str
 ) -> None:
+    """Issue 24 changed this on purpose: a completion whose effect fails is no longer undone
+    (the liaison's work would be lost if the undo failed too); it stands with its effect
+    pending, and the scheduled reconciler finishes it once the service is back."""
     # Given the workflow cannot be started (a transient outage)
     service = environment(resources)
     hook = service.on_complete[TaskType.COMPLETE_REFERRAL]
@@ -176,17 +181,20 @@ def test_a_completion_whose_effect_fails_is_undone_and_can_be_retried(
 
     hook.workflow = Down()
     done = Completion(outcome="resolved", liaison="rosa", corrections=COMPLETE_FIELDS)
-    # When a liaison completes the task, Then the error reaches them
-    with pytest.raises(ConnectionError):
-        service.complete(review_task, done)
-    # And the task is open again and the referral back in review, not stuck half-done
-    assert service.get(review_task).status is TaskStatus.OPEN
-    assert review_task in {t.task_id for t in service.store.open_tasks("open")}
+    # When a liaison completes the task, Then the completion stands with its effect pending
+    completed = service.complete(review_task, done)
+    assert (completed.status, completed.effect) == (TaskStatus.COMPLETED, "pending")
+    assert review_task not in {t.task_id for t in service.store.open_tasks("open")}
+    # And the referral is back in review with its draft, not stuck half-done
     record = service.store.get_referral(review_task.split(".", maxsplit=1)[0])
     assert record is not None and record.status.value == "in_review" and record.draft
-    # When they try again once the service is back, Then it completes
+    # When the reconciler runs once the service is back, Then the referral runs
     hook.workflow = working
-    assert service.complete(review_task, done).status is TaskStatus.COMPLETED
+    report = Reconciler(service.store, service, grace=timedelta(0)).run()  # type: ignore[arg-type]
+    assert (report.done, report.still_pending) == (1, 0)
+    assert service.get(review_task).effect == "done"
+    record = service.store.get_referral(review_task.split(".", maxsplit=1)[0])
+    assert record is not None and record.status.value == "in_progress" and not record.draft
 
 
 def test_bodies_past_the_maximum_are_refused_before_anything_is_stored(

@@ -75,6 +75,8 @@ def follow_course(
                         entry = _entry(day, now.date().isoformat(), files[rid], rid, dose)
                         checks.append(entry)
                         out(_line(entry))
+                        if auto_liaison and scripts is not None and dose["status"] == "cleared":
+                            _hold_if_scripted(api, scripts, rid, dose["number"], out)
             if not running or time.monotonic() > deadline:
                 if running:
                     out(f"  day +{day}: {running} checks still running after {CHECK_WAIT_S:.0f} s")
@@ -88,6 +90,33 @@ def follow_course(
             view = api.referral(r["referral_id"])  # the latest 271 and estimate version
             r["benefits"], r["estimate"] = view.get("benefits"), view.get("estimate")
     return checks
+
+
+def _hold_if_scripted(
+    api: LiaisonClient,
+    scripts: LiaisonScripts,
+    referral_id: str,
+    number: int,
+    out: Callable[[str], None],
+) -> None:
+    """A liaison (pharmacist) holds the therapy once the sample's dose is cleared, before it
+    ships: the hold cancels the open delivery, check-in and hold tasks of every dose ahead."""
+    hold = scripts.course_hold(referral_id)
+    if not hold or referral_id in scripts.held or number != int(hold["when_cleared"]):
+        return
+    reply = api.http.post(
+        f"{api.base_url}/referrals/{referral_id}/course/hold",
+        json={"reason": hold["reason"], "liaison": hold.get("by") or "pharmacist"},
+        timeout=60,
+    )
+    reply.raise_for_status()
+    scripts.held.add(referral_id)
+    held = reply.json()["doses"]
+    cancelled = [t["task_id"] for d in held for t in d["tasks"] if t["status"] == "cancelled"]
+    out(
+        f"  {referral_id}: therapy held by {hold.get('by') or 'pharmacist'} after dose {number} "
+        f"cleared: {len(held)} doses held, {len(cancelled)} tasks cancelled"
+    )
 
 
 def _dose(dose: dict[str, Any]) -> dict[str, Any]:

@@ -57,6 +57,23 @@ LOCAL_PARAMETERS = {
 LOCAL_MAX_BATCH_SIZE = 1
 
 
+def concurrency_limits(translated: dict[str, Any], functions: dict[str, str]) -> dict[str, int]:
+    """Each function's cap by its physical name: its reserved concurrency, or its SQS event
+    source's ``ScalingConfig.MaximumConcurrency`` (the ingest function's)."""
+    limits: dict[str, int] = {}
+    for logical, resource in translated["Resources"].items():
+        props = resource.get("Properties") or {}
+        if logical in functions and "ReservedConcurrentExecutions" in props:
+            limits[functions[logical]] = int(props["ReservedConcurrentExecutions"])
+        target = props.get("FunctionName")
+        maximum = (props.get("ScalingConfig") or {}).get("MaximumConcurrency")
+        if resource["Type"] == "AWS::Lambda::EventSourceMapping" and maximum is not None:
+            name = target.get("Ref") if isinstance(target, dict) else target
+            if name in functions:
+                limits[functions[name]] = int(maximum)
+    return limits
+
+
 @dataclass
 class StackOptions:
     stage: str = "local"
@@ -245,11 +262,7 @@ class Deployment:
             for logical, kind in types.items()
             if kind == "AWS::Lambda::Function"
         }
-        reserved = {
-            physical[logical]: int(resource["Properties"]["ReservedConcurrentExecutions"])
-            for logical, resource in translated["Resources"].items()
-            if logical in functions and "ReservedConcurrentExecutions" in resource["Properties"]
-        }
+        reserved = concurrency_limits(translated, functions)
         lambda_runtime.prewarm(
             "123456789012",
             REGION,
@@ -296,11 +309,7 @@ class Deployment:
                 url = self._queue_url(physical[logical])
                 arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
                 queue_urls[arn["Attributes"]["QueueArn"]] = url
-        concurrency = {
-            functions[logical]: int(resource["Properties"]["ReservedConcurrentExecutions"])
-            for logical, resource in translated["Resources"].items()
-            if logical in functions and "ReservedConcurrentExecutions" in resource["Properties"]
-        }
+        concurrency = concurrency_limits(translated, functions)
         self.queue_sources = lambda_runtime.SqsEventSources(
             sqs, self.client("lambda", caller="lambda-esm"), "123456789012", REGION
         )

@@ -116,6 +116,14 @@ class LiaisonScripts:
         """referral id → sample file name"""
         self.sent: set[str] = set()
         """records the clinic already sent (task id and file)"""
+        self.held: set[str] = set()
+        """referrals whose therapy the follower has held (``course_hold``)"""
+
+    def course_hold(self, referral_id: str) -> dict[str, Any] | None:
+        """The sample's ``course_hold`` (hold the therapy once dose N is cleared), if any."""
+        script = self.scripts.get(self.files.get(referral_id, ""), {})
+        hold: dict[str, Any] | None = script.get("course_hold")
+        return hold
 
     @classmethod
     def load(cls, folder: Path, files: dict[str, str] | None = None) -> LiaisonScripts:
@@ -125,6 +133,11 @@ class LiaisonScripts:
 
     def step(self, task: dict[str, Any]) -> Step | None:
         kind = task["task_type"]
+        hold = self.course_hold(task["referral_id"])
+        if kind == "dose_delivery" and hold and task["referral_id"] not in self.held:
+            dose = int(task["task_id"].rsplit(".", 1)[-1]) // 100
+            if dose >= int(hold["when_cleared"]):
+                return None  # the pharmacist reviews before it ships (the follower holds)
         script = self.scripts.get(self.files.get(task["referral_id"], ""), {})
         steps = script.get(kind) or self.scripts.get("default", {}).get(kind)
         if not steps:

@@ -145,9 +145,16 @@ class LocalStack:
 
     def sweep_doses(self) -> dict[str, int]:
         """Run the dose sweep once, as its schedule would: start the checks now due."""
+        return self._scheduled("SweepDosesFunction")
+
+    def reconcile(self) -> dict[str, int]:
+        """Run the reconciler once, as its schedule would: finish pending completion effects."""
+        return self._scheduled("ReconcilerFunction")
+
+    def _scheduled(self, logical: str) -> dict[str, int]:
         assert self.outputs is not None
         reply = self.client("lambda").invoke(
-            FunctionName=self.outputs.functions["SweepDosesFunction"],
+            FunctionName=self.outputs.functions[logical],
             Payload=json.dumps({"source": "local.scheduler"}),
         )
         result: dict[str, int] = json.loads(reply["Payload"].read() or b"{}")
@@ -179,6 +186,8 @@ class LocalStack:
                 last_sweep = time.monotonic()
                 with contextlib.suppress(Exception):
                     self.sweep_doses()
+                with contextlib.suppress(Exception):  # its schedule: every 5 minutes in AWS
+                    self.reconcile()
 
     def stop(self) -> None:
         self._stopping.set()

@@ -3,57 +3,15 @@ moved meanwhile keeps its new state, a check stuck past its ship-by date is held
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from intake.core.errors import Conflict
 from intake.course.model import DoseRecord, DoseStatus
 from intake.course.sweep import DoseSweep
 from intake_local.memory_workflow import MemoryWorkflow
+from tests.unit.course.memory import MemoryDoses
 
 NOW = datetime(2027, 1, 28, 13, 5, tzinfo=UTC)
-
-
-class MemoryDoses:
-    """The DoseStore protocol over a dict, with the table's version condition."""
-
-    def __init__(self, doses: list[DoseRecord]) -> None:
-        self.items = {(d.referral_id, d.number): d for d in doses}
-
-    def put_if_new(self, dose: DoseRecord) -> bool:
-        return self.items.setdefault((dose.referral_id, dose.number), dose) is dose
-
-    def save(
-        self, dose: DoseRecord, *, expect_version: int, expect_status: str | None = None
-    ) -> None:
-        current = self.items[(dose.referral_id, dose.number)]
-        if current.version != expect_version or (
-            expect_status is not None and current.status.value != expect_status
-        ):
-            raise Conflict("changed")
-        self.items[(dose.referral_id, dose.number)] = dose
-
-    def get(self, referral_id: str, number: int) -> DoseRecord | None:
-        return self.items.get((referral_id, number))
-
-    def of(self, referral_id: str) -> list[DoseRecord]:
-        return [d for (r, _), d in sorted(self.items.items()) if r == referral_id]
-
-    def due(self, now: datetime, limit: int = 500) -> list[DoseRecord]:
-        found = [
-            d for d in self.items.values() if d.status is DoseStatus.SCHEDULED and d.check_at <= now
-        ]
-        return sorted(found, key=lambda d: d.check_at)[:limit]
-
-    def stale(self, before: date, limit: int = 100) -> list[DoseRecord]:
-        return [
-            d
-            for d in self.items.values()
-            if d.status is DoseStatus.CHECKING and (d.ship_by or d.day) < before
-        ][:limit]
-
-    def listed(self, status: DoseStatus, before: date, limit: int = 200) -> list[DoseRecord]:
-        return [d for d in self.items.values() if d.status is status and d.day <= before]
 
 
 def _dose(referral: str, number: int, check_at: datetime, **fields: Any) -> DoseRecord:

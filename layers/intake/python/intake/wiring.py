@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from intake.referrals.ingest import IngestService
     from intake.referrals.limits import Limits
     from intake.referrals.ocr import OcrEngine
+    from intake.tasks.reconcile import Reconciler
     from intake.tasks.service import TaskService
     from intake.workflow.steps import WorkflowSteps
 
@@ -70,6 +71,9 @@ def task_service() -> TaskService:
 
     service.on_complete[TaskType.DOSE_REAUTHORIZATION] = ReauthorizationCompletion(store(), course)
     service.on_complete[TaskType.RECORDS_FROM_CLINIC] = check
+    from intake.course.delivery import DeliveryCompletion
+
+    service.on_complete[TaskType.DOSE_DELIVERY] = DeliveryCompletion(doses)
     service.on_complete[TaskType.PRESCRIBER_SIGNATURE] = check
     if settings.state_machine_arn:  # functions that may start workflows (the liaison API)
         from intake.referrals.linking import LinkSplit
@@ -294,7 +298,7 @@ def calendar_rules() -> CalendarRules:
 def course() -> Course:
     from intake.course.service import Course
 
-    return Course(store(), doses(), calendar_rules())
+    return Course(store(), doses(), calendar_rules(), notifier=lambda: task_service().notifier)
 
 
 @functools.cache
@@ -327,6 +331,20 @@ def dose_sweep() -> DoseSweep:
         StepFunctionsWorkflow(settings.dose_check_state_machine_arn),
         batch=settings.sweep_batch,
         hold_stale=lambda dose: _stale_holder().hold_stale(dose),
+    )
+
+
+@functools.cache
+def reconciler() -> Reconciler:
+    from intake.core.settings import ReconcilerSettings
+    from intake.tasks.reconcile import Reconciler
+
+    settings = load_settings(ReconcilerSettings)
+    return Reconciler(
+        store(),
+        task_service(),
+        grace=timedelta(seconds=settings.effect_grace_seconds),
+        batch=settings.reconcile_batch,
     )
 
 

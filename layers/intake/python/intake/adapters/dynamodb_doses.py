@@ -9,6 +9,7 @@ partition once the therapy ended. The sweep reads only
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -20,10 +21,14 @@ from intake.adapters.dynamodb_store import (
     TableAdapter,
     _from_item,
     _to_item,
+    task_item,
 )
 from intake.core.clock import iso
 from intake.core.errors import Conflict
+from intake.core.ids import referral_of_task
 from intake.course.model import DoseRecord, DoseStatus
+from intake.course.ports import TaskCancel
+from intake.models.records import TaskRecord, TaskStatus
 
 DUE = "DOSE#due"
 CHECKING = "DOSE#checking"
@@ -72,6 +77,114 @@ class DynamoDbDoses(TableAdapter):
                     f"dose {dose.number} of {dose.referral_id} changed (version or status)"
                 ) from exc
             raise
+
+    def save_with_tasks(
+        self,
+        dose: DoseRecord,
+        *,
+        expect_version: int,
+        expect_status: str | None = None,
+        new_tasks: Sequence[TaskRecord] = (),
+        cancel: Sequence[TaskCancel] = (),
+    ) -> list[str]:
+        """The dose, its new tasks and the tasks it cancels in one ``TransactWriteItems``
+        (see ``DoseStore.save_with_tasks``). A new task already stored (a repeated step) is
+        left out and the write tried again; any other lost condition is a ``Conflict``."""
+        pending = list(new_tasks)
+        for _ in range(len(pending) + 1):
+            items = [self._dose_put(dose, expect_version, expect_status)]
+            items += [self._task_put(t) for t in pending]
+            items += [self._task_cancel(c) for c in cancel]
+            try:
+                # The resource's client: it writes Python values as DynamoDB's (as the table does).
+                self.table.meta.client.transact_write_items(TransactItems=items)
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] != "TransactionCanceledException":
+                    raise
+                stored = self._stored_new_tasks(exc, pending)
+                if not stored:
+                    raise Conflict(
+                        f"dose {dose.number} of {dose.referral_id} or one of its tasks changed"
+                    ) from exc
+                pending = [t for t in pending if t.task_id not in stored]
+                continue
+            return [t.task_id for t in pending]
+        raise Conflict(f"dose {dose.number} of {dose.referral_id}: its tasks keep changing")
+
+    def _stored_new_tasks(self, exc: ClientError, pending: list[TaskRecord]) -> set[str]:
+        """The new tasks whose put lost only because they exist, when nothing else lost."""
+        codes = [r.get("Code", "None") for r in exc.response.get("CancellationReasons", [])]
+        if codes:
+            lost = {i for i, code in enumerate(codes) if code not in ("None", "")}
+            tasks = set(range(1, len(pending) + 1))
+            if (
+                not lost
+                or not lost <= tasks
+                or any(codes[i] != "ConditionalCheckFailed" for i in lost)
+            ):
+                return set()
+            return {pending[i - 1].task_id for i in lost}
+        # No reasons given: look.
+        return {
+            t.task_id
+            for t in pending
+            if "Item"
+            in self.table.get_item(
+                Key={"pk": f"REFERRAL#{t.referral_id}", "sk": f"TASK#{t.task_id}"}
+            )
+        }
+
+    def _dose_put(
+        self, dose: DoseRecord, expect_version: int, expect_status: str | None
+    ) -> dict[str, Any]:
+        condition = "#version = :version"
+        names = {"#version": "version"}
+        values: dict[str, Any] = {":version": expect_version}
+        if expect_status is not None:
+            condition += " AND #status = :status"
+            names["#status"] = "status"
+            values[":status"] = expect_status
+        return {
+            "Put": {
+                "TableName": self.table.name,
+                "Item": self._item(dose),
+                "ConditionExpression": condition,
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": values,
+            }
+        }
+
+    def _task_put(self, task: TaskRecord) -> dict[str, Any]:
+        return {
+            "Put": {
+                "TableName": self.table.name,
+                "Item": task_item(task),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+
+    def _task_cancel(self, cancel: TaskCancel) -> dict[str, Any]:
+        referral_id = referral_of_task(cancel.task_id)
+        return {
+            "Update": {
+                "TableName": self.table.name,
+                "Key": {
+                    "pk": f"REFERRAL#{referral_id}",
+                    "sk": f"TASK#{cancel.task_id}",
+                },
+                "UpdateExpression": "SET #status = :cancelled, cancelled_at = :at, "
+                "cancel_reason = :why REMOVE gsi1pk, gsi1sk, task_token",
+                "ConditionExpression": "#status IN (:open, :claimed)",
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": {
+                    ":cancelled": TaskStatus.CANCELLED.value,
+                    ":at": cancel.at.isoformat(),
+                    ":why": cancel.reason,
+                    ":open": TaskStatus.OPEN.value,
+                    ":claimed": TaskStatus.CLAIMED.value,
+                },
+            }
+        }
 
     def get(self, referral_id: str, number: int) -> DoseRecord | None:
         item = self.table.get_item(

@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -43,6 +43,7 @@ from intake.models.records import AuthorizationRecord, ReferralRecord, TaskRecor
 OPEN_TASKS_INDEX = "gsi1_open_tasks"
 PENDING_AUTH_INDEX = "gsi2_pending_auth"
 PENDING_AUTH = "AUTH#pending"
+PENDING_EFFECT = "EFFECT#pending"
 
 
 def _json_value(value: Any) -> Any:
@@ -96,6 +97,18 @@ def query_all(table: Any, **query: Any) -> list[dict[str, Any]]:
         if "LastEvaluatedKey" not in page:
             return items
         query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def task_item(task: TaskRecord) -> dict[str, Any]:
+    """A task as its table item, on the work queue (GSI1) under its status and due time."""
+    item = _to_item(task.model_dump(mode="json"))
+    item.update(
+        pk=f"REFERRAL#{task.referral_id}",
+        sk=f"TASK#{task.task_id}",
+        gsi1pk=f"TASKS#{task.status.value}",
+        gsi1sk=f"{iso(task.due_at)}#{task.task_id}",
+    )
+    return item
 
 
 def _is_conditional_failure(exc: ClientError) -> bool:
@@ -281,14 +294,7 @@ class DynamoDbStore(TableAdapter):
 
     # ------------------------------------------------------------------ tasks
     def put_task_if_new(self, task: TaskRecord) -> bool:
-        item = _to_item(task.model_dump(mode="json"))
-        item.update(
-            pk=f"REFERRAL#{task.referral_id}",
-            sk=f"TASK#{task.task_id}",
-            gsi1pk=f"TASKS#{task.status.value}",
-            gsi1sk=f"{iso(task.due_at)}#{task.task_id}",
-        )
-        return self._put_if_new(item)
+        return self._put_if_new(task_item(task))
 
     def get_task(self, task_id: str) -> TaskRecord | None:
         referral_id = referral_of_task(task_id)
@@ -307,10 +313,13 @@ class DynamoDbStore(TableAdapter):
         expect_status: set[str] | None = None,
         remove_from_work_queue: bool = False,
         workable_by: str | None = None,
+        effect_pending: bool | None = None,
     ) -> TaskRecord:
         """Update a task; with ``expect_status`` only if its status is one of those, and with
         ``workable_by`` only if the task is open or claimed by that liaison. Both are checked
-        by DynamoDB in the same write, so two liaisons racing cannot both win."""
+        by DynamoDB in the same write, so two liaisons racing cannot both win. With
+        ``effect_pending`` True the task enters the reconciler's index (GSI2 ``EFFECT#pending``,
+        by completion time) in this same write; False takes it out."""
         referral_id = referral_of_task(task_id)
         if referral_id is None:
             raise NotFound(f"task {task_id} does not exist")
@@ -319,7 +328,12 @@ class DynamoDbStore(TableAdapter):
             values["gsi1pk"] = f"TASKS#{values['status']}"
             if "due_at" in fields:  # back on the work queue (a completion undone)
                 values["gsi1sk"] = f"{iso(fields['due_at'])}#{task_id}"
-        remove = ("gsi1pk", "gsi1sk") if remove_from_work_queue else ()
+        remove: tuple[str, ...] = ("gsi1pk", "gsi1sk") if remove_from_work_queue else ()
+        if effect_pending:
+            since = fields.get("completed_at") or datetime.now(UTC)
+            values.update(gsi2pk=PENDING_EFFECT, gsi2sk=f"{iso(since)}#{task_id}")
+        elif effect_pending is False:
+            remove = (*remove, "gsi2pk", "gsi2sk")
         condition = Attr("pk").exists()
         if expect_status:
             condition = condition & Attr("status").is_in(sorted(expect_status))
@@ -340,6 +354,17 @@ class DynamoDbStore(TableAdapter):
                 raise NotFound(f"task {task_id} does not exist") from exc
             raise Conflict(f"task {task_id} is {current.status.value}") from exc
         return TaskRecord.model_validate(_from_item(result["Attributes"]))
+
+    def pending_effects(self, completed_before: datetime, limit: int = 100) -> list[TaskRecord]:
+        """Completed tasks whose effect is still pending, completed before the given time
+        (oldest first, at most ``limit``: the next run takes the rest)."""
+        page = self.table.query(
+            IndexName=PENDING_AUTH_INDEX,
+            KeyConditionExpression=Key("gsi2pk").eq(PENDING_EFFECT)
+            & Key("gsi2sk").lte(f"{iso(completed_before)}~"),
+            Limit=limit,
+        )
+        return [TaskRecord.model_validate(_from_item(i)) for i in page.get("Items", [])]
 
     def open_tasks(self, status: str) -> list[TaskRecord]:
         items = query_all(

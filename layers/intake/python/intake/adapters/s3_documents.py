@@ -8,12 +8,18 @@ from typing import Any
 from intake.adapters.aws import LazyClient
 from intake.core.errors import InvalidRequest
 
+SINGLE_COPY_LIMIT = 5 * 1024**3
+"""S3 copies an object of up to 5 GB in one CopyObject; a larger one only in parts
+(UploadPartCopy): AWS, Amazon S3 User Guide, "Copying an object using multipart upload"."""
+COPY_PART_SIZE = 512 * 1024**2
+
 
 class S3Documents:
     s3 = LazyClient("s3")
 
-    def __init__(self, s3: Any = None) -> None:
+    def __init__(self, s3: Any = None, single_copy_limit: int = SINGLE_COPY_LIMIT) -> None:
         self._s3 = s3
+        self.single_copy_limit = single_copy_limit
 
     def read(self, bucket: str, key: str, version_id: str | None, max_bytes: int) -> bytes:
         args: dict[str, Any] = {"Bucket": bucket, "Key": key}
@@ -43,15 +49,24 @@ class S3Documents:
         """Copy the upload (that exact version) under quarantine/, then remove it from referrals/.
 
         The bucket is versioned, so the delete leaves the original version recoverable too.
+        An upload over S3's single-copy limit (5 GB) is copied in parts: boto3's managed copy
+        (s3transfer) makes one CopyObject below the threshold and a multipart copy above it
+        (its metadata kept; its tags, which a multipart copy cannot take over, are not).
         """
+        from boto3.s3.transfer import TransferConfig
+
         source: dict[str, Any] = {"Bucket": bucket, "Key": key}
         if version_id:
             source["VersionId"] = version_id
-        self.s3.copy_object(
+        self.s3.copy(
+            CopySource=source,
             Bucket=bucket,
             Key=target_key,
-            CopySource=source,
-            MetadataDirective="COPY",
-            TaggingDirective="COPY",
+            ExtraArgs={"MetadataDirective": "COPY", "TaggingDirective": "COPY"},
+            Config=TransferConfig(
+                multipart_threshold=self.single_copy_limit,
+                multipart_chunksize=min(COPY_PART_SIZE, self.single_copy_limit),
+                use_threads=True,
+            ),
         )
         self.s3.delete_object(Bucket=bucket, Key=key)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -71,6 +71,12 @@ class TaskView(BaseModel):
     )
     outcomes: list[str] = Field(description="the outcomes a liaison may record on it now")
     cancel_reason: str | None = None
+    effect: Literal["pending", "done", "failed"] | None = Field(
+        default=None,
+        description="a completion's effect (start the workflow, send the task result): "
+        "pending until it has run (a scheduled reconciler finishes it), done, or failed "
+        "(a person was asked)",
+    )
 
     @classmethod
     def of(cls, task: TaskRecord, now: datetime, max_attempts: int = 3) -> TaskView:

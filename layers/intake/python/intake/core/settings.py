@@ -108,6 +108,15 @@ class DoseCheckSettings(BenefitsSettings, EstimateSettings, CourseSettings):
     liaison_topic_arn: str = Field(min_length=1)
 
 
+class ReconcilerSettings(NotifySettings):
+    """The reconciler finishes completions' effects: it starts referral workflows (the state
+    machine's ARN) and sends task results."""
+
+    state_machine_arn: str = Field(min_length=1)  # type: ignore[assignment]
+    effect_grace_seconds: int = Field(default=120, ge=0)
+    reconcile_batch: int = Field(default=100, ge=1, le=1000)
+
+
 class SweepSettings(CourseSettings):
     liaison_topic_arn: str = Field(min_length=1)
     dose_check_state_machine_arn: str = Field(min_length=1)

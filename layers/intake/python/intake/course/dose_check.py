@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from intake.estimate.service import CostEstimates
 
 HOLD_TASK_SLA = timedelta(hours=24)
+STEP_ATTEMPTS = 5
+"""A step whose conditional write loses a race is read again and redone up to this often."""
 CHECKIN_SLA = timedelta(hours=48)
 CHECKIN_QUESTIONS = {
     "en": [
@@ -138,25 +140,40 @@ class DoseCheck:
         action = actions.get(request.action)
         if action is None:
             raise ValueError(f"unknown dose-check action '{request.action}'")
-        dose = self.doses.get(request.referral_id, request.dose)
-        if dose is None:
-            raise NotFound(f"referral {request.referral_id} has no dose {request.dose}")
-        if dose.version != request.version or dose.status not in (
-            DoseStatus.SCHEDULED,
-            DoseStatus.CHECKING,
-        ):
-            self.store.record(
-                request.referral_id,
-                "dose_check_superseded",
-                at=self.clock(),
-                dose=dose.number,
-                step=request.action,
-                version=request.version,
-                now_version=dose.version,
-                status=dose.status.value,
-            )
-            return {"next": "stop", "why": "superseded"}
-        return action(request)
+        for attempt in range(1, STEP_ATTEMPTS + 1):
+            dose = self.doses.get(request.referral_id, request.dose)
+            if dose is None:
+                raise NotFound(f"referral {request.referral_id} has no dose {request.dose}")
+            if dose.version != request.version or dose.status not in (
+                DoseStatus.SCHEDULED,
+                DoseStatus.CHECKING,
+            ):
+                self.store.record(
+                    request.referral_id,
+                    "dose_check_superseded",
+                    at=self.clock(),
+                    dose=dose.number,
+                    step=request.action,
+                    version=request.version,
+                    now_version=dose.version,
+                    status=dose.status.value,
+                )
+                return {"next": "stop", "why": "superseded"}
+            try:
+                return action(request)
+            except Conflict:
+                # Its conditional write lost a race (the sweep marked it checking, a person
+                # held, ended or moved it): read the dose again and redo the step, never skip.
+                logger.info(
+                    "dose check step lost a race; read again",
+                    extra={
+                        "referral_id": request.referral_id,
+                        "dose": request.dose,
+                        "step": request.action,
+                        "attempt": attempt,
+                    },
+                )
+        raise Conflict(f"dose {request.dose} of {request.referral_id} keeps changing; retry")
 
     # ------------------------------------------------------------------ steps
     def verify(self, request: DoseCheckRequest) -> dict[str, Any]:
@@ -386,22 +403,31 @@ class DoseCheck:
         outcome = (request.result or {}).get("outcome")
         now = self.clock()
         if outcome == CallOutcome.REACHED.value:
-            cleared = dose.model_copy(
-                update={
-                    "status": DoseStatus.CLEARED,
-                    "check": {**dose.check, "checkin": outcome, "cleared_at": now.isoformat()},
-                    "updated_at": now,
-                }
-            )
-            task = self.tasks.open_review_task(
+            task = self.tasks.plan_review_task(
                 dose.referral_id,
                 TaskType.DOSE_DELIVERY,
                 datetime.combine(dose.ship_by or dose.day, time(13), tzinfo=UTC),
                 {"dose": dose.number, "day": dose.day.isoformat(), "ship_by": dose.ship_by},
                 round_=100 * dose.number + dose.version,
             )
-            cleared.tasks = [*dose.tasks, task.task_id]
-            self.doses.save(cleared, expect_version=dose.version)
+            cleared = dose.model_copy(
+                update={
+                    "status": DoseStatus.CLEARED,
+                    "check": {**dose.check, "checkin": outcome, "cleared_at": now.isoformat()},
+                    "tasks": _with(dose.tasks, task.task_id),
+                    "updated_at": now,
+                }
+            )
+            # The dose and its delivery task in one transaction: a dose held, ended or moved
+            # meanwhile loses the write (Conflict: ``run`` reads it again) and no task ships it.
+            created = self.doses.save_with_tasks(
+                cleared,
+                expect_version=dose.version,
+                expect_status=dose.status.value,
+                new_tasks=[task],
+            )
+            if task.task_id in created:
+                self.tasks.announce(task)
             self.store.record(
                 dose.referral_id,
                 "dose_cleared",
@@ -433,7 +459,16 @@ class DoseCheck:
     def hold_stale(self, dose: DoseRecord) -> None:
         """The sweep's backstop: a check still running past the ship-by date is held."""
         why = "the dose check did not finish before the ship-by date: check by hand"
-        self._hold(dose, why, TaskType.DOSE_HOLD, {"execution": dose.execution_name})
+        for _ in range(STEP_ATTEMPTS):
+            try:
+                self._hold(dose, why, TaskType.DOSE_HOLD, {"execution": dose.execution_name})
+                return
+            except Conflict:  # its check moved on meanwhile: read it again
+                current = self.doses.get(dose.referral_id, dose.number)
+                if current is None or current.status is not DoseStatus.CHECKING:
+                    return  # it finished (or a person changed it): nothing stale to hold
+                dose = current
+        raise Conflict(f"dose {dose.number} of {dose.referral_id} keeps changing; retry")
 
     # ------------------------------------------------------------------ helpers
     def _checking(self, request: DoseCheckRequest) -> DoseRecord:
@@ -445,7 +480,8 @@ class DoseCheck:
 
     def _update(self, dose: DoseRecord, **fields: Any) -> DoseRecord:
         new = dose.model_copy(update={**fields, "updated_at": self.clock()})
-        self.doses.save(new, expect_version=dose.version)
+        # The status too: a course hold keeps the version, and must not be written over.
+        self.doses.save(new, expect_version=dose.version, expect_status=dose.status.value)
         return new
 
     def _previous(self, dose: DoseRecord) -> DoseRecord | None:
@@ -454,23 +490,37 @@ class DoseCheck:
     def _hold(
         self, dose: DoseRecord, reason: str, task_type: TaskType, details: dict[str, Any]
     ) -> None:
+        """Hold the dose with a task saying why, both in one transaction (a lost race is a
+        ``Conflict`` for the caller to read again, never a hold without its task or a task
+        for a dose that was not held)."""
         now = self.clock()
-        task_id = self._task(dose, task_type, reason, details, due=now + HOLD_TASK_SLA)
+        task = self.tasks.plan_review_task(
+            dose.referral_id,
+            task_type,
+            now + HOLD_TASK_SLA,
+            {"dose": dose.number, "day": dose.day.isoformat(), "why": reason, **details},
+            round_=100 * dose.number + dose.version,
+        )
         new = dose.model_copy(
             update={
                 "status": DoseStatus.HELD,
                 "hold_reason": reason,
-                "tasks": [*dose.tasks, task_id],
+                "tasks": _with(dose.tasks, task.task_id),
                 "updated_at": now,
             }
         )
-        try:
-            self.doses.save(new, expect_version=dose.version)
-        except Conflict:
-            logger.info("dose changed while held", extra={"referral_id": dose.referral_id})
-            return
+        created = self.doses.save_with_tasks(
+            new, expect_version=dose.version, expect_status=dose.status.value, new_tasks=[task]
+        )
+        if task.task_id in created:
+            self.tasks.announce(task)
         self.store.record(
-            dose.referral_id, "dose_held", at=now, dose=dose.number, reason=reason, task_id=task_id
+            dose.referral_id,
+            "dose_held",
+            at=now,
+            dose=dose.number,
+            reason=reason,
+            task_id=task.task_id,
         )
 
     def _task(
@@ -496,6 +546,10 @@ class DoseCheck:
         if record is None:
             raise NotFound(f"referral {referral_id} does not exist")
         return record
+
+
+def _with(tasks: list[str], task_id: str) -> list[str]:
+    return tasks if task_id in tasks else [*tasks, task_id]
 
 
 def _facts(result: dict[str, Any]) -> dict[str, Any]:

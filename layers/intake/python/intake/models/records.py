@@ -221,6 +221,13 @@ class TaskRecord(BaseModel):
     """The clinic had no working number: the call may be closed as unreachable."""
     cancelled_at: datetime | None = None
     cancel_reason: str | None = None
+    effect: Literal["pending", "done", "failed"] | None = None
+    """A completion's effect (start a workflow, send the task result): ``pending`` from the
+    completion's own write until it has run (the scheduled reconciler finishes it); ``failed``
+    once it kept failing and a person was asked (a workflow_error task)."""
+    effect_attempts: int = 0
+    first_infusion_date: date | None = None
+    """A scheduling call's booked first infusion (its effect writes it on the referral)."""
 
     @model_validator(mode="before")
     @classmethod

@@ -20,6 +20,7 @@ from intake.core.errors import Conflict
 from intake.core.observability import logger
 from intake.models.ports import Notifier, ReferralStore
 from intake.models.records import TaskRecord, TaskStatus, TaskType
+from intake.tasks.queue import announce_cancelled
 from intake.tasks.service import CALL_TASKS, TaskService
 
 WORKFLOW_ERROR_SLA = timedelta(hours=4)
@@ -139,23 +140,5 @@ class FailedReferral:
             )
         except Conflict:  # completed meanwhile: nothing left to cancel
             return None
-        self.store.record(
-            task.referral_id,
-            "task_cancelled",
-            at=now,
-            task_id=task.task_id,
-            task_type=task.task_type.value,
-        )
-        self.notifier.publish(
-            f"CANCELLED: {task.task_type.value} task {task.task_id}",
-            {
-                "kind": "task_cancelled",
-                "task_id": task.task_id,
-                "referral_id": task.referral_id,
-                "task_type": task.task_type.value,
-                "claimed_by": task.claimed_by,
-                "reason": reason,
-            },
-        )
-        logger.info("task cancelled", extra={"task_id": task.task_id})
+        announce_cancelled(self.store, self.notifier, task, reason, now)
         return cancelled

@@ -47,6 +47,38 @@ REASONS: dict[TaskType, str] = {
 }
 
 
+def announce_cancelled(
+    store: ReferralStore,
+    notifier: Notifier | None,
+    task: TaskRecord,
+    reason: str,
+    at: datetime,
+) -> None:
+    """A cancelled task on its referral's timeline and to the liaisons (ids and the reason:
+    the reason is the system's or a liaison's words about the therapy, never patient values)."""
+    store.record(
+        task.referral_id,
+        "task_cancelled",
+        at=at,
+        task_id=task.task_id,
+        task_type=task.task_type.value,
+        reason=reason,
+    )
+    if notifier is not None:
+        notifier.publish(
+            f"CANCELLED: {task.task_type.value} task {task.task_id}",
+            {
+                "kind": "task_cancelled",
+                "task_id": task.task_id,
+                "referral_id": task.referral_id,
+                "task_type": task.task_type.value,
+                "claimed_by": task.claimed_by,
+                "reason": reason,
+            },
+        )
+    logger.info("task cancelled", extra={"task_id": task.task_id})
+
+
 @dataclass
 class TaskQueue:
     store: ReferralStore
@@ -63,13 +95,29 @@ class TaskQueue:
         round_: int = 1,
     ) -> TaskRecord:
         """A task no workflow waits on (quarantined upload, draft to complete)."""
-        task = self._new_task(referral_id, task_type, due_at, round_, details, None)
+        task = self.plan_review_task(referral_id, task_type, due_at, details, round_)
         if self.store.put_task_if_new(task):
             self._announce(task, "task_queued")
             return task
         existing = self.store.get_task(task.task_id)
         assert existing is not None
         return existing
+
+    def plan_review_task(
+        self,
+        referral_id: str,
+        task_type: TaskType,
+        due_at: datetime,
+        details: TaskDetails | dict[str, Any],
+        round_: int = 1,
+    ) -> TaskRecord:
+        """The task ``open_review_task`` opens, not yet written: for a caller that writes it
+        in one transaction with what caused it, then calls ``announce``."""
+        return self._new_task(referral_id, task_type, due_at, round_, details, None)
+
+    def announce(self, task: TaskRecord) -> None:
+        """A task written elsewhere (in a transaction) on the timeline and to the liaisons."""
+        self._announce(task, "task_queued")
 
     def list_open(
         self,

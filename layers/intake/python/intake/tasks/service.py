@@ -45,6 +45,11 @@ from intake.tasks.queue import TaskQueue
 
 _PHONE: TypeAdapter[str] = TypeAdapter(Phone)
 
+EFFECT_FAILED_SLA = timedelta(hours=4)
+EFFECT_FAILED_ROUND = 900
+"""The round of the workflow_error task a completion's failed effect opens (the failed
+workflow's own is round 1)."""
+
 CALL_TASKS = {
     TaskType.WELCOME_CALL,
     TaskType.COST_AND_OPTIONS_CALL,
@@ -178,6 +183,7 @@ class TaskService(TaskQueue):
     # the task stays open); it returns what to do once this completion has won, or None.
     on_complete: dict[TaskType, CompletionHook] = field(default_factory=dict)
     max_call_attempts: int = 3
+    max_effect_attempts: int = 5
     attempt_spacing: timedelta = timedelta(hours=4)
     contact_check_sla: timedelta = timedelta(hours=4)
 
@@ -247,8 +253,9 @@ class TaskService(TaskQueue):
     def complete(self, task_id: str, completion: Completion) -> TaskRecord:
         """Check, then win the conditional update, then act: a completion's effects (a draft
         starting its workflow) happen only for the request whose update succeeded, so the
-        stored data is always the winner's. If acting fails, the completion is undone and
-        the task stays with the liaison to try again."""
+        stored data is always the winner's. The update records the effect as pending; if
+        acting fails (or the process dies), the completion stands and the scheduled
+        reconciler finishes the effect (``finish_effect``)."""
         task = self.get(task_id)
         if task.status in (TaskStatus.COMPLETED, TaskStatus.CANCELLED):
             raise Conflict(f"task {task_id} is already {task.status.value}")
@@ -291,9 +298,17 @@ class TaskService(TaskQueue):
         booked = completion.first_infusion_date
         if booked is not None and task.task_type is not TaskType.SCHEDULING_CALL:
             raise InvalidRequest("first_infusion_date applies to a scheduling_call only")
+        if booked is not None:
+            fields["first_infusion_date"] = booked
         if task.task_type in CALL_TASKS:
             attempt = self._attempt(task, completion)
             fields["attempts"] = [a.model_dump(mode="json") for a in (*task.attempts, attempt)]
+        # Its effect (start a workflow, write the booked date, send the task result) is
+        # recorded as pending in the completion's own write: if this process dies before it
+        # has run, the scheduled reconciler finds it and finishes it.
+        pending = act is not None or bool(task.task_token) or booked is not None
+        if pending:
+            fields["effect"] = "pending"
         try:
             done = self.store.update_task(
                 task_id,
@@ -301,24 +316,10 @@ class TaskService(TaskQueue):
                 expect_status={TaskStatus.OPEN.value, TaskStatus.CLAIMED.value},
                 workable_by=completion.liaison,
                 remove_from_work_queue=True,
+                **({"effect_pending": True} if pending else {}),
             )
         except Conflict:
             raise self._refusal(task_id, completion.liaison) from None
-        if act is not None:
-            try:
-                act()
-            except Exception as exc:
-                self._undo_completion(task)
-                logger.warning(
-                    "completion undone: its effect failed",
-                    extra={"task_id": task_id, "error": type(exc).__name__},
-                )
-                raise
-        if booked is not None and completion.outcome == CallOutcome.REACHED.value:
-            # Stored once, on the referral's schedule, where the course starts from.
-            self.store.update_referral(
-                task.referral_id, first_infusion=booked, updated_at=self.clock()
-            )
         self._timeline(
             task.referral_id,
             "task_completed",
@@ -328,9 +329,85 @@ class TaskService(TaskQueue):
         )
         if task.task_type is TaskType.VERIFY_CONTACT:
             self._contact_checked(done, phone)
-        if done.task_token:
-            self._resume(done, done.task_token)
-        return done
+        return self._finish(done, completion, act) if pending else done
+
+    def _finish(
+        self, done: TaskRecord, completion: Completion, act: Callable[[], None] | None
+    ) -> TaskRecord:
+        """Run a completion's effect, then mark it done. A failure leaves it pending (the
+        liaison's completion stands; the reconciler runs it again)."""
+        try:
+            if act is not None:
+                act()
+            booked = done.first_infusion_date
+            if booked is not None and completion.outcome == CallOutcome.REACHED.value:
+                # Stored once, on the referral's schedule, where the course starts from.
+                self.store.update_referral(
+                    done.referral_id, first_infusion=booked, updated_at=self.clock()
+                )
+            if done.task_token:
+                self._resume(done, done.task_token)
+        except Exception as exc:
+            logger.warning(
+                "completion effect pending: the reconciler will finish it",
+                extra={"task_id": done.task_id, "error": type(exc).__name__},
+            )
+            return self.store.update_task(
+                done.task_id, {"effect_attempts": done.effect_attempts + 1}
+            )
+        return self.store.update_task(done.task_id, {"effect": "done"}, effect_pending=False)
+
+    def finish_effect(self, task: TaskRecord) -> TaskRecord:
+        """The reconciler's step: a completed task's pending effect, run again from what the
+        completion stored (the hook validates again and gives the effect; starting a workflow
+        and sending a result are idempotent by name and token)."""
+        current = self.get(task.task_id)
+        if current.effect != "pending":
+            return current
+        completion = Completion(
+            outcome=current.outcome or "",
+            note=current.note,
+            liaison=current.completed_by or "system",
+            corrections=current.corrections,
+            first_infusion_date=current.first_infusion_date,
+        )
+        hook = self.on_complete.get(current.task_type)
+        try:
+            act = hook(current, completion) if hook is not None else None
+        except Exception as exc:  # refused now: counted like a failed effect
+            logger.warning(
+                "completion effect refused on reconcile",
+                extra={"task_id": current.task_id, "error": type(exc).__name__},
+            )
+            current = self.store.update_task(
+                current.task_id, {"effect_attempts": current.effect_attempts + 1}
+            )
+            return self._give_up(current, type(exc).__name__)
+        finished = self._finish(current, completion, act)
+        return (
+            self._give_up(finished, "effect failed") if finished.effect == "pending" else finished
+        )
+
+    def _give_up(self, task: TaskRecord, error: str) -> TaskRecord:
+        """After ``max_effect_attempts`` a person is asked (a workflow_error task)."""
+        if task.effect_attempts < self.max_effect_attempts:
+            return task
+        self.open_review_task(
+            task.referral_id,
+            TaskType.WORKFLOW_ERROR,
+            self.clock() + EFFECT_FAILED_SLA,
+            {
+                "what_failed": f"completing task {task.task_id} could not finish its effect "
+                "(start the workflow or send the task result)",
+                "error_type": error[:80],
+                "what_to_do": "Check the referral and its timeline, then hand the task id to "
+                "engineering (the logs hold the errors under that id).",
+                "cancelled_tasks": [],
+            },
+            round_=EFFECT_FAILED_ROUND,
+        )
+        logger.error("completion effect failed for good", extra={"task_id": task.task_id})
+        return self.store.update_task(task.task_id, {"effect": "failed"}, effect_pending=False)
 
     def _attempt(self, task: TaskRecord, completion: Completion) -> CallAttempt:
         return CallAttempt(
@@ -468,18 +545,3 @@ class TaskService(TaskQueue):
         problems = correction_problems(base, corrections)
         if problems:
             raise InvalidCorrections("the corrections cannot be applied: " + "; ".join(problems))
-
-    def _undo_completion(self, before: TaskRecord) -> None:
-        self.store.update_task(
-            before.task_id,
-            {
-                "status": before.status.value,
-                "due_at": before.due_at,
-                "outcome": None,
-                "note": None,
-                "corrections": None,
-                "completed_by": None,
-                "completed_at": None,
-            },
-            expect_status={TaskStatus.COMPLETED.value},
-        )

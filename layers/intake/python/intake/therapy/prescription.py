@@ -246,13 +246,18 @@ def _interval(text: str, t: str) -> Frequency | None:
     return None
 
 
-_THEN_RE = re.compile(r"\s*(?:[,;]\s*)?(?:and\s+)?(?:then|followed by|maintenance:?)\s+")
+# A pattern searched for that starts with ``\s*`` starts only where a run of spaces does
+# (``(?<!\s)``): the same leftmost match, without re-trying from every space of a long run
+# (quadratic). tests/unit/test_regex_backtracking.py feeds each pattern 100 KB of its worst.
+_THEN_RE = re.compile(r"(?<!\s)\s*(?:[,;]\s*)?(?:and\s+)?(?:then|followed by|maintenance:?)\s+")
 _COUNT_RE = re.compile(
-    rf"\s*(?:[,;]\s*)?(?:\(\s*)?(?:x|\u00d7|for)\s*{_NUM}\s*"
+    rf"(?<!\s)\s*(?:[,;]\s*)?(?:\(\s*)?(?:x|\u00d7|for)\s*{_NUM}\s*"
     r"(?:total\s+)?(?:doses?|infusions?|treatments?|times)?\s*\)?$"
 )
 _LOADING_PREFIX_RE = re.compile(r"^(?:(?:loading|induction)(?:\s+doses?)?:?\s*)?(?:(?:at|on)\s+)?")
-_LIST = rf"{_NUM}(?:\s*(?:,\s*(?:and\s+)?|and\s+|&\s*)\s*{_NUM})*"
+# One way to read each separator (its spaces belong to it alone): "0, and  2" with a
+# trailing ``\s*`` could split its spaces two ways per separator, 2^n ways to fail.
+_LIST = rf"{_NUM}(?:\s*(?:,\s*(?:and\s+)?|and\s+|&\s*){_NUM})*"
 _UNIT_FIRST_RE = re.compile(rf"^(?P<unit>weeks?|wks?|days?)\s+(?P<list>{_LIST})$")
 _UNIT_LAST_RE = re.compile(rf"^(?P<list>{_LIST})\s+(?P<unit>weeks?|wks?|days?)$")
 
@@ -472,15 +477,15 @@ class DosePlan:
 
 _LOADING_WORDS_RE = re.compile(
     r"^(?:(?:a\s+)?(?:loading|induction|initial)(?:\s+doses?)?\s*(?:of|:)?\s*)"
-    r"|\s*\((?:loading|induction|initial)(?:\s+doses?)?\)"
-    r"|\s*(?:loading|induction|initial)(?:\s+doses?)?$"
+    r"|(?<!\s)\s*\((?:loading|induction|initial)(?:\s+doses?)?\)"
+    r"|(?<!\s)\s*(?:loading|induction|initial)(?:\s+doses?)?$"
 )
 _LOADING_COUNT_RE = re.compile(
-    rf"\s*(?:x|\u00d7|for(?:\s+the)?(?:\s+first)?|\(first)\s*{_NUM}\s*"
+    rf"(?<!\s)\s*(?:x|\u00d7|for(?:\s+the)?(?:\s+first)?|\(first)\s*{_NUM}\s*"
     r"(?:doses?|infusions?|times)?\s*\)?$"
 )
 _MAINTENANCE_WORDS_RE = re.compile(
-    r"^(?:maintenance(?:\s+doses?)?\s*(?:of|:)?\s*)|\s*(?:thereafter|maintenance)$"
+    r"^(?:maintenance(?:\s+doses?)?\s*(?:of|:)?\s*)|(?<!\s)\s*(?:thereafter|maintenance)$"
 )
 
 
