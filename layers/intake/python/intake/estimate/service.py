@@ -30,6 +30,7 @@ from intake.models.dates import planned, received_at
 from intake.models.estimate import EstimateHeadline, PlanYearHeadline
 from intake.models.ports import ReferralStore
 from intake.models.records import TaskType
+from intake.therapy.body import body_of
 
 
 def headline(result: Estimate, version: int, coverage: str) -> EstimateHeadline:
@@ -93,7 +94,7 @@ class CostEstimates:
             result = estimate(
                 benefits,
                 referral.therapy,
-                weight_kg=referral.patient.weight_kg,
+                weight_kg=body_of(referral).weight_kg,
                 start=referral.therapy.start_date,
                 as_of=record.benefits.checked_at.date(),
                 language=referral.patient.preferred_language,

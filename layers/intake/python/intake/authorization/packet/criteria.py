@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from intake.models.authorization import EvidenceItem, EvidenceSummary
 from intake.models.referral import Referral
+from intake.therapy.body import dates_in
 
 Status = Literal["met", "stale", "missing"]
 Find = Literal["weight", "diagnosis", "notes"]
@@ -33,8 +34,6 @@ _SENTENCE = re.compile(
     r"(?<=[.!?;])(?<!\b[A-Z]\.)(?<!\bDr\.)(?<!\bvs\.)(?<!\bMs\.)(?<!\bMr\.)\s+|(?<=。)\s*|\n+"
 )
 """Sentence ends: not after an initial or a title ("E. coli", "Dr. Hart")."""
-_ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
-_US_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 
 
 class _Model(BaseModel):
@@ -194,18 +193,6 @@ class EvidenceReport:
 
 def sentences(text: str | None) -> list[str]:
     return [s.strip() for s in _SENTENCE.split(text or "") if s and s.strip()]
-
-
-def dates_in(text: str) -> list[date]:
-    found = [(int(y), int(m), int(d)) for y, m, d in _ISO_DATE.findall(text)]
-    found += [(int(y), int(m), int(d)) for m, d, y in _US_DATE.findall(text)]
-    out = []
-    for y, m, d in found:
-        try:
-            out.append(date(y, m, d))
-        except ValueError:
-            continue
-    return out
 
 
 def _rank(text: str, keywords: tuple[str, ...]) -> int:

@@ -16,10 +16,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from intake.authorization.packet.criteria import dates_in
 from intake.authorization.packet.reference import describe_icd10, policy_table
 from intake.authorization.policy import PaDecision
 from intake.models.referral import Referral, SiteOfCare
+from intake.therapy.body import dates_in
 
 _PRIOR_THERAPY = re.compile(
     r"\b(failed|failure|inadequate response|intoleran\w*|refractory|steroid[- ]dependent|"
