@@ -80,7 +80,7 @@ class Measure:
 
     @property
     def shown(self) -> str:
-        return f"{self.value.quantize(Decimal('0.1'))}"
+        return f"{self.value.quantize(Decimal('0.1')).normalize():f}"
 
 
 @dataclass(frozen=True, slots=True)
