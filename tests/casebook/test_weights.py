@@ -26,9 +26,10 @@ from typing import Any
 
 import pytest
 
+from intake.estimate.call_script import weight_needed_script
 from intake.estimate.explain import Notes, WeightNeeded, weight_for
 from intake.models.billing import Component
-from intake.models.referral import Referral
+from intake.models.referral import Language, Referral
 from intake.therapy.body import body_of, bsa_m2, weight_based
 from intake.therapy.plan import plan_services
 from intake.therapy.prescription import parse_dose_plan
@@ -156,6 +157,10 @@ def test_given_per_kg_or_per_m2_order_when_dosed_then_dose_from_the_weight_read(
         plan = plan_services(referral, date.fromisoformat(str(case.input["first_infusion"])))
         drug = plan.line(Component.DRUG)
         assert drug is not None and drug.units is None, "no units from an assumed weight"
+        # and the cost call asks for the weight instead of quoting a price
+        for language, word in ((Language.ENGLISH, "weigh"), (Language.SPANISH, "peso")):
+            script = weight_needed_script(language)
+            assert word in script and "$" not in script
         return
     assert body.weight_kg is not None
     if "accepted" in expected:
