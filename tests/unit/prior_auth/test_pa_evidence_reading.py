@@ -213,3 +213,34 @@ def test_letter_nursing_by_the_cpt_time_rule_with_first_dose_plan(load_referral:
     assert "4.5 hours for the first dose on 2026-12-01: 99601 + 99602 x2" in text
     assert "methylprednisolone 100 mg IV" in text and "at least 1 hour" in text
     assert plan.days[0].nurse_hours == Decimal("4.5")
+
+
+def test_weight_older_than_the_policy_allows_is_flagged(load_referral: Load) -> None:
+    """A payer or label max age on the weight (criteria.json ``max_age_days`` on the weight
+    item) flags a weight measured earlier: 2026-11-30 - 2026-08-01 = 121 days > 90 -> stale,
+    with its date; the same weight measured 2026-10-01 (60 days) is met."""
+    from intake.authorization.packet.criteria import criteria_table
+
+    table = criteria_table()
+    anti_tnf = table.classes["anti_tnf"]
+    items = tuple(
+        i.model_copy(update={"max_age_days": 90}) if i.id == "weight" else i for i in anti_tnf.items
+    )
+    strict = table.model_copy(
+        update={"classes": {"anti_tnf": anti_tnf.model_copy(update={"items": items})}}
+    )
+    r = load_referral("01-ppo-deductible-coinsurance.json")
+    old = r.model_copy(
+        update={"patient": r.patient.model_copy(update={"weight_measured_on": date(2026, 8, 1)})}
+    )
+    weight = next(
+        e for e in evaluate(old, received_on=RECEIVED, table=strict).items if e.id == "weight"
+    )
+    assert (RECEIVED - date(2026, 8, 1)).days == 121
+    assert weight.status == "stale" and weight.dated == date(2026, 8, 1)
+    fresh = r.model_copy(
+        update={"patient": r.patient.model_copy(update={"weight_measured_on": date(2026, 10, 1)})}
+    )
+    assert next(
+        e for e in evaluate(fresh, received_on=RECEIVED, table=strict).items if e.id == "weight"
+    ).met

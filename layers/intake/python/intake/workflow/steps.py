@@ -203,8 +203,14 @@ class WorkflowSteps:
             "as_soon_as_possible": start.as_soon_as_possible,
         }
         confirm = [note for note in (start.note(),) if note]
-        if weight_based(record.referral.therapy.dose) and body_of(record.referral).weight is None:
-            confirm.append("the patient's weight (the dose is by weight; none in the referral)")
+        if weight_based(record.referral.therapy.dose):
+            weight = body_of(record.referral).weight
+            if weight is None:
+                confirm.append("the patient's weight (the dose is by weight; none in the referral)")
+            elif weight.where in ("clinical notes", "order"):
+                confirm.append(
+                    f"the patient's weight (the dose is by weight; read from the {weight.where})"
+                )
         details["confirm"] = confirm
         return details
 
