@@ -61,7 +61,12 @@ _INCHES_RE = re.compile(
     re.IGNORECASE,
 )
 _CHANGE_AFTER = re.compile(r"\s*(?:of\s+)?(?:weight\s+)?(?:loss|gain|lost|gained|down|up)\b", re.I)
-_CHANGE_BEFORE = re.compile(r"(?:\b(?:lost|gained|loss of|gain of|down|up|by)|[+±])\s*$", re.I)
+_CHANGE_BEFORE = re.compile(
+    r"(?:\b(?:lost|gained|loss of|gain of|down|up|by|lift\w*|restrict\w*|carry\w*|max"
+    r"|over|under|than|limit\w*)|[+±])\s*$",
+    re.I,
+)
+"""A change of weight or a lifting limit ("lost 12 lb", "lifting restriction 10 lb"): no weight."""
 _HEIGHT_CUE = re.compile(r"\b(?:ht|hgt|height|tall)\b", re.IGNORECASE)
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
 _US_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
