@@ -148,13 +148,13 @@ def test_alternative_therapy_is_a_new_request_for_the_new_drug(
     # certified intake goes on
     wait_for(lambda: "therapy_changed" in events_of(api, referral_id))
     # And natalizumab's own criteria are checked before its request: the JCV antibody status
-    # (TOUCH program) is not in the referral, so the clinic is asked; the liaison files
-    # without it, saying why
+    # and the TOUCH (REMS) enrollment the label requires (TYSABRI PI 5.1) are not in the
+    # referral, so the clinic is asked; the liaison files without them, saying why
     records = wait_for(
         lambda: open_task(api, task_id_for(referral_id, TaskType.RECORDS_FROM_CLINIC)),
         timeout=60,
     )
-    assert [i["id"] for i in records["details"]["missing"]] == ["jcv_antibody"]
+    assert [i["id"] for i in records["details"]["missing"]] == ["jcv_antibody", "rems_touch"]
     reason = "JCV antibody drawn today; result follows"
     assert api.complete(records["task_id"], "file_without", note=reason).status_code == 200
     finish(local_stack, api, referral_id, timeout=90)

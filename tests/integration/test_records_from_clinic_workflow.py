@@ -73,17 +73,21 @@ def test_missing_igg_levels_are_asked_of_the_clinic_and_the_upload_resumes_filin
         local_stack, records_body("35-ivig-igg-levels.json", reference), "referrals/rec/r1.json"
     )
     # Then the upload is linked, completes the records task, and the 278 goes out with every
-    # criterion met: the sandbox reviewer (who needs IgG, infections, titers) certifies at once
+    # criterion found and the records attached (the clinic's upload is a document of the
+    # referral): the sandbox reviewer (who needs IgG, infections, titers) certifies at once
     steps.wait_for(lambda: "prior_auth_certified" in steps.events_of(api, referral_id), timeout=90)
     events = steps.events_of(api, referral_id)
     assert events.index("records_requested") < events.index("records_received")
     assert events.index("records_received") < events.index("prior_auth_submitted")
     view = api.referral(referral_id)
     items = {i["id"]: i for i in view["prior_auth"]["evidence"]["items"]}
-    assert items["igg_levels"]["status"] == "met"
+    # (a sentence of the records: found, quoted to confirm, attached as the records it is in)
+    assert items["igg_levels"]["status"] == "to_confirm"
     assert items["igg_levels"]["where"].startswith("records received")
     packet = pdf_text(local_stack, view["prior_auth"]["packet"]["pdf"].split("/", 3)[3])
-    assert "[x] Immunoglobulin (IgG) levels, dated - records received" in packet
+    assert "[?] Immunoglobulin (IgG) levels, dated - to confirm, free text (records received" in (
+        packet
+    )
     assert "[ ]" not in packet
     steps.finish(local_stack, api, referral_id)
     assert api.referral(referral_id)["status"] == "scheduled"
@@ -104,10 +108,16 @@ def test_filed_without_a_tb_result_the_payer_pends_for_it_and_certifies_once_sen
     reason = "TB test drawn 2026-11-27, result to follow"
     assert api.complete(first["task_id"], "file_without", note=reason).status_code == 200
     # Then the 278 goes out, the waiver is recorded with its reason, and the sandbox payer
-    # pends it (A4) naming the TB screening: the clinic is asked again, for the payer
+    # pends it (A4) naming the TB screening and the two records the referral only quotes in
+    # its notes (hepatitis B, failed therapies: never claimed as attached): the clinic is
+    # asked again, for the payer
     second_id = task_id_for(referral_id, TaskType.RECORDS_FROM_CLINIC, 2)
     second = steps.wait_for(lambda: steps.open_task(api, second_id), timeout=60)
-    assert [i["id"] for i in second["details"]["missing"]] == ["tb_screening"]
+    assert [i["id"] for i in second["details"]["missing"]] == [
+        "conventional_failure",
+        "tb_screening",
+        "hepatitis_b",
+    ]
     assert second["details"]["auth_id"]
     view = api.referral(referral_id)
     assert view["prior_auth"]["evidence_waiver"]["items"] == ["tb_screening"]

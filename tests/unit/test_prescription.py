@@ -15,6 +15,7 @@ from intake.estimate import estimate
 from intake.models.billing import Component
 from intake.models.referral import Referral
 from intake.therapy import plan_services
+from intake.therapy.body import body_of
 from intake.therapy.orders import plan_order, read_order
 from intake.therapy.prescription import (
     Duration,
@@ -212,12 +213,12 @@ def test_given_sample_referral_when_estimated_and_requested_then_same_course(
 ) -> None:
     # Given the referral starting 2026-01-05, a plan year to 2026-12-31
     therapy = referral.therapy
-    weight = referral.patient.weight_kg
+    weight = body_of(referral).weight_kg  # structured, coded, or read from the notes (38)
     # When the copay estimate prices it and the prior-auth packet plans it
     e = estimate(
         benefits(),
         therapy,
-        weight_kg=None if weight is None else Decimal(str(weight)),
+        weight_kg=weight,
         start=START,
         payer_id=referral.insurance.payer_id,
     )

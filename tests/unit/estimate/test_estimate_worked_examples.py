@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from intake.estimate import Confidence, Contracts, estimate
+from intake.estimate.explain import WeightNeeded
 from intake.estimate.model import Estimate
 from tests.unit.estimate.builders import (
     START,
@@ -259,18 +262,17 @@ def test_given_unknown_payer_when_estimated_then_default_schedule_out_of_network
     assert e.assistance_recommended
 
 
-def test_given_per_kg_dose_without_weight_when_estimated_then_reference_weight_low(
+def test_given_per_kg_dose_without_weight_when_estimated_then_weight_needed_not_priced(
     contracts: Contracts,
 ) -> None:
+    """Issue 22: a per-kg dose is never priced on an assumed reference weight (a 70 kg guess
+    priced 5 mg/kg as 350 mg, $2,300 an infusion). Unknown is the answer: the estimate stops
+    naming the weight, and the welcome call asks for it."""
     # Given no weight for 5 mg/kg
     summary = benefits(lines=TWENTY_PERCENT, deductible=acc("0"), oop=acc("5000", "5000"))
-    # When
-    e = estimate(summary, infliximab(), start=START, contracts=contracts)
-    # Then 70 kg is assumed: 350 mg from four 100 mg vials = 35 units given + 5 discarded (JW)
-    #      = 40 units x $50 = $2,000 + $100 + $200 = $2,300
-    assert e.per_infusion.allowed == Decimal("2300.00")
-    assert e.inputs.weight_assumed and e.inputs.weight_kg is None
-    assert e.confidence is Confidence.LOW
+    # When / Then nothing is priced, and the reason names the weight
+    with pytest.raises(WeightNeeded, match="weight needed"):
+        estimate(summary, infliximab(), start=START, contracts=contracts)
 
 
 def test_given_course_across_two_plan_years_when_estimated_then_split_and_reset(

@@ -109,7 +109,12 @@ def test_given_missing_information_rejection_when_appealed_then_what_is_now_atta
     text = _appeal_with_evidence(referral, rejected, original_packet, pharmacy)
     assert "Additional Information - Prior Authorization Appeal" in text
     assert "It is now attached" in text
-    assert "[x] TB test - mentioned in the referral (dated 2026-10-02)" in text
+    # the notes' TB sentence is quoted to confirm, never listed as an attached result
+    assert (
+        "[?] TB test - mentioned in the notes, to be confirmed (not attached) (dated 2026-10-02)"
+        in text
+    )
+    assert "[x] TB test" not in text
 
 
 def test_given_partial_answer_when_appealed_then_lines_not_certified_are_listed(

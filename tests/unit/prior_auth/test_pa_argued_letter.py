@@ -106,7 +106,9 @@ def test_antibiotic_course_letter_argues_the_infection_and_the_culture(
     assert "culture 2026-11-20: ESBL E. coli, resistant to ciprofloxacin" in letter
     # 1 g = 1000 mg a dose; 14 daily doses from 2026-12-01 to 2026-12-14
     assert "14 infusions from 2026-12-01 to 2026-12-14" in letter
-    assert "[x] Culture and sensitivity results, within 30 days" in packet
+    # the culture is a sentence of the notes: quoted to confirm, not ticked as attached
+    assert "[?] Culture and sensitivity results, within 30 days - to confirm, free text" in packet
+    assert "[x] Culture" not in packet
 
 
 def test_records_request_lists_exactly_what_is_needed(
@@ -137,15 +139,21 @@ def test_sandbox_pends_for_missing_evidence_and_names_it(
         received_on=RECEIVED,
         start=date(2026, 12, 1),
     )
-    # Then the 278 attaches one PWK per record met, and none for the TB screening
+    # Then the 278 claims no attachment the referral does not hold: hepatitis B and the
+    # failed therapies are sentences of its notes (quoted to confirm, issue 22), the TB
+    # screening is only ordered
     pwk = [s for s in packet.x12_278.split("~") if s.startswith("PWK")]
-    assert any(s.endswith(".HEPATITIS-B") for s in pwk)
-    assert not any("TB-SCREENING" in s for s in pwk)
-    # When the sandbox payer reviews it: pended (A4), the MSG naming what it needs
+    assert not any(
+        s.endswith((".HEPATITIS-B", ".TB-SCREENING", ".CONVENTIONAL-FAILURE")) for s in pwk
+    )
+    # When the sandbox payer reviews it: pended (A4), the MSG naming each record it needs
     payer = SandboxPayer(control_numbers=SequentialControlNumbers(), clock=lambda: NOW)
     answer = interpret_278_response(payer.respond_278(packet.x12_278).x12)
     assert answer.status == "pended"
-    assert answer.messages == ("ADDITIONAL INFORMATION REQUIRED TB-SCREENING",)
+    assert answer.messages[0].startswith("ADDITIONAL INFORMATION REQUIRED")
+    assert {"TB-SCREENING", "HEPATITIS-B", "CONVENTIONAL-FAILURE"} <= set(
+        " ".join(answer.messages).split()
+    )
 
 
 def test_a_signed_letter_replaces_the_draft_and_keeps_the_page_numbers(

@@ -35,16 +35,19 @@ def test_ivig_referral_without_igg_levels_misses_exactly_that_item(
     referral = load_referral("35-ivig-records-from-clinic.json")
     # When evaluated at receipt
     report = evaluate(referral, received_on=RECEIVED)
-    # Then the immune globulin class applies and only the IgG levels are missing
+    # Then the immune globulin class applies and only the IgG levels are missing; the
+    # structured diagnosis and weight are met, the sentences of the notes are quotes to
+    # confirm (issue 22: free text is never counted as a result)
     assert report.drug_class == "immune_globulin"
     status = {e.id: e.status for e in report.items}
     assert status == {
         "pi_diagnosis": "met",
         "igg_levels": "missing",
-        "infection_history": "met",
-        "vaccine_response": "met",
+        "infection_history": "to_confirm",
+        "vaccine_response": "to_confirm",
         "weight": "met",
     }
+    assert [e.id for e in report.unmet] == ["igg_levels"]
     vaccine = next(e for e in report.items if e.id == "vaccine_response")
     assert vaccine.where == "the referral: clinical notes"
 
@@ -59,11 +62,13 @@ def test_records_linked_later_meet_the_missing_item_and_say_where(
     report = evaluate(
         referral, received_on=RECEIVED, linked=[Source("records received 2026-11-30", records)]
     )
-    # Then every item is met; the IgG levels from the records, dated 10 days before receipt
+    # Then nothing is left to ask for; the IgG levels come from the records (a document,
+    # so it may be attached), dated 10 days before receipt
     assert report.complete
     igg = next(e for e in report.items if e.id == "igg_levels")
     assert igg.where == "records received 2026-11-30: clinical notes"
     assert igg.dated == date(2026, 11, 20) and (RECEIVED - igg.dated).days == 10
+    assert igg.attached and igg.status == "to_confirm"
 
 
 def test_a_result_older_than_its_max_age_is_stale_and_an_undated_one_too(
@@ -85,13 +90,16 @@ def test_a_result_older_than_its_max_age_is_stale_and_an_undated_one_too(
     assert by_id["tb_screening"].dated == date(2025, 11, 29)
     assert "more than 365 days" in by_id["tb_screening"].note
     assert by_id["hepatitis_b"].status == "stale" and "without a date" in by_id["hepatitis_b"].note
-    # And one day younger is met
+    # And one day younger is current: found (a quote of the notes, to confirm)
     fresh = referral.model_copy(
         update={"clinical_notes": notes.replace("2025-11-29", "2025-11-30")}
     )
-    assert next(
-        e for e in evaluate(fresh, received_on=RECEIVED).items if e.id == "tb_screening"
-    ).met
+    assert (
+        next(
+            e for e in evaluate(fresh, received_on=RECEIVED).items if e.id == "tb_screening"
+        ).status
+        == "to_confirm"
+    )
 
 
 def test_payer_overrides_drop_items_and_shorten_ages(
@@ -111,8 +119,9 @@ def test_payer_overrides_drop_items_and_shorten_ages(
             e.status for e in evaluate(r, received_on=RECEIVED).items if e.id == "igg_levels"
         )
 
-    # Then SBX01 (365 days) takes it and SBX02 (180 days) asks for a newer one
-    assert igg(at_sbx01) == "met" and igg(at_sbx02) == "stale"
+    # Then SBX01 (365 days) takes it (to confirm: it is free text) and SBX02 (180 days)
+    # asks for a newer one
+    assert igg(at_sbx01) == "to_confirm" and igg(at_sbx02) == "stale"
     # And SBX01 drops renal function from antibiotic courses
     ids = [i.id for i in criteria_table().items_for("antibiotic_course", "SBX01")]
     assert "renal_function" not in ids and "culture_sensitivity" in ids

@@ -1,5 +1,6 @@
 """Evidence dates in the notes (TB test, hepatitis B, labs) older than 12 months before the
-referral's receipt are flagged in the letter and the checklist, not ticked as present."""
+referral's receipt are flagged in the letter and the checklist, not ticked as present. A current
+mention in the notes is a quote to confirm, never ticked as an attached result (issue 22)."""
 
 from __future__ import annotations
 
@@ -37,14 +38,16 @@ def test_given_old_tb_test_when_checked_then_flagged_not_ticked(referral: Referr
     decision = decide_prior_auth(referral, benefits_with())
     # When the checklist is made against the receipt date
     checks = {c.item: c for c in evidence_checklist(referral, decision, received_on=RECEIVED)}
-    # Then the TB test is flagged for a current result, the rest ticked
+    # Then the TB test is flagged for a current result, the rest quoted to confirm
     tb = checks["TB test"]
     assert not tb.present and tb.stale
     assert tb.note == "dated 2025-02-10, over 12 months old: a current result is needed"
-    assert checks["Hepatitis B screen"].present
-    assert checks["Hepatitis B screen"].dated == date(2026, 11, 20)
+    hep_b = checks["Hepatitis B screen"]
+    assert hep_b.to_confirm and not hep_b.present and not hep_b.stale
+    assert hep_b.dated == date(2026, 11, 20)
     # prior therapy history stays valid however old
-    assert checks["Prior therapy failure"].present and not checks["Prior therapy failure"].stale
+    prior = checks["Prior therapy failure"]
+    assert prior.to_confirm and not prior.stale
 
 
 @pytest.mark.parametrize(
@@ -61,14 +64,15 @@ def test_given_test_date_at_the_12_month_edge_when_checked_then_exact(
         for c in evidence_checklist(referral, decision, received_on=RECEIVED)
         if c.item == "TB test"
     )
-    assert (tb.stale, tb.present) == (stale, not stale)
+    assert (tb.stale, tb.to_confirm, tb.present) == (stale, not stale, False)
 
 
 def test_given_earlier_receipt_when_checked_then_same_test_is_current(referral: Referral) -> None:
     # the receipt date is the caller's, not the clock: received in March 2025, it was current
     decision = decide_prior_auth(referral, benefits_with())
     checks = evidence_checklist(referral, decision, received_on=date(2025, 3, 1))
-    assert next(c for c in checks if c.item == "TB test").present
+    tb = next(c for c in checks if c.item == "TB test")
+    assert tb.to_confirm and not tb.stale
 
 
 def test_given_old_tb_test_when_letter_written_then_it_names_the_stale_result(
@@ -97,6 +101,7 @@ def test_given_old_tb_test_when_packet_built_then_checklist_unticked_with_the_re
         "before the referral: a current result is needed" in flat
     )
     assert (
-        "[x] Hepatitis B screening (HBsAg, anti-HBc) - the referral: clinical notes, "
-        "dated 2026-11-20" in flat
+        "[?] Hepatitis B screening (HBsAg, anti-HBc) - to confirm, free text (the referral: "
+        "clinical notes, dated 2026-11-20)" in flat
     )
+    assert "[x] Hepatitis B" not in flat

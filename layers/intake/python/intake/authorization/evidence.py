@@ -24,9 +24,12 @@ from intake.x12.t278 import AuthDecision
 class EvidenceRequests:
     ctx: AuthContext
 
-    def evidence(self, record: ReferralRecord, referral: Referral) -> EvidenceReport:
+    def evidence(
+        self, record: ReferralRecord, referral: Referral, *, continuation: bool = False
+    ) -> EvidenceReport:
         """The drug's criteria at this payer, searched in the referral and in every upload
-        the clinic sent later that was linked to it (oldest first)."""
+        the clinic sent later that was linked to it (oldest first). ``continuation``: a
+        course re-authorized, so the continuation criteria (response documented...) apply."""
         from intake.authorization.packet.criteria import Source, evaluate
 
         linked: list[Source] = []
@@ -37,7 +40,12 @@ class EvidenceRequests:
                 linked.append(
                     Source(f"records received {when} ({other.referral_id[:8]})", other.referral)
                 )
-        return evaluate(referral, received_on=received_at(record).date(), linked=linked)
+        return evaluate(
+            referral,
+            received_on=received_at(record).date(),
+            linked=linked,
+            continuation=continuation,
+        )
 
     def ask_clinic(
         self,

@@ -60,7 +60,9 @@ class Submission:
         now = ctx.clock()
         plan = plan or requested_plan(referral)
         doses = planned_doses(plan)
-        evidence = evidence or self.evidence.evidence(record, referral)
+        evidence = evidence or self.evidence.evidence(
+            record, referral, continuation=kind == "extension"
+        )
         summary = headline(record)
         signed_copy = summary.signature.document if summary.signature else None
         signed_letter = ctx.documents.get(signed_copy) if signed_copy else None
@@ -208,7 +210,7 @@ class Submission:
             at=now,
             auth_id=trace,
             revises=auth_id,
-            items=[e.id for e in report.items if e.met],
+            items=[e.id for e in report.items if e.attached],
         )
         return self.send(
             referral,

@@ -194,3 +194,9 @@ def render_call_script(estimate: Estimate, language: Language | None = None) -> 
     """The script in ``language`` (default: the estimate's), one sentence group per line."""
     lines = _script(_facts(estimate), language or estimate.language)
     return "\n".join(lines) + "\n"
+
+
+def weight_needed_script(language: Language) -> str:
+    """What the liaison says when a per-kg dose has no weight: no cost yet, the weight asked
+    (issue 22: unknown is the answer, never a reference weight)."""
+    return _sentences()[language.value]["weight_needed"] + "\n"

@@ -102,12 +102,12 @@ def _plan(
         dose = parse_dose_plan(therapy.dose)
     except PrescriptionError as exc:
         raise UnreadablePrescription(str(exc), exc.field) from exc
-    weight, assumed = weight_for(dose, weight_kg, notes)
     try:
         frequency = parse_frequency(therapy.frequency)
         duration = parse_duration(therapy.duration)
     except PrescriptionError as exc:
         raise UnreadablePrescription(str(exc), exc.field) from exc
+    weight, assumed = weight_for(dose, weight_kg, notes)  # an unreadable order is named first
     through = None
     if is_open_ended(frequency, duration):
         through = add_months(first_day, ONGOING_MONTHS) - timedelta(days=1)

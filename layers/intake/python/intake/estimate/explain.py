@@ -2,6 +2,10 @@
 
 A liaison must be able to say *why* a figure is what it is and how sure it is, so every
 default the estimator falls back on is written down here, in words, as it is taken.
+
+One thing is never defaulted: the patient's weight. A dose per kg with no weight anywhere in the
+referral (structured, coded or in the notes: ``intake.therapy.body``) is not priced on a
+reference weight; the estimate stops with "weight needed" and the welcome call asks for it.
 """
 
 from __future__ import annotations
@@ -9,14 +13,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from intake.core.estimate_errors import EstimateError
 from intake.estimate.model import Confidence
 from intake.models.referral import SiteOfCare, Therapy
 from intake.therapy import ServicePlan
 from intake.therapy.nursing import self_given
 from intake.therapy.prescription import DosePlan, Frequency
 
-REFERENCE_WEIGHT_KG = Decimal(70)
-"""Standard adult reference weight, used (and flagged) when a per-kg dose comes without one."""
+
+class WeightNeeded(EstimateError):
+    """A dose per kg and no weight anywhere in the referral: nothing is priced."""
+
+
 _LEVEL = {Confidence.HIGH: 0, Confidence.MEDIUM: 1, Confidence.LOW: 2}
 
 
@@ -43,17 +51,17 @@ class Notes:
 def weight_for(
     dose: DosePlan, weight_kg: Decimal | float | None, notes: Notes
 ) -> tuple[Decimal | None, bool]:
-    """The weight to dose with, and whether it was assumed (the welcome call asks for it)."""
+    """The weight to dose with, and whether it was assumed: never (the flag stays for stored
+    estimates made before this rule, which may say true). A per-kg dose without a weight
+    raises ``WeightNeeded``: unknown is the answer, not a reference weight."""
     if weight_kg is not None:
         return Decimal(str(weight_kg)), False
     if not any(d.per_kg for d in dose.doses):
         return None, False
-    notes.doubt(Confidence.LOW, "the dose is per kg and no weight was given")
-    notes.assume(
-        f"no patient weight: the {REFERENCE_WEIGHT_KG} kg adult reference weight is assumed; "
-        "the welcome call should ask for the patient's weight"
+    raise WeightNeeded(
+        "weight needed: the dose is per kg and the referral gives no weight (structured, "
+        "coded or in the notes); the welcome call asks for it"
     )
-    return REFERENCE_WEIGHT_KG, True
 
 
 def schedule_notes(plan: ServicePlan, frequency: Frequency, notes: Notes) -> None:

@@ -24,12 +24,15 @@ from intake.estimate import (
     estimate,
     estimate_json,
 )
+from intake.estimate.call_script import weight_needed_script
+from intake.estimate.explain import WeightNeeded
 from intake.estimate.self_pay import SELF_PAY_PAYER, not_covered
 from intake.models.benefits import BenefitsSummary, StoredBenefits
 from intake.models.dates import planned, received_at
 from intake.models.estimate import EstimateHeadline, PlanYearHeadline
 from intake.models.ports import ReferralStore
 from intake.models.records import TaskType
+from intake.therapy.body import body_of
 
 
 def headline(result: Estimate, version: int, coverage: str) -> EstimateHeadline:
@@ -93,7 +96,7 @@ class CostEstimates:
             result = estimate(
                 benefits,
                 referral.therapy,
-                weight_kg=referral.patient.weight_kg,
+                weight_kg=body_of(referral).weight_kg,
                 start=referral.therapy.start_date,
                 as_of=record.benefits.checked_at.date(),
                 language=referral.patient.preferred_language,
@@ -121,6 +124,9 @@ class CostEstimates:
             # No number is better than a wrong one: the liaison still calls, and says so.
             self.store.record(referral_id, "estimate_not_possible", at=now, reason=str(exc))
             details = {"estimate": None, "reason": str(exc)}
+            if isinstance(exc, WeightNeeded):
+                details["ask"] = ["the patient's weight (the dose is by weight)"]
+                details["call_script"] = weight_needed_script(referral.patient.preferred_language)
             metrics.add_metric(name="EstimatesNotPossible", unit="Count", value=1)
         else:
             data = {**estimate_json(result), "coverage": coverage}

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from intake.models.billing import Component
 from intake.models.referral import Referral, Therapy
+from intake.therapy.body import body_of
 from intake.therapy.lines import summarize
 from intake.therapy.model import (
     DayCharge,
@@ -233,7 +234,7 @@ def plan_services(
 ) -> ServicePlan:
     """The plan for a referral's therapy from ``start``: its payer's place of service, its
     patient's weight (``weight_kg`` overrides it)."""
-    weight = referral.patient.weight_kg if weight_kg is None else weight_kg
+    weight = body_of(referral).weight_kg if weight_kg is None else weight_kg
     return plan_therapy(
         referral.therapy,
         start,

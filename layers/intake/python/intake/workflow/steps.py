@@ -28,6 +28,7 @@ from intake.models.records import (
 )
 from intake.tasks.failure import FailedReferral
 from intake.tasks.service import CALL_TASKS, TaskPlan, TaskService
+from intake.therapy.body import body_of, weight_based
 
 if TYPE_CHECKING:
     from intake.course.service import Course
@@ -202,8 +203,14 @@ class WorkflowSteps:
             "as_soon_as_possible": start.as_soon_as_possible,
         }
         confirm = [note for note in (start.note(),) if note]
-        if record.referral.patient.weight_kg is None:
-            confirm.append("the patient's weight (the dose is by weight)")
+        if weight_based(record.referral.therapy.dose):
+            weight = body_of(record.referral).weight
+            if weight is None:
+                confirm.append("the patient's weight (the dose is by weight; none in the referral)")
+            elif weight.where in ("clinical notes", "order"):
+                confirm.append(
+                    f"the patient's weight (the dose is by weight; read from the {weight.where})"
+                )
         details["confirm"] = confirm
         return details
 

@@ -174,7 +174,9 @@ def build_appeal_pdf(
         for c in attached or []:
             doc.row("[x]", f"{c.item} - {c.note}", label_width=10)
         doc.row("[x]", "Clinical notes and the original referral", label_width=10)
-        for c in (c for c in checks if not c.present):
+        for c in (c for c in checks if c.to_confirm):
+            doc.row("[?]", f"{c.item} - {c.note}", label_width=10)
+        for c in (c for c in checks if not c.present and not c.to_confirm):
             doc.row("[ ]", f"{c.item} - {c.note}; it will follow", label_width=10)
     else:
         for text in _clinical_argument(r, clinical_basis):
@@ -183,7 +185,8 @@ def build_appeal_pdf(
     if family != "missing_information" and checks:
         doc.heading("Evidence", 11)
         for c in checks:
-            doc.row("[x]" if c.present else "[ ]", f"{c.item} - {c.note}", label_width=10)
+            mark = "[x]" if c.present else "[?]" if c.to_confirm else "[ ]"
+            doc.row(mark, f"{c.item} - {c.note}", label_width=10)
     doc.para(
         "If the determination is upheld, we request a peer-to-peer review with the "
         f"prescriber ({r.prescriber.phone})."

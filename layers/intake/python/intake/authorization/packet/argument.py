@@ -8,15 +8,25 @@ and order of evidence (immune globulin: low IgG + infections + poor vaccine resp
 moderate-to-severe disease after conventional therapy, TB and hepatitis B screened; an
 antibiotic course: the infection, the organism's susceptibility, why IV and not oral).
 
-Every clinical statement quotes a sentence the clinic sent (the evidence evaluator found it);
-nothing is inferred. Sentences about language or call preferences never enter the letter. A
+Every clinical statement quotes a sentence the clinic sent (the evidence evaluator found it) or
+names a coded fact with its source and date; nothing is inferred. Prior therapies are listed
+whole: each coded medication with its dates and why it stopped, and each sentence of the notes
+that speaks of earlier treatment (a ";" inside a sentence does not cut it). Nursing is stated
+per dose by the CPT time rule (99601 up to 2 hours, +99602 per further hour, a part-hour only
+from 31 minutes), with the first dose's visit and, where the label asks, its premedication
+and observation (``data/first_dose.json``). Sentences about language or call preferences never enter the letter. A
 new start is not called an interruption: the closing differs for continuing therapy.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from typing import Any
 
 from intake.authorization.packet.criteria import Evidence, EvidenceReport
 from intake.authorization.packet.letter import (
@@ -28,8 +38,9 @@ from intake.authorization.packet.letter import (
 )
 from intake.models.authorization import EvidenceWaiver
 from intake.models.billing import Component
-from intake.models.referral import Referral
+from intake.models.referral import ClinicalFactKind, Referral
 from intake.therapy import ServicePlan
+from intake.therapy.nursing import nursing_units
 
 _PRIOR = re.compile(
     r"\b(failed|failure|inadequate response|intoleran\w*|refractory|steroid[- ]dependent|"
@@ -81,17 +92,104 @@ OPENING: dict[str, str] = {
 
 def _quote(e: Evidence) -> str:
     text = e.quote.rstrip(".。")
-    return (
-        f"{text} ({e.where})." if e.where and not e.where.startswith("the referral") else f"{text}."
+    where = e.where if e.where and not e.where.startswith("the referral") else ""
+    if e.met and e.basis == "structured" and e.where.startswith("the referral"):
+        where = e.where.removeprefix("the referral: ")
+    dated = f", {e.dated.isoformat()}" if e.met and e.dated and e.basis == "structured" else ""
+    return f"{text} ({where}{dated})." if where else f"{text}."
+
+
+def prior_medications(referral: Referral) -> list[str]:
+    """Each coded earlier medication (FHIR MedicationStatement, HL7 RXA): name, dates and
+    why it stopped, as coded (status, and the stated reason where the sender gave one)."""
+    out = []
+    for f in referral.clinical_facts:
+        if f.kind is not ClinicalFactKind.MEDICATION:
+            continue
+        name = f.display or f.code or "medication"
+        span = " to ".join(d.isoformat() for d in (f.effective, f.ended) if d is not None)
+        why = "; ".join(x for x in (f.status, f.value) if x)
+        parts = [name] + ([span] if span else ["dates not given"])
+        out.append(", ".join(parts) + (f" ({why})" if why else "") + f" [{f.source}].")
+    return out
+
+
+@cache
+def _first_dose_table() -> dict[str, dict[str, Any]]:
+    raw = resources.files("intake.data").joinpath("first_dose.json").read_text(encoding="utf-8")
+    drugs: dict[str, dict[str, Any]] = json.loads(raw)["drugs"]
+    return drugs
+
+
+def _hours(h: Decimal) -> str:
+    return f"{h.normalize():f}"
+
+
+def _codes(units: list[tuple[str, int]]) -> str:
+    return " + ".join(code if n == 1 else f"{code} x{n}" for code, n in units)
+
+
+def nursing_words(referral: Referral, plan: ServicePlan | None) -> str | None:
+    """Nursing per dose by the CPT time rule, the first dose's visit, and the label's
+    premedication and observation for a first dose at home (None without a plan)."""
+    if plan is None or not plan.days:
+        return None
+    first = plan.days[0]
+    visits = [d for d in plan.days if d.nurse_hours]
+    if not visits:
+        return None
+    text = (
+        f"a nurse visit of about {_hours(first.nurse_hours)} hours for the first dose on "
+        f"{first.day.isoformat()}: {_codes(nursing_units(first.nurse_hours))}"
     )
+    later = {d.nurse_hours for d in visits[1:]}
+    if later:
+        text += "; then " + ", ".join(
+            f"{_hours(h)}-hour visits: {_codes(nursing_units(h))}" for h in sorted(later)
+        )
+    text += (
+        " (CPT 99601 covers a visit up to 2 hours; +99602 each further hour, a remaining "
+        "part-hour only from 31 minutes, by CPT's time rule)."
+    )
+    label = _first_dose_table().get(referral.therapy.hcpcs or "")
+    if label:
+        plan_words = []
+        if label.get("premedication"):
+            plan_words.append(f"premedication as the label asks: {label['premedication']}")
+        if label.get("observation"):
+            plan_words.append(
+                f"the nurse observes the patient {label['observation']}, within the visit"
+            )
+        if plan_words:
+            text += (
+                " First dose at home: "
+                + "; ".join(plan_words)
+                + f" ({label['source'].split(' (')[0]})."
+            )
+    return text
 
 
 def dose_words(referral: Referral, plan: ServicePlan | None) -> str:
-    """The dose and how the billed units were worked out (weight x dose per kg, vials)."""
-    t, weight = referral.therapy, referral.patient.weight_kg
+    """The dose and how the billed units were worked out (weight x dose per kg, vials). A
+    weight read from the notes says so (to be confirmed); no weight says "weight needed"."""
+    from intake.therapy.body import body_of, weight_based
+
+    t = referral.therapy
     parts = [f"{t.dose} {t.route}"]
-    if "/kg" in t.dose.replace(" ", "").lower() and weight is not None:
-        parts.append(f"for a weight of {weight:g} kg ({t.dose} x {weight:g} kg)")
+    if weight_based(t.dose):
+        w = body_of(referral).weight
+        if w is None:
+            parts.append(
+                "- weight needed: the referral gives no weight, so no amount or units are "
+                "requested on an assumed weight; they follow once the weight is known"
+            )
+        elif w.where == "structured":
+            parts.append(f"for a weight of {w.shown} kg ({t.dose} x {w.shown} kg)")
+        else:
+            parts.append(
+                f"for a weight of {w.shown} kg ({t.dose} x {w.shown} kg), read from the "
+                f'{w.where} as written ("{w.written}"; 1 lb = 0.45359237 kg), to be confirmed'
+            )
     text = " ".join(parts)
     if plan is not None:
         drug = [
@@ -132,12 +230,18 @@ def argued_letter(
     site = site_words(referral)
     clinical = clinical_sentences(referral.clinical_notes)
     by_id = {e.id: e for e in evidence.items}
-    met = [e for e in evidence.items if e.met and e.quote and e.id != "weight"]
+    met = [e for e in evidence.items if e.found and e.quote and e.id != "weight"]
     quoted = {e.quote for e in met}
     priors = [s for s in clinical if _PRIOR.search(s) and not _NO_PRIOR.search(s)]
     conventional = by_id.get("conventional_failure")
-    if conventional is not None and conventional.met and conventional.quote not in priors:
+    if (
+        conventional is not None
+        and conventional.found
+        and conventional.basis == "text"
+        and conventional.quote not in priors
+    ):
         priors.insert(0, conventional.quote)
+    priors = prior_medications(referral) + priors
     severity = by_id.get("diagnosis_severity") or by_id.get("infection_diagnosis")
     body: list[str] = [
         f"I am requesting authorization of {t.drug_name} ({codes}), to be administered {site} "
@@ -145,7 +249,7 @@ def argued_letter(
         "Diagnosis: "
         + "; ".join(diagnosis_lines(referral))
         + "."
-        + (f" Severity: {_quote(severity)}" if severity is not None and severity.met else ""),
+        + (f" Severity: {_quote(severity)}" if severity is not None and severity.found else ""),
     ]
     opening = OPENING.get(evidence.drug_class or "")
     if opening:
@@ -172,7 +276,16 @@ def argued_letter(
         body.append("History: " + " ".join(_quote(e) for e in history))
     body.append("Dose: " + dose_words(referral, plan))
     body.append("Schedule: " + schedule_words(referral, plan))
+    nursing = nursing_words(referral, plan)
+    if nursing:
+        body.append("Nursing: " + nursing)
     body.append(f"Why {site}: {site_justification(referral)}")
+    confirm = [e for e in evidence.to_confirm if not e.document]
+    if confirm:
+        body.append(
+            "Quoted from the clinic's notes, to be confirmed against the records (not attached "
+            "as results): " + "; ".join(e.label for e in confirm) + "."
+        )
     unmet = evidence.unmet
     if unmet:
         reason = waiver.reason if waiver else None

@@ -1,20 +1,33 @@
-"""Prior-authorization criteria as data, and the evidence found for them in a referral.
+"""Prior-authorization criteria as data, and the evidence found for them, read as a reviewer
+reads it.
 
-``criteria.json`` (``intake/data``) lists per drug class what a payer's reviewer commonly
-requires, where each item is found in a referral, how old it may be, and per payer what
-differs. ``evaluate`` marks each item ``met`` (saying where it was found: the referral, or a
-document the clinic sent later and that was linked to it), ``stale`` (found, but dated too
-long before receipt, or undated where a date is required) or ``missing``. Dates are judged
-against the receipt date, never the clock, so the same referral always reads the same.
+``criteria.json`` (``intake/data``) lists per drug class (and, where a class spans several
+indications, per indication) what a payer's reviewer requires, where each item is found in a
+referral, how old it may be, and per payer what differs. ``evaluate`` reads, in this order:
 
-Every statement quotes what the clinic sent: the evaluator finds sentences, it never infers.
-Only ids and labels are logged or put on tasks; the sentences themselves stay in the packet.
+1. structured facts: a diagnosis code, the structured weight, a coded clinical fact (FHIR
+   Observation, Condition, MedicationStatement, Procedure; HL7 OBX, DG1, RXA): ``met``, naming
+   the fact (``where``) and its date;
+2. free text, by whole words and phrases only ("alt" is not in "Alternating"), each mention
+   read with NegEx (``negex.py``: "no", "denies", "not done", "pending", "ruled out",
+   "history of"): an affirmed mention is ``to_confirm``: a quote for a person to confirm,
+   never counted as an attached result; a negated or pending one is no evidence at all.
+
+``stale`` is found but dated too long before receipt (or undated where a date is needed);
+``missing`` is not found (a negated mention is named in the note). Dates are judged against the
+receipt date, never the clock, so the same referral always reads the same.
+
+Only what a document among the referral's documents holds is ever attached (X12 PWK): a coded
+fact (the original that carries it goes with the packet) or records the clinic sent later and
+that were linked to the referral. A sentence of the referral's own notes is quoted, never
+attached. Only ids and labels are logged or put on tasks; the sentences stay in the packet.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -23,18 +36,23 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from intake.authorization.packet import negex
 from intake.models.authorization import EvidenceItem, EvidenceSummary
-from intake.models.referral import Referral
+from intake.models.referral import ClinicalFact, Referral
+from intake.therapy.body import dates_in
 
-Status = Literal["met", "stale", "missing"]
+Status = Literal["met", "to_confirm", "stale", "missing"]
 Find = Literal["weight", "diagnosis", "notes"]
+When = Literal["any", "initial", "continuation"]
+FactKind = Literal["observation", "condition", "medication", "procedure", "immunization"]
+Basis = Literal["structured", "text", ""]
 
 _SENTENCE = re.compile(
-    r"(?<=[.!?;])(?<!\b[A-Z]\.)(?<!\bDr\.)(?<!\bvs\.)(?<!\bMs\.)(?<!\bMr\.)\s+|(?<=。)\s*|\n+"
+    r"(?<=[.!?])(?<!\b[A-Z]\.)(?<!\bDr\.)(?<!\bvs\.)(?<!\bMs\.)(?<!\bMr\.)\s+|(?<=。)\s*|\n+"
 )
-"""Sentence ends: not after an initial or a title ("E. coli", "Dr. Hart")."""
-_ISO_DATE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
-_US_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
+"""Sentence ends: not after an initial or a title ("E. coli", "Dr. Hart"); a ";" does not end
+a sentence (a list of prior therapies is one sentence), it ends a clause (``clauses``)."""
+_CLAUSE = re.compile(r"(?<=;)\s*")
 
 
 class _Model(BaseModel):
@@ -49,6 +67,15 @@ class Criterion(_Model):
     codes: tuple[str, ...] = ()
     max_age_days: int | None = Field(default=None, ge=1)
     report_type: str = Field(default="OZ", pattern=r"^[A-Z0-9]{2}$")
+    fact_kinds: tuple[FactKind, ...] = ()
+    """Coded facts that can meet it (empty: none; only text is searched)."""
+    negative_result_counts: bool = False
+    """A screening: "negative for hepatitis B" is the result wanted, not an absent test."""
+    when: When = "any"
+    """``continuation``: asked only when a course is re-authorized (response documented,
+    trough levels, a dose-reduction attempt); ``initial``: only for a first request."""
+    source: str = ""
+    """The label section or policy the item comes from."""
 
 
 class DrugClass(_Model):
@@ -57,6 +84,9 @@ class DrugClass(_Model):
     diagnoses: tuple[str, ...] = ()
     """ICD-10 prefixes the class is for (empty: any diagnosis)."""
     items: tuple[Criterion, ...]
+
+    source: str = ""
+    """Where the class's items come from (label sections, policy ids)."""
 
     def applies(self, referral: Referral, keys: set[str]) -> bool:
         if not keys & set(self.drugs):
@@ -137,10 +167,30 @@ class Evidence:
     dated: date | None = None
     note: str = ""
     report_type: str = "OZ"
+    basis: Basis = ""
+    """``structured`` (a code, a field, a coded fact) or ``text`` (a sentence read)."""
+    document: bool = False
+    """Held by a document among the referral's documents (a coded fact of the original, or
+    records the clinic sent and that were linked): only then may the 278 claim it attached."""
 
     @property
     def met(self) -> bool:
         return self.status == "met"
+
+    @property
+    def to_confirm(self) -> bool:
+        """Found in free text: quoted for a person to confirm, never counted as a result."""
+        return self.status == "to_confirm"
+
+    @property
+    def found(self) -> bool:
+        """Met, or quoted for confirmation: nothing to ask the clinic for."""
+        return self.status in ("met", "to_confirm")
+
+    @property
+    def attached(self) -> bool:
+        """What the 278 may name as an attachment (PWK): found, and held by a document."""
+        return self.found and self.document
 
     def as_task_item(self) -> dict[str, str]:
         """What a task and the timeline carry: ids, labels and status, no clinical text."""
@@ -161,7 +211,13 @@ class EvidenceReport:
 
     @property
     def unmet(self) -> tuple[Evidence, ...]:
-        return tuple(e for e in self.items if not e.met)
+        """What the clinic must still send: items missing or out of date (a quote to confirm
+        is not asked for again; it is shown for a person to confirm)."""
+        return tuple(e for e in self.items if not e.found)
+
+    @property
+    def to_confirm(self) -> tuple[Evidence, ...]:
+        return tuple(e for e in self.items if e.to_confirm)
 
     @property
     def complete(self) -> bool:
@@ -196,26 +252,174 @@ def sentences(text: str | None) -> list[str]:
     return [s.strip() for s in _SENTENCE.split(text or "") if s and s.strip()]
 
 
-def dates_in(text: str) -> list[date]:
-    found = [(int(y), int(m), int(d)) for y, m, d in _ISO_DATE.findall(text)]
-    found += [(int(y), int(m), int(d)) for m, d, y in _US_DATE.findall(text)]
-    out = []
-    for y, m, d in found:
-        try:
-            out.append(date(y, m, d))
-        except ValueError:
+def clauses(sentence: str) -> list[str]:
+    """A sentence's parts between ";": a date or a negation speaks for its own clause."""
+    return [c.strip() for c in _CLAUSE.split(sentence) if c.strip()]
+
+
+def _age_check(
+    ev: Callable[..., Evidence], item: Criterion, dated: date | None, found: dict[str, Any]
+) -> Evidence | None:
+    """``None`` when the date is recent enough (or the item is history), else the stale
+    finding saying why."""
+    if item.max_age_days is None:
+        return None
+    if dated is None:
+        return ev("stale", **found, note="mentioned without a date: a dated result is needed")
+    return ev(
+        "stale",
+        **found,
+        dated=dated,
+        note=f"dated {dated.isoformat()}, more than {item.max_age_days} days before the "
+        "referral: a current result is needed",
+    )
+
+
+def _fresh(item: Criterion, dated: date | None, received_on: date) -> bool:
+    if item.max_age_days is None:
+        return True
+    return dated is not None and received_on - dated <= timedelta(days=item.max_age_days)
+
+
+_FACT_SKIP = frozenset({"entered-in-error", "cancelled", "not-done", "preliminary", "registered"})
+"""FHIR statuses of a fact that is no result (Observation.status, Procedure.status)."""
+_FACT_NEGATIVE = frozenset(
+    {"neg", "negative", "n", "nonreactive", "non-reactive", "nr", "not detected"}
+)
+
+
+def _fact_text(f: ClinicalFact) -> str:
+    return " ".join(x for x in (f.display, f.code, f.value) if x)
+
+
+def _from_facts(
+    item: Criterion, sources: list[Source], received_on: date, ev: Callable[..., Evidence]
+) -> Evidence | None:
+    """The newest coded fact that meets the item (its kind, a keyword of its name or code,
+    a result status), or a stale one when only old ones exist."""
+    best: Evidence | None = None
+    for s in sources:
+        for f in s.referral.clinical_facts:
+            if f.kind.value not in item.fact_kinds or (f.status or "").lower() in _FACT_SKIP:
+                continue
+            if negex.find(_fact_text(f), item.keywords) is None:
+                continue
+            negative = (f.interpretation or "").lower() in _FACT_NEGATIVE
+            if negative and not item.negative_result_counts:
+                continue
+            dated = f.effective if f.effective is None or f.effective <= received_on else None
+            found: dict[str, Any] = {
+                "where": f"{s.name}: {f.source}",
+                "quote": " ".join(
+                    x for x in (f.display or f.code, f.value, f.unit, f.interpretation) if x
+                ),
+                "basis": "structured",
+                "document": True,
+            }
+            if _fresh(item, dated, received_on):
+                candidate = ev("met", **found, dated=dated)
+            else:
+                candidate = _age_check(ev, item, dated, found) or ev("met", **found, dated=dated)
+            rank = (candidate.met, candidate.dated or date.min)
+            if best is None or rank > (best.met, best.dated or date.min):
+                best = candidate
+    return best
+
+
+def _from_text(
+    item: Criterion, sources: list[Source], received_on: date, ev: Callable[..., Evidence]
+) -> Evidence:
+    """Sentences that mention the item by whole words and affirm it (NegEx): the best one is
+    a quote to confirm. A linked document the clinic sent beats the referral's own notes (it
+    can be attached); then the most telling keyword (the list is in order of weight), then
+    the newest date. A negated or pending mention is named in the note of a missing item."""
+    found: list[tuple[tuple[int, int, date], Evidence]] = []
+    denied: list[str] = []
+    stale: Evidence | None = None
+    for n, s in enumerate(sources):
+        linked = n > 0
+        for sentence, clause in (
+            (whole, part)
+            for whole in sentences(s.referral.clinical_notes)
+            for part in clauses(whole)
+        ):
+            hit = negex.find(clause, item.keywords)
+            if hit is None:
+                continue
+            rank, span = hit
+            reading = negex.read(clause, span)
+            if reading.assertion == "negative_result" and not item.negative_result_counts:
+                denied.append(f"'{reading.trigger}'")
+                continue
+            if reading.assertion in ("negated", "possible"):
+                denied.append(f"'{reading.trigger}'")
+                continue
+            if reading.assertion == "historical" and item.max_age_days is not None:
+                denied.append(f"'{reading.trigger}'")
+                continue
+            dated = max((d for d in dates_in(clause) if d <= received_on), default=None)
+            where = f"{s.name}: clinical notes"
+            kept: dict[str, Any] = {
+                "where": where,
+                "quote": sentence,
+                "basis": "text",
+                "document": linked,
+            }
+            if not _fresh(item, dated, received_on):
+                candidate = _age_check(ev, item, dated, kept)
+                assert candidate is not None
+                if stale is None or (candidate.dated or date.min) > (stale.dated or date.min):
+                    stale = candidate
+                continue
+            note = "free text: a person confirms it against the records"
+            found.append(
+                (
+                    (int(linked), -rank, dated or date.min),
+                    ev("to_confirm", **kept, dated=dated, note=note),
+                )
+            )
+    if found:
+        return max(found, key=lambda f: f[0])[1]
+    if stale is not None:
+        return stale
+    if denied:
+        return ev(
+            "missing",
+            note="the notes mention it only as not done, negative or pending ("
+            + ", ".join(sorted(set(denied)))
+            + "): a result is needed",
+        )
+    return ev("missing", note="not in the referral")
+
+
+def _weight(
+    item: Criterion, sources: list[Source], received_on: date, ev: Callable[..., Evidence]
+) -> Evidence:
+    """The weight as ``intake.therapy.body`` reads it: structured or coded (met), or from the
+    notes or the order (a quote to confirm); too old for the item's max age: stale."""
+    from intake.therapy.body import body_of
+
+    for n, s in enumerate(sources):
+        body = body_of(s.referral)
+        if body.weight is None:
             continue
-    return out
-
-
-def _rank(text: str, keywords: tuple[str, ...]) -> int:
-    """The position in ``keywords`` of the first one ``text`` mentions."""
-    return next((n for n, k in enumerate(keywords) if _mentions(text, (k,))), len(keywords))
-
-
-def _mentions(text: str, keywords: tuple[str, ...]) -> bool:
-    low = f" {text.lower()} "
-    return any(re.search(r"(?<![a-z])" + re.escape(k), low) for k in keywords)
+        w = body.weight
+        structured = w.where in ("structured", "clinical fact")
+        where = f"{s.name}: " + ("weight" if w.where == "structured" else w.where)
+        quote = f"{w.shown} kg" if w.where == "structured" else f"{w.written} ({w.shown} kg)"
+        found: dict[str, Any] = {
+            "where": where,
+            "quote": quote,
+            "basis": "structured" if structured else "text",
+            "document": structured or n > 0,
+        }
+        if w.measured_on is not None and not _fresh(item, w.measured_on, received_on):
+            return _age_check(ev, item, w.measured_on, found) or ev("stale", **found)
+        status: Status = "met" if structured else "to_confirm"
+        note = "" if structured else "read from free text: a person confirms it"
+        return ev(status, **found, dated=w.measured_on, note=note)
+    why = "; ".join(c for s in sources for c in body_of(s.referral).conflicts)
+    return ev("missing", note=why or "no weight in the referral (structured, coded or notes)")
 
 
 def _evaluate_one(item: Criterion, sources: list[Source], received_on: date) -> Evidence:
@@ -223,62 +427,26 @@ def _evaluate_one(item: Criterion, sources: list[Source], received_on: date) -> 
         return Evidence(item.id, item.label, status, report_type=item.report_type, **found)
 
     if item.find == "weight":
-        for s in sources:
-            if s.referral.patient.weight_kg is not None:
-                kg = s.referral.patient.weight_kg
-                return ev("met", where=f"{s.name}: weight", quote=f"{kg:g} kg")
-        return ev("missing", note="no weight in the referral")
+        return _weight(item, sources, received_on, ev)
     if item.find == "diagnosis":
         for s in sources:
             for d in s.referral.diagnoses:
                 if any(d.code.upper().startswith(c) for c in item.codes):
-                    return ev("met", where=f"{s.name}: diagnosis", quote=d.code)
+                    return ev(
+                        "met",
+                        where=f"{s.name}: diagnosis",
+                        quote=d.code,
+                        basis="structured",
+                        document=True,
+                    )
         return ev("missing", note="no matching diagnosis code")
-    # Free text: the newest dated mention across sources wins; an undated mention satisfies
-    # only items that are history (no max age).
-    best: Evidence | None = None
-    if item.max_age_days is None:
-        # history: the sentence with the most telling keyword (the list is in order of
-        # weight: "moderate to severe" before the disease's name), first source first
-        found = [
-            (_rank(sentence, item.keywords), n, s, sentence)
-            for n, s in enumerate(sources)
-            for sentence in sentences(s.referral.clinical_notes)
-            if _mentions(sentence, item.keywords)
-        ]
-        if found:
-            _, _, s, sentence = min(found, key=lambda f: (f[0], f[1]))
-            dated = max((d for d in dates_in(sentence) if d <= received_on), default=None)
-            return ev("met", where=f"{s.name}: clinical notes", quote=sentence, dated=dated)
-    for s in sources:
-        for sentence in sentences(s.referral.clinical_notes):
-            if not _mentions(sentence, item.keywords):
-                continue
-            dated = max((d for d in dates_in(sentence) if d <= received_on), default=None)
-            where = f"{s.name}: clinical notes"
-            if item.max_age_days is None:
-                return ev("met", where=where, quote=sentence, dated=dated)
-            if dated is None:
-                candidate = ev(
-                    "stale",
-                    where=where,
-                    quote=sentence,
-                    note="mentioned without a date: a dated result is needed",
-                )
-            elif received_on - dated > timedelta(days=item.max_age_days):
-                candidate = ev(
-                    "stale",
-                    where=where,
-                    quote=sentence,
-                    dated=dated,
-                    note=f"dated {dated.isoformat()}, more than {item.max_age_days} days "
-                    "before the referral: a current result is needed",
-                )
-            else:
-                return ev("met", where=where, quote=sentence, dated=dated)
-            if best is None or (candidate.dated or date.min) > (best.dated or date.min):
-                best = candidate
-    return best or ev("missing", note="not in the referral")
+    fact = _from_facts(item, sources, received_on, ev) if item.fact_kinds else None
+    if fact is not None and fact.met:
+        return fact
+    text = _from_text(item, sources, received_on, ev)
+    if text.found or fact is None:
+        return text
+    return fact
 
 
 def evaluate(
@@ -287,6 +455,7 @@ def evaluate(
     received_on: date,
     linked: list[Source] | None = None,
     table: CriteriaTable | None = None,
+    continuation: bool = False,
 ) -> EvidenceReport:
     """Each criterion for the referral's drug at its payer: met (and where), stale or missing.
     ``linked`` are documents the clinic sent later, newest last (searched after the referral).
@@ -296,7 +465,11 @@ def evaluate(
     if drug_class is None:
         return EvidenceReport(None, "", table.version, ())
     sources = [Source("the referral", referral), *(linked or [])]
-    items = table.items_for(drug_class, referral.insurance.payer_id)
+    items = tuple(
+        i
+        for i in table.items_for(drug_class, referral.insurance.payer_id)
+        if i.when == "any" or (i.when == "continuation") == continuation
+    )
     return EvidenceReport(
         drug_class,
         table.classes[drug_class].label,

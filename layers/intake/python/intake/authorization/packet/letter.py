@@ -16,10 +16,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from intake.authorization.packet.criteria import dates_in
 from intake.authorization.packet.reference import describe_icd10, policy_table
 from intake.authorization.policy import PaDecision
 from intake.models.referral import Referral, SiteOfCare
+from intake.therapy.body import dates_in
 
 _PRIOR_THERAPY = re.compile(
     r"\b(failed|failure|inadequate response|intoleran\w*|refractory|steroid[- ]dependent|"
@@ -81,6 +81,8 @@ class EvidenceCheck:
     note: str
     dated: date | None = None
     stale: bool = False
+    to_confirm: bool = False
+    """Mentioned in the notes only: quoted for a person to confirm, not ticked as present."""
 
 
 def _months_before(day: date, months: int) -> date:
@@ -97,19 +99,40 @@ def _months_before(day: date, months: int) -> date:
 def evidence_checklist(
     referral: Referral, decision: PaDecision, *, received_on: date
 ) -> list[EvidenceCheck]:
-    """Each document the payer wants: mentioned in the referral, and for results that must be
-    current, dated within 12 months before ``received_on`` (the newest date in the sentences
-    that mention it)."""
+    """Each document the payer wants. Present only when a field holds it (the structured
+    weight); a mention in the notes (whole words, not negated or pending: NegEx) is "to
+    confirm", never ticked as an attached document; results that must be current are judged
+    by the newest date in the clause that mentions them (12 months before ``received_on``)."""
+    from intake.authorization.packet import negex
+    from intake.authorization.packet.criteria import clauses
+    from intake.therapy.body import body_of
+
     keywords = policy_table().documentation_keywords
-    said = sentences(referral.clinical_notes)
+    said = [c for s in sentences(referral.clinical_notes) for c in clauses(s)]
     oldest_current = _months_before(received_on, MAX_EVIDENCE_AGE_MONTHS)
     out = []
     for item in decision.documentation:
-        words = keywords.get(item, ())
-        mentions = [s for s in said if any(w in s.lower() for w in words)]
-        if item == "Patient weight" and referral.patient.weight_kg is not None:
-            out.append(EvidenceCheck(item, True, "in the referral"))
+        words = tuple(keywords.get(item, ()))
+        if item == "Patient weight":
+            w = body_of(referral).weight
+            if w is not None and w.where == "structured":
+                out.append(EvidenceCheck(item, True, "in the referral"))
+                continue
+            if w is not None:
+                note = f"read from the {w.where}: to be confirmed"
+                out.append(EvidenceCheck(item, False, note, to_confirm=True))
+            else:
+                out.append(EvidenceCheck(item, False, "weight needed: not in the referral"))
             continue
+        mentions = []
+        for clause in said:
+            hit = negex.find(clause, words)
+            if hit is not None and negex.read(clause, hit[1]).assertion in (
+                "affirmed",
+                "negative_result",
+                "historical",
+            ):
+                mentions.append(clause)
         if not mentions:
             out.append(EvidenceCheck(item, False, "to be attached"))
             continue
@@ -122,8 +145,10 @@ def evidence_checklist(
             )
             out.append(EvidenceCheck(item, False, note, newest, stale=True))
             continue
-        note = "mentioned in the referral" + (f" (dated {newest.isoformat()})" if newest else "")
-        out.append(EvidenceCheck(item, True, note, newest))
+        note = "mentioned in the notes, to be confirmed (not attached)" + (
+            f" (dated {newest.isoformat()})" if newest else ""
+        )
+        out.append(EvidenceCheck(item, False, note, newest, to_confirm=True))
     return out
 
 

@@ -143,13 +143,16 @@ def nurse_visits_left(benefits: BenefitsSummary) -> int | None:
 
 
 def attachment_codes(evidence: EvidenceReport, packet_id: str) -> tuple[tuple[str, str], ...]:
-    """One 278 PWK per criterion met: (PWK01 report type, PWK06 control number). The control
-    number is the packet id and the criterion id, so the reviewer (and the sandbox payer)
-    can tell which records were sent with the faxed packet."""
+    """One 278 PWK per criterion a document holds: (PWK01 report type, PWK06 control number).
+    Only what is among the referral's documents is named (a coded fact of the original, or
+    records the clinic sent and that were linked): a sentence of the notes is quoted for a
+    person to confirm, never claimed as an attached result. The control number is the packet
+    id and the criterion id, so the reviewer (and the sandbox payer) can tell which records
+    were sent."""
     return tuple(
         (e.report_type, f"{packet_id}.{e.id.upper().replace('_', '-')}"[:50])
         for e in evidence.items
-        if e.met
+        if e.attached
     )
 
 

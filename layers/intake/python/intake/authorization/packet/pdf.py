@@ -135,7 +135,7 @@ def _request(doc: PacketDoc, c: PacketContent) -> None:
         "Address:", ", ".join(x for x in (a.line1, a.line2, a.city, a.state, a.postal_code) if x)
     )
     doc.row("Phone:", p.phone)
-    doc.row("Weight:", f"{p.weight_kg:g} kg" if p.weight_kg is not None else None)
+    doc.row("Weight:", _weight_row(r))
     doc.heading("Insurance", 11)
     doc.row("Payer:", f"{ins.payer_name} (payer ID {ins.payer_id})")
     doc.row("Member ID:", ins.member_id)
@@ -184,24 +184,54 @@ def _request(doc: PacketDoc, c: PacketContent) -> None:
         _criteria(doc, c.evidence, c.waiver)
     else:
         for check in evidence_checklist(r, c.decision, received_on=c.received_on):
-            mark = "[x]" if check.present else "[ ]"
+            mark = "[x]" if check.present else "[?]" if check.to_confirm else "[ ]"
             doc.row(mark, f"{check.item} - {check.note}", label_width=10)
     doc.heading("Clinical summary", 11)
     doc.para(clinical_summary(r) or "No clinical notes accompanied the referral.")
 
 
+def _weight_row(r: Referral) -> str | None:
+    """The weight as the referral gives it: structured, or read from the notes (to confirm),
+    or "weight needed" for a dose per kg with none."""
+    from intake.therapy.body import body_of, weight_based
+
+    w = body_of(r).weight
+    if w is None:
+        return "weight needed (not in the referral)" if weight_based(r.therapy.dose) else None
+    if w.where == "structured":
+        return f"{w.shown} kg"
+    return f'{w.shown} kg, read from the {w.where} ("{w.written}"): to be confirmed'
+
+
 def _criteria(doc: PacketDoc, report: EvidenceReport, waiver: EvidenceWaiver | None) -> None:
-    """The reviewer's checklist: each criterion met (where it is found) or not (and why)."""
+    """The reviewer's checklist: [x] met by a coded fact or field (where, dated, and whether
+    attached), [?] a sentence of the notes quoted for a person to confirm (never counted as an
+    attached result), [ ] not found (and why)."""
     doc.para(f"Criteria: {report.class_label} (version {report.version})", size=8.5)
     waived = set(waiver.items) if waiver else set()
     for e in report.items:
+        dated = f", dated {e.dated.isoformat()}" if e.dated else ""
+        sent = "; attached" if e.attached else ""
         if e.met:
-            dated = f", dated {e.dated.isoformat()}" if e.dated else ""
-            doc.row("[x]", f"{e.label} - {e.where}{dated}", label_width=10)
+            doc.row("[x]", f"{e.label} - {e.where}{dated}{sent}", label_width=10)
             continue
-        why = "not in the records" if e.status == "missing" else e.note
+        if e.to_confirm:
+            doc.row(
+                "[?]",
+                f'{e.label} - to confirm, free text ({e.where}{dated}{sent}): "{e.quote}"',
+                label_width=10,
+            )
+            continue
+        negated = e.note.startswith("the notes mention it only")
+        why = "not in the records" if e.status == "missing" and not negated else e.note
         tail = " - filed without it (see below)" if e.id in waived else ""
         doc.row("[ ]", f"{e.label} - {why}{tail}", label_width=10)
+    if report.to_confirm:
+        doc.para(
+            "[?] marks a sentence of the clinic's notes, quoted as written: it is not a result "
+            "and nothing is attached for it unless the line says so.",
+            size=8,
+        )
     if waived:
         reason = (waiver.reason if waiver else "") or "no reason recorded"
         doc.row("Filed without:", f"the pharmacy asked the clinic; not received. Reason: {reason}")

@@ -61,7 +61,8 @@ def render_records_request(
     doc.gap(2)
     doc.heading("Please send", 12)
     for n, item in enumerate(report.unmet, start=1):
-        why = "not in the referral" if item.status == "missing" else item.note
+        negated = item.note.startswith("the notes mention it only")
+        why = "not in the referral" if item.status == "missing" and not negated else item.note
         doc.row(f"{n}.", f"{item.label} - {why}", label_width=8)
     doc.gap(3)
     doc.para(
