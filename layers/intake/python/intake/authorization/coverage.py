@@ -54,8 +54,8 @@ def uncovered(doses: Sequence[date], periods: Iterable[Period]) -> tuple[date, .
 def home_ivig_listed(code: str) -> bool:
     """Whether an ICD-10-CM code is on the Medicare home IVIG list (MBPM Ch.15 §50.6), by
     exact code: no category prefix (D80.1 sits between listed codes and is not listed). The
-    one predicate every Medicare home IVIG decision asks; the code-set build replaces its
-    list (``intake/data/medicare_rules.json`` until then)."""
-    from intake.reference.medicare import home_ivig_codes
+    one predicate every Medicare home IVIG decision asks, answered from the policy's list as
+    vendored with its revision (``intake/data/coverage_lists.json``)."""
+    from intake.reference.coverage_lists import on_home_ivig_list
 
-    return code.strip().upper() in home_ivig_codes()
+    return on_home_ivig_list(code)

@@ -75,11 +75,6 @@ def part_b_deductible(year: int) -> YearFigure:
     return YearFigure(table[latest], latest, False, entry["cite"])
 
 
-def home_ivig_codes() -> frozenset[str]:
-    """The MBPM Ch.15 §50.6 ICD-10-CM list, exactly."""
-    return frozenset(_data()["home_ivig_codes"]["codes"])
-
-
 def hit_gap_days() -> int:
     return int(_data()["rules"]["hit_initial_visit"]["gap_days"])
 
