@@ -4,7 +4,7 @@ SAM := .tools/sam/bin/sam
 PY_PATHS := layers/intake/python functions infra/local infra/build tests bench
 N ?= 200
 
-.PHONY: setup run up test test-fast test-browser lint format sam-build bench load openapi schema clean
+.PHONY: setup run up test test-fast test-browser lint format sam-build bench load openapi schema checkov clean
 
 setup:
 	@bash scripts/setup.sh
@@ -59,6 +59,11 @@ openapi: setup
 schema: setup
 	$(VENV)/python -c "import json; from intake.models.referral import Referral; \
 	open('schemas/referral.schema.json','w').write(json.dumps(Referral.model_json_schema(), indent=2, ensure_ascii=False)+'\n')"
+
+checkov: setup  ## the security scan: fails on a failure the table in docs/design.md does not accept
+	test -x .tools/checkov/bin/checkov || (python3 -m venv .tools/checkov && .tools/checkov/bin/pip install -q checkov==3.2.533)
+	$(VENV)/python -m intake_local.template build/template.translated.json
+	$(VENV)/python scripts/checkov_gate.py
 
 clean:
 	rm -rf build .aws-sam .pytest_cache .mypy_cache .ruff_cache

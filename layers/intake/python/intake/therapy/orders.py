@@ -140,7 +140,9 @@ _ROUTE_RE = re.compile(
 )
 _SPLIT_RE = re.compile(rf"\b(?:divided|split)\s+(?:over|into)\s+{_N}\s+(?:consecutive\s+)?days?\b")
 _APART_RE = re.compile(rf"\bx\s*{_N}\s*,?\s*{_N}\s+(weeks?|wks?|days?)\s+apart\b")
-_LIST = rf"{_N}(?:\s*(?:,\s*(?:and\s+)?|and\s+|&\s*)\s*{_N})+"
+# One way to read each separator ("," or "&", then "and"; or "and" alone) and at most 12 more
+# points: a list neither backtracks over its spaces nor rescans a long run from every number.
+_LIST = rf"{_N}(?:(?:\s*[,&]\s*(?:and\s+)?|\s+and\s+){_N}){{1,12}}"
 _AT_WEEKS_RE = re.compile(
     rf"(?:\b(?:at|on)\s+)?(?:\b(?:weeks?|wks?)\s+(?P<a>{_LIST})|(?P<b>{_LIST})\s+(?:weeks?|wks?)\b)"
 )
@@ -162,7 +164,7 @@ _DURATION_RE = re.compile(rf"\b(?:x|for)\s*{_N}\s*(days?|weeks?|wks?|months?)\b"
 _COUNT_RE = re.compile(rf"\b(?:x|for)\s*{_N}\s*(?:doses?|infusions?|courses?|treatments?)?(?!\w)")
 _REPEAT_RE = re.compile(r"\brepeat(?:\s+(?:the\s+)?course)?\b")
 _SPLIT_PHASES_RE = re.compile(
-    r"\s*(?:[,;]\s*)?(?:and\s+)?(?:then|followed by)\s+|\s*;\s*|,\s*(?=repeat\b)"
+    r"(?<!\s)(?:\s*(?:[,;]\s*)?(?:and\s+)?(?:then|followed by)\s+|\s*;\s*)|,\s*(?=repeat\b)"
 )
 _SWITCH_RE = re.compile(
     rf"\bswitch(?:ing)?\s+(?:from\s+)?ivig\s+(\d+(?:\.\d+)?)\s*g\s+(?:q|every\s*){_N}\s*"
@@ -262,7 +264,7 @@ def _read_phase(original: str, unreadable: list[str]) -> tuple[OrderPhase, int |
         t = _consume(t, m)
     by_label = bool(re.search(r"\bper weight\b|\bweight[- ]based\b|\bper label\b", t))
     t = re.sub(r"\bper weight\b|\bweight[- ]based\b", " ", t)
-    for leftover in re.finditer(r"\S*\d\S*(?:\s+[a-z/]+)?", _NOISE_RE.sub(" ", t)):
+    for leftover in re.finditer(r"(?<!\S)\S*\d\S*(?:\s+[a-z/]+)?", _NOISE_RE.sub(" ", t)):
         unreadable.append(original[leftover.start() : leftover.end()].strip(" ,;"))
     return OrderPhase(original.strip(), dose, by_label, **found), duration  # type: ignore[arg-type]
 
