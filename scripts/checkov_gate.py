@@ -29,8 +29,11 @@ def accepted() -> Counter[str]:
 
 def found() -> Counter[str]:
     run = subprocess.run(
-        [str(CHECKOV), "-f", "template.yaml", "-f", "build/template.translated.json"]
-        + ["--framework", "cloudformation", "--compact", "--quiet", "-o", "json"],
+        [
+            str(CHECKOV),
+            *("-f", "template.yaml", "-f", "build/template.translated.json"),
+            *("--framework", "cloudformation", "--compact", "--quiet", "-o", "json"),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -38,9 +41,7 @@ def found() -> Counter[str]:
     )
     reports = json.loads(run.stdout)
     reports = reports if isinstance(reports, list) else [reports]
-    return Counter(
-        failed["check_id"] for r in reports for failed in r["results"]["failed_checks"]
-    )
+    return Counter(failed["check_id"] for r in reports for failed in r["results"]["failed_checks"])
 
 
 def main() -> int:
