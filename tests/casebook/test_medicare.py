@@ -287,17 +287,13 @@ def test_mcr_advantage_treated_like_commercial() -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the 271 reader keeps no 2110C DTP on a benefit line (DTP*290 on the EB*R line): "
-    "BenefitLine has no dates field; owned by the x12 reader (issue 23, NAME=x12)",
-)
 def test_mcr_other_payer_period_from_the_eb_r_line() -> None:
-    """The MA period (2026-01-01..2026-12-31) and the MSP COB date (2024-03-01) are read from
-    the DTP*290 of the EB*R line."""
+    """The MA period (2026-01-01..2026-12-31) is read from the DTP*290 (Coordination of
+    Benefits, X279 2110C) of the EB*R line: a benefit line keeps its own dates."""
     ma = _x12(_one("mcr-advantage-treated-like-commercial"))
     r_line = next(b for b in ma.benefits if b.code == "R")
-    assert getattr(r_line, "dates", None) == {"290": ("2026-01-01", "2026-12-31")}
+    (cob,) = [d for d in r_line.dates if d.qualifier == "290"]
+    assert (cob.begin, cob.end) == (date(2026, 1, 1), date(2026, 12, 31))
 
 
 def test_mcr_msp_working_aged_employer_primary() -> None:

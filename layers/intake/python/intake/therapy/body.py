@@ -43,7 +43,7 @@ _AGREE_KG = Decimal("0.1")
 Where = Literal["structured", "clinical fact", "clinical notes", "order"]
 
 _NUMBER = r"(\d{1,3}(?:\.\d{1,2})?)"
-_WEIGHT_CUE = r"(?:\b(?:wt|wgt|weight|weighs|body\s+weight|bw)\b\.?\s*(?:is|of|=|:|-)?\s*)"
+_WEIGHT_CUE = r"(?:\b(?:wt|wgt|weight|weighs|body\s+weight|bw)\b\.?\s*(?:(?:is|of|=|:|-)\s*)?)"
 _WEIGHT_RE = re.compile(
     rf"(?<![\w./])(?P<n1>{_NUMBER})\s*(?P<unit>kgs?|kilograms?|lbs?|pounds?)\b(?!\s*/)"
     rf"|{_WEIGHT_CUE}(?P<n2>{_NUMBER})\s*(?P<hash>#)",
@@ -57,10 +57,12 @@ _FEET_INCHES_RE = re.compile(
 )
 _CM_RE = re.compile(r"(?<![\w./])(\d{2,3}(?:\.\d)?)\s*cm\b(?!\s*/)", re.IGNORECASE)
 _INCHES_RE = re.compile(
-    r"\b(?:ht|hgt|height)\b\.?\s*(?:is|of|=|:|-)?\s*(\d{2}(?:\.\d)?)\s*(?:in\.?\b|inch(?:es)?\b|\")",
+    r"\b(?:ht|hgt|height)\b\.?\s*(?:(?:is|of|=|:|-)\s*)?(\d{2}(?:\.\d)?)\s*(?:in\.?\b|inch(?:es)?\b|\")",
     re.IGNORECASE,
 )
-_CHANGE_AFTER = re.compile(r"\s*(?:of\s+)?(?:weight\s+)?(?:loss|gain|lost|gained|down|up)\b", re.I)
+_CHANGE_AFTER = re.compile(
+    r"(?<!\s)\s*(?:of\s+)?(?:weight\s+)?(?:loss|gain|lost|gained|down|up)\b", re.I
+)
 _CHANGE_BEFORE = re.compile(
     r"(?:\b(?:lost|gained|loss of|gain of|down|up|by|lift\w*|restrict\w*|carry\w*|max"
     r"|over|under|than|limit\w*)|[+±])\s*$",
