@@ -11,8 +11,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import pytest
-
 from intake.authorization.coverage import home_ivig_listed
 from intake.eligibility.benefits.interpret import interpret_271
 from intake.estimate import estimate
