@@ -144,7 +144,7 @@ _APART_RE = re.compile(rf"\bx\s*{_N}\s*,?\s*{_N}\s+(weeks?|wks?|days?)\s+apart\b
 # points: a list neither backtracks over its spaces nor rescans a long run from every number.
 _LIST = rf"{_N}(?:(?:\s*[,&]\s*(?:and\s+)?|\s+and\s+){_N}){{1,12}}"
 _AT_WEEKS_RE = re.compile(
-    rf"(?:\b(?:at|on)\s+)?(?:\b(?:weeks?|wks?)\s+(?P<a>{_LIST})|(?P<b>{_LIST})\s+(?:weeks?|wks?)\b)"
+    rf"(?:\b(?:at|on)\s+)?(?:\b(?:weeks?|wks?)\s+(?P<a>{_LIST})|\b(?P<b>{_LIST})\s+(?:weeks?|wks?)\b)"
 )
 _AT_DAYS_RE = re.compile(r"(?:\b(?:on\s+)?)\bdays?\s+\d+(?:\s*(?:,|and|&)\s*(?:days?\s+)?\d+)+")
 _HOURS_RE = re.compile(r"\b(?:q\s*|every\s+)(\d+)\s*(?:h|hrs?|hours?)\b")
