@@ -190,25 +190,9 @@ BILLED = [
     if c.expected.get("doses_priced") is not False
     and (c.expected.get("units") or {}).get("administered_units") is not None
 ]
-NOT_IN_CATALOG = {
-    "daptomycin-weight-only-in-notes": "J0878 (daptomycin, 1 mg) is not in the contract "
-    "catalog (data/contracts.json: codesets/regimens area); the plan bills another code",
-}
 
 
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(
-            c,
-            id=c.id,
-            marks=[pytest.mark.xfail(strict=True, reason=NOT_IN_CATALOG[c.id])]
-            if c.id in NOT_IN_CATALOG
-            else [],
-        )
-        for c in BILLED
-    ],
-)
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in BILLED])
 def test_given_weight_read_from_text_when_planned_then_units_per_dose_from_it(
     case: Case,
 ) -> None:
@@ -217,7 +201,8 @@ def test_given_weight_read_from_text_when_planned_then_units_per_dose_from_it(
     30 units, 4 discarded on JW): the plan used the weight in the notes, not a default."""
     # Given
     referral = referral_for(case)
-    start = date.fromisoformat(str(case.input["first_infusion"]))
+    first = case.input.get("first_infusion") or str(case.input["first_dose_at"])[:10]
+    start = date.fromisoformat(str(first))
     # When
     plan = plan_services(referral, start)
     # Then
