@@ -134,3 +134,27 @@ def test_a_drug_without_criteria_gives_a_complete_empty_report(
     other = referral.therapy.model_copy(update={"hcpcs": "J9999", "ndc": None})
     report = evaluate(referral.model_copy(update={"therapy": other}), received_on=RECEIVED)
     assert report.drug_class is None and report.complete and report.items == ()
+
+
+def test_a_secondary_immunodeficiency_is_not_argued_as_primary(
+    load_referral: Callable[[str], Referral],
+) -> None:
+    """ICD-10-CM FY2026 titles D84.821 "Immunodeficiency due to drugs": a secondary
+    immunodeficiency. The IVIG criterion for primary immunodeficiency names its codes from the
+    code set (D80-D83, D84.0, D84.1), not the whole D80-D84 block, so the packet never calls a
+    drug-induced immunodeficiency primary: the item is missing and the clinic is asked."""
+    # Given sample 35's IVIG referral, its diagnosis replaced by D84.821
+    referral = load_referral("35-ivig-records-from-clinic.json")
+    secondary = referral.model_copy(update={"diagnoses": [{"code": "D84.821"}]})
+    secondary = Referral.model_validate(secondary.model_dump(mode="json"))
+    # When evaluated at receipt
+    report = evaluate(secondary, received_on=RECEIVED)
+    # Then the primary-immunodeficiency diagnosis is missing, not met
+    status = {e.id: e.status for e in report.items}
+    assert status["pi_diagnosis"] == "missing"
+    # And a listed inborn defect (D84.1, complement) still meets it
+    complement = Referral.model_validate(
+        {**referral.model_dump(mode="json"), "diagnoses": [{"code": "D84.1"}]}
+    )
+    met = {e.id: e.status for e in evaluate(complement, received_on=RECEIVED).items}
+    assert met["pi_diagnosis"] == "met"
