@@ -285,7 +285,9 @@ def read_order(text: str) -> Order:
     if m := _SWITCH_RE.search(rest.lower()):
         switch = (Decimal(m.group(1)), 7 * _num(m.group(2)))
         rest = rest[: m.start()] + " " * (m.end() - m.start()) + rest[m.end() :]
-    rest = re.sub(r"\([^)]*\)", " ", rest)  # remarks: "(BSA by Mosteller)", "(CrCl 22)"
+    rest = re.sub(
+        r"\([^()]*\)", " ", rest
+    )  # remarks (innermost; no rescan from each "("): "(BSA by Mosteller)", "(CrCl 22)"
     rest = _ROUTE_RE.sub(" ", rest.lower())
     rest = re.sub(r"(?<=\S)\s+(?:sc|iv)\s+(?=weekly)", " ", rest)
     rest = re.sub(r"\bto\s+(?:\w+\s+)?(?=weekly|every|q\d)", " ", rest) if switch else rest
