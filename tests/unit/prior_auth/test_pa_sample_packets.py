@@ -18,7 +18,6 @@ from pypdf import PdfReader
 from intake.authorization.packet import Pharmacy
 from intake.authorization.packet.criteria import evaluate
 from intake.models.referral import Referral
-from intake.therapy import site
 from tests.unit.prior_auth.conftest import EVENTS, benefits_with, packet_for
 
 RECEIVED = date(2026, 11, 30)
@@ -47,24 +46,11 @@ def _packet(name: str, pharmacy: Pharmacy) -> tuple[Referral, str, str]:
 
 @pytest.mark.parametrize("name", [n for n in SAMPLES if not n.startswith("09-")])
 def test_given_sample_when_packet_rendered_then_no_free_text_tick_and_no_phantom_attachment(
-    name: str, pharmacy: Pharmacy, monkeypatch: pytest.MonkeyPatch
+    name: str, pharmacy: Pharmacy
 ) -> None:
     """Given a sample, when its packet is rendered and read back, then every [x] line is a
-    criterion met by a field, a code or a coded fact, and every PWK names one of those.
-
-    A sample in an infusion suite at a payer whose profile names no place of service for a
-    suite (10: SBX05) has its 278 held (tests/unit/service_plan/test_site_of_care.py); this
-    test is about ticks and PWKs, so it renders that packet as if the payer took 49."""
-    # Given
-    real = site.payer_setting
-    monkeypatch.setattr(
-        site,
-        "payer_setting",
-        lambda payer, key: (
-            (real(payer, key) or "49") if key == "ais_place_of_service" else real(payer, key)
-        ),
-    )
-    # When
+    criterion met by a field, a code or a coded fact, and every PWK names one of those."""
+    # Given / When
     referral, text, x12 = _packet(name, pharmacy)
     report = evaluate(referral, received_on=RECEIVED)
     # Then

@@ -80,14 +80,15 @@ def test_place_of_service_rows_are_the_cms_code_set_with_their_source() -> None:
 
 @pytest.mark.parametrize(
     ("payer", "suite_code"),
-    [("SBX01", "11"), ("SBX02", "49"), ("SBX05", None), ("UNKNOWN", None)],
+    [("SBX01", "11"), ("SBX02", "49"), ("SBX05", "12"), ("SBX03", None), ("UNKNOWN", None)],
 )
 def test_given_site_and_payer_then_place_of_service_is_the_profiles_or_unknown(
     payer: str, suite_code: str | None
 ) -> None:
     """Given a payer profile, when a referral is planned at home, then 12 whatever the payer;
-    in an infusion suite, the code the profile names (SBX01 11, SBX02 49), and None (not a
-    guessed 12) for a payer whose profile names none (SBX05, and a payer with no profile)."""
+    in an infusion suite, the code the profile names (SBX01 11, SBX02 49, SBX05 12), and
+    None (not a guessed 12) for a payer whose profile names none (SBX03, and a payer with no
+    profile)."""
     assert site.place_of_service(SiteOfCare.HOME, payer) == "12"
     assert site.place_of_service(SiteOfCare.INFUSION_SUITE, payer) == suite_code
 
@@ -112,12 +113,12 @@ def test_given_suite_at_a_payer_taking_49_then_the_278_um04_carries_49_with_qual
 
 
 def test_given_suite_at_a_payer_stating_no_code_then_no_278_is_built() -> None:
-    """Given SBX05 (no suite code in its profile), when the 278 is asked for, then it is
+    """Given SBX03 (no suite code in its profile), when the 278 is asked for, then it is
     refused with the payer named: no UM04 is guessed."""
-    referral = _referral("SBX05", site_of_care="infusion_suite")
+    referral = _referral("SBX03", site_of_care="infusion_suite")
     plan = plan_services(referral, PLAN_START)
     assert plan.place_of_service is None
-    with pytest.raises(PlaceOfServiceUnknown, match="SBX05"):
+    with pytest.raises(PlaceOfServiceUnknown, match="SBX03"):
         review_request(referral, PHARMACY, plan, trace_number="T1")
 
 
