@@ -169,3 +169,40 @@ def test_a_denied_network_exception_goes_to_the_appeal_or_alternatives_task(
     assert denied["route"] == "task" and denied["task"]["task_type"] == "appeal_or_alternatives"
     appealed = resolve("appeal_submitted", "appeal_or_alternatives.1")
     assert appealed["route"] == "task" and appealed["task"]["task_type"] == "network_exception"
+
+
+def test_a_suite_with_no_place_of_service_on_file_is_held_for_a_person(
+    resources: IntakeResources,
+    verified: Callable[[str], str],
+    prior_auth: Any,
+    lambda_context: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An infusion suite whose payer's profile names no place of service (CMS "Place of
+    Service Code Set" has no suite code; NHIA: payers take 11, 12 or 49): the 278's UM04 is
+    asked for, never guessed."""
+    import dataclasses
+
+    from intake.authorization import submission
+
+    # Given sample 15 (authorization required), planned as in a suite whose payer states no
+    # place of service (the plan's place_of_service is None)
+    referral_id = verified("15-prior-auth-certified.json")
+    real = submission.requested_plan
+    monkeypatch.setattr(
+        submission,
+        "requested_plan",
+        lambda referral: dataclasses.replace(real(referral), place_of_service=None),
+    )
+    # When the authorization step runs
+    step = prior_auth({"action": "submit", "referral_id": referral_id}, lambda_context)
+    # Then no 278 goes out: a follow-up asks a person to get the payer's code and file (its
+    # outcomes, certified by phone included, are the payer-down follow-up's:
+    # test_authorization_resolve.py)
+    assert step["route"] == "task" and step["status"] == "place_of_service_needed"
+    assert step["task"]["task_type"] == "prior_auth_followup"
+    assert "place of service" in step["task"]["details"]["reason"]
+    store = DynamoDbStore(resources.table_name)
+    assert store.authorizations_of(referral_id) == []
+    record = store.get_referral(referral_id)
+    assert record is not None

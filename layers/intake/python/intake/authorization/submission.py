@@ -21,6 +21,7 @@ from intake.eligibility.service import PayerUnavailable
 from intake.models.dates import received_at
 from intake.models.records import AuthorizationRecord, ReferralRecord
 from intake.models.referral import Referral
+from intake.models.task_types import TaskType
 from intake.therapy import ServicePlan
 from intake.x12.t278 import interpret_278_response
 
@@ -59,6 +60,8 @@ class Submission:
         referral_id = record.referral_id
         now = ctx.clock()
         plan = plan or requested_plan(referral)
+        if plan.place_of_service is None:
+            return self.place_of_service_needed(referral_id, referral)
         doses = planned_doses(plan)
         evidence = evidence or self.evidence.evidence(
             record, referral, continuation=kind == "extension"
@@ -113,6 +116,29 @@ class Submission:
                 requested_to=doses[-1] if doses else None,
             ),
             packet.x12_278,
+        )
+
+    def place_of_service_needed(self, referral_id: str, referral: Referral) -> PaStep:
+        """An infusion suite whose payer's profile names no place of service: no 278 is sent
+        with a guessed UM04 (``intake.therapy.site``); a person asks the payer which code it
+        takes for a suite, files by phone, fax or portal and records the answer."""
+        ctx = self.ctx
+        now = ctx.clock()
+        payer = referral.insurance.payer_id
+        ctx.store.record(
+            referral_id, "prior_auth_submission_held", at=now, reason="place_of_service_unknown"
+        )
+        details = {
+            "reason": f"payer {payer} states no place of service for an infusion suite: "
+            "no 278 was sent",
+            "suggest": "ask the payer which place of service it takes for an ambulatory "
+            "infusion suite (CMS codes 11, 49, 19 or 22...), file the request with it and "
+            "record the answer; add the code to payer_profiles.json (ais_place_of_service)",
+        }
+        return PaStep(
+            route="task",
+            status="place_of_service_needed",
+            task=ctx.plan(referral_id, TaskType.PRIOR_AUTH_FOLLOWUP, details, now),
         )
 
     def send(self, referral: Referral, auth: AuthorizationRecord, x12: str) -> PaStep:

@@ -418,6 +418,7 @@ def estimate(
                 units_given_per_infusion=given,
                 units_wasted_per_infusion=wasted if single else None,
                 place_of_service=plan.place_of_service,
+                site_of_care=plan.site_of_care.value,
             ),
         ),
     )

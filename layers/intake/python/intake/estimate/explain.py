@@ -19,6 +19,7 @@ from intake.models.referral import SiteOfCare, Therapy
 from intake.therapy import ServicePlan
 from intake.therapy.nursing import self_given
 from intake.therapy.prescription import DosePlan, Frequency
+from intake.therapy.site import place_words
 
 
 class WeightNeeded(EstimateError):
@@ -84,8 +85,11 @@ def services_notes(plan: ServicePlan, frequency: Frequency, therapy: Therapy, no
     for text in plan.notes:
         notes.assume(f"drug: {text}")
     notes.assume(f"one {plan.per_diem_code} per diem per treatment day")
+    site_notes(plan, notes)
     hours = f"{(plan.nurse_visit_hours or Decimal(0)).normalize():f}"
-    if self_given(frequency):
+    if plan.suite_nursing == "in_per_diem":
+        pass  # site_notes says the suite's nursing is in the per diem
+    elif self_given(frequency):
         notes.assume(
             f"nursing: a {hours}-hour first visit to give the first dose and teach the "
             "patient or caregiver, then a 1-hour visit weekly (line care, labs); other "
@@ -96,8 +100,32 @@ def services_notes(plan: ServicePlan, frequency: Frequency, therapy: Therapy, no
             f"nursing: a nurse at every infusion for about {hours} hours (infusion and "
             "observation), billed 99601 for the first 2 hours and 99602 for each further hour"
         )
-    if therapy.site_of_care == SiteOfCare.INFUSION_SUITE:
+
+
+def site_notes(plan: ServicePlan, notes: Notes) -> None:
+    """Which site the estimate priced, at which CMS place of service, and (infusion suite)
+    how the payer's profile says the suite's nursing is paid. What the payer's profile does
+    not state is said, asked for and lowers the confidence; nothing is guessed."""
+    pos = place_words(plan.place_of_service)
+    if plan.site_of_care != SiteOfCare.INFUSION_SUITE:
+        notes.assume(f"priced at home: place of service {pos}")
+        return
+    notes.assume(f"priced in an infusion suite: place of service {pos}; the per diem with SS")
+    if plan.place_of_service is None:
+        notes.doubt(
+            Confidence.MEDIUM,
+            "the payer's place of service for an infusion suite is not on file: ask the payer",
+        )
+    if plan.suite_nursing == "in_per_diem":
+        notes.assume("infusion suite: the payer pays nursing in the per diem; no visit priced")
+    elif plan.suite_nursing == "per_visit":
+        notes.assume("infusion suite: the payer pays nursing per visit (99601/99602)")
+    else:
         notes.assume(
-            f"infusion suite: place of service {plan.place_of_service}, the per diem with "
-            "modifier SS; payers that bundle suite nursing into the per diem would allow less"
+            "infusion suite: the payer's rule for suite nursing is not on file; visits are "
+            "priced per visit as at home, which a payer paying them in the per diem would not allow"
+        )
+        notes.doubt(
+            Confidence.MEDIUM,
+            "how the payer pays nursing in an infusion suite is not on file: ask the payer",
         )

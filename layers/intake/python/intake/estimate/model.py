@@ -174,6 +174,9 @@ class DrugBilling(_Out):
     units_wasted_per_infusion: int | None = None
     """Discarded from single-dose vials, billed on a JW line (0: JZ; None: not single-dose)."""
     place_of_service: str | None = None
+    """CMS place of service priced at (None: an infusion suite whose payer states none)."""
+    site_of_care: str | None = None
+    """The referral's site of care the estimate priced (home, infusion_suite)."""
 
 
 class EstimateInputs(_Out):

@@ -105,8 +105,11 @@ def summarize(
     visit_hours: Decimal,
     countable: bool,
     self_given: bool,
+    nursing_in_per_diem: bool = False,
 ) -> tuple[tuple[ServiceLine, ...], tuple[str, ...]]:
-    """The period's lines (drug, JW waste, per diem, 99601, 99602) and plain-words notes."""
+    """The period's lines (drug, JW waste, per diem, 99601, 99602) and plain-words notes.
+    ``nursing_in_per_diem``: the payer pays an infusion suite's nursing in the per diem, so no
+    nursing line is asked for or priced."""
     per_day = frequency.doses_per_day if frequency else 1
 
     def describe(code: str, modifiers: tuple[str, ...] = ()) -> str:
@@ -168,39 +171,40 @@ def summarize(
             (f"one per treatment day, {_plural(diem_units, 'day')}" if countable else _TBC) + suite,
         )
     )
-    visits = [d for d in days if d.nurse_hours]
-    visit_words = (
-        f"a {_n(visit_hours)}-hour visit the first day, then 1-hour weekly visits"
-        if self_given
-        else f"a {_n(visit_hours)}-hour visit each infusion"
-    )
-    first = ServiceLine(
-        Component.NURSING,
-        NURSE_FIRST_VISIT_CODE,
-        (),
-        describe(NURSE_FIRST_VISIT_CODE),
-        len(visits) if countable else None,
-        1,
-        f"{visit_words}: one per visit, {_plural(len(visits), 'visit')}"
-        if countable
-        else f"{visit_words}; visits {_TBC}",
-    )
-    lines.append(first)
-    extra = totals.get((Component.NURSING, NURSE_EXTRA_HOUR_CODE, ()), [])
-    if extra:
-        lines.append(
-            ServiceLine(
-                Component.NURSING,
-                NURSE_EXTRA_HOUR_CODE,
-                (),
-                describe(NURSE_EXTRA_HOUR_CODE),
-                sum(extra) if countable else None,
-                _constant(extra),
-                "each hour of a visit after the first 2: "
-                + ", ".join(
-                    f"{u} on {_plural(extra.count(u), 'visit')}" for u in sorted(set(extra))
-                ),
-            )
+    if not nursing_in_per_diem:  # else the suite's nurse is paid in the SS per diem
+        visits = [d for d in days if d.nurse_hours]
+        visit_words = (
+            f"a {_n(visit_hours)}-hour visit the first day, then 1-hour weekly visits"
+            if self_given
+            else f"a {_n(visit_hours)}-hour visit each infusion"
         )
+        first = ServiceLine(
+            Component.NURSING,
+            NURSE_FIRST_VISIT_CODE,
+            (),
+            describe(NURSE_FIRST_VISIT_CODE),
+            len(visits) if countable else None,
+            1,
+            f"{visit_words}: one per visit, {_plural(len(visits), 'visit')}"
+            if countable
+            else f"{visit_words}; visits {_TBC}",
+        )
+        lines.append(first)
+        extra = totals.get((Component.NURSING, NURSE_EXTRA_HOUR_CODE, ()), [])
+        if extra:
+            lines.append(
+                ServiceLine(
+                    Component.NURSING,
+                    NURSE_EXTRA_HOUR_CODE,
+                    (),
+                    describe(NURSE_EXTRA_HOUR_CODE),
+                    sum(extra) if countable else None,
+                    _constant(extra),
+                    "each hour of a visit after the first 2: "
+                    + ", ".join(
+                        f"{u} on {_plural(extra.count(u), 'visit')}" for u in sorted(set(extra))
+                    ),
+                )
+            )
     notes = tuple(s.basis for s in lines if s.component is Component.DRUG and JW not in s.modifiers)
     return tuple(lines), notes

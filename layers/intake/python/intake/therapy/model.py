@@ -84,7 +84,8 @@ class ServicePlan:
     dose_dates: tuple[date, ...]
     """The planned dosing days in the requested period."""
     site_of_care: SiteOfCare
-    place_of_service: str
+    place_of_service: str | None
+    """CMS place of service code; None: an infusion suite whose payer states none (asked)."""
     lines: tuple[ServiceLine, ...]
     days: tuple[ServiceDay, ...]
     """Per treatment day, what is billed (the estimate prices these)."""
@@ -100,6 +101,9 @@ class ServicePlan:
     """Dosing days of the prescribed course after ``end`` (None: open-ended, or unknown)."""
     problems: tuple[FieldProblem, ...] = ()
     notes: tuple[str, ...] = ()
+    suite_nursing: str | None = None
+    """Infusion suite: how the payer pays nursing (per_visit, in_per_diem); None at home or
+    not stated."""
     """Plain-words facts behind the lines (vial fill, nurse visits), for an estimate's notes."""
 
     @property

@@ -42,7 +42,7 @@ from intake.therapy.prescription import (
 )
 from intake.therapy.products import Products, drug_lines, fill, load_products
 from intake.therapy.regimens import label_schedule
-from intake.therapy.site import per_diem_modifiers, place_of_service
+from intake.therapy.site import per_diem_modifiers, place_of_service, suite_nursing
 
 if TYPE_CHECKING:
     from intake.reference.contracts import Contracts, DrugProfile
@@ -157,6 +157,8 @@ def plan_therapy(
     per_diem = catalog.per_diem_for(drug, per_day) if drug else DEFAULT_PER_DIEM
     hours = drug.visit_hours if drug else DEFAULT_VISIT_HOURS
     site = therapy.site_of_care
+    nursing_rule = suite_nursing(site, payer_id)
+    bundled = nursing_rule == "in_per_diem"  # the suite's nurse is paid in the SS per diem
     dates: tuple[date, ...] = ()
     end: date | None = None
     beyond: int | None = None
@@ -179,7 +181,7 @@ def plan_therapy(
             drug_memo[dose] = (
                 _drug_charges(dose, per_day, unit, code, products, therapy.ndc) if code else ()
             )
-        nurse = visit_hours(hours, frequency, start, day)
+        nurse = Decimal(0) if bundled else visit_hours(hours, frequency, start, day)
         if nurse not in nurse_memo:
             nurse_memo[nurse] = tuple(
                 DayCharge(Component.NURSING, c, (), n) for c, n in nursing_units(nurse) if nurse
@@ -201,6 +203,7 @@ def plan_therapy(
         visit_hours=hours,
         countable=bool(dates) and not problems,
         self_given=frequency is not None and self_given(frequency),
+        nursing_in_per_diem=bundled,
     )
     return ServicePlan(
         start=start,
@@ -220,6 +223,7 @@ def plan_therapy(
         beyond=beyond,
         problems=tuple(problems),
         notes=(*label_notes, *notes),
+        suite_nursing=nursing_rule,
     )
 
 

@@ -13,6 +13,12 @@ from intake.therapy import ServicePlan
 from intake.x12.t270.inquiry import INS_RELATIONSHIP_CODES
 from intake.x12.t278 import request as x278
 
+
+class PlaceOfServiceUnknown(InvalidRequest):
+    """An infusion suite whose payer's profile names no place of service: no 278 carries a
+    guessed UM04; the liaison asks the payer and records it in ``payer_profiles.json``."""
+
+
 HOME_HEALTH_SERVICE_TYPE = ""
 """UM03 left empty as in the X217 home health sample: the 2000F codes say what is asked."""
 
@@ -92,7 +98,13 @@ def review_request(
 ) -> x278.ReviewRequest:
     """The X217 request: pharmacy as requester and service provider, prescriber as referring
     provider (2010EA DN), the plan's place of service, period and service lines (with their
-    JW/JZ/SS modifiers), one 2000F line per service."""
+    JW/JZ/SS modifiers), one 2000F line per service. ``PlaceOfServiceUnknown`` when the
+    plan has no place of service (a suite the payer's profile gives no code for)."""
+    if plan.place_of_service is None:
+        raise PlaceOfServiceUnknown(
+            f"payer {referral.insurance.payer_id}: no place of service on file for an infusion "
+            "suite (payer_profiles.json ais_place_of_service); ask the payer"
+        )
     subscriber, dependent = members(referral)
     p = referral.prescriber
     prescriber = x278.Party(
