@@ -12,8 +12,10 @@ import gzip
 import hashlib
 import importlib.util
 import json
+import re
 import subprocess
 import sys
+from datetime import date
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -178,6 +180,50 @@ def test_hcpcs_units_are_cited_and_unknown_codes_stay_unknown() -> None:
     assert codesets.hcpcs_unit("J9999") is None
     manifest = codesets.manifest()["hcpcs"]
     assert manifest["complete"] is False  # says plainly it is not CMS's full file
+
+
+def _words(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def test_every_hand_cited_hcpcs_row_agrees_with_cms_january_2026_file() -> None:
+    """Given the hand-cited HCPCS rows, each with the long descriptor read in CMS's
+    HCPC2026_JAN_ANWEB_01122026.txt (manifest.json says where that copy is held)
+    When a row's own descriptor and unit are compared with CMS's
+    Then they are the same words (CMS prints lower case: "vancomycin hcl" = "vancomycin HCl")
+    and CMS's descriptor states the row's unit as its dose ("..., 500 mg" for J1561, "per 250
+    mg" for J0696, "10 mg (code may be used...)" for J0129; "per diem" closing S9500), so the
+    units the estimate divides by are CMS's, not a transcription slip."""
+    rows = {code: codesets.hcpcs(code) for code in codesets._hcpcs()}
+    assert len(rows) == codesets.manifest()["hcpcs"]["codes"] == 14
+    for code, entry in rows.items():
+        assert entry is not None and entry.cms_description is not None, code
+        assert _words(entry.description) == _words(entry.cms_description), code
+        cms = _words(entry.cms_description)
+        if entry.unit_measure == "day":
+            assert entry.unit_amount == 1 and cms.endswith("per diem"), code
+        else:
+            dose = rf"(?:, |per ){entry.unit_amount} {entry.unit_measure}(?:$| \()"
+            assert re.search(dose, cms), (code, dose)
+    assert "HCPC2026_JAN_ANWEB" in codesets.manifest()["hcpcs"]["checked_against"]["file"]
+
+
+def test_j3370_is_terminated_and_names_its_successor() -> None:
+    """Given CMS's January 2026 file, where J3370 (vancomycin, 500 mg) carries TERM_DT
+    2025-06-30 and J3373 (vancomycin hydrochloride, 10 mg) was added 2025-07-01
+    When the rows are read
+    Then J3370 says it may be billed through 2025-06-30 and not on 2026-01-05, and names
+    J3373, whose unit is 10 mg (1,250 mg = 125 units of J3373, against 3 of J3370 rounded up);
+    a current code (J1561) is billable on any day."""
+    old = codesets.hcpcs("J3370")
+    assert old is not None and old.terminated == date(2025, 6, 30)
+    assert old.billable_on(date(2025, 6, 30)) and not old.billable_on(date(2026, 1, 5))
+    assert old.successor == "J3373"
+    assert codesets.hcpcs_unit("J3373") == (Decimal(10), "mg")
+    assert Decimal(1250) / codesets.hcpcs_unit("J3373")[0] == 125  # type: ignore[index]
+    current = codesets.hcpcs("J1561")
+    assert current is not None and current.terminated is None
+    assert current.billable_on(date(2026, 1, 5))
 
 
 def test_a_list_decision_names_its_policy_and_each_code() -> None:

@@ -28,6 +28,32 @@ def _rejections(s: BenefitsSummary) -> set[str]:
     return {f"{r.code} {r.loop} {r.follow_up}" for r in s.rejections}
 
 
+def _decimal(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def _plan_figures(s: BenefitsSummary) -> dict[str, Decimal]:
+    """Every plan-level figure the summary states (deductible and out-of-pocket totals, remaining
+    and met, by network and level; coinsurance by network), keyed by where it sits."""
+    found: dict[str, Decimal] = {}
+    for name, by_network in (
+        ("deductible", s.summary.deductible),
+        ("oop", s.summary.out_of_pocket),
+    ):
+        for net in ("in_network", "out_of_network"):
+            for level in ("individual", "family"):
+                acc = getattr(getattr(by_network, net), level)
+                for field in ("total", "remaining", "met"):
+                    value = getattr(acc, field)
+                    if value is not None:
+                        found[f"{name}.{net}.{level}.{field}"] = value
+    for net in ("in_network", "out_of_network"):
+        value = getattr(s.coinsurance, net)
+        if value is not None:
+            found[f"coinsurance.{net}"] = value
+    return found
+
+
 def _check_patient(s: BenefitsSummary, want: Mapping[str, Any]) -> None:
     names = {"last_name": s.patient.last_name, "first_name": s.patient.first_name}
     for key in ("last_name", "first_name"):
@@ -39,9 +65,22 @@ def _check_patient(s: BenefitsSummary, want: Mapping[str, Any]) -> None:
     if "plan_begin" in want:
         begin = None if s.plan.begin is None else s.plan.begin.isoformat()
         assert begin == want["plan_begin"]
+    if "eligibility_date" in want:
+        day = s.plan.eligibility_date
+        assert (None if day is None else day.isoformat()) == want["eligibility_date"]
     if "copay_in_network" in want:
-        assert s.copay.in_network == Decimal(want["copay_in_network"])
-        assert s.copay.out_of_network == Decimal(want["copay_out_of_network"])
+        assert s.copay.in_network == _decimal(want["copay_in_network"])
+        assert s.copay.out_of_network == _decimal(want["copay_out_of_network"])
+    if want.get("medical_plan_figures") == "none":
+        assert _plan_figures(s) == {}, "a figure was taken from a line that states none"
+    if "line_domains" in want:
+        domains = {b.segment: b.domain for b in s.benefits}
+        assert {seg: domains.get(seg, "no such line") for seg in want["line_domains"]} == dict(
+            want["line_domains"]
+        )
+    if "other_payer_entities" in want:
+        names = [e.name for b in s.benefits if b.code == "R" for e in b.related_entities]
+        assert names == want["other_payer_entities"]
     if "pcp" in want:
         entities = [e.name for b in s.benefits if b.code == "L" for e in b.related_entities]
         assert any(want["pcp"] in name for name in entities)

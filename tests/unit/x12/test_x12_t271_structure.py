@@ -122,3 +122,20 @@ def test_given_data_holding_new_delimiters_when_rewriting_then_build_error(
     with pytest.raises(X12BuildError, match="NM103 contains a delimiter"):
         ic.to_x12(Delimiters())
     assert "FICTIONAL HMO*PLUS" in ic.to_x12(Delimiters("|", "^", ">", "~"))
+
+
+def test_an_isa12_other_than_00501_under_an_x279a1_group_is_read_with_a_warning(
+    ppo: str,
+) -> None:
+    """Given the PPO 271 with its ISA12 changed from 00501 to 00602 (as xiaoerge/X12Healthcare's
+    United Concordia answer in the public corpus sends it), when read, then the content is read
+    as its GS08 005010X279A1 group says, and a warning names ISA12: X279A1 allows only 00501
+    there, so the sender's envelope disagrees with itself; the unchanged file has no such
+    warning."""
+    assert "*^*00501*" in ppo
+    changed = ppo.replace("*^*00501*", "*^*00602*", 1)
+
+    warnings = parse_271(changed).interchange.warnings
+
+    assert [w for w in warnings if w.startswith("ISA12 00602 is not 00501")], warnings
+    assert not [w for w in parse_271(ppo).interchange.warnings if w.startswith("ISA12")]

@@ -7,7 +7,9 @@ leaf of the tabular list (ICD-10-CM Official Guidelines I.B.1: code to the highe
 characters available); a category or subcategory with codes below it is a header, never sent.
 
 HCPCS Level II rows (``hcpcs.json``: descriptor and billing unit per code, each row citing where
-it was read) are the codes this system bills, until CMS's quarterly file can be vendored.
+it was read, checked against CMS's January 2026 alpha-numeric file, with its termination date
+where CMS ended the code) are the codes this system bills, until CMS's quarterly file can be
+vendored.
 
 Nothing is read at import time: the first lookup loads the file once per process (about
 97,000 codes; see the README's figures), so a Lambda that never looks a code up pays nothing.
@@ -20,6 +22,7 @@ import functools
 import gzip
 import json
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from importlib import resources
 from typing import Any
@@ -132,6 +135,17 @@ class HcpcsEntry:
     unit_amount: Decimal
     unit_measure: str
     source: str
+    cms_description: str | None = None
+    """The record's long descriptor as read in CMS's January 2026 alpha-numeric file (CMS's
+    lower case); None when the row was not checked against it."""
+    terminated: date | None = None
+    """CMS's TERM_DT: the last day the code may be billed; None while it is current."""
+    successor: str | None = None
+    """The code CMS added in its place when it was terminated."""
+
+    def billable_on(self, day: date) -> bool:
+        """Whether a service on ``day`` may carry this code (not after its termination)."""
+        return self.terminated is None or day <= self.terminated
 
     @property
     def unit(self) -> str:
@@ -148,6 +162,9 @@ def _hcpcs() -> dict[str, HcpcsEntry]:
             Decimal(row["unit"]["amount"]),
             row["unit"]["measure"],
             row["source"],
+            row.get("cms_2026_jan"),
+            date.fromisoformat(row["terminated"]) if "terminated" in row else None,
+            row.get("successor"),
         )
         for code, row in raw["codes"].items()
     }

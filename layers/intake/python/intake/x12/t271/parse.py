@@ -142,6 +142,7 @@ def parse_271(text: str, *, strict: bool = False) -> Read271:
     Counts, structure and values are always checked.
     """
     interchange = parse_interchange(text, strict=strict)
+    isa12 = interchange.header.element(12).strip()
     for group in interchange.groups:
         version = group.header.element(8).strip()
         if version != X279:
@@ -149,7 +150,16 @@ def parse_271(text: str, *, strict: bool = False) -> Read271:
                 f"GS08 {version or '(empty)'} is not {X279}: read with the 005010X279A1 "
                 "grammar (an older or other guide's 271; check any figure it gives)"
             )
+        elif isa12 != ISA12_5010:
+            interchange.warnings.append(
+                f"ISA12 {isa12 or '(empty)'} is not {ISA12_5010}, the only interchange version "
+                f"{X279} allows, under a GS08 {X279} group: the sender's envelope disagrees "
+                "with itself (the content is read as the group says)"
+            )
     return Read271(interchange, _response(interchange))
 
 
 X279 = "005010X279A1"
+ISA12_5010 = "00501"
+"""X279A1 ISA12 Interchange Control Version Number: its one code, 00501 (Standards Approved for
+Publication by ASC X12 Procedures Review Board through October 2003)."""
