@@ -18,7 +18,7 @@ def test_every_drug_the_pharmacy_serves_has_a_class_and_every_item_says_where_to
     table = criteria_table()
     # Then the drugs the issue names are each in one class
     drugs = {d: name for name, c in table.classes.items() for d in c.drugs}
-    for hcpcs in ("J1745", "Q5103", "J1569", "J1559", "J2350", "J2323", "J3262", "J3370"):
+    for hcpcs in ("J1745", "Q5103", "J1569", "J1559", "J2350", "J2323", "J3262", "J3373"):
         assert hcpcs in drugs, hcpcs
     assert drugs["J1335"] == drugs["J0696"] == "antibiotic_course"
     # And each notes item names keywords, each diagnosis item codes

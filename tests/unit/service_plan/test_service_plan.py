@@ -79,13 +79,14 @@ def test_given_ivig_grams_when_filled_then_fewest_vials_least_waste() -> None:
 
 
 def test_given_vancomycin_q12h_when_planned_then_s9501_with_drug_units_weekly_nurse() -> None:
-    """Vancomycin 1,250 mg q12h for 14 days: 2 doses a day x 3 units (500 mg J3370, rounded
-    up; compounded, so no JW/JZ) = 6 units a day, 84 in all; per diem S9501 (every 12 hours)
-    14 days, never S9379; nurse on day 1 (2 h) and day 8 (1 h): 2 x 99601."""
+    """Vancomycin 1,250 mg q12h for 14 days: 2 doses a day x 125 units (J3373, 10 mg: CMS's
+    2026 HCPCS file; J3370, 500 mg, ended 2025-06-30; compounded, so no JW/JZ) = 250 units a
+    day, 28 x 125 = 3,500 in all; per diem S9501 (every 12 hours) 14 days, never S9379; nurse
+    on day 1 (2 h) and day 8 (1 h): 2 x 99601."""
     plan = plan_services(
         _referral(
             drug_name="Vancomycin",
-            hcpcs="J3370",
+            hcpcs="J3373",
             ndc=None,
             dose="1250 mg",
             frequency="q12h",
@@ -94,7 +95,7 @@ def test_given_vancomycin_q12h_when_planned_then_s9501_with_drug_units_weekly_nu
         START,
     )
     assert _lines(plan) == [
-        ("J3370", (), 84, 3),
+        ("J3373", (), 3500, 125),
         ("S9501", (), 14, 1),
         ("99601", (), 2, 1),
     ]
