@@ -24,6 +24,7 @@ from typing import Any
 
 import boto3
 import requests
+from botocore.config import Config
 from moto.server import ThreadedMotoServer
 
 from intake.core import clock
@@ -41,6 +42,9 @@ from intake_local.sandbox.payer import SandboxPayer
 from intake_local.sandbox.server import SandboxAccount, SandboxClearinghouse
 
 __all__ = ["REGION", "SANDBOX_LOGIN", "LocalStack", "StackOptions", "StackOutputs", "free_port"]
+
+SCHEDULED_READ_TIMEOUT_S = 330
+"""Past the longest scheduled function's timeout (the dose sweep, 300 s in template.yaml)."""
 
 
 def free_port() -> int:
@@ -60,6 +64,7 @@ class LocalStack:
         self._stopping = threading.Event()
         self._clients: dict[tuple[str, str, str], Any] = {}
         self._clients_lock = threading.Lock()
+        self._scheduler_client: Any = None
         self.queue_sources: lambda_runtime.SqsEventSources | None = None
         self.payer = SandboxPayer()
         self.clearinghouse = SandboxClearinghouse(
@@ -136,7 +141,7 @@ class LocalStack:
     def poll_authorizations(self) -> dict[str, int]:
         """Run the scheduled poller once, as EventBridge Scheduler would (a real invocation)."""
         assert self.outputs is not None
-        reply = self.client("lambda").invoke(
+        reply = self._scheduler().invoke(
             FunctionName=self.outputs.functions["PollAuthorizationsFunction"],
             Payload=json.dumps({"source": "local.scheduler"}),
         )
@@ -153,12 +158,31 @@ class LocalStack:
 
     def _scheduled(self, logical: str) -> dict[str, int]:
         assert self.outputs is not None
-        reply = self.client("lambda").invoke(
+        reply = self._scheduler().invoke(
             FunctionName=self.outputs.functions[logical],
             Payload=json.dumps({"source": "local.scheduler"}),
         )
         result: dict[str, int] = json.loads(reply["Payload"].read() or b"{}")
         return result
+
+    def _scheduler(self) -> Any:
+        """The client the local schedules invoke through. A scheduled function may run up to
+        its own timeout (the dose sweep: 300 s) on a busy machine; boto3's default 60 s read
+        would give up first and retry, starting the same sweep twice. So: wait past the
+        longest scheduled function's timeout, and one attempt."""
+        with self._clients_lock:
+            if self._scheduler_client is None:
+                self._scheduler_client = boto3.client(  # type: ignore[call-overload]
+                    "lambda",
+                    endpoint_url=self.endpoint_url,
+                    region_name=REGION,
+                    aws_access_key_id="scheduler",
+                    aws_secret_access_key="testing",
+                    config=Config(
+                        read_timeout=SCHEDULED_READ_TIMEOUT_S, retries={"total_max_attempts": 1}
+                    ),
+                )
+            return self._scheduler_client
 
     # ------------------------------------------------------------------ the movable clock
     def clock_offset(self) -> timedelta:

@@ -145,8 +145,9 @@ def test_a_secondary_immunodeficiency_is_not_argued_as_primary(
     drug-induced immunodeficiency primary: the item is missing and the clinic is asked."""
     # Given sample 35's IVIG referral, its diagnosis replaced by D84.821
     referral = load_referral("35-ivig-records-from-clinic.json")
-    secondary = referral.model_copy(update={"diagnoses": [{"code": "D84.821"}]})
-    secondary = Referral.model_validate(secondary.model_dump(mode="json"))
+    secondary = Referral.model_validate(
+        {**referral.model_dump(mode="json"), "diagnoses": [{"code": "D84.821"}]}
+    )
     # When evaluated at receipt
     report = evaluate(secondary, received_on=RECEIVED)
     # Then the primary-immunodeficiency diagnosis is missing, not met
