@@ -19,6 +19,7 @@ ever logged (a weight is PHI); only where it was found.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -187,10 +188,19 @@ def _from_facts(
 def _from_text(
     referral: Referral, kind: Literal["weight", "height"]
 ) -> tuple[Measure | None, tuple[str, ...]]:
-    reader = read_weights if kind == "weight" else read_heights
-    texts: list[tuple[Where, str]] = [("clinical notes", referral.clinical_notes or "")]
     t = referral.therapy
-    texts.append(("order", " ".join((t.dose, t.frequency, t.duration))))
+    order = " ".join((t.dose, t.frequency, t.duration))
+    return _read_texts(referral.clinical_notes or "", order, kind)
+
+
+@functools.lru_cache(maxsize=256)
+def _read_texts(
+    notes: str, order: str, kind: Literal["weight", "height"]
+) -> tuple[Measure | None, tuple[str, ...]]:
+    """The measure the notes and the order agree on (cached by text: a referral's plan, its
+    estimate and its packet each ask, and the answer is immutable)."""
+    reader = read_weights if kind == "weight" else read_heights
+    texts: list[tuple[Where, str]] = [("clinical notes", notes), ("order", order)]
     found: list[Measure] = []
     for where, text in texts:
         for sentence in re.split(r"(?<=[.;!?])\s+|\n+", text):

@@ -289,6 +289,7 @@ MEDICAL = "medical"
 
 
 @lru_cache(maxsize=512)
+@lru_cache(maxsize=1024)
 def domain_of(service_types: tuple[str, ...], plan_description: str) -> str | None:
     """dental, vision or pharmacy when every service type of the line is one of that domain's
     (``intake/data/service_type_domains.json``; ``dental+vision`` for a line naming both), or,
