@@ -290,6 +290,25 @@ WRITTEN: list[tuple[TaskType, dict[str, Any]]] = [
             "ask": "send the packet to SANDBOX RX PBM (fax 800-555-0188); record its answer",
         },
     ),
+    (
+        TaskType.ASSISTANCE_ENROLLMENT,
+        {
+            "estimate_version": 1,
+            "offered": [
+                {
+                    "program_id": "pan-foundation",
+                    "name": "PAN Foundation",
+                    "kind": "foundation",
+                    "status": "income_needed",
+                    "reasons": ["the primary immunodeficiency fund is open"],
+                    "fund_id": "pan-immunodeficiency",
+                    "requires": ["household size and annual household income"],
+                }
+            ],
+            "refused": [],
+            "ask": ["the household's size and yearly income (not stated)"],
+        },
+    ),
 ]
 
 

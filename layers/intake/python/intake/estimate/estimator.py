@@ -436,6 +436,8 @@ def estimate(
             diagnoses=tuple(diagnoses),
             assistance_threshold=threshold,
             assistance_version=assistance.version,
+            assistance_enrolled=enrolled,
+            income=income,
             contract=assemble.contract_used(contracts, terms, klass, days, therapy.ndc),
             drug=DrugBilling(
                 hcpcs=drug.hcpcs,

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from intake.estimate.assistance_model import AssistanceOutcome
+from intake.estimate.assistance_model import AssistanceOutcome, EnrolledProgram, StatedIncome
 from intake.models.benefits import ByLevel
 from intake.models.estimate import Money
 from intake.models.referral import Language, Therapy
@@ -191,6 +191,10 @@ class EstimateInputs(_Out):
     diagnoses: tuple[str, ...] = ()
     assistance_threshold: Money
     assistance_version: str
+    assistance_enrolled: EnrolledProgram | None = None
+    """The program the patient is enrolled in (its id recorded by the enrollment task)."""
+    income: StatedIncome | None = None
+    """The household income as stated (never assumed)."""
     contract: ContractUsed
     drug: DrugBilling
 

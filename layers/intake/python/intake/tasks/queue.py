@@ -44,6 +44,8 @@ REASONS: dict[TaskType, str] = {
     "to sign: record it signed (with the signed copy), or send it unsigned saying why",
     TaskType.SEND_TO_PBM: "Pharmacy-benefit drug: send the packet to the PBM (fax or portal), "
     "then record its answer",
+    TaskType.ASSISTANCE_ENROLLMENT: "Financial assistance: enroll the patient in a program "
+    "(its documents and signatures), then record the enrollment id",
 }
 
 
