@@ -4,6 +4,7 @@ new estimate version with the program applied, and an open cost call gets the ne
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -114,3 +115,88 @@ def test_medicare_gets_no_manufacturer_program_and_the_task_asks_for_the_income(
     assert all("Medicare" in d["reasons"][0] for d in refused)
     assert stored["applied"] is None
     assert by_id["pan-foundation"]["status"] == "income_needed"
+
+
+def _sample_enrolled(
+    store: DynamoDbStore, ctx: Any, estimate_cost: Any, verified: Verified, sample: str
+) -> dict[str, Any]:
+    """The sample estimated, then its enrollment task completed as ``_liaison.json`` says."""
+    from tests.conftest import EVENTS
+
+    step = json.loads((EVENTS / "referrals" / "_liaison.json").read_text("utf-8"))[sample][
+        "assistance_enrollment"
+    ][0]
+    referral_id = verified(sample)
+    estimate_cost({"referral_id": referral_id}, ctx)
+    body = {"outcome": step["outcome"], "corrections": step["corrections"], "note": step["note"]}
+    status, done = _complete(ctx, f"{referral_id}.assistance_enrollment.1", body)
+    assert status == 200, done
+    return store.estimates(referral_id)[-1]
+
+
+def test_sample_52_the_program_maximum_runs_out_mid_year_under_the_accumulator(
+    resources: IntakeResources, verified: Verified, estimate_cost: Any, lambda_context: Any
+) -> None:
+    """Given sample 52 (HDHP, plan year July-June, $6,000 deductible none met, 30%, $9,000
+    out of pocket; the 271's MSG names a copay accumulator) enrolled in Janssen CarePath ($5 an
+    infusion, $20,000 a calendar year, drug only), when estimated, then the program runs out on
+    2027-10-18 and what she owes after it is per plan year:
+
+    Each infusion: 10 mg/kg x 80 kg = 800 mg = 80 units x $48.50 = $3,880 drug + $165 per
+    diem + $270 nursing = $4,315; every 8 weeks from 2027-01-11 (7 in 12 months).
+    Plan year to 2027-06-30 (4 infusions): each is all deductible (the program's 3,880 - 5 =
+    3,875 is given back: 6,000 - 4,315 + 3,875 = 5,560 left, then 5,120, 4,680, 4,240): before
+    4 x 4,315 = 17,260, program 4 x 3,875 = 15,500, after 4 x 440 = 1,760.
+    Plan year from 2027-07-01 (reset): 08-23 4,315, program 3,875 (19,375 of 20,000 used);
+    10-18 4,315, program 625: used up (deductible 5,560 - 4,315 + 625 = 1,870 left); 12-13:
+    1,870 + 0.30 x 2,445 = 2,603.50, program 0. Before 11,233.50, program 4,500, after
+    440 + 3,690 + 2,603.50 = 6,733.50."""
+    store = DynamoDbStore(resources.table_name)
+    version = _sample_enrolled(
+        store, lambda_context, estimate_cost, verified, "52-copay-program-max-mid-year.json"
+    )
+    applied = version["assistance"]["applied"]
+    assert applied["status"] == "enrolled" and applied["enrollment_id"] == "JCP-52-000123"
+    assert applied["copay_policy"] == "accumulator" and applied["counts_toward_plan"] is False
+    assert applied["runs_out_on"] == "2027-10-18" and applied["owes_after_runs_out"] == "2603.50"
+    years = [
+        (y["start"], y["patient_before"], y["program_pays"], y["patient_after"])
+        for y in applied["plan_years"]
+    ]
+    assert years == [
+        ("2026-07-01", "17260.00", "15500.00", "1760.00"),
+        ("2027-07-01", "11233.50", "4500.00", "6733.50"),
+    ]
+    [program_year] = applied["program_years"]
+    assert (program_year["start"], program_year["paid"]) == ("2027-01-01", "20000.00")
+    assert any("156.130(h)" in a for a in version["assumptions"])
+    assert "October 18, 2027" in version["call_script"]["text"]
+
+
+def test_sample_53_medicare_a_foundation_by_disease_fund_and_the_manufacturer_refused(
+    resources: IntakeResources, verified: Verified, estimate_cost: Any, lambda_context: Any
+) -> None:
+    """Given sample 53 (Original Medicare alone, home IVIG for D80.0), when estimated and the
+    liaison enrolls him in PAN's immunodeficiency fund (household of 2, $42,000: 42,000 /
+    21,640 = 194.1% of the 2026 guideline, under the fund's 400%) with a $4,000 grant, then
+    the manufacturer program is refused with its reason, HealthWell's fund is named closed,
+    and the grant pays the drug's 20% until its $4,000 is used, from the enrollment day."""
+    store = DynamoDbStore(resources.table_name)
+    version = _sample_enrolled(
+        store, lambda_context, estimate_cost, verified, "53-medicare-foundation.json"
+    )
+    assistance = version["assistance"]
+    by_id = {d["program_id"]: d for d in assistance["decisions"]}
+    assert by_id["takeda-onepath-gammagard"]["status"] == "not_eligible"
+    assert "Medicare" in by_id["takeda-onepath-gammagard"]["reasons"][0]
+    assert by_id["healthwell-foundation"]["status"] == "fund_closed"
+    assert by_id["pan-foundation"]["status"] == "eligible"
+    assert by_id["pan-foundation"]["income_fpl_percent"] == "194.1"
+    applied = assistance["applied"]
+    assert applied["status"] == "enrolled" and applied["enrollment_id"] == "PAN-53-004417"
+    [grant] = applied["program_years"]
+    assert grant["maximum"] == "4000.00" and Decimal(grant["paid"]) <= Decimal("4000.00")
+    assert grant["start"] == applied["enrolled_on"]
+    assert Decimal(applied["patient_after"]) == Decimal(applied["patient_before"]) - Decimal(
+        applied["program_pays"]
+    )
