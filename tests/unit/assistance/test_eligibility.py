@@ -91,7 +91,10 @@ def test_income_above_the_funds_limit() -> None:
     (2 persons: $21,640; 90,000 / 21,640 = 415.9%), then PAN's immunodeficiency fund (400%)
     refuses and the pharmacy's bands (to 400%) too."""
     income = StatedIncome(
-        household_size=2, annual_income=Decimal(90000), stated_on=date(2026, 12, 6)
+        household_size=2,
+        annual_income=Decimal(90000),
+        stated_on=date(2026, 12, 6),
+        proof_received=True,
     )
     got = _decide("J1569", PlanClass.MEDICARE, ["D83.9"], income)
     assert got["pan-foundation"].status == "not_eligible"
@@ -102,14 +105,21 @@ def test_income_above_the_funds_limit() -> None:
 def test_income_within_the_limit_and_the_pharmacy_band() -> None:
     """Given a household of 2 with $50,000 (50,000 / 21,640 = 231.1% of the 2026 guideline),
     when decided, then PAN's open immunodeficiency fund is eligible (≤ 400%) and the pharmacy
-    pays half (the band to 300%)."""
+    pays half (the band to 300%) once the application and proof are in."""
     income = StatedIncome(
-        household_size=2, annual_income=Decimal(50000), stated_on=date(2026, 12, 6)
+        household_size=2,
+        annual_income=Decimal(50000),
+        stated_on=date(2026, 12, 6),
+        proof_received=True,
     )
     got = _decide("J1569", PlanClass.MEDICARE, ["D83.9"], income)
     assert got["pan-foundation"].status == "eligible"
     assert got["pan-foundation"].fund_id == "pan-immunodeficiency"
     assert got["pharmacy-financial-assistance"].pays_share == Decimal("0.50")
+    # Without the application and proof, a Medicare patient's waiver waits (never routine).
+    stated = income.model_copy(update={"proof_received": False})
+    waiting = _decide("J1569", PlanClass.MEDICARE, ["D83.9"], stated)
+    assert waiting["pharmacy-financial-assistance"].status == "income_needed"
 
 
 def test_poverty_table_year_source_and_own_state_tables() -> None:

@@ -94,27 +94,27 @@ def test_calendar_program_standard_plan_lasts_both_years() -> None:
 
 
 def test_calendar_program_under_an_accumulator_runs_out_mid_year() -> None:
-    """Given the same program on an accumulator plan (45 CFR 156.130(h): the program's
-    payments do not count toward the deductible or the maximum), when walked, then the
-    deductible is never met by the program, the $3,000 runs out on 2027-11-01 and the patient
-    owes the plan's full share after it.
+    """Given the same program on an accumulator plan (45 CFR 156.130(h): only the patient's own
+    payments count toward the deductible, first, and the maximum), when walked, then the
+    deductible barely moves, the $3,000 runs out on 2027-11-01 and the patient owes the plan's
+    share after it.
 
-    2027-09-01: share 500 + 700 = 1,200, program 1,195 (given back: deductible 500, maximum
-    800 + 1,195 = 1,995 left). 10-01: again 1,200, program 1,195 (used 2,390; maximum 1,990
-    left). 11-01: 1,200, program min(1,195, 3,000 - 2,390 = 610) = 610: used up; the patient
-    owes 590 (maximum 790 + 610 = 1,400 left). 12-01: 500 + 700 = 1,200, program 0: the
-    patient owes 1,200 (maximum 200 left). 2027: 4,800 before, 3,000 paid, 1,800 owed.
-    2028 (new plan and program year): 1,200 -> 1,195 paid; 1,200 -> 1,195 paid: 10 owed.
-    Course: 7,200 before, 5,390 paid, 1,810 owed (vs $20 under a standard plan)."""
+    09-01: 500 + 0.20 x 3,500 = 1,200, program 1,195; her 5 is credited: deductible 495 left,
+    maximum 1,995. 10-01: 495 + 0.20 x 3,505 = 1,196, program 1,191 (2,386 used); deductible
+    490, maximum 1,990. 11-01: 490 + 0.20 x 3,510 = 1,192, program min(1,187, 3,000 - 2,386)
+    = 614: used up; she owes 578 (deductible met, maximum 1,412 left). 12-01: 0.20 x 4,000 =
+    800, program 0: she owes 800. 2027: 4,388 before, 3,000 paid, 1,388 owed.
+    2028 (new plan and program year): 1,200 -> 1,195 paid; 1,196 -> 1,191 paid: 10 owed.
+    (A standard plan leaves her $20 over both years.)"""
     ledger = _five_dollar_program(counts_toward_plan=False)
     results = _walk(ledger)
-    assert [r.patient for r in results] == [D(1200)] * 6
-    assert _paid(ledger) == [D(1195), D(1195), D(610), 0, D(1195), D(1195)]
+    assert [r.patient for r in results] == [D(1200), D(1196), D(1192), D(800), D(1200), D(1196)]
+    assert _paid(ledger) == [D(1195), D(1191), D(614), 0, D(1195), D(1191)]
     assert ledger.ran_out == {date(2027, 1, 1): date(2027, 11, 1)}
     owed = [r.patient - p for r, p in zip(results, _paid(ledger), strict=True)]
-    assert owed == [D(5), D(5), D(590), D(1200), D(5), D(5)]
-    assert sum(owed[:4]) == D(1800) and sum(owed[4:]) == D(10)
-    assert results[3].out_of_pocket_left == D(200)
+    assert owed == [D(5), D(5), D(578), D(800), D(5), D(5)]
+    assert sum(owed[:4]) == D(1388) and sum(owed[4:]) == D(10)
+    assert results[2].deductible_left == 0 and results[3].out_of_pocket_left == D(612)
 
 
 def test_enrollment_year_grant_spans_the_plan_years_and_runs_out_in_the_second() -> None:

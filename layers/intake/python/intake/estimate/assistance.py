@@ -87,6 +87,8 @@ class Program(_Data):
     income_bands: tuple[IncomeBand, ...] = ()
     funds: tuple[Fund, ...] = ()
     enrollment: Enrollment | None = None
+    indications: tuple[str, ...] = ()
+    """FDA-approved uses the program requires (empty: not recorded, not checked)."""
 
     @property
     def terms_known(self) -> bool:

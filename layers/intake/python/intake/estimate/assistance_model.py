@@ -43,6 +43,8 @@ class StatedIncome(_Out):
     """A band recorded directly (% of the HHS poverty guideline), when no amount was given."""
     state: str | None = None
     stated_on: date | None = None
+    proof_received: bool = False
+    """The application and proof of income are in (an individual determination of need)."""
 
 
 class EnrolledProgram(_Out):

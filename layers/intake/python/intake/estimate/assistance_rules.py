@@ -81,7 +81,7 @@ def _decision(
 
 
 def _manufacturer(
-    catalog: AssistanceCatalog, program: Program, plan_class: PlanClass
+    catalog: AssistanceCatalog, program: Program, plan_class: PlanClass, indication: str | None
 ) -> ProgramDecision:
     rules = catalog.rules
     excluded = rules.manufacturer_excluded_plan_classes if rules else ()
@@ -104,6 +104,19 @@ def _manufacturer(
         )
     if plan_class not in program.plan_classes:
         return _decision(program, "not_eligible", [f"not offered to {plan_class.value} plans"])
+    if (
+        program.indications
+        and indication is not None
+        and not any(i.lower() in indication.lower() for i in program.indications)
+    ):
+        return _decision(
+            program,
+            "not_eligible",
+            [
+                f"the indication ({indication}) is not an FDA-approved use the program covers "
+                f"({', '.join(program.indications)})"
+            ],
+        )
     reasons = ["commercial insurance"]
     if not program.terms_known:
         reasons.append("its terms are not recorded: offered, not applied to the estimate")
@@ -170,8 +183,24 @@ def _foundation(
     )
 
 
-def _pharmacy(program: Program, level: IncomeLevel | None) -> ProgramDecision:
+NEED_DETERMINATION = (
+    "for a patient on a government plan the pharmacy waives cost sharing only after an "
+    "individual determination of financial need, never routinely or advertised "
+    "(42 U.S.C. 1320a-7a(i)(6)(A); OIG pharmacy cost-sharing safe harbor, 2016 final rule)"
+)
+
+
+def _pharmacy(
+    program: Program, level: IncomeLevel | None, plan_class: PlanClass, proof: bool
+) -> ProgramDecision:
     top = max((b.up_to_fpl_percent for b in program.income_bands), default=0)
+    if plan_class in GOVERNMENT_NAMES and level is not None and not proof:
+        return _decision(
+            program,
+            "income_needed",
+            [f"the application and proof of income are not in yet: {NEED_DETERMINATION}"],
+            income_fpl_percent=level.percent,
+        )
     if level is None:
         return _decision(
             program,
@@ -213,6 +242,7 @@ def decide(
     diagnoses: Sequence[str],
     income: StatedIncome | None,
     on: date,
+    indication: str | None = None,
 ) -> tuple[tuple[ProgramDecision, ...], tuple[str, ...], IncomeLevel | None]:
     """Every program for this drug (or any drug), decided; what to ask; the income level."""
     level, ask = income_level(income, on)
@@ -221,11 +251,12 @@ def decide(
         if program.drugs and hcpcs not in program.drugs:
             continue
         if program.kind == "manufacturer":
-            decisions.append(_manufacturer(catalog, program, plan_class))
+            decisions.append(_manufacturer(catalog, program, plan_class, indication))
         elif program.kind == "foundation":
             decisions.append(_foundation(program, plan_class, hcpcs, diagnoses, level))
         else:
-            decisions.append(_pharmacy(program, level))
+            proof = income is not None and income.proof_received
+            decisions.append(_pharmacy(program, level, plan_class, proof))
     asks = []
     if ask and any(d.status == "income_needed" for d in decisions):
         asks.append(ask)

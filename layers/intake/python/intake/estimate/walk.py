@@ -57,7 +57,8 @@ class Walk:
 
 DayHook = Callable[[ServiceDay, Sequence[Part]], Decimal]
 """Called with each day's parts (an assistance program paying its share); returns what the
-plan does not count of it (an accumulator), given back to the deductible and the maximum."""
+plan does not count of it (an accumulator). Only the patient's own payment is then credited:
+to the deductible first (up to the day's deductible part), and to the maximum."""
 
 
 class _Walker:
@@ -135,10 +136,12 @@ def walk(
         if on_day is not None:
             uncounted = on_day(day, parts)
             if uncounted > 0:
+                # Only the patient's own payment counts, toward the deductible first.
                 on_deductible = sum(
                     (p.amount for p in parts if p.kind is PartKind.DEDUCTIBLE), ZERO
                 )
-                deductible.give_back(min(uncounted, on_deductible))
+                own = sum((p.amount for p in parts), ZERO) - uncounted
+                deductible.give_back(max(on_deductible - own, ZERO))
                 oop.give_back(uncounted)
         if met_on is None and had_deductible and deductible.remaining == ZERO:
             met_on = day.number
