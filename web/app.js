@@ -2,6 +2,7 @@
 import { h, clear, when, ago, label, phone, language, money } from "./dom.js";
 import { Api, ApiError, path } from "./api.js";
 import { auth } from "./auth.js";
+import { assistanceFacts, enrollmentBlock, enrollmentInputs } from "./assistance.js";
 
 const REVIEW_TYPES = new Set(["complete_referral", "needs_review", "verify_insurance", "coverage_inactive", "verify_contact"]);
 const main = document.getElementById("main");
@@ -263,6 +264,7 @@ async function taskView(taskId) {
       ...(d.pbm_portal ? [" or ", h("a", { href: d.pbm_portal, target: "_blank", rel: "noopener noreferrer" }, "its portal")] : [])));
   }
   const left = h("section", { class: "panel", "aria-labelledby": "task-h" }, h("h1", { id: "task-h" }, label(task.task_type)), facts);
+  if (task.task_type === "assistance_enrollment") left.append(enrollmentBlock(task.details));
   if (task.attempts.length) {
     left.append(h("h2", { class: "gap-top" }, "Call attempts"),
       h("table", { "aria-label": "Call attempts" }, h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "When"), h("th", { scope: "col" }, "Outcome"), h("th", { scope: "col" }, "By"))),
@@ -303,6 +305,7 @@ async function taskView(taskId) {
       for (const [path, value] of extraFields) if (path.value.trim() && value.value.trim()) corrections[path.value.trim()] = value.value.trim();
       act("complete", { outcome: outcome.value, note: note.value || null, corrections: Object.keys(corrections).length ? corrections : null });
     } }, h("h2", { id: "complete-h" }, "Complete"));
+    if (task.task_type === "assistance_enrollment") form.append(...enrollmentInputs(task.details, fieldInputs));
     if (review) {
       const fields = correctionFields(referral);
       const source = referral.draft || referral.referral || {};
@@ -382,6 +385,7 @@ function estimateBlock(est) {
   add("Assistance", est.assistance_recommended ? "Recommended" : null);
   add("Confidence", est.confidence ? label(est.confidence) : null);
   add("Why not", est.reason || est.not_possible || null);
+  assistanceFacts(est, add);
   const years = Array.isArray(est.plan_years) && est.plan_years.length
     ? h("table", { "aria-label": "Patient cost by plan year", class: "gap-top" },
       h("thead", {}, h("tr", {}, ...["Plan year", "Infusions", "Patient pays"].map((c) => h("th", { scope: "col" }, c)))),
