@@ -77,7 +77,9 @@ class _Port:
     def of(self, referral_id: str) -> list[ClinicStatusRecord]:
         return list(self.stored.values())
 
-    def update(self, s: ClinicStatusRecord, fields: dict[str, Any]) -> ClinicStatusRecord:
+    def update(self, s: ClinicStatusRecord, fields: dict[str, Any]) -> ClinicStatusRecord | None:
+        if self.stored[s.key].state is not ClinicStatusState.PENDING:  # the table's condition
+            return None
         self.stored[s.key] = s.model_copy(update=fields)
         return self.stored[s.key]
 
@@ -267,3 +269,18 @@ def test_the_fhir_task_and_communications_validate_as_r4(
     bundle = Bundle.model_validate(communications(REF, statuses))
     assert len(bundle.entry) == len(events)
     assert bundle.entry[0].resource.get_resource_type() == "Communication"
+
+
+def test_a_status_another_run_delivered_meanwhile_is_left_as_it_is() -> None:
+    """Given a pending status read by this run, then delivered by another (the table's
+    condition: only a pending status changes)
+    When this run finishes it
+    Then it reports ``already_delivered`` and changes nothing (no second state, no task)."""
+    fakes = Fakes(record(), [status()])
+    key = "authorization_decided.prior_auth_certified.T1"
+    stale = fakes.stored[key]
+    fakes.stored[key] = stale.model_copy(update={"state": ClinicStatusState.SENT})
+    sender_statuses = fakes.port
+    sender_statuses.pending = lambda limit=100: [stale]  # type: ignore[method-assign]
+    assert run(fakes) == {"already_delivered": 1}
+    assert fakes.stored[key].state is ClinicStatusState.SENT and fakes.tasks == []

@@ -71,17 +71,24 @@ class DynamoDbClinicStatuses(TableAdapter):
         )
         return [ClinicStatusRecord.model_validate(_from_item(i)) for i in page.get("Items", [])]
 
-    def update(self, status: ClinicStatusRecord, fields: dict[str, Any]) -> ClinicStatusRecord:
+    def update(
+        self, status: ClinicStatusRecord, fields: dict[str, Any]
+    ) -> ClinicStatusRecord | None:
         """Set ``fields`` on a stored status; it leaves the pending index once its state is no
-        longer pending. Only a pending status changes (a second sender run cannot fax twice)."""
+        longer pending. Only a pending status changes: None when it was no longer pending."""
         values = _to_item({k: v for k, v in fields.items()})
         still_pending = fields.get("state", status.state) == ClinicStatusState.PENDING
         remove = () if still_pending else ("gsi2pk", "gsi2sk")
-        self.table.update_item(
-            Key=_key(status.referral_id, status.key),
-            ConditionExpression=Attr("state").eq(ClinicStatusState.PENDING.value),
-            **_update(values, remove),
-        )
+        try:
+            self.table.update_item(
+                Key=_key(status.referral_id, status.key),
+                ConditionExpression=Attr("state").eq(ClinicStatusState.PENDING.value),
+                **_update(values, remove),
+            )
+        except ClientError as exc:
+            if _is_conditional_failure(exc):
+                return None
+            raise
         return status.model_copy(update=fields)
 
     def put_reference(self, clinic: str, reference: str, referral_id: str, at: datetime) -> bool:
@@ -100,11 +107,6 @@ class DynamoDbClinicStatuses(TableAdapter):
             Key={"pk": f"CLINICREF#{clinic}", "sk": reference}, ConsistentRead=True
         ).get("Item")
         return str(item["referral_id"]) if item else None
-
-
-def is_duplicate(exc: ClientError) -> bool:
-    """A conditional update that found the status already delivered."""
-    return _is_conditional_failure(exc)
 
 
 def store_status(store: DynamoDbStore, status: ClinicStatusRecord) -> bool:

@@ -106,7 +106,9 @@ class ClinicSender:
         return {"note_state": "sent", "note_document": uri}
 
     def _finish(self, status: ClinicStatusRecord, state: ClinicStatusState, **fields: Any) -> str:
-        self.statuses.update(status, {"state": state, "attempts": status.attempts + 1, **fields})
+        done = {"state": state, "attempts": status.attempts + 1, **fields}
+        if self.statuses.update(status, done) is None:
+            return "already_delivered"
         logger.info(
             "clinic status delivered",
             extra={"referral_id": status.referral_id, "status_key": status.key, "state": state},
@@ -120,13 +122,12 @@ class ClinicSender:
             extra={"referral_id": status.referral_id, "status_key": status.key, "error": error},
         )
         if attempts < MAX_ATTEMPTS:
-            self.statuses.update(status, {"attempts": attempts, "reason": error})
-            return "retry"
-        self.statuses.update(
-            status,
-            {"state": ClinicStatusState.FAILED, "attempts": attempts, "reason": error},
-        )
-        failed = [
+            kept = self.statuses.update(status, {"attempts": attempts, "reason": error})
+            return "retry" if kept is not None else "already_delivered"
+        failed = {"state": ClinicStatusState.FAILED, "attempts": attempts, "reason": error}
+        if self.statuses.update(status, failed) is None:
+            return "already_delivered"
+        unsent = [
             s for s in self.statuses.of(status.referral_id) if s.state is ClinicStatusState.FAILED
         ]
         self.tasks.open_review_task(
@@ -141,6 +142,6 @@ class ClinicSender:
                 "what_to_do": "fax the status by hand (or correct the clinic's fax number) and "
                 "record it resolved",
             },
-            round_=max(len(failed), 1),
+            round_=max(len(unsent), 1),
         )
         return ClinicStatusState.FAILED.value
