@@ -284,3 +284,27 @@ def test_a_status_another_run_delivered_meanwhile_is_left_as_it_is() -> None:
     sender_statuses.pending = lambda limit=100: [stale]  # type: ignore[method-assign]
     assert run(fakes) == {"already_delivered": 1}
     assert fakes.stored[key].state is ClinicStatusState.SENT and fakes.tasks == []
+
+
+def test_a_referral_held_for_review_is_told_from_its_draft_and_unknowns_stay_unknown() -> None:
+    """Given a referral held for review (no validated referral; the draft holds what was read:
+    the clinic's name and fax, a first name only) uploaded under ``referrals/northside/``
+    When its clinic copy is taken
+    Then the fax and reference come from the draft, the initials from the one name sent, and
+    the prescriber's fax, not read, is None (not guessed)."""
+    held = record().model_copy(
+        update={
+            "referral": None,
+            "draft": {
+                "clinic_reference": "NS-77",
+                "referring_clinic": {"name": "Northside Clinic", "fax": "7735550100"},
+                "patient": {"first_name": "Ana"},
+            },
+            "source": SourceDocument(
+                bucket="b", key="referrals/northside/f.pdf", size=1, sha256="0" * 64, format="pdf"
+            ),
+        }
+    )
+    copy = ClinicCopy.of(held)
+    assert (copy.clinic, copy.clinic_fax, copy.reference) == ("northside", "7735550100", "NS-77")
+    assert copy.patient_initials == "A." and copy.prescriber_fax is None and not copy.fhir
