@@ -17,6 +17,7 @@ REF = "ref-0123456789abcdef0123"
     ("event", "detail", "milestone"),
     [
         ("validated", {}, "received"),
+        ("referral_completed", {"fields": ["patient.date_of_birth"]}, "received"),
         ("held_for_review", {"fields_missing": ["patient.date_of_birth"]}, "more_information"),
         ("records_requested", {"items": ["igg_level"]}, "more_information"),
         ("benefits_checked", {"outcome": "verified", "round": 1}, "insurance_verified"),
