@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from intake.adapters.dynamodb_store import DynamoDbStore
 from intake.core.ids import referral_id_for
-from tests.conftest import EVENTS, load_handler
+from tests.conftest import EVENTS, load_event, load_handler
 from tests.integration.conftest import REGION, IntakeResources, ingested
 from tests.integration.test_tasks_and_api import api
 
@@ -191,3 +191,35 @@ def test_a_clinic_reads_its_own_referral_by_its_reference_and_no_other_clinics(
     )
     assert status == 403
     assert referral_id == referral_id_for((EVENTS / "referrals" / SAMPLE).read_bytes())
+
+
+def test_locally_a_clinic_names_itself_in_the_sign_in_headers(
+    resources: IntakeResources, sender_env: None, lambda_context: Any
+) -> None:
+    """Why: the local stack has no authorizer; the local sign-in's headers stand in for the
+    token (role ``clinic``, the clinic's account), and the same ownership rule applies."""
+    # Given sample 15 uploaded by lakeshore-gi and read
+    ingested(resources, SAMPLE, lambda_context)
+    liaison_api = load_handler("liaison_api").lambda_handler
+
+    def ask(clinic: str) -> tuple[int, Any]:
+        event = load_event("liaison_api/get-tasks")
+        path = "/clinic/referrals/LSC-2026-0015/status"
+        event.update(rawPath=path, queryStringParameters=None, rawQueryString="", body=None)
+        event["requestContext"]["http"].update(method="GET", path=path)
+        event["requestContext"].pop("authorizer")
+        event["headers"].update(
+            {
+                "x-intake-liaison": "front-desk",
+                "x-intake-roles": "clinic",
+                "x-intake-clinic": clinic,
+            }
+        )
+        reply = liaison_api(event, lambda_context)
+        return reply["statusCode"], json.loads(reply["body"])
+
+    # When lakeshore-gi asks, and another clinic asks
+    status, mine = ask("lakeshore-gi")
+    # Then the first reads its referral received; the second is told it does not exist
+    assert status == 200 and mine["milestone"] == "received", mine
+    assert ask("northside")[0] == 404
