@@ -290,6 +290,17 @@ WRITTEN: list[tuple[TaskType, dict[str, Any]]] = [
             "ask": "send the packet to SANDBOX RX PBM (fax 800-555-0188); record its answer",
         },
     ),
+    (
+        TaskType.CLINIC_STATUS_UNSENT,
+        {
+            "status_key": "authorization_decided.prior_auth_certified.T1",
+            "milestone": "authorization_decided",
+            "error_type": "ConnectionError",
+            "document": None,
+            "what_to_do": "fax the status by hand (or correct the clinic's fax number) and "
+            "record it resolved",
+        },
+    ),
 ]
 
 
