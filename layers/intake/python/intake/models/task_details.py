@@ -323,6 +323,14 @@ class DoseReauthorizationDetails(TaskDetails):
     next_day: date | None = None
 
 
+class ClinicStatusUnsentDetails(TaskDetails):
+    status_key: str
+    milestone: str
+    error_type: str
+    document: str | None = None
+    what_to_do: str
+
+
 DETAILS_BY_TYPE: dict[TaskType, type[TaskDetails]] = {
     TaskType.WELCOME_CALL: WelcomeCallDetails,
     TaskType.COST_AND_OPTIONS_CALL: CostCallDetails,
@@ -347,6 +355,7 @@ DETAILS_BY_TYPE: dict[TaskType, type[TaskDetails]] = {
     TaskType.PRESCRIBER_SIGNATURE: PrescriberSignatureDetails,
     TaskType.SEND_TO_PBM: SendToPbmDetails,
     TaskType.ASSISTANCE_ENROLLMENT: AssistanceEnrollmentDetails,
+    TaskType.CLINIC_STATUS_UNSENT: ClinicStatusUnsentDetails,
 }
 
 D = TypeVar("D", bound=TaskDetails)
