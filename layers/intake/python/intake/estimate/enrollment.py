@@ -6,7 +6,8 @@ a new estimate version with the program applied.
   (eligible, or waiting for the income), unless the patient is already enrolled.
 * Completed ``enrolled`` with corrections ``program_id``, ``enrollment_id`` (and, for a
   foundation, ``fund_id`` and the award ``annual_maximum``; the income as stated:
-  ``household_size`` + ``annual_income``, or ``fpl_percent``): the estimate is run again with
+  ``household_size`` + ``annual_income``, or ``fpl_percent``; ``proof_received`` once the
+  application and proof of income are in): the estimate is run again with
   the program applied (a new version), and an open cost call gets the new figures and script.
   ``not_eligible`` and ``declined`` are recorded as they are.
 
@@ -134,6 +135,7 @@ def enrollment_from(
             annual_income=_money(amount, "annual_income"),
             fpl_percent=band,
             stated_on=on.date(),
+            proof_received=str(corrections.get("proof_received", "")).lower() in ("true", "yes"),
         )
     return enrolled, income
 

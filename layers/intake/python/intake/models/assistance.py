@@ -23,6 +23,7 @@ ENROLLMENT_FIELDS = frozenset(
         "household_size",
         "annual_income",
         "fpl_percent",
+        "proof_received",
     }
 )
 """The corrections an enrollment completion may carry (not referral fields)."""
