@@ -26,9 +26,9 @@ TASK = TaskRecord.model_validate(
             "offered": [
                 {
                     "program_id": "pan-foundation",
-                    "name": "PAN Foundation",
+                    "name": "PAN Foundation (immunodeficiency)",
                     "kind": "foundation",
-                    "status": "income_needed",
+                    "status": "eligible",
                     "fund_id": "pan-immunodeficiency",
                 }
             ],
