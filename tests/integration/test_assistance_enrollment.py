@@ -190,6 +190,7 @@ def test_sample_53_medicare_a_foundation_by_disease_fund_and_the_manufacturer_re
     assert by_id["takeda-onepath-gammagard"]["status"] == "not_eligible"
     assert "Medicare" in by_id["takeda-onepath-gammagard"]["reasons"][0]
     assert by_id["healthwell-foundation"]["status"] == "fund_closed"
+    assert "HealthWell" not in version["call_script"]["text"]  # a closed fund is not offered
     assert by_id["pan-foundation"]["status"] == "eligible"
     assert by_id["pan-foundation"]["income_fpl_percent"] == "194.1"
     applied = assistance["applied"]

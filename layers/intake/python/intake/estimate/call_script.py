@@ -80,6 +80,12 @@ class _Help:
     owes_after: Decimal | None
 
 
+def _refused(e: Estimate) -> set[str]:
+    """Programs the estimate decided against (a closed fund, a government plan): not offered."""
+    decisions = e.assistance.decisions if e.assistance else ()
+    return {d.name for d in decisions if d.status in ("not_eligible", "fund_closed")}
+
+
 def _help(e: Estimate) -> _Help | None:
     applied = e.assistance.applied if e.assistance else None
     if applied is None or applied.program_pays == 0:
@@ -128,7 +134,7 @@ def _facts(e: Estimate) -> _Facts:
         else (),
         secondary_pays=e.secondary.pays if e.secondary and e.secondary.pays else None,
         oop_reached_on=e.out_of_pocket.reached_on_infusion,
-        programs=tuple(p.name for p in e.assistance_programs),
+        programs=tuple(p.name for p in e.assistance_programs if p.name not in _refused(e)),
         assistance=e.assistance_recommended,
         help=_help(e),
         manufacturer_refused=bool(e.assistance)
