@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from intake.course.dose_check import DoseCheck
     from intake.course.service import Course
     from intake.course.sweep import DoseSweep
+    from intake.discovery.service import CoverageDiscovery
     from intake.eligibility.service import BenefitsCheck
     from intake.estimate.service import CostEstimates
     from intake.referrals.ingest import IngestService
@@ -243,7 +244,32 @@ def benefits_check() -> BenefitsCheck:
     from intake.eligibility.service import BenefitsCheck
 
     settings = load_settings(BenefitsSettings)
-    return BenefitsCheck(store(), gateway(), settings.pharmacy_name, settings.pharmacy_npi)
+    return BenefitsCheck(
+        store(),
+        gateway(),
+        settings.pharmacy_name,
+        settings.pharmacy_npi,
+        discovery=coverage_discovery(),
+    )
+
+
+@functools.cache
+def coverage_discovery() -> CoverageDiscovery:
+    """Insurance discovery over today's payer profiles (the payer directory's
+    ``likely_payers`` replaces ``ProfilePayers`` when it is wired in); no MBI lookup yet."""
+    from intake.core.settings import BenefitsSettings
+    from intake.discovery.profiles import ProfilePayers
+    from intake.discovery.service import CoverageDiscovery
+
+    settings = load_settings(BenefitsSettings)
+    return CoverageDiscovery(
+        store(),
+        gateway(),
+        ProfilePayers(),
+        settings.pharmacy_name,
+        settings.pharmacy_npi,
+        budget=settings.discovery_inquiry_budget,
+    )
 
 
 @functools.cache

@@ -83,7 +83,13 @@ class ClearinghouseSettings(TableSettings):
 
 
 class BenefitsSettings(ClearinghouseSettings):
-    pass
+    discovery_inquiry_budget: int = Field(
+        default=3,
+        ge=0,
+        le=50,
+        description="paid 270s insurance discovery may send for one referral (0: none, the "
+        "referral goes to a person); every 270 through the clearinghouse is billed",
+    )
 
 
 class PriorAuthSettings(ClearinghouseSettings):
