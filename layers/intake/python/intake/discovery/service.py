@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from intake.clearinghouse import ClearinghouseError, ClearinghouseGateway, ClearinghouseUnavailable
 from intake.core.clock import utcnow
@@ -47,6 +47,47 @@ ORIGINAL_MEDICARE = "original_medicare"
 
 def _digits(postal_code: str) -> str:
     return postal_code.replace("-", "")
+
+
+def demographic_inquiry(
+    referral: Referral,
+    candidate: PayerCandidate,
+    provider_name: str,
+    provider_npi: str,
+    trace: str,
+    service_date: date,
+    member_id: str | None = None,
+) -> EligibilityInquiry:
+    """The 270 discovery sends a payer: the patient as subscriber by last name, first name and
+    date of birth, with gender and address when known (005010X279A1 section 1.4.8's Name/Date
+    of Birth Search Option and the data it lets us add); a member id only when an MBI lookup
+    found one for Original Medicare."""
+    patient = referral.patient
+    address = patient.address
+    return EligibilityInquiry(
+        payer_name=candidate.name,
+        payer_id=candidate.payer_id,
+        provider_name=provider_name,
+        provider_npi=provider_npi,
+        subscriber=SubscriberInfo(
+            first_name=patient.first_name,
+            last_name=patient.last_name,
+            dob=patient.date_of_birth,
+            sex=patient.sex if patient.sex is not Sex.UNKNOWN else None,
+            member_id=member_id,
+            address=InquiryAddress(
+                line1=address.line1,
+                city=address.city,
+                state=address.state,
+                postal_code=_digits(address.postal_code),
+            )
+            if address
+            else None,
+        ),
+        service_date=service_date,
+        service_types=tuple(payer_setting(candidate.payer_id, "service_types")),
+        trace_number=trace,
+    )
 
 
 @dataclass
@@ -217,30 +258,14 @@ class CoverageDiscovery:
         n: int,
     ) -> tuple[InquiryAnswer, list[str], FoundCoverage | None, str | None]:
         patient = referral.patient
-        address = patient.address
-        inquiry = EligibilityInquiry(
-            payer_name=candidate.name,
-            payer_id=candidate.payer_id,
-            provider_name=self.provider_name,
-            provider_npi=self.provider_npi,
-            subscriber=SubscriberInfo(
-                first_name=patient.first_name,
-                last_name=patient.last_name,
-                dob=patient.date_of_birth,
-                sex=patient.sex if patient.sex is not Sex.UNKNOWN else None,
-                member_id=member_id,
-                address=InquiryAddress(
-                    line1=address.line1,
-                    city=address.city,
-                    state=address.state,
-                    postal_code=_digits(address.postal_code),
-                )
-                if address
-                else None,
-            ),
-            service_date=self.clock().date(),
-            service_types=tuple(payer_setting(candidate.payer_id, "service_types")),
-            trace_number=f"{referral_id[4:16]}-D{n}",
+        inquiry = demographic_inquiry(
+            referral,
+            candidate,
+            self.provider_name,
+            self.provider_npi,
+            f"{referral_id[4:16]}-D{n}",
+            self.clock().date(),
+            member_id,
         )
         try:
             reply = self.gateway.check_eligibility(build_270(inquiry), correlation_id=referral_id)
