@@ -81,3 +81,28 @@ def is_mbi(value: str) -> bool:
     return len(mbi) == len(positions) and all(
         ch in classes[kind] for ch, kind in zip(mbi, positions, strict=True)
     )
+
+
+def split_suffix(last_name: str) -> tuple[str, str | None]:
+    """A generational suffix written into the last name ("Smith-Jones Jr.") goes to NM107: the
+    last name without it, and the suffix (None when there is none)."""
+    words = last_name.replace(",", " ").split()
+    if len(words) > 1:
+        tail = words[-1].rstrip(".").upper()
+        if tail in rules()["names"]["suffixes"]:
+            return " ".join(words[:-1]), tail
+    return last_name, None
+
+
+def hyphen_variants(last_name: str) -> list[tuple[str, str]]:
+    """Other spellings a payer may hold a hyphenated last name under, in the data's order:
+    (label, last name)."""
+    if "-" not in last_name:
+        return []
+    forms = {"space": last_name.replace("-", " "), "joined": last_name.replace("-", "")}
+    return [(f"hyphen_as_{k}", forms[k]) for k in rules()["names"]["hyphen_variants"]]
+
+
+def retry_with_other_name(codes: list[str]) -> bool:
+    """The payer said the name is wrong (AAA 73): a spelling variant may match at this payer."""
+    return any(c in rules()["names"]["retry_codes"] for c in codes)

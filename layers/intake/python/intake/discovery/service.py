@@ -10,6 +10,7 @@ than one person matches, an AAA code without a rule).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +20,15 @@ from intake.clearinghouse import ClearinghouseError, ClearinghouseGateway, Clear
 from intake.core.clock import utcnow
 from intake.core.observability import logger, metrics
 from intake.discovery.ports import LikelyPayers, MbiLookup, PayerCandidate, PersonSearch
-from intake.discovery.rules import answer_for, demographic_fields, is_mbi, normalize_mbi
+from intake.discovery.rules import (
+    answer_for,
+    demographic_fields,
+    hyphen_variants,
+    is_mbi,
+    normalize_mbi,
+    retry_with_other_name,
+    split_suffix,
+)
 from intake.models.benefits import CoverageStatus, ExpectedPatient
 from intake.models.discovery import (
     DiscoveryInquiry,
@@ -57,6 +66,7 @@ def demographic_inquiry(
     trace: str,
     service_date: date,
     member_id: str | None = None,
+    name: tuple[str, str | None] | None = None,
 ) -> EligibilityInquiry:
     """The 270 discovery sends a payer: the patient as subscriber by last name, first name and
     date of birth, with gender and address when known (005010X279A1 section 1.4.8's Name/Date
@@ -64,6 +74,7 @@ def demographic_inquiry(
     found one for Original Medicare."""
     patient = referral.patient
     address = patient.address
+    last_name, suffix = name or split_suffix(patient.last_name)
     return EligibilityInquiry(
         payer_name=candidate.name,
         payer_id=candidate.payer_id,
@@ -71,7 +82,8 @@ def demographic_inquiry(
         provider_npi=provider_npi,
         subscriber=SubscriberInfo(
             first_name=patient.first_name,
-            last_name=patient.last_name,
+            last_name=last_name,
+            suffix=suffix,
             dob=patient.date_of_birth,
             sex=patient.sex if patient.sex is not Sex.UNKNOWN else None,
             member_id=member_id,
@@ -131,17 +143,23 @@ class CoverageDiscovery:
             record.budget_exhausted = False
         done = {i.key: i for i in record.inquiries}
         limit = max(1, self.budget) * CANDIDATES_PER_BUDGET + len(exclude)
-        for candidate in self.payers.likely_payers(state, limit):
-            if candidate.payer_id in exclude or candidate.payer_id in record.rejected:
-                continue
+        candidates = [
+            c
+            for c in self.payers.likely_payers(state, limit)
+            if c.payer_id not in exclude and c.payer_id not in record.rejected
+        ]
+        record.not_tried = []
+        for n, candidate in enumerate(candidates):
             if candidate.answers_demographic_270 is False:
                 self._skip(
                     referral_id, record, candidate, "the payer takes no name/date-of-birth search"
                 )
                 continue
-            inquiry = self._inquiry(referral_id, referral, record, candidate, done)
+            ask = functools.partial(self._inquiry, referral_id, referral, record, candidate, done)
+            inquiry = self._payer(ask, referral.patient.last_name)
             if inquiry is None:  # the budget is spent
                 record.budget_exhausted = True
+                record.not_tried = [c.payer_id for c in candidates[n:]]
                 break
             found = record.found
             if (
@@ -167,6 +185,24 @@ class CoverageDiscovery:
         return record
 
     # ------------------------------------------------------------------ one payer
+    @staticmethod
+    def _payer(
+        ask: Callable[[tuple[str, str | None, str]], DiscoveryInquiry | None], last_name: str
+    ) -> DiscoveryInquiry | None:
+        """Ask one payer: the last name as written (a suffix in NM107); when the payer says the
+        name is wrong (AAA 73), once more per spelling a hyphenated name may be on file under,
+        while the budget lasts (each resend is a paid inquiry)."""
+        last, suffix = split_suffix(last_name)
+        inquiry = ask((last, suffix, ""))
+        for label, variant in hyphen_variants(last):
+            if inquiry is None or not retry_with_other_name(inquiry.aaa):
+                break
+            again = ask((variant, suffix, label))
+            if again is None:  # the budget is spent: the 73 stands
+                break
+            inquiry = again
+        return inquiry
+
     def _inquiry(
         self,
         referral_id: str,
@@ -174,12 +210,18 @@ class CoverageDiscovery:
         record: DiscoveryRecord,
         candidate: PayerCandidate,
         done: dict[str, DiscoveryInquiry],
+        name: tuple[str, str | None, str],
     ) -> DiscoveryInquiry | None:
         patient = referral.patient
         sex = patient.sex.value if patient.sex is not Sex.UNKNOWN else None
         fields = demographic_fields(
             has_sex=sex is not None, has_address=patient.address is not None
         )
+        last, suffix, variant = name
+        if suffix:
+            fields = [*fields, "suffix"]
+        if variant:
+            fields = [*fields, f"name_variant:{variant}"]
         member_id: str | None = None
         if candidate.plan_type == ORIGINAL_MEDICARE:
             # Medicare's eligibility service answers by MBI only: find it first, where offered.
@@ -232,7 +274,7 @@ class CoverageDiscovery:
                 return None
         record.spent += 1
         answer, codes, found, note_of = self._ask(
-            referral_id, referral, candidate, member_id, len(record.inquiries) + 1
+            referral_id, referral, candidate, member_id, len(record.inquiries) + 1, (last, suffix)
         )
         if found is not None:
             record.found = found
@@ -256,6 +298,7 @@ class CoverageDiscovery:
         candidate: PayerCandidate,
         member_id: str | None,
         n: int,
+        name: tuple[str, str | None],
     ) -> tuple[InquiryAnswer, list[str], FoundCoverage | None, str | None]:
         patient = referral.patient
         inquiry = demographic_inquiry(
@@ -266,6 +309,7 @@ class CoverageDiscovery:
             f"{referral_id[4:16]}-D{n}",
             self.clock().date(),
             member_id,
+            name,
         )
         try:
             reply = self.gateway.check_eligibility(build_270(inquiry), correlation_id=referral_id)
@@ -285,8 +329,8 @@ class CoverageDiscovery:
             )
         from intake.eligibility.benefits.interpret import interpret_271  # the 271 reader, only here
 
-        expected = ExpectedPatient(
-            first_name=patient.first_name, last_name=patient.last_name, dob=patient.date_of_birth
+        expected = ExpectedPatient(  # as asked: a name variant sent is the name expected back
+            first_name=patient.first_name, last_name=name[0], dob=patient.date_of_birth
         )
         try:
             summaries = interpret_271(
@@ -321,6 +365,7 @@ class CoverageDiscovery:
                 member_id=found_id,
                 group_number=summary.plan.group_number,
                 plan=plan,
+                plan_begin=summary.plan.begin,
                 program=candidate.plan_type,
             ),
             None,

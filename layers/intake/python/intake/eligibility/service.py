@@ -290,9 +290,14 @@ class BenefitsCheck:
         now = self.clock()
         confirming = self._confirmation(referral_id, task_id)
         if confirming is not None and record.discovery is not None:
-            if confirming.outcome != CoverageConfirmation.CONFIRMED.value:
-                return self._discover(record, referral, round_, now, reject_found=True)
-            referral = self._use_found(record, referral, record.discovery)
+            if confirming.outcome == CoverageConfirmation.CONFIRMED.value:
+                referral = self._use_found(record, referral, record.discovery)
+            else:
+                record = self._not_theirs(record, record.discovery, now)
+                if not corrections:  # the search goes on from the next payer
+                    return self._discover(record, referral, round_, now)
+                # the patient named their coverage instead: checked as any card
+                referral, problems = self._corrected(record, corrections)
         elif corrections:
             referral, problems = self._corrected(record, corrections)
         if referral.insurance is None:
@@ -413,6 +418,22 @@ class BenefitsCheck:
         self.store.record(record.referral_id, "coverage_confirmed", at=now, payer_id=found.payer_id)
         return confirmed
 
+    def _not_theirs(
+        self, record: ReferralRecord, discovery: DiscoveryRecord, now: datetime
+    ) -> ReferralRecord:
+        """The patient did not confirm the coverage found: its payer is never offered again."""
+        found = discovery.found
+        if found is None or found.payer_id in discovery.rejected:
+            return record
+        rejected = discovery.model_copy(update={"rejected": [*discovery.rejected, found.payer_id]})
+        self.store.update_referral(
+            record.referral_id, discovery=rejected.model_dump(mode="json"), updated_at=now
+        )
+        self.store.record(
+            record.referral_id, "coverage_not_confirmed", at=now, payer_id=found.payer_id
+        )
+        return record.model_copy(update={"discovery": rejected})
+
     def _discover(
         self,
         record: ReferralRecord,
@@ -421,7 +442,6 @@ class BenefitsCheck:
         now: datetime,
         *,
         exclude: frozenset[str] = frozenset(),
-        reject_found: bool = False,
         card: list[str] | None = None,
     ) -> BenefitsOutcome:
         """Search the likely payers: a coverage found goes to the patient to confirm (a
@@ -429,12 +449,6 @@ class BenefitsCheck:
         is a ``coverage_not_found`` task listing every payer tried."""
         referral_id = record.referral_id
         previous = record.discovery
-        if reject_found and previous is not None and previous.found is not None:
-            not_theirs = previous.found.payer_id
-            if not_theirs not in previous.rejected:
-                rejected = [*previous.rejected, not_theirs]
-                previous = previous.model_copy(update={"rejected": rejected})
-            self.store.record(referral_id, "coverage_not_confirmed", at=now, payer_id=not_theirs)
         reason = (
             DiscoveryReason.NO_INSURANCE
             if referral.insurance is None
@@ -456,6 +470,8 @@ class BenefitsCheck:
         found = searched.found
         assert found is not None
         line = f"confirm coverage found: {found.payer_name}, {found.plan or 'plan not named'}"
+        if found.plan_begin is not None:
+            line += f" (plan begins {found.plan_begin.isoformat()})"
         welcome = self._on_welcome_call(record.referral_id, line)
         asked = next(
             (i for i in reversed(searched.inquiries) if i.payer_id == found.payer_id), None
@@ -561,6 +577,7 @@ class BenefitsCheck:
             budget=searched.budget,
             spent=searched.spent,
             budget_exhausted=searched.budget_exhausted,
+            not_tried=searched.not_tried,
             state_searched=searched.state_searched,
         )
         return self._discovery_outcome(

@@ -8,7 +8,7 @@ recorded answer instead of paying for the same inquiry twice.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -66,6 +66,7 @@ class FoundCoverage(_Stored):
     member_id: str = Field(repr=False)
     group_number: str | None = None
     plan: str | None = Field(default=None, description="the 271's plan or insurance type")
+    plan_begin: date | None = Field(default=None, description="the 271's plan begin (DTP 346/291)")
     program: str | None = None
 
 
@@ -84,3 +85,6 @@ class DiscoveryRecord(_Stored):
         description="payer ids whose found coverage the patient did not confirm",
     )
     budget_exhausted: bool = False
+    not_tried: list[str] = Field(
+        default_factory=list, description="likely payers left unasked when the budget ran out"
+    )

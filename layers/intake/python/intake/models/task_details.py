@@ -334,6 +334,7 @@ class CoverageNotFoundDetails(TaskDetails):
     budget: int
     spent: int
     budget_exhausted: bool
+    not_tried: list[str] = Field(default_factory=list)
     state_searched: str | None = None
 
 

@@ -59,12 +59,17 @@ def build_270_body(
     ]
     if dep is None:
         body.append(trace)
-    if sub.member_id is None:  # a demographic search: NM108/NM109 absent
-        body.append(seg.person("IL", sub.last_name, sub.first_name, "subscriber"))
-    else:
-        body.append(
-            seg.person("IL", sub.last_name, sub.first_name, "subscriber", "MI", sub.member_id)
+    body.append(
+        seg.person(
+            "IL",
+            sub.last_name,
+            sub.first_name,
+            "subscriber",
+            "MI" if sub.member_id else "",  # a demographic search: NM108/NM109 absent
+            sub.member_id or "",
+            sub.suffix or "",
         )
+    )
     if sub.group_number:
         group = seg.text(sub.group_number, 50)
         if group:

@@ -45,6 +45,7 @@ class InquiryPerson(_Frozen):
     last_name: Name
     dob: date
     sex: Sex | None = None
+    suffix: str | None = Field(default=None, max_length=10, description="NM107 (Jr, Sr, III)")
 
 
 class InquiryAddress(_Frozen):
