@@ -26,7 +26,7 @@ from intake.x12.t270 import build_270, read_270
 from intake.x12.t271.build import Answer271, BenefitSpec, MemberEcho, RejectionSpec, build_271
 from tests.casebook.book import Case, params
 from tests.conftest import EVENTS
-from tests.unit.discovery.fakes import REFERRAL_ID, Store
+from tests.unit.discovery.fakes import REFERRAL_ID, RecordStore, Store
 
 FILE = "discovery.yaml"
 CLASS_OF = {
@@ -228,15 +228,13 @@ def test_a_coverage_found_stops_the_search_and_waits_for_the_patient(case: Case)
     assert found.plan_begin == date(2027, 1, 1)
 
 
-class ConfirmStore(Store):
-    """What BenefitsCheck reads and writes around a confirm_coverage task."""
+class ConfirmStore(RecordStore):
+    """The referral with a discovery record, and its completed confirm_coverage task."""
 
-    def __init__(self, record: Any, task: Any) -> None:
-        super().__init__()
-        self.record_, self.task = record, task
-
-    def get_referral(self, referral_id: str) -> Any:
-        return self.record_.model_copy(update=self.fields)
+    def __init__(self, referral: Referral, discovery: Any, task: Any) -> None:
+        super().__init__(referral)
+        self.fields["discovery"] = discovery
+        self.task = task
 
     def get_task(self, task_id: str) -> Any:
         return self.task
@@ -252,7 +250,7 @@ def test_a_coverage_the_patient_denies_is_not_used_and_their_own_becomes_the_lea
     from datetime import UTC, datetime
 
     from intake.models.discovery import DiscoveryRecord, FoundCoverage
-    from intake.models.records import ReferralRecord, SourceDocument, TaskRecord
+    from intake.models.records import TaskRecord
 
     now = datetime(2026, 12, 7, tzinfo=UTC)
     found = case.input["found"]
@@ -264,17 +262,6 @@ def test_a_coverage_the_patient_denies_is_not_used_and_their_own_becomes_the_lea
         found=FoundCoverage(
             payer_id=found["payer"], payer_name=found["payer"], member_id=found["member_id"]
         ),
-    )
-    record = ReferralRecord(
-        referral_id=REFERRAL_ID,
-        status="in_progress",
-        stage="workflow",
-        referral=elena(),
-        source=SourceDocument(bucket="b", key="k", size=1, sha256="0" * 64),
-        uploaded_at=now,
-        created_at=now,
-        updated_at=now,
-        discovery=discovery,
     )
     medicaid = {
         "insurance.payer_name": "SANDBOX STATE MEDICAID",
@@ -300,7 +287,7 @@ def test_a_coverage_the_patient_denies_is_not_used_and_their_own_becomes_the_lea
             },
         }
     )
-    store = ConfirmStore(record, task)
+    store = ConfirmStore(elena(), discovery, task)
     asked = ScriptedPayers({"SBX04": ["AAA*Y**75*C~"]})
     check = BenefitsCheck(store, asked, "Sample", "1234567893", clock=lambda: now)  # type: ignore[arg-type]
     check.run(REFERRAL_ID, 2, medicaid, task_id=task.task_id)

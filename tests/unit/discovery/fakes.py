@@ -56,3 +56,39 @@ class SandboxGateway:
             attempts=1,
             elapsed_ms=0,
         )
+
+
+class RecordStore(Store):
+    """A referral record the benefits check reads, with what it writes laid over it."""
+
+    def __init__(self, referral: Referral) -> None:
+        super().__init__()
+        from datetime import UTC, datetime
+
+        from intake.models.records import ReferralRecord, SourceDocument
+
+        now = datetime(2026, 12, 7, tzinfo=UTC)
+        self.record_ = ReferralRecord(
+            referral_id=REFERRAL_ID,
+            status="in_progress",
+            stage="workflow",
+            referral=referral,
+            source=SourceDocument(bucket="b", key="k", size=1, sha256="0" * 64),
+            uploaded_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+
+    def get_referral(self, referral_id: str) -> Any:
+        return self.record_.model_validate(
+            {**self.record_.model_dump(mode="json"), **_json(self.fields)}
+        )
+
+    def get_task(self, task_id: str) -> Any:
+        return None
+
+
+def _json(fields: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: v.model_dump(mode="json") if hasattr(v, "model_dump") else v for k, v in fields.items()
+    }

@@ -362,6 +362,7 @@ class BenefitsCheck:
         )
         if (
             outcome.outcome == "verify_insurance"
+            and service_day is None  # intake's check; a pre-dose check never runs discovery
             and not problems
             and record.discovery is None
             and member_not_found(r.code for r in summary.rejections)
