@@ -256,12 +256,25 @@ def benefits_check() -> BenefitsCheck:
 @functools.cache
 def coverage_discovery() -> CoverageDiscovery:
     """Insurance discovery over today's payer profiles (the payer directory's
-    ``likely_payers`` replaces ``ProfilePayers`` when it is wired in); no MBI lookup yet."""
+    ``likely_payers`` replaces ``ProfilePayers`` when it is wired in); an MBI lookup when the
+    clearinghouse offers one (``DISCOVERY_MBI_LOOKUP_PAYER_ID``)."""
     from intake.core.settings import BenefitsSettings
     from intake.discovery.profiles import ProfilePayers
     from intake.discovery.service import CoverageDiscovery
 
     settings = load_settings(BenefitsSettings)
+    lookup = None
+    if settings.discovery_mbi_lookup_payer_id:
+        from intake.discovery.mbi import ClearinghouseMbiLookup
+        from intake.discovery.ports import PayerCandidate
+
+        lookup_id = settings.discovery_mbi_lookup_payer_id
+        lookup = ClearinghouseMbiLookup(
+            gateway(),
+            PayerCandidate("MBI LOOKUP", lookup_id, "mbi_lookup", True, 0),
+            settings.pharmacy_name,
+            settings.pharmacy_npi,
+        )
     return CoverageDiscovery(
         store(),
         gateway(),
@@ -269,6 +282,7 @@ def coverage_discovery() -> CoverageDiscovery:
         settings.pharmacy_name,
         settings.pharmacy_npi,
         budget=settings.discovery_inquiry_budget,
+        mbi_lookup=lookup,
     )
 
 
