@@ -184,3 +184,31 @@ def test_an_mbi_found_is_sent_as_the_member_id_of_the_medicare_270() -> None:
     (x270,) = gateway.sent
     assert read_270(x270)[0].subscriber.member_id == "1EG4TE5MK73"
     assert searched.spent == 2 and searched.inquiries[0].search[0] == "mbi_lookup"
+
+
+def test_the_sandbox_clearinghouses_mbi_lookup_finds_the_medicare_member() -> None:
+    """Given sample 43's patient (Original Medicare, MBI 2AC3DE4FG56 on the sandbox roster)
+    without a card, When discovery reaches Original Medicare with the clearinghouse's MBI
+    lookup (SBXMBI), Then the lookup's demographic 270 returns the MBI, the 270 to SBX06
+    carries it, and SBX06 answers active for her: two paid inquiries."""
+    from intake.discovery.mbi import ClearinghouseMbiLookup
+
+    gateway = SandboxGateway()
+    lookup = ClearinghouseMbiLookup(
+        gateway,  # type: ignore[arg-type]
+        PayerCandidate("SANDBOX MBI LOOKUP", "SBXMBI", "mbi_lookup", True, 0),
+        "Sample Home Infusion",
+        "1234567893",
+        clock=lambda: NOW,
+    )
+    referral = sample("43-medicare-pump-drug-part-b-dme.json").model_copy(
+        update={"insurance": None}
+    )
+    searched = discovery(gateway, Store(), payers=OneMedicarePayer(), mbi_lookup=lookup).search(
+        REFERRAL_ID, referral, None, DiscoveryReason.NO_INSURANCE
+    )
+    assert gateway.payers_asked == ["SBXMBI", "SBX06"]
+    assert read_270(gateway.sent[0])[0].subscriber.member_id == ""  # the lookup: no id
+    assert read_270(gateway.sent[1])[0].subscriber.member_id == "2AC3DE4FG56"
+    assert searched.state is DiscoveryState.FOUND and searched.spent == 2
+    assert searched.found is not None and searched.found.member_id == "2AC3DE4FG56"

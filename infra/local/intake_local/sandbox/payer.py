@@ -65,6 +65,11 @@ class PayerEntry(_Entry):
         "birth (005010X279A1 section 1.4.8's Name/Date of Birth Search Option); False: such a "
         "270 gets AAA 72, the missing data element (X12 RFI 1913)",
     )
+    mbi_lookup: bool = Field(
+        default=False,
+        description="the clearinghouse's MBI lookup, not a payer: a demographic 270 gets the "
+        "MBI of the one roster member it names (NM109), else AAA 75 (76 for several)",
+    )
 
 
 class PlanEntry(_Entry):
@@ -105,6 +110,9 @@ class MemberEntry(_Entry):
     sex: str = ""
     postal_code: str = ""
     """Where the member lives (ZIP), for a demographic search that sends an address."""
+    mbi: str = ""
+    """An Original Medicare member's MBI (CMS format): found by the MBI lookup, and taken by
+    the Medicare payer in place of its member id."""
     plan: str
     dependents: tuple[DependentEntry, ...] = ()
     unavailable_first_n: int = Field(default=0, ge=0)
@@ -338,6 +346,7 @@ class SandboxPayer:
         self._control_numbers = control_numbers
         self._clock = clock
         self._members = {(m.payer_id, m.member_id): m for m in self.catalog.members}
+        self._mbis = {(m.payer_id, m.mbi): m for m in self.catalog.members if m.mbi}
         self._inquiries: dict[tuple[str, str], int] = {}
         self._reviews: dict[str, _Review] = {}
         self._lock = threading.Lock()
@@ -370,6 +379,23 @@ class SandboxPayer:
         if member is not None and member.delay_seconds is not None:
             return member.delay_seconds
         return payer.delay_seconds
+
+    def _mbi_lookup(
+        self, q: ParsedInquiry, postal_code: str, reject: Callable[..., _Decision]
+    ) -> _Decision:
+        """The MBI of the one Original Medicare member the 270's name, birth date (and gender
+        and ZIP, when sent) name, in NM109 of an active 271."""
+        matches = [
+            m
+            for payer_id in {m.payer_id for m in self.catalog.members if m.mbi}
+            for m in self._by_demographics(payer_id, q.subscriber, postal_code)
+            if m.mbi
+        ]
+        if len(matches) != 1:
+            return reject("2100C", "76" if matches else "75", valid=True)
+        found = matches[0]
+        benefit = BenefitSpec(code="1", service_types=("30",))
+        return _Decision(Answer271(q, benefits=(benefit,), subscriber=_echo(found, found.mbi)), 0.0)
 
     def _by_demographics(
         self, payer_id: str, asked: InquiredPerson, postal_code: str
@@ -418,6 +444,11 @@ class SandboxPayer:
         if q.provider.id_qualifier != "XX" or not re.fullmatch(r"\d{10}", q.provider.id):
             return reject("2100B", "43", delay=self._delay(payer_id, payer, None))
         member_id = q.subscriber.member_id
+        if payer.mbi_lookup:
+            return self._mbi_lookup(q, postal_code or "", reject)
+        asked_by_mbi = self._mbis.get((payer_id, member_id))
+        if asked_by_mbi is not None:
+            member_id = asked_by_mbi.member_id
         if not member_id and payer.name_dob_search:
             matches = self._by_demographics(payer_id, q.subscriber, postal_code or "")
             if len(matches) > 1:
@@ -433,7 +464,7 @@ class SandboxPayer:
         delay = self._delay(payer_id, payer, member)
         if self._count((payer_id, member_id)) < member.unavailable_first_n:
             return reject("2100A", "42", "R", valid=True, delay=delay)
-        echo = _echo(member, member.member_id)
+        echo = _echo(member, asked_by_mbi.mbi if asked_by_mbi else member.member_id)
         dependent_echo: MemberEcho | None = None
         if q.dependent is not None:
             dep = _find_dependent(member, q.dependent)
