@@ -34,6 +34,10 @@ def test_published_openapi_matches_the_routes() -> None:
         "/referrals/{referral_id}/course/end",
         "/referrals/{referral_id}/doses/{number}/move",
         "/doses",
+        "/referrals/{referral_id}/clinic-statuses",
+        "/clinic/referrals/{clinic_reference}/status",
+        "/clinic/referrals/{clinic_reference}/fhir/Task",
+        "/clinic/referrals/{clinic_reference}/fhir/Communication",
     }
 
 

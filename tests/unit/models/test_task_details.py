@@ -291,6 +291,17 @@ WRITTEN: list[tuple[TaskType, dict[str, Any]]] = [
         },
     ),
     (
+        TaskType.CLINIC_STATUS_UNSENT,
+        {
+            "status_key": "authorization_decided.prior_auth_certified.T1",
+            "milestone": "authorization_decided",
+            "error_type": "ConnectionError",
+            "document": None,
+            "what_to_do": "fax the status by hand (or correct the clinic's fax number) and "
+            "record it resolved",
+        },
+    ),
+    (
         TaskType.CONFIRM_COVERAGE,
         {
             "confirm": "confirm coverage found: SBX01, PPO GOLD",

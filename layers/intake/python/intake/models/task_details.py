@@ -302,6 +302,14 @@ class DoseReauthorizationDetails(TaskDetails):
     next_day: date | None = None
 
 
+class ClinicStatusUnsentDetails(TaskDetails):
+    status_key: str
+    milestone: str
+    error_type: str
+    document: str | None = None
+    what_to_do: str
+
+
 class ConfirmCoverageDetails(TaskDetails):
     """Discovery found a coverage: the patient confirms it (on the welcome call when it is still
     open, else on this call) before it is used. Payer and plan only: the member id stays on the
@@ -361,6 +369,7 @@ DETAILS_BY_TYPE: dict[TaskType, type[TaskDetails]] = {
     TaskType.RECORDS_FROM_CLINIC: RecordsFromClinicDetails,
     TaskType.PRESCRIBER_SIGNATURE: PrescriberSignatureDetails,
     TaskType.SEND_TO_PBM: SendToPbmDetails,
+    TaskType.CLINIC_STATUS_UNSENT: ClinicStatusUnsentDetails,
     TaskType.CONFIRM_COVERAGE: ConfirmCoverageDetails,
     TaskType.COVERAGE_NOT_FOUND: CoverageNotFoundDetails,
 }
