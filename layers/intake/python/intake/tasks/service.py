@@ -27,6 +27,7 @@ from intake.models.records import (
     AuthTaskOutcome,
     CallAttempt,
     CallOutcome,
+    CoverageConfirmation,
     LinkOutcome,
     ReviewOutcome,
     TaskRecord,
@@ -90,6 +91,7 @@ _OUTCOMES: dict[TaskType, frozenset[str]] = {
     TaskType.PRESCRIBER_SIGNATURE: frozenset(o.value for o in (_A.SIGNED, _A.SEND_UNSIGNED)),
     TaskType.SEND_TO_PBM: frozenset(o.value for o in (_A.APPROVED, _A.DENIED, _A.NOT_REQUIRED)),
     TaskType.ASSISTANCE_ENROLLMENT: frozenset(o.value for o in EnrollmentOutcome),
+    TaskType.CONFIRM_COVERAGE: frozenset(o.value for o in CoverageConfirmation),
 }
 
 
