@@ -4,43 +4,66 @@ the lookups other capabilities use (discovery's likely payers, assistance's plan
 from __future__ import annotations
 
 import json
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from intake.authorization.packet.reference import policy_table
+from intake.authorization.packet.reference import PayerPolicy, policy_table
+from intake.directory.runtime import payer_contract
 from intake.directory.service import PayerDirectory
 from intake.directory.store import ShippedStore, shipped
-from intake.directory.views import payer_contract, payer_policy, payer_profile
-from intake.reference.contracts import load_contracts
+from intake.models.benefits import Plan
+from intake.reference.contracts import PayerContract, load_contracts
+from intake.reference.payer_profiles import payer_setting
 
 SANDBOX = ("SBX01", "SBX02", "SBX03", "SBX04", "SBX05", "SBX06", "SBX07", "SBXRX")
 _NO_DOCS: Any = {"doc": True, "plans": {"__all__": {"doc"}}}
 
 
-def _profiles() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(
-        resources.files("intake.data").joinpath("payer_profiles.json").read_text("utf-8")
-    )
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _before(name: str) -> dict[str, Any]:
+    """The hand-written file as it was before the directory became its source."""
+    data: dict[str, Any] = json.loads((FIXTURES / f"{name}_before_directory.json").read_text())
     return data
 
 
 @pytest.mark.parametrize("payer_id", SANDBOX)
-def test_a_sandbox_payer_reads_the_same_from_the_directory(payer_id: str) -> None:
-    """Given the directory shipped in the layer
-    When a sandbox payer's profile, contract and policies are read from it
-    Then they equal payer_profiles.json's, contracts.json's and pa_policies.json's entries,
-    because every sample must end as documented when the directory becomes their source."""
-    entry = shipped().entries[payer_id]
-    contract = load_contracts().payers.get(payer_id)
-    policy = policy_table().payers.get(payer_id)
+def test_a_sandbox_payer_reads_as_it_did_before_the_directory(payer_id: str) -> None:
+    """Given the directory shipped in the layer as the payers' source
+    When a sandbox payer's settings, contract and policies are read the way the pipeline reads
+    them (payer_setting, the contracts' terms, the policy table)
+    Then they equal the entries of payer_profiles.json, contracts.json and pa_policies.json as
+    they were before the directory, because every sample must still end as documented."""
+    profiles = _before("payer_profiles")
+    wanted_contract = _before("contracts")["payers"].get(payer_id)
+    wanted_policy = _before("pa_policies")["payers"].get(payer_id)
 
-    assert payer_profile(entry) == _profiles().get(payer_id, {})
-    assert (payer_contract(entry) and payer_contract(entry).model_dump(exclude=_NO_DOCS)) == (
-        contract and contract.model_dump(exclude=_NO_DOCS)
-    )
-    assert payer_policy(entry) == policy
+    for key in profiles["default"]:
+        expected = profiles.get(payer_id, {}).get(key, profiles["default"][key])
+        assert payer_setting(payer_id, key) == expected, key
+    contract = load_contracts().payers.get(payer_id) or payer_contract(payer_id)
+    if wanted_contract is None:
+        assert contract is None and not load_contracts().terms_for(payer_id, Plan()).known
+    else:
+        assert contract.model_dump(exclude=_NO_DOCS) == PayerContract.model_validate(
+            wanted_contract
+        ).model_dump(exclude=_NO_DOCS)
+    policy = policy_table().payer(payer_id)
+    assert policy == (wanted_policy and PayerPolicy.model_validate(wanted_policy))
+
+
+def test_every_directory_rate_prices_a_code_the_contracts_know() -> None:
+    """Given the shipped directory's contracts
+    When their rate codes are compared with contracts.json's code catalog
+    Then each is a known HCPCS/CPT code or an NDC, because a rate for a code the estimator has
+    no billing unit for would never be used (contracts.json checks its own payers the same)."""
+    known = set(load_contracts().codes)
+    for entry in shipped().entries.values():
+        for row in entry.contracts:
+            assert {c for c in row.rates if not c.isdigit() or len(c) != 11} <= known
 
 
 def test_likely_payers_come_in_directory_order_without_pbms() -> None:
