@@ -34,6 +34,12 @@ def test_published_openapi_matches_the_routes() -> None:
         "/referrals/{referral_id}/course/end",
         "/referrals/{referral_id}/doses/{number}/move",
         "/doses",
+        "/directory/versions",
+        "/directory/imports",
+        "/directory/rollback",
+        "/directory/export",
+        "/directory/payers",
+        "/directory/payers/{payer_id}",
     }
 
 
