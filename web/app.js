@@ -2,6 +2,7 @@
 import { h, clear, when, ago, label, phone, language, money } from "./dom.js";
 import { Api, ApiError, path } from "./api.js";
 import { auth } from "./auth.js";
+import { directoryView } from "./directory.js";
 
 const REVIEW_TYPES = new Set(["complete_referral", "needs_review", "verify_insurance", "coverage_inactive", "verify_contact"]);
 const main = document.getElementById("main");
@@ -541,6 +542,7 @@ async function route() {
     else if (page === "referral") view = await referralView(decodeURIComponent(arg));
     else if (page === "search") view = searchView();
     else if (page === "access-log") view = await accessLogView();
+    else if (page === "directory") view = await directoryView(api, auth, say);
     else if (!auth.can(...STAFF)) view = h("p", { class: "note" }, "Your role reads no patient data.");
     else view = await boardView();
   } catch (err) { view = errorBox(err); }
