@@ -35,17 +35,35 @@ def test_a_pharmacist_uploads_lists_rolls_back_and_exports(
     handler = handlers["liaison_api"]
     pharmacist, supervisor = _claims("pharmacist"), _claims("supervisor")
 
-    status, first = api(handler, lambda_context, "POST", "/directory/imports",
-                        body={"files": _files()}, claims=pharmacist)  # fmt: skip
+    status, first = api(
+        handler,
+        lambda_context,
+        "POST",
+        "/directory/imports",
+        body={"files": _files()},
+        claims=pharmacist,
+    )
     assert status == 201 and first["version"] == "v0001", first
     assert first["imported_by"] == "u-pharmacist"
     changed = _files(contracts=("SBX05,,no,", "SBX05,,yes,"))
-    status, second = api(handler, lambda_context, "POST", "/directory/imports",
-                         body={"files": changed}, claims=supervisor)  # fmt: skip
+    status, second = api(
+        handler,
+        lambda_context,
+        "POST",
+        "/directory/imports",
+        body={"files": changed},
+        claims=supervisor,
+    )
     assert status == 201 and second["version"] == "v0002"
 
-    status, rolled = api(handler, lambda_context, "POST", "/directory/rollback",
-                         body={"version": "v0001"}, claims=pharmacist)  # fmt: skip
+    status, rolled = api(
+        handler,
+        lambda_context,
+        "POST",
+        "/directory/rollback",
+        body={"version": "v0001"},
+        claims=pharmacist,
+    )
     assert (status, rolled) == (200, {"current": "v0001", "replaced": "v0002"})
     status, listed = api(handler, lambda_context, "GET", "/directory/versions", claims=pharmacist)
     assert listed["current"] == "v0001" and len(listed["versions"]) == 2
@@ -60,11 +78,21 @@ def test_bad_rows_come_back_named_and_nothing_is_applied(
     When a pharmacist uploads them
     Then the answer is 422 naming file, line and reason, and no version exists."""
     handler = handlers["liaison_api"]
-    bad = _files(payers=("SBX03,SANDBOX MEDICARE ADVANTAGE,medicare_advantage",
-                         "SBX03,SANDBOX MEDICARE ADVANTAGE,medicare"))  # fmt: skip
+    bad = _files(
+        payers=(
+            "SBX03,SANDBOX MEDICARE ADVANTAGE,medicare_advantage",
+            "SBX03,SANDBOX MEDICARE ADVANTAGE,medicare",
+        )
+    )
 
-    status, body = api(handler, lambda_context, "POST", "/directory/imports",
-                       body={"files": bad}, claims=_claims("pharmacist"))  # fmt: skip
+    status, body = api(
+        handler,
+        lambda_context,
+        "POST",
+        "/directory/imports",
+        body={"files": bad},
+        claims=_claims("pharmacist"),
+    )
 
     assert status == 422 and body["error"] == "invalid_directory"
     assert [(p["file"], p["line"]) for p in body["problems"]] == [("payers.csv", 4)]
@@ -83,13 +111,26 @@ def test_a_liaison_may_search_but_not_upload(
     handler = handlers["liaison_api"]
     liaison = _claims("liaison")
 
-    found = api(handler, lambda_context, "GET", "/directory/payers",
-                query={"q": "Sandbox Health PPO"}, claims=liaison)[1]  # fmt: skip
-    vague = api(handler, lambda_context, "GET", "/directory/payers",
-                query={"q": "Sandbox"}, claims=liaison)[1]  # fmt: skip
+    found = api(
+        handler,
+        lambda_context,
+        "GET",
+        "/directory/payers",
+        query={"q": "Sandbox Health PPO"},
+        claims=liaison,
+    )[1]
+    vague = api(
+        handler, lambda_context, "GET", "/directory/payers", query={"q": "Sandbox"}, claims=liaison
+    )[1]
     payer = api(handler, lambda_context, "GET", "/directory/payers/SBX02", claims=liaison)
-    refused = api(handler, lambda_context, "POST", "/directory/imports",
-                  body={"files": _files()}, claims=liaison)  # fmt: skip
+    refused = api(
+        handler,
+        lambda_context,
+        "POST",
+        "/directory/imports",
+        body={"files": _files()},
+        claims=liaison,
+    )
 
     assert (found["status"], [p["payer_id"] for p in found["payers"]]) == ("resolved", ["SBX01"])
     assert vague["status"] == "ambiguous" and len(vague["payers"]) == 8

@@ -81,7 +81,7 @@ def test_a_name_or_alias_resolves_to_its_payer(written: str, payer_id: str, how:
     [
         ("BCBS", ("BCBSTX", "BCBSIL")),
         ("Blue Cross", ("BCBSTX", "BCBSIL")),
-        ("Aetna Texas", ("AETNABH",)),
+        ("Aetna Texas", ("AETNA", "AETNABH")),  # Aetna in Texas, or its Texas Medicaid plan
     ],
 )
 def test_a_name_that_fits_several_or_only_part_is_ambiguous(

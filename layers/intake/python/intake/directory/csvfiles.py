@@ -288,7 +288,7 @@ def _cross_check(r: _Reader) -> dict[str, PayerEntry]:
     }
 
 
-_INDEXED = set(IndexEntry.model_fields) - {"names"}
+_INDEXED = set(IndexEntry.model_fields) - {"names", "plans"}
 
 
 def build_index(entries: Iterable[PayerEntry]) -> NameIndex:
@@ -297,6 +297,7 @@ def build_index(entries: Iterable[PayerEntry]) -> NameIndex:
             IndexEntry(
                 **e.model_dump(include=_INDEXED),
                 names=tuple(dict.fromkeys(normalize(n) for n in (e.name, *e.aliases))),
+                plans=tuple(dict.fromkeys(normalize(p.plan_name) for p in e.plans)),
             )
             for e in sorted(entries, key=lambda e: e.directory_order)
         )

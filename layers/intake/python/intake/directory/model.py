@@ -115,6 +115,8 @@ class IndexEntry(_Model):
     clearinghouse_ids: dict[str, str] = Field(default_factory=dict)
     names: tuple[str, ...] = ()
     """The payer's name and aliases, normalized (``intake.directory.names.normalize``)."""
+    plans: tuple[str, ...] = ()
+    """Its plans' names, normalized: product words a referral may write beside the payer."""
 
 
 class NameIndex(_Model):

@@ -21,6 +21,7 @@ STOP_WORDS = frozenset(
     {
         "the",
         "of",
+        "de",
         "and",
         "inc",
         "incorporated",
@@ -33,7 +34,8 @@ STOP_WORDS = frozenset(
         "lp",
     }
 )
-"""Words that never tell two payers apart (legal forms, articles): dropped."""
+"""Words that never tell two payers apart (legal forms, articles; the Spanish connector "de"
+read as "of": the case book's payer_names.yaml convention): dropped."""
 
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 
@@ -41,7 +43,8 @@ _NOT_WORD = re.compile(r"[^a-z0-9]+")
 @dataclass(frozen=True, slots=True)
 class Abbreviations:
     anywhere: dict[tuple[str, ...], tuple[str, ...]]
-    """A phrase (one or more words) and what it stands for, wherever it stands."""
+    """A phrase (one or more words) and what it stands for, wherever it stands (an empty
+    expansion drops it: words written beside a payer's name that are not part of it)."""
     last: dict[str, tuple[str, ...]]
     """A word expanded only as the name's last word (state codes: 'BCBS TX')."""
 
@@ -58,7 +61,9 @@ def abbreviations() -> Abbreviations:
     for row in csv.DictReader(text.splitlines()):
         words = tuple(_NOT_WORD.sub(" ", row["abbreviation"].lower()).split())
         expansion = tuple(row["expansion"].split())
-        if row["where"] == "last":
+        if row["where"] == "drop":
+            anywhere[words] = ()
+        elif row["where"] == "last":
             last[words[0]] = expansion
         else:
             anywhere[words] = expansion
@@ -71,8 +76,18 @@ def _words(text: str) -> list[str]:
 
 
 def normalize_words(text: str) -> tuple[str, ...]:
-    """The name's words, comparable: see the module's doc."""
+    """The name's words, comparable: see the module's doc. An expansion is read again (HCSC →
+    health care service corporation → healthcare service)."""
     words = _words(text)
+    for _ in range(3):
+        expanded = _expand(words)
+        if expanded == words:
+            break
+        words = expanded
+    return tuple(w for w in words if w not in STOP_WORDS)
+
+
+def _expand(words: list[str]) -> list[str]:
     table = abbreviations()
     longest = max((len(k) for k in table.anywhere), default=1)
     out: list[str] = []
@@ -91,7 +106,7 @@ def normalize_words(text: str) -> tuple[str, ...]:
             else:
                 out.append(word)
             i += 1
-    return tuple(w for w in out if w not in STOP_WORDS)
+    return out
 
 
 def normalize(text: str) -> str:
