@@ -122,3 +122,16 @@ def test_export_reads_back_as_the_same_directory() -> None:
     assert exported == shipped_files()
     assert again.checksum == first.checksum
     assert read_directory(exported).entries == read_directory(shipped_files()).entries
+
+
+def test_the_documented_headers_are_the_files_headers() -> None:
+    """Given docs/directory.md
+    When each kind's header is looked for in it
+    Then every file's header is documented as the import reads it, because the pharmacy edits
+    these files by hand from that page."""
+    from intake.directory.schema import KINDS
+    from intake_local.template import PROJECT_ROOT
+
+    text = (PROJECT_ROOT / "docs" / "directory.md").read_text("utf-8")
+    for kind in KINDS:
+        assert f"### `{kind.file}`\n" in text and f"\n{','.join(kind.header)}\n" in text
