@@ -136,6 +136,9 @@ async function versionsPanel(api, canEdit, reload) {
 
 // The page: app.js calls this from its router with its Api and auth.
 export async function directoryView(api, auth, say) {
+  for (const a of document.querySelectorAll("[data-nav]")) {
+    if (a.dataset.nav === "directory") a.setAttribute("aria-current", "page"); else a.removeAttribute("aria-current");
+  }
   const canEdit = auth.can(...EDITORS);
   const detail = h("div", { id: "dir-payer" });
   const show = async (payerId) => {
