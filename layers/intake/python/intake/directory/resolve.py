@@ -24,7 +24,6 @@ member may be enrolled through an employer elsewhere. The state on the card deci
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -33,9 +32,12 @@ from intake.directory.names import normalize, normalize_words
 
 Status = Literal["resolved", "several", "ambiguous", "unknown"]
 
-_PARTS = re.compile(r"\s+/\s+|\s*;\s*")
-"""Where a text may name two payers: a slash with spaces around it, or a semicolon
-("Blue Cross/Blue Shield" is one name)."""
+
+def _parts(text: str) -> list[str]:
+    """Where a text may name two payers: at a slash with spaces around it, or a semicolon
+    ("Blue Cross/Blue Shield" is one name). Plain splits: linear in the text's length."""
+    spaced = " ".join(text.split())
+    return [p.strip() for chunk in spaced.split(";") for p in chunk.split(" / ") if p.strip()]
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +148,7 @@ def by_name(
     patient_state: str | None = None,
     card_state: str | None = None,
 ) -> Resolution:
-    parts = [p for p in _PARTS.split(name or "") if p.strip()]
+    parts = _parts(name or "")
     if len(parts) > 1:
         each = [
             by_name(index, p, patient_state=patient_state, card_state=card_state) for p in parts
