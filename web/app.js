@@ -3,8 +3,10 @@ import { h, clear, when, ago, label, phone, language, money } from "./dom.js";
 import { Api, ApiError, path } from "./api.js";
 import { auth } from "./auth.js";
 import { directoryView } from "./directory.js";
+import { clinicPanel } from "./clinic.js";
+import { discoveryBlock } from "./discovery.js";
 
-const REVIEW_TYPES = new Set(["complete_referral", "needs_review", "verify_insurance", "coverage_inactive", "verify_contact"]);
+const REVIEW_TYPES = new Set(["complete_referral", "needs_review", "verify_insurance", "coverage_inactive", "verify_contact", "coverage_not_found"]);
 const main = document.getElementById("main");
 const statusLine = document.getElementById("status");
 let config = null;
@@ -270,6 +272,7 @@ async function taskView(taskId) {
         h("tbody", {}, ...task.attempts.map((a) => h("tr", {}, h("td", { class: "num" }, when(a.at)), h("td", {}, label(a.outcome)), h("td", {}, a.by || "—"))))));
   }
   if (task.details && task.details.estimate) left.append(h("h2", { class: "gap-top" }, "Estimate"), estimateBlock(task.details.estimate));
+  left.append(...discoveryBlock(task)); // issue 26: the payers discovery asked (web/discovery.js)
   const script = task.details && task.details.call_script;
   if (script && script.text) {
     left.append(h("h2", { class: "gap-top" }, `Call script (${language(script.language)})`),
@@ -470,7 +473,7 @@ async function referralView(referralId) {
   const known = new Set(["referral_id", "status", "stage", "referral", "problems", "draft", "fields_missing", "source_key", "quarantine_key", "uploaded_at", "benefits", "estimate", "prior_auth", "linked_to", "documents", "timeline", "tasks"]);
   const more = Object.entries(r).filter(([k, v]) => !known.has(k) && v != null && !(Array.isArray(v) && !v.length))
     .map(([k, v]) => h("section", { class: "panel", "aria-label": label(k) }, h("h2", {}, label(k)), kvTable(v)));
-  return h("div", {}, head, h("div", { class: "grid" }, tasks, auth_), h("div", { class: "grid" }, benefits, money), ...more, timeline);
+  return h("div", {}, head, h("div", { class: "grid" }, tasks, auth_), h("div", { class: "grid" }, benefits, money), ...more, clinicPanel(api, referralId), timeline);
 }
 
 // ---------------------------------------------------------------- search

@@ -40,6 +40,10 @@ def test_published_openapi_matches_the_routes() -> None:
         "/directory/export",
         "/directory/payers",
         "/directory/payers/{payer_id}",
+        "/referrals/{referral_id}/clinic-statuses",
+        "/clinic/referrals/{clinic_reference}/status",
+        "/clinic/referrals/{clinic_reference}/fhir/Task",
+        "/clinic/referrals/{clinic_reference}/fhir/Communication",
     }
 
 

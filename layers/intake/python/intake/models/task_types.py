@@ -28,3 +28,6 @@ class TaskType(StrEnum):
     RECORDS_FROM_CLINIC = "records_from_clinic"  # evidence the payer needs: asked of the clinic
     PRESCRIBER_SIGNATURE = "prescriber_signature"  # the letter of medical necessity, to be signed
     SEND_TO_PBM = "send_to_pbm"  # a pharmacy-benefit drug: the packet goes to the PBM, not a 278
+    CLINIC_STATUS_UNSENT = "clinic_status_unsent"  # a clinic status fax kept failing: send it
+    CONFIRM_COVERAGE = "confirm_coverage"  # discovery found a coverage: the patient confirms it
+    COVERAGE_NOT_FOUND = "coverage_not_found"  # discovery found none: what was tried, for a person

@@ -44,6 +44,12 @@ REASONS: dict[TaskType, str] = {
     "to sign: record it signed (with the signed copy), or send it unsigned saying why",
     TaskType.SEND_TO_PBM: "Pharmacy-benefit drug: send the packet to the PBM (fax or portal), "
     "then record its answer",
+    TaskType.CLINIC_STATUS_UNSENT: "A status for the referring clinic could not be faxed: send "
+    "it by hand or correct the clinic's fax number",
+    TaskType.CONFIRM_COVERAGE: "Coverage found for a patient without a card: confirm the payer "
+    "and plan with the patient before it is used",
+    TaskType.COVERAGE_NOT_FOUND: "No coverage found: get the insurance card from the patient or "
+    "clinic (every payer tried is listed)",
 }
 
 
