@@ -3,6 +3,7 @@ import { h, clear, when, ago, label, phone, language, money } from "./dom.js";
 import { Api, ApiError, path } from "./api.js";
 import { auth } from "./auth.js";
 import { assistanceFacts, enrollmentBlock, enrollmentInputs } from "./assistance.js";
+import { directoryView } from "./directory.js";
 import { clinicPanel } from "./clinic.js";
 import { discoveryBlock } from "./discovery.js";
 
@@ -548,6 +549,7 @@ async function route() {
     else if (page === "referral") view = await referralView(decodeURIComponent(arg));
     else if (page === "search") view = searchView();
     else if (page === "access-log") view = await accessLogView();
+    else if (page === "directory") view = await directoryView(api, auth, say);
     else if (!auth.can(...STAFF)) view = h("p", { class: "note" }, "Your role reads no patient data.");
     else view = await boardView();
   } catch (err) { view = errorBox(err); }

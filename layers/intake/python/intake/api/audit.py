@@ -64,6 +64,12 @@ ROUTES: dict[str, Rule] = {
     "POST /referrals/<referral_id>/course/hold": _THERAPY,
     "POST /referrals/<referral_id>/course/resume": _THERAPY,
     "POST /referrals/<referral_id>/course/end": _THERAPY,
+    "GET /directory/versions": Rule(STAFF, phi=False),
+    "POST /directory/imports": Rule(frozenset({Role.PHARMACIST, Role.SUPERVISOR}), phi=False),
+    "POST /directory/rollback": Rule(frozenset({Role.PHARMACIST, Role.SUPERVISOR}), phi=False),
+    "GET /directory/export": Rule(frozenset({Role.PHARMACIST, Role.SUPERVISOR}), phi=False),
+    "GET /directory/payers": Rule(STAFF, phi=False),
+    "GET /directory/payers/<payer_id>": Rule(STAFF, phi=False),
     # the clinic statuses (intake/api/clinic.py): a referral's milestones, recorded like any
     # read of a referral (a clinic's reads too: the log names who saw whose care, and when)
     "GET /referrals/<referral_id>/clinic-statuses": _READ,
