@@ -5,8 +5,8 @@ No X12 005010X279A1 element carries it: the 271 has no EB code or qualifier for 
 or maximizer programs, so the only place a payer can say it in a 271 is free text (MSG, 2110C
 loop). This module relies on MSG text naming "accumulator" or "maximizer" (or "does not count
 toward"/"not applied to" with "manufacturer" or "coupon"), and otherwise on the payer
-directory's ``copay_assistance_policy`` column (read here from the payer's entry in today's
-data files, contracts.json and payer_profiles.json, until the directory is wired). Neither
+directory's ``copay_assistance_policy`` column (plans.csv, read by the plan's group number or
+description). Neither
 says → ``unknown``: the estimate names its assumption and lowers its confidence.
 
 The rule behind "accumulator": 45 CFR 156.130(h) (2020 NBPP) let plans leave manufacturer
@@ -18,12 +18,9 @@ run accumulators (self-funded plans, enforcement), so the estimate models what t
 
 from __future__ import annotations
 
-import functools
-import json
 import re
 from dataclasses import dataclass
-from importlib import resources
-from typing import Any, cast
+from typing import cast
 
 from intake.estimate.assistance_model import CopayPolicy
 from intake.models.benefits import BenefitsSummary
@@ -50,26 +47,21 @@ def _messages(benefits: BenefitsSummary) -> list[str]:
     return [*benefits.messages, *(m for b in benefits.benefits for m in b.messages)]
 
 
-@functools.cache
-def _data_file(name: str) -> dict[str, Any]:
-    text = resources.files("intake.data").joinpath(name).read_text("utf-8")
-    return cast(dict[str, Any], json.loads(text))
-
-
-def _from_directory(payer_id: str | None) -> PolicyReading | None:
+def _from_directory(payer_id: str | None, benefits: BenefitsSummary) -> PolicyReading | None:
+    """The plan's ``copay_assistance_policy`` row in the payer directory, found by the 271's
+    group number, else its plan description (the directory's ``plan_key``: docs/directory.md);
+    a plan the directory does not list, or a row that says ``unknown``, is not an answer."""
     if not payer_id:
         return None
-    for name, where in (("contracts.json", ("payers",)), ("payer_profiles.json", ())):
-        entry: Any = _data_file(name)
-        for key in where:
-            entry = entry.get(key, {})
-        value = (
-            entry.get(payer_id, {}).get("copay_assistance_policy")
-            if isinstance(entry, dict)
-            else None
-        )
-        if value in POLICIES:
-            return PolicyReading(cast(CopayPolicy, value), f"{name}: payer {payer_id}")
+    from intake.directory.runtime import payer_directory
+
+    directory = payer_directory()
+    for key in (benefits.plan.group_number, benefits.plan.description):
+        if not key:
+            continue
+        value = directory.copay_assistance_policy(payer_id, key)
+        if value in POLICIES and value != "unknown":
+            return PolicyReading(cast(CopayPolicy, value), f"payer directory: {payer_id} {key}")
     return None
 
 
@@ -80,7 +72,7 @@ def copay_assistance_policy(benefits: BenefitsSummary, payer_id: str | None) -> 
             return PolicyReading("maximizer", f"271 MSG: {text[:80]}")
         if _ACCUMULATOR.search(text):
             return PolicyReading("accumulator", f"271 MSG: {text[:80]}")
-    found = _from_directory(payer_id or benefits.payer.id)
+    found = _from_directory(payer_id or benefits.payer.id, benefits)
     if found is not None:
         return found
     return PolicyReading("unknown", "neither the 271 nor the payer directory says")
