@@ -302,6 +302,34 @@ class DoseReauthorizationDetails(TaskDetails):
     next_day: date | None = None
 
 
+# ------------------------------------------------------------------ care team (issue 25)
+class PharmacistAssessmentDetails(TaskDetails):
+    """The pharmacist's initial assessment call: in the patient's language, with its script,
+    the drug, and what the referral already says (the questions still to ask)."""
+
+    language: str | None = None
+    call_script: CallScript | None = None
+    drug: str | None = None
+    ask: list[str] = Field(default_factory=list)
+
+
+class ConflictNote(_Part):
+    rule: str
+    kind: str
+    what: str
+    why: str
+    source: str
+
+
+class ClinicalReviewDetails(TaskDetails):
+    """An allergy, interaction or condition conflict the assessment found: a pharmacist
+    decides proceed (the note says why) or stop (the referral closes; the clinic is told)."""
+
+    assessment_version: int
+    conflicts: list[ConflictNote]
+    ask: str
+
+
 DETAILS_BY_TYPE: dict[TaskType, type[TaskDetails]] = {
     TaskType.WELCOME_CALL: WelcomeCallDetails,
     TaskType.COST_AND_OPTIONS_CALL: CostCallDetails,
@@ -325,6 +353,8 @@ DETAILS_BY_TYPE: dict[TaskType, type[TaskDetails]] = {
     TaskType.RECORDS_FROM_CLINIC: RecordsFromClinicDetails,
     TaskType.PRESCRIBER_SIGNATURE: PrescriberSignatureDetails,
     TaskType.SEND_TO_PBM: SendToPbmDetails,
+    TaskType.PHARMACIST_ASSESSMENT: PharmacistAssessmentDetails,
+    TaskType.CLINICAL_REVIEW: ClinicalReviewDetails,
 }
 
 D = TypeVar("D", bound=TaskDetails)
