@@ -17,9 +17,16 @@ import requests
 
 from intake.core.ids import referral_id_for
 from intake.models.records import FINAL_STATUSES
+from intake_local.pharmacist import assessment_for
 from intake_local.stack import LocalStack
 
-CALL_TASKS = {"welcome_call", "cost_and_options_call", "scheduling_call", "dose_checkin_call"}
+CALL_TASKS = {
+    "welcome_call",
+    "cost_and_options_call",
+    "scheduling_call",
+    "dose_checkin_call",
+    "pharmacist_assessment",
+}
 FIRST_INFUSION_IN_DAYS = 10
 """The auto-liaison books the first infusion this many days after the scheduling call."""
 FINAL = frozenset(status.value for status in FINAL_STATUSES)
@@ -74,6 +81,13 @@ class LiaisonClient:
         if first_infusion_date is not None:
             body["first_infusion_date"] = first_infusion_date.isoformat()
         return self.http.post(f"{self.base_url}/tasks/{task_id}/complete", json=body, timeout=30)
+
+    def assess(
+        self, task_id: str, assessment: dict[str, Any], note: str | None = None
+    ) -> requests.Response:
+        """Record the pharmacist's assessment on its task (completes the call as reached)."""
+        body = {"assessment": assessment, "note": note, "liaison": self.liaison}
+        return self.http.post(f"{self.base_url}/tasks/{task_id}/assessment", json=body, timeout=30)
 
     def referral(self, referral_id: str) -> dict[str, Any]:
         reply = self.http.get(f"{self.base_url}/referrals/{referral_id}", timeout=30)
@@ -224,6 +238,13 @@ def work_tasks(
         if task["task_type"] == "scheduling_call" and outcome == "reached":
             first = (now or datetime.now(UTC)).date() + timedelta(days=FIRST_INFUSION_IN_DAYS)
         if api.claim(task["task_id"]).status_code != 200:
+            continue
+        if task["task_type"] == "pharmacist_assessment" and outcome == "reached":
+            # The auto-pharmacist: the referral's own facts, the sample's answers laid over.
+            view = _view(api, task["referral_id"]) or {}
+            assessment = assessment_for(view.get("referral"), corrections)
+            if api.assess(task["task_id"], assessment, note).status_code == 200:
+                done += 1
             continue
         reply = api.complete(task["task_id"], outcome, note, corrections, first_infusion_date=first)
         if reply.status_code == 200:

@@ -59,6 +59,7 @@ VALID_BODIES: dict[str, dict[str, str]] = {
     "/move": {"day": "2027-01-04"},
     "/complete": {"outcome": "reached"},
     "/reassign": {"to": "u-2"},
+    "/assessment": {"assessment": {}},
 }
 """A well-formed body per POST route (Powertools validates the shape before any middleware:
 a malformed body is 422 whoever sends it; it reads no data)."""

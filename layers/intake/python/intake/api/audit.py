@@ -63,6 +63,8 @@ ROUTES: dict[str, Rule] = {
     "POST /referrals/<referral_id>/course/hold": _THERAPY,
     "POST /referrals/<referral_id>/course/resume": _THERAPY,
     "POST /referrals/<referral_id>/course/end": _THERAPY,
+    "POST /tasks/<task_id>/assessment": _TASK_WORK,
+    "GET /referrals/<referral_id>/assessments": _READ,
 }
 """Every route: who may call it, and whether it returns patient data (then it is recorded)."""
 

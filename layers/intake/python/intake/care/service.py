@@ -96,6 +96,8 @@ class Assessments:
             raise InvalidRequest(f"task {task_id} is not a pharmacist_assessment task")
         if task.status is TaskStatus.CANCELLED:
             raise Conflict(f"task {task_id} is cancelled")
+        if task.status is TaskStatus.CLAIMED and task.claimed_by != submission.pharmacist:
+            raise Conflict(f"task {task_id} is claimed by another pharmacist")
         referral = self._referral(task.referral_id)
         decisions = decide(referral, submission.assessment)
         record = self.versions_store.put_assessment(
