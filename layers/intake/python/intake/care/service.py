@@ -98,6 +98,10 @@ class Assessments:
             raise Conflict(f"task {task_id} is cancelled")
         if task.status is TaskStatus.CLAIMED and task.claimed_by != submission.pharmacist:
             raise Conflict(f"task {task_id} is claimed by another pharmacist")
+        if task.status in (TaskStatus.OPEN, TaskStatus.CLAIMED):
+            # Refused before anything is stored: a call whose next attempt is not yet due, or
+            # that waits for the clinic's number, records no version.
+            self.tasks._check_attempt_allowed(task)
         referral = self._referral(task.referral_id)
         decisions = decide(referral, submission.assessment)
         record = self.versions_store.put_assessment(
