@@ -77,22 +77,26 @@ def test_an_assessment_with_nothing_of_note_keeps_home_and_goes_on(
     assert [v["version"] for v in versions.json()["assessments"]] == [1, 2]
 
 
-def test_no_refrigerator_moves_ocrelizumab_to_the_suite_and_the_278_requests_it(
+def test_a_prior_severe_reaction_moves_ocrelizumab_to_the_suite_and_the_278_requests_it(
     local_stack: Any, api: LiaisonClient
 ) -> None:
     """Why: the site the assessment decides is the site the authorization requests (SBX01's
     suite place of service is 11, payer_profiles.json)."""
-    # Given ocrelizumab ordered for home, and a patient with no refrigerator
+    # Given ocrelizumab ordered for home, and a patient who had anaphylaxis to rituximab
     referral_id, record = assessed(
         local_stack,
         api,
         "37-ocrelizumab-loading-order.json",
         "AS-SUITE-1",
-        {"home": {"refrigeration": "no", "someone_present_after": "yes"}},
+        {
+            "prior_infusions": [
+                {"drug": "rituximab", "reaction": "anaphylaxis", "reaction_severity": "anaphylaxis"}
+            ]
+        },
     )
     # Then the assessment moves the care to the infusion suite, naming the label section
     assert record["decisions"]["site"]["site"] == "infusion_suite"
-    assert any("section 16" in s for s in record["decisions"]["site"]["sources"])
+    assert any("ADM1001.034" in s for s in record["decisions"]["site"]["sources"])
     # When the workflow goes on to the authorization
     steps.finish(local_stack, api, referral_id, timeout=120)
     view = api.referral(referral_id)

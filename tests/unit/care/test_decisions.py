@@ -103,22 +103,31 @@ def test_valproate_with_ertapenem_stops_for_a_pharmacist() -> None:
     d = decide(referral(ERTAPENEM), AssessmentIntake.model_validate(intake))
     assert [c.rule for c in d.conflicts] == ["ertapenem-valproate"]
     assert d.stop
-    assert "7 DRUG INTERACTIONS" in (d.conflicts[0].source.section or "")
+    assert d.conflicts[0].label_section == "7.1"
 
 
 @pytest.mark.parametrize(
-    ("severity", "stops"),
-    [("anaphylaxis", True), ("unknown", True), ("mild", False), ("moderate", False)],
+    ("severity", "kind", "section"),
+    [
+        ("anaphylaxis", "contraindication", "4"),
+        ("unknown", "contraindication", "4"),
+        ("mild", "cross_sensitivity", "5.1"),
+        ("moderate", "cross_sensitivity", "5.1"),
+    ],
 )
-def test_penicillin_allergy_with_ertapenem_stops_only_when_anaphylaxis_is_possible(
-    severity: str, stops: bool
+def test_penicillin_allergy_with_ertapenem_stops_and_its_severity_decides_the_kind(
+    severity: str, kind: str, section: str
 ) -> None:
-    """Given a penicillin allergy, when decided for ertapenem, then it stops when the reaction
-    was anaphylaxis or its severity is unknown (label 4: anaphylactic reactions to
-    beta-lactams; an unknown severity cannot rule it out), and not for a mild or moderate one."""
+    """Given a penicillin allergy, when decided for ertapenem, then it always stops for the
+    pharmacist (label 5.1: careful inquiry about earlier beta-lactam reactions; issue 25: an
+    allergy conflict is the pharmacist's decision), as a contraindication (label 4:
+    anaphylactic reactions to beta-lactams) when the reaction was anaphylaxis or of unknown
+    severity, as a cross-sensitivity otherwise. (Changed on purpose with the case book's
+    conflict-ertapenem-penicillin-mild-rash: a mild reaction stops too.)"""
     intake = {**EVERYTHING_ASKED, "allergies": [{"substance": "penicillin", "severity": severity}]}
     d = decide(referral(ERTAPENEM), AssessmentIntake.model_validate(intake))
-    assert d.stop is stops
+    assert d.stop
+    assert (d.conflicts[0].kind, d.conflicts[0].label_section) == (kind, section)
 
 
 def test_any_carbapenem_allergy_stops_ertapenem() -> None:
@@ -129,7 +138,7 @@ def test_any_carbapenem_allergy_stops_ertapenem() -> None:
         "allergies": [{"substance": "Meropenem", "reaction": "rash", "severity": "mild"}],
     }
     d = decide(referral(ERTAPENEM), AssessmentIntake.model_validate(intake))
-    assert [c.rule for c in d.conflicts] == ["ertapenem-allergy-carbapenem"]
+    assert d.conflicts[0].rule == "ertapenem-allergy-carbapenem"
 
 
 def test_heart_failure_stops_infliximab_by_word_or_by_code() -> None:
@@ -140,20 +149,38 @@ def test_heart_failure_stops_infliximab_by_word_or_by_code() -> None:
     assert [c.rule for c in d.conflicts] == ["infliximab-heart-failure"]
 
 
-def test_no_refrigerator_moves_ocrelizumab_to_the_suite() -> None:
-    """Given an ocrelizumab patient at home without a working refrigerator, when decided, then
-    the site moves to the infusion suite for the storage reason (OCREVUS 16.2: refrigerated,
-    no room-temperature allowance), naming its source."""
-    intake = {**EVERYTHING_ASKED, "home": {"refrigeration": "no", "someone_present_after": "yes"}}
+def test_a_prior_severe_reaction_moves_ocrelizumab_to_the_suite() -> None:
+    """Given an ocrelizumab patient ordered for home with anaphylaxis to rituximab in 2023,
+    when decided, then the site moves to the infusion suite (ADM1001.034: prior severe
+    infusion reactions; CG-MED-83: enhanced monitoring), naming its source; rituximab is not
+    ocrelizumab, so it is no conflict."""
+    intake = {
+        **EVERYTHING_ASKED,
+        "prior_infusions": [
+            {"drug": "rituximab", "reaction": "anaphylaxis", "reaction_severity": "anaphylaxis"}
+        ],
+    }
     d = decide(referral(OCRELIZUMAB), AssessmentIntake.model_validate(intake))
     assert d.site.site == "infusion_suite" and d.site.changed
-    assert any("section 16" in s for s in d.site.sources)
+    assert d.site.recommendation == "infusion_suite"
+    assert any("ADM1001.034" in s for s in d.site.sources)
+    assert d.conflicts == []
     assert d.first_dose.observation_minutes == 60  # first_dose.json, OCREVUS 2.3
 
 
+def test_no_refrigerator_is_a_storage_plan_not_a_move() -> None:
+    """Given an ocrelizumab patient without a working refrigerator, when decided, then the site
+    stays home ('either': no public rule makes refrigeration a site criterion) with a review
+    item for the storage plan (the label requires 2 to 8 C, section 16.2). (Changed on purpose
+    with the case book's site_of_care.yaml: refrigeration decides no site.)"""
+    intake = {**EVERYTHING_ASKED, "home": {"refrigeration": "no", "someone_present_after": "yes"}}
+    d = decide(referral(OCRELIZUMAB), AssessmentIntake.model_validate(intake))
+    assert (d.site.recommendation, d.site.site) == ("either", "home")
+    assert any("storage plan" in r for r in d.site.review)
+
+
 def test_no_refrigerator_does_not_move_infliximab() -> None:
-    """Given an infliximab patient without a refrigerator, when decided, then home stays: the
-    infliximab label allows storage at up to 30 C once for up to 6 months (section 16)."""
+    """Given an infliximab patient without a refrigerator, when decided, then home stays."""
     intake = {**EVERYTHING_ASKED, "home": {"refrigeration": "no", "someone_present_after": "yes"}}
     d = decide(referral(INFLIXIMAB), AssessmentIntake.model_validate(intake))
     assert d.site.site == "home"
@@ -182,10 +209,16 @@ def test_supplies_come_from_the_label() -> None:
 
 
 def test_a_drug_without_rules_says_so() -> None:
-    """Given a drug not in the rule table (acyclovir), when decided, then nothing is called a
+    """Given a drug not in the rule table (milrinone), when decided, then nothing is called a
     conflict and the assessment says no rules are on file (unknown, never 'no conflict')."""
-    d = decide(referral("43-medicare-pump-drug-part-b-dme.json"), AssessmentIntake())
-    assert not d.rules_on_file
+    base = referral(INFLIXIMAB)
+    milrinone = base.model_copy(
+        update={
+            "therapy": base.therapy.model_copy(update={"drug_name": "Milrinone", "hcpcs": "J2260"})
+        }
+    )
+    d = decide(milrinone, AssessmentIntake())
+    assert not d.rules_on_file and d.conflicts == []
     assert any("no clinical rules on file" in u for u in d.unknowns)
 
 

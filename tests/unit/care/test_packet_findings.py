@@ -15,16 +15,23 @@ from tests.unit.care.test_decisions import EVERYTHING_ASKED, OCRELIZUMAB, referr
 
 
 def test_prior_infusions_access_and_the_suite_reason_reach_the_letter() -> None:
-    """Given an ocrelizumab assessment with an earlier rituximab infusion (no reaction), a port
-    placed by IR on 2026-10-01 and no refrigerator, when its findings are on the referral,
-    then the letter's prior therapies list the rituximab infusion, the access is named with
-    who placed it and when, and the suite's justification quotes the storage reason, each
+    """Given an ocrelizumab assessment with an earlier rituximab infusion (anaphylaxis), a port
+    placed by IR on 2026-10-01, when its findings are on the referral, then the letter's prior
+    therapies list the rituximab infusion with its reaction, the access is named with who
+    placed it and when, and the suite's justification quotes the prior severe reaction, each
     citing 'pharmacist assessment v3'."""
     base = referral(OCRELIZUMAB)
     intake = AssessmentIntake.model_validate(
         {
             **EVERYTHING_ASKED,
-            "prior_infusions": [{"drug": "rituximab", "last_given": "2025-06-01"}],
+            "prior_infusions": [
+                {
+                    "drug": "rituximab",
+                    "last_given": "2025-06-01",
+                    "reaction": "anaphylaxis",
+                    "reaction_severity": "anaphylaxis",
+                }
+            ],
             "access": {"kind": "port", "placed_by": "IR", "placed_on": "2026-10-01"},
             "home": {"refrigeration": "no", "someone_present_after": "yes"},
         }
@@ -45,11 +52,11 @@ def test_prior_infusions_access_and_the_suite_reason_reach_the_letter() -> None:
     )
     priors = prior_medications(moved)
     assert priors == [
-        "rituximab, 2025-06-01 (prior infusion; no reaction reported) [pharmacist assessment v3]."
+        "rituximab, 2025-06-01 (prior infusion; reaction: anaphylaxis) [pharmacist assessment v3]."
     ]
     assert access_words(moved) == "port, placed by IR, on 2026-10-01 (pharmacist assessment v3)."
     why = site_justification(moved)
-    assert "refrigerat" in why and "(pharmacist assessment v3)" in why
+    assert "prior severe infusion reaction" in why and "(pharmacist assessment v3)" in why
 
 
 def test_a_referral_never_assessed_reads_as_before() -> None:

@@ -102,8 +102,13 @@ class AssessmentIntake(_In):
     prior_infusions: list[PriorInfusion] | None = Field(default=None, max_length=MAX_ITEMS)
     access: VascularAccess = Field(default_factory=VascularAccess)
     labs: list[LabResult] | None = Field(default=None, max_length=MAX_ITEMS)
+    planned_vaccines: list[Text] | None = Field(default=None, max_length=MAX_ITEMS)
     weight_kg: float | None = Field(default=None, gt=0, lt=500)
     height_cm: float | None = Field(default=None, gt=20, lt=275)
+    clinical_stability: Literal["stable", "unstable", "unknown"] = "unknown"
+    months_since_last_dose: int | None = Field(
+        default=None, ge=0, le=600, description="restarting this drug: months since its last dose"
+    )
     home: Home = Field(default_factory=Home)
 
 
@@ -127,10 +132,16 @@ class Source(BaseModel):
 
 
 class Finding(BaseModel):
-    """A conflict (stops for a pharmacist), or a caution shown with the assessment."""
+    """A conflict: stops the referral for a pharmacist's decision. ``on`` is what it matched
+    (an allergy, a medicine …), ``kind`` what the label makes of it, ``label_section`` the
+    section it rests on."""
 
     rule: str
-    kind: Literal["allergy", "interaction", "condition", "prior_reaction"]
+    on: Literal["allergy", "medicine", "condition", "prior_reaction", "vaccine", "clinical"]
+    kind: Literal[
+        "contraindication", "warning", "interaction", "cross_sensitivity", "allergy", "instability"
+    ]
+    label_section: str | None = None
     what: str
     why: str
     source: Source
@@ -139,17 +150,30 @@ class Finding(BaseModel):
 class LabOrder(BaseModel):
     rule: str
     name: str
+    due: str = Field(
+        description="before first dose | during therapy | window | before every infusion"
+    )
+    repeat: str = Field(
+        description="once | weekly | window | before every infusion | not fixed by source"
+    )
     when: str
+    threshold: str | None = None
     status: Literal["on_file", "order"]
     done_on: date | None = None
     source: Source
 
 
 class SiteDecision(BaseModel):
+    """``recommendation`` is what the sources decide (``either``: home and the suite are both
+    preferred and nothing decides between them); ``site`` is what is requested: the suite when
+    a sourced reason recommends it, else the site the prescriber ordered."""
+
+    recommendation: Literal["home", "infusion_suite", "either", "hospital_outpatient"]
     site: Literal["home", "infusion_suite"]
     changed: bool
     reasons: list[str] = Field(default_factory=list)
     sources: list[str] = Field(default_factory=list)
+    review: list[str] = Field(default_factory=list)
 
 
 class FirstDose(BaseModel):

@@ -103,7 +103,7 @@ class Assessments:
             # that waits for the clinic's number, records no version.
             self.tasks._check_attempt_allowed(task)
         referral = self._referral(task.referral_id)
-        decisions = decide(referral, submission.assessment)
+        decisions = decide(referral, submission.assessment, on=self.clock().date())
         record = self.versions_store.put_assessment(
             AssessmentRecord(
                 referral_id=task.referral_id,
