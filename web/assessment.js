@@ -114,12 +114,13 @@ export async function assessmentSection(api, referralId) {
     h("dl", { class: "kv" },
       h("dt", {}, "Recorded"), h("dd", {}, `${when(latest.recorded_at)} by ${latest.recorded_by}`),
       h("dt", {}, "Confidence"), h("dd", {}, label(d.confidence)),
-      h("dt", {}, "Conflicts"), h("dd", { id: "assessment-conflicts" }, list(d.conflicts, (c) => `${c.what}: ${c.why} (${source(c.source)})`)),
-      h("dt", {}, "Site of care"), h("dd", { id: "assessment-site" }, label(d.site.site), d.site.reasons.length ? `: ${d.site.reasons.join("; ")}` : ""),
+      h("dt", {}, "Conflicts"), h("dd", { id: "assessment-conflicts" }, list(d.conflicts, (c) => `${label(c.kind)}: ${c.what}: ${c.why} (${source(c.source)}${c.label_section ? `; section ${c.label_section}` : ""})`)),
+      h("dt", {}, "Site of care"), h("dd", { id: "assessment-site" }, `${label(d.site.site)} (recommended: ${label(d.site.recommendation)})`, d.site.reasons.length ? `: ${d.site.reasons.join("; ")}` : "", d.site.sources.length ? ` [${d.site.sources.join("; ")}]` : ""),
+      h("dt", {}, "For the pharmacist"), h("dd", { id: "assessment-review" }, list(d.site.review, (x) => x)),
       h("dt", {}, "Premedication"), h("dd", {}, d.first_dose.premedication || "none in the label record"),
       h("dt", {}, "Observation"), h("dd", {}, d.first_dose.observation || "none in the label record"),
       h("dt", {}, "Pump and supplies"), h("dd", {}, list(d.supplies.items, (x) => x)),
-      h("dt", {}, "Labs"), h("dd", {}, list(d.labs, (x) => `${x.name}: ${x.status === "order" ? "order from the prescriber" : `on file (${x.done_on})`}, ${x.when}`)),
+      h("dt", {}, "Labs"), h("dd", { id: "assessment-labs" }, list(d.labs, (x) => `${x.name}: ${x.status === "order" ? "order from the prescriber" : `on file (${x.done_on})`}; ${x.when}${x.threshold ? `; ${x.threshold}` : ""}`)),
       h("dt", {}, "Not known"), h("dd", { id: "assessment-unknowns" }, list(d.unknowns, (x) => x)),
       h("dt", {}, "Versions"), h("dd", {}, list(history.assessments, (v) => `v${v.version} ${when(v.recorded_at)} by ${v.recorded_by}`))));
 }
