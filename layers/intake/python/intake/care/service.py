@@ -160,6 +160,8 @@ class Assessments:
         if record is None:  # completed as reached without a submission (the hook refuses it)
             raise NotFound(f"referral {referral_id} has no recorded assessment")
         if record.decisions.stop:
+            # The plan travels in the execution and the queue: rule ids and label text only; what
+            # the patient said stays in the stored assessment (the referral page shows it).
             plan = TaskPlan.due_in(
                 TaskType.CLINICAL_REVIEW,
                 self.review_sla,
@@ -170,7 +172,6 @@ class Assessments:
                         {
                             "rule": c.rule,
                             "kind": c.kind,
-                            "what": c.what,
                             "why": c.why,
                             "source": _source_words(c.source.title, c.source.section),
                         }

@@ -314,9 +314,12 @@ class PharmacistAssessmentDetails(TaskDetails):
 
 
 class ConflictNote(_Part):
+    """A conflict as the review task carries it: the rule, what the label makes of it, why,
+    and its source (what the patient said is in the stored assessment, not in the task)."""
+
     rule: str
     kind: str
-    what: str
+    what: str | None = None
     why: str
     source: str
 
