@@ -24,7 +24,7 @@ class AssessmentBody(BaseModel):
     """``POST /tasks/{id}/assessment``: what the patient told the pharmacist. A list left out
     is "not asked"; an empty list is the patient's "none"."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     assessment: AssessmentIntake
     note: str | None = Field(default=None, max_length=2000)
@@ -32,6 +32,8 @@ class AssessmentBody(BaseModel):
 
 
 class AssessmentHistory(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     referral_id: str
     assessments: list[AssessmentRecord] = Field(description="every version, oldest first")
 

@@ -32,7 +32,12 @@ class Severity(StrEnum):
 
 
 class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # defer_build: the schema is built on first use, not when the liaison API imports it.
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(defer_build=True)
 
 
 class Condition(_In):
@@ -121,7 +126,7 @@ class Submission(_In):
 
 
 # ------------------------------------------------------------------ decisions
-class Source(BaseModel):
+class Source(_Out):
     """Where a rule comes from: a label (set id, section, revision) or a guideline."""
 
     title: str
@@ -131,7 +136,7 @@ class Source(BaseModel):
     read_from: str | None = None
 
 
-class Finding(BaseModel):
+class Finding(_Out):
     """A conflict: stops the referral for a pharmacist's decision. ``on`` is what it matched
     (an allergy, a medicine …), ``kind`` what the label makes of it, ``label_section`` the
     section it rests on."""
@@ -147,7 +152,7 @@ class Finding(BaseModel):
     source: Source
 
 
-class LabOrder(BaseModel):
+class LabOrder(_Out):
     rule: str
     name: str
     due: str = Field(
@@ -163,7 +168,7 @@ class LabOrder(BaseModel):
     source: Source
 
 
-class SiteDecision(BaseModel):
+class SiteDecision(_Out):
     """``recommendation`` is what the sources decide (``either``: home and the suite are both
     preferred and nothing decides between them); ``site`` is what is requested: the suite when
     a sourced reason recommends it, else the site the prescriber ordered."""
@@ -176,21 +181,21 @@ class SiteDecision(BaseModel):
     review: list[str] = Field(default_factory=list)
 
 
-class FirstDose(BaseModel):
+class FirstDose(_Out):
     premedication: str | None = None
     observation: str | None = None
     observation_minutes: int | None = None
     source: str | None = None
 
 
-class Supplies(BaseModel):
+class Supplies(_Out):
     pump: str | None = None
     filter: str | None = None
     items: list[str] = Field(default_factory=list)
     source: Source | None = None
 
 
-class Decisions(BaseModel):
+class Decisions(_Out):
     """What the assessment decides, each with its source. ``unknowns`` are facts to ask; a
     drug with no rules on file says so in ``rules_on_file`` (never "no conflict")."""
 
@@ -208,7 +213,7 @@ class Decisions(BaseModel):
         return bool(self.conflicts)
 
 
-class AssessmentRecord(BaseModel):
+class AssessmentRecord(_Out):
     """One stored version (``ASSESSMENT#v0001`` …): earlier versions are kept."""
 
     referral_id: str
