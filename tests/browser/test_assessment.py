@@ -31,7 +31,7 @@ def test_a_pharmacist_records_an_assessment_and_the_referral_shows_its_conflict(
     # When Paula, a pharmacist, opens it: the form is there with the call script
     paula = sign_in(browser, web, "paula", role="pharmacist")
     paula.goto(f"{web}#/task/{call}")
-    paula.get_by_role("heading", name="Assessment").wait_for()
+    paula.get_by_role("heading", name="Assessment", exact=True).wait_for()
     assert serious_violations(paula) == []
     # And records anaphylaxis to penicillin, a PICC, and a home with a refrigerator
     paula.locator("#allergies-status").select_option("listed")
