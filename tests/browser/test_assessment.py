@@ -38,8 +38,8 @@ def test_a_pharmacist_records_an_assessment_and_the_referral_shows_its_conflict(
     paula.locator("#allergies").fill("penicillin | throat swelling | anaphylaxis")
     for key in ("conditions", "medicines", "prior_infusions", "labs"):
         paula.locator(f"#{key}-status").select_option("none")
-    paula.get_by_label("Access", exact=True).select_option("picc")
-    paula.get_by_label("Working refrigerator").select_option("yes")
+    paula.locator("#access").select_option("picc")
+    paula.locator("#refrigeration").select_option("yes")
     paula.get_by_role("button", name="Record assessment").click()
     # Then the call is completed and the referral page shows version 1 with the conflict
     paula.get_by_text("Reached by paula").wait_for()

@@ -27,6 +27,9 @@ CALL_TASKS = {
     "dose_checkin_call",
     "pharmacist_assessment",
 }
+FIRST_CALLS = CALL_TASKS - {"pharmacist_assessment"}
+"""What a run without a liaison waits for: the welcome call (the assessment call is queued
+beside it, and is not what settles a run)."""
 FIRST_INFUSION_IN_DAYS = 10
 """The auto-liaison books the first infusion this many days after the scheduling call."""
 FINAL = frozenset(status.value for status in FINAL_STATUSES)
@@ -336,7 +339,7 @@ def unfinished(result: RunResult, auto_liaison: bool = True) -> list[dict[str, A
     for r in result.referrals:
         done = r["status"] in TERMINAL and r["status"] != "failed"
         if not auto_liaison and r["status"] == "in_progress":
-            done = any(t["type"] in CALL_TASKS for t in r["tasks"])
+            done = any(t["type"] in FIRST_CALLS for t in r["tasks"])
         if done:
             continue
         errors = [t for t in r["tasks"] if t["type"] == "workflow_error"]
@@ -368,7 +371,7 @@ def _settled(view: dict[str, Any] | None, auto_liaison: bool) -> bool:
     if auto_liaison:
         return False
     # Without a liaison the workflow waits on its first call: settled once that is queued.
-    return any(t["task_type"] in CALL_TASKS for t in view["tasks"])
+    return any(t["task_type"] in FIRST_CALLS for t in view["tasks"])
 
 
 def _summary(path: Path, view: dict[str, Any] | None) -> dict[str, Any]:
