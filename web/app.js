@@ -3,8 +3,12 @@ import { h, clear, when, ago, label, phone, language, money } from "./dom.js";
 import { Api, ApiError, path } from "./api.js";
 import { auth } from "./auth.js";
 import { assessmentForm, assessmentSection } from "./assessment.js";
+import { assistanceFacts, enrollmentBlock, enrollmentInputs } from "./assistance.js";
+import { directoryView } from "./directory.js";
+import { clinicPanel } from "./clinic.js";
+import { discoveryBlock } from "./discovery.js";
 
-const REVIEW_TYPES = new Set(["complete_referral", "needs_review", "verify_insurance", "coverage_inactive", "verify_contact"]);
+const REVIEW_TYPES = new Set(["complete_referral", "needs_review", "verify_insurance", "coverage_inactive", "verify_contact", "coverage_not_found"]);
 const main = document.getElementById("main");
 const statusLine = document.getElementById("status");
 let config = null;
@@ -264,12 +268,14 @@ async function taskView(taskId) {
       ...(d.pbm_portal ? [" or ", h("a", { href: d.pbm_portal, target: "_blank", rel: "noopener noreferrer" }, "its portal")] : [])));
   }
   const left = h("section", { class: "panel", "aria-labelledby": "task-h" }, h("h1", { id: "task-h" }, label(task.task_type)), facts);
+  if (task.task_type === "assistance_enrollment") left.append(enrollmentBlock(task.details));
   if (task.attempts.length) {
     left.append(h("h2", { class: "gap-top" }, "Call attempts"),
       h("table", { "aria-label": "Call attempts" }, h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "When"), h("th", { scope: "col" }, "Outcome"), h("th", { scope: "col" }, "By"))),
         h("tbody", {}, ...task.attempts.map((a) => h("tr", {}, h("td", { class: "num" }, when(a.at)), h("td", {}, label(a.outcome)), h("td", {}, a.by || "—"))))));
   }
   if (task.details && task.details.estimate) left.append(h("h2", { class: "gap-top" }, "Estimate"), estimateBlock(task.details.estimate));
+  left.append(...discoveryBlock(task)); // issue 26: the payers discovery asked (web/discovery.js)
   const script = task.details && task.details.call_script;
   if (script && script.text) {
     left.append(h("h2", { class: "gap-top" }, `Call script (${language(script.language)})`),
@@ -304,6 +310,7 @@ async function taskView(taskId) {
       for (const [path, value] of extraFields) if (path.value.trim() && value.value.trim()) corrections[path.value.trim()] = value.value.trim();
       act("complete", { outcome: outcome.value, note: note.value || null, corrections: Object.keys(corrections).length ? corrections : null });
     } }, h("h2", { id: "complete-h" }, "Complete"));
+    if (task.task_type === "assistance_enrollment") form.append(...enrollmentInputs(task.details, fieldInputs));
     if (review) {
       const fields = correctionFields(referral);
       const source = referral.draft || referral.referral || {};
@@ -384,6 +391,7 @@ function estimateBlock(est) {
   add("Assistance", est.assistance_recommended ? "Recommended" : null);
   add("Confidence", est.confidence ? label(est.confidence) : null);
   add("Why not", est.reason || est.not_possible || null);
+  assistanceFacts(est, add);
   const years = Array.isArray(est.plan_years) && est.plan_years.length
     ? h("table", { "aria-label": "Patient cost by plan year", class: "gap-top" },
       h("thead", {}, h("tr", {}, ...["Plan year", "Infusions", "Patient pays"].map((c) => h("th", { scope: "col" }, c)))),
@@ -472,7 +480,7 @@ async function referralView(referralId) {
   const more = Object.entries(r).filter(([k, v]) => !known.has(k) && v != null && !(Array.isArray(v) && !v.length))
     .map(([k, v]) => h("section", { class: "panel", "aria-label": label(k) }, h("h2", {}, label(k)), kvTable(v)));
   more.unshift(await assessmentSection(api, referralId));
-  return h("div", {}, head, h("div", { class: "grid" }, tasks, auth_), h("div", { class: "grid" }, benefits, money), ...more, timeline);
+  return h("div", {}, head, h("div", { class: "grid" }, tasks, auth_), h("div", { class: "grid" }, benefits, money), ...more, clinicPanel(api, referralId), timeline);
 }
 
 // ---------------------------------------------------------------- search
@@ -544,6 +552,7 @@ async function route() {
     else if (page === "referral") view = await referralView(decodeURIComponent(arg));
     else if (page === "search") view = searchView();
     else if (page === "access-log") view = await accessLogView();
+    else if (page === "directory") view = await directoryView(api, auth, say);
     else if (!auth.can(...STAFF)) view = h("p", { class: "note" }, "Your role reads no patient data.");
     else view = await boardView();
   } catch (err) { view = errorBox(err); }

@@ -167,6 +167,50 @@ def test_each_call_lists_its_attempts(run: dict[str, dict[str, Any]]) -> None:
     assert [a["outcome"] for a in call["attempts"]] == ["wrong_number", "reached"]
 
 
+def test_every_milestone_a_sample_reaches_is_a_stored_clinic_status(
+    local_stack: Any, run: dict[str, dict[str, Any]]
+) -> None:
+    """Why: the referring clinic hears of each milestone (issue 25). Each timeline event the
+    milestones table maps gives one stored status under its idempotency key, and nothing else
+    is stored (one Query per referral, after the run: the run itself pays the writes only)."""
+    from intake.clinic.milestones import status_for
+
+    assert local_stack.outputs is not None
+    ddb = local_stack.client("dynamodb")
+    reached: set[str] = set()
+    for r in run.values():
+        if not r.get("referral_id"):
+            continue
+        expected = set()
+        for e in r["timeline"]:
+            made = status_for(r["referral_id"], e["event"], datetime.now(), e["detail"])
+            if made is not None:
+                expected.add(made.key)
+        items = ddb.query(
+            TableName=local_stack.outputs.table_name,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :c)",
+            ExpressionAttributeValues={
+                ":pk": {"S": f"REFERRAL#{r['referral_id']}"},
+                ":c": {"S": "CLINIC#"},
+            },
+            ProjectionExpression="sk",
+        )["Items"]
+        assert {i["sk"]["S"].removeprefix("CLINIC#") for i in items} == expected, r["file"]
+        reached |= {k.split(".")[0] for k in expected}
+    # And the samples between them reach the issue's milestones (worked: 15 certified → filed,
+    # decided, scheduled; 14 denied → appealed, closed; 35 records → more information)
+    assert {
+        "received",
+        "more_information",
+        "insurance_verified",
+        "authorization_filed",
+        "authorization_decided",
+        "authorization_appealed",
+        "scheduled",
+        "closed",
+    } <= reached
+
+
 def test_no_date_before_receipt(local_stack: Any, run: dict[str, dict[str, Any]]) -> None:
     """Task due times, the estimate's first infusion and the 278's requested period all start
     on or after the day we received the referral (the fax, HL7 and FHIR samples ask for
@@ -325,6 +369,33 @@ def test_the_estimates_split_the_benefits_as_the_rules_say(run: dict[str, dict[s
     assert float(part_d["course_patient"]) > 0  # per diem and nursing: not covered by Medicare
 
 
+def test_assistance_ends_in_enrollment_with_the_program_on_the_estimate(
+    run: dict[str, dict[str, Any]],
+) -> None:
+    """Given 52 (a commercial HDHP with a copay accumulator, Janssen CarePath) and 53 (Original
+    Medicare, a PAN disease fund), when the auto-liaison records each enrollment, then the
+    referral's estimate is the new version with the program applied and its id, and 52's
+    $20,000 runs out on 2027-10-18 (the course's arithmetic is in
+    tests/integration/test_assistance_enrollment.py)."""
+    for name, program in (
+        ("52-copay-program-max-mid-year.json", "Janssen CarePath Savings Program (Remicade)"),
+        ("53-medicare-foundation.json", "PAN Foundation"),
+    ):
+        referral = run[name]
+        [task] = [t for t in referral["tasks"] if t["type"] == "assistance_enrollment"]
+        assert (task["status"], task["outcome"]) == ("completed", "enrolled"), name
+        estimate = referral["estimate"]
+        assert estimate["version"] >= 2, name
+        assert (estimate["assistance_program"], estimate["assistance_status"]) == (
+            program,
+            "enrolled",
+        )
+        assert estimate["assistance_enrollment_id"], name
+    assert run["52-copay-program-max-mid-year.json"]["estimate"]["assistance_runs_out_on"] == (
+        "2027-10-18"
+    )
+
+
 def test_negated_labs_are_asked_of_the_clinic_and_a_weight_in_the_notes_is_used(
     run: dict[str, dict[str, Any]],
 ) -> None:
@@ -345,3 +416,20 @@ def test_the_per_day_copay_is_charged_per_per_diem_day(run: dict[str, dict[str, 
     estimate = run["41-hmo-per-day-copay.json"]["estimate"]
     assert Decimal(str(estimate["course_patient"])) == Decimal(14 * 15 + 2 * 25)
     assert estimate["confidence"] == "high"
+
+
+def test_discovery_finds_confirms_or_lists_what_it_tried(run: dict[str, dict[str, Any]]) -> None:
+    """Issue 26 on the shared run (no extra stack time). Sample 50 has no insurance: SBX01
+    answers AAA 75, SBX02 finds her (two paid inquiries), the confirm_coverage task is
+    confirmed and the check then verifies the found coverage. Sample 51 is on no roster: three
+    paid inquiries (the budget), a coverage_not_found task the auto-liaison rejects."""
+    found, nowhere = run["50-no-insurance-discovered.json"], run["51-no-insurance-not-found.json"]
+    events = [e["event"] for e in found["timeline"]]
+    assert events.count("discovery_inquiry") == 2 and "coverage_confirmed" in events
+    assert ("confirm_coverage", "confirmed") in [(t["type"], t["outcome"]) for t in found["tasks"]]
+    assert found["benefits"] and "SANDBOX HMO HOME CARE" in str(found["benefits"])
+    events = [e["event"] for e in nowhere["timeline"]]
+    assert events.count("discovery_inquiry") == 3 and "coverage_confirmed" not in events
+    assert ("coverage_not_found", "rejected") in [
+        (t["type"], t["outcome"]) for t in nowhere["tasks"]
+    ]

@@ -36,6 +36,16 @@ def test_published_openapi_matches_the_routes() -> None:
         "/referrals/{referral_id}/course/end",
         "/referrals/{referral_id}/doses/{number}/move",
         "/doses",
+        "/directory/versions",
+        "/directory/imports",
+        "/directory/rollback",
+        "/directory/export",
+        "/directory/payers",
+        "/directory/payers/{payer_id}",
+        "/referrals/{referral_id}/clinic-statuses",
+        "/clinic/referrals/{clinic_reference}/status",
+        "/clinic/referrals/{clinic_reference}/fhir/Task",
+        "/clinic/referrals/{clinic_reference}/fhir/Communication",
     }
 
 

@@ -315,6 +315,69 @@ WRITTEN: list[tuple[TaskType, dict[str, Any]]] = [
             "ask": "send the packet to SANDBOX RX PBM (fax 800-555-0188); record its answer",
         },
     ),
+    (
+        TaskType.ASSISTANCE_ENROLLMENT,
+        {
+            "estimate_version": 1,
+            "offered": [
+                {
+                    "program_id": "pan-foundation",
+                    "name": "PAN Foundation",
+                    "kind": "foundation",
+                    "status": "income_needed",
+                    "reasons": ["the primary immunodeficiency fund is open"],
+                    "fund_id": "pan-immunodeficiency",
+                    "requires": ["household size and annual household income"],
+                }
+            ],
+            "refused": [],
+            "ask": ["the household's size and yearly income (not stated)"],
+        },
+    ),
+    (
+        TaskType.CLINIC_STATUS_UNSENT,
+        {
+            "status_key": "authorization_decided.prior_auth_certified.T1",
+            "milestone": "authorization_decided",
+            "error_type": "ConnectionError",
+            "document": None,
+            "what_to_do": "fax the status by hand (or correct the clinic's fax number) and "
+            "record it resolved",
+        },
+    ),
+    (
+        TaskType.CONFIRM_COVERAGE,
+        {
+            "confirm": "confirm coverage found: SBX01, PPO GOLD",
+            "payer_id": "SBX01",
+            "payer_name": "SBX01",
+            "plan": "PPO GOLD",
+            "found_by": "demographic 270: last_name, first_name, date_of_birth, gender, address",
+            "welcome_call_task_id": "ref-1.welcome_call.1",
+        },
+    ),
+    (
+        TaskType.COVERAGE_NOT_FOUND,
+        {
+            "reason": "the referral names no insurance",
+            "reasons": ["the referral names no insurance; insurance discovery found no coverage"],
+            "tried": [
+                {
+                    "payer_id": "SBX01",
+                    "payer_name": "SBX01",
+                    "search": ["last_name", "first_name", "date_of_birth"],
+                    "answer": "not_found",
+                    "aaa": ["75"],
+                    "paid": True,
+                    "note": None,
+                }
+            ],
+            "budget": 3,
+            "spent": 1,
+            "budget_exhausted": False,
+            "state_searched": "IL",
+        },
+    ),
 ]
 
 

@@ -25,17 +25,21 @@ if TYPE_CHECKING:
     from intake.authorization.service import PriorAuthorizations
     from intake.care.service import Assessments
     from intake.clearinghouse import ClearinghouseGateway, ClearinghouseReply
+    from intake.clinic.sender import ClinicSender
     from intake.course.calendar import CalendarRules
     from intake.course.dose_check import DoseCheck
     from intake.course.service import Course
     from intake.course.sweep import DoseSweep
+    from intake.discovery.service import CoverageDiscovery
     from intake.eligibility.service import BenefitsCheck
     from intake.estimate.service import CostEstimates
+    from intake.models.records import TaskRecord
     from intake.referrals.ingest import IngestService
     from intake.referrals.limits import Limits
     from intake.referrals.ocr import OcrEngine
+    from intake.tasks.queue import TaskQueue
     from intake.tasks.reconcile import Reconciler
-    from intake.tasks.service import TaskService
+    from intake.tasks.service import Completion, TaskService
     from intake.workflow.steps import WorkflowSteps
 
 
@@ -79,6 +83,7 @@ def task_service() -> TaskService:
     service.on_complete[TaskType.PRESCRIBER_SIGNATURE] = check
     service.on_complete[TaskType.PHARMACIST_ASSESSMENT] = _assessment_required
     service.on_complete[TaskType.CLINICAL_REVIEW] = _review_needs_reason
+    service.on_complete[TaskType.ASSISTANCE_ENROLLMENT] = _enrollment_completed
     if settings.state_machine_arn:  # functions that may start workflows (the liaison API)
         from intake.referrals.linking import LinkSplit
         from intake.referrals.review import DraftCompletion
@@ -157,6 +162,27 @@ def workflow_steps() -> WorkflowSteps:
     )
 
 
+def _enrollment_completed(task: TaskRecord, completion: Completion) -> Callable[[], None] | None:
+    """Imported when an enrollment task completes (the estimate package is heavy for the API's
+    cold start): re-estimates with the program applied."""
+    from intake.estimate.enrollment import EnrollmentCompletion
+
+    return EnrollmentCompletion(cost_estimates, task_service().clock)(task, completion)
+
+
+def _enrollment_queue(topic_arn: str | None) -> TaskQueue:
+    """The estimate function's task queue (its enrollment tasks), announced when a topic is
+    configured, else on the timeline and the work queue only."""
+    from intake.estimate.enrollment import TimelineOnly
+    from intake.tasks.queue import TaskQueue
+
+    if topic_arn:
+        from intake.adapters.sns_notifier import SnsNotifier
+
+        return TaskQueue(store(), SnsNotifier(topic_arn))
+    return TaskQueue(store(), TimelineOnly())
+
+
 @functools.cache
 def assessment_store() -> DynamoDbAssessments:
     from intake.adapters.dynamodb_assessments import DynamoDbAssessments
@@ -200,10 +226,16 @@ def cost_estimates() -> CostEstimates:
 
     settings = load_settings(EstimateSettings)
     threshold = settings.assistance_threshold
+    from intake.estimate.enrollment import EnrollmentTasks
+
     return CostEstimates(
         store(),
         timedelta(hours=settings.cost_call_sla_hours),
         Decimal(str(threshold)) if threshold is not None else None,
+        on_recorded=EnrollmentTasks(
+            lambda: _enrollment_queue(settings.liaison_topic_arn),
+            timedelta(hours=settings.enrollment_sla_hours),
+        ),
     )
 
 
@@ -284,7 +316,46 @@ def benefits_check() -> BenefitsCheck:
     from intake.eligibility.service import BenefitsCheck
 
     settings = load_settings(BenefitsSettings)
-    return BenefitsCheck(store(), gateway(), settings.pharmacy_name, settings.pharmacy_npi)
+    return BenefitsCheck(
+        store(),
+        gateway(),
+        settings.pharmacy_name,
+        settings.pharmacy_npi,
+        discovery=coverage_discovery(),
+    )
+
+
+@functools.cache
+def coverage_discovery() -> CoverageDiscovery:
+    """Insurance discovery over today's payer profiles (the payer directory's
+    ``likely_payers`` replaces ``ProfilePayers`` when it is wired in); an MBI lookup when the
+    clearinghouse offers one (``DISCOVERY_MBI_LOOKUP_PAYER_ID``)."""
+    from intake.core.settings import BenefitsSettings
+    from intake.discovery.profiles import ProfilePayers
+    from intake.discovery.service import CoverageDiscovery
+
+    settings = load_settings(BenefitsSettings)
+    lookup = None
+    if settings.discovery_mbi_lookup_payer_id:
+        from intake.discovery.mbi import ClearinghouseMbiLookup
+        from intake.discovery.ports import PayerCandidate
+
+        lookup_id = settings.discovery_mbi_lookup_payer_id
+        lookup = ClearinghouseMbiLookup(
+            gateway(),
+            PayerCandidate("MBI LOOKUP", lookup_id, "mbi_lookup", True, 0),
+            settings.pharmacy_name,
+            settings.pharmacy_npi,
+        )
+    return CoverageDiscovery(
+        store(),
+        gateway(),
+        ProfilePayers(),
+        settings.pharmacy_name,
+        settings.pharmacy_npi,
+        budget=settings.discovery_inquiry_budget,
+        mbi_lookup=lookup,
+    )
 
 
 @functools.cache
@@ -397,6 +468,14 @@ def _stale_holder() -> Any:
         raise RuntimeError("the sweep does not check benefits or estimate")
 
     return DoseCheck(store(), doses(), task_service(), unused, unused, calendar_rules())
+
+
+@functools.cache
+def clinic_sender() -> ClinicSender:
+    """The referring clinics' status sender (issue 25; ``intake.clinic``)."""
+    from intake.clinic.wiring import build_clinic_sender
+
+    return build_clinic_sender()
 
 
 def reset() -> None:

@@ -40,6 +40,7 @@ class Rule:
 _TASK_WORK = Rule(frozenset({Role.LIAISON, Role.PHARMACIST}))
 _THERAPY = Rule(frozenset({Role.PHARMACIST}))
 _READ = Rule(STAFF)
+_CLINIC = Rule(frozenset({Role.CLINIC}))
 
 ROUTES: dict[str, Rule] = {
     "GET /me": Rule(ALL, phi=False),
@@ -65,6 +66,18 @@ ROUTES: dict[str, Rule] = {
     "POST /referrals/<referral_id>/course/end": _THERAPY,
     "POST /tasks/<task_id>/assessment": _TASK_WORK,
     "GET /referrals/<referral_id>/assessments": _READ,
+    "GET /directory/versions": Rule(STAFF, phi=False),
+    "POST /directory/imports": Rule(frozenset({Role.PHARMACIST, Role.SUPERVISOR}), phi=False),
+    "POST /directory/rollback": Rule(frozenset({Role.PHARMACIST, Role.SUPERVISOR}), phi=False),
+    "GET /directory/export": Rule(frozenset({Role.PHARMACIST, Role.SUPERVISOR}), phi=False),
+    "GET /directory/payers": Rule(STAFF, phi=False),
+    "GET /directory/payers/<payer_id>": Rule(STAFF, phi=False),
+    # the clinic statuses (intake/api/clinic.py): a referral's milestones, recorded like any
+    # read of a referral (a clinic's reads too: the log names who saw whose care, and when)
+    "GET /referrals/<referral_id>/clinic-statuses": _READ,
+    "GET /clinic/referrals/<clinic_reference>/status": _CLINIC,
+    "GET /clinic/referrals/<clinic_reference>/fhir/Task": _CLINIC,
+    "GET /clinic/referrals/<clinic_reference>/fhir/Communication": _CLINIC,
 }
 """Every route: who may call it, and whether it returns patient data (then it is recorded)."""
 

@@ -40,6 +40,8 @@ class Role(StrEnum):
     """Reassigns work: may give back a task another user claimed."""
     COMPLIANCE = "compliance"
     """Reads the PHI access log (and no patient data)."""
+    CLINIC = "clinic"
+    """A referring clinic: reads the statuses of its own referrals (``intake.api.clinic``)."""
 
 
 STAFF = frozenset({Role.LIAISON, Role.PHARMACIST, Role.SUPERVISOR})

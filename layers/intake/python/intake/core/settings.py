@@ -70,6 +70,9 @@ class WorkflowStepSettings(NotifySettings):
 class EstimateSettings(TableSettings):
     cost_call_sla_hours: float = Field(default=24, gt=0)
     assistance_threshold: float | None = Field(default=None, ge=0)
+    liaison_topic_arn: str | None = None
+    """Where a new assistance enrollment task is announced (None: on the timeline only)."""
+    enrollment_sla_hours: float = Field(default=72, gt=0)
 
 
 class ClearinghouseSettings(TableSettings):
@@ -85,7 +88,19 @@ class ClearinghouseSettings(TableSettings):
 
 
 class BenefitsSettings(ClearinghouseSettings):
-    pass
+    discovery_inquiry_budget: int = Field(
+        default=3,
+        ge=0,
+        le=50,
+        description="paid 270s insurance discovery may send for one referral (0: none, the "
+        "referral goes to a person); every 270 through the clearinghouse is billed",
+    )
+    discovery_mbi_lookup_payer_id: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9-]{2,80}$",
+        description="the clearinghouse's MBI lookup (a payer id answering a demographic 270 "
+        "with the beneficiary's MBI); None: not offered, Original Medicare is skipped",
+    )
 
 
 class PriorAuthSettings(ClearinghouseSettings):

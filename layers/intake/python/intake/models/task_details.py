@@ -83,6 +83,27 @@ class CostCallDetails(TaskDetails):
     assistance_programs: list[AssistanceOption] = Field(default_factory=list)
 
 
+class EnrollmentOption(_Part):
+    """A program decided for the patient: offered (eligible, income needed) or refused."""
+
+    program_id: str
+    name: str
+    kind: str
+    status: str
+    reasons: list[str] = Field(default_factory=list)
+    fund_id: str | None = None
+    requires: list[str] = Field(default_factory=list)
+
+
+class AssistanceEnrollmentDetails(TaskDetails):
+    """Enroll the patient in a program: what each requires, what to ask, what was refused."""
+
+    estimate_version: int
+    offered: list[EnrollmentOption]
+    refused: list[EnrollmentOption] = Field(default_factory=list)
+    ask: list[str] = Field(default_factory=list)
+
+
 class SchedulingCallDetails(TaskDetails):
     """The scheduling call carries nothing: the referral has what it needs."""
 
@@ -333,6 +354,50 @@ class ClinicalReviewDetails(TaskDetails):
     ask: str
 
 
+class ClinicStatusUnsentDetails(TaskDetails):
+    status_key: str
+    milestone: str
+    error_type: str
+    document: str | None = None
+    what_to_do: str
+
+
+class ConfirmCoverageDetails(TaskDetails):
+    """Discovery found a coverage: the patient confirms it (on the welcome call when it is still
+    open, else on this call) before it is used. Payer and plan only: the member id stays on the
+    referral's discovery record."""
+
+    confirm: str
+    payer_id: str
+    payer_name: str
+    plan: str | None = None
+    found_by: str
+    welcome_call_task_id: str | None = None
+
+
+class DiscoveryTried(_Part):
+    payer_id: str
+    payer_name: str
+    search: list[str]
+    answer: str
+    aaa: list[str] = Field(default_factory=list)
+    paid: bool
+    note: str | None = None
+
+
+class CoverageNotFoundDetails(TaskDetails):
+    """Discovery found no coverage: every payer tried, the search used, each answer, the budget."""
+
+    reason: str
+    reasons: list[str]
+    tried: list[DiscoveryTried]
+    budget: int
+    spent: int
+    budget_exhausted: bool
+    not_tried: list[str] = Field(default_factory=list)
+    state_searched: str | None = None
+
+
 DETAILS_BY_TYPE: dict[TaskType, type[TaskDetails]] = {
     TaskType.WELCOME_CALL: WelcomeCallDetails,
     TaskType.COST_AND_OPTIONS_CALL: CostCallDetails,
@@ -358,6 +423,10 @@ DETAILS_BY_TYPE: dict[TaskType, type[TaskDetails]] = {
     TaskType.SEND_TO_PBM: SendToPbmDetails,
     TaskType.PHARMACIST_ASSESSMENT: PharmacistAssessmentDetails,
     TaskType.CLINICAL_REVIEW: ClinicalReviewDetails,
+    TaskType.ASSISTANCE_ENROLLMENT: AssistanceEnrollmentDetails,
+    TaskType.CLINIC_STATUS_UNSENT: ClinicStatusUnsentDetails,
+    TaskType.CONFIRM_COVERAGE: ConfirmCoverageDetails,
+    TaskType.COVERAGE_NOT_FOUND: CoverageNotFoundDetails,
 }
 
 D = TypeVar("D", bound=TaskDetails)

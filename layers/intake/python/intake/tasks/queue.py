@@ -48,6 +48,14 @@ REASONS: dict[TaskType, str] = {
     "medicines, prior infusions, access, labs, weight, home; record it on the task",
     TaskType.CLINICAL_REVIEW: "The assessment found an allergy, interaction or condition "
     "conflict: proceed (say why) or stop the referral (the clinic is told)",
+    TaskType.ASSISTANCE_ENROLLMENT: "Financial assistance: enroll the patient in a program "
+    "(its documents and signatures), then record the enrollment id",
+    TaskType.CLINIC_STATUS_UNSENT: "A status for the referring clinic could not be faxed: send "
+    "it by hand or correct the clinic's fax number",
+    TaskType.CONFIRM_COVERAGE: "Coverage found for a patient without a card: confirm the payer "
+    "and plan with the patient before it is used",
+    TaskType.COVERAGE_NOT_FOUND: "No coverage found: get the insurance card from the patient or "
+    "clinic (every payer tried is listed)",
 }
 
 
