@@ -2,6 +2,7 @@
 import { h, clear, when, ago, label, phone, language, money } from "./dom.js";
 import { Api, ApiError, path } from "./api.js";
 import { auth } from "./auth.js";
+import { assessmentForm, assessmentSection } from "./assessment.js";
 import { assistanceFacts, enrollmentBlock, enrollmentInputs } from "./assistance.js";
 import { directoryView } from "./directory.js";
 import { clinicPanel } from "./clinic.js";
@@ -350,6 +351,7 @@ async function taskView(taskId) {
     form.append(h("div", { class: "actions" }, button), result);
     right = h("section", { class: "panel" }, form);
     if (review) right = h("div", {}, right, await originalPanel(task.referral_id));
+    if (mineOrFree && task.task_type === "pharmacist_assessment") right = h("div", {}, assessmentForm(api, task, referral, route), right);
   } else {
     left.append(result);
   }
@@ -477,6 +479,7 @@ async function referralView(referralId) {
   const known = new Set(["referral_id", "status", "stage", "referral", "problems", "draft", "fields_missing", "source_key", "quarantine_key", "uploaded_at", "benefits", "estimate", "prior_auth", "linked_to", "documents", "timeline", "tasks"]);
   const more = Object.entries(r).filter(([k, v]) => !known.has(k) && v != null && !(Array.isArray(v) && !v.length))
     .map(([k, v]) => h("section", { class: "panel", "aria-label": label(k) }, h("h2", {}, label(k)), kvTable(v)));
+  more.unshift(await assessmentSection(api, referralId));
   return h("div", {}, head, h("div", { class: "grid" }, tasks, auth_), h("div", { class: "grid" }, benefits, money), ...more, clinicPanel(api, referralId), timeline);
 }
 

@@ -17,9 +17,19 @@ import requests
 
 from intake.core.ids import referral_id_for
 from intake.models.records import FINAL_STATUSES
+from intake_local.pharmacist import assessment_for
 from intake_local.stack import LocalStack
 
-CALL_TASKS = {"welcome_call", "cost_and_options_call", "scheduling_call", "dose_checkin_call"}
+CALL_TASKS = {
+    "welcome_call",
+    "cost_and_options_call",
+    "scheduling_call",
+    "dose_checkin_call",
+    "pharmacist_assessment",
+}
+FIRST_CALLS = CALL_TASKS - {"pharmacist_assessment"}
+"""What a run without a liaison waits for: the welcome call (the assessment call is queued
+beside it, and is not what settles a run)."""
 FIRST_INFUSION_IN_DAYS = 10
 """The auto-liaison books the first infusion this many days after the scheduling call."""
 FINAL = frozenset(status.value for status in FINAL_STATUSES)
@@ -74,6 +84,13 @@ class LiaisonClient:
         if first_infusion_date is not None:
             body["first_infusion_date"] = first_infusion_date.isoformat()
         return self.http.post(f"{self.base_url}/tasks/{task_id}/complete", json=body, timeout=30)
+
+    def assess(
+        self, task_id: str, assessment: dict[str, Any], note: str | None = None
+    ) -> requests.Response:
+        """Record the pharmacist's assessment on its task (completes the call as reached)."""
+        body = {"assessment": assessment, "note": note, "liaison": self.liaison}
+        return self.http.post(f"{self.base_url}/tasks/{task_id}/assessment", json=body, timeout=30)
 
     def referral(self, referral_id: str) -> dict[str, Any]:
         reply = self.http.get(f"{self.base_url}/referrals/{referral_id}", timeout=30)
@@ -225,6 +242,13 @@ def work_tasks(
             first = (now or datetime.now(UTC)).date() + timedelta(days=FIRST_INFUSION_IN_DAYS)
         if api.claim(task["task_id"]).status_code != 200:
             continue
+        if task["task_type"] == "pharmacist_assessment" and outcome == "reached":
+            # The auto-pharmacist: the referral's own facts, the sample's answers laid over.
+            view = _view(api, task["referral_id"]) or {}
+            assessment = assessment_for(view.get("referral"), corrections)
+            if api.assess(task["task_id"], assessment, note).status_code == 200:
+                done += 1
+            continue
         reply = api.complete(task["task_id"], outcome, note, corrections, first_infusion_date=first)
         if reply.status_code == 200:
             done += 1
@@ -315,7 +339,7 @@ def unfinished(result: RunResult, auto_liaison: bool = True) -> list[dict[str, A
     for r in result.referrals:
         done = r["status"] in TERMINAL and r["status"] != "failed"
         if not auto_liaison and r["status"] == "in_progress":
-            done = any(t["type"] in CALL_TASKS for t in r["tasks"])
+            done = any(t["type"] in FIRST_CALLS for t in r["tasks"])
         if done:
             continue
         errors = [t for t in r["tasks"] if t["type"] == "workflow_error"]
@@ -347,7 +371,7 @@ def _settled(view: dict[str, Any] | None, auto_liaison: bool) -> bool:
     if auto_liaison:
         return False
     # Without a liaison the workflow waits on its first call: settled once that is queued.
-    return any(t["task_type"] in CALL_TASKS for t in view["tasks"])
+    return any(t["task_type"] in FIRST_CALLS for t in view["tasks"])
 
 
 def _summary(path: Path, view: dict[str, Any] | None) -> dict[str, Any]:

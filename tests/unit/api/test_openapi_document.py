@@ -21,6 +21,8 @@ def test_published_openapi_matches_the_routes() -> None:
         "/tasks/{task_id}/reassign",
         "/referrals/{referral_id}",
         "/referrals/{referral_id}/estimates",
+        "/tasks/{task_id}/assessment",
+        "/referrals/{referral_id}/assessments",
         "/me",
         "/search",
         "/referrals/{referral_id}/documents",

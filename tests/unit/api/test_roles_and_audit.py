@@ -59,6 +59,7 @@ VALID_BODIES: dict[str, dict[str, Any]] = {
     "/move": {"day": "2027-01-04"},
     "/complete": {"outcome": "reached"},
     "/reassign": {"to": "u-2"},
+    "/assessment": {"assessment": {}},
     "/directory/imports": {"files": {}},
     "/directory/rollback": {"version": "v0001"},
 }

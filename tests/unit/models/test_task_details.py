@@ -34,6 +34,31 @@ PACKET = {"pdf": "s3://b/p.pdf", "x12": "s3://b/r.278", "fhir": "s3://b/pas.json
 # What the writers give, one or more shapes per task type (the order of keys included).
 WRITTEN: list[tuple[TaskType, dict[str, Any]]] = [
     (
+        TaskType.PHARMACIST_ASSESSMENT,
+        {
+            "language": "es",
+            "call_script": {"language": "es", "text": "Hola"},
+            "drug": "Ocrelizumab",
+            "ask": ["height"],
+        },
+    ),
+    (
+        TaskType.CLINICAL_REVIEW,
+        {
+            "assessment_version": 1,
+            "conflicts": [
+                {
+                    "rule": "ertapenem-valproate",
+                    "kind": "interaction",
+                    "what": "current medicine: valproate",
+                    "why": "carbapenems lower valproic acid levels",
+                    "source": "INVANZ label, 7 DRUG INTERACTIONS",
+                }
+            ],
+            "ask": "proceed or stop",
+        },
+    ),
+    (
         TaskType.WELCOME_CALL,
         {"planned_start": "2026-03-09", "as_soon_as_possible": True, "confirm": ["weight"]},
     ),

@@ -19,9 +19,11 @@ from typing import TYPE_CHECKING, Any
 from intake.core.settings import load_settings
 
 if TYPE_CHECKING:
+    from intake.adapters.dynamodb_assessments import DynamoDbAssessments
     from intake.adapters.dynamodb_doses import DynamoDbDoses
     from intake.adapters.dynamodb_store import DynamoDbStore
     from intake.authorization.service import PriorAuthorizations
+    from intake.care.service import Assessments
     from intake.clearinghouse import ClearinghouseGateway, ClearinghouseReply
     from intake.clinic.sender import ClinicSender
     from intake.course.calendar import CalendarRules
@@ -79,6 +81,8 @@ def task_service() -> TaskService:
 
     service.on_complete[TaskType.DOSE_DELIVERY] = DeliveryCompletion(doses)
     service.on_complete[TaskType.PRESCRIBER_SIGNATURE] = check
+    service.on_complete[TaskType.PHARMACIST_ASSESSMENT] = _assessment_required
+    service.on_complete[TaskType.CLINICAL_REVIEW] = _review_needs_reason
     service.on_complete[TaskType.ASSISTANCE_ENROLLMENT] = _enrollment_completed
     if settings.state_machine_arn:  # functions that may start workflows (the liaison API)
         from intake.referrals.linking import LinkSplit
@@ -154,6 +158,7 @@ def workflow_steps() -> WorkflowSteps:
         scheduling_call_sla=timedelta(hours=settings.scheduling_call_sla_hours),
         stale_order_age=timedelta(days=settings.stale_order_days),
         course=course,
+        assessments=assessments,
     )
 
 
@@ -176,6 +181,42 @@ def _enrollment_queue(topic_arn: str | None) -> TaskQueue:
 
         return TaskQueue(store(), SnsNotifier(topic_arn))
     return TaskQueue(store(), TimelineOnly())
+
+
+@functools.cache
+def assessment_store() -> DynamoDbAssessments:
+    from intake.adapters.dynamodb_assessments import DynamoDbAssessments
+    from intake.core.settings import TableSettings
+
+    return DynamoDbAssessments(load_settings(TableSettings).table_name)
+
+
+@functools.cache
+def assessments() -> Assessments:
+    from intake.care.service import Assessments
+    from intake.core.settings import WorkflowStepSettings
+
+    settings = load_settings(WorkflowStepSettings)
+    return Assessments(
+        store(),
+        assessment_store(),
+        task_service(),
+        assessment_sla=timedelta(hours=settings.pharmacist_assessment_sla_hours),
+        review_sla=timedelta(hours=settings.clinical_review_sla_hours),
+    )
+
+
+def _assessment_required(task: Any, completion: Any) -> Any:
+    """The care hooks, imported when a care task is completed (not at every cold start)."""
+    from intake.care.service import AssessmentRequired
+
+    return AssessmentRequired(assessment_store())(task, completion)
+
+
+def _review_needs_reason(task: Any, completion: Any) -> Any:
+    from intake.care.service import review_needs_reason
+
+    return review_needs_reason(task, completion)
 
 
 @functools.cache

@@ -64,6 +64,8 @@ ROUTES: dict[str, Rule] = {
     "POST /referrals/<referral_id>/course/hold": _THERAPY,
     "POST /referrals/<referral_id>/course/resume": _THERAPY,
     "POST /referrals/<referral_id>/course/end": _THERAPY,
+    "POST /tasks/<task_id>/assessment": _TASK_WORK,
+    "GET /referrals/<referral_id>/assessments": _READ,
     "GET /directory/versions": Rule(STAFF, phi=False),
     "POST /directory/imports": Rule(frozenset({Role.PHARMACIST, Role.SUPERVISOR}), phi=False),
     "POST /directory/rollback": Rule(frozenset({Role.PHARMACIST, Role.SUPERVISOR}), phi=False),

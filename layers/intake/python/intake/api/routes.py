@@ -16,6 +16,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from intake.api.audit import CLINICAL_TASKS, ROUTES, caller, guard, note
+from intake.api.care import router as care_router
 from intake.api.clinic import router as clinic_router
 from intake.api.course import router as course_router
 from intake.api.directory import DIRECTORY_BODY_BYTES
@@ -87,6 +88,7 @@ def _record(entry: AccessEntry) -> None:
 app = _BoundedResolver(enable_validation=True)
 app.use([guard(_record)])  # roles, and every PHI read recorded (intake/api/audit.py)
 app.include_router(course_router)  # the therapy calendar (intake/api/course.py)
+app.include_router(care_router)  # the pharmacist's assessment (intake/api/care.py)
 app.include_router(directory_router)  # the payer directory (intake/api/directory.py)
 app.include_router(clinic_router)  # the clinic statuses (intake/api/clinic.py)
 

@@ -63,6 +63,8 @@ class WorkflowStepSettings(NotifySettings):
     scheduling_call_sla_hours: float = Field(default=24, gt=0)
     escalation_repeat_seconds: int = Field(default=4 * 3600, gt=0)
     stale_order_days: int = Field(default=90, gt=0)
+    pharmacist_assessment_sla_hours: float = Field(default=48, gt=0)
+    clinical_review_sla_hours: float = Field(default=4, gt=0)
 
 
 class EstimateSettings(TableSettings):

@@ -38,6 +38,7 @@ class ReferralStatus(StrEnum):
     CLOSED_ORDER_NOT_CURRENT = "closed_order_not_current"  # the prescriber did not confirm it
     INSURANCE_UNVERIFIED = "insurance_unverified"  # a liaison could not verify coverage
     FAILED = "failed"  # the workflow failed; a liaison task says what to do
+    CLOSED_CLINICAL = "closed_clinical"  # a pharmacist stopped it (allergy or interaction)
 
 
 FINAL_STATUSES = frozenset(
@@ -49,6 +50,7 @@ FINAL_STATUSES = frozenset(
         ReferralStatus.CLOSED_ORDER_NOT_CURRENT,
         ReferralStatus.INSURANCE_UNVERIFIED,
         ReferralStatus.FAILED,
+        ReferralStatus.CLOSED_CLINICAL,
     }
 )
 
@@ -90,6 +92,13 @@ class AuthTaskOutcome(StrEnum):
     FILE_WITHOUT = "file_without"  # records from the clinic: file without them (note: why)
     SIGNED = "signed"  # prescriber signature: the signed letter is back (corrections: its copy)
     SEND_UNSIGNED = "send_unsigned"  # prescriber signature: file unsigned (note: why)
+
+
+class ClinicalReviewOutcome(StrEnum):
+    """What the pharmacist decides on a ``clinical_review`` task."""
+
+    PROCEED = "proceed"  # the conflict is managed (the note says how and why)
+    STOP = "stop"  # the referral closes; the clinic is told
 
 
 class ReviewOutcome(StrEnum):

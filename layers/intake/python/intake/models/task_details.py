@@ -323,6 +323,37 @@ class DoseReauthorizationDetails(TaskDetails):
     next_day: date | None = None
 
 
+# ------------------------------------------------------------------ care team (issue 25)
+class PharmacistAssessmentDetails(TaskDetails):
+    """The pharmacist's initial assessment call: in the patient's language, with its script,
+    the drug, and what the referral already says (the questions still to ask)."""
+
+    language: str | None = None
+    call_script: CallScript | None = None
+    drug: str | None = None
+    ask: list[str] = Field(default_factory=list)
+
+
+class ConflictNote(_Part):
+    """A conflict as the review task carries it: the rule, what the label makes of it, why,
+    and its source (what the patient said is in the stored assessment, not in the task)."""
+
+    rule: str
+    kind: str
+    what: str | None = None
+    why: str
+    source: str
+
+
+class ClinicalReviewDetails(TaskDetails):
+    """An allergy, interaction or condition conflict the assessment found: a pharmacist
+    decides proceed (the note says why) or stop (the referral closes; the clinic is told)."""
+
+    assessment_version: int
+    conflicts: list[ConflictNote]
+    ask: str
+
+
 class ClinicStatusUnsentDetails(TaskDetails):
     status_key: str
     milestone: str
@@ -390,6 +421,8 @@ DETAILS_BY_TYPE: dict[TaskType, type[TaskDetails]] = {
     TaskType.RECORDS_FROM_CLINIC: RecordsFromClinicDetails,
     TaskType.PRESCRIBER_SIGNATURE: PrescriberSignatureDetails,
     TaskType.SEND_TO_PBM: SendToPbmDetails,
+    TaskType.PHARMACIST_ASSESSMENT: PharmacistAssessmentDetails,
+    TaskType.CLINICAL_REVIEW: ClinicalReviewDetails,
     TaskType.ASSISTANCE_ENROLLMENT: AssistanceEnrollmentDetails,
     TaskType.CLINIC_STATUS_UNSENT: ClinicStatusUnsentDetails,
     TaskType.CONFIRM_COVERAGE: ConfirmCoverageDetails,

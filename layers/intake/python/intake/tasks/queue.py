@@ -44,6 +44,10 @@ REASONS: dict[TaskType, str] = {
     "to sign: record it signed (with the signed copy), or send it unsigned saying why",
     TaskType.SEND_TO_PBM: "Pharmacy-benefit drug: send the packet to the PBM (fax or portal), "
     "then record its answer",
+    TaskType.PHARMACIST_ASSESSMENT: "Pharmacist's initial assessment call: history, allergies, "
+    "medicines, prior infusions, access, labs, weight, home; record it on the task",
+    TaskType.CLINICAL_REVIEW: "The assessment found an allergy, interaction or condition "
+    "conflict: proceed (say why) or stop the referral (the clinic is told)",
     TaskType.ASSISTANCE_ENROLLMENT: "Financial assistance: enroll the patient in a program "
     "(its documents and signatures), then record the enrollment id",
     TaskType.CLINIC_STATUS_UNSENT: "A status for the referring clinic could not be faxed: send "

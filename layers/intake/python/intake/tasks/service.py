@@ -27,6 +27,7 @@ from intake.models.records import (
     AuthTaskOutcome,
     CallAttempt,
     CallOutcome,
+    ClinicalReviewOutcome,
     CoverageConfirmation,
     LinkOutcome,
     ReviewOutcome,
@@ -57,6 +58,7 @@ CALL_TASKS = {
     TaskType.COST_AND_OPTIONS_CALL,
     TaskType.SCHEDULING_CALL,
     TaskType.DOSE_CHECKIN_CALL,
+    TaskType.PHARMACIST_ASSESSMENT,
 }
 REFERRAL_CORRECTIONS = frozenset(TaskType) - {
     TaskType.PRIOR_AUTH_FOLLOWUP,
@@ -90,6 +92,7 @@ _OUTCOMES: dict[TaskType, frozenset[str]] = {
     TaskType.RECORDS_FROM_CLINIC: frozenset(o.value for o in (_A.RECEIVED, _A.FILE_WITHOUT)),
     TaskType.PRESCRIBER_SIGNATURE: frozenset(o.value for o in (_A.SIGNED, _A.SEND_UNSIGNED)),
     TaskType.SEND_TO_PBM: frozenset(o.value for o in (_A.APPROVED, _A.DENIED, _A.NOT_REQUIRED)),
+    TaskType.CLINICAL_REVIEW: frozenset(o.value for o in ClinicalReviewOutcome),
     TaskType.ASSISTANCE_ENROLLMENT: frozenset(o.value for o in EnrollmentOutcome),
     TaskType.CONFIRM_COVERAGE: frozenset(o.value for o in CoverageConfirmation),
 }

@@ -31,6 +31,7 @@ from intake.tasks.service import CALL_TASKS, TaskPlan, TaskService
 from intake.therapy.body import body_of, weight_based
 
 if TYPE_CHECKING:
+    from intake.care.service import Assessments
     from intake.course.service import Course
 
 INSURANCE_TASKS = {
@@ -47,6 +48,7 @@ STAGES: dict[ReferralStatus, str] = {
     ReferralStatus.CLOSED_UNREACHABLE: "closed: the patient could not be reached",
     ReferralStatus.CLOSED_ORDER_NOT_CURRENT: "closed: the prescriber did not confirm the order",
     ReferralStatus.INSURANCE_UNVERIFIED: "insurance could not be verified",
+    ReferralStatus.CLOSED_CLINICAL: "closed: a pharmacist stopped it (clinical conflict); clinic told",
 }
 
 
@@ -111,6 +113,26 @@ class CallClock(_Step):
     task_type: TaskType
 
 
+class AssessmentPlan(_Step):
+    """The pharmacist's assessment call is queued: its plan (due time, script)."""
+
+    action: Literal["assessment_plan"]
+
+
+class AssessmentDone(_Step):
+    """The assessment call was completed: review a conflict, or apply its decisions."""
+
+    action: Literal["assessment_done"]
+    result: TaskResult = Field(default_factory=TaskResult)
+
+
+class ClinicalReviewDone(_Step):
+    """The pharmacist decided on a conflict: proceed or stop."""
+
+    action: Literal["clinical_review_done"]
+    result: TaskResult = Field(default_factory=TaskResult)
+
+
 class Conclude(_Step):
     """The workflow ends: its documented final status."""
 
@@ -126,7 +148,17 @@ class Failed(_Step):
 
 
 StepRequest = Annotated[
-    Started | Escalate | PayerUnavailable | CallCompleted | Assess | CallClock | Conclude | Failed,
+    Started
+    | Escalate
+    | PayerUnavailable
+    | CallCompleted
+    | Assess
+    | CallClock
+    | Conclude
+    | Failed
+    | AssessmentPlan
+    | AssessmentDone
+    | ClinicalReviewDone,
     Field(discriminator="action"),
 ]
 """A step event from the state machine, told apart by its ``action``."""
@@ -147,6 +179,8 @@ class WorkflowSteps:
     # The therapy calendar, built when a referral concludes scheduled (or self-pay) with the
     # first infusion date the scheduling call recorded (None: no calendar, as in older tests).
     course: Callable[[], Course] | None = None
+    # The pharmacist's assessment (intake.care): None in tests that do not run it.
+    assessments: Callable[[], Assessments] | None = None
 
     def run(self, request: StepRequest) -> dict[str, Any]:
         match request:
@@ -166,6 +200,27 @@ class WorkflowSteps:
                 return self.failed(request)
             case PayerUnavailable():
                 return self.payer_unavailable(request)
+            case AssessmentPlan():
+                return self._care().plan(request.referral_id)
+            case AssessmentDone():
+                self.call_completed(
+                    CallCompleted(
+                        action="call_completed",
+                        referral_id=request.referral_id,
+                        task_type=TaskType.PHARMACIST_ASSESSMENT,
+                        result=request.result,
+                    )
+                )
+                return self._care().after_call(request.referral_id, request.result.outcome)
+            case ClinicalReviewDone():
+                return self._care().after_review(
+                    request.referral_id, request.result.outcome, request.result.completed_by
+                )
+
+    def _care(self) -> Assessments:
+        if self.assessments is None:
+            raise RuntimeError("the pharmacist assessment is not wired")
+        return self.assessments()
 
     def started(self, request: Started) -> dict[str, Any]:
         """The clocks, from when we received the referral (never the document's own date),
@@ -360,6 +415,8 @@ class WorkflowSteps:
             return ReferralStatus.CLOSED_DECLINED
         if _any_outcome(tasks, CALL_TASKS, CallOutcome.UNREACHABLE):
             return ReferralStatus.CLOSED_UNREACHABLE
+        if _any_outcome(tasks, {TaskType.CLINICAL_REVIEW}, "stop"):
+            return ReferralStatus.CLOSED_CLINICAL
         if _any_outcome(tasks, {TaskType.CONFIRM_ORDER}, ReviewOutcome.REJECTED):
             return ReferralStatus.CLOSED_ORDER_NOT_CURRENT
         benefits = record.benefits.outcome if record.benefits else None

@@ -30,6 +30,7 @@ from typing import Any
 
 from intake.authorization.packet.criteria import Evidence, EvidenceReport
 from intake.authorization.packet.letter import (
+    access_words,
     addressed_letter,
     clinical_sentences,
     diagnosis_lines,
@@ -279,6 +280,9 @@ def argued_letter(
     nursing = nursing_words(referral, plan)
     if nursing:
         body.append("Nursing: " + nursing)
+    access = access_words(referral)
+    if access:
+        body.append("Vascular access: " + access)
     body.append(f"Why {site}: {site_justification(referral)}")
     confirm = [e for e in evidence.to_confirm if not e.document]
     if confirm:

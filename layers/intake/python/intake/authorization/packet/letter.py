@@ -18,7 +18,7 @@ from datetime import date
 
 from intake.authorization.packet.reference import describe_icd10, policy_table
 from intake.authorization.policy import PaDecision
-from intake.models.referral import Referral, SiteOfCare
+from intake.models.referral import ClinicalFact, Referral, SiteOfCare
 from intake.therapy.body import dates_in
 
 _PRIOR_THERAPY = re.compile(
@@ -187,9 +187,34 @@ def site_words(referral: Referral) -> str:
     return "in an ambulatory infusion suite"
 
 
+ASSESSMENT_SOURCE = "pharmacist assessment"
+"""The source the pharmacist's assessment gives the facts it writes on the referral
+(``intake.care.service.findings``)."""
+
+
+def assessment_fact(referral: Referral, display_prefix: str) -> ClinicalFact | None:
+    """The latest fact the pharmacist's assessment recorded whose display starts so."""
+    found = [
+        f
+        for f in referral.clinical_facts
+        if f.source.startswith(ASSESSMENT_SOURCE) and (f.display or "").startswith(display_prefix)
+    ]
+    return found[-1] if found else None
+
+
+def access_words(referral: Referral) -> str | None:
+    """The vascular access the pharmacist's assessment recorded, or None (not assessed)."""
+    fact = assessment_fact(referral, "vascular access")
+    if fact is None:
+        return None
+    kind = (fact.display or "").removeprefix("vascular access: ")
+    return f"{kind}" + (f", {fact.value}" if fact.value else "") + f" ({fact.source})."
+
+
 def site_justification(referral: Referral) -> str:
     """Why this site of care rather than a hospital outpatient department (payers steer away
-    from hospital outpatient; each site has its own argument)."""
+    from hospital outpatient; each site has its own argument). When the pharmacist's assessment
+    moved the care to the suite, its reason is added."""
     if referral.therapy.site_of_care is SiteOfCare.HOME:
         return (
             "the therapy is given by intravenous infusion under the supervision of a home "
@@ -197,11 +222,13 @@ def site_justification(referral: Referral) -> str:
             "lower-cost alternative to a hospital outpatient setting that avoids repeated "
             "facility visits for the patient."
         )
+    moved = assessment_fact(referral, "site of care")
     return (
         "the therapy is given in an ambulatory infusion suite staffed by infusion nurses "
         "under the supervision of the infusion pharmacy, with monitoring for infusion "
         "reactions: a clinically appropriate, lower-cost alternative to a hospital outpatient "
         "infusion center."
+        + (f" The pharmacist's assessment found: {moved.value} ({moved.source})." if moved else "")
     )
 
 
