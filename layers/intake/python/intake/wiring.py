@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from intake.referrals.ocr import OcrEngine
     from intake.tasks.reconcile import Reconciler
     from intake.tasks.service import TaskService
+    from intake.visit.service import Visits
     from intake.workflow.steps import WorkflowSteps
 
 
@@ -75,6 +76,9 @@ def task_service() -> TaskService:
 
     service.on_complete[TaskType.DOSE_DELIVERY] = DeliveryCompletion(doses)
     service.on_complete[TaskType.PRESCRIBER_SIGNATURE] = check
+    service.on_complete[TaskType.FIRST_VISIT] = lambda task, done: visits().completion_check(
+        task, done
+    )
     if settings.state_machine_arn:  # functions that may start workflows (the liaison API)
         from intake.referrals.linking import LinkSplit
         from intake.referrals.review import DraftCompletion
@@ -148,6 +152,22 @@ def workflow_steps() -> WorkflowSteps:
         escalation_repeat=timedelta(seconds=settings.escalation_repeat_seconds),
         scheduling_call_sla=timedelta(hours=settings.scheduling_call_sla_hours),
         stale_order_age=timedelta(days=settings.stale_order_days),
+        course=course,
+        visits=visits,
+    )
+
+
+@functools.cache
+def visits() -> Visits:
+    """The nurse's visits: booking from the roster, the visit record (``intake.visit``)."""
+    from intake.adapters.dynamodb_visits import DynamoDbVisits
+    from intake.core.settings import TableSettings
+    from intake.visit.service import Visits
+
+    return Visits(
+        store(),
+        DynamoDbVisits(load_settings(TableSettings).table_name),
+        calendar_rules(),
         course=course,
     )
 

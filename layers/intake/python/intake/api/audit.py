@@ -37,7 +37,7 @@ class Rule:
     phi: bool = True
 
 
-_TASK_WORK = Rule(frozenset({Role.LIAISON, Role.PHARMACIST}))
+_TASK_WORK = Rule(frozenset({Role.LIAISON, Role.PHARMACIST, Role.NURSE}))
 _THERAPY = Rule(frozenset({Role.PHARMACIST}))
 _READ = Rule(STAFF)
 
@@ -63,6 +63,8 @@ ROUTES: dict[str, Rule] = {
     "POST /referrals/<referral_id>/course/hold": _THERAPY,
     "POST /referrals/<referral_id>/course/resume": _THERAPY,
     "POST /referrals/<referral_id>/course/end": _THERAPY,
+    "POST /tasks/<task_id>/visit": Rule(frozenset({Role.NURSE})),
+    "GET /referrals/<referral_id>/visits": _READ,
 }
 """Every route: who may call it, and whether it returns patient data (then it is recorded)."""
 

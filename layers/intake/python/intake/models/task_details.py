@@ -302,6 +302,25 @@ class DoseReauthorizationDetails(TaskDetails):
     next_day: date | None = None
 
 
+# ------------------------------------------------------------------ nurse visits
+class FirstVisitDetails(TaskDetails):
+    """The booked first visit (``intake.visit``): when, with whom, the delivery's ship-by day;
+    or why no roster nurse was booked (a person books by hand)."""
+
+    visit_id: str
+    dose: int | None = None
+    day: date | None = None
+    window: str | None = None
+    nurse_id: str | None = None
+    nurse: str | None = None
+    agency: str | None = None
+    nurse_phone: str | None = None
+    ship_by: date | None = None
+    booked: bool = False
+    not_booked: str | None = None
+    teach: list[str] = Field(default_factory=list)
+
+
 DETAILS_BY_TYPE: dict[TaskType, type[TaskDetails]] = {
     TaskType.WELCOME_CALL: WelcomeCallDetails,
     TaskType.COST_AND_OPTIONS_CALL: CostCallDetails,
@@ -325,6 +344,7 @@ DETAILS_BY_TYPE: dict[TaskType, type[TaskDetails]] = {
     TaskType.RECORDS_FROM_CLINIC: RecordsFromClinicDetails,
     TaskType.PRESCRIBER_SIGNATURE: PrescriberSignatureDetails,
     TaskType.SEND_TO_PBM: SendToPbmDetails,
+    TaskType.FIRST_VISIT: FirstVisitDetails,
 }
 
 D = TypeVar("D", bound=TaskDetails)

@@ -28,3 +28,4 @@ class TaskType(StrEnum):
     RECORDS_FROM_CLINIC = "records_from_clinic"  # evidence the payer needs: asked of the clinic
     PRESCRIBER_SIGNATURE = "prescriber_signature"  # the letter of medical necessity, to be signed
     SEND_TO_PBM = "send_to_pbm"  # a pharmacy-benefit drug: the packet goes to the PBM, not a 278
+    FIRST_VISIT = "first_visit"  # the nurse documents the first visit (or: missed, cancelled)

@@ -44,6 +44,8 @@ REASONS: dict[TaskType, str] = {
     "to sign: record it signed (with the signed copy), or send it unsigned saying why",
     TaskType.SEND_TO_PBM: "Pharmacy-benefit drug: send the packet to the PBM (fax or portal), "
     "then record its answer",
+    TaskType.FIRST_VISIT: "First visit: teach, give and monitor the infusion, assess the home, "
+    "then document the visit (or record it missed or cancelled: it is booked again)",
 }
 
 

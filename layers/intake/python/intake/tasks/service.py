@@ -87,6 +87,7 @@ _OUTCOMES: dict[TaskType, frozenset[str]] = {
     TaskType.RECORDS_FROM_CLINIC: frozenset(o.value for o in (_A.RECEIVED, _A.FILE_WITHOUT)),
     TaskType.PRESCRIBER_SIGNATURE: frozenset(o.value for o in (_A.SIGNED, _A.SEND_UNSIGNED)),
     TaskType.SEND_TO_PBM: frozenset(o.value for o in (_A.APPROVED, _A.DENIED, _A.NOT_REQUIRED)),
+    TaskType.FIRST_VISIT: frozenset({"documented", "missed", "cancelled"}),
 }
 
 
