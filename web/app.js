@@ -2,6 +2,7 @@
 import { h, clear, when, ago, label, phone, language, money } from "./dom.js";
 import { Api, ApiError, path } from "./api.js";
 import { auth } from "./auth.js";
+import { visitForm, visitsPanel } from "./visit.js";
 
 const REVIEW_TYPES = new Set(["complete_referral", "needs_review", "verify_insurance", "coverage_inactive", "verify_contact"]);
 const main = document.getElementById("main");
@@ -11,9 +12,9 @@ let api = null;
 let pollTimer = null;
 const seenTasks = new Set();
 const board = { view: "all", type: "", language: "", overdue: false };
-const ROLES = [["liaison", "Liaison"], ["pharmacist", "Pharmacist"], ["supervisor", "Supervisor"], ["compliance", "Compliance"]];
-const STAFF = ["liaison", "pharmacist", "supervisor"];
-const WORKERS = ["liaison", "pharmacist"]; // who claims and completes tasks (the API's rule)
+const ROLES = [["liaison", "Liaison"], ["pharmacist", "Pharmacist"], ["supervisor", "Supervisor"], ["compliance", "Compliance"], ["nurse", "Nurse"]];
+const STAFF = ["liaison", "pharmacist", "supervisor", "nurse"];
+const WORKERS = ["liaison", "pharmacist", "nurse"]; // who claims and completes tasks (the API's rule)
 
 function home() { return auth.can(...STAFF) ? "#/board" : auth.can("compliance") ? "#/access-log" : "#/signin"; }
 
@@ -350,6 +351,7 @@ async function taskView(taskId) {
   if (docs && docs.documents.length) {
     left.append(h("h2", { class: "gap-top" }, "Documents"), documentList(task.referral_id, docs.documents));
   }
+  if (working && task.task_type === "first_visit" && auth.can("nurse")) right = h("div", {}, visitForm(task, api, me, route), right || ""); // web/visit.js
   return h("div", { class: right ? "split" : "" }, left, right || "");
 }
 
@@ -469,7 +471,8 @@ async function referralView(referralId) {
   const known = new Set(["referral_id", "status", "stage", "referral", "problems", "draft", "fields_missing", "source_key", "quarantine_key", "uploaded_at", "benefits", "estimate", "prior_auth", "linked_to", "documents", "timeline", "tasks"]);
   const more = Object.entries(r).filter(([k, v]) => !known.has(k) && v != null && !(Array.isArray(v) && !v.length))
     .map(([k, v]) => h("section", { class: "panel", "aria-label": label(k) }, h("h2", {}, label(k)), kvTable(v)));
-  return h("div", {}, head, h("div", { class: "grid" }, tasks, auth_), h("div", { class: "grid" }, benefits, money), ...more, timeline);
+  const visits = await visitsPanel(referralId, api); // web/visit.js
+  return h("div", {}, head, h("div", { class: "grid" }, tasks, auth_), h("div", { class: "grid" }, benefits, money), ...more, visits || "", timeline);
 }
 
 // ---------------------------------------------------------------- search

@@ -290,6 +290,25 @@ WRITTEN: list[tuple[TaskType, dict[str, Any]]] = [
             "ask": "send the packet to SANDBOX RX PBM (fax 800-555-0188); record its answer",
         },
     ),
+    (
+        TaskType.FIRST_VISIT,
+        {
+            "visit_id": "r.visit.1.1",
+            "dose": 1,
+            "day": "2027-01-11",
+            "window": "08:00-16:00",
+            "nurse_id": "rn-okafor",
+            "nurse": "Grace Okafor, RN",
+            "nurse_phone": "312-555-0141",
+            "ship_by": "2027-01-08",
+            "booked": True,
+            "teach": ["basics", "drug_and_supplies", "storage_and_handling", "side_effects"],
+        },
+    ),
+    (
+        TaskType.FIRST_VISIT,
+        {"visit_id": "r.visit.1.2", "booked": False, "not_booked": "no roster nurse"},
+    ),
 ]
 
 

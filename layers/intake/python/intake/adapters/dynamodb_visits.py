@@ -1,7 +1,7 @@
 """Visits and the nurse roster in the one table.
 
 A visit is ``REFERRAL#<id>`` / ``VISIT#<visit id>`` (its booking and, once documented, its
-record). The roster is one item, ``ROSTER`` / ``NURSES`` (the JSON the pharmacy keeps; a roster
+record). The roster is one item, ``ROSTER`` / ``NURSES`` (the JSON text the pharmacy keeps; a roster
 of a few hundred entries is far below the 400 KB item limit).
 """
 

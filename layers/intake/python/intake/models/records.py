@@ -160,6 +160,9 @@ class ReferralRecord(BaseModel):
     first_infusion: date | None = Field(
         default=None, description="the first infusion the scheduling call booked"
     )
+    first_visit: Literal["booked", "documented", "missed", "cancelled"] | None = Field(
+        default=None, description="where the nurse's first visit stands (intake.visit)"
+    )
 
     @property
     def schedule(self) -> TherapySchedule | None:

@@ -73,6 +73,9 @@ class Visits:
         if visit is None:
             visit = self._book(self._referral(referral_id), visit_id, round_)
             if self.visits.put_visit(visit):
+                self.store.update_referral(
+                    referral_id, first_visit=VisitStatus.BOOKED.value, updated_at=self.clock()
+                )
                 self.store.record(
                     referral_id,
                     "first_visit_scheduled",
@@ -216,6 +219,9 @@ class Visits:
             update={"status": VisitStatus.DOCUMENTED, "record": record, "updated_at": now}
         )
         self.visits.save_visit(documented, expect_status=visit.status.value)
+        self.store.update_referral(
+            visit.referral_id, first_visit=VisitStatus.DOCUMENTED.value, updated_at=now
+        )
         self.store.record(
             visit.referral_id,
             "visit_documented",
@@ -256,6 +262,7 @@ class Visits:
                 current.model_copy(update={"status": status, "updated_at": now}),
                 expect_status=current.status.value,
             )
+            self.store.update_referral(task.referral_id, first_visit=status.value, updated_at=now)
             self.store.record(
                 task.referral_id,
                 f"first_visit_{status.value}",
