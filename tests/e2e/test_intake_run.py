@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -259,3 +260,86 @@ def test_no_request_goes_out_with_a_criterion_silently_unmet(
     assert "filed_without_evidence" not in ivig
     ifx = [e["event"] for e in run["36-infliximab-filed-without-tb.json"]["timeline"]]
     assert "filed_without_evidence" in ifx and "additional_information_sent" in ifx
+
+
+# The Medicare and pharmacy-benefit samples (07, 31, 42-45), the weight and evidence samples (38,
+# 39) and the 271 samples (40, 41) are checked on the whole run's results: one run of every
+# sample, not a second run of a few (the stack tier is the CI's critical path).
+ORIGINAL_MEDICARE = (
+    "31-medicare-medigap-ivig.json",
+    "42-medicare-iv-antibiotic-part-d.json",
+    "43-medicare-pump-drug-part-b-dme.json",
+    "44-dual-eligible.json",
+)
+"""The samples whose primary is Original Medicare (sandbox SBX06)."""
+TO_A_PBM = ("42-medicare-iv-antibiotic-part-d.json", "45-pbm-carve-out.json")
+
+
+def _events(referral: dict[str, Any]) -> list[str]:
+    return [e["event"] for e in referral["timeline"]]
+
+
+def test_no_original_medicare_sample_files_a_278(
+    local_stack: Any, run: dict[str, dict[str, Any]]
+) -> None:
+    """Original Medicare has no prior authorization program for these drugs: a 278 to a MAC
+    would wait on nothing. The benefit is decided and cited instead."""
+    s3 = local_stack.client("s3")
+    bucket = local_stack.outputs.documents_bucket
+    for name in ORIGINAL_MEDICARE:
+        referral = run[name]
+        events = _events(referral)
+        # Then no request went out, and the decided benefit is on the timeline with its rules
+        assert "prior_auth_submitted" not in events, name
+        decided = next(e for e in referral["timeline"] if e["event"] == "medicare_benefit_decided")
+        assert decided["detail"]["send_278_to_mac"] is False and decided["detail"]["cites"]
+        listed = s3.list_objects_v2(Bucket=bucket, Prefix=f"prior-auth/{referral['referral_id']}/")
+        assert not [o["Key"] for o in listed.get("Contents", []) if o["Key"].endswith(".278")]
+    # And the Part B samples passed the gate on documentation kept on file
+    for name in ("31-medicare-medigap-ivig.json", "43-medicare-pump-drug-part-b-dme.json"):
+        assert run[name]["prior_auth"]["status"] == "documentation_on_file", name
+        assert "documentation_on_file" in _events(run[name]), name
+
+
+def test_pharmacy_benefit_drugs_go_to_the_pbm(run: dict[str, dict[str, Any]]) -> None:
+    """A drug on the pharmacy benefit (a carve-out, or Original Medicare's Part D) is sent to
+    the PBM the 271 names, with its fax, never as a 278 to the medical payer."""
+    for name in TO_A_PBM:
+        referral = run[name]
+        (task,) = [t for t in referral["tasks"] if t["type"] == "send_to_pbm"]
+        assert task["outcome"] == "approved", name
+        assert "pbm_packet_ready" in _events(referral) and "pbm_approved" in _events(referral)
+        assert "prior_auth_submitted" not in _events(referral), name
+
+
+def test_the_estimates_split_the_benefits_as_the_rules_say(run: dict[str, dict[str, Any]]) -> None:
+    """The dual-eligible QMB owes nothing of Medicare's cost sharing for home IVIG (Medicaid
+    pays it); the Part D sample owes the per diem and nursing Medicare does not cover."""
+    dual = run["44-dual-eligible.json"]["estimate"]
+    assert dual["payer_type"] == "original_medicare_part_b"
+    assert float(dual["course_patient"]) == 0 and float(dual["secondary_pays"]) > 0
+    part_d = run["42-medicare-iv-antibiotic-part-d.json"]["estimate"]
+    assert part_d["payer_type"] == "original_medicare_part_b"
+    assert float(part_d["course_patient"]) > 0  # per diem and nursing: not covered by Medicare
+
+
+def test_negated_labs_are_asked_of_the_clinic_and_a_weight_in_the_notes_is_used(
+    run: dict[str, dict[str, Any]],
+) -> None:
+    """Given 38 (the weight only in the notes) and 39 (labs the notes negate), then 39's
+    missing TB and hepatitis B results were asked of the clinic first, and 38 asked nothing
+    of the clinic (its weight was read from the notes, so nothing waits for one)."""
+    tasks = [t["type"] for t in run["39-labs-negated-in-notes.json"]["tasks"]]
+    assert "records_from_clinic" in tasks
+    assert "records_from_clinic" not in [
+        t["type"] for t in run["38-weight-only-in-notes.json"]["tasks"]
+    ]
+
+
+def test_the_per_day_copay_is_charged_per_per_diem_day(run: dict[str, dict[str, Any]]) -> None:
+    """Given the HMO's $15 per day (EB06 7) and $25 per visit (EB06 27), when the 14-day
+    ertapenem course is estimated, then 14 x 15 + 2 x 25 = 260 (a first and a weekly visit),
+    at high confidence: never the visit copay on each of the 14 days (14 x 25 = 350)."""
+    estimate = run["41-hmo-per-day-copay.json"]["estimate"]
+    assert Decimal(str(estimate["course_patient"])) == Decimal(14 * 15 + 2 * 25)
+    assert estimate["confidence"] == "high"
