@@ -138,6 +138,14 @@ class LiaisonScripts:
         hold: dict[str, Any] | None = script.get("course_hold")
         return hold
 
+    def dose_visit(self, referral_id: str) -> dict[str, Any] | None:
+        """The visit the auto-nurse documents for each later dose given (``dose_visit``)."""
+        script = self.scripts.get(self.files.get(referral_id, ""), {})
+        found: dict[str, Any] | None = script.get("dose_visit") or self.scripts.get(
+            "default", {}
+        ).get("dose_visit")
+        return found
+
     @classmethod
     def load(cls, folder: Path, files: dict[str, str] | None = None) -> LiaisonScripts:
         path = folder / "_liaison.json"

@@ -36,6 +36,7 @@ def test_published_openapi_matches_the_routes() -> None:
         "/doses",
         "/tasks/{task_id}/visit",  # issue 25: the nurse documents a visit
         "/referrals/{referral_id}/visits",
+        "/referrals/{referral_id}/doses/{number}/visit",
     }
 
 

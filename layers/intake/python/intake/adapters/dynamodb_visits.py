@@ -1,8 +1,8 @@
 """Visits and the nurse roster in the one table.
 
 A visit is ``REFERRAL#<id>`` / ``VISIT#<visit id>`` (its booking and, once documented, its
-record). The roster is one item, ``ROSTER`` / ``NURSES`` (the JSON text the pharmacy keeps; a roster
-of a few hundred entries is far below the 400 KB item limit).
+record). The roster is one item, ``ROSTER`` / ``NURSES`` (the JSON text the pharmacy keeps;
+a roster of a few hundred entries is far below the 400 KB item limit).
 """
 
 from __future__ import annotations
@@ -25,10 +25,11 @@ class DynamoDbVisits(TableAdapter):
         item = self.table.get_item(Key=ROSTER_KEY, ConsistentRead=True).get("Item")
         if not item:
             return Roster()
-        return Roster.model_validate(_from_item(item["roster"]))
+        return Roster.model_validate_json(str(item["roster"]))
 
     def save_roster(self, roster: Roster) -> None:
-        self.table.put_item(Item={**ROSTER_KEY, "roster": _to_item(roster.model_dump(mode="json"))})
+        """The roster as one JSON text (read back whole; no number conversions)."""
+        self.table.put_item(Item={**ROSTER_KEY, "roster": roster.model_dump_json()})
 
     def _item(self, visit: Visit) -> dict[str, Any]:
         item = _to_item(visit.model_dump(mode="json"))

@@ -64,6 +64,7 @@ ROUTES: dict[str, Rule] = {
     "POST /referrals/<referral_id>/course/resume": _THERAPY,
     "POST /referrals/<referral_id>/course/end": _THERAPY,
     "POST /tasks/<task_id>/visit": Rule(frozenset({Role.NURSE})),
+    "POST /referrals/<referral_id>/doses/<number>/visit": Rule(frozenset({Role.NURSE})),
     "GET /referrals/<referral_id>/visits": _READ,
 }
 """Every route: who may call it, and whether it returns patient data (then it is recorded)."""

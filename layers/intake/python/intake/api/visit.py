@@ -10,8 +10,9 @@ referral's visits, booked and documented. A ``Router`` included into the app in
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any
+from typing import Annotated, Any
 
+from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, Field
 
@@ -93,6 +94,19 @@ def document_visit(task_id: TaskId, body: DocumentVisit) -> Documented:
         task_id, Completion(outcome="documented", note=documentation.note, liaison=who)
     )
     return Documented(visit=_view(visit), task=TaskView.of(done, utcnow()))
+
+
+@router.post(
+    "/referrals/<referral_id>/doses/<number>/visit",
+    summary="Nurse: document the visit of a later dose of the course (a cleared dose given)",
+)
+def document_dose_visit(
+    referral_id: ReferralId, number: Annotated[int, Path(ge=1, le=999)], body: DocumentVisit
+) -> VisitView:
+    from intake.wiring import visits
+
+    documentation = VisitDocumentation.model_validate(body.model_dump(exclude={"liaison"}))
+    return _view(visits().document_dose(referral_id, number, documentation, caller().id))
 
 
 @router.get("/referrals/<referral_id>/visits", summary="A referral's nurse visits and records")

@@ -291,6 +291,61 @@ class Visits:
             "timeout_seconds": int(NURSE_CALL_SLA.total_seconds()),
         }
 
+    def document_dose(
+        self, referral_id: str, number: int, documentation: VisitDocumentation, by: str
+    ) -> Visit:
+        """The visit of a later dose of the course (``intake run --follow-course``; a nurse's
+        visit without a first-visit task): kept as ``<referral>.visit.<dose>.1`` with its
+        record and units. The first dose's visit is the first-visit task's."""
+        if number < 2:
+            raise InvalidRequest("dose 1's visit is documented on its first_visit task")
+        if self.course is None:
+            raise InvalidRequest("no therapy calendar")
+        dose = self.course().doses.get(referral_id, number)
+        if dose is None:
+            raise NotFound(f"referral {referral_id} has no dose {number}")
+        if dose.status is not DoseStatus.CLEARED:
+            raise Conflict(f"dose {number} is {dose.status.value}: only a cleared dose is given")
+        now = self.clock()
+        visit_id = visit_id_for(referral_id, number, 1)
+        record = visit_record(
+            documentation,
+            visit_id=visit_id,
+            referral_id=referral_id,
+            task_id="",
+            dose=number,
+            nurse=None,
+            by=by,
+            at=now,
+        )
+        visit = Visit(
+            visit_id=visit_id,
+            referral_id=referral_id,
+            round=1,
+            dose=number,
+            day=dose.day,
+            ship_by=dose.ship_by,
+            status=VisitStatus.DOCUMENTED,
+            booked_at=now,
+            updated_at=now,
+            record=record,
+        )
+        if not self.visits.put_visit(visit):
+            raise Conflict(f"visit {visit_id} is already documented")
+        self.store.record(
+            referral_id,
+            "visit_documented",
+            at=now,
+            actor=by,
+            visit_id=visit_id,
+            dose=number,
+            minutes=record.visit_minutes,
+            nursing_units=[f"{code}x{n}" for code, n in record.nursing_units.items()],
+            reactions=len(record.reactions),
+            teaching_missing=record.teaching_missing,
+        )
+        return visit
+
     # ------------------------------------------------------------------ reading
     def of(self, referral_id: str) -> list[Visit]:
         return sorted(self.visits.visits_of(referral_id), key=lambda v: (v.dose or 0, v.round))
