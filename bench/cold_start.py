@@ -51,6 +51,7 @@ SERVICES = {
     "dose_check": "dose_check",
     "sweep_doses": "dose_sweep",
     "reconciler": "reconciler",
+    "send_clinic_statuses": "clinic_sender",
 }
 PLACEHOLDERS = {
     "PHARMACY_NAME": "Bench Pharmacy",

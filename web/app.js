@@ -3,6 +3,7 @@ import { h, clear, when, ago, label, phone, language, money } from "./dom.js";
 import { Api, ApiError, path } from "./api.js";
 import { auth } from "./auth.js";
 import { visitForm, visitsPanel } from "./visit.js";
+import { clinicPanel } from "./clinic.js";
 
 const REVIEW_TYPES = new Set(["complete_referral", "needs_review", "verify_insurance", "coverage_inactive", "verify_contact"]);
 const main = document.getElementById("main");
@@ -472,7 +473,7 @@ async function referralView(referralId) {
   const more = Object.entries(r).filter(([k, v]) => !known.has(k) && v != null && !(Array.isArray(v) && !v.length))
     .map(([k, v]) => h("section", { class: "panel", "aria-label": label(k) }, h("h2", {}, label(k)), kvTable(v)));
   const visits = await visitsPanel(referralId, api); // web/visit.js
-  return h("div", {}, head, h("div", { class: "grid" }, tasks, auth_), h("div", { class: "grid" }, benefits, money), ...more, visits || "", timeline);
+  return h("div", {}, head, h("div", { class: "grid" }, tasks, auth_), h("div", { class: "grid" }, benefits, money), ...more, clinicPanel(api, referralId), visits || "", timeline);
 }
 
 // ---------------------------------------------------------------- search

@@ -167,6 +167,50 @@ def test_each_call_lists_its_attempts(run: dict[str, dict[str, Any]]) -> None:
     assert [a["outcome"] for a in call["attempts"]] == ["wrong_number", "reached"]
 
 
+def test_every_milestone_a_sample_reaches_is_a_stored_clinic_status(
+    local_stack: Any, run: dict[str, dict[str, Any]]
+) -> None:
+    """Why: the referring clinic hears of each milestone (issue 25). Each timeline event the
+    milestones table maps gives one stored status under its idempotency key, and nothing else
+    is stored (one Query per referral, after the run: the run itself pays the writes only)."""
+    from intake.clinic.milestones import status_for
+
+    assert local_stack.outputs is not None
+    ddb = local_stack.client("dynamodb")
+    reached: set[str] = set()
+    for r in run.values():
+        if not r.get("referral_id"):
+            continue
+        expected = set()
+        for e in r["timeline"]:
+            made = status_for(r["referral_id"], e["event"], datetime.now(), e["detail"])
+            if made is not None:
+                expected.add(made.key)
+        items = ddb.query(
+            TableName=local_stack.outputs.table_name,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :c)",
+            ExpressionAttributeValues={
+                ":pk": {"S": f"REFERRAL#{r['referral_id']}"},
+                ":c": {"S": "CLINIC#"},
+            },
+            ProjectionExpression="sk",
+        )["Items"]
+        assert {i["sk"]["S"].removeprefix("CLINIC#") for i in items} == expected, r["file"]
+        reached |= {k.split(".")[0] for k in expected}
+    # And the samples between them reach the issue's milestones (worked: 15 certified → filed,
+    # decided, scheduled; 14 denied → appealed, closed; 35 records → more information)
+    assert {
+        "received",
+        "more_information",
+        "insurance_verified",
+        "authorization_filed",
+        "authorization_decided",
+        "authorization_appealed",
+        "scheduled",
+        "closed",
+    } <= reached
+
+
 def test_no_date_before_receipt(local_stack: Any, run: dict[str, dict[str, Any]]) -> None:
     """Task due times, the estimate's first infusion and the 278's requested period all start
     on or after the day we received the referral (the fax, HL7 and FHIR samples ask for

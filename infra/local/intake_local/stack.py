@@ -156,6 +156,10 @@ class LocalStack:
         """Run the reconciler once, as its schedule would: finish pending completion effects."""
         return self._scheduled("ReconcilerFunction")
 
+    def send_clinic_statuses(self) -> dict[str, int]:
+        """Run the clinic status sender once, as its schedule would (every 5 minutes in AWS)."""
+        return self._scheduled("SendClinicStatusesFunction")
+
     def _scheduled(self, logical: str) -> dict[str, int]:
         assert self.outputs is not None
         reply = self._scheduler().invoke(

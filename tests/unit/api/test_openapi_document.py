@@ -37,6 +37,10 @@ def test_published_openapi_matches_the_routes() -> None:
         "/tasks/{task_id}/visit",  # issue 25: the nurse documents a visit
         "/referrals/{referral_id}/visits",
         "/referrals/{referral_id}/doses/{number}/visit",
+        "/referrals/{referral_id}/clinic-statuses",
+        "/clinic/referrals/{clinic_reference}/status",
+        "/clinic/referrals/{clinic_reference}/fhir/Task",
+        "/clinic/referrals/{clinic_reference}/fhir/Communication",
     }
 
 

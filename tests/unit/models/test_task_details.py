@@ -309,6 +309,17 @@ WRITTEN: list[tuple[TaskType, dict[str, Any]]] = [
         TaskType.FIRST_VISIT,
         {"visit_id": "r.visit.1.2", "booked": False, "not_booked": "no roster nurse"},
     ),
+    (
+        TaskType.CLINIC_STATUS_UNSENT,
+        {
+            "status_key": "authorization_decided.prior_auth_certified.T1",
+            "milestone": "authorization_decided",
+            "error_type": "ConnectionError",
+            "document": None,
+            "what_to_do": "fax the status by hand (or correct the clinic's fax number) and "
+            "record it resolved",
+        },
+    ),
 ]
 
 

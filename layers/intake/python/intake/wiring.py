@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from intake.adapters.dynamodb_store import DynamoDbStore
     from intake.authorization.service import PriorAuthorizations
     from intake.clearinghouse import ClearinghouseGateway, ClearinghouseReply
+    from intake.clinic.sender import ClinicSender
     from intake.course.calendar import CalendarRules
     from intake.course.dose_check import DoseCheck
     from intake.course.service import Course
@@ -376,6 +377,14 @@ def _stale_holder() -> Any:
         raise RuntimeError("the sweep does not check benefits or estimate")
 
     return DoseCheck(store(), doses(), task_service(), unused, unused, calendar_rules())
+
+
+@functools.cache
+def clinic_sender() -> ClinicSender:
+    """The referring clinics' status sender (issue 25; ``intake.clinic``)."""
+    from intake.clinic.wiring import build_clinic_sender
+
+    return build_clinic_sender()
 
 
 def reset() -> None:

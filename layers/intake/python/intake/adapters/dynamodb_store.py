@@ -35,6 +35,7 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
 from intake.adapters.aws import resource
+from intake.clinic.milestones import status_for
 from intake.core.clock import iso
 from intake.core.errors import Conflict, NotFound
 from intake.core.ids import referral_of_task
@@ -283,10 +284,15 @@ class DynamoDbStore(TableAdapter):
     def record(
         self, referral_id: str, event: str, *, at: datetime, actor: str = "system", **detail: object
     ) -> None:
-        """Append ``event`` to the referral's timeline (the one way services write it)."""
-        self._append_timeline(
-            referral_id, TimelineEvent(at=at, event=event, actor=actor, detail=detail)
-        )
+        """Append ``event`` to the referral's timeline (the one way services write it); an
+        event the clinic hears about also stores its clinic status (``intake.clinic``)."""
+        entry = TimelineEvent(at=at, event=event, actor=actor, detail=detail)
+        self._append_timeline(referral_id, entry)
+        status = status_for(referral_id, event, at, entry.detail)
+        if status is not None:
+            from intake.adapters.dynamodb_clinic import store_status
+
+            store_status(self, status)
 
     def timeline(self, referral_id: str) -> list[TimelineEvent]:
         items = self._query_partition(referral_id, "EVENT#")

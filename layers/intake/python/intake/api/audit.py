@@ -40,6 +40,7 @@ class Rule:
 _TASK_WORK = Rule(frozenset({Role.LIAISON, Role.PHARMACIST, Role.NURSE}))
 _THERAPY = Rule(frozenset({Role.PHARMACIST}))
 _READ = Rule(STAFF)
+_CLINIC = Rule(frozenset({Role.CLINIC}))
 
 ROUTES: dict[str, Rule] = {
     "GET /me": Rule(ALL, phi=False),
@@ -66,6 +67,12 @@ ROUTES: dict[str, Rule] = {
     "POST /tasks/<task_id>/visit": Rule(frozenset({Role.NURSE})),
     "POST /referrals/<referral_id>/doses/<number>/visit": Rule(frozenset({Role.NURSE})),
     "GET /referrals/<referral_id>/visits": _READ,
+    # the clinic statuses (intake/api/clinic.py): a referral's milestones, recorded like any
+    # read of a referral (a clinic's reads too: the log names who saw whose care, and when)
+    "GET /referrals/<referral_id>/clinic-statuses": _READ,
+    "GET /clinic/referrals/<clinic_reference>/status": _CLINIC,
+    "GET /clinic/referrals/<clinic_reference>/fhir/Task": _CLINIC,
+    "GET /clinic/referrals/<clinic_reference>/fhir/Communication": _CLINIC,
 }
 """Every route: who may call it, and whether it returns patient data (then it is recorded)."""
 

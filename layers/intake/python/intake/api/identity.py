@@ -42,6 +42,8 @@ class Role(StrEnum):
     """Reads the PHI access log (and no patient data)."""
     NURSE = "nurse"
     """The nurse's queue: the scheduling call, the first visit (documents it), the check-ins."""
+    CLINIC = "clinic"
+    """A referring clinic: reads the statuses of its own referrals (``intake.api.clinic``)."""
 
 
 STAFF = frozenset({Role.LIAISON, Role.PHARMACIST, Role.SUPERVISOR, Role.NURSE})

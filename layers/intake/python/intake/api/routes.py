@@ -16,6 +16,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from intake.api.audit import CLINICAL_TASKS, ROUTES, caller, guard, note
+from intake.api.clinic import router as clinic_router
 from intake.api.course import router as course_router
 from intake.api.identity import Forbidden, Role
 from intake.api.params import ReferralId, TaskId
@@ -85,6 +86,7 @@ app = _BoundedResolver(enable_validation=True)
 app.use([guard(_record)])  # roles, and every PHI read recorded (intake/api/audit.py)
 app.include_router(course_router)  # the therapy calendar (intake/api/course.py)
 app.include_router(visit_router)  # the nurse's visits (intake/api/visit.py)
+app.include_router(clinic_router)  # the clinic statuses (intake/api/clinic.py)
 
 
 @functools.cache

@@ -321,6 +321,14 @@ class FirstVisitDetails(TaskDetails):
     teach: list[str] = Field(default_factory=list)
 
 
+class ClinicStatusUnsentDetails(TaskDetails):
+    status_key: str
+    milestone: str
+    error_type: str
+    document: str | None = None
+    what_to_do: str
+
+
 DETAILS_BY_TYPE: dict[TaskType, type[TaskDetails]] = {
     TaskType.WELCOME_CALL: WelcomeCallDetails,
     TaskType.COST_AND_OPTIONS_CALL: CostCallDetails,
@@ -345,6 +353,7 @@ DETAILS_BY_TYPE: dict[TaskType, type[TaskDetails]] = {
     TaskType.PRESCRIBER_SIGNATURE: PrescriberSignatureDetails,
     TaskType.SEND_TO_PBM: SendToPbmDetails,
     TaskType.FIRST_VISIT: FirstVisitDetails,
+    TaskType.CLINIC_STATUS_UNSENT: ClinicStatusUnsentDetails,
 }
 
 D = TypeVar("D", bound=TaskDetails)

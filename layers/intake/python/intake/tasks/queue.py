@@ -46,6 +46,8 @@ REASONS: dict[TaskType, str] = {
     "then record its answer",
     TaskType.FIRST_VISIT: "First visit: teach, give and monitor the infusion, assess the home, "
     "then document the visit (or record it missed or cancelled: it is booked again)",
+    TaskType.CLINIC_STATUS_UNSENT: "A status for the referring clinic could not be faxed: send "
+    "it by hand or correct the clinic's fax number",
 }
 
 
