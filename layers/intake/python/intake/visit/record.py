@@ -51,7 +51,7 @@ def _expiry(value: Any) -> Any:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class Vitals(_Strict):
@@ -172,6 +172,8 @@ class VisitDocumentation(_Strict):
 class Nurse(BaseModel):
     """Who the visit was booked with (the roster entry), or None: booked by hand."""
 
+    model_config = ConfigDict(defer_build=True)
+
     nurse_id: str
     name: str
     kind: Literal["nurse", "agency"]
@@ -181,7 +183,7 @@ class Nurse(BaseModel):
 class VisitRecord(VisitDocumentation):
     """A documented visit as stored (``REFERRAL#<id>`` / ``VISIT#<visit id>``)."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     visit_id: str
     referral_id: str
