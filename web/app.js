@@ -4,8 +4,9 @@ import { Api, ApiError, path } from "./api.js";
 import { auth } from "./auth.js";
 import { visitForm, visitsPanel } from "./visit.js";
 import { clinicPanel } from "./clinic.js";
+import { discoveryBlock } from "./discovery.js";
 
-const REVIEW_TYPES = new Set(["complete_referral", "needs_review", "verify_insurance", "coverage_inactive", "verify_contact"]);
+const REVIEW_TYPES = new Set(["complete_referral", "needs_review", "verify_insurance", "coverage_inactive", "verify_contact", "coverage_not_found"]);
 const main = document.getElementById("main");
 const statusLine = document.getElementById("status");
 let config = null;
@@ -271,6 +272,7 @@ async function taskView(taskId) {
         h("tbody", {}, ...task.attempts.map((a) => h("tr", {}, h("td", { class: "num" }, when(a.at)), h("td", {}, label(a.outcome)), h("td", {}, a.by || "—"))))));
   }
   if (task.details && task.details.estimate) left.append(h("h2", { class: "gap-top" }, "Estimate"), estimateBlock(task.details.estimate));
+  left.append(...discoveryBlock(task)); // issue 26: the payers discovery asked (web/discovery.js)
   const script = task.details && task.details.call_script;
   if (script && script.text) {
     left.append(h("h2", { class: "gap-top" }, `Call script (${language(script.language)})`),

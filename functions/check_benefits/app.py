@@ -31,5 +31,7 @@ def lambda_handler(event: CheckRequest, context: LambdaContext) -> dict[str, Any
     corrections = event.corrections
     if event.corrections_task_id is not None:
         corrections = check.corrections_of(event.referral_id, event.corrections_task_id)
-    outcome = check.run(event.referral_id, event.round, corrections)
+    outcome = check.run(
+        event.referral_id, event.round, corrections, task_id=event.corrections_task_id
+    )
     return outcome.model_dump(mode="json")

@@ -424,3 +424,20 @@ def test_the_first_visit_of_sample_49_records_the_infusion_reaction(
         True,
     )
     assert "2.4" in reaction["guidance"]
+
+
+def test_discovery_finds_confirms_or_lists_what_it_tried(run: dict[str, dict[str, Any]]) -> None:
+    """Issue 26 on the shared run (no extra stack time). Sample 50 has no insurance: SBX01
+    answers AAA 75, SBX02 finds her (two paid inquiries), the confirm_coverage task is
+    confirmed and the check then verifies the found coverage. Sample 51 is on no roster: three
+    paid inquiries (the budget), a coverage_not_found task the auto-liaison rejects."""
+    found, nowhere = run["50-no-insurance-discovered.json"], run["51-no-insurance-not-found.json"]
+    events = [e["event"] for e in found["timeline"]]
+    assert events.count("discovery_inquiry") == 2 and "coverage_confirmed" in events
+    assert ("confirm_coverage", "confirmed") in [(t["type"], t["outcome"]) for t in found["tasks"]]
+    assert found["benefits"] and "SANDBOX HMO HOME CARE" in str(found["benefits"])
+    events = [e["event"] for e in nowhere["timeline"]]
+    assert events.count("discovery_inquiry") == 3 and "coverage_confirmed" not in events
+    assert ("coverage_not_found", "rejected") in [
+        (t["type"], t["outcome"]) for t in nowhere["tasks"]
+    ]

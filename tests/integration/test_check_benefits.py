@@ -128,7 +128,9 @@ def test_an_invalid_correction_is_reported_not_applied(
 @pytest.mark.parametrize(
     ("sample", "outcome", "code"),
     [
-        ("11-member-not-found.json", "verify_insurance", "75"),
+        # Issue 26: AAA 75 (not found) sends discovery to the other likely payers; none has the
+        # member, so the task is coverage_not_found, and it still names the card's AAA 75.
+        ("11-member-not-found.json", "coverage_not_found", "75"),
         ("12-invalid-member-id.json", "verify_insurance", "72"),
         ("04-coverage-inactive.json", "coverage_inactive", None),
     ],

@@ -206,7 +206,9 @@ def test_mismatch_goes_to_a_liaison_and_their_corrections_verify_the_insurance(
 def test_insurance_a_liaison_cannot_verify_ends_as_insurance_unverified(
     local_stack: Any, api: LiaisonClient
 ) -> None:
-    body = sample_json("11-member-not-found.json", clinic_reference="SM-NOTFOUND-1")
+    # An invalid member id (AAA 72: a person fixes the card; since issue 26 sample 11's AAA 75
+    # goes to insurance discovery first, tests/integration/test_discovery_workflow.py)
+    body = sample_json("12-invalid-member-id.json", clinic_reference="SM-NOTFOUND-1")
     referral_id = upload(local_stack, body, "referrals/sm/not-found.json")
     verify = task_id_for(referral_id, TaskType.VERIFY_INSURANCE)
     wait_for(lambda: open_task(api, verify))

@@ -45,6 +45,10 @@ def _samples() -> list[tuple[str, Referral]]:
             duration = parse_duration(referral.therapy.duration)
         except (ValidationError, PrescriptionError):
             continue
+        if (
+            referral.insurance is None
+        ):  # issue 26: planned only once discovery's coverage is confirmed
+            continue
         if not duration.open_ended:
             found.append((path.name, referral))
     return found

@@ -320,6 +320,39 @@ WRITTEN: list[tuple[TaskType, dict[str, Any]]] = [
             "record it resolved",
         },
     ),
+    (
+        TaskType.CONFIRM_COVERAGE,
+        {
+            "confirm": "confirm coverage found: SBX01, PPO GOLD",
+            "payer_id": "SBX01",
+            "payer_name": "SBX01",
+            "plan": "PPO GOLD",
+            "found_by": "demographic 270: last_name, first_name, date_of_birth, gender, address",
+            "welcome_call_task_id": "ref-1.welcome_call.1",
+        },
+    ),
+    (
+        TaskType.COVERAGE_NOT_FOUND,
+        {
+            "reason": "the referral names no insurance",
+            "reasons": ["the referral names no insurance; insurance discovery found no coverage"],
+            "tried": [
+                {
+                    "payer_id": "SBX01",
+                    "payer_name": "SBX01",
+                    "search": ["last_name", "first_name", "date_of_birth"],
+                    "answer": "not_found",
+                    "aaa": ["75"],
+                    "paid": True,
+                    "note": None,
+                }
+            ],
+            "budget": 3,
+            "spent": 1,
+            "budget_exhausted": False,
+            "state_searched": "IL",
+        },
+    ),
 ]
 
 

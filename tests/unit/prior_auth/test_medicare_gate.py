@@ -39,7 +39,9 @@ class _Ctx:
         return NOW
 
     def planned(self, referral_id: str) -> tuple[Any, Any]:
-        referral = SimpleNamespace(insurance=SimpleNamespace(payer_id="SBX06"))
+        insurance = SimpleNamespace(payer_id="SBX06")
+        # Referral.coverage (issue 26): the insurance, once known, as the steps past benefits read it
+        referral = SimpleNamespace(insurance=insurance, coverage=insurance)
         return SimpleNamespace(referral_id=referral_id), referral
 
     def benefits(self, record: Any) -> BenefitsSummary:

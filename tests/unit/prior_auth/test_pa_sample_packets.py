@@ -24,7 +24,10 @@ RECEIVED = date(2026, 11, 30)
 SAMPLES = sorted(
     p.name
     for p in Path(EVENTS).glob("*.json")
-    if p.name[:2].isdigit() and '"clinical_notes"' in p.read_text(encoding="utf-8")
+    if p.name[:2].isdigit()
+    and '"clinical_notes"' in p.read_text(encoding="utf-8")
+    # issue 26: a sample without insurance reaches a packet only with the coverage discovery found
+    and '"insurance"' in p.read_text(encoding="utf-8")
 )
 
 

@@ -21,6 +21,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from intake.authorization.packet import Pharmacy, status_inquiry
+from intake.discovery.profiles import ProfilePayers
+from intake.discovery.service import demographic_inquiry
 from intake.eligibility.benefits.interpret import interpret_271
 from intake.eligibility.service import inquiry_for
 from intake.models.referral import Referral
@@ -128,6 +130,26 @@ def _eligibility(payer: SandboxPayer, referral: Referral) -> dict[str, Any]:
     }
 
 
+def _discovery(referral: Referral) -> dict[str, Any]:
+    """A referral without insurance: the demographic 270s discovery sends the first two payers
+    of the profiles' order (issue 26), and what the sandbox answers each."""
+    out: dict[str, Any] = {}
+    for candidate in ProfilePayers().likely_payers(referral.patient.address.state, 2):
+        payer = SandboxPayer(control_numbers=SequentialControlNumbers(), clock=lambda: NOW)
+        inquiry = demographic_inquiry(
+            referral, candidate, "Sample Home Infusion", "1234567893", "TRACE-1", NOW.date()
+        )
+        x270 = build_270(inquiry, control_numbers=SequentialControlNumbers(), now=NOW)
+        x271 = payer.respond_270(x270).x12
+        out[candidate.payer_id] = {
+            "270": x270,
+            "read_270": _attempt(read_270, x270),
+            "271": x271,
+            "parsed_271": _attempt(parse_271, x271),
+        }
+    return out
+
+
 def _with_member(referral: Referral, member_id: str, payer_id: str) -> Referral:
     insurance = referral.insurance.model_copy(update={"member_id": member_id, "payer_id": payer_id})
     therapy = referral.therapy.model_copy(update={"start_date": date(2026, 3, 1)})
@@ -200,6 +222,9 @@ def record() -> dict[str, Any]:
     samples: dict[str, Any] = {}
     for stem, referral in _referrals():
         payer = SandboxPayer(control_numbers=SequentialControlNumbers(), clock=lambda: NOW)
+        if referral.insurance is None:  # issue 26: a new shape, the demographic 270
+            samples[stem] = {"discovery": _attempt(_discovery, referral)}
+            continue
         samples[stem] = {"eligibility": _attempt(_eligibility, payer, referral)}
     base = dict(_referrals())["03-auth-required-chinese"]
     prior_auth: dict[str, Any] = {}

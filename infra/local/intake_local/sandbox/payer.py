@@ -30,6 +30,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from intake.x12.control_numbers import ControlNumberSource
+from intake.x12.envelope import parse_interchange
 from intake.x12.errors import X12StructureError
 from intake.x12.segments import Segment
 from intake.x12.t270.read import InquiredPerson, ParsedInquiry, read_270
@@ -58,6 +59,17 @@ class PayerEntry(_Entry):
     name: str
     member_id_pattern: str
     delay_seconds: float = Field(default=0.0, ge=0)
+    name_dob_search: bool = Field(
+        default=True,
+        description="answers a 270 without a member id by last name, first name and date of "
+        "birth (005010X279A1 section 1.4.8's Name/Date of Birth Search Option); False: such a "
+        "270 gets AAA 72, the missing data element (X12 RFI 1913)",
+    )
+    mbi_lookup: bool = Field(
+        default=False,
+        description="the clearinghouse's MBI lookup, not a payer: a demographic 270 gets the "
+        "MBI of the one roster member it names (NM109), else AAA 75 (76 for several)",
+    )
 
 
 class PlanEntry(_Entry):
@@ -96,6 +108,11 @@ class MemberEntry(_Entry):
     last_name: str
     dob: date
     sex: str = ""
+    postal_code: str = ""
+    """Where the member lives (ZIP), for a demographic search that sends an address."""
+    mbi: str = ""
+    """An Original Medicare member's MBI (CMS format): found by the MBI lookup, and taken by
+    the Medicare payer in place of its member id."""
     plan: str
     dependents: tuple[DependentEntry, ...] = ()
     unavailable_first_n: int = Field(default=0, ge=0)
@@ -297,6 +314,21 @@ def _find_dependent(member: MemberEntry, asked: InquiredPerson) -> DependentEntr
     return None
 
 
+def _subscriber_zips(x12_270: str) -> dict[tuple[str, ...], str]:
+    """The ZIP (N403) each subscriber loop of a 270 sends, by the loop's first trace number
+    (the 270 reader keeps no address: only the sandbox's demographic search needs it)."""
+    out: dict[tuple[str, ...], str] = {}
+    trace: tuple[str, ...] = ("",)
+    for seg in parse_interchange(x12_270, strict=False).segments():
+        if seg.id == "HL":
+            trace = ("",)
+        elif seg.id == "TRN":
+            trace = (seg.element(2),)
+        elif seg.id == "N4":
+            out.setdefault(trace, seg.element(3))
+    return out
+
+
 class SandboxPayer:
     """Answers 270s per ``SandboxCatalog``. Thread-safe: the HTTP server calls it from many
     threads, and the per-member "unavailable" counters are shared state."""
@@ -314,6 +346,7 @@ class SandboxPayer:
         self._control_numbers = control_numbers
         self._clock = clock
         self._members = {(m.payer_id, m.member_id): m for m in self.catalog.members}
+        self._mbis = {(m.payer_id, m.mbi): m for m in self.catalog.members if m.mbi}
         self._inquiries: dict[tuple[str, str], int] = {}
         self._reviews: dict[str, _Review] = {}
         self._lock = threading.Lock()
@@ -330,7 +363,10 @@ class SandboxPayer:
         inquiries = read_270(x12_270)
         if not inquiries:
             raise X12StructureError("the 270 asks about no subscriber (no HL 22 loop)")
-        decisions = [self._decide(q) for q in inquiries]
+        zips = _subscriber_zips(x12_270)
+        decisions = [
+            self._decide(q, zips.get(q.subscriber.trace_numbers[:1] or ("",))) for q in inquiries
+        ]
         now = self._clock()
         x12 = build_271(
             [d.answer for d in decisions], control_numbers=self._control_numbers, now=now
@@ -344,13 +380,51 @@ class SandboxPayer:
             return member.delay_seconds
         return payer.delay_seconds
 
+    def _mbi_lookup(
+        self, q: ParsedInquiry, postal_code: str, reject: Callable[..., _Decision]
+    ) -> _Decision:
+        """The MBI of the one Original Medicare member the 270's name, birth date (and gender
+        and ZIP, when sent) name, in NM109 of an active 271."""
+        matches = [
+            m
+            for payer_id in {m.payer_id for m in self.catalog.members if m.mbi}
+            for m in self._by_demographics(payer_id, q.subscriber, postal_code)
+            if m.mbi
+        ]
+        if len(matches) != 1:
+            return reject("2100C", "76" if matches else "75", valid=True)
+        found = matches[0]
+        benefit = BenefitSpec(code="1", service_types=("30",))
+        return _Decision(Answer271(q, benefits=(benefit,), subscriber=_echo(found, found.mbi)), 0.0)
+
+    def _by_demographics(
+        self, payer_id: str, asked: InquiredPerson, postal_code: str
+    ) -> list[MemberEntry]:
+        """The payer's members a demographic 270 names: last name, first name and date of birth
+        (the search option's fields) must agree; gender and ZIP, when both sides have them, too
+        (sent to narrow the match, 005010X279A1 section 1.4.8)."""
+
+        def agrees(mine: str, theirs: str) -> bool:
+            return not mine or not theirs or mine.upper() == theirs.upper()
+
+        return [
+            m
+            for m in self.catalog.members
+            if m.payer_id == payer_id
+            and m.last_name.upper() == asked.entity.last_or_org_name.upper()
+            and m.first_name.upper() == asked.entity.first_name.upper()
+            and m.dob == asked.dob
+            and agrees(m.sex, asked.sex)
+            and agrees(m.postal_code[:5], postal_code[:5])
+        ]
+
     def _count(self, key: tuple[str, str]) -> int:
         with self._lock:
             seen = self._inquiries.get(key, 0)
             self._inquiries[key] = seen + 1
             return seen
 
-    def _decide(self, q: ParsedInquiry) -> _Decision:
+    def _decide(self, q: ParsedInquiry, postal_code: str | None = None) -> _Decision:
         def reject(
             loop: Literal["2100A", "2100B", "2100C", "2100D"],
             code: str,
@@ -370,6 +444,18 @@ class SandboxPayer:
         if q.provider.id_qualifier != "XX" or not re.fullmatch(r"\d{10}", q.provider.id):
             return reject("2100B", "43", delay=self._delay(payer_id, payer, None))
         member_id = q.subscriber.member_id
+        if payer.mbi_lookup:
+            return self._mbi_lookup(q, postal_code or "", reject)
+        asked_by_mbi = self._mbis.get((payer_id, member_id))
+        if asked_by_mbi is not None:
+            member_id = asked_by_mbi.member_id
+        if not member_id and payer.name_dob_search:
+            matches = self._by_demographics(payer_id, q.subscriber, postal_code or "")
+            if len(matches) > 1:
+                return reject("2100C", "76", valid=True, delay=self._delay(payer_id, payer, None))
+            if not matches:
+                return reject("2100C", "75", valid=True, delay=self._delay(payer_id, payer, None))
+            member_id = matches[0].member_id
         if not re.fullmatch(payer.member_id_pattern, member_id):
             return reject("2100C", "72", delay=self._delay(payer_id, payer, None))
         member = self._members.get((payer_id, member_id))
@@ -378,7 +464,7 @@ class SandboxPayer:
         delay = self._delay(payer_id, payer, member)
         if self._count((payer_id, member_id)) < member.unavailable_first_n:
             return reject("2100A", "42", "R", valid=True, delay=delay)
-        echo = _echo(member, member.member_id)
+        echo = _echo(member, asked_by_mbi.mbi if asked_by_mbi else member.member_id)
         dependent_echo: MemberEcho | None = None
         if q.dependent is not None:
             dep = _find_dependent(member, q.dependent)

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from intake.course.dose_check import DoseCheck
     from intake.course.service import Course
     from intake.course.sweep import DoseSweep
+    from intake.discovery.service import CoverageDiscovery
     from intake.eligibility.service import BenefitsCheck
     from intake.estimate.service import CostEstimates
     from intake.referrals.ingest import IngestService
@@ -264,7 +265,46 @@ def benefits_check() -> BenefitsCheck:
     from intake.eligibility.service import BenefitsCheck
 
     settings = load_settings(BenefitsSettings)
-    return BenefitsCheck(store(), gateway(), settings.pharmacy_name, settings.pharmacy_npi)
+    return BenefitsCheck(
+        store(),
+        gateway(),
+        settings.pharmacy_name,
+        settings.pharmacy_npi,
+        discovery=coverage_discovery(),
+    )
+
+
+@functools.cache
+def coverage_discovery() -> CoverageDiscovery:
+    """Insurance discovery over today's payer profiles (the payer directory's
+    ``likely_payers`` replaces ``ProfilePayers`` when it is wired in); an MBI lookup when the
+    clearinghouse offers one (``DISCOVERY_MBI_LOOKUP_PAYER_ID``)."""
+    from intake.core.settings import BenefitsSettings
+    from intake.discovery.profiles import ProfilePayers
+    from intake.discovery.service import CoverageDiscovery
+
+    settings = load_settings(BenefitsSettings)
+    lookup = None
+    if settings.discovery_mbi_lookup_payer_id:
+        from intake.discovery.mbi import ClearinghouseMbiLookup
+        from intake.discovery.ports import PayerCandidate
+
+        lookup_id = settings.discovery_mbi_lookup_payer_id
+        lookup = ClearinghouseMbiLookup(
+            gateway(),
+            PayerCandidate("MBI LOOKUP", lookup_id, "mbi_lookup", True, 0),
+            settings.pharmacy_name,
+            settings.pharmacy_npi,
+        )
+    return CoverageDiscovery(
+        store(),
+        gateway(),
+        ProfilePayers(),
+        settings.pharmacy_name,
+        settings.pharmacy_npi,
+        budget=settings.discovery_inquiry_budget,
+        mbi_lookup=lookup,
+    )
 
 
 @functools.cache

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from intake.eligibility.benefits.render import summary_json
 from intake.models.benefits import StoredBenefits
 from intake.models.dates import TherapySchedule
+from intake.models.discovery import DiscoveryRecord
 from intake.models.estimate import EstimateHeadline
 from intake.models.records import (
     CallAttempt,
@@ -137,6 +138,11 @@ class ReferralView(BaseModel):
     )
     timeline: list[TimelineEvent]
     tasks: list[TaskView]
+    discovery: DiscoveryRecord | None = Field(
+        default=None,
+        description="insurance discovery: each payer asked, the search, its answer (AAA codes), "
+        "the budget, and a coverage found (with its member id) awaiting the patient",
+    )
 
     @classmethod
     def of(
@@ -165,6 +171,7 @@ class ReferralView(BaseModel):
             schedule=record.schedule,
             timeline=sorted(timeline, key=lambda e: e.at),
             tasks=[TaskView.of(t, now) for t in tasks],
+            discovery=record.discovery,
         )
 
 

@@ -138,7 +138,7 @@ class EvidenceRequests:
         false in criteria.json) and no signature (or decision to send unsigned) is recorded."""
         from intake.authorization.packet.criteria import criteria_table
 
-        if criteria_table().payer(referral.insurance.payer_id).accepts_unsigned_summary:
+        if criteria_table().payer(referral.coverage.payer_id).accepts_unsigned_summary:
             return False
         return headline(record).signature is None
 

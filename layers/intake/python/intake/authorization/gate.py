@@ -44,12 +44,12 @@ class AuthorizationGate:
         submission = Submission(ctx)
         evidence = submission.evidence
         record, referral = ctx.planned(referral_id)
-        who = program(ctx.benefits(record), referral.insurance.payer_id)
+        who = program(ctx.benefits(record), referral.coverage.payer_id)
         if who.program is Program.ORIGINAL_MEDICARE:
             return self._original_medicare(record, referral)
         if who.other_payer is not None:
             return self._other_plan_first(record, who)
-        terms = load_contracts().terms_for(referral.insurance.payer_id, ctx.benefits(record).plan)
+        terms = load_contracts().terms_for(referral.coverage.payer_id, ctx.benefits(record).plan)
         carved = carve_out(referral, ctx.benefits(record), terms)
         if carved is not None:
             return self._pharmacy_benefit(record, referral, carved)
@@ -110,7 +110,7 @@ class AuthorizationGate:
                     therapy.hcpcs or therapy.drug_name,
                     f"Original Medicare pays {therapy.hcpcs or 'this drug'} at home only "
                     f"through Part D ({'; '.join(home.citations())})",
-                    named_pbm(ctx.benefits(record), referral.insurance.payer_id),
+                    named_pbm(ctx.benefits(record), referral.coverage.payer_id),
                 ),
                 unknown="the patient's Part D plan (the Medicare 271 does not name it: ask the "
                 "patient for the Part D card)",

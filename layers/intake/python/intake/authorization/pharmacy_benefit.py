@@ -82,4 +82,4 @@ def carve_out(
                 break
     if why is None:
         return None
-    return CarveOut(drug, why, named_pbm(benefits, referral.insurance.payer_id))
+    return CarveOut(drug, why, named_pbm(benefits, referral.coverage.payer_id))

@@ -86,7 +86,7 @@ def _part_answer(lines: Sequence[BenefitLine], types: tuple[str, ...]) -> tuple[
 
 def drug_policy(referral: Referral, table: PolicyTable | None = None) -> DrugPolicy | None:
     """The table's policy for the referral's drug at its payer (HCPCS first, then NDC)."""
-    payer = (table or policy_table()).payers.get(referral.insurance.payer_id)
+    payer = (table or policy_table()).payers.get(referral.coverage.payer_id)
     if payer is None:
         return None
     therapy = referral.therapy
@@ -100,7 +100,7 @@ def _network(
     referral: Referral, benefits: BenefitsSummary, terms: ContractTerms | None
 ) -> tuple[str | None, list[str]]:
     """The network-exception reason (None when not needed) and its audit lines."""
-    terms = terms or load_contracts().terms_for(referral.insurance.payer_id, benefits.plan)
+    terms = terms or load_contracts().terms_for(referral.coverage.payer_id, benefits.plan)
     contract = f"contract: {terms.name} {'in' if terms.in_network else 'out of'} network" + (
         "" if terms.known else " (no contract with this payer)"
     )
@@ -137,7 +137,7 @@ def policy_cited(referral: Referral, table: PolicyTable, policy: DrugPolicy | No
         return None
     if policy.policy:
         return policy.policy
-    payer = table.payers[referral.insurance.payer_id]
+    payer = table.payers[referral.coverage.payer_id]
     drug = referral.therapy.hcpcs or referral.therapy.ndc or referral.therapy.drug_name
     return f"{payer.name} medical policy for {drug} (pa_policies.json)"
 

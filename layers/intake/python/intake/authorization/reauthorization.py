@@ -101,7 +101,7 @@ class ReauthorizationCompletion:
                     drug=drug_key(referral),
                     requested_from=start,
                     requested_to=end,
-                    payer_id=referral.insurance.payer_id,
+                    payer_id=referral.coverage.payer_id,
                     reasons=["re-authorization for the doses ahead (reported by a liaison)"],
                     documentation=[],
                     packet={},

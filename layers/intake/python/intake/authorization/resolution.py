@@ -199,7 +199,7 @@ class Resolution:
             auth_id=ctx.trace(referral_id, "initial", drug_key(referral), doses),
             status="pended",
             drug=drug_key(referral),
-            payer_id=referral.insurance.payer_id,
+            payer_id=referral.coverage.payer_id,
             reasons=["filed by fax after the electronic request failed"],
             documentation=[],
             packet={"folder": f"prior-auth/{referral_id}/"},

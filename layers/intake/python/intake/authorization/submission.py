@@ -106,7 +106,7 @@ class Submission:
                 status="pended",
                 kind=kind,
                 drug=drug_key(referral),
-                payer_id=referral.insurance.payer_id,
+                payer_id=referral.coverage.payer_id,
                 reasons=decision.reasons,
                 documentation=decision.documentation,
                 packet=uris,
@@ -124,7 +124,7 @@ class Submission:
         takes for a suite, files by phone, fax or portal and records the answer."""
         ctx = self.ctx
         now = ctx.clock()
-        payer = referral.insurance.payer_id
+        payer = referral.coverage.payer_id
         ctx.store.record(
             referral_id, "prior_auth_submission_held", at=now, reason="place_of_service_unknown"
         )

@@ -85,7 +85,19 @@ class ClearinghouseSettings(TableSettings):
 
 
 class BenefitsSettings(ClearinghouseSettings):
-    pass
+    discovery_inquiry_budget: int = Field(
+        default=3,
+        ge=0,
+        le=50,
+        description="paid 270s insurance discovery may send for one referral (0: none, the "
+        "referral goes to a person); every 270 through the clearinghouse is billed",
+    )
+    discovery_mbi_lookup_payer_id: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9-]{2,80}$",
+        description="the clearinghouse's MBI lookup (a payer id answering a demographic 270 "
+        "with the beneficiary's MBI); None: not offered, Original Medicare is skipped",
+    )
 
 
 class PriorAuthSettings(ClearinghouseSettings):

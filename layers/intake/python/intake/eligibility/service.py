@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -21,8 +21,10 @@ from intake.clearinghouse import (
     ClearinghouseUnavailable,
 )
 from intake.core.clock import utcnow
-from intake.core.errors import NotFound
+from intake.core.errors import Conflict, NotFound
+from intake.core.ids import task_id_for
 from intake.core.observability import logger, metrics
+from intake.discovery.rules import member_not_found
 from intake.eligibility.benefits.coordination import decide_order
 from intake.eligibility.benefits.interpret import interpret_271
 from intake.eligibility.benefits.parts import describe, reported_rule
@@ -35,16 +37,32 @@ from intake.models.benefits import (
     StoredBenefits,
 )
 from intake.models.billing import Component
+from intake.models.discovery import DiscoveryReason, DiscoveryRecord, DiscoveryState
 from intake.models.draft import merge_fields
 from intake.models.ports import ReferralStore
 from intake.models.problems import explain
-from intake.models.records import ReferralRecord, TaskType
+from intake.models.records import (
+    CoverageConfirmation,
+    ReferralRecord,
+    TaskRecord,
+    TaskStatus,
+    TaskType,
+)
 from intake.models.referral import Insurance, Referral, Relationship
+from intake.models.task_details import (
+    ConfirmCoverageDetails,
+    CoverageNotFoundDetails,
+    DiscoveryTried,
+    WelcomeCallDetails,
+)
 from intake.reference.payer_profiles import payer_setting
 from intake.tasks.service import TaskPlan
 from intake.x12.errors import X12Error
 from intake.x12.t270 import DependentInfo, EligibilityInquiry, SubscriberInfo, build_270
 from intake.x12.t271.parse import parse_271
+
+if TYPE_CHECKING:
+    from intake.discovery.service import CoverageDiscovery
 
 # AAA reject reasons that mean "we could not identify this member": a person can fix these
 # by checking the card with the patient or clinic (X12 901 codes).
@@ -72,6 +90,19 @@ MEMBER_IDENTITY_CODES = {
     "77",
 }
 VERIFY_TASK_SLA = timedelta(hours=24)
+CONFIRM_COVERAGE_SLA = timedelta(hours=24)
+
+
+STOP_WORDS = {
+    "fix_request": "the payer says the request must be corrected",
+    "ambiguous": "more than one person matches: more details are needed",
+    "unknown": "an answer discovery has no rule for",
+}
+"""Answers that stopped the search, as the task says them."""
+
+
+class WorkflowDataMissing(RuntimeError):
+    """A step found the record without what an earlier step should have written."""
 
 
 class PayerUnavailable(Exception):
@@ -81,7 +112,9 @@ class PayerUnavailable(Exception):
 class BenefitsOutcome(BaseModel):
     """What the benefits step hands the workflow (the state machine's ``$.benefits``)."""
 
-    outcome: str  # verified | verify_insurance | coverage_inactive
+    outcome: (
+        str  # verified | verify_insurance | coverage_inactive | coverage_found | coverage_not_found
+    )
     status: str
     round: int
     next_round: int
@@ -147,7 +180,7 @@ def inquiry_for(
 ) -> EligibilityInquiry:
     """The 270 question for a referral: the subscriber, and the patient as dependent if not self.
     ``insurance`` asks about another coverage of the patient (the secondary)."""
-    ins, patient = insurance or referral.insurance, referral.patient
+    ins, patient = insurance or referral.coverage, referral.patient
     if ins.relationship is Relationship.SELF:
         subscriber = SubscriberInfo(
             first_name=patient.first_name,
@@ -225,6 +258,9 @@ class BenefitsCheck:
     provider_name: str
     provider_npi: str
     clock: Callable[[], datetime] = utcnow
+    # Insurance discovery (intake.discovery): None leaves a referral without coverage, or one
+    # whose payer cannot find the member, to a person as before.
+    discovery: CoverageDiscovery | None = None
 
     def corrections_of(self, referral_id: str, task_id: str) -> dict[str, Any] | None:
         """The corrections a person gave on one of this referral's tasks.
@@ -242,6 +278,7 @@ class BenefitsCheck:
         round_: int = 1,
         corrections: dict[str, Any] | None = None,
         service_day: date | None = None,
+        task_id: str | None = None,
     ) -> BenefitsOutcome:
         """Ask the payer (270) about today, or ``service_day`` (a pre-dose check asks about
         the dose's day: coverage ending or a new plan year before it shows in the answer)."""
@@ -250,9 +287,21 @@ class BenefitsCheck:
             raise NotFound(f"referral {referral_id} does not exist or has no validated referral")
         referral = record.referral
         problems: list[str] = []
-        if corrections:
-            referral, problems = self._corrected(record, corrections)
         now = self.clock()
+        confirming = self._confirmation(referral_id, task_id)
+        if confirming is not None and record.discovery is not None:
+            if confirming.outcome == CoverageConfirmation.CONFIRMED.value:
+                referral = self._use_found(record, referral, record.discovery)
+            else:
+                record = self._not_theirs(record, record.discovery, now)
+                if not corrections:  # the search goes on from the next payer
+                    return self._discover(record, referral, round_, now)
+                # the patient named their coverage instead: checked as any card
+                referral, problems = self._corrected(record, corrections)
+        elif corrections:
+            referral, problems = self._corrected(record, corrections)
+        if referral.insurance is None:
+            return self._discover(record, referral, round_, now)
         asked = datetime.combine(service_day, now.timetz()) if service_day else now
         inquiry = inquiry_for(
             referral, self.provider_name, self.provider_npi, f"{referral_id[4:16]}-{round_}", asked
@@ -311,7 +360,234 @@ class BenefitsCheck:
         logger.info(
             "benefits checked", extra={"referral_id": referral_id, "outcome": outcome.outcome}
         )
+        if (
+            outcome.outcome == "verify_insurance"
+            and service_day is None  # intake's check; a pre-dose check never runs discovery
+            and not problems
+            and record.discovery is None
+            and member_not_found(r.code for r in summary.rejections)
+        ):
+            # The card's payer has no such member: other payers may (discovery), never on a
+            # request a person must fix first.
+            return self._discover(
+                record,
+                referral,
+                round_,
+                now,
+                exclude=frozenset({inquiry.payer_id}),
+                card=outcome.reasons,
+            )
         return outcome
+
+    # ------------------------------------------------------------------ insurance discovery
+    def _confirmation(self, referral_id: str, task_id: str | None) -> TaskRecord | None:
+        """The completed ``confirm_coverage`` task this check runs after, if it does."""
+        if task_id is None:
+            return None
+        task = self.store.get_task(task_id)
+        if task is None or task.referral_id != referral_id:
+            raise NotFound(f"task {task_id} is not a task of referral {referral_id}")
+        return task if task.task_type is TaskType.CONFIRM_COVERAGE else None
+
+    def _use_found(
+        self, record: ReferralRecord, referral: Referral, discovery: DiscoveryRecord
+    ) -> Referral:
+        """The patient confirmed the coverage discovery found: it becomes the referral's
+        insurance (the patient as subscriber: a demographic search finds the person's own
+        enrolment), and the normal check runs with it."""
+        found = discovery.found
+        if found is None:
+            raise WorkflowDataMissing("a confirmed coverage, but discovery recorded none")
+        insurance = Insurance(
+            payer_name=found.payer_name,
+            payer_id=found.payer_id,
+            member_id=found.member_id,
+            group_number=found.group_number,
+            plan_name=found.plan,
+            relationship=Relationship.SELF,
+        )
+        confirmed = referral.model_copy(update={"insurance": insurance})
+        now = self.clock()
+        self.store.update_referral(
+            record.referral_id,
+            referral=confirmed.model_dump(mode="json"),
+            discovery=discovery.model_copy(update={"state": DiscoveryState.CONFIRMED}).model_dump(
+                mode="json"
+            ),
+            updated_at=now,
+        )
+        self.store.record(record.referral_id, "coverage_confirmed", at=now, payer_id=found.payer_id)
+        return confirmed
+
+    def _not_theirs(
+        self, record: ReferralRecord, discovery: DiscoveryRecord, now: datetime
+    ) -> ReferralRecord:
+        """The patient did not confirm the coverage found: its payer is never offered again."""
+        found = discovery.found
+        if found is None or found.payer_id in discovery.rejected:
+            return record
+        rejected = discovery.model_copy(update={"rejected": [*discovery.rejected, found.payer_id]})
+        self.store.update_referral(
+            record.referral_id, discovery=rejected.model_dump(mode="json"), updated_at=now
+        )
+        self.store.record(
+            record.referral_id, "coverage_not_confirmed", at=now, payer_id=found.payer_id
+        )
+        return record.model_copy(update={"discovery": rejected})
+
+    def _discover(
+        self,
+        record: ReferralRecord,
+        referral: Referral,
+        round_: int,
+        now: datetime,
+        *,
+        exclude: frozenset[str] = frozenset(),
+        card: list[str] | None = None,
+    ) -> BenefitsOutcome:
+        """Search the likely payers: a coverage found goes to the patient to confirm (a
+        ``confirm_coverage`` task, and a line on the welcome call while it is open); none found
+        is a ``coverage_not_found`` task listing every payer tried."""
+        referral_id = record.referral_id
+        previous = record.discovery
+        reason = (
+            DiscoveryReason.NO_INSURANCE
+            if referral.insurance is None
+            else DiscoveryReason.MEMBER_NOT_FOUND
+        )
+        if self.discovery is None:
+            found_nothing = DiscoveryRecord(reason=reason, state=DiscoveryState.NOT_FOUND, budget=0)
+            return self._not_found(referral_id, found_nothing, round_, now, "not configured")
+        if referral.insurance is not None:  # the card's payer was asked with the member id
+            exclude = exclude | {referral.insurance.payer_id}
+        searched = self.discovery.search(referral_id, referral, previous, reason, exclude)
+        if searched.state is DiscoveryState.FOUND and searched.found is not None:
+            return self._found(record, searched, round_, now)
+        return self._not_found(referral_id, searched, round_, now, None, card)
+
+    def _found(
+        self, record: ReferralRecord, searched: DiscoveryRecord, round_: int, now: datetime
+    ) -> BenefitsOutcome:
+        found = searched.found
+        assert found is not None
+        line = f"confirm coverage found: {found.payer_name}, {found.plan or 'plan not named'}"
+        if found.plan_begin is not None:
+            line += f" (plan begins {found.plan_begin.isoformat()})"
+        welcome = self._on_welcome_call(record.referral_id, line)
+        asked = next(
+            (i for i in reversed(searched.inquiries) if i.payer_id == found.payer_id), None
+        )
+        details = ConfirmCoverageDetails(
+            confirm=line,
+            payer_id=found.payer_id,
+            payer_name=found.payer_name,
+            plan=found.plan,
+            found_by="demographic 270: " + ", ".join(asked.search if asked else []),
+            welcome_call_task_id=welcome,
+        )
+        reasons = [
+            f"discovery found active coverage with {found.payer_name}: not used until "
+            "the patient confirms it"
+        ]
+        return self._discovery_outcome(
+            record.referral_id,
+            "coverage_found",
+            TaskPlan.due_in(TaskType.CONFIRM_COVERAGE, CONFIRM_COVERAGE_SLA, now, details, round_),
+            reasons,
+            "insurance discovery: coverage found, to confirm with the patient",
+        )
+
+    def _discovery_outcome(
+        self, referral_id: str, outcome: str, task: TaskPlan, reasons: list[str], stage: str
+    ) -> BenefitsOutcome:
+        """What discovery hands the workflow: a task, and the coverage still unknown."""
+        self.store.update_referral(referral_id, stage=stage, updated_at=self.clock())
+        return BenefitsOutcome(
+            outcome=outcome,
+            status="unknown",
+            round=task.round,
+            next_round=task.round + 1,
+            reasons=reasons,
+            auth_required=None,
+            task=task,
+        )
+
+    def _on_welcome_call(self, referral_id: str, line: str) -> str | None:
+        """Put the confirmation on the welcome call's script while that call is still open;
+        the ``confirm_coverage`` task stays the one record of the answer either way (the call
+        may already have been made: then that task is the call)."""
+        task_id = task_id_for(referral_id, TaskType.WELCOME_CALL)
+        task = self.store.get_task(task_id)
+        if task is None or task.status not in (TaskStatus.OPEN, TaskStatus.CLAIMED):
+            return None
+        current = task.details_as(WelcomeCallDetails)
+        if line in current.confirm:
+            return task_id
+        details = current.model_copy(update={"confirm": [*current.confirm, line]})
+        try:
+            self.store.update_task(
+                task_id,
+                {"details": details.model_dump(mode="json", exclude_unset=False)},
+                expect_status={TaskStatus.OPEN.value, TaskStatus.CLAIMED.value},
+            )
+        except (Conflict, NotFound):
+            return None  # completed meanwhile: the confirm_coverage task asks on its own
+        return task_id
+
+    def _not_found(
+        self,
+        referral_id: str,
+        searched: DiscoveryRecord,
+        round_: int,
+        now: datetime,
+        why_not: str | None,
+        card: list[str] | None = None,
+    ) -> BenefitsOutcome:
+        reason = {
+            DiscoveryReason.NO_INSURANCE: "the referral names no insurance",
+            DiscoveryReason.MEMBER_NOT_FOUND: "the card's payer could not find the member",
+        }[searched.reason]
+        reasons = [f"{reason}; insurance discovery found no coverage to confirm", *(card or [])]
+        if why_not:
+            reasons.append(f"insurance discovery is {why_not}")
+        if searched.budget_exhausted:
+            reasons.append(
+                f"the budget of {searched.budget} paid inquiries was spent before every "
+                "likely payer was asked"
+            )
+        stopped = [i for i in searched.inquiries if i.answer.value in STOP_WORDS]
+        reasons += [
+            f"{i.payer_name}: {STOP_WORDS[i.answer.value]} (AAA {', '.join(i.aaa) or 'none'})"
+            for i in stopped
+        ]
+        details = CoverageNotFoundDetails(
+            reason=reason,
+            reasons=reasons,
+            tried=[
+                DiscoveryTried(
+                    payer_id=i.payer_id,
+                    payer_name=i.payer_name,
+                    search=i.search,
+                    answer=i.answer.value,
+                    aaa=i.aaa,
+                    paid=i.paid,
+                    note=i.note,
+                )
+                for i in searched.inquiries
+            ],
+            budget=searched.budget,
+            spent=searched.spent,
+            budget_exhausted=searched.budget_exhausted,
+            not_tried=searched.not_tried,
+            state_searched=searched.state_searched,
+        )
+        return self._discovery_outcome(
+            referral_id,
+            "coverage_not_found",
+            TaskPlan.due_in(TaskType.COVERAGE_NOT_FOUND, VERIFY_TASK_SLA, now, details, round_),
+            reasons,
+            "insurance discovery: no coverage found",
+        )
 
     def _secondary(
         self,

@@ -102,7 +102,7 @@ class CostEstimates:
                 language=referral.patient.preferred_language,
                 payer_id=SELF_PAY_PAYER
                 if self_pay
-                else swapped_payer or referral.insurance.payer_id,
+                else swapped_payer or referral.coverage.payer_id,
                 assistance_threshold=self.assistance_threshold,
                 diagnoses=[d.code for d in referral.diagnoses],
                 secondary=None if self_pay else secondary,

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from intake.models.authorization import AuthorizationDecision, PriorAuthSummary
 from intake.models.benefits import StoredBenefits
 from intake.models.dates import TherapySchedule
+from intake.models.discovery import DiscoveryRecord
 from intake.models.draft import Draft
 from intake.models.estimate import EstimateHeadline
 from intake.models.referral import Language, Referral
@@ -96,6 +97,13 @@ class ReviewOutcome(StrEnum):
     REJECTED = "rejected"  # not a referral we can act on
 
 
+class CoverageConfirmation(StrEnum):
+    """What the patient says of a coverage discovery found (a ``confirm_coverage`` task)."""
+
+    CONFIRMED = "confirmed"  # it is theirs: the benefits check runs with it
+    NOT_CONFIRMED = "not_confirmed"  # not theirs (or no longer): the next payer, or a person
+
+
 class LinkOutcome(StrEnum):
     """What a liaison decides on a ``linked_update`` task."""
 
@@ -162,6 +170,9 @@ class ReferralRecord(BaseModel):
     )
     first_visit: Literal["booked", "documented", "missed", "cancelled"] | None = Field(
         default=None, description="where the nurse's first visit stands (intake.visit)"
+    )
+    discovery: DiscoveryRecord | None = Field(
+        default=None, description="insurance discovery: the payers asked and what they said"
     )
 
     @property

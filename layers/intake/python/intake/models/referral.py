@@ -94,6 +94,10 @@ DynamoDB's 400 KB item limit whatever a document says."""
 MAX_DIAGNOSES = 20
 
 
+class CoverageUnknown(ValueError):
+    """A step that needs the referral's coverage ran before it was known."""
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(
         extra="forbid", str_strip_whitespace=True, frozen=True, str_max_length=MAX_TEXT
@@ -261,7 +265,11 @@ class Referral(Strict):
         default=None, description="the clinic's own referral number, if it sent one"
     )
     patient: Patient
-    insurance: Insurance
+    insurance: Insurance | None = Field(
+        default=None,
+        description="the coverage the clinic gave; None: none given, so insurance discovery "
+        "looks for it (intake.discovery) before the benefits check",
+    )
     secondary_insurance: Insurance | None = Field(
         default=None,
         description="a second coverage (Medigap, a spouse's plan, Medicaid); which pays first "
@@ -280,6 +288,14 @@ class Referral(Strict):
     received_at: datetime | None = Field(
         default=None, description="when the clinic sent it; intake fills in the upload time"
     )
+
+    @property
+    def coverage(self) -> Insurance:
+        """The referral's coverage, for the steps past the benefits check (which never pass a
+        referral without one: discovery's confirmed coverage is written to ``insurance``)."""
+        if self.insurance is None:
+            raise CoverageUnknown("the referral has no coverage yet (insurance discovery)")
+        return self.insurance
 
     @field_validator("diagnoses")
     @classmethod

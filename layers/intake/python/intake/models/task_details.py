@@ -329,6 +329,42 @@ class ClinicStatusUnsentDetails(TaskDetails):
     what_to_do: str
 
 
+class ConfirmCoverageDetails(TaskDetails):
+    """Discovery found a coverage: the patient confirms it (on the welcome call when it is still
+    open, else on this call) before it is used. Payer and plan only: the member id stays on the
+    referral's discovery record."""
+
+    confirm: str
+    payer_id: str
+    payer_name: str
+    plan: str | None = None
+    found_by: str
+    welcome_call_task_id: str | None = None
+
+
+class DiscoveryTried(_Part):
+    payer_id: str
+    payer_name: str
+    search: list[str]
+    answer: str
+    aaa: list[str] = Field(default_factory=list)
+    paid: bool
+    note: str | None = None
+
+
+class CoverageNotFoundDetails(TaskDetails):
+    """Discovery found no coverage: every payer tried, the search used, each answer, the budget."""
+
+    reason: str
+    reasons: list[str]
+    tried: list[DiscoveryTried]
+    budget: int
+    spent: int
+    budget_exhausted: bool
+    not_tried: list[str] = Field(default_factory=list)
+    state_searched: str | None = None
+
+
 DETAILS_BY_TYPE: dict[TaskType, type[TaskDetails]] = {
     TaskType.WELCOME_CALL: WelcomeCallDetails,
     TaskType.COST_AND_OPTIONS_CALL: CostCallDetails,
@@ -354,6 +390,8 @@ DETAILS_BY_TYPE: dict[TaskType, type[TaskDetails]] = {
     TaskType.SEND_TO_PBM: SendToPbmDetails,
     TaskType.FIRST_VISIT: FirstVisitDetails,
     TaskType.CLINIC_STATUS_UNSENT: ClinicStatusUnsentDetails,
+    TaskType.CONFIRM_COVERAGE: ConfirmCoverageDetails,
+    TaskType.COVERAGE_NOT_FOUND: CoverageNotFoundDetails,
 }
 
 D = TypeVar("D", bound=TaskDetails)

@@ -54,7 +54,7 @@ def match_key(referral: Referral) -> str:
         comparable_name(referral.patient.last_name),
         comparable_name(referral.patient.first_name),
         referral.patient.date_of_birth.isoformat(),
-        comparable_name(referral.insurance.member_id),
+        comparable_name(referral.insurance.member_id) if referral.insurance else "",
         drug.upper(),
         referral.prescriber.npi,
     )

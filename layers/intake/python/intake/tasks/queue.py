@@ -48,6 +48,10 @@ REASONS: dict[TaskType, str] = {
     "then document the visit (or record it missed or cancelled: it is booked again)",
     TaskType.CLINIC_STATUS_UNSENT: "A status for the referring clinic could not be faxed: send "
     "it by hand or correct the clinic's fax number",
+    TaskType.CONFIRM_COVERAGE: "Coverage found for a patient without a card: confirm the payer "
+    "and plan with the patient before it is used",
+    TaskType.COVERAGE_NOT_FOUND: "No coverage found: get the insurance card from the patient or "
+    "clinic (every payer tried is listed)",
 }
 
 

@@ -26,6 +26,7 @@ from intake.models.records import (
     AuthTaskOutcome,
     CallAttempt,
     CallOutcome,
+    CoverageConfirmation,
     LinkOutcome,
     ReviewOutcome,
     TaskRecord,
@@ -88,6 +89,7 @@ _OUTCOMES: dict[TaskType, frozenset[str]] = {
     TaskType.PRESCRIBER_SIGNATURE: frozenset(o.value for o in (_A.SIGNED, _A.SEND_UNSIGNED)),
     TaskType.SEND_TO_PBM: frozenset(o.value for o in (_A.APPROVED, _A.DENIED, _A.NOT_REQUIRED)),
     TaskType.FIRST_VISIT: frozenset({"documented", "missed", "cancelled"}),
+    TaskType.CONFIRM_COVERAGE: frozenset(o.value for o in CoverageConfirmation),
 }
 
 

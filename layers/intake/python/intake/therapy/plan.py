@@ -242,7 +242,7 @@ def plan_services(
     return plan_therapy(
         referral.therapy,
         start,
-        payer_id=referral.insurance.payer_id,
+        payer_id=referral.coverage.payer_id,
         weight_kg=weight,
         through=through,
         catalog=catalog,

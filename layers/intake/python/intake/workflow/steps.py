@@ -34,7 +34,11 @@ if TYPE_CHECKING:
     from intake.course.service import Course
     from intake.visit.service import Visits
 
-INSURANCE_TASKS = {TaskType.VERIFY_INSURANCE, TaskType.COVERAGE_INACTIVE}
+INSURANCE_TASKS = {
+    TaskType.VERIFY_INSURANCE,
+    TaskType.COVERAGE_INACTIVE,
+    TaskType.COVERAGE_NOT_FOUND,
+}
 TASK_NOT_YET_CREATED_RETRY_SECONDS = 5
 
 STAGES: dict[ReferralStatus, str] = {

@@ -103,10 +103,17 @@ class SegmentWriter:
         )
 
     def person(
-        self, code: str, last: str, first: str, role: str, id_qualifier: str = "", id: str = ""
+        self,
+        code: str,
+        last: str,
+        first: str,
+        role: str,
+        id_qualifier: str = "",
+        id: str = "",
+        suffix: str = "",
     ) -> Segment:
-        """An NM1 for a person (NM102 1): last name required, first name if X12 can carry it;
-        ``role`` names them in a build error (never the value)."""
+        """An NM1 for a person (NM102 1): last name required, first name if X12 can carry it,
+        the suffix in NM107; ``role`` names them in a build error (never the value)."""
         return self(
             "NM1",
             code,
@@ -115,7 +122,7 @@ class SegmentWriter:
             self.name(first, f"{role} first name", FIRST_NAME_MAX, required=False),
             "",
             "",
-            "",
+            self.text(suffix, 10) if suffix else "",
             id_qualifier or None,
             id or None,
         )

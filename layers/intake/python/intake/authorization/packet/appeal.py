@@ -140,7 +140,7 @@ def build_appeal_pdf(
     doc.add_page()
     doc.heading(TITLES[family], 15)
     doc.row("Date:", now.strftime("%Y-%m-%d"))
-    doc.row("To:", f"{r.insurance.payer_name} - Appeals / Utilization Management")
+    doc.row("To:", f"{r.coverage.payer_name} - Appeals / Utilization Management")
     doc.row(
         "From:",
         f"{pharmacy.name} (NPI {pharmacy.npi}), on behalf of "
@@ -149,7 +149,7 @@ def build_appeal_pdf(
     doc.row(
         "Patient:",
         f"{patient_name(r)}, DOB {r.patient.date_of_birth.isoformat()}, "
-        f"member ID {r.insurance.member_id}",
+        f"member ID {r.coverage.member_id}",
     )
     doc.row(
         "Therapy:",

@@ -467,7 +467,7 @@ def evaluate(
     sources = [Source("the referral", referral), *(linked or [])]
     items = tuple(
         i
-        for i in table.items_for(drug_class, referral.insurance.payer_id)
+        for i in table.items_for(drug_class, referral.coverage.payer_id)
         if i.when == "any" or (i.when == "continuation") == continuation
     )
     return EvidenceReport(

@@ -259,9 +259,9 @@ def addressed_letter(referral: Referral, today: date, body: list[str]) -> list[s
     return [
         f"Date: {today.isoformat()}",
         "To: Utilization Management / Pharmacy Prior Authorization Reviewer, "
-        f"{referral.insurance.payer_name}",
+        f"{referral.coverage.payer_name}",
         f"Re: {patient_name(referral)}, date of birth "
-        f"{referral.patient.date_of_birth.isoformat()}, member ID {referral.insurance.member_id}",
+        f"{referral.patient.date_of_birth.isoformat()}, member ID {referral.coverage.member_id}",
         "Letter of Medical Necessity",
         *body,
         f"Prescriber: {prescriber_name(referral)}, NPI {referral.prescriber.npi}, "

@@ -32,8 +32,8 @@ def packet_id_for(referral: Referral, now: datetime) -> str:
     """A short id from the referral's identity and the time (no PHI: a hash prefix)."""
     key = "|".join(
         (
-            referral.insurance.payer_id,
-            referral.insurance.member_id,
+            referral.coverage.payer_id,
+            referral.coverage.member_id,
             referral.therapy.hcpcs or referral.therapy.ndc or "",
             referral.clinic_reference or "",
             now.isoformat(),
@@ -76,17 +76,17 @@ def build_packet(
     packet_id = trace_number or packet_id_for(referral, stamp)
     if evidence is None:
         evidence = evaluate(referral, received_on=received_on)
-    group = referral.insurance.group_number or benefits.plan.group_number
-    if group and not referral.insurance.group_number:
+    group = referral.coverage.group_number or benefits.plan.group_number
+    if group and not referral.coverage.group_number:
         referral = referral.model_copy(
-            update={"insurance": referral.insurance.model_copy(update={"group_number": group})}
+            update={"insurance": referral.coverage.model_copy(update={"group_number": group})}
         )
     if plan is None:
         first = start or referral.therapy.start_date or stamp.date()
         plan = plan_services(referral, first)
     plan = cap_visits(plan, nurse_visits_left(benefits))
     services = requested_services(plan)
-    payer = policy_table().payers.get(referral.insurance.payer_id)
+    payer = policy_table().payers.get(referral.coverage.payer_id)
     request = review_request(
         referral,
         pharmacy,

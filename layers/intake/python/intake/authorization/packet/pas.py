@@ -92,7 +92,7 @@ def build_pas_bundle(
     """The PAS request Bundle as FHIR JSON (validated before it is returned): one Claim item
     per service-plan line, with its modifiers, units and the plan's place of service."""
     r, ids = referral, _ids(packet_id)
-    p, ins, rx, t = r.patient, r.insurance, r.prescriber, r.therapy
+    p, ins, rx, t = r.patient, r.coverage, r.prescriber, r.therapy
     conditions = [
         (str(uuid.uuid5(uuid.UUID(ids["claim"]), d.code)), d, line)
         for d, line in zip(r.diagnoses, diagnosis_lines(r), strict=True)

@@ -87,7 +87,7 @@ def _cover(doc: PacketDoc, c: PacketContent, total: int) -> None:
         if c.addressee.portal:
             doc.row("Portal:", c.addressee.portal)
     else:
-        doc.row("To:", f"{r.insurance.payer_name} - Utilization Management")
+        doc.row("To:", f"{r.coverage.payer_name} - Utilization Management")
         doc.row("Fax:", c.um_fax or UNKNOWN_FAX)
         if c.um_phone:
             doc.row("Phone:", c.um_phone)
@@ -104,7 +104,7 @@ def _cover(doc: PacketDoc, c: PacketContent, total: int) -> None:
     doc.row(
         "Re:",
         f"Patient {patient_name(r)}, DOB {r.patient.date_of_birth.isoformat()}, "
-        f"member ID {r.insurance.member_id}",
+        f"member ID {r.coverage.member_id}",
     )
     doc.row(
         "Request:",
@@ -125,7 +125,7 @@ def _cover(doc: PacketDoc, c: PacketContent, total: int) -> None:
 
 def _request(doc: PacketDoc, c: PacketContent) -> None:
     r = c.referral
-    p, ins, rx, t = r.patient, r.insurance, r.prescriber, r.therapy
+    p, ins, rx, t = r.patient, r.coverage, r.prescriber, r.therapy
     doc.heading(f"Prior Authorization Request - {site_title(c.plan.site_of_care)}")
     doc.heading("Patient", 11)
     doc.row("Name:", patient_name(r))
@@ -352,7 +352,7 @@ def render_signature_request(c: PacketContent, request_id: str) -> bytes:
     doc.row("Therapy:", f"{r.therapy.drug_name} {r.therapy.dose} {r.therapy.frequency}")
     doc.gap(4)
     doc.para(
-        f"{r.insurance.payer_name} requires a letter of medical necessity signed by the "
+        f"{r.coverage.payer_name} requires a letter of medical necessity signed by the "
         "prescriber with this prior authorization request. We prepared it from your referral "
         "and the records you sent (next page). Please review it, sign and date it, and fax "
         f"it back to {ph.fax} with this page on top (request ID {request_id}). We file the "

@@ -52,7 +52,7 @@ def render_records_request(
     lead = (
         "The payer reviewed the request and asked for the items below before it decides."
         if payer_asked
-        else f"{referral.insurance.payer_name} requires the items below to review prior "
+        else f"{referral.coverage.payer_name} requires the items below to review prior "
         "authorization for this therapy. The referral we received does not include them "
         "(or they are too old to be accepted). We will file the request as soon as they "
         "arrive."

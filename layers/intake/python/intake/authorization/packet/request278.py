@@ -24,7 +24,7 @@ HOME_HEALTH_SERVICE_TYPE = ""
 
 
 def umo_party(referral: Referral) -> x278.Party:
-    return x278.Party(referral.insurance.payer_name, referral.insurance.payer_id, "PI")
+    return x278.Party(referral.coverage.payer_name, referral.coverage.payer_id, "PI")
 
 
 def requester_party(pharmacy: Pharmacy) -> x278.Party:
@@ -40,7 +40,7 @@ def requester_party(pharmacy: Pharmacy) -> x278.Party:
 
 def members(referral: Referral) -> tuple[x278.Member, x278.Member | None]:
     """(subscriber, dependent): the patient is the dependent unless they hold the policy."""
-    ins, patient = referral.insurance, referral.patient
+    ins, patient = referral.coverage, referral.patient
     as_member = x278.Member(
         patient.first_name,
         patient.last_name,
@@ -102,7 +102,7 @@ def review_request(
     plan has no place of service (a suite the payer's profile gives no code for)."""
     if plan.place_of_service is None:
         raise PlaceOfServiceUnknown(
-            f"payer {referral.insurance.payer_id}: no place of service on file for an infusion "
+            f"payer {referral.coverage.payer_id}: no place of service on file for an infusion "
             "suite (payer_profiles.json ais_place_of_service); ask the payer"
         )
     subscriber, dependent = members(referral)

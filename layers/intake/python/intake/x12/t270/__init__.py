@@ -5,6 +5,7 @@ from intake.x12.t270.inquiry import (
     HOME_INFUSION_SERVICE_TYPES,
     DependentInfo,
     EligibilityInquiry,
+    InquiryAddress,
     SubscriberInfo,
 )
 from intake.x12.t270.read import InquiredPerson, ParsedInquiry, read_270
@@ -14,6 +15,7 @@ __all__ = [
     "DependentInfo",
     "EligibilityInquiry",
     "InquiredPerson",
+    "InquiryAddress",
     "ParsedInquiry",
     "SubscriberInfo",
     "build_270",

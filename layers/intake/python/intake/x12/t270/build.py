@@ -59,11 +59,25 @@ def build_270_body(
     ]
     if dep is None:
         body.append(trace)
-    body.append(seg.person("IL", sub.last_name, sub.first_name, "subscriber", "MI", sub.member_id))
+    body.append(
+        seg.person(
+            "IL",
+            sub.last_name,
+            sub.first_name,
+            "subscriber",
+            "MI" if sub.member_id else "",  # a demographic search: NM108/NM109 absent
+            sub.member_id or "",
+            sub.suffix or "",
+        )
+    )
     if sub.group_number:
         group = seg.text(sub.group_number, 50)
         if group:
             body.append(seg("REF", "6P", group))
+    if sub.address is not None:
+        where = sub.address
+        body.append(seg("N3", seg.text(where.line1, 55)))
+        body.append(seg("N4", seg.text(where.city, 30), where.state, where.postal_code))
     body.append(demographics(sub))
     if dep is None:
         body.extend(patient_tail)

@@ -45,11 +45,27 @@ class InquiryPerson(_Frozen):
     last_name: Name
     dob: date
     sex: Sex | None = None
+    suffix: str | None = Field(default=None, max_length=10, description="NM107 (Jr, Sr, III)")
+
+
+class InquiryAddress(_Frozen):
+    """N3/N4 in 2100C/D: sent to help a payer find a unique match (005010X279A1 section 1.4.8:
+    information beyond a search option may be sent, never required)."""
+
+    line1: str = Field(min_length=1, max_length=55)
+    city: str = Field(min_length=1, max_length=30)
+    state: str = Field(pattern=r"^[A-Z]{2}$")
+    postal_code: str = Field(pattern=r"^\d{5}(\d{4})?$")
 
 
 class SubscriberInfo(InquiryPerson):
-    member_id: MemberId
+    member_id: MemberId | None = Field(
+        default=None,
+        description="None only for a demographic search (005010X279A1 section 1.4.8, the "
+        "Name/Date of Birth Search Option): last name, first name and date of birth, no id",
+    )
     group_number: str | None = Field(default=None, max_length=50)
+    address: InquiryAddress | None = None
 
 
 class DependentInfo(InquiryPerson):

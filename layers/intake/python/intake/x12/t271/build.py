@@ -119,7 +119,7 @@ class _Writer(SegmentWriter):
         first = echo.first_name if echo else asked.entity.first_name
         last = echo.last_name if echo else asked.entity.last_or_org_name
         member_id = echo.member_id if echo and echo.member_id else asked.member_id
-        if with_id:
+        if with_id and member_id:  # a demographic 270 not matched has no id to echo
             self.add("NM1", code, "1", last, first, "", "", "", "MI", member_id)
         else:
             self.add("NM1", code, "1", last, first)
