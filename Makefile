@@ -46,6 +46,7 @@ bench: setup  ## figures, not tests: cold start per function, AWS requests, cost
 	$(VENV)/python bench/cpu_per_referral.py
 	$(VENV)/python bench/bench_x12.py
 	$(VENV)/python bench/bench_domain.py
+	$(VENV)/python bench/bench_directory.py
 	POWERTOOLS_LOG_LEVEL=ERROR $(VENV)/python bench/bench_polling.py
 	$(VENV)/python bench/bench_bad_inputs.py
 	POWERTOOLS_LOG_LEVEL=ERROR $(VENV)/python bench/bench_sweep.py

@@ -10,6 +10,7 @@ export class ApiError extends Error {
     super((body && body.message) || `The API answered ${status}`);
     this.status = status;
     this.kind = body && body.error;
+    this.body = body;
   }
 }
 

@@ -3,6 +3,8 @@ import { h, clear, when, ago, label, phone, language, money } from "./dom.js";
 import { Api, ApiError, path } from "./api.js";
 import { auth } from "./auth.js";
 import { visitForm, visitsPanel } from "./visit.js";
+import { assistanceFacts, enrollmentBlock, enrollmentInputs } from "./assistance.js";
+import { directoryView } from "./directory.js";
 import { clinicPanel } from "./clinic.js";
 import { discoveryBlock } from "./discovery.js";
 
@@ -266,6 +268,7 @@ async function taskView(taskId) {
       ...(d.pbm_portal ? [" or ", h("a", { href: d.pbm_portal, target: "_blank", rel: "noopener noreferrer" }, "its portal")] : [])));
   }
   const left = h("section", { class: "panel", "aria-labelledby": "task-h" }, h("h1", { id: "task-h" }, label(task.task_type)), facts);
+  if (task.task_type === "assistance_enrollment") left.append(enrollmentBlock(task.details));
   if (task.attempts.length) {
     left.append(h("h2", { class: "gap-top" }, "Call attempts"),
       h("table", { "aria-label": "Call attempts" }, h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "When"), h("th", { scope: "col" }, "Outcome"), h("th", { scope: "col" }, "By"))),
@@ -307,6 +310,7 @@ async function taskView(taskId) {
       for (const [path, value] of extraFields) if (path.value.trim() && value.value.trim()) corrections[path.value.trim()] = value.value.trim();
       act("complete", { outcome: outcome.value, note: note.value || null, corrections: Object.keys(corrections).length ? corrections : null });
     } }, h("h2", { id: "complete-h" }, "Complete"));
+    if (task.task_type === "assistance_enrollment") form.append(...enrollmentInputs(task.details, fieldInputs));
     if (review) {
       const fields = correctionFields(referral);
       const source = referral.draft || referral.referral || {};
@@ -387,6 +391,7 @@ function estimateBlock(est) {
   add("Assistance", est.assistance_recommended ? "Recommended" : null);
   add("Confidence", est.confidence ? label(est.confidence) : null);
   add("Why not", est.reason || est.not_possible || null);
+  assistanceFacts(est, add);
   const years = Array.isArray(est.plan_years) && est.plan_years.length
     ? h("table", { "aria-label": "Patient cost by plan year", class: "gap-top" },
       h("thead", {}, h("tr", {}, ...["Plan year", "Infusions", "Patient pays"].map((c) => h("th", { scope: "col" }, c)))),
@@ -547,6 +552,7 @@ async function route() {
     else if (page === "referral") view = await referralView(decodeURIComponent(arg));
     else if (page === "search") view = searchView();
     else if (page === "access-log") view = await accessLogView();
+    else if (page === "directory") view = await directoryView(api, auth, say);
     else if (!auth.can(...STAFF)) view = h("p", { class: "note" }, "Your role reads no patient data.");
     else view = await boardView();
   } catch (err) { view = errorBox(err); }

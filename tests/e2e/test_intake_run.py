@@ -367,6 +367,33 @@ def test_the_estimates_split_the_benefits_as_the_rules_say(run: dict[str, dict[s
     assert float(part_d["course_patient"]) > 0  # per diem and nursing: not covered by Medicare
 
 
+def test_assistance_ends_in_enrollment_with_the_program_on_the_estimate(
+    run: dict[str, dict[str, Any]],
+) -> None:
+    """Given 52 (a commercial HDHP with a copay accumulator, Janssen CarePath) and 53 (Original
+    Medicare, a PAN disease fund), when the auto-liaison records each enrollment, then the
+    referral's estimate is the new version with the program applied and its id, and 52's
+    $20,000 runs out on 2027-10-18 (the course's arithmetic is in
+    tests/integration/test_assistance_enrollment.py)."""
+    for name, program in (
+        ("52-copay-program-max-mid-year.json", "Janssen CarePath Savings Program (Remicade)"),
+        ("53-medicare-foundation.json", "PAN Foundation"),
+    ):
+        referral = run[name]
+        [task] = [t for t in referral["tasks"] if t["type"] == "assistance_enrollment"]
+        assert (task["status"], task["outcome"]) == ("completed", "enrolled"), name
+        estimate = referral["estimate"]
+        assert estimate["version"] >= 2, name
+        assert (estimate["assistance_program"], estimate["assistance_status"]) == (
+            program,
+            "enrolled",
+        )
+        assert estimate["assistance_enrollment_id"], name
+    assert run["52-copay-program-max-mid-year.json"]["estimate"]["assistance_runs_out_on"] == (
+        "2027-10-18"
+    )
+
+
 def test_negated_labs_are_asked_of_the_clinic_and_a_weight_in_the_notes_is_used(
     run: dict[str, dict[str, Any]],
 ) -> None:

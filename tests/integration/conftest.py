@@ -26,9 +26,12 @@ def reset_process_caches() -> None:
     """Clients, settings and services are cached per Lambda process; each test is a new one."""
     from intake import wiring
     from intake.adapters import search_key
-    from intake.api import routes, workspace
+    from intake.api import directory, routes, workspace
+    from intake.directory import runtime
 
     wiring.reset()
+    directory._directory.cache_clear()
+    runtime.reset()
     routes._deps.cache_clear()
     routes._access_log.cache_clear()
     workspace._workspace.cache_clear()

@@ -52,6 +52,9 @@ COMMANDS: dict[str, CommandGroup] = {
     "ops": CommandGroup(
         "intake_local.commands.ops", "operator commands (see the README's runbook)"
     ),
+    "directory": CommandGroup(
+        "intake_local.commands.directory", "the payer directory: check, import, export, versions"
+    ),
 }
 
 

@@ -37,6 +37,12 @@ def test_published_openapi_matches_the_routes() -> None:
         "/tasks/{task_id}/visit",  # issue 25: the nurse documents a visit
         "/referrals/{referral_id}/visits",
         "/referrals/{referral_id}/doses/{number}/visit",
+        "/directory/versions",
+        "/directory/imports",
+        "/directory/rollback",
+        "/directory/export",
+        "/directory/payers",
+        "/directory/payers/{payer_id}",
         "/referrals/{referral_id}/clinic-statuses",
         "/clinic/referrals/{clinic_reference}/status",
         "/clinic/referrals/{clinic_reference}/fhir/Task",

@@ -70,6 +70,8 @@ VALID_BODIES: dict[str, dict[str, Any]] = {
             "side_effects": True,
         },
     },
+    "/directory/imports": {"files": {}},
+    "/directory/rollback": {"version": "v0001"},
 }
 """A well-formed body per POST route (Powertools validates the shape before any middleware:
 a malformed body is 422 whoever sends it; it reads no data)."""
@@ -89,9 +91,19 @@ def test_every_route_of_the_api_has_a_rule_and_every_rule_a_route() -> None:
     assert declared_routes() == set(ROUTES)
 
 
-def test_only_the_access_log_and_who_am_i_return_no_patient_data() -> None:
-    """Why: every other route shows names, birth dates, notes or doses and must be recorded."""
-    assert {k for k, rule in ROUTES.items() if not rule.phi} == {"GET /me", "GET /access-log"}
+def test_only_the_access_log_who_am_i_and_the_payer_directory_return_no_patient_data() -> None:
+    """Why: every other route shows names, birth dates, notes or doses and must be recorded;
+    the payer directory (issue 26) holds payers, contracts and policies, no patient."""
+    assert {k for k, rule in ROUTES.items() if not rule.phi} == {
+        "GET /me",
+        "GET /access-log",
+        "GET /directory/versions",
+        "POST /directory/imports",
+        "POST /directory/rollback",
+        "GET /directory/export",
+        "GET /directory/payers",
+        "GET /directory/payers/<payer_id>",
+    }
 
 
 @pytest.mark.parametrize("key", sorted(k for k, r in ROUTES.items() if set(Role) - r.roles))

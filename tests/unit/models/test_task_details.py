@@ -310,6 +310,25 @@ WRITTEN: list[tuple[TaskType, dict[str, Any]]] = [
         {"visit_id": "r.visit.1.2", "booked": False, "not_booked": "no roster nurse"},
     ),
     (
+        TaskType.ASSISTANCE_ENROLLMENT,
+        {
+            "estimate_version": 1,
+            "offered": [
+                {
+                    "program_id": "pan-foundation",
+                    "name": "PAN Foundation",
+                    "kind": "foundation",
+                    "status": "income_needed",
+                    "reasons": ["the primary immunodeficiency fund is open"],
+                    "fund_id": "pan-immunodeficiency",
+                    "requires": ["household size and annual household income"],
+                }
+            ],
+            "refused": [],
+            "ask": ["the household's size and yearly income (not stated)"],
+        },
+    ),
+    (
         TaskType.CLINIC_STATUS_UNSENT,
         {
             "status_key": "authorization_decided.prior_auth_certified.T1",

@@ -24,11 +24,12 @@ def _at(referral: Referral, payer_id: str, hcpcs: str) -> Referral:
 def test_the_decision_names_the_policy_table_entry_it_used(load_referral: Load) -> None:
     """Given SBX01's policy table entry for J1745 (no policy id in the data) and a silent 271
     When authorization is decided
-    Then the decision names that entry: the payer, the drug and the file it came from."""
+    Then the decision names that entry: the payer, the drug and where it came from (the payer
+    directory, since it became the policies' source)."""
     referral = _at(load_referral("01-ppo-deductible-coinsurance.json"), "SBX01", "J1745")
     decision = decide_prior_auth(referral, benefits_with((("30",), None)))
     assert decision.required
-    assert decision.policy == "SANDBOX PPO HEALTH PLAN medical policy for J1745 (pa_policies.json)"
+    assert decision.policy == "SANDBOX PPO HEALTH PLAN medical policy for J1745 (payer directory)"
 
 
 def test_a_policy_id_in_the_data_is_the_one_cited(load_referral: Load) -> None:
@@ -36,7 +37,8 @@ def test_a_policy_id_in_the_data_is_the_one_cited(load_referral: Load) -> None:
     When authorization is decided
     Then that id is what the decision cites."""
     table = policy_table()
-    payer = table.payers["SBX01"]
+    payer = table.payer("SBX01")
+    assert payer is not None
     named = DrugPolicy(required=True, policy="Policy RX-123 Infliximab, rev. 2026-01")
     drugs = {**payer.drugs, "J1745": named}
     custom = table.model_copy(

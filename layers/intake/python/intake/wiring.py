@@ -31,11 +31,13 @@ if TYPE_CHECKING:
     from intake.discovery.service import CoverageDiscovery
     from intake.eligibility.service import BenefitsCheck
     from intake.estimate.service import CostEstimates
+    from intake.models.records import TaskRecord
     from intake.referrals.ingest import IngestService
     from intake.referrals.limits import Limits
     from intake.referrals.ocr import OcrEngine
+    from intake.tasks.queue import TaskQueue
     from intake.tasks.reconcile import Reconciler
-    from intake.tasks.service import TaskService
+    from intake.tasks.service import Completion, TaskService
     from intake.visit.service import Visits
     from intake.workflow.steps import WorkflowSteps
 
@@ -81,6 +83,7 @@ def task_service() -> TaskService:
     service.on_complete[TaskType.FIRST_VISIT] = lambda task, done: visits().completion_check(
         task, done
     )
+    service.on_complete[TaskType.ASSISTANCE_ENROLLMENT] = _enrollment_completed
     if settings.state_machine_arn:  # functions that may start workflows (the liaison API)
         from intake.referrals.linking import LinkSplit
         from intake.referrals.review import DraftCompletion
@@ -174,6 +177,27 @@ def visits() -> Visits:
     )
 
 
+def _enrollment_completed(task: TaskRecord, completion: Completion) -> Callable[[], None] | None:
+    """Imported when an enrollment task completes (the estimate package is heavy for the API's
+    cold start): re-estimates with the program applied."""
+    from intake.estimate.enrollment import EnrollmentCompletion
+
+    return EnrollmentCompletion(cost_estimates, task_service().clock)(task, completion)
+
+
+def _enrollment_queue(topic_arn: str | None) -> TaskQueue:
+    """The estimate function's task queue (its enrollment tasks), announced when a topic is
+    configured, else on the timeline and the work queue only."""
+    from intake.estimate.enrollment import TimelineOnly
+    from intake.tasks.queue import TaskQueue
+
+    if topic_arn:
+        from intake.adapters.sns_notifier import SnsNotifier
+
+        return TaskQueue(store(), SnsNotifier(topic_arn))
+    return TaskQueue(store(), TimelineOnly())
+
+
 @functools.cache
 def cost_estimates() -> CostEstimates:
     from intake.core.settings import EstimateSettings
@@ -181,10 +205,16 @@ def cost_estimates() -> CostEstimates:
 
     settings = load_settings(EstimateSettings)
     threshold = settings.assistance_threshold
+    from intake.estimate.enrollment import EnrollmentTasks
+
     return CostEstimates(
         store(),
         timedelta(hours=settings.cost_call_sla_hours),
         Decimal(str(threshold)) if threshold is not None else None,
+        on_recorded=EnrollmentTasks(
+            lambda: _enrollment_queue(settings.liaison_topic_arn),
+            timedelta(hours=settings.enrollment_sla_hours),
+        ),
     )
 
 

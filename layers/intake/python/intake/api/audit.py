@@ -67,6 +67,12 @@ ROUTES: dict[str, Rule] = {
     "POST /tasks/<task_id>/visit": Rule(frozenset({Role.NURSE})),
     "POST /referrals/<referral_id>/doses/<number>/visit": Rule(frozenset({Role.NURSE})),
     "GET /referrals/<referral_id>/visits": _READ,
+    "GET /directory/versions": Rule(STAFF, phi=False),
+    "POST /directory/imports": Rule(frozenset({Role.PHARMACIST, Role.SUPERVISOR}), phi=False),
+    "POST /directory/rollback": Rule(frozenset({Role.PHARMACIST, Role.SUPERVISOR}), phi=False),
+    "GET /directory/export": Rule(frozenset({Role.PHARMACIST, Role.SUPERVISOR}), phi=False),
+    "GET /directory/payers": Rule(STAFF, phi=False),
+    "GET /directory/payers/<payer_id>": Rule(STAFF, phi=False),
     # the clinic statuses (intake/api/clinic.py): a referral's milestones, recorded like any
     # read of a referral (a clinic's reads too: the log names who saw whose care, and when)
     "GET /referrals/<referral_id>/clinic-statuses": _READ,

@@ -18,6 +18,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from intake.api.audit import CLINICAL_TASKS, ROUTES, caller, guard, note
 from intake.api.clinic import router as clinic_router
 from intake.api.course import router as course_router
+from intake.api.directory import DIRECTORY_BODY_BYTES
+from intake.api.directory import router as directory_router
 from intake.api.identity import Forbidden, Role
 from intake.api.params import ReferralId, TaskId
 from intake.api.views import (
@@ -52,13 +54,15 @@ class _BoundedResolver(APIGatewayHttpResolver):
     def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
         body = event.get("body") or ""
         size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode())
-        if size > MAX_BODY_BYTES:
+        upload = event.get("rawPath") == "/directory/imports"
+        limit = DIRECTORY_BODY_BYTES if upload else MAX_BODY_BYTES
+        if size > limit:
             return {
                 "statusCode": 413,
                 "headers": {"Content-Type": content_types.APPLICATION_JSON},
                 "body": ErrorBody(
                     error="too_large",
-                    message=f"the request body is larger than {MAX_BODY_BYTES // 1024} KB",
+                    message=f"the request body is larger than {limit // 1024} KB",
                 ).model_dump_json(),
                 "isBase64Encoded": False,
             }
@@ -86,6 +90,7 @@ app = _BoundedResolver(enable_validation=True)
 app.use([guard(_record)])  # roles, and every PHI read recorded (intake/api/audit.py)
 app.include_router(course_router)  # the therapy calendar (intake/api/course.py)
 app.include_router(visit_router)  # the nurse's visits (intake/api/visit.py)
+app.include_router(directory_router)  # the payer directory (intake/api/directory.py)
 app.include_router(clinic_router)  # the clinic statuses (intake/api/clinic.py)
 
 

@@ -86,7 +86,7 @@ def _part_answer(lines: Sequence[BenefitLine], types: tuple[str, ...]) -> tuple[
 
 def drug_policy(referral: Referral, table: PolicyTable | None = None) -> DrugPolicy | None:
     """The table's policy for the referral's drug at its payer (HCPCS first, then NDC)."""
-    payer = (table or policy_table()).payers.get(referral.coverage.payer_id)
+    payer = (table or policy_table()).payer(referral.coverage.payer_id)
     if payer is None:
         return None
     therapy = referral.therapy
@@ -132,14 +132,16 @@ def _network(
 
 def policy_cited(referral: Referral, table: PolicyTable, policy: DrugPolicy | None) -> str | None:
     """The policy a decision used: the data's own id when it names one, else the payer's
-    entry in the policy table (``pa_policies.json``) for the drug."""
+    entry in the payer directory (``intake.directory``) for the drug."""
     if policy is None:
         return None
     if policy.policy:
         return policy.policy
-    payer = table.payers[referral.coverage.payer_id]
+    payer = table.payer(referral.coverage.payer_id)
+    if payer is None:
+        return None
     drug = referral.therapy.hcpcs or referral.therapy.ndc or referral.therapy.drug_name
-    return f"{payer.name} medical policy for {drug} (pa_policies.json)"
+    return f"{payer.name} medical policy for {drug} (payer directory)"
 
 
 def decide_prior_auth(

@@ -70,6 +70,9 @@ class WorkflowStepSettings(NotifySettings):
 class EstimateSettings(TableSettings):
     cost_call_sla_hours: float = Field(default=24, gt=0)
     assistance_threshold: float | None = Field(default=None, ge=0)
+    liaison_topic_arn: str | None = None
+    """Where a new assistance enrollment task is announced (None: on the timeline only)."""
+    enrollment_sla_hours: float = Field(default=72, gt=0)
 
 
 class ClearinghouseSettings(TableSettings):

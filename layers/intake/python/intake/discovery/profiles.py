@@ -1,47 +1,33 @@
-"""Likely payers from today's payer profiles (``intake/data/payer_profiles.json``), until the
-payer directory's ``likely_payers`` is wired in.
+"""Likely payers from the payer directory (``intake.directory``: ``likely_payers``), as
+discovery's ``LikelyPayers`` port reads them.
 
-The profiles name no states and do not say which payers take the name/date-of-birth search, so
-this adapter says so rather than guess: the state cannot narrow the list (every payer is a
-candidate, in the file's order), and whether a payer answers a demographic 270 is unknown (it is
-asked; its AAA answer tells). Pharmacy benefit managers are not coverage and are left out."""
+The payers moved from ``payer_profiles.json`` into the directory (issue 26, item 1), which
+says per payer which states it covers and whether it takes the name/date-of-birth search; a
+payer that does not say stays a candidate for every state, and "unknown" stays None (it is
+asked; its AAA answer tells). Pharmacy benefit managers are not coverage and are left out.
+``plan_type`` is the payer's program as the profiles named it (None: commercial or unknown)."""
 
 from __future__ import annotations
 
-import functools
-import json
-from importlib import resources
-from typing import Any
-
 from intake.discovery.ports import PayerCandidate
 
-
-@functools.cache
-def _candidates() -> tuple[PayerCandidate, ...]:
-    data: dict[str, Any] = json.loads(
-        resources.files("intake.data").joinpath("payer_profiles.json").read_text("utf-8")
-    )
-    out: list[PayerCandidate] = []
-    for payer_id, profile in data.items():
-        if payer_id.startswith("_") or payer_id == "default" or not isinstance(profile, dict):
-            continue
-        program = profile.get("program")
-        if program == "pbm":
-            continue
-        out.append(
-            PayerCandidate(
-                name=profile.get("name") or payer_id,
-                payer_id=payer_id,
-                plan_type=program,
-                answers_demographic_270=None,
-                order=len(out) + 1,
-            )
-        )
-    return tuple(out)
+_DEMOGRAPHIC = {"yes": True, "no": False}
 
 
 class ProfilePayers:
-    """``LikelyPayers`` over the payer profiles: the state is not used (the profiles name none)."""
+    """``LikelyPayers`` over the payer directory, in its order."""
 
     def likely_payers(self, state: str | None, limit: int) -> list[PayerCandidate]:
-        return list(_candidates()[: max(0, limit)])
+        from intake.directory.runtime import payer_directory
+        from intake.directory.views import PROGRAM_OF_PLAN_TYPE
+
+        return [
+            PayerCandidate(
+                name=p.name,
+                payer_id=p.clearinghouse_payer_id or p.payer_id,
+                plan_type=PROGRAM_OF_PLAN_TYPE[p.plan_type],
+                answers_demographic_270=_DEMOGRAPHIC.get(p.demographic_270),
+                order=p.directory_order,
+            )
+            for p in payer_directory().likely_payers(state, max(0, limit))
+        ]

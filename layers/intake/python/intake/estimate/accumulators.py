@@ -49,6 +49,13 @@ class Pool:
     def label(self) -> str:
         return f"{self.network} {self.binding} {self.kind}"
 
+    def give_back(self, amount: Decimal) -> None:
+        """Undo a ``take`` (a payment the plan does not count: an accumulator program's)."""
+        if self.individual is not None:
+            self.individual += amount
+        if self.family is not None:
+            self.family += amount
+
     def take(self, amount: Decimal) -> None:
         if self.individual is not None:
             self.individual = max(self.individual - amount, ZERO)

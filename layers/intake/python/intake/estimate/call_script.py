@@ -61,6 +61,46 @@ class _Facts:
     oop_reached_on: int | None
     programs: tuple[str, ...]
     assistance: bool
+    help: _Help | None = None
+    manufacturer_refused: bool = False
+    income_needed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Help:
+    """The program applied: enrolled (with its number) or projected."""
+
+    name: str
+    enrollment_id: str | None
+    pays: Decimal
+    after: Decimal
+    years: tuple[tuple[date, date, Decimal], ...]
+    """(start, end, patient after) per plan year, when the course spans more than one."""
+    runs_out_on: date | None
+    owes_after: Decimal | None
+
+
+def _refused(e: Estimate) -> set[str]:
+    """Programs the estimate decided against (a closed fund, a government plan): not offered."""
+    decisions = e.assistance.decisions if e.assistance else ()
+    return {d.name for d in decisions if d.status in ("not_eligible", "fund_closed")}
+
+
+def _help(e: Estimate) -> _Help | None:
+    applied = e.assistance.applied if e.assistance else None
+    if applied is None or applied.program_pays == 0:
+        return None
+    return _Help(
+        name=applied.name,
+        enrollment_id=applied.enrollment_id,
+        pays=applied.program_pays,
+        after=applied.patient_after,
+        years=tuple((y.start, y.end, y.patient_after) for y in applied.plan_years)
+        if len(applied.plan_years) > 1
+        else (),
+        runs_out_on=applied.runs_out_on,
+        owes_after=applied.owes_after_runs_out,
+    )
 
 
 def _facts(e: Estimate) -> _Facts:
@@ -94,8 +134,15 @@ def _facts(e: Estimate) -> _Facts:
         else (),
         secondary_pays=e.secondary.pays if e.secondary and e.secondary.pays else None,
         oop_reached_on=e.out_of_pocket.reached_on_infusion,
-        programs=tuple(p.name for p in e.assistance_programs),
+        programs=tuple(p.name for p in e.assistance_programs if p.name not in _refused(e)),
         assistance=e.assistance_recommended,
+        help=_help(e),
+        manufacturer_refused=bool(e.assistance)
+        and any(
+            d.kind == "manufacturer" and d.status == "not_eligible"
+            for d in (e.assistance.decisions if e.assistance else ())
+        ),
+        income_needed=bool(e.assistance and e.assistance.asks and e.assistance_recommended),
     )
 
 
@@ -183,11 +230,41 @@ def _script(f: _Facts, language: Language) -> list[str]:
         s.append(more.format(n=f.after_plan_year, when=when))
     if not f.in_network:
         s.append(t["balance_billing"])
-    if f.assistance:
+    if f.help is not None:
+        s.extend(_help_sentences(f.help, t, m, day))
+    elif f.assistance:
         programs = t["program_separator"].join(f.programs)
         s.append(t["programs"].format(programs=programs) if f.programs else t["payment_options"])
+    if f.assistance and f.manufacturer_refused:
+        s.append(t["manufacturer_refused"])
+    if f.income_needed:
+        s.append(t["income_needed"])
     s.append(t["closing"])
     return s
+
+
+def _help_sentences(
+    h: _Help,
+    t: dict[str, str],
+    m: Callable[[Decimal], str],
+    day: Callable[[date], str],
+) -> list[str]:
+    """The program applied: enrolled (its number) or what it would pay; what is left to pay,
+    per plan year; when its yearly maximum runs out."""
+    if h.enrollment_id:
+        out = [t["program_enrolled"].format(program=h.name, enrollment_id=h.enrollment_id)]
+    else:
+        out = [t["program_projected"].format(program=h.name, pays=m(h.pays))]
+    if h.years:
+        parts = [t["year_part"].format(pays=m(p), end=day(end)) for _, end, p in h.years[:-1]]
+        start, _, last = h.years[-1]
+        joined = t["list_separator"].join(parts)
+        out.append(t["program_after_years"].format(parts=joined, last=m(last), start=day(start)))
+    else:
+        out.append(t["program_after"].format(after=m(h.after)))
+    if h.runs_out_on is not None and h.owes_after is not None:
+        out.append(t["program_runs_out"].format(when=day(h.runs_out_on), owes=m(h.owes_after)))
+    return out
 
 
 def render_call_script(estimate: Estimate, language: Language | None = None) -> str:

@@ -18,6 +18,8 @@ from intake.core.estimate_errors import EstimateError, UnreadablePrescription
 from intake.estimate import assemble
 from intake.estimate.accumulators import ZERO, Pool, Start, start_pool
 from intake.estimate.assistance import AssistanceCatalog, load_assistance
+from intake.estimate.assistance_model import AssistanceOutcome, EnrolledProgram, StatedIncome
+from intake.estimate.assistance_plan import AssistancePlan, assistance_plan
 from intake.estimate.claim import Pricer, ServiceDay, price_days
 from intake.estimate.explain import Notes, schedule_notes, services_notes, weight_for
 from intake.estimate.line_items import allowed_items, note_items, patient_items, plan_item
@@ -45,7 +47,7 @@ from intake.estimate.secondary import (
     qmb_protection,
 )
 from intake.estimate.visits import visit_overrides
-from intake.estimate.walk import DayResult, walk
+from intake.estimate.walk import DayHook, DayResult, walk
 from intake.models.benefits import BenefitsSummary, CoverageStatus
 from intake.models.billing import Component
 from intake.models.referral import Language, Therapy
@@ -201,8 +203,10 @@ def walk_course(
     in_network: bool,
     as_of: date,
     notes: Notes,
+    on_day: DayHook | None = None,
 ) -> tuple[list[PlanYear], list[YearWalk]]:
-    """Who pays the priced days: each plan year walked against its own accumulators."""
+    """Who pays the priced days: each plan year walked against its own accumulators
+    (``on_day``: an assistance program's ledger, run inside the walk)."""
     years = plan_years(benefits, days[-1].day, as_of, notes)
     walks: list[YearWalk] = []
     for year, year_days in zip(years, split(days, years), strict=True):
@@ -219,7 +223,7 @@ def walk_course(
             (oop.pool.remaining, oop.pool.binding),
         )
         overrides = visit_overrides(benefits, year, year_days, in_network, notes)
-        result = walk(year_days, setup.rules, deductible.pool, oop.pool, overrides)
+        result = walk(year_days, setup.rules, deductible.pool, oop.pool, overrides, on_day)
         walks.append(YearWalk(year, year_days, result, deductible, oop, before))
     return years, walks
 
@@ -246,12 +250,17 @@ def estimate(
     diagnoses: Sequence[str] = (),
     secondary: SecondaryCoverage | None = None,
     products: Products | None = None,
+    income: StatedIncome | None = None,
+    enrolled: EnrolledProgram | None = None,
 ) -> Estimate:
     """The patient's share of ``therapy`` under ``benefits`` (one patient's 271 summary).
 
     ``start`` (the first dose) defaults to ``therapy.start_date``; ``as_of`` (the day the 271's
     remaining amounts were true) to ``start``; ``payer_id`` (the referral's) to the 271's payer
-    id; ``diagnoses`` (ICD-10) decide Original Medicare's home IVIG; ``secondary`` pays after.
+    id; ``diagnoses`` (ICD-10) decide Original Medicare's home IVIG and a foundation's fund;
+    ``secondary`` pays after; ``income`` (as stated, never assumed) decides income-judged
+    programs; ``enrolled`` applies the program the patient is enrolled in (else an eligible
+    manufacturer program with known terms is projected).
     Raises ``EstimateError`` (``UnreadablePrescription`` naming the field to review).
     """
     if benefits.status in (CoverageStatus.INACTIVE, CoverageStatus.REJECTED):
@@ -308,9 +317,31 @@ def estimate(
         notes.doubt(Confidence.MEDIUM, f"no contracted rate for {', '.join(pricer.fallbacks)}")
     days = setup.days
 
+    # Which programs fit, and the one applied inside the walk (accumulators may not count it).
+    klass = plan_class(terms, benefits.plan.insurance_type)
+    helping = assistance_plan(
+        assistance,
+        benefits=benefits,
+        hcpcs=drug.hcpcs,
+        plan_class=klass,
+        diagnoses=diagnoses,
+        income=income,
+        enrolled=enrolled,
+        first_day=days[0].day,
+        payer_id=payer_id or terms.payer_id,
+        has_secondary=secondary is not None,
+        notes=notes,
+    )
+
     # Who pays it: each plan year walked against its own accumulators.
     years, walks = walk_course(
-        benefits, days, setup, in_network=terms.in_network, as_of=as_of or first_day, notes=notes
+        benefits,
+        days,
+        setup,
+        in_network=terms.in_network,
+        as_of=as_of or first_day,
+        notes=notes,
+        on_day=helping.ledger if helping.enrolled else None,
     )
     results: list[DayResult] = [r for w in walks for r in w.result.days]
     applied: Applied | None = None
@@ -327,7 +358,6 @@ def estimate(
     allowed, patient = course.allowed, course.patient
     if walks[0].oop.uncertain and patient > 0:
         notes.doubt(Confidence.MEDIUM, "the 271 lacked the remaining out-of-pocket maximum")
-    klass = plan_class(terms, benefits.plan.insurance_type)
     reasons = assemble.assistance_reasons(patient, threshold, terms.in_network, results)
     programs = (
         ()
@@ -389,6 +419,8 @@ def estimate(
         assistance_programs=tuple(
             AssistanceProgram(name=p.name, kind=p.kind, eligibility=p.eligibility) for p in programs
         ),
+        assistance=_assistance(helping, benefits, days, setup, terms, as_of or first_day)
+        or helping.outcome(results, year_amounts),
         confidence=notes.confidence,
         confidence_reasons=tuple(reason for _, reason in notes.reasons),
         assumptions=tuple(notes.assumptions),
@@ -404,6 +436,8 @@ def estimate(
             diagnoses=tuple(diagnoses),
             assistance_threshold=threshold,
             assistance_version=assistance.version,
+            assistance_enrolled=enrolled,
+            income=income,
             contract=assemble.contract_used(contracts, terms, klass, days, therapy.ndc),
             drug=DrugBilling(
                 hcpcs=drug.hcpcs,
@@ -422,6 +456,31 @@ def estimate(
             ),
         ),
     )
+
+
+def _assistance(
+    helping: AssistancePlan,
+    benefits: BenefitsSummary,
+    days: Sequence[ServiceDay],
+    setup: Setup,
+    terms: ContractTerms,
+    as_of: date,
+) -> AssistanceOutcome | None:
+    """A projected program's figures from a walk of their own (the estimate's walk is the
+    plan's without it: the patient is not enrolled, so nothing she owes changes yet)."""
+    if helping.ledger is None or helping.enrolled:
+        return None
+    _, walks = walk_course(
+        benefits,
+        days,
+        setup,
+        in_network=terms.in_network,
+        as_of=as_of,
+        notes=Notes(),
+        on_day=helping.ledger,
+    )
+    results = [r for w in walks for r in w.result.days]
+    return helping.outcome(results, [assemble.plan_year_amounts(w, {}) for w in walks])
 
 
 def _dose_text(dose: Decimal | None, measure: str) -> str:

@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from intake.estimate.assistance_model import AssistanceOutcome, EnrolledProgram, StatedIncome
 from intake.models.benefits import ByLevel
 from intake.models.estimate import Money
 from intake.models.referral import Language, Therapy
@@ -111,7 +112,7 @@ class LineItem(_Out):
 
 class AssistanceProgram(_Out):
     name: str
-    kind: Literal["manufacturer", "foundation"]
+    kind: Literal["manufacturer", "foundation", "pharmacy"]
     eligibility: str
 
 
@@ -190,6 +191,10 @@ class EstimateInputs(_Out):
     diagnoses: tuple[str, ...] = ()
     assistance_threshold: Money
     assistance_version: str
+    assistance_enrolled: EnrolledProgram | None = None
+    """The program the patient is enrolled in (its id recorded by the enrollment task)."""
+    income: StatedIncome | None = None
+    """The household income as stated (never assumed)."""
     contract: ContractUsed
     drug: DrugBilling
 
@@ -216,6 +221,8 @@ class Estimate(_Out):
     assistance_recommended: bool
     assistance_reasons: tuple[str, ...]
     assistance_programs: tuple[AssistanceProgram, ...]
+    assistance: AssistanceOutcome | None = None
+    """Every program decided (with its reason and source) and the one applied, per dose."""
     confidence: Confidence
     confidence_reasons: tuple[str, ...]
     assumptions: tuple[str, ...]

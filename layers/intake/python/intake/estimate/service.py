@@ -24,6 +24,7 @@ from intake.estimate import (
     estimate,
     estimate_json,
 )
+from intake.estimate.assistance_model import EnrolledProgram, StatedIncome
 from intake.estimate.call_script import weight_needed_script
 from intake.estimate.explain import WeightNeeded
 from intake.estimate.self_pay import SELF_PAY_PAYER, not_covered
@@ -56,6 +57,37 @@ def headline(result: Estimate, version: int, coverage: str) -> EstimateHeadline:
         in_network=result.in_network,
         assistance_recommended=result.assistance_recommended,
         confidence=result.confidence.value,
+        **_assistance_headline(result),
+    )
+
+
+def _assistance_headline(result: Estimate) -> dict[str, Any]:
+    """The program applied (enrolled or projected): what the patient owes after it."""
+    applied = result.assistance.applied if result.assistance else None
+    if applied is None:
+        return {}
+    return {
+        "assistance_program": applied.name,
+        "assistance_status": applied.status,
+        "assistance_enrollment_id": applied.enrollment_id,
+        "patient_after_assistance": applied.patient_after,
+        "assistance_runs_out_on": applied.runs_out_on,
+    }
+
+
+def carried_assistance(
+    store: ReferralStore, referral_id: str
+) -> tuple[EnrolledProgram | None, StatedIncome | None]:
+    """The enrollment and stated income of the latest estimate version (a re-estimate keeps
+    them: a program the patient is enrolled in stays applied)."""
+    versions = store.estimates(referral_id)
+    if not versions:
+        return None, None
+    inputs = versions[-1].get("inputs") or {}
+    enrolled, income = inputs.get("assistance_enrolled"), inputs.get("income")
+    return (
+        EnrolledProgram.model_validate(enrolled) if enrolled else None,
+        StatedIncome.model_validate(income) if income else None,
     )
 
 
@@ -80,10 +112,21 @@ class CostEstimates:
     cost_call_sla: timedelta
     assistance_threshold: Decimal | None = None
     clock: Callable[[], datetime] = utcnow
+    on_recorded: Callable[[str, Estimate, int, datetime], object] | None = None
+    """After a version is stored (opens the assistance enrollment task when one is due)."""
 
-    def run(self, referral_id: str, coverage: str = "insurance") -> dict[str, Any]:
+    def run(
+        self,
+        referral_id: str,
+        coverage: str = "insurance",
+        *,
+        enrolled: EnrolledProgram | None = None,
+        income: StatedIncome | None = None,
+    ) -> dict[str, Any]:
         """Estimate the course from its planned start (never before receipt). ``self_pay``:
-        authorization was denied and the patient pays, so nothing is billed to the plan."""
+        authorization was denied and the patient pays, so nothing is billed to the plan.
+        ``enrolled``/``income`` (an enrollment task's outcome) apply a program; otherwise the
+        latest version's enrollment and stated income carry forward."""
         record = self.store.get_referral(referral_id)
         if record is None or record.referral is None or record.benefits is None:
             raise NotFound(f"referral {referral_id} has no verified benefits to estimate from")
@@ -91,6 +134,8 @@ class CostEstimates:
         now = self.clock()
         details: dict[str, Any]
         self_pay = coverage == "self_pay"
+        if enrolled is None and income is None:
+            enrolled, income = carried_assistance(self.store, referral_id)
         try:
             benefits, swapped_payer, secondary = secondary_coverage(record.benefits)
             result = estimate(
@@ -106,6 +151,8 @@ class CostEstimates:
                 assistance_threshold=self.assistance_threshold,
                 diagnoses=[d.code for d in referral.diagnoses],
                 secondary=None if self_pay else secondary,
+                enrolled=None if self_pay else enrolled,
+                income=income,
             )
             if self_pay:
                 result = not_covered(result)
@@ -137,7 +184,9 @@ class CostEstimates:
                 referral_id,
                 "estimate_recorded",
                 at=now,
-                **summary.model_dump(mode="json", exclude={"plan_years"}),
+                **summary.model_dump(
+                    mode="json", exclude={"plan_years", "assistance_enrollment_id"}
+                ),
                 plan_years=len(summary.plan_years),
             )
             details = {
@@ -147,6 +196,8 @@ class CostEstimates:
             }
             metrics.add_metric(name="EstimatesRecorded", unit="Count", value=1)
             logger.info("estimate recorded", extra={"referral_id": referral_id, "version": version})
+            if self.on_recorded is not None:
+                self.on_recorded(referral_id, result, version, now)
         due = now + self.cost_call_sla
         return {
             "task_type": TaskType.COST_AND_OPTIONS_CALL.value,

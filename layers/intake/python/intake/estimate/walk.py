@@ -8,7 +8,7 @@ toward nothing. Amounts stay unrounded here; the estimate rounds once, at the en
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -53,6 +53,12 @@ class Walk:
     """The infusion during which the deductible was met (None: not met, or none left)."""
     out_of_pocket_reached_on: int | None
     out_of_pocket_rule: str | None
+
+
+DayHook = Callable[[ServiceDay, Sequence[Part]], Decimal]
+"""Called with each day's parts (an assistance program paying its share); returns what the
+plan does not count of it (an accumulator). Only the patient's own payment is then credited:
+to the deductible first (up to the day's deductible part), and to the maximum."""
 
 
 class _Walker:
@@ -109,9 +115,11 @@ def walk(
     deductible: Pool,
     oop: Pool,
     overrides: Mapping[int, Mapping[Component, CostShareRule]] | None = None,
+    on_day: DayHook | None = None,
 ) -> Walk:
     """The patient's share day by day; ``overrides`` (by day number) replace a part's rule on
-    that day (a nurse visit beyond the plan's visit limit is not covered)."""
+    that day (a nurse visit beyond the plan's visit limit is not covered); ``on_day`` sees each
+    day's parts, and what it returns is given back to the accumulators (not counted)."""
     walker = _Walker(deductible, oop)
     results: list[DayResult] = []
     met_on: int | None = None
@@ -125,6 +133,16 @@ def walk(
         changed = overrides.get(day.number) if overrides else None
         today = {**rules, **changed} if changed else rules
         parts = [p for c in day.charges for p in walker.charge(c, today[c.component], copay_left)]
+        if on_day is not None:
+            uncounted = on_day(day, parts)
+            if uncounted > 0:
+                # Only the patient's own payment counts, toward the deductible first.
+                on_deductible = sum(
+                    (p.amount for p in parts if p.kind is PartKind.DEDUCTIBLE), ZERO
+                )
+                own = sum((p.amount for p in parts), ZERO) - uncounted
+                deductible.give_back(max(on_deductible - own, ZERO))
+                oop.give_back(uncounted)
         if met_on is None and had_deductible and deductible.remaining == ZERO:
             met_on = day.number
         if reached_on is None and had_room and oop.remaining == ZERO:

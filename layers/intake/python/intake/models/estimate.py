@@ -49,6 +49,12 @@ class EstimateHeadline(BaseModel):
     in_network: bool
     assistance_recommended: bool
     confidence: str
+    assistance_program: str | None = None
+    assistance_status: str | None = None
+    """projected (not enrolled yet) or enrolled (the enrollment id is on file)."""
+    assistance_enrollment_id: str | None = None
+    patient_after_assistance: Money | None = None
+    assistance_runs_out_on: date | None = None
 
     def plan_year_of(self, day: date) -> PlanYearHeadline | None:
         """The plan year ``day`` falls in (None: the estimate has no plan years covering it)."""

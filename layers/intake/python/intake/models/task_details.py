@@ -83,6 +83,27 @@ class CostCallDetails(TaskDetails):
     assistance_programs: list[AssistanceOption] = Field(default_factory=list)
 
 
+class EnrollmentOption(_Part):
+    """A program decided for the patient: offered (eligible, income needed) or refused."""
+
+    program_id: str
+    name: str
+    kind: str
+    status: str
+    reasons: list[str] = Field(default_factory=list)
+    fund_id: str | None = None
+    requires: list[str] = Field(default_factory=list)
+
+
+class AssistanceEnrollmentDetails(TaskDetails):
+    """Enroll the patient in a program: what each requires, what to ask, what was refused."""
+
+    estimate_version: int
+    offered: list[EnrollmentOption]
+    refused: list[EnrollmentOption] = Field(default_factory=list)
+    ask: list[str] = Field(default_factory=list)
+
+
 class SchedulingCallDetails(TaskDetails):
     """The scheduling call carries nothing: the referral has what it needs."""
 
@@ -389,6 +410,7 @@ DETAILS_BY_TYPE: dict[TaskType, type[TaskDetails]] = {
     TaskType.PRESCRIBER_SIGNATURE: PrescriberSignatureDetails,
     TaskType.SEND_TO_PBM: SendToPbmDetails,
     TaskType.FIRST_VISIT: FirstVisitDetails,
+    TaskType.ASSISTANCE_ENROLLMENT: AssistanceEnrollmentDetails,
     TaskType.CLINIC_STATUS_UNSENT: ClinicStatusUnsentDetails,
     TaskType.CONFIRM_COVERAGE: ConfirmCoverageDetails,
     TaskType.COVERAGE_NOT_FOUND: CoverageNotFoundDetails,

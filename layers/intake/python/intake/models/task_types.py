@@ -29,6 +29,7 @@ class TaskType(StrEnum):
     PRESCRIBER_SIGNATURE = "prescriber_signature"  # the letter of medical necessity, to be signed
     SEND_TO_PBM = "send_to_pbm"  # a pharmacy-benefit drug: the packet goes to the PBM, not a 278
     FIRST_VISIT = "first_visit"  # the nurse documents the first visit (or: missed, cancelled)
+    ASSISTANCE_ENROLLMENT = "assistance_enrollment"  # enroll the patient in a program
     CLINIC_STATUS_UNSENT = "clinic_status_unsent"  # a clinic status fax kept failing: send it
     CONFIRM_COVERAGE = "confirm_coverage"  # discovery found a coverage: the patient confirms it
     COVERAGE_NOT_FOUND = "coverage_not_found"  # discovery found none: what was tried, for a person

@@ -159,7 +159,9 @@ class Contracts(_Data):
     antibiotic_per_diem: dict[int, str]
     codes: dict[str, Code]
     drugs: tuple[DrugProfile, ...]
-    payers: dict[str, PayerContract]
+    payers: dict[str, PayerContract] = Field(default_factory=dict)
+    """Payers this file prices itself (a contracts file given to the estimate CLI); the
+    shipped file has none: each payer's contract is in the payer directory."""
     default: PayerContract
     _drugs_by_code: dict[str, DrugProfile] = PrivateAttr(default_factory=dict)
 
@@ -184,7 +186,7 @@ class Contracts(_Data):
     def terms_for(self, payer_id: str | None, plan: Plan) -> ContractTerms:
         """Unknown payers get the default (out-of-network, usual-and-customary) terms."""
         key = (payer_id or "").strip().upper()
-        payer = self.payers.get(key)
+        payer = self.payers.get(key) or (_directory_contract(key) if key else None)
         entry = payer or self.default
         plan_key, overrides = _plan_overrides(entry, plan)
         return ContractTerms(
@@ -239,6 +241,13 @@ class Contracts(_Data):
             f"no billing profile for {therapy.drug_name} ({codes}) in contracts {self.version}: "
             "add the drug to contracts.json to estimate it"
         )
+
+
+def _directory_contract(payer_id: str) -> PayerContract | None:
+    from intake.directory.runtime import payer_contract
+
+    found: PayerContract | None = payer_contract(payer_id)
+    return found
 
 
 def _plan_overrides(entry: PayerContract, plan: Plan) -> tuple[str | None, PlanTerms | None]:

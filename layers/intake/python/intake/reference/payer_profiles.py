@@ -1,5 +1,6 @@
-"""Per-payer settings (``intake/data/payer_profiles.json``): what the 270 asks a payer, and the
-place of service it takes for an infusion suite. Unknown payers and unset keys use 'default'."""
+"""Per-payer settings: what the 270 asks a payer, and the place of service it takes for an
+infusion suite. A payer's come from the payer directory (``intake.directory``); unknown payers
+and unset keys use the 'default' profile of ``intake/data/payer_profiles.json``."""
 
 from __future__ import annotations
 
@@ -19,5 +20,8 @@ def _profiles() -> dict[str, Any]:
 
 def payer_setting(payer_id: str, key: str) -> Any:
     """A payer's setting, else the default profile's."""
+    from intake.directory.runtime import payer_profile
+
     profiles = _profiles()
-    return (profiles.get(payer_id) or {}).get(key, profiles["default"][key])
+    listed = profiles.get(payer_id) or payer_profile(payer_id) or {}
+    return listed.get(key, profiles["default"][key])

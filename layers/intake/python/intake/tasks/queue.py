@@ -46,6 +46,8 @@ REASONS: dict[TaskType, str] = {
     "then record its answer",
     TaskType.FIRST_VISIT: "First visit: teach, give and monitor the infusion, assess the home, "
     "then document the visit (or record it missed or cancelled: it is booked again)",
+    TaskType.ASSISTANCE_ENROLLMENT: "Financial assistance: enroll the patient in a program "
+    "(its documents and signatures), then record the enrollment id",
     TaskType.CLINIC_STATUS_UNSENT: "A status for the referring clinic could not be faxed: send "
     "it by hand or correct the clinic's fax number",
     TaskType.CONFIRM_COVERAGE: "Coverage found for a patient without a card: confirm the payer "

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field, TypeAdapter, ValidationError, model_valid
 from intake.core.errors import Conflict, InvalidCorrections, InvalidRequest
 from intake.core.ids import task_id_for
 from intake.core.observability import logger
+from intake.models.assistance import EnrollmentOutcome
 from intake.models.codes import Phone
 from intake.models.draft import correction_problems
 from intake.models.records import (
@@ -61,6 +62,7 @@ REFERRAL_CORRECTIONS = frozenset(TaskType) - {
     TaskType.PRIOR_AUTH_FOLLOWUP,
     TaskType.DOSE_REAUTHORIZATION,
     TaskType.PRESCRIBER_SIGNATURE,
+    TaskType.ASSISTANCE_ENROLLMENT,
 }
 """Tasks whose corrections are referral fields (a follow-up's are the payer's certification)."""
 
@@ -89,6 +91,7 @@ _OUTCOMES: dict[TaskType, frozenset[str]] = {
     TaskType.PRESCRIBER_SIGNATURE: frozenset(o.value for o in (_A.SIGNED, _A.SEND_UNSIGNED)),
     TaskType.SEND_TO_PBM: frozenset(o.value for o in (_A.APPROVED, _A.DENIED, _A.NOT_REQUIRED)),
     TaskType.FIRST_VISIT: frozenset({"documented", "missed", "cancelled"}),
+    TaskType.ASSISTANCE_ENROLLMENT: frozenset(o.value for o in EnrollmentOutcome),
     TaskType.CONFIRM_COVERAGE: frozenset(o.value for o in CoverageConfirmation),
 }
 

@@ -86,7 +86,7 @@ def build_packet(
         plan = plan_services(referral, first)
     plan = cap_visits(plan, nurse_visits_left(benefits))
     services = requested_services(plan)
-    payer = policy_table().payers.get(referral.coverage.payer_id)
+    payer = policy_table().payer(referral.coverage.payer_id)
     request = review_request(
         referral,
         pharmacy,

@@ -35,12 +35,24 @@ class PayerPolicy(_Model):
 
 
 class PolicyTable(_Model):
-    """pa_policies.json: payer id → drug (HCPCS or 11-digit NDC) → policy."""
+    """pa_policies.json: documentation names and their keywords; payer id → drug (HCPCS or
+    11-digit NDC) → policy comes from the payer directory unless ``payers`` names the payer."""
 
     doc: str = Field(default="", alias="_doc")
     default_documentation: tuple[str, ...] = ()
     documentation_keywords: dict[str, tuple[str, ...]] = Field(default_factory=dict)
-    payers: dict[str, PayerPolicy]
+    payers: dict[str, PayerPolicy] = Field(default_factory=dict)
+
+    def payer(self, payer_id: str | None) -> PayerPolicy | None:
+        """The payer's policies: this table's entry, else the payer directory's."""
+        if not payer_id:
+            return None
+        if payer_id in self.payers:
+            return self.payers[payer_id]
+        from intake.directory.runtime import payer_policy
+
+        found: PayerPolicy | None = payer_policy(payer_id)
+        return found
 
 
 class DrugCodes(_Model):
