@@ -13,6 +13,7 @@ from intake.referrals.json_format import parse_json_referral
 from intake.referrals.limits import DEFAULT_LIMITS, Deadline, LimitExceededError, Limits
 from intake.referrals.ocr import OcrEngine
 from intake.referrals.outcome import Extraction, ParseOutcome, build_outcome, unreadable
+from intake.referrals.payer_lookup import fill_payer_id
 from intake.referrals.pdf_format import parse_pdf
 from intake.referrals.plausibility import Window
 from intake.referrals.tiff_format import parse_tiff
@@ -115,7 +116,7 @@ def _parse(
     window = Window(start_ahead=timedelta(days=limits.max_start_ahead_days))
     outcome = build_outcome(
         fmt,
-        extraction,
+        fill_payer_id(extraction),
         min_confidence=min_confidence,
         received_at=received_at,
         doubts=detection.doubts,
