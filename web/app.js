@@ -3,6 +3,7 @@ import { h, clear, when, ago, label, phone, language, money } from "./dom.js";
 import { Api, ApiError, path } from "./api.js";
 import { auth } from "./auth.js";
 import { assessmentForm, assessmentSection } from "./assessment.js";
+import { visitForm, visitsPanel } from "./visit.js";
 import { assistanceFacts, enrollmentBlock, enrollmentInputs } from "./assistance.js";
 import { directoryView } from "./directory.js";
 import { clinicPanel } from "./clinic.js";
@@ -16,9 +17,9 @@ let api = null;
 let pollTimer = null;
 const seenTasks = new Set();
 const board = { view: "all", type: "", language: "", overdue: false };
-const ROLES = [["liaison", "Liaison"], ["pharmacist", "Pharmacist"], ["supervisor", "Supervisor"], ["compliance", "Compliance"]];
-const STAFF = ["liaison", "pharmacist", "supervisor"];
-const WORKERS = ["liaison", "pharmacist"]; // who claims and completes tasks (the API's rule)
+const ROLES = [["liaison", "Liaison"], ["pharmacist", "Pharmacist"], ["supervisor", "Supervisor"], ["compliance", "Compliance"], ["nurse", "Nurse"]];
+const STAFF = ["liaison", "pharmacist", "supervisor", "nurse"];
+const WORKERS = ["liaison", "pharmacist", "nurse"]; // who claims and completes tasks (the API's rule)
 
 function home() { return auth.can(...STAFF) ? "#/board" : auth.can("compliance") ? "#/access-log" : "#/signin"; }
 
@@ -359,6 +360,7 @@ async function taskView(taskId) {
   if (docs && docs.documents.length) {
     left.append(h("h2", { class: "gap-top" }, "Documents"), documentList(task.referral_id, docs.documents));
   }
+  if (working && task.task_type === "first_visit" && auth.can("nurse")) right = h("div", {}, visitForm(task, api, me, route), right || ""); // web/visit.js
   return h("div", { class: right ? "split" : "" }, left, right || "");
 }
 
@@ -480,7 +482,8 @@ async function referralView(referralId) {
   const more = Object.entries(r).filter(([k, v]) => !known.has(k) && v != null && !(Array.isArray(v) && !v.length))
     .map(([k, v]) => h("section", { class: "panel", "aria-label": label(k) }, h("h2", {}, label(k)), kvTable(v)));
   more.unshift(await assessmentSection(api, referralId));
-  return h("div", {}, head, h("div", { class: "grid" }, tasks, auth_), h("div", { class: "grid" }, benefits, money), ...more, clinicPanel(api, referralId), timeline);
+  const visits = await visitsPanel(referralId, api); // web/visit.js
+  return h("div", {}, head, h("div", { class: "grid" }, tasks, auth_), h("div", { class: "grid" }, benefits, money), ...more, clinicPanel(api, referralId), visits || "", timeline);
 }
 
 // ---------------------------------------------------------------- search

@@ -418,6 +418,43 @@ def test_the_per_day_copay_is_charged_per_per_diem_day(run: dict[str, dict[str, 
     assert estimate["confidence"] == "high"
 
 
+def test_every_scheduled_sample_has_its_first_visit_documented(
+    run: dict[str, dict[str, Any]],
+) -> None:
+    """Given every sample run with the auto-liaison playing the nurse (issue 25), then each
+    referral ending ``scheduled`` or ``self_pay`` had its first visit booked and documented under
+    one visit id (the nurse's call, the booking, the record), and its first_visit task is closed."""
+    for r in run.values():
+        if r["status"] not in ("scheduled", "self_pay"):
+            continue
+        events = {e["event"]: e["detail"] for e in r["timeline"]}
+        assert "first_visit_scheduled" in events and "visit_documented" in events, r["file"]
+        assert events["first_visit_scheduled"]["visit_id"] == events["visit_documented"]["visit_id"]
+        visits = [t for t in r["tasks"] if t["type"] == "first_visit"]
+        assert visits and all(t["outcome"] == "documented" for t in visits[-1:]), r["file"]
+
+
+def test_the_first_visit_of_sample_49_records_the_infusion_reaction(
+    local_stack: Any, run: dict[str, dict[str, Any]]
+) -> None:
+    """Given sample 49 (ocrelizumab 300 mg at home), then its first visit record keeps the
+    moderate reaction (paused, restarted at half the rate, OCREVUS PI 2.4) and the units of
+    4 h 30 min: 270 - 120 = 150 = 60 + 60 + 30 -> 99601 x1, 99602 x2 (30 does not pass the
+    mid-point)."""
+    sample = run["49-first-visit-infusion-reaction.json"]
+    api = pipeline.LiaisonClient(local_stack.outputs.api_url)
+    reply = api.http.get(f"{api.base_url}/referrals/{sample['referral_id']}/visits", timeout=30)
+    record = reply.json()["visits"][-1]["record"]
+    assert (record["visit_minutes"], record["nursing_units"]) == (270, {"99601": 1, "99602": 2})
+    reaction = record["reactions"][0]
+    assert (reaction["severity"], reaction["rate_action"], reaction["resolved"]) == (
+        "moderate",
+        "slowed",
+        True,
+    )
+    assert "2.4" in reaction["guidance"]
+
+
 def test_discovery_finds_confirms_or_lists_what_it_tried(run: dict[str, dict[str, Any]]) -> None:
     """Issue 26 on the shared run (no extra stack time). Sample 50 has no insurance: SBX01
     answers AAA 75, SBX02 finds her (two paid inquiries), the confirm_coverage task is

@@ -120,17 +120,36 @@ def execution(stack: Any, referral_id: str) -> dict[str, Any]:
     return result
 
 
+def default_visit() -> dict[str, Any]:
+    """The auto-nurse's default first visit (``_liaison.json``), as a test nurse documents it."""
+    scripts = json.loads((EVENTS / "referrals" / "_liaison.json").read_text("utf-8"))
+    visit: dict[str, Any] = scripts["default"]["first_visit"][0]["visit"]
+    return visit
+
+
+def document_first_visit(api: LiaisonClient, task: dict[str, Any]) -> Any:
+    """Document a first_visit task's visit with the default script (changed: the workflow of a
+    scheduled referral now waits for the nurse's first visit, issue 25)."""
+    from datetime import UTC, datetime
+
+    from intake_local.nurse import visit_body, visit_start
+
+    start = visit_start(task["details"], datetime.now(UTC).date())
+    return api.document_visit(task["task_id"], visit_body(default_visit(), start))
+
+
 def finish(stack: Any, api: LiaisonClient, referral_id: str, timeout: float = 60.0) -> None:
-    """Complete the later calls (cost and options, scheduling) as they come, until the
-    execution succeeds."""
+    """Complete the later calls (cost and options, scheduling) and document the first visit as
+    they come, until the execution succeeds."""
 
     def done() -> bool:
         for task in api.tasks():
-            if task["referral_id"] == referral_id and task["task_type"] in {
-                "cost_and_options_call",
-                "scheduling_call",
-            }:
+            if task["referral_id"] != referral_id:
+                continue
+            if task["task_type"] in {"cost_and_options_call", "scheduling_call"}:
                 api.complete(task["task_id"], "reached")
+            elif task["task_type"] == "first_visit":
+                document_first_visit(api, task)
         return bool(execution(stack, referral_id)["status"] == "SUCCEEDED")
 
     wait_for(done, timeout=timeout)

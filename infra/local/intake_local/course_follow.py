@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import requests
 
+from intake_local.nurse import visit_body, visit_start
 from intake_local.pipeline import LiaisonClient, LiaisonScripts, RunResult, work_tasks
 from intake_local.stack import LocalStack
 
@@ -45,6 +46,7 @@ def follow_course(
     followed = [rid for rid in files if doses_of(api, rid)]
     out(f"\nFollowing {len(followed)} courses for {days} days from {stack.now().date()}…")
     reported: set[tuple[str, int, int]] = set()
+    visited: set[tuple[str, int]] = set()
     checks: list[dict[str, Any]] = []
     running = 0
     for day in range(1, days + 1):
@@ -77,6 +79,8 @@ def follow_course(
                         out(_line(entry))
                         if auto_liaison and scripts is not None and dose["status"] == "cleared":
                             _hold_if_scripted(api, scripts, rid, dose["number"], out)
+            if auto_liaison and scripts is not None:
+                _document_given_doses(api, scripts, followed, now.date(), visited, out)
             if not running or time.monotonic() > deadline:
                 if running:
                     out(f"  day +{day}: {running} checks still running after {CHECK_WAIT_S:.0f} s")
@@ -90,6 +94,39 @@ def follow_course(
             view = api.referral(r["referral_id"])  # the latest 271 and estimate version
             r["benefits"], r["estimate"] = view.get("benefits"), view.get("estimate")
     return checks
+
+
+def _document_given_doses(
+    api: LiaisonClient,
+    scripts: LiaisonScripts,
+    followed: list[str],
+    today: date,
+    visited: set[tuple[str, int]],
+    out: Callable[[str], None],
+) -> None:
+    """The auto-nurse documents each dose given (a cleared dose whose day has come) with the
+    sample's ``dose_visit`` script (``_liaison.json``): a visit record whose start and stop give
+    its nursing units. Dose 1's visit is the first visit (its own task)."""
+    for rid in followed:
+        script = scripts.dose_visit(rid)
+        if script is None:
+            continue
+        for dose in doses_of(api, rid):
+            key = (rid, int(dose["number"]))
+            day = date.fromisoformat(dose["day"])
+            if key in visited or dose["number"] < 2 or dose["status"] != "cleared" or day > today:
+                continue
+            body = visit_body(script, visit_start({"day": dose["day"]}, today))
+            reply = api.http.post(
+                f"{api.base_url}/referrals/{rid}/doses/{dose['number']}/visit",
+                json={**body, "liaison": api.liaison},
+                timeout=30,
+            )
+            if reply.status_code in (200, 409):
+                visited.add(key)
+            if reply.status_code == 200:
+                units = reply.json()["record"]["nursing_units"]
+                out(f"  {rid}: dose {dose['number']} given, visit documented ({units})")
 
 
 def _hold_if_scripted(

@@ -24,6 +24,8 @@ from intake_local import lambda_runtime
 from intake_local.http_api import LocalHttpApi
 from intake_local.template import PROJECT_ROOT, load_template, translate
 
+SANDBOX = Path(__file__).parent / "sandbox"
+
 REGION = "us-east-1"
 ARTIFACTS_BUCKET = "intake-local-artifacts"
 # The pharmacy's trading-partner login at the sandbox clearinghouse (local only).
@@ -273,6 +275,7 @@ class Deployment:
             },
         )
         self._start_queue_sources(translated, physical, functions)
+        self._load_roster(physical["IntakeTable"])
         # Served as the API's $default stage: paths carry no stage prefix locally.
         self.api = LocalHttpApi(
             self.client("lambda", caller="apigateway"),
@@ -295,6 +298,21 @@ class Deployment:
             work_dir=str(self.work_dir),
             web_url=f"{self.api.url}/app/",
             dose_check_state_machine_arn=arns.get("DoseCheckStateMachine", ""),
+        )
+
+    def _load_roster(self, table: str) -> None:
+        """The pharmacy's nurse roster for the local run (``sandbox/nurse_roster.json``), as
+        ``intake roster load`` would write it (one item: ``ROSTER`` / ``NURSES``)."""
+        from intake.visit.roster import Roster
+
+        roster = Roster.model_validate_json((SANDBOX / "nurse_roster.json").read_text("utf-8"))
+        self.client("dynamodb").put_item(
+            TableName=table,
+            Item={
+                "pk": {"S": "ROSTER"},
+                "sk": {"S": "NURSES"},
+                "roster": {"S": roster.model_dump_json()},
+            },
         )
 
     def _start_queue_sources(

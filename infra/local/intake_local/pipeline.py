@@ -17,6 +17,7 @@ import requests
 
 from intake.core.ids import referral_id_for
 from intake.models.records import FINAL_STATUSES
+from intake_local.nurse import visit_body, visit_start
 from intake_local.pharmacist import assessment_for
 from intake_local.stack import LocalStack
 
@@ -37,6 +38,10 @@ FINAL = frozenset(status.value for status in FINAL_STATUSES)
 TERMINAL = FINAL | {"quarantined", "in_review", "linked"}
 """Where a run may leave a referral (``linked``: an update of another referral, which runs)."""
 LIAISON = "auto-liaison@local"
+VISITED = frozenset({"scheduled", "self_pay"})
+"""Statuses whose workflow goes on to the nurse's first visit: under the auto-liaison a run
+waits until it is documented (``referral_statuses(..., first_visit=True)`` reads them as
+``<status>:first_visit_open`` until then)."""
 Step = tuple[str, dict[str, Any] | None, str]
 
 
@@ -92,6 +97,14 @@ class LiaisonClient:
         body = {"assessment": assessment, "note": note, "liaison": self.liaison}
         return self.http.post(f"{self.base_url}/tasks/{task_id}/assessment", json=body, timeout=30)
 
+    def document_visit(self, task_id: str, body: dict[str, Any]) -> requests.Response:
+        """The nurse documents the visit of a ``first_visit`` task (completes it)."""
+        return self.http.post(
+            f"{self.base_url}/tasks/{task_id}/visit",
+            json={**body, "liaison": self.liaison},
+            timeout=30,
+        )
+
     def referral(self, referral_id: str) -> dict[str, Any]:
         reply = self.http.get(f"{self.base_url}/referrals/{referral_id}", timeout=30)
         reply.raise_for_status()
@@ -142,6 +155,14 @@ class LiaisonScripts:
         hold: dict[str, Any] | None = script.get("course_hold")
         return hold
 
+    def dose_visit(self, referral_id: str) -> dict[str, Any] | None:
+        """The visit the auto-nurse documents for each later dose given (``dose_visit``)."""
+        script = self.scripts.get(self.files.get(referral_id, ""), {})
+        found: dict[str, Any] | None = script.get("dose_visit") or self.scripts.get(
+            "default", {}
+        ).get("dose_visit")
+        return found
+
     @classmethod
     def load(cls, folder: Path, files: dict[str, str] | None = None) -> LiaisonScripts:
         path = folder / "_liaison.json"
@@ -165,6 +186,8 @@ class LiaisonScripts:
             else int(task["task_id"].rsplit(".", 1)[-1]) - 1
         )
         chosen = steps[min(n, len(steps) - 1)]
+        if isinstance(chosen, dict) and chosen.get("visit"):
+            return chosen["outcome"], {"visit": chosen["visit"]}, chosen.get("note") or ""
         if isinstance(chosen, dict) and chosen.get("clinic_sends"):
             return CLINIC_SENDS, {"file": chosen["clinic_sends"]}, chosen.get("note") or ""
         if isinstance(chosen, str):
@@ -239,7 +262,11 @@ def work_tasks(
             continue
         first = None
         if task["task_type"] == "scheduling_call" and outcome == "reached":
-            first = (now or datetime.now(UTC)).date() + timedelta(days=FIRST_INFUSION_IN_DAYS)
+            # A re-booked first visit (round 2 on) goes a week later each time.
+            later = 7 * (int(task["task_id"].rsplit(".", 1)[-1]) - 1)
+            first = (now or datetime.now(UTC)).date() + timedelta(
+                days=FIRST_INFUSION_IN_DAYS + later
+            )
         if api.claim(task["task_id"]).status_code != 200:
             continue
         if task["task_type"] == "pharmacist_assessment" and outcome == "reached":
@@ -248,6 +275,11 @@ def work_tasks(
             assessment = assessment_for(view.get("referral"), corrections)
             if api.assess(task["task_id"], assessment, note).status_code == 200:
                 done += 1
+        if task["task_type"] == "first_visit" and outcome == "documented":
+            script = (corrections or {}).get("visit") or {}
+            start = visit_start(task["details"], (now or datetime.now(UTC)).date())
+            reply = api.document_visit(task["task_id"], visit_body(script, start))
+            done += reply.status_code == 200
             continue
         reply = api.complete(task["task_id"], outcome, note, corrections, first_infusion_date=first)
         if reply.status_code == 200:
@@ -260,7 +292,9 @@ VIEW_EVERY_S = 2.0
 most this often while its settling depends on its tasks; its status alone is read each round."""
 
 
-def referral_statuses(stack: LocalStack, ids: Iterable[str]) -> dict[str, str]:
+def referral_statuses(
+    stack: LocalStack, ids: Iterable[str], *, first_visit: bool = False
+) -> dict[str, str]:
     """The status of each referral that exists, read by key (``BatchGetItem``, 100 at a time):
     the harness's own read, one request a round for every referral it waits on, never a read of
     the whole view per referral (whose cost grows with every timeline event)."""
@@ -273,14 +307,18 @@ def referral_statuses(stack: LocalStack, ids: Iterable[str]) -> dict[str, str]:
         request: dict[str, Any] = {
             table: {
                 "Keys": [{"pk": {"S": f"REFERRAL#{r}"}, "sk": {"S": "REFERRAL"}} for r in chunk],
-                "ProjectionExpression": "pk, #s",
+                "ProjectionExpression": "pk, #s, first_visit",
                 "ExpressionAttributeNames": {"#s": "status"},
             }
         }
         while request:
             page = ddb.batch_get_item(RequestItems=request)
             for item in page["Responses"].get(table, []):
-                found[item["pk"]["S"].removeprefix("REFERRAL#")] = item["status"]["S"]
+                status = item["status"]["S"]
+                visit = item.get("first_visit", {}).get("S")
+                if first_visit and status in VISITED and visit != "documented":
+                    status = f"{status}:first_visit_open"
+                found[item["pk"]["S"].removeprefix("REFERRAL#")] = status
             request = page.get("UnprocessedKeys") or {}
     return found
 
@@ -304,7 +342,7 @@ def run(
         if auto_liaison:
             work_tasks(api, scripts, clinic_sends=lambda name: _clinic_sends(stack, folder / name))
         try:
-            statuses = referral_statuses(stack, sorted(unsettled))
+            statuses = referral_statuses(stack, sorted(unsettled), first_visit=auto_liaison)
         except Exception:  # a loaded machine: look again next round
             statuses = {}
         for rid, status in statuses.items():

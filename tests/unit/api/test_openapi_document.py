@@ -36,6 +36,9 @@ def test_published_openapi_matches_the_routes() -> None:
         "/referrals/{referral_id}/course/end",
         "/referrals/{referral_id}/doses/{number}/move",
         "/doses",
+        "/tasks/{task_id}/visit",  # issue 25: the nurse documents a visit
+        "/referrals/{referral_id}/visits",
+        "/referrals/{referral_id}/doses/{number}/visit",
         "/directory/versions",
         "/directory/imports",
         "/directory/rollback",
@@ -72,5 +75,5 @@ def test_every_operation_names_its_roles_and_whether_it_is_recorded() -> None:
             assert operation["x-intake-roles"], f"{method} {path}"
             assert isinstance(operation["x-intake-phi-recorded"], bool)
     claim = generated["paths"]["/tasks/{task_id}/claim"]["post"]
-    assert claim["x-intake-roles"] == ["liaison", "pharmacist"]
+    assert claim["x-intake-roles"] == ["liaison", "nurse", "pharmacist"]  # issue 25: the nurse
     assert claim["x-intake-phi-recorded"] is True

@@ -60,6 +60,17 @@ VALID_BODIES: dict[str, dict[str, Any]] = {
     "/complete": {"outcome": "reached"},
     "/reassign": {"to": "u-2"},
     "/assessment": {"assessment": {}},
+    "/visit": {
+        "started_at": "2027-01-11T09:00:00+00:00",
+        "ended_at": "2027-01-11T11:00:00+00:00",
+        "vitals": [{"at": "2027-01-11T09:00:00+00:00", "pulse_bpm": 72}],
+        "teaching": {
+            "basics": True,
+            "drug_and_supplies": True,
+            "storage_and_handling": True,
+            "side_effects": True,
+        },
+    },
     "/directory/imports": {"files": {}},
     "/directory/rollback": {"version": "v0001"},
 }
@@ -121,13 +132,19 @@ def test_a_caller_without_the_routes_role_gets_403_before_it_runs(key: str) -> N
         ("POST /referrals/<referral_id>/course/hold", {Role.PHARMACIST}),
         ("POST /referrals/<referral_id>/doses/<number>/move", {Role.PHARMACIST}),
         ("POST /tasks/<task_id>/reassign", {Role.SUPERVISOR}),
-        ("POST /tasks/<task_id>/claim", {Role.LIAISON, Role.PHARMACIST}),
-        ("GET /referrals/<referral_id>", {Role.LIAISON, Role.PHARMACIST, Role.SUPERVISOR}),
+        ("POST /tasks/<task_id>/claim", {Role.LIAISON, Role.PHARMACIST, Role.NURSE}),
+        (
+            "GET /referrals/<referral_id>",
+            {Role.LIAISON, Role.PHARMACIST, Role.SUPERVISOR, Role.NURSE},
+        ),
+        ("POST /tasks/<task_id>/visit", {Role.NURSE}),
     ],
 )
 def test_the_issue_s_role_matrix(route: str, allowed: set[Role]) -> None:
     """Why: issue 24 names who does what: liaisons tasks, pharmacists therapy holds, ends and
-    dose moves, supervisors reassignment, compliance the access log (and no patient data)."""
+    dose moves, supervisors reassignment, compliance the access log (and no patient data);
+    issue 25 adds the nurse, who works her queue's tasks, reads the referral and alone
+    documents a visit."""
     assert set(ROUTES[route].roles) == allowed
 
 

@@ -316,6 +316,25 @@ WRITTEN: list[tuple[TaskType, dict[str, Any]]] = [
         },
     ),
     (
+        TaskType.FIRST_VISIT,
+        {
+            "visit_id": "r.visit.1.1",
+            "dose": 1,
+            "day": "2027-01-11",
+            "window": "08:00-16:00",
+            "nurse_id": "rn-okafor",
+            "nurse": "Grace Okafor, RN",
+            "nurse_phone": "312-555-0141",
+            "ship_by": "2027-01-08",
+            "booked": True,
+            "teach": ["basics", "drug_and_supplies", "storage_and_handling", "side_effects"],
+        },
+    ),
+    (
+        TaskType.FIRST_VISIT,
+        {"visit_id": "r.visit.1.2", "booked": False, "not_booked": "no roster nurse"},
+    ),
+    (
         TaskType.ASSISTANCE_ENROLLMENT,
         {
             "estimate_version": 1,

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from intake.tasks.queue import TaskQueue
     from intake.tasks.reconcile import Reconciler
     from intake.tasks.service import Completion, TaskService
+    from intake.visit.service import Visits
     from intake.workflow.steps import WorkflowSteps
 
 
@@ -83,6 +84,9 @@ def task_service() -> TaskService:
     service.on_complete[TaskType.PRESCRIBER_SIGNATURE] = check
     service.on_complete[TaskType.PHARMACIST_ASSESSMENT] = _assessment_required
     service.on_complete[TaskType.CLINICAL_REVIEW] = _review_needs_reason
+    service.on_complete[TaskType.FIRST_VISIT] = lambda task, done: visits().completion_check(
+        task, done
+    )
     service.on_complete[TaskType.ASSISTANCE_ENROLLMENT] = _enrollment_completed
     if settings.state_machine_arn:  # functions that may start workflows (the liaison API)
         from intake.referrals.linking import LinkSplit
@@ -159,6 +163,22 @@ def workflow_steps() -> WorkflowSteps:
         stale_order_age=timedelta(days=settings.stale_order_days),
         course=course,
         assessments=assessments,
+        visits=visits,
+    )
+
+
+@functools.cache
+def visits() -> Visits:
+    """The nurse's visits: booking from the roster, the visit record (``intake.visit``)."""
+    from intake.adapters.dynamodb_visits import DynamoDbVisits
+    from intake.core.settings import TableSettings
+    from intake.visit.service import Visits
+
+    return Visits(
+        store(),
+        DynamoDbVisits(load_settings(TableSettings).table_name),
+        calendar_rules(),
+        course=course,
     )
 
 

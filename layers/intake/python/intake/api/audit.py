@@ -37,7 +37,7 @@ class Rule:
     phi: bool = True
 
 
-_TASK_WORK = Rule(frozenset({Role.LIAISON, Role.PHARMACIST}))
+_TASK_WORK = Rule(frozenset({Role.LIAISON, Role.PHARMACIST, Role.NURSE}))
 _THERAPY = Rule(frozenset({Role.PHARMACIST}))
 _READ = Rule(STAFF)
 _CLINIC = Rule(frozenset({Role.CLINIC}))
@@ -66,6 +66,9 @@ ROUTES: dict[str, Rule] = {
     "POST /referrals/<referral_id>/course/end": _THERAPY,
     "POST /tasks/<task_id>/assessment": _TASK_WORK,
     "GET /referrals/<referral_id>/assessments": _READ,
+    "POST /tasks/<task_id>/visit": Rule(frozenset({Role.NURSE})),
+    "POST /referrals/<referral_id>/doses/<number>/visit": Rule(frozenset({Role.NURSE})),
+    "GET /referrals/<referral_id>/visits": _READ,
     "GET /directory/versions": Rule(STAFF, phi=False),
     "POST /directory/imports": Rule(frozenset({Role.PHARMACIST, Role.SUPERVISOR}), phi=False),
     "POST /directory/rollback": Rule(frozenset({Role.PHARMACIST, Role.SUPERVISOR}), phi=False),

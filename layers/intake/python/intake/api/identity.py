@@ -40,11 +40,13 @@ class Role(StrEnum):
     """Reassigns work: may give back a task another user claimed."""
     COMPLIANCE = "compliance"
     """Reads the PHI access log (and no patient data)."""
+    NURSE = "nurse"
+    """The nurse's queue: the scheduling call, the first visit (documents it), the check-ins."""
     CLINIC = "clinic"
     """A referring clinic: reads the statuses of its own referrals (``intake.api.clinic``)."""
 
 
-STAFF = frozenset({Role.LIAISON, Role.PHARMACIST, Role.SUPERVISOR})
+STAFF = frozenset({Role.LIAISON, Role.PHARMACIST, Role.SUPERVISOR, Role.NURSE})
 """Roles that read patient data (every read is recorded in the access log)."""
 LOCAL_DEFAULT_ROLES = frozenset(STAFF)
 """Locally, a caller who picks no role (the CLI, in-process tests) works as staff; compliance

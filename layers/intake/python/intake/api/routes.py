@@ -33,6 +33,8 @@ from intake.api.views import (
     TaskList,
     TaskView,
 )
+from intake.api.visit import queue_types
+from intake.api.visit import router as visit_router
 from intake.api.workspace import router as workspace_router
 from intake.core.clock import utcnow
 from intake.core.errors import Conflict, InvalidCorrections, InvalidRequest, NotFound
@@ -89,6 +91,7 @@ app = _BoundedResolver(enable_validation=True)
 app.use([guard(_record)])  # roles, and every PHI read recorded (intake/api/audit.py)
 app.include_router(course_router)  # the therapy calendar (intake/api/course.py)
 app.include_router(care_router)  # the pharmacist's assessment (intake/api/care.py)
+app.include_router(visit_router)  # the nurse's visits (intake/api/visit.py)
 app.include_router(directory_router)  # the payer directory (intake/api/directory.py)
 app.include_router(clinic_router)  # the clinic statuses (intake/api/clinic.py)
 
@@ -129,8 +132,13 @@ def list_tasks(
     next_page: Annotated[
         str | None, Query(alias="next", max_length=200, description="`next` of the last page")
     ] = None,
+    queue: Annotated[
+        str | None,
+        Query(max_length=40, description="one of your roles' queues (default: all of yours)"),
+    ] = None,
 ) -> TaskList:
     tasks, _ = _deps()
+    shown = queue_types(caller(), queue)
     if status in (TaskStatus.COMPLETED, TaskStatus.CANCELLED):
         raise InvalidRequest(f"{status.value} tasks are read through their referral")
     statuses = (status,) if status else (TaskStatus.OPEN, TaskStatus.CLAIMED)
@@ -138,6 +146,8 @@ def list_tasks(
         tasks.list_open(task_type=task_type, due_before=due_before, statuses=statuses),
         key=_task_key,
     )
+    if shown is not None:
+        found = [t for t in found if t.task_type.value in shown]
     if next_page:
         found = [t for t in found if _task_key(t) > next_page]
     page = found[:limit]

@@ -60,7 +60,9 @@ class IngestSettings(NotifySettings):
 
 class WorkflowStepSettings(NotifySettings):
     welcome_call_sla_hours: float = Field(default=48, gt=0)
-    scheduling_call_sla_hours: float = Field(default=24, gt=0)
+    scheduling_call_sla_hours: float = Field(default=48, gt=0)
+    """The nurse's scheduling call, from the authorization in hand: "within a couple of days"
+    (issue 25's seeds; ``intake.visit.model.NURSE_CALL_SLA_DAYS``)."""
     escalation_repeat_seconds: int = Field(default=4 * 3600, gt=0)
     stale_order_days: int = Field(default=90, gt=0)
     pharmacist_assessment_sla_hours: float = Field(default=48, gt=0)

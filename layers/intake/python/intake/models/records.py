@@ -177,6 +177,9 @@ class ReferralRecord(BaseModel):
     first_infusion: date | None = Field(
         default=None, description="the first infusion the scheduling call booked"
     )
+    first_visit: Literal["booked", "documented", "missed", "cancelled"] | None = Field(
+        default=None, description="where the nurse's first visit stands (intake.visit)"
+    )
     discovery: DiscoveryRecord | None = Field(
         default=None, description="insurance discovery: the payers asked and what they said"
     )

@@ -354,6 +354,25 @@ class ClinicalReviewDetails(TaskDetails):
     ask: str
 
 
+# ------------------------------------------------------------------ nurse visits
+class FirstVisitDetails(TaskDetails):
+    """The booked first visit (``intake.visit``): when, with whom, the delivery's ship-by day;
+    or why no roster nurse was booked (a person books by hand)."""
+
+    visit_id: str
+    dose: int | None = None
+    day: date | None = None
+    window: str | None = None
+    nurse_id: str | None = None
+    nurse: str | None = None
+    agency: str | None = None
+    nurse_phone: str | None = None
+    ship_by: date | None = None
+    booked: bool = False
+    not_booked: str | None = None
+    teach: list[str] = Field(default_factory=list)
+
+
 class ClinicStatusUnsentDetails(TaskDetails):
     status_key: str
     milestone: str
@@ -423,6 +442,7 @@ DETAILS_BY_TYPE: dict[TaskType, type[TaskDetails]] = {
     TaskType.SEND_TO_PBM: SendToPbmDetails,
     TaskType.PHARMACIST_ASSESSMENT: PharmacistAssessmentDetails,
     TaskType.CLINICAL_REVIEW: ClinicalReviewDetails,
+    TaskType.FIRST_VISIT: FirstVisitDetails,
     TaskType.ASSISTANCE_ENROLLMENT: AssistanceEnrollmentDetails,
     TaskType.CLINIC_STATUS_UNSENT: ClinicStatusUnsentDetails,
     TaskType.CONFIRM_COVERAGE: ConfirmCoverageDetails,

@@ -30,6 +30,7 @@ class TaskType(StrEnum):
     SEND_TO_PBM = "send_to_pbm"  # a pharmacy-benefit drug: the packet goes to the PBM, not a 278
     PHARMACIST_ASSESSMENT = "pharmacist_assessment"  # the pharmacist's initial assessment call
     CLINICAL_REVIEW = "clinical_review"  # an allergy or interaction conflict: proceed or stop
+    FIRST_VISIT = "first_visit"  # the nurse documents the first visit (or: missed, cancelled)
     ASSISTANCE_ENROLLMENT = "assistance_enrollment"  # enroll the patient in a program
     CLINIC_STATUS_UNSENT = "clinic_status_unsent"  # a clinic status fax kept failing: send it
     CONFIRM_COVERAGE = "confirm_coverage"  # discovery found a coverage: the patient confirms it

@@ -48,6 +48,8 @@ REASONS: dict[TaskType, str] = {
     "medicines, prior infusions, access, labs, weight, home; record it on the task",
     TaskType.CLINICAL_REVIEW: "The assessment found an allergy, interaction or condition "
     "conflict: proceed (say why) or stop the referral (the clinic is told)",
+    TaskType.FIRST_VISIT: "First visit: teach, give and monitor the infusion, assess the home, "
+    "then document the visit (or record it missed or cancelled: it is booked again)",
     TaskType.ASSISTANCE_ENROLLMENT: "Financial assistance: enroll the patient in a program "
     "(its documents and signatures), then record the enrollment id",
     TaskType.CLINIC_STATUS_UNSENT: "A status for the referring clinic could not be faxed: send "

@@ -93,6 +93,7 @@ _OUTCOMES: dict[TaskType, frozenset[str]] = {
     TaskType.PRESCRIBER_SIGNATURE: frozenset(o.value for o in (_A.SIGNED, _A.SEND_UNSIGNED)),
     TaskType.SEND_TO_PBM: frozenset(o.value for o in (_A.APPROVED, _A.DENIED, _A.NOT_REQUIRED)),
     TaskType.CLINICAL_REVIEW: frozenset(o.value for o in ClinicalReviewOutcome),
+    TaskType.FIRST_VISIT: frozenset({"documented", "missed", "cancelled"}),
     TaskType.ASSISTANCE_ENROLLMENT: frozenset(o.value for o in EnrollmentOutcome),
     TaskType.CONFIRM_COVERAGE: frozenset(o.value for o in CoverageConfirmation),
 }

@@ -33,6 +33,7 @@ from intake.therapy.body import body_of, weight_based
 if TYPE_CHECKING:
     from intake.care.service import Assessments
     from intake.course.service import Course
+    from intake.visit.service import Visits
 
 INSURANCE_TASKS = {
     TaskType.VERIFY_INSURANCE,
@@ -147,6 +148,21 @@ class Failed(_Step):
     error: dict[str, Any] | None = None
 
 
+class BookFirstVisit(_Step):
+    """The referral is scheduled (or self-pay): book its first visit (``intake.visit``)."""
+
+    action: Literal["book_first_visit"]
+    round: int = Field(default=1, ge=1)
+
+
+class FirstVisitDone(_Step):
+    """The first-visit task was completed: documented, or missed/cancelled (re-book)."""
+
+    action: Literal["first_visit_done"]
+    round: int = Field(default=1, ge=1)
+    result: TaskResult = Field(default_factory=TaskResult)
+
+
 StepRequest = Annotated[
     Started
     | Escalate
@@ -158,7 +174,9 @@ StepRequest = Annotated[
     | Failed
     | AssessmentPlan
     | AssessmentDone
-    | ClinicalReviewDone,
+    | ClinicalReviewDone
+    | BookFirstVisit
+    | FirstVisitDone,
     Field(discriminator="action"),
 ]
 """A step event from the state machine, told apart by its ``action``."""
@@ -172,7 +190,7 @@ class WorkflowSteps:
     tasks: TaskService
     welcome_call_sla: timedelta
     escalation_repeat: timedelta
-    scheduling_call_sla: timedelta = timedelta(hours=24)
+    scheduling_call_sla: timedelta = timedelta(hours=48)  # intake.visit.model.NURSE_CALL_SLA_DAYS
     stale_order_age: timedelta = timedelta(days=90)
     confirm_order_sla: timedelta = timedelta(hours=24)
     clock: Callable[[], datetime] = utcnow
@@ -181,6 +199,8 @@ class WorkflowSteps:
     course: Callable[[], Course] | None = None
     # The pharmacist's assessment (intake.care): None in tests that do not run it.
     assessments: Callable[[], Assessments] | None = None
+    # The nurse's first visit (None: the workflow ends at the scheduling call, as in older tests).
+    visits: Callable[[], Visits] | None = None
 
     def run(self, request: StepRequest) -> dict[str, Any]:
         match request:
@@ -200,6 +220,10 @@ class WorkflowSteps:
                 return self.failed(request)
             case PayerUnavailable():
                 return self.payer_unavailable(request)
+            case BookFirstVisit():
+                return self._visits().book_first(request.referral_id, request.round)
+            case FirstVisitDone():
+                return self.first_visit_done(request)
             case AssessmentPlan():
                 return self._care().plan(request.referral_id)
             case AssessmentDone():
@@ -342,10 +366,31 @@ class WorkflowSteps:
 
     def call_clock(self, request: CallClock) -> dict[str, Any]:
         """Due time of a call queued now, from the intake SLA for its type."""
+        if request.task_type is TaskType.SCHEDULING_CALL and self.visits is not None:
+            # The nurse's call: within a couple of days of the authorization in hand.
+            due = self.visits().nurse_call_due(request.referral_id, self.scheduling_call_sla)
+            return self._clock(due, self.clock())
         sla = {TaskType.SCHEDULING_CALL: self.scheduling_call_sla}.get(
             request.task_type, self.welcome_call_sla
         )
         return self._clock(self.clock() + sla, self.clock())
+
+    def first_visit_done(self, request: FirstVisitDone) -> dict[str, Any]:
+        outcome = str(request.result.outcome)
+        self.store.record(
+            request.referral_id,
+            "first_visit_completed",
+            at=self.clock(),
+            outcome=outcome,
+            task_id=request.result.task_id,
+            by=request.result.completed_by,
+        )
+        return self._visits().after_first_visit(request.referral_id, request.round, outcome)
+
+    def _visits(self) -> Visits:
+        if self.visits is None:
+            raise RuntimeError("WorkflowSteps needs visits to book a first visit")
+        return self.visits()
 
     def conclude(self, request: Conclude) -> dict[str, Any]:
         status = self._final(request.referral_id)
