@@ -22,6 +22,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto.dynamodb.models.table import Table
 from moto.stepfunctions.parser.asl.component.program.program import Program
+from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 from moto.stepfunctions.parser.asl.parse.preprocessor import Preprocessor
 from moto.stepfunctions.parser.asl.utils import boto_client
 
@@ -32,6 +33,7 @@ from tests.integration.steps import wait_for
 TABLE = "speedups"
 ROLE = "arn:aws:iam::123456789012:role/states"
 STOCK_QUERY = Table.query
+STOCK_PARSE = AmazonStateLanguageParser.parse
 
 
 @pytest.fixture(autouse=True)
@@ -162,6 +164,7 @@ def test_one_switch_turns_every_shortcut_on_or_off(
     assert dispatcher.lookups == (1 if on else 3)
     assert (Table.query is not STOCK_QUERY) is on
     assert (boto_client.boto3 is not boto3) is on  # type: ignore[attr-defined]
+    assert (AmazonStateLanguageParser.parse is not STOCK_PARSE) is on
     assert Preprocessor()._query_language_per_scope is not Preprocessor()._query_language_per_scope
 
 
@@ -386,7 +389,7 @@ def test_a_workflow_runs_as_on_moto(ddb: Any) -> None:
     queue = sqs.create_queue(QueueName="told")["QueueUrl"]
     definition = json.dumps(WORKFLOW).replace("QUEUE_URL", queue)
     machine = sfn.create_state_machine(name="steps", definition=definition, roleArn=ROLE)
-    runs = iter(range(2))
+    runs = iter(range(4))
 
     # Given a workflow that writes, reads and queries the table and sends a message
     def run() -> dict[str, Any]:
@@ -415,6 +418,45 @@ def test_a_workflow_runs_as_on_moto(ddb: Any) -> None:
     assert fast == shipped
     assert shipped["status"] == "SUCCEEDED"
     assert len(shipped["output"]["timeline"]["Items"]) == 9
+    # And executions started on the shortcuts' kept parse tree (the second one reads it) too
+    moto_patches.install(shortcuts=True)
+    try:
+        again = [run() for _ in range(2)]
+    finally:
+        moto_patches.uninstall()
+    for answer in again:
+        answer.pop("ResponseMetadata", None)
+    assert again == [shipped, shipped]
+
+
+def test_a_kept_parse_tree_gives_each_execution_its_own_program() -> None:
+    """moto parses a definition for every execution; the shortcut keeps the syntax tree, and
+    moto's preprocessor still builds each execution's own program from it (evaluation
+    components are never shared between executions). A definition that does not parse is not
+    kept: it fails every time with moto's own error."""
+    from moto.stepfunctions.parser.asl.parse.asl_parser import (
+        AmazonStateLanguageParser,
+        ASLParserException,
+    )
+
+    # Given the shortcuts on
+    moto_patches.install(shortcuts=True)
+    try:
+        # When one definition is parsed twice, and a broken one twice
+        first, tree = AmazonStateLanguageParser.parse(JSONPATH)
+        second, kept = AmazonStateLanguageParser.parse(JSONPATH)
+        refusals = []
+        for _ in range(2):
+            with pytest.raises(ASLParserException) as refused:
+                AmazonStateLanguageParser.parse('{"StartAt": "A", "States": {"A": ')
+            refusals.append(str(refused.value))
+    finally:
+        moto_patches.uninstall()
+    # Then the tree is the one kept, each program is its own, and the refusal repeats
+    assert kept is tree
+    assert isinstance(second, Program) and second is not first
+    assert second.query_language.query_language_mode.name == "JSONPath"
+    assert refusals[0] == refusals[1]
 
 
 def test_the_shortcut_reads_one_partition(ddb: Any, monkeypatch: pytest.MonkeyPatch) -> None:
