@@ -332,6 +332,92 @@ def test_a_failed_condition_still_answers_with_moto_s_error(ddb: Any) -> None:
     assert both(fail) == ({"error": "ConditionalCheckFailedException"},) * 2
 
 
+def _partition(ddb: Any, pk: str) -> list[dict[str, Any]]:
+    return ddb.query(
+        TableName=TABLE,
+        KeyConditionExpression="pk = :p",
+        ExpressionAttributeValues={":p": {"S": pk}},
+    )["Items"]
+
+
+def test_a_transaction_commits_and_rolls_back_as_moto_does(ddb: Any) -> None:
+    """The transaction shortcut keeps only the touched items for its rollback: a committed
+    transaction and a cancelled one (its first write undone, an untouched item left alone)
+    must leave the table and answer exactly as moto's whole-table copy does."""
+    runs = iter(range(2))
+
+    def transact() -> dict[str, Any]:
+        n = next(runs)
+        pk = {"S": f"REFERRAL#TX{n}"}
+        ddb.put_item(TableName=TABLE, Item={"pk": pk, "sk": {"S": "KEEP"}, "v": {"N": "1"}})
+        ddb.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": TABLE, "Item": {"pk": pk, "sk": {"S": "A"}}}},
+                {
+                    "Update": {
+                        "TableName": TABLE,
+                        "Key": {"pk": pk, "sk": {"S": "KEEP"}},
+                        "UpdateExpression": "SET v = :two",
+                        "ExpressionAttributeValues": {":two": {"N": "2"}},
+                    }
+                },
+            ]
+        )
+        try:
+            ddb.transact_write_items(
+                TransactItems=[
+                    {"Put": {"TableName": TABLE, "Item": {"pk": pk, "sk": {"S": "B"}}}},
+                    {"Delete": {"TableName": TABLE, "Key": {"pk": pk, "sk": {"S": "A"}}}},
+                    {
+                        "Put": {
+                            "TableName": TABLE,
+                            "Item": {"pk": pk, "sk": {"S": "KEEP"}},
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    },
+                ]
+            )
+            cancelled = None
+        except ddb.exceptions.TransactionCanceledException as exc:
+            cancelled = [r["Code"] for r in exc.response["CancellationReasons"]]
+        items = sorted((i["sk"]["S"], i.get("v", {}).get("N")) for i in _partition(ddb, pk["S"]))
+        return {"cancelled": cancelled, "items": items}
+
+    # When both transactions run with the switch off and on
+    shipped, fast = both(transact)
+    # Then the first committed, the second was cancelled by its condition and undone whole
+    assert fast == shipped
+    assert shipped == {
+        "cancelled": ["None", "None", "ConditionalCheckFailed"],
+        "items": [("A", None), ("KEEP", "2")],
+    }
+
+
+def test_a_transaction_copies_no_table(ddb: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The point of the shortcut: a transaction's cost is its items, not a copy of the table
+    (moto deep-copied every table a transaction names, for each transaction)."""
+    moto_patches.install(shortcuts=True)
+
+    def refuse(self: Any, memo: Any) -> Any:
+        raise AssertionError("a table was copied for a transaction")
+
+    monkeypatch.setattr(Table, "__deepcopy__", refuse, raising=False)
+    try:
+        ddb.transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": TABLE,
+                        "Item": {"pk": {"S": "REFERRAL#R9"}, "sk": {"S": "A"}},
+                    }
+                }
+            ]
+        )
+    finally:
+        moto_patches.uninstall()
+    assert len(_partition(ddb, "REFERRAL#R9")) == 1
+
+
 WORKFLOW = {
     "StartAt": "Put",
     "States": {
