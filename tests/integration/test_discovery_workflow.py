@@ -44,10 +44,11 @@ def test_a_coverage_found_is_used_only_once_the_patient_confirms_it(
     referral_id = upload(local_stack, body, "referrals/disc/found.json")
     confirm = task_id_for(referral_id, TaskType.CONFIRM_COVERAGE)
     task = wait_for(lambda: open_task(api, confirm))
-    # The call script names the payer and plan (never the member id: it stays on the record)
-    # (and the plan year the 271 gives: the sandbox's plan runs the calendar year)
+    # The call script names the payer as the payer directory names it, and the plan (never
+    # the member id: it stays on the record), with the plan year the 271 gives (the sandbox's
+    # plan runs the calendar year)
     assert task["details"]["confirm"].startswith(
-        "confirm coverage found: SBX02, SANDBOX HMO HOME CARE (plan begins "
+        "confirm coverage found: SANDBOX HMO CARE, SANDBOX HMO HOME CARE (plan begins "
     )
     assert "SBH000000250" not in str(task["details"])
     # Before confirmation nothing is verified and the referral has no insurance
