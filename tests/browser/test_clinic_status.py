@@ -42,8 +42,15 @@ def test_the_referral_page_lists_the_clinic_statuses_sent(local_stack: Any, brow
         return list(reply.json().get("statuses", [])) if reply.status_code == 200 else []
 
     wait_for(lambda: any(s["milestone"] == "received" for s in statuses()), timeout=60, every=1.0)
-    # And the scheduled sender run once, as its schedule would
-    local_stack.send_clinic_statuses()
+
+    def sent() -> bool:
+        """One scheduled run of the sender (100 statuses a run, oldest first: the stack holds
+        the statuses of every earlier test too), then whether this referral's went out."""
+        local_stack.send_clinic_statuses()
+        return any(s["milestone"] == "received" and s["state"] != "pending" for s in statuses())
+
+    # And the scheduled sender run, as its schedule would, until it reaches this referral's
+    wait_for(sent, timeout=300, every=1.0)
     # When a liaison opens the referral page
     page = sign_in(browser, local_stack.outputs.web_url, "alice")
     page.goto(f"{local_stack.outputs.web_url}#/referral/{referral_id}")
